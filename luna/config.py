@@ -12,6 +12,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -114,11 +115,21 @@ class Settings(BaseSettings):
 
     # --- energy ------------------------------------------------------------------------
     timezone: str = Field(default="Europe/Berlin", description="Local time zone of the site.")
+    data_max_points: int = Field(
+        default=20_000, ge=100, description="Most buckets one /data query may return."
+    )
+    data_max_batch: int = Field(
+        default=10_000, ge=1, description="Most rows one POST /data batch may carry."
+    )
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
 
     @model_validator(mode="after")
     def _check_backends(self) -> Settings:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone LUNA_TIMEZONE={self.timezone!r}") from exc
         if self.vector_backend is VectorBackend.QDRANT and not self.qdrant_url:
             raise ValueError("LUNA_QDRANT_URL is required when LUNA_VECTOR_BACKEND=qdrant")
         if self.object_backend is ObjectBackend.MINIO and not (

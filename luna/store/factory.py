@@ -8,7 +8,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from luna.config import ObjectBackend, Settings, VectorBackend
 from luna.store.objects.base import ObjectStore
 from luna.store.objects.local import LocalObjectStore
-from luna.store.sql.database import create_db_engine, make_session_factory
+from luna.store.sql.database import (
+    create_db_engine,
+    make_session_factory,
+    timescaledb_installed,
+)
 from luna.store.vectors.base import VectorStore
 
 
@@ -58,6 +62,7 @@ class Stores:
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self._objects: ObjectStore | None = None
         self._vectors: VectorStore | None = None
+        self._timescale: bool | None = None
 
     @property
     def objects(self) -> ObjectStore:
@@ -70,6 +75,14 @@ class Stores:
         if self._vectors is None:
             self._vectors = build_vector_store(self.settings)
         return self._vectors
+
+    @property
+    def timescale(self) -> bool:
+        """Whether TimescaleDB is installed: decides the bucketing SQL once per process."""
+        if self._timescale is None:
+            with self.engine.connect() as conn:
+                self._timescale = timescaledb_installed(conn)
+        return self._timescale
 
     def close(self) -> None:
         if self._vectors is not None:

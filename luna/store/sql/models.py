@@ -53,8 +53,9 @@ class Base(DeclarativeBase):
 
 
 class Role(enum.StrEnum):
-    ADMIN = "admin"
-    CUSTOMER = "customer"
+    ADMIN = "admin"  # the root admin: documents, learning, prompts, every meter
+    CUSTOMER = "customer"  # sees only their own meters, threads and playbooks
+    SERVICE = "service"  # machine account of a data connector: may only ingest readings/prices
 
 
 class ItemStatus(enum.StrEnum):

@@ -104,7 +104,9 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("full_name", sa.String(length=200), nullable=True),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("role", sa.Enum("admin", "customer", name="user_role"), nullable=False),
+        sa.Column(
+            "role", sa.Enum("admin", "customer", "service", name="user_role"), nullable=False
+        ),
         sa.Column("is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.Column(
             "created_at",

@@ -1,0 +1,76 @@
+"""Request dependencies: settings, stores, a database session, the authenticated user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from luna.config import Settings
+from luna.core.security import InvalidTokenError, decode_access_token
+from luna.store.factory import Stores
+from luna.store.sql.models import Role, User
+from luna.store.sql.users import get_user
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def get_stores(request: Request) -> Stores:
+    stores: Stores = request.app.state.stores
+    return stores
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(stores: Annotated[Stores, Depends(get_stores)]) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with stores.sessions() as session, session.begin():
+        yield session
+
+
+StoresDep = Annotated[Stores, Depends(get_stores)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=detail,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_current_user(
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    settings: SettingsDep,
+    session: SessionDep,
+) -> User:
+    if not token:
+        raise _unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
+    try:
+        claims = decode_access_token(token, settings.token_secret())
+    except InvalidTokenError as exc:
+        raise _unauthorized(f"invalid token: {exc}") from exc
+    user = get_user(session, str(claims["sub"]))
+    if user is None or not user.is_active:
+        raise _unauthorized("user no longer exists or is disabled")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_admin(user: CurrentUser) -> User:
+    if user.role is not Role.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admin role required")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]

@@ -1,0 +1,21 @@
+"""The ``luna`` command line: database, users, server, diagnostics."""
+
+from __future__ import annotations
+
+import typer
+
+from luna.cli import db, doctor, serve, users
+
+app = typer.Typer(
+    name="luna",
+    help="Luna-IEMS: local, on-premise AI platform for energy management.",
+    no_args_is_help=True,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
+app.command("doctor")(doctor.doctor)
+
+
+if __name__ == "__main__":
+    app()

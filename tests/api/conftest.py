@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from luna.api.app import create_app
+from luna.config import Settings
+from luna.store.factory import Stores
+from luna.store.sql.database import session_scope
+from luna.store.sql.models import Role
+from luna.store.sql.users import create_user
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def client(settings: Settings, clean_db: Stores) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clean_db)) as c:
+        yield c
+
+
+@pytest.fixture
+def users(clean_db: Stores) -> dict[str, str]:
+    with session_scope(clean_db.sessions) as s:
+        create_user(s, "monika", PASSWORD, Role.ADMIN, "Monika")
+        create_user(s, "kunde1", PASSWORD, Role.CUSTOMER)
+    return {"admin": "monika", "customer": "kunde1"}
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    response = client.post("/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -1,0 +1,39 @@
+"""The embedded profile: no database URL configured -> Luna starts its own PostgreSQL (pgserver)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from luna.config import Settings
+from luna.store.factory import Stores
+from luna.store.sql import migrate
+from luna.store.sql.database import database_url, session_scope
+from luna.store.sql.models import Meter
+
+
+def test_embedded_postgres_starts_migrates_and_keeps_data(tmp_path: Path):
+    settings = Settings(home=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert settings.embedded_database
+    url = database_url(settings)
+    assert url.startswith("postgresql+psycopg://")
+    migrate.upgrade(url)
+
+    stores = Stores(settings)
+    try:
+        with session_scope(stores.sessions) as s:
+            s.add(Meter(meter_id="M-001"))
+        with stores.engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar_one()
+            vector = conn.execute(
+                text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+            ).first()
+            assert conn.execute(text("SELECT meter_id FROM meters")).scalar_one() == "M-001"
+        assert version.startswith("16")
+        assert vector is not None  # pgvector ships with the embedded server
+        assert (tmp_path / "pg" / "PG_VERSION").is_file()
+        stores.objects.put("raw/a.txt", b"x")
+        assert (tmp_path / "objects" / "docs" / "raw" / "a.txt").read_bytes() == b"x"
+    finally:
+        stores.close()
