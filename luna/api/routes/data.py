@@ -1,0 +1,344 @@
+"""Time-series API: meters, aggregated readings and prices, validated batch ingest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
+from luna.api.errors import field_error
+from luna.store.sql.models import Meter, Role, SmartMeterReading, User
+from luna.store.sql.series import (
+    PriceAgg,
+    ReadingAgg,
+    Resolution,
+    aggregate_prices,
+    aggregate_readings,
+    price_resolutions,
+)
+from luna.store.sql.timeseries import PRICES, READINGS, upsert_rows
+
+router = APIRouter(prefix="/data", tags=["data"])
+
+MAX_SPAN = timedelta(days=3660)
+ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
+
+
+# --- access ----------------------------------------------------------------------------
+
+
+def visible_meters(session: Session, user: User) -> list[Meter]:
+    query = select(Meter).order_by(Meter.meter_id)
+    if user.role is not Role.ADMIN:
+        query = query.where(Meter.owner_id == user.id)
+    return list(session.scalars(query))
+
+
+def require_meter(session: Session, user: User, meter_id: str) -> Meter:
+    """The meter if this user may see it; 404 otherwise (other customers' meters don't exist)."""
+    meter = session.get(Meter, meter_id)
+    if meter is None or (user.role is not Role.ADMIN and meter.owner_id != user.id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown meter '{meter_id}'")
+    return meter
+
+
+def require_ingest_role(user: CurrentUser) -> User:
+    if user.role not in (Role.ADMIN, Role.SERVICE):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admin or service role required")
+    return user
+
+
+IngestUser = Annotated[User, Depends(require_ingest_role)]
+
+
+# --- time handling ---------------------------------------------------------------------
+
+
+def to_utc(moment: datetime, tz: str) -> datetime:
+    """Aware timestamps keep their offset; naive ones are read as the site's local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    return moment.astimezone(UTC)
+
+
+def check_range(start: datetime, end: datetime, resolution: Resolution, max_points: int) -> None:
+    if end <= start:
+        raise field_error("query.end", f"end ({end.isoformat()}) must be after start")
+    if end - start > MAX_SPAN:
+        raise field_error("query.start", "range longer than 10 years; narrow it")
+    points = (end - start) / resolution.approx
+    if points > max_points:
+        raise field_error(
+            "query.resolution",
+            f"{resolution.value} over this range gives ~{points:,.0f} points (limit "
+            f"{max_points:,}); choose a coarser resolution or a shorter range",
+        )
+
+
+# --- meters ----------------------------------------------------------------------------
+
+
+class MeterOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    meter_id: str
+    label: str | None
+    profile: str | None
+    annual_kwh: float | None
+    pv_kwp: float | None
+    zone: str
+    first_reading: datetime | None = None
+    last_reading: datetime | None = None
+
+
+@router.get("/meters", response_model=list[MeterOut])
+def list_meters(session: SessionDep, user: CurrentUser) -> list[MeterOut]:
+    meters = visible_meters(session, user)
+    spans = dict(
+        (row.meter_id, (row.first, row.last))
+        for row in session.execute(
+            select(
+                SmartMeterReading.meter_id,
+                func.min(SmartMeterReading.ts).label("first"),
+                func.max(SmartMeterReading.ts).label("last"),
+            )
+            .where(SmartMeterReading.meter_id.in_([m.meter_id for m in meters]))
+            .group_by(SmartMeterReading.meter_id)
+        )
+    )
+    out = []
+    for meter in meters:
+        first, last = spans.get(meter.meter_id, (None, None))
+        out.append(
+            MeterOut.model_validate(meter).model_copy(
+                update={"first_reading": first, "last_reading": last}
+            )
+        )
+    return out
+
+
+# --- readings --------------------------------------------------------------------------
+
+
+class ReadingPoint(BaseModel):
+    ts: datetime = Field(description="Bucket start in the site's local time.")
+    consumption_kwh: float
+    production_kwh: float
+    intervals: int = Field(description="Raw intervals in the bucket (gaps show as fewer).")
+
+
+class ReadingSeries(BaseModel):
+    meter_ids: list[str]
+    start: datetime
+    end: datetime
+    resolution: Resolution
+    agg: ReadingAgg
+    timezone: str
+    unit: str = "kWh"
+    points: list[ReadingPoint]
+
+
+@router.get("/smart_meter", response_model=ReadingSeries)
+def get_readings(
+    session: SessionDep,
+    stores: StoresDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    start: Annotated[datetime, Query(description="ISO-8601; without offset = site time")],
+    end: Annotated[datetime, Query(description="ISO-8601, exclusive")],
+    meter_id: Annotated[
+        list[str] | None, Query(description="Repeatable; omitted = all meters you may see")
+    ] = None,
+    resolution: Resolution = Resolution.HOUR,
+    agg: ReadingAgg = ReadingAgg.SUM,
+) -> ReadingSeries:
+    tz = settings.timezone
+    lo, hi = to_utc(start, tz), to_utc(end, tz)
+    check_range(lo, hi, resolution, settings.data_max_points)
+    if meter_id:
+        ids = [require_meter(session, user, m).meter_id for m in dict.fromkeys(meter_id)]
+    else:
+        ids = [m.meter_id for m in visible_meters(session, user)]
+    buckets = aggregate_readings(
+        session.connection(), ids, lo, hi, resolution, agg, tz, stores.timescale
+    )
+    local = ZoneInfo(tz)
+    return ReadingSeries(
+        meter_ids=ids,
+        start=lo.astimezone(local),
+        end=hi.astimezone(local),
+        resolution=resolution,
+        agg=agg,
+        timezone=tz,
+        points=[
+            ReadingPoint(
+                ts=b.ts.astimezone(local),
+                consumption_kwh=round(b.consumption_kwh, 6),
+                production_kwh=round(b.production_kwh, 6),
+                intervals=b.intervals,
+            )
+            for b in buckets
+        ],
+    )
+
+
+class ReadingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    meter_id: str = Field(min_length=1, max_length=64)
+    ts: datetime = Field(description="Interval start; without offset = site time")
+    interval_minutes: int = Field(default=15, ge=1, le=1440)
+    consumption_kwh: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    production_kwh: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
+
+
+class ReadingBatch(BaseModel):
+    readings: list[ReadingIn] = Field(min_length=1)
+
+
+class IngestResult(BaseModel):
+    received: int
+    written: int = Field(description="Rows inserted or changed.")
+    unchanged: int
+
+
+def _check_batch_size(n: int, limit: int) -> None:
+    if n > limit:
+        raise field_error(
+            "body", f"batch of {n:,} rows exceeds the limit of {limit:,}; split it", 413
+        )
+
+
+def _check_alignment(field: str, ts: datetime, minutes: int) -> None:
+    seconds = int(ts.timestamp())
+    if ts.microsecond or seconds % (minutes * 60 if minutes <= 60 else 60):
+        raise field_error(field, f"{ts.isoformat()} is not on the {minutes}-minute grid")
+
+
+@router.post("/smart_meter", response_model=IngestResult)
+def post_readings(
+    batch: ReadingBatch, session: SessionDep, settings: SettingsDep, _user: IngestUser
+) -> IngestResult:
+    """Upsert a batch of readings: all rows land, or none (one transaction)."""
+    _check_batch_size(len(batch.readings), settings.data_max_batch)
+    known = set(
+        session.scalars(
+            select(Meter.meter_id).where(Meter.meter_id.in_({r.meter_id for r in batch.readings}))
+        )
+    )
+    rows = []
+    for i, r in enumerate(batch.readings):
+        if r.meter_id not in known:
+            raise field_error(f"body.readings.{i}.meter_id", f"unknown meter '{r.meter_id}'")
+        ts = to_utc(r.ts, settings.timezone)
+        _check_alignment(f"body.readings.{i}.ts", ts, r.interval_minutes)
+        rows.append((r.meter_id, ts, r.interval_minutes, r.consumption_kwh, r.production_kwh))
+    written = upsert_rows(session.connection(), READINGS, rows)
+    return IngestResult(received=len(rows), written=written, unchanged=len(rows) - written)
+
+
+# --- prices ----------------------------------------------------------------------------
+
+
+class PricePoint(BaseModel):
+    ts: datetime
+    price_eur_mwh: float
+    intervals: int
+
+
+class PriceSeries(BaseModel):
+    zone: str
+    start: datetime
+    end: datetime
+    resolution: Resolution
+    source_resolution_minutes: int
+    agg: PriceAgg
+    timezone: str
+    unit: str = "EUR/MWh"
+    points: list[PricePoint]
+
+
+@router.get("/market_prices", response_model=PriceSeries)
+def get_prices(
+    session: SessionDep,
+    stores: StoresDep,
+    settings: SettingsDep,
+    _user: CurrentUser,
+    start: Annotated[datetime, Query(description="ISO-8601; without offset = site time")],
+    end: Annotated[datetime, Query(description="ISO-8601, exclusive")],
+    zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
+    resolution: Resolution = Resolution.HOUR,
+    agg: PriceAgg = PriceAgg.AVG,
+) -> PriceSeries:
+    tz = settings.timezone
+    lo, hi = to_utc(start, tz), to_utc(end, tz)
+    check_range(lo, hi, resolution, settings.data_max_points)
+    available = price_resolutions(session.connection(), zone)
+    if not available:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no prices for zone '{zone}'")
+    wanted = int(resolution.approx.total_seconds() // 60)
+    # The coarsest source that is still at least as fine as the requested buckets.
+    fine_enough = [m for m in available if m <= wanted]
+    source = max(fine_enough) if fine_enough else min(available)
+    buckets = aggregate_prices(
+        session.connection(), zone, source, lo, hi, resolution, agg, tz, stores.timescale
+    )
+    local = ZoneInfo(tz)
+    return PriceSeries(
+        zone=zone,
+        start=lo.astimezone(local),
+        end=hi.astimezone(local),
+        resolution=resolution,
+        source_resolution_minutes=source,
+        agg=agg,
+        timezone=tz,
+        points=[
+            PricePoint(
+                ts=b.ts.astimezone(local),
+                price_eur_mwh=round(b.price_eur_mwh, 4),
+                intervals=b.intervals,
+            )
+            for b in buckets
+        ],
+    )
+
+
+class PriceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zone: str = Field(pattern=ZONE_PATTERN)
+    ts: datetime
+    resolution_minutes: int
+    price_eur_mwh: float = Field(ge=-10_000, le=10_000, allow_inf_nan=False)
+
+    @field_validator("resolution_minutes")
+    @classmethod
+    def _resolution(cls, value: int) -> int:
+        if value not in (15, 30, 60):
+            raise ValueError("resolution_minutes must be 15, 30 or 60")
+        return value
+
+
+class PriceBatch(BaseModel):
+    prices: list[PriceIn] = Field(min_length=1)
+
+
+@router.post("/market_prices", response_model=IngestResult)
+def post_prices(
+    batch: PriceBatch, session: SessionDep, settings: SettingsDep, _user: IngestUser
+) -> IngestResult:
+    """Upsert a batch of day-ahead prices: all rows land, or none (one transaction)."""
+    _check_batch_size(len(batch.prices), settings.data_max_batch)
+    rows = []
+    for i, p in enumerate(batch.prices):
+        ts = to_utc(p.ts, settings.timezone)
+        _check_alignment(f"body.prices.{i}.ts", ts, p.resolution_minutes)
+        rows.append((p.zone, p.resolution_minutes, ts, p.price_eur_mwh))
+    written = upsert_rows(session.connection(), PRICES, rows)
+    return IngestResult(received=len(rows), written=written, unchanged=len(rows) - written)
