@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
+from luna.domain.records import ZONE_PATTERN, Price, Reading, to_utc
 from luna.store.sql.models import Meter, Role, SmartMeterReading, User
 from luna.store.sql.series import (
     PriceAgg,
@@ -27,7 +28,6 @@ from luna.store.sql.timeseries import PRICES, READINGS, upsert_rows
 router = APIRouter(prefix="/data", tags=["data"])
 
 MAX_SPAN = timedelta(days=3660)
-ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
 
 
 # --- access ----------------------------------------------------------------------------
@@ -58,13 +58,6 @@ IngestUser = Annotated[User, Depends(require_ingest_role)]
 
 
 # --- time handling ---------------------------------------------------------------------
-
-
-def to_utc(moment: datetime, tz: str) -> datetime:
-    """Aware timestamps keep their offset; naive ones are read as the site's local time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(tz))
-    return moment.astimezone(UTC)
 
 
 def check_range(start: datetime, end: datetime, resolution: Resolution, max_points: int) -> None:
@@ -188,18 +181,8 @@ def get_readings(
     )
 
 
-class ReadingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    meter_id: str = Field(min_length=1, max_length=64)
-    ts: datetime = Field(description="Interval start; without offset = site time")
-    interval_minutes: int = Field(default=15, ge=1, le=1440)
-    consumption_kwh: float = Field(ge=0, le=1e6, allow_inf_nan=False)
-    production_kwh: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
-
-
 class ReadingBatch(BaseModel):
-    readings: list[ReadingIn] = Field(min_length=1)
+    readings: list[Reading] = Field(min_length=1)
 
 
 class IngestResult(BaseModel):
@@ -215,12 +198,6 @@ def _check_batch_size(n: int, limit: int) -> None:
         )
 
 
-def _check_alignment(field: str, ts: datetime, minutes: int) -> None:
-    seconds = int(ts.timestamp())
-    if ts.microsecond or seconds % (minutes * 60 if minutes <= 60 else 60):
-        raise field_error(field, f"{ts.isoformat()} is not on the {minutes}-minute grid")
-
-
 @router.post("/smart_meter", response_model=IngestResult)
 def post_readings(
     batch: ReadingBatch, session: SessionDep, settings: SettingsDep, _user: IngestUser
@@ -232,13 +209,10 @@ def post_readings(
             select(Meter.meter_id).where(Meter.meter_id.in_({r.meter_id for r in batch.readings}))
         )
     )
-    rows = []
     for i, r in enumerate(batch.readings):
         if r.meter_id not in known:
             raise field_error(f"body.readings.{i}.meter_id", f"unknown meter '{r.meter_id}'")
-        ts = to_utc(r.ts, settings.timezone)
-        _check_alignment(f"body.readings.{i}.ts", ts, r.interval_minutes)
-        rows.append((r.meter_id, ts, r.interval_minutes, r.consumption_kwh, r.production_kwh))
+    rows = [r.row() for r in batch.readings]
     written = upsert_rows(session.connection(), READINGS, rows)
     return IngestResult(received=len(rows), written=written, unchanged=len(rows) - written)
 
@@ -309,24 +283,8 @@ def get_prices(
     )
 
 
-class PriceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    zone: str = Field(pattern=ZONE_PATTERN)
-    ts: datetime
-    resolution_minutes: int
-    price_eur_mwh: float = Field(ge=-10_000, le=10_000, allow_inf_nan=False)
-
-    @field_validator("resolution_minutes")
-    @classmethod
-    def _resolution(cls, value: int) -> int:
-        if value not in (15, 30, 60):
-            raise ValueError("resolution_minutes must be 15, 30 or 60")
-        return value
-
-
 class PriceBatch(BaseModel):
-    prices: list[PriceIn] = Field(min_length=1)
+    prices: list[Price] = Field(min_length=1)
 
 
 @router.post("/market_prices", response_model=IngestResult)
@@ -335,10 +293,6 @@ def post_prices(
 ) -> IngestResult:
     """Upsert a batch of day-ahead prices: all rows land, or none (one transaction)."""
     _check_batch_size(len(batch.prices), settings.data_max_batch)
-    rows = []
-    for i, p in enumerate(batch.prices):
-        ts = to_utc(p.ts, settings.timezone)
-        _check_alignment(f"body.prices.{i}.ts", ts, p.resolution_minutes)
-        rows.append((p.zone, p.resolution_minutes, ts, p.price_eur_mwh))
+    rows = [p.row() for p in batch.prices]
     written = upsert_rows(session.connection(), PRICES, rows)
     return IngestResult(received=len(rows), written=written, unchanged=len(rows) - written)

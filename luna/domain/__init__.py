@@ -1,0 +1,1 @@
+"""Domain records shared by every way data enters Luna (API, MQTT, simulators)."""
