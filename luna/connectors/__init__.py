@@ -1,0 +1,1 @@
+"""Live data connectors: they feed the data layer and nothing else."""
