@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from luna.cli import db, doctor, serve, simulate, users
+from luna.cli import connect, db, doctor, serve, simulate, users
 
 app = typer.Typer(
     name="luna",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(simulate.app, name="simulate")
+app.add_typer(connect.app, name="connect")
 app.command("serve")(serve.serve)
 app.command("doctor")(doctor.doctor)
 

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from luna.config import get_settings
 from luna.simulators.backfill import backfill as run_backfill
 from luna.simulators.backfill import day_window
+from luna.simulators.mqtt_player import play
 from luna.simulators.simulate_market_prices import simulate_prices
 from luna.simulators.simulate_smart_meter import default_fleet, simulate_fleet
 from luna.store.sql.database import create_db_engine
@@ -104,3 +105,34 @@ def backfill(
         f"({report.prices_written:,} new or changed) in {seconds:.1f} s "
         f"= {report.readings / seconds:,.0f} readings/s[/green]"
     )
+
+
+@app.command()
+def publish(
+    meters: int = MetersOpt,
+    days: int = typer.Option(1, "--days", min=1, max=366),
+    seed: int = SeedOpt,
+    speed: float = typer.Option(
+        900.0, "--speed", min=0, help="Simulated seconds per real second; 0 = flat out."
+    ),
+    host: str | None = typer.Option(None, "--host", help="Default LUNA_MQTT_HOST."),
+    port: int | None = typer.Option(None, "--port", help="Default LUNA_MQTT_PORT."),
+) -> None:
+    """Play simulated readings over MQTT (luna/meters/{id}/reading, QoS 1)."""
+    settings = get_settings()
+    start, end = day_window(days)
+    began = time.perf_counter()
+    sent = play(
+        default_fleet(meters, seed),
+        start,
+        end,
+        host=host or settings.mqtt_host,
+        port=port or settings.mqtt_port,
+        seed=seed,
+        speed=speed,
+        on_step=lambda ts, n: rprint(
+            f"{ts.tz_convert(settings.timezone):%Y-%m-%d %H:%M} {n} readings"
+        ),
+    )
+    seconds = time.perf_counter() - began
+    rprint(f"[green]published {sent:,} readings in {seconds:.1f} s[/green]")

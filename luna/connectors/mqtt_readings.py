@@ -24,24 +24,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from luna.domain.records import Reading
+from luna.domain.topics import TOPIC_FILTER, meter_from_topic
 from luna.store.sql.models import Meter
 from luna.store.sql.timeseries import READINGS, upsert_rows
 
 log = logging.getLogger(__name__)
-
-TOPIC_PREFIX = "luna/meters/"
-TOPIC_FILTER = "luna/meters/+/reading"
-
-
-def reading_topic(meter_id: str) -> str:
-    return f"{TOPIC_PREFIX}{meter_id}/reading"
-
-
-def meter_from_topic(topic: str) -> str | None:
-    parts = topic.split("/")
-    if len(parts) == 4 and parts[:2] == ["luna", "meters"] and parts[3] == "reading":
-        return parts[2] or None
-    return None
 
 
 @dataclass

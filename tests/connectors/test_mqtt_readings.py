@@ -22,7 +22,8 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select
 
-from luna.connectors.mqtt_readings import MqttReadingConnector, reading_topic
+from luna.connectors.mqtt_readings import MqttReadingConnector
+from luna.domain.topics import reading_topic
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Meter, SmartMeterReading
