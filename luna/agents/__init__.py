@@ -1,0 +1,1 @@
+"""Agent definitions (system behaviour, tool sets) that the graphs in luna.graphs run."""

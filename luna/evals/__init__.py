@@ -1,0 +1,1 @@
+"""Eval datasets runners and metrics for retrieval, QA, tool routing and playbooks."""

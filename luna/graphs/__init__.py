@@ -1,0 +1,1 @@
+"""LangGraph graphs, one module or folder per graph with its state, nodes and prompts."""

@@ -1,0 +1,1 @@
+"""Learning jobs that turn events and feedback into measured retrieval improvements."""

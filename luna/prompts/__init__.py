@@ -1,0 +1,1 @@
+"""Versioned prompt files (name/vX.Y.Z.yaml) and their loader; the graphs load the active version."""

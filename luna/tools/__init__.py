@@ -1,0 +1,1 @@
+"""LangChain tools the agents call: document search, time-series queries, forecasts, optimiser."""
