@@ -136,8 +136,10 @@ class MqttReadingConnector:
             return
         with self._lock:
             self._pending.append((message.mid, message.qos, row))
-            if len(self._pending) >= self._batch_size:
-                self._lock.notify()
+            # Wake the writer at once: the broker sends only a window of unacknowledged
+            # messages (mosquitto: max_inflight_messages, 20 by default), so waiting for a
+            # full batch would throttle the stream. Batches size themselves to the backlog.
+            self._lock.notify()
 
     def _parse(self, message: mqtt.MQTTMessage) -> tuple[Any, ...] | None:
         meter_id = meter_from_topic(message.topic)
@@ -161,13 +163,17 @@ class MqttReadingConnector:
     def _flush_loop(self) -> None:
         while not self._stopping.is_set():
             with self._lock:
-                self._lock.wait(timeout=self._flush_interval_s)
+                if not self._pending:
+                    self._lock.wait(timeout=self._flush_interval_s)
             self.flush()
 
     def flush(self) -> None:
         """Write pending readings in one transaction, then acknowledge their messages."""
         with self._lock:
-            batch, self._pending = self._pending, []
+            batch, self._pending = (
+                self._pending[: self._batch_size],
+                self._pending[self._batch_size :],
+            )
         if not batch:
             return
         try:

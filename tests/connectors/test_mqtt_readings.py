@@ -8,9 +8,6 @@ with persistence, so that it can restart the broker without disturbing the machi
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,52 +19,19 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select
 
+from luna.connectors.mosquitto_process import MosquittoProcess
 from luna.connectors.mqtt_readings import MqttReadingConnector
 from luna.domain.topics import reading_topic
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Meter, SmartMeterReading
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-class Broker:
-    def __init__(self, directory: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.config = directory / "mosquitto.conf"
-        self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\nuser root\n"
-            f"persistence true\npersistence_location {directory}/\nautosave_interval 1\n"
-            "max_queued_messages 100000\n"
-        )
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.config)], stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()  # SIGTERM: mosquitto saves its persistence file on exit
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    if not Path(MOSQUITTO).exists():
-        pytest.fail("mosquitto is not installed (apt-get install mosquitto)")
-    b = Broker(tmp_path)
+def broker(tmp_path: Path) -> Iterator[MosquittoProcess]:
+    b = MosquittoProcess(tmp_path)
     b.start()
     yield b
     b.stop()
@@ -119,7 +83,7 @@ def stored(stores: Stores) -> int:
 
 
 def test_readings_arrive_and_survive_broker_restart_and_connector_outage(
-    broker: Broker, clean_db: Stores
+    broker: MosquittoProcess, clean_db: Stores
 ):
     with session_scope(clean_db.sessions) as s:
         s.add_all([Meter(meter_id="M-001"), Meter(meter_id="M-002")])
