@@ -47,6 +47,12 @@ KNOWN_EMBEDDING_DIMENSIONS = {
 }
 
 
+class DataSourceKind(StrEnum):
+    SIMULATOR = "simulator"  # simulated meters and prices, live (the embedded demo)
+    MQTT = "mqtt"  # real meters publishing to an MQTT broker
+    NONE = "none"  # nothing is fed automatically (batch API and CLI only)
+
+
 class Settings(BaseSettings):
     """Configuration read from ``LUNA_*`` environment variables and an optional ``.env``."""
 
@@ -121,6 +127,12 @@ class Settings(BaseSettings):
     data_max_batch: int = Field(
         default=10_000, ge=1, description="Most rows one POST /data batch may carry."
     )
+    data_source: DataSourceKind = Field(
+        default=DataSourceKind.SIMULATOR, description="What feeds readings while the API runs."
+    )
+    simulator_meters: int = Field(default=5, ge=1, le=10_000)
+    simulator_seed: int = 42
+    simulator_history_days: int = Field(default=90, ge=1, le=3660)
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
 

@@ -52,7 +52,9 @@ def luna_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, luna_home: Path) -> Settings:
-    return Settings(database_url=database_url, home=luna_home, _env_file=None)  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
+        database_url=database_url, home=luna_home, data_source="none", _env_file=None
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from luna import __version__
 from luna.api.errors import install_error_handlers
 from luna.api.routes import auth, data, health, users
 from luna.config import Settings, get_settings
+from luna.connectors.sources import build_data_source
 from luna.store.factory import Stores
 
 
@@ -23,9 +24,14 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         owned = stores is None
         app.state.settings = settings
         app.state.stores = stores or Stores(settings)
+        app.state.data_source = build_data_source(settings, app.state.stores.engine)
+        if app.state.data_source is not None:
+            app.state.data_source.start()
         try:
             yield
         finally:
+            if app.state.data_source is not None:
+                app.state.data_source.stop()
             if owned:
                 app.state.stores.close()
 

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
+from luna.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
 from luna.domain.records import ZONE_PATTERN, Price, Reading, to_utc
 from luna.store.sql.models import Meter, Role, SmartMeterReading, User
@@ -114,6 +114,19 @@ def list_meters(session: SessionDep, user: CurrentUser) -> list[MeterOut]:
             )
         )
     return out
+
+
+class DataSourceStatus(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    source: str
+
+
+@router.get("/source", response_model=DataSourceStatus | None)
+def data_source_status(request: Request, _admin: AdminUser) -> DataSourceStatus | None:
+    """State of the configured feed (simulator or MQTT connector), for the admin dashboard."""
+    source = request.app.state.data_source
+    return DataSourceStatus.model_validate(source.status()) if source is not None else None
 
 
 # --- readings --------------------------------------------------------------------------
