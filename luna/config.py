@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         default=None,
         description="Any local GGUF file; empty: assemble the bundled Qwen2.5-Coder-1.5B.",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Cache for model files (the assembled bundled GGUF); empty: "
+        "~/.cache/luna/models, shared by every LUNA_HOME of this user.",
+    )
     llm_context_tokens: int = Field(default=4096, ge=512)
     llm_threads: int | None = Field(default=None, description="CPU threads; empty: all cores.")
     llm_timeout_s: float = Field(default=180.0, gt=0)
@@ -108,6 +113,21 @@ class Settings(BaseSettings):
         default=None, ge=8, description="Vector size; empty: known from the embedding model."
     )
     ollama_url: str = "http://127.0.0.1:11434"
+
+    # --- energy assistant (chat agent) ------------------------------------------------
+    agent_max_tool_rounds: int = Field(
+        default=2, ge=0, le=6, description="Most tool calls the chat agent makes per turn."
+    )
+    agent_route_timeout_s: float = Field(
+        default=90.0, gt=0, description="Timeout of the chat agent's tool-routing model call."
+    )
+
+    # --- documents -------------------------------------------------------------------
+    ingest_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Upload limit.")
+    ingest_max_pages: int = Field(default=500, ge=1)
+    chunk_max_tokens: int = Field(default=300, ge=32, le=512, description="Chunk size (tokens).")
+    chunk_overlap_tokens: int = Field(default=50, ge=0, le=256)
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
 
     # --- API and auth ------------------------------------------------------------------
     auth_secret: SecretStr | None = Field(
@@ -121,6 +141,12 @@ class Settings(BaseSettings):
 
     # --- energy ------------------------------------------------------------------------
     timezone: str = Field(default="Europe/Berlin", description="Local time zone of the site.")
+    site_latitude: float = Field(
+        default=51.16, ge=-90, le=90, description="Site latitude (PV forecasts, meters without)."
+    )
+    site_longitude: float = Field(default=10.45, ge=-180, le=180)
+    site_country: str = Field(default="DE", description="Public holidays: ISO country code.")
+    site_subdivision: str | None = Field(default=None, description="Holidays: state, e.g. BY.")
     data_max_points: int = Field(
         default=20_000, ge=100, description="Most buckets one /data query may return."
     )
@@ -187,7 +213,7 @@ class Settings(BaseSettings):
 
     @property
     def model_cache_dir(self) -> Path:
-        return self.home / "models"
+        return self.models_dir or Path.home() / ".cache" / "luna" / "models"
 
     def token_secret(self) -> str:
         """The token-signing secret: configured, or generated once per installation."""

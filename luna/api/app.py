@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,10 +10,16 @@ from fastapi import FastAPI
 
 from luna import __version__
 from luna.api.errors import install_error_handlers
-from luna.api.routes import auth, data, health, users
+from luna.api.routes import auth, chat, data, documents, health, rag, users
+from luna.api.routes import evals as eval_routes
+from luna.api.routes import playbooks as playbook_routes
+from luna.api.routes import prompts as prompt_routes
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
+from luna.prompts.registry import register_files
+from luna.runtime import Runtime
 from luna.store.factory import Stores
+from luna.store.sql.database import session_scope
 
 
 def create_app(settings: Settings | None = None, stores: Stores | None = None) -> FastAPI:
@@ -21,10 +28,15 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = stores is None
+        runtime = Runtime(settings, stores)
         app.state.settings = settings
-        app.state.stores = stores or Stores(settings)
-        app.state.data_source = build_data_source(settings, app.state.stores.engine)
+        app.state.runtime = runtime
+        with session_scope(runtime.stores.sessions) as session:
+            register_files(session)  # shipped prompt versions; new versions only
+        # Before any request: the saver's first-time migrations build indexes CONCURRENTLY,
+        # which wait for every open transaction, including a request's own session.
+        await asyncio.to_thread(lambda: runtime.checkpointer)
+        app.state.data_source = build_data_source(settings, runtime.stores.engine)
         if app.state.data_source is not None:
             app.state.data_source.start()
         try:
@@ -32,8 +44,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         finally:
             if app.state.data_source is not None:
                 app.state.data_source.stop()
-            if owned:
-                app.state.stores.close()
+            runtime.close()
 
     app = FastAPI(
         title="Luna-IEMS",
@@ -46,4 +57,10 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     app.include_router(auth.router)
     app.include_router(users.router)
     app.include_router(data.router)
+    app.include_router(documents.router)
+    app.include_router(rag.router)
+    app.include_router(chat.router)
+    app.include_router(prompt_routes.router)
+    app.include_router(eval_routes.router)
+    app.include_router(playbook_routes.router)
     return app

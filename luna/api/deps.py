@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from luna.config import Settings
 from luna.core.security import InvalidTokenError, decode_access_token
+from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.models import Role, User
 from luna.store.sql.users import get_user
@@ -18,9 +19,13 @@ from luna.store.sql.users import get_user
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 def get_stores(request: Request) -> Stores:
-    stores: Stores = request.app.state.stores
-    return stores
+    return get_runtime(request).stores
 
 
 def get_settings(request: Request) -> Settings:
@@ -34,6 +39,7 @@ def get_session(stores: Annotated[Stores, Depends(get_stores)]) -> Iterator[Sess
         yield session
 
 
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 StoresDep = Annotated[Stores, Depends(get_stores)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]

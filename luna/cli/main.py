@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from luna.cli import connect, db, doctor, serve, simulate, users
+from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulate, users
+from luna.cli import evals as eval_commands
+from luna.cli import playbook as playbook_commands
+from luna.cli import prompts as prompt_commands
 
 app = typer.Typer(
     name="luna",
@@ -15,8 +18,15 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(connect.app, name="connect")
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(demo.app, name="demo")
+app.add_typer(forecast.app, name="forecast")
+app.add_typer(prompt_commands.app, name="prompts")
+app.add_typer(eval_commands.app, name="eval")
+app.add_typer(playbook_commands.app, name="playbook")
 app.command("serve")(serve.serve)
 app.command("doctor")(doctor.doctor)
+app.command("reindex")(ingest.reindex_command)
 
 
 if __name__ == "__main__":

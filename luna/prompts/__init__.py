@@ -1,1 +1,1 @@
-"""Versioned prompt files (name/vX.Y.Z.yaml) and their loader; the graphs load the active version."""
+"""Versioned prompt files (<name>/v<semver>.yaml), registered in SQL; graphs load the active one."""

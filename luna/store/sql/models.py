@@ -268,3 +268,170 @@ class Label(Base):
         UniqueConstraint("target_type", "target_id", "name", "value", name="uq_labels_target"),
         Index("ix_labels_name_value", "name", "value"),
     )
+
+
+class PromptVersion(Base):
+    """One immutable version of a prompt (shipped as a file or created at run time)."""
+
+    __tablename__ = "prompt_versions"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(32))
+    messages: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
+    variables: Mapped[list[str]] = mapped_column(JSONB)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    # Example values per variable, for previews (``render=true``); added in migration 0003.
+    examples: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    description: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(16), default="file")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        UniqueConstraint("name", "version", name="uq_prompt_versions_name_version"),
+        CheckConstraint(r"version ~ '^\d+\.\d+\.\d+$'", name="semver"),
+        CheckConstraint("source IN ('file', 'api')", name="source"),
+    )
+
+
+class Prompt(Base):
+    """A prompt by name and its one active version."""
+
+    __tablename__ = "prompts"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    active_version: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class PromptAudit(Base):
+    """Who changed which prompt, when, and why (create, activate, rollback)."""
+
+    __tablename__ = "prompt_audit"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(server_default=func.now())
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Eval runs (prompt and eval issue) -----------------------------------------------------
+
+
+class EvalRun(Base):
+    """One run of an eval suite: what was run (config, prompt versions, model, git revision),
+    how far it got, and its aggregate metrics. Cases are stored one row each in ``eval_results``
+    so a run can be resumed and two runs compared case by case."""
+
+    __tablename__ = "eval_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    suite: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    prompts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    model: Mapped[str | None] = mapped_column(String(200))
+    git_revision: Mapped[str | None] = mapped_column(String(64))
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    cases_total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    started_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    results: Mapped[list[EvalResult]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'done', 'cancelled', 'failed')", name="status"),
+        CheckConstraint("suite IN ('retrieval', 'qa', 'routing', 'playbook')", name="suite"),
+    )
+
+
+class EvalResult(Base):
+    """The outcome of one eval case in one run: its metrics, pass/fail, detail or error."""
+
+    __tablename__ = "eval_results"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("eval_runs.id", ondelete="CASCADE"))
+    case_id: Mapped[str] = mapped_column(String(100))
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    passed: Mapped[bool | None] = mapped_column()
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    run: Mapped[EvalRun] = relationship(back_populates="results")
+
+    __table_args__ = (UniqueConstraint("run_id", "case_id", name="uq_eval_results_run_case"),)
+
+
+class PlaybookRecord(Base):
+    """A playbook job and its result, with everything needed to reproduce it.
+
+    ``inputs`` holds the data, forecasts and engine results the playbook rests on; ``prompt``
+    (``name@version``) and ``model`` say what wrote its text. ``status`` follows the job
+    (pending → running → ready | failed), ``review`` the customer's verdict.
+    """
+
+    __tablename__ = "playbooks"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    meter_id: Mapped[str] = mapped_column(
+        ForeignKey("meters.meter_id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    error: Mapped[str | None] = mapped_column(Text)
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    prompt: Mapped[str | None] = mapped_column(String(140))
+    model: Mapped[str | None] = mapped_column(String(200))
+    review: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('load_shift', 'battery', 'tariff_check', 'anomaly')", name="kind"
+        ),
+        CheckConstraint("status IN ('pending', 'running', 'ready', 'failed')", name="status"),
+        CheckConstraint("review IN ('open', 'accepted', 'dismissed')", name="review"),
+        Index("ix_playbooks_user_created", "user_id", "created_at"),
+    )
+
+
+# --- Chat threads (agent and chat issue) ---------------------------------------------------
+
+
+class ChatThread(Base):
+    """A conversation of one user with the energy assistant.
+
+    The messages live in the LangGraph checkpointer under ``chat:<user_id>:<id>``; this row is
+    the index a user lists, renames and deletes threads by, and what ties a thread to its owner.
+    """
+
+    __tablename__ = "chat_threads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    __table_args__ = (
+        CheckConstraint(r"id ~ '^[A-Za-z0-9_\-]{1,64}$'", name="id_format"),
+        Index("ix_chat_threads_user_updated", "user_id", "updated_at"),
+    )
