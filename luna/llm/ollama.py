@@ -1,0 +1,73 @@
+"""Ollama, the production profile's model server, through ``langchain-ollama``.
+
+The Ollama client waits forever by default; here every client gets a short connect timeout,
+and :func:`require_model` asks the server once before anything is built, so a wrong URL or a
+model that was never pulled fails at start with a message naming both.
+"""
+
+from __future__ import annotations
+
+import httpx
+from langchain_ollama import ChatOllama, OllamaEmbeddings
+
+CONNECT_TIMEOUT_S = 2.0
+PROBE_TIMEOUT_S = 3.0  # a healthy server lists its models in milliseconds
+
+
+class OllamaUnavailableError(RuntimeError):
+    """The configured Ollama server does not answer, or lacks the configured model."""
+
+
+def _timeout(read_timeout_s: float) -> httpx.Timeout:
+    return httpx.Timeout(read_timeout_s, connect=CONNECT_TIMEOUT_S)
+
+
+def list_models(base_url: str, timeout_s: float = PROBE_TIMEOUT_S) -> list[str]:
+    """Names of the models the server has pulled (``GET /api/tags``)."""
+    url = f"{base_url.rstrip('/')}/api/tags"
+    try:
+        response = httpx.get(url, timeout=_timeout(timeout_s))
+    except httpx.HTTPError as exc:
+        raise OllamaUnavailableError(
+            f"Ollama at {base_url} is unreachable ({type(exc).__name__}: {exc or 'timed out'}); "
+            "start it or correct LUNA_OLLAMA_URL"
+        ) from exc
+    try:
+        response.raise_for_status()
+        models = response.json().get("models", [])
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        raise OllamaUnavailableError(
+            f"{url} answered HTTP {response.status_code} without a model list: "
+            "is LUNA_OLLAMA_URL an Ollama server?"
+        ) from exc
+    return [str(m.get("name") or m.get("model")) for m in models]
+
+
+def has_model(available: list[str], model: str) -> bool:
+    """Whether ``model`` is among ``available``; a name without a tag means ``:latest``."""
+    wanted = model if ":" in model else f"{model}:latest"
+    return model in available or wanted in available
+
+
+def require_model(base_url: str, model: str) -> None:
+    """Fail fast unless the server answers and has ``model``."""
+    available = list_models(base_url)
+    if not has_model(available, model):
+        raise OllamaUnavailableError(
+            f"Ollama at {base_url} has no model '{model}' (it has: "
+            f"{', '.join(available) or 'none'}); run: ollama pull {model}"
+        )
+
+
+def ollama_chat(base_url: str, model: str, timeout_s: float) -> ChatOllama:
+    """A chat model on the server; generation may take up to ``timeout_s`` per request."""
+    return ChatOllama(
+        model=model, base_url=base_url, client_kwargs={"timeout": _timeout(timeout_s)}
+    )
+
+
+def ollama_embeddings(base_url: str, model: str, timeout_s: float) -> OllamaEmbeddings:
+    """An embedding model on the server."""
+    return OllamaEmbeddings(
+        model=model, base_url=base_url, client_kwargs={"timeout": _timeout(timeout_s)}
+    )
