@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +51,21 @@ def build_vector_store(settings: Settings) -> VectorStore:
     )
 
 
+def drop_collection(settings: Settings) -> None:
+    """Delete the configured vector collection, whatever embedding model filled it."""
+    if settings.vector_backend is VectorBackend.QDRANT:
+        from qdrant_client import QdrantClient
+
+        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        client = QdrantClient(url=settings.qdrant_url, api_key=key, timeout=5)
+        try:
+            client.delete_collection(settings.vector_collection)
+        finally:
+            client.close()
+        return
+    shutil.rmtree(settings.vector_path / settings.vector_collection, ignore_errors=True)
+
+
 class Stores:
     """The data layer of one process: SQL engine and sessions, object store, vector store.
 
@@ -75,6 +92,14 @@ class Stores:
         if self._vectors is None:
             self._vectors = build_vector_store(self.settings)
         return self._vectors
+
+    def rebuild_vectors(self) -> VectorStore:
+        """Drop the collection and open an empty one for the configured embedding model."""
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
+        drop_collection(self.settings)
+        return self.vectors
 
     @property
     def timescale(self) -> bool:

@@ -1,0 +1,145 @@
+"""Drift between SQL, Qdrant and the object store: find it, and repair what can be repaired.
+
+SQL is the source of truth. Repairs: orphan vectors and orphan objects are deleted; chunks whose
+vector is missing are re-embedded from their SQL text (no re-parsing); items stuck mid-ingest
+are marked failed; ready items whose original is gone are reported (nothing to rebuild from).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from langchain_core.embeddings import Embeddings
+from sqlalchemy import select
+
+from luna.store.factory import Stores
+from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
+from luna.store.sql.database import session_scope
+from luna.store.sql.models import Item, ItemChunk, ItemStatus
+from luna.store.vectors.base import VectorPoint
+
+STUCK_AFTER = timedelta(minutes=30)
+
+
+@dataclass
+class DriftReport:
+    items: int = 0
+    chunks: int = 0
+    vectors: int = 0
+    orphan_vectors: list[uuid.UUID] = field(default_factory=list)
+    missing_vectors: list[uuid.UUID] = field(default_factory=list)
+    orphan_objects: list[str] = field(default_factory=list)
+    missing_originals: list[uuid.UUID] = field(default_factory=list)
+    stuck_items: list[uuid.UUID] = field(default_factory=list)
+    repaired: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (
+            self.orphan_vectors
+            or self.missing_vectors
+            or self.orphan_objects
+            or self.missing_originals
+            or self.stuck_items
+        )
+
+
+def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
+    now = now or datetime.now(UTC)
+    with stores.sessions() as session:
+        items = list(
+            session.execute(
+                select(Item.id, Item.status, Item.raw_key, Item.processed_key, Item.updated_at)
+            )
+        )
+        chunk_points = set(session.scalars(select(ItemChunk.point_id)))
+    vector_points = stores.vectors.point_ids()
+    keys = set(stores.objects.list(RAW_PREFIX)) | set(stores.objects.list(PROCESSED_PREFIX))
+    known_keys = {k for row in items for k in (row.raw_key, row.processed_key) if k}
+    in_flight = (ItemStatus.PENDING, ItemStatus.PARSED, ItemStatus.EMBEDDED)
+    busy = {
+        str(row.id)
+        for row in items
+        if row.status in in_flight and now - row.updated_at <= STUCK_AFTER
+    }
+    return DriftReport(
+        items=len(items),
+        chunks=len(chunk_points),
+        vectors=len(vector_points),
+        orphan_vectors=sorted(vector_points - chunk_points),
+        missing_vectors=sorted(chunk_points - vector_points),
+        # Keys of items still being ingested are not orphans yet (their keys commit last).
+        orphan_objects=sorted(k for k in keys - known_keys if _key_item(k) not in busy),
+        missing_originals=sorted(
+            row.id
+            for row in items
+            if row.status is ItemStatus.READY and (not row.raw_key or row.raw_key not in keys)
+        ),
+        stuck_items=sorted(
+            row.id
+            for row in items
+            if row.status in in_flight and now - row.updated_at > STUCK_AFTER
+        ),
+    )
+
+
+def _key_item(key: str) -> str:
+    """The item id a raw/ or processed/ key belongs to."""
+    rest = key.split("/", 1)[1] if "/" in key else key
+    return rest.split("/", 1)[0].removesuffix(".json")
+
+
+def repair_drift(
+    stores: Stores, embeddings: Embeddings, *, now: datetime | None = None
+) -> DriftReport:
+    """Repair what :func:`check_drift` finds, then return the report of the state before."""
+    report = check_drift(stores, now=now)
+    if report.orphan_vectors:
+        stores.vectors.delete_points(report.orphan_vectors)
+    for key in report.orphan_objects:
+        stores.objects.delete(key)
+    if report.missing_vectors:
+        with stores.sessions() as session:
+            chunks = list(
+                session.execute(
+                    select(
+                        ItemChunk.point_id,
+                        ItemChunk.item_id,
+                        ItemChunk.ordinal,
+                        ItemChunk.text,
+                        ItemChunk.page,
+                        ItemChunk.section,
+                        Item.title,
+                    )
+                    .join(Item, Item.id == ItemChunk.item_id)
+                    .where(ItemChunk.point_id.in_(report.missing_vectors))
+                )
+            )
+        vectors = embeddings.embed_documents([c.text for c in chunks])
+        stores.vectors.upsert(
+            [
+                VectorPoint(
+                    id=c.point_id,
+                    vector=v,
+                    payload={
+                        "item_id": str(c.item_id),
+                        "ordinal": c.ordinal,
+                        "title": c.title,
+                        "page": c.page,
+                        "section": c.section,
+                    },
+                )
+                for c, v in zip(chunks, vectors, strict=True)
+            ]
+        )
+    if report.stuck_items:
+        with session_scope(stores.sessions) as session:
+            for item_id in report.stuck_items:
+                item = session.get(Item, item_id)
+                if item is not None:
+                    item.status = ItemStatus.FAILED
+                    item.error = "ingest interrupted; upload again or re-ingest"
+    report.repaired = True
+    return report

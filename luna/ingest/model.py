@@ -1,0 +1,60 @@
+"""What parsing hands to chunking: a document as an ordered list of typed, located elements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ElementKind = Literal["title", "text", "list_item", "table"]
+
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One block of a document.
+
+    ``section`` is the heading path the element sits under ("3 Preise > 3.1 Arbeitspreis");
+    a heading (``kind="title"``) carries the path that ends with itself. ``page`` is 1-based and
+    ``None`` for formats without fixed pages. Tables are rows joined by newlines, cells by " | ".
+    """
+
+    kind: ElementKind
+    text: str
+    page: int | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """The cleaned content of one uploaded file."""
+
+    title: str
+    mime_type: str
+    pages: int | None
+    elements: list[Element] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """All element texts, one block per line group (handy for tests and previews)."""
+        return "\n\n".join(element.text for element in self.elements)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """Guards against hostile or runaway input; every limit raises ``DocumentTooLargeError``."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    """Largest accepted upload."""
+    max_pages: int = 500
+    """Most PDF pages parsed (checked before any text is extracted)."""
+    max_zip_entries: int = 2_000
+    """Most members in a DOCX container."""
+    max_zip_uncompressed_bytes: int = 200 * 1024 * 1024
+    """Largest total declared uncompressed size of a DOCX container."""
+    max_zip_ratio: float = 100.0
+    """Highest compression ratio of one DOCX member larger than ``zip_ratio_min_bytes``."""
+    zip_ratio_min_bytes: int = 1024 * 1024
+    """Members smaller than this are exempt from the ratio check (small XML compresses well)."""
+    max_text_chars: int = 5_000_000
+    """Most characters of extracted text kept from one document."""

@@ -1,0 +1,1 @@
+"""One parser per format; each takes (bytes, filename, limits) and returns a ParsedDocument."""

@@ -1,0 +1,456 @@
+"""PDF text with PDFium (pypdfium2): per page, with the layout cues that give structure.
+
+PDFium yields characters with their boxes, baselines and font sizes. From those this module
+rebuilds lines, drops running headers/footers and page numbers, takes lines set larger than
+the body text (or bold numbered lines) as headings, joins body lines into paragraphs by their
+spacing, keeps bullets as list items and turns runs of lines with column gaps into tables.
+Single-column layouts are the target; multi-column pages come out in PDFium's reading order.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import statistics
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+
+from luna.ingest.cleaning import is_page_number, join_lines, repeated_lines, running_line_key
+from luna.ingest.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    EncryptedDocumentError,
+)
+from luna.ingest.model import ParsedDocument, ParseLimits
+from luna.ingest.structure import (
+    ElementBuilder,
+    choose_title,
+    numbered_heading_level,
+    strip_bullet,
+)
+
+MIME_TYPE = "application/pdf"
+# PDFium is not thread-safe: one document at a time per process.
+_PDFIUM_LOCK = threading.Lock()
+_MARGIN_SHARE = 0.09  # top/bottom share of the page where running headers/footers live
+_COLUMN_GAP_EM = 1.2  # a horizontal gap wider than this many font sizes separates table cells
+_HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text is a heading
+_BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+
+
+@dataclass(slots=True)
+class _Glyph:
+    char: str
+    left: float
+    right: float
+    size: float
+    baseline: float
+    index: int
+
+
+@dataclass(slots=True)
+class _Line:
+    page: int
+    cells: list[str]
+    spans: list[tuple[float, float]]  # x extent of each cell
+    size: float
+    bold: bool
+    x0: float
+    x1: float
+    baseline: float
+    top: float
+    bottom: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.cells)
+
+
+@dataclass(slots=True)
+class _Page:
+    number: int
+    width: float
+    height: float
+    lines: list[_Line] = field(default_factory=list)
+
+
+def parse_pdf(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument:
+    with _PDFIUM_LOCK:
+        pages, metadata_title = _read_pages(data, filename, limits)
+    _check_text_layer(pages, filename)
+    lines = _drop_running_lines(pages)
+    builder = ElementBuilder()
+    _Assembler(lines, builder).run()
+    if not builder.elements:
+        raise EmptyDocumentError(filename, "no text left after removing headers and footers")
+    title = choose_title(builder, metadata_title, filename)
+    return ParsedDocument(title, MIME_TYPE, len(pages), builder.elements)
+
+
+# --- reading ---------------------------------------------------------------------------
+def _read_pages(data: bytes, filename: str, limits: ParseLimits) -> tuple[list[_Page], str]:
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise EncryptedDocumentError(filename, "the PDF is password-protected") from None
+        raise CorruptDocumentError(filename, f"not a readable PDF ({exc})") from None
+    try:
+        count = len(document)
+        if count == 0:
+            raise CorruptDocumentError(filename, "the PDF has no pages")
+        if count > limits.max_pages:
+            raise DocumentTooLargeError(
+                filename, f"{count} pages exceed the limit of {limits.max_pages}"
+            )
+        pages = [_read_page(document, index) for index in range(count)]
+        title = str(document.get_metadata_value("Title") or "")
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocumentError(filename, f"unreadable page ({exc})") from None
+    finally:
+        document.close()
+    return pages, title
+
+
+def _read_page(document: object, index: int) -> _Page:
+    page = document[index]  # type: ignore[index]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            lines = _page_lines(textpage, index + 1)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    return _Page(index + 1, float(width), float(height), lines)
+
+
+def _page_lines(textpage: object, page_number: int) -> list[_Line]:
+    handle = textpage.raw  # type: ignore[attr-defined]
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    lines: list[_Line] = []
+    current: list[_Glyph | None] = []  # None marks a space
+    for index in range(pdfium_c.FPDFText_CountChars(handle)):
+        code = pdfium_c.FPDFText_GetUnicode(handle, index)
+        if code in (10, 13):
+            _flush_line(current, lines, handle, page_number)
+            current = []
+            continue
+        char = chr(code) if code else ""
+        if not char or char.isspace() or pdfium_c.FPDFText_IsGenerated(handle, index) == 1:
+            current.append(None)
+            continue
+        pdfium_c.FPDFText_GetCharBox(
+            handle, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
+            ctypes.byref(top),
+        )  # fmt: skip
+        pdfium_c.FPDFText_GetCharOrigin(
+            handle, index, ctypes.byref(origin_x), ctypes.byref(origin_y)
+        )
+        size = float(pdfium_c.FPDFText_GetFontSize(handle, index))
+        glyph = _Glyph(char, left.value, right.value, size, origin_y.value, index)
+        current.append(glyph)
+    _flush_line(current, lines, handle, page_number)
+    return lines
+
+
+def _flush_line(chars: list[_Glyph | None], out: list[_Line], handle: object, page: int) -> None:
+    glyphs = [g for g in chars if g is not None]
+    if not glyphs:
+        return
+    size = statistics.median(g.size for g in glyphs) or 1.0
+    cells: list[str] = []
+    spans: list[tuple[float, float]] = []
+    text: list[str] = []
+    start = glyphs[0]
+    previous: _Glyph | None = None
+    pending_space = False
+    for glyph in chars:
+        if glyph is None:
+            pending_space = True
+            continue
+        if previous is not None and glyph.left - previous.right > _COLUMN_GAP_EM * size:
+            cells.append("".join(text).strip())
+            spans.append((start.left, previous.right))
+            text, pending_space, start = [], False, glyph
+        elif pending_space and previous is not None:
+            text.append(" ")
+        pending_space = False
+        text.append(glyph.char)
+        previous = glyph
+    cells.append("".join(text).strip())
+    spans.append((start.left, glyphs[-1].right))
+    baseline = statistics.median(g.baseline for g in glyphs)
+    out.append(
+        _Line(
+            page=page,
+            cells=cells,
+            spans=spans,
+            size=round(size * 2) / 2,
+            bold=_is_bold(handle, glyphs[0].index) and _is_bold(handle, glyphs[-1].index),
+            x0=glyphs[0].left,
+            x1=max(g.right for g in glyphs),
+            baseline=baseline,
+            top=baseline + size * 0.75,
+            bottom=baseline - size * 0.25,
+        )
+    )
+
+
+def _is_bold(handle: object, index: int) -> bool:
+    if pdfium_c.FPDFText_GetFontWeight(handle, index) >= 600:
+        return True
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    length = pdfium_c.FPDFText_GetFontInfo(handle, index, buffer, 128, ctypes.byref(flags))
+    name = buffer.value.decode("latin-1").lower() if length else ""
+    return any(marker in name for marker in _BOLD_MARKERS) or bool(flags.value & 0x40000)
+
+
+def _check_text_layer(pages: list[_Page], filename: str) -> None:
+    glyphs = "".join(cell for page in pages for line in page.lines for cell in line.cells)
+    glyphs = "".join(glyphs.split())
+    if not glyphs:
+        raise EmptyDocumentError(
+            filename,
+            "no extractable text: the PDF has no text layer (a scan?); OCR is not supported",
+        )
+    unreadable = sum(1 for c in glyphs if c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
+    if unreadable > len(glyphs) / 2:
+        raise EmptyDocumentError(
+            filename, "no extractable text: the fonts carry no Unicode mapping"
+        )
+
+
+def _drop_running_lines(pages: list[_Page]) -> list[_Line]:
+    """Lines in the top/bottom margin that repeat across pages, and page numbers there."""
+
+    def in_margin(line: _Line, page: _Page) -> bool:
+        zone = page.height * _MARGIN_SHARE
+        return line.top > page.height - zone or line.bottom < zone
+
+    candidates = [[ln.text for ln in page.lines if in_margin(ln, page)] for page in pages]
+    running = repeated_lines(candidates)
+    kept: list[_Line] = []
+    for page in pages:
+        for line in page.lines:
+            if in_margin(line, page) and (
+                running_line_key(line.text) in running or is_page_number(line.text)
+            ):
+                continue
+            kept.append(line)
+    return kept
+
+
+# --- structure -------------------------------------------------------------------------
+class _Assembler:
+    """Groups lines into headings, paragraphs, list items and tables."""
+
+    def __init__(self, lines: list[_Line], builder: ElementBuilder) -> None:
+        self.lines = lines
+        self.builder = builder
+        self.body_size = _body_size(lines)
+        self.pitch = _body_pitch(lines, self.body_size)
+        self.heading_levels = self._heading_levels()
+        self.title_lines = self._title_lines()
+        # the open block
+        self.kind: str | None = None
+        self.block: list[_Line] = []
+        self.rows: list[list[tuple[float, float, str]]] = []  # cells as (x0, x1, text)
+
+    def run(self) -> None:
+        index = 0
+        while index < len(self.lines):
+            line = self.lines[index]
+            if index in self.title_lines:
+                self._flush()
+                group = [ln.text for i, ln in enumerate(self.lines) if i in self.title_lines]
+                self.builder.document_title(" ".join(group), line.page)
+                index = max(self.title_lines) + 1
+                continue
+            if self._is_heading(line):
+                self._flush()
+                parts = [line]
+                while index + 1 < len(self.lines) and self._continues_heading(
+                    parts[-1], self.lines[index + 1]
+                ):
+                    index += 1
+                    parts.append(self.lines[index])
+                text = " ".join(p.text for p in parts)
+                self.builder.heading(text, self._level(line, text), line.page)
+            else:
+                self._body_line(line)
+            index += 1
+        self._flush()
+
+    # -- headings
+    def _is_heading(self, line: _Line) -> bool:
+        text = line.text
+        if len(line.cells) > 1 or not any(c.isalpha() for c in text) or len(text) > 150:
+            return False
+        if line.size >= self.body_size * _HEADING_SIZE_RATIO:
+            return True
+        return (
+            line.bold
+            and line.size >= self.body_size * 0.95
+            and numbered_heading_level(text) is not None
+        )
+
+    def _continues_heading(self, previous: _Line, line: _Line) -> bool:
+        return (
+            self._is_heading(line)
+            and line.page == previous.page
+            and line.size == previous.size
+            and numbered_heading_level(line.text) is None
+            and 0 < previous.baseline - line.baseline <= previous.size * 1.5
+        )
+
+    def _heading_levels(self) -> dict[float, int]:
+        sizes = sorted(
+            {ln.size for ln in self.lines if self._is_heading(ln) and ln.size > self.body_size},
+            reverse=True,
+        )
+        return {size: rank + 1 for rank, size in enumerate(sizes)}
+
+    def _title_lines(self) -> set[int]:
+        """The document title: the first heading, on page 1, in a size no other heading has."""
+        headings = [i for i, ln in enumerate(self.lines) if self._is_heading(ln)]
+        if not headings:
+            return set()
+        first = headings[0]
+        line = self.lines[first]
+        if line.page != 1 or numbered_heading_level(line.text) is not None:
+            return set()
+        group = {first}
+        while first + 1 < len(self.lines) and self._continues_heading(
+            self.lines[first], self.lines[first + 1]
+        ):
+            first += 1
+            group.add(first)
+        others = [self.lines[i].size for i in headings if i not in group]
+        if others and line.size <= max(others):
+            return set()
+        return group
+
+    def _level(self, line: _Line, text: str) -> int:
+        numbered = numbered_heading_level(text)
+        if numbered is not None:
+            return numbered
+        rank = self.heading_levels.get(line.size, len(self.heading_levels) + 1)
+        # The title's size is rank 1 when a title exists; section headings start below it.
+        return max(1, rank - 1) if self.title_lines else rank
+
+    # -- body
+    def _body_line(self, line: _Line) -> None:
+        if len(line.cells) > 1:
+            if self.kind != "table":
+                self._flush()
+                self.kind = "table"
+            self.rows.append(
+                [(*span, cell) for span, cell in zip(line.spans, line.cells, strict=True)]
+            )
+            self.block.append(line)
+            return
+        if self.kind == "table" and self._continues_cell(line):
+            return
+        if strip_bullet(line.text)[0]:
+            self._flush()
+            self.kind, self.block = "list_item", [line]
+            return
+        if self.kind in ("text", "list_item") and self._continues_block(line):
+            self.block.append(line)
+            return
+        self._flush()
+        self.kind, self.block = "text", [line]
+
+    def _continues_cell(self, line: _Line) -> bool:
+        """A wrapped table cell: a line aligned with a column, tight below the last row."""
+        last = self.block[-1]
+        if line.page != last.page or line.baseline > self.block[0].baseline + line.size * 0.5:
+            return False
+        if last.baseline - line.baseline > line.size * 1.45:
+            return False
+        if not any(_overlaps((line.x0, line.x1), span) for span in _columns(self.rows)):
+            return False
+        self.rows[-1].append((line.x0, line.x1, line.text))
+        self.block.append(line)
+        return True
+
+    def _continues_block(self, line: _Line) -> bool:
+        previous = self.block[-1]
+        first = self.block[0]
+        if self.kind == "list_item" and line.x0 <= first.x0 + 1.0:
+            return False
+        if line.page != previous.page:
+            return not previous.text.rstrip().endswith((".", ":", "!", "?"))
+        gap = previous.baseline - line.baseline
+        if gap <= 0 or gap > max(self.pitch * 1.25, line.size * 1.1):
+            return False
+        return abs(line.size - previous.size) < 1.0
+
+    def _flush(self) -> None:
+        if self.kind == "table":
+            if len(self.rows) >= 2:
+                self.builder.add("table", _table_text(self.rows), self.block[0].page)
+            else:
+                for row in self.rows:
+                    self.builder.add("text", " ".join(c[2] for c in row), self.block[0].page)
+        elif self.kind in ("text", "list_item") and self.block:
+            texts = [ln.text for ln in self.block]
+            if self.kind == "list_item":
+                texts[0] = strip_bullet(texts[0])[1]
+            self.builder.add(self.kind, join_lines(texts), self.block[0].page)  # type: ignore[arg-type]
+        self.kind, self.block, self.rows = None, [], []
+
+
+def _body_size(lines: list[_Line]) -> float:
+    weights: Counter[float] = Counter()
+    for line in lines:
+        weights[line.size] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 10.0
+
+
+def _body_pitch(lines: list[_Line], body_size: float) -> float:
+    """Typical baseline distance between consecutive body lines (the line spacing)."""
+    gaps = [
+        a.baseline - b.baseline
+        for a, b in itertools.pairwise(lines)
+        if a.page == b.page and a.size == b.size == body_size and a.baseline > b.baseline
+    ]
+    return statistics.median(gaps) if gaps else body_size * 1.2
+
+
+def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _columns(rows: list[list[tuple[float, float, str]]]) -> list[tuple[float, float]]:
+    """Column extents: the union of overlapping cell extents over all rows."""
+    columns: list[tuple[float, float]] = []
+    for x0, x1 in sorted((c[0], c[1]) for row in rows for c in row):
+        if columns and x0 <= columns[-1][1]:
+            columns[-1] = (columns[-1][0], max(columns[-1][1], x1))
+        else:
+            columns.append((x0, x1))
+    return columns
+
+
+def _table_text(rows: list[list[tuple[float, float, str]]]) -> str:
+    """Rows joined by newlines, cells placed in their column and joined by " | "."""
+    columns = _columns(rows)
+    lines = []
+    for row in rows:
+        cells = [""] * len(columns)
+        for x0, x1, text in row:
+            column = next(i for i, span in enumerate(columns) if _overlaps((x0, x1), span))
+            cells[column] = f"{cells[column]} {text}".strip()
+        lines.append(" | ".join(cells).rstrip(" |"))
+    return "\n".join(lines)

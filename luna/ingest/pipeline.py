@@ -1,0 +1,331 @@
+"""Document ingest: object store, parsing, chunking, embeddings, Qdrant and SQL kept in step.
+
+Order of writes, and why it is safe:
+
+1. the item row (``pending``) and the raw bytes (``raw/{item_id}/{filename}``);
+2. parsed elements to ``processed/{item_id}.json`` (``parsed``);
+3. the new version's vectors (point ids derive from item, content hash and ordinal, so they
+   never collide with the previous version's) (``embedded``);
+4. one SQL transaction swaps the chunk rows and marks the item ``ready``;
+5. the previous version's vectors are deleted.
+
+Retrieval only trusts vectors whose point id has a chunk row (see ``luna.retrieval``), so
+readers see the old version until step 4 commits and the new one after: never both, never
+neither. Any failure before step 4 deletes the vectors it wrote and marks the item ``failed``
+with the reason; a new version that fails leaves the previous one serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from sqlalchemy import delete, select
+
+from luna.config import Settings
+from luna.ingest.chunking import Chunk, chunk_elements
+from luna.ingest.errors import DocumentError
+from luna.ingest.model import ParsedDocument, ParseLimits
+from luna.ingest.parsing import parse_document
+from luna.store.factory import Stores
+from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
+from luna.store.sql.database import session_scope
+from luna.store.sql.models import Item, ItemChunk, ItemStatus
+from luna.store.vectors.base import VectorPoint, chunk_point_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file."""
+
+    item_id: uuid.UUID
+    filename: str
+    status: ItemStatus
+    chunks: int = 0
+    duplicate: bool = False
+    replaced: bool = False
+    error: str | None = None
+    error_code: str | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def safe_filename(filename: str) -> str:
+    """The base name of an upload, reduced to characters that are safe in object keys."""
+    name = PurePosixPath(filename.replace("\\", "/")).name.strip() or "upload"
+    cleaned = "".join(c if c.isalnum() or c in "._-+() " else "_" for c in name)
+    return cleaned.strip(" .")[:200] or "upload"
+
+
+def chunk_payload(
+    item_id: uuid.UUID, ordinal: int, title: str | None, page: int | None, section: str | None
+) -> dict[str, Any]:
+    """The payload stored with a chunk's vector (SQL stays the source of truth for the text)."""
+    return {
+        "item_id": str(item_id),
+        "ordinal": ordinal,
+        "title": title,
+        "page": page,
+        "section": section,
+    }
+
+
+def processed_payload(document: ParsedDocument) -> bytes:
+    return json.dumps(
+        {
+            "title": document.title,
+            "mime_type": document.mime_type,
+            "pages": document.pages,
+            "elements": [asdict(element) for element in document.elements],
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+class IngestPipeline:
+    """Turns uploaded bytes into a ready, searchable item (or a failed one with its reason)."""
+
+    def __init__(self, stores: Stores, embeddings: Embeddings, settings: Settings) -> None:
+        self._stores = stores
+        self._embeddings = embeddings
+        self._settings = settings
+        self._limits = ParseLimits(
+            max_bytes=settings.ingest_max_bytes, max_pages=settings.ingest_max_pages
+        )
+
+    # --- entry points ------------------------------------------------------------------
+
+    def ingest(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        mime_type: str | None = None,
+        source: str | None = None,
+        title: str | None = None,
+    ) -> IngestOutcome:
+        """Ingest one file; identical content is a no-op, a known source is a new version."""
+        name = safe_filename(filename)
+        source = source or f"upload:{name}"
+        digest = hashlib.sha256(data).hexdigest()
+        with session_scope(self._stores.sessions) as session:
+            same = session.scalar(
+                select(Item).where(Item.content_hash == digest, Item.status == ItemStatus.READY)
+            )
+            if same is not None:
+                return IngestOutcome(same.id, name, same.status, len(same.chunks), duplicate=True)
+            previous = session.scalar(
+                select(Item).where(Item.source == source).order_by(Item.created_at.desc())
+            )
+            if previous is not None and previous.status is ItemStatus.READY:
+                item_id, replacing = previous.id, True
+            else:
+                if previous is not None:  # a failed or stuck earlier attempt: start over
+                    session.delete(previous)
+                    session.flush()
+                item = Item(
+                    title=title or name,
+                    source=source,
+                    mime_type=mime_type or "application/octet-stream",
+                    content_hash=digest,
+                    size_bytes=len(data),
+                    status=ItemStatus.PENDING,
+                )
+                session.add(item)
+                session.flush()
+                item_id, replacing = item.id, False
+        return self._process(item_id, data, name, mime_type, title, digest, replacing)
+
+    def reingest(self, item_id: uuid.UUID) -> IngestOutcome:
+        """Process an item again from its stored raw bytes (after a parser or model change)."""
+        with self._stores.sessions() as session:
+            item = session.get(Item, item_id)
+            if item is None or item.raw_key is None:
+                raise KeyError(f"item {item_id} has no stored original")
+            raw_key, mime, title = item.raw_key, item.mime_type, item.title
+            replacing = item.status is ItemStatus.READY
+        data = self._stores.objects.get(raw_key)
+        name = raw_key.rsplit("/", 1)[-1]
+        digest = hashlib.sha256(data).hexdigest()
+        # Same content gives the same point ids: vectors are overwritten in place and the rows
+        # keep pointing at them, so the item stays searchable throughout.
+        return self._process(item_id, data, name, mime, title, digest, replacing)
+
+    def delete(self, item_id: uuid.UUID) -> bool:
+        """Remove an item everywhere: vectors, objects, rows. False if it did not exist."""
+        with self._stores.sessions() as session:
+            item = session.get(Item, item_id)
+            if item is None:
+                return False
+            keys = [k for k in (item.raw_key, item.processed_key) if k]
+        self._stores.vectors.delete_by_item(item_id)
+        for key in keys:
+            self._stores.objects.delete(key)
+        with session_scope(self._stores.sessions) as session:
+            session.execute(delete(Item).where(Item.id == item_id))
+        return True
+
+    # --- the pipeline --------------------------------------------------------------------
+
+    def _process(
+        self,
+        item_id: uuid.UUID,
+        data: bytes,
+        name: str,
+        mime_type: str | None,
+        title: str | None,
+        digest: str,
+        replacing: bool,
+    ) -> IngestOutcome:
+        outcome = IngestOutcome(item_id, name, ItemStatus.PENDING, replaced=replacing)
+        written: list[uuid.UUID] = []
+        try:
+            raw_key = f"{RAW_PREFIX}{item_id}/{name}"
+            processed_key = f"{PROCESSED_PREFIX}{item_id}.json"
+            started = time.perf_counter()
+            document = parse_document(data, name, mime_type, limits=self._limits)
+            outcome.timings_s["parse"] = time.perf_counter() - started
+            self._stores.objects.put(raw_key, data, document.mime_type)
+            self._stores.objects.put(processed_key, processed_payload(document), "application/json")
+            self._set_status(item_id, ItemStatus.PARSED, replacing)
+
+            chunks = chunk_elements(
+                document,
+                max_tokens=self._settings.chunk_max_tokens,
+                overlap_tokens=self._settings.chunk_overlap_tokens,
+            )
+            started = time.perf_counter()
+            points = self._embed(item_id, digest, document, chunks, title, written)
+            outcome.timings_s["embed"] = time.perf_counter() - started
+            self._set_status(item_id, ItemStatus.EMBEDDED, replacing)
+
+            old_points = self._swap_chunks(
+                item_id, chunks, points, document, title, digest, len(data), raw_key, processed_key
+            )
+            written.clear()  # committed: these vectors now belong to the item
+            if old_points:
+                self._stores.vectors.delete_points(old_points)
+            outcome.status, outcome.chunks = ItemStatus.READY, len(chunks)
+            return outcome
+        except DocumentError as exc:
+            outcome.error, outcome.error_code = str(exc), exc.code
+        except Exception as exc:  # storage or model failure: record it, keep serving
+            log.exception("ingest of %s failed", name)
+            outcome.error, outcome.error_code = f"{type(exc).__name__}: {exc}", "internal"
+        self._discard_vectors(written)
+        outcome.status = self._mark_failed(item_id, outcome.error or "failed", replacing)
+        return outcome
+
+    def _embed(
+        self,
+        item_id: uuid.UUID,
+        version: str,
+        document: ParsedDocument,
+        chunks: Sequence[Chunk],
+        title: str | None,
+        written: list[uuid.UUID],
+    ) -> list[uuid.UUID]:
+        ids = [chunk_point_id(item_id, version, c.ordinal) for c in chunks]
+        batch = self._settings.embed_batch_size
+        for lo in range(0, len(chunks), batch):
+            part = chunks[lo : lo + batch]
+            vectors = self._embeddings.embed_documents([c.text for c in part])
+            points = [
+                VectorPoint(
+                    id=ids[lo + i],
+                    vector=vector,
+                    payload=chunk_payload(
+                        item_id, chunk.ordinal, title or document.title, chunk.page, chunk.section
+                    ),
+                )
+                for i, (chunk, vector) in enumerate(zip(part, vectors, strict=True))
+            ]
+            written.extend(p.id for p in points)
+            self._stores.vectors.upsert(points)
+        return ids
+
+    def _swap_chunks(
+        self,
+        item_id: uuid.UUID,
+        chunks: Sequence[Chunk],
+        point_ids: Sequence[uuid.UUID],
+        document: ParsedDocument,
+        title: str | None,
+        digest: str,
+        size: int,
+        raw_key: str,
+        processed_key: str,
+    ) -> list[uuid.UUID]:
+        """One transaction: replace the chunk rows, mark ready. Returns the old point ids."""
+        with session_scope(self._stores.sessions) as session:
+            item = session.get(Item, item_id, with_for_update=True)
+            if item is None:
+                raise KeyError(f"item {item_id} was deleted during ingest")
+            old = list(
+                session.scalars(select(ItemChunk.point_id).where(ItemChunk.item_id == item_id))
+            )
+            session.execute(delete(ItemChunk).where(ItemChunk.item_id == item_id))
+            session.flush()
+            session.add_all(
+                ItemChunk(
+                    item_id=item_id,
+                    ordinal=chunk.ordinal,
+                    text=chunk.text,
+                    token_count=chunk.token_count,
+                    point_id=point_id,
+                    page=chunk.page,
+                    section=chunk.section,
+                    meta=dict(chunk.metadata),
+                )
+                for chunk, point_id in zip(chunks, point_ids, strict=True)
+            )
+            item.title = title or document.title
+            item.mime_type = document.mime_type
+            item.content_hash = digest
+            item.size_bytes = size
+            item.raw_key, item.processed_key = raw_key, processed_key
+            item.status, item.error = ItemStatus.READY, None
+        return [p for p in old if p not in set(point_ids)]
+
+    # --- bookkeeping ---------------------------------------------------------------------
+
+    def _set_status(self, item_id: uuid.UUID, status: ItemStatus, replacing: bool) -> None:
+        if replacing:  # the previous version stays ready until the swap
+            return
+        with session_scope(self._stores.sessions) as session:
+            item = session.get(Item, item_id)
+            if item is not None:
+                item.status = status
+
+    def _mark_failed(self, item_id: uuid.UUID, reason: str, replacing: bool) -> ItemStatus:
+        with session_scope(self._stores.sessions) as session:
+            item = session.get(Item, item_id)
+            if item is None:
+                return ItemStatus.FAILED
+            if replacing:
+                item.error = f"new version rejected, previous version kept: {reason}"
+                return item.status
+            item.status, item.error = ItemStatus.FAILED, reason
+            return ItemStatus.FAILED
+
+    def _discard_vectors(self, ids: list[uuid.UUID]) -> None:
+        """Delete vectors a failed run wrote, except those committed rows still point at."""
+        if not ids:
+            return
+        try:
+            with self._stores.sessions() as session:
+                kept = set(
+                    session.scalars(select(ItemChunk.point_id).where(ItemChunk.point_id.in_(ids)))
+                )
+            self._stores.vectors.delete_points([i for i in ids if i not in kept])
+        except Exception:  # the vector store may be what failed; `luna ingest verify` repairs
+            log.exception("could not remove %d vectors of a failed ingest", len(ids))

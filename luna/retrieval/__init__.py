@@ -1,0 +1,1 @@
+"""Retrieval over the knowledge base: dense search in Qdrant, trusted through SQL."""

@@ -1,0 +1,89 @@
+"""Plain text, Markdown and HTML parsing on small inline documents."""
+
+from __future__ import annotations
+
+from luna.ingest import parse_document
+
+
+def _kinds(
+    doc_text: bytes, name: str, mime: str | None = None
+) -> list[tuple[str, str, str | None]]:
+    doc = parse_document(doc_text, name, mime)
+    return [(e.kind, e.text, e.section) for e in doc.elements]
+
+
+def test_plain_text_reflows_paragraphs_and_keeps_list_items() -> None:
+    text = (
+        b"Hinweise\n\n1 Allgemeines\n\nDer Preis gilt ab\nsofort und bis auf Weiteres.\n"
+        b"- erster Punkt\n- zweiter Punkt, der\n  umbricht\n"
+    )
+    assert _kinds(text, "a.txt") == [
+        ("title", "Hinweise", None),
+        ("title", "1 Allgemeines", "1 Allgemeines"),
+        ("text", "Der Preis gilt ab sofort und bis auf Weiteres.", "1 Allgemeines"),
+        ("list_item", "erster Punkt", "1 Allgemeines"),
+        ("list_item", "zweiter Punkt, der umbricht", "1 Allgemeines"),
+    ]
+
+
+def test_plain_text_in_windows_1252_keeps_umlauts() -> None:
+    doc = parse_document("Grundgebühr: 14,90 € für Größe ß\n".encode("cp1252"), "alt.txt")
+    assert doc.elements[-1].text == "Grundgebühr: 14,90 € für Größe ß"
+
+
+def test_form_feeds_are_pages_and_repeated_footers_are_dropped() -> None:
+    bodies = ["Erster Absatz\nüber zwei Zeilen.", "Zweiter Absatz\nmit Text.", "Dritter Absatz."]
+    pages = [
+        f"Luna GmbH · Preisblatt\n\n{body}\n\nNoch ein Satz {n}.\n\nLuna GmbH · Vertraulich\n"
+        f"Seite {n} von 3"
+        for n, body in enumerate(bodies, start=1)
+    ]
+    doc = parse_document("\f".join(pages).encode(), "paged.txt")
+    assert doc.pages == 3
+    assert [(e.text, e.page) for e in doc.elements] == [
+        ("Erster Absatz über zwei Zeilen.", 1),
+        ("Noch ein Satz 1.", 1),
+        ("Zweiter Absatz mit Text.", 2),
+        ("Noch ein Satz 2.", 2),
+        ("Dritter Absatz.", 3),
+        ("Noch ein Satz 3.", 3),
+    ]
+
+
+def test_markdown_nested_headings_lists_tables_and_code() -> None:
+    markdown = (
+        b"# Titel\n\nIntro mit **fett** und [Link](http://x).\n\n## A\n\n### A1\n\n"
+        b"- eins\n- zwei\n\n| k | v |\n|---|---|\n| x | 1 |\n\n```\ncode()\n```\n\n## B\n\nEnde\n"
+    )
+    assert _kinds(markdown, "f.md") == [
+        ("title", "Titel", None),
+        ("text", "Intro mit fett und Link.", None),
+        ("title", "A", "A"),
+        ("title", "A1", "A > A1"),
+        ("list_item", "eins", "A > A1"),
+        ("list_item", "zwei", "A > A1"),
+        ("table", "k | v\nx | 1", "A > A1"),
+        ("text", "code()", "A > A1"),
+        ("title", "B", "B"),
+        ("text", "Ende", "B"),
+    ]
+
+
+def test_html_headings_paragraphs_items_and_tables_without_scripts() -> None:
+    html = (
+        "<!DOCTYPE html><html><head><title>Seite</title><script>alert(1)</script></head><body>"
+        "<h1>Preise</h1><p>Der Grundpreis beträgt <b>14,90&nbsp;€</b>.</p>"
+        "<ul><li>Modul 1</li><li>Modul 2</li></ul>"
+        "<table><tr><th>Stufe</th><th>ct/kWh</th></tr><tr><td>NT</td><td>1,64</td></tr></table>"
+        "</body></html>"
+    ).encode()
+    doc = parse_document(html, "seite.bin", None)
+    assert doc.mime_type == "text/html"
+    assert doc.title == "Seite"
+    assert [(e.kind, e.text, e.section) for e in doc.elements] == [
+        ("title", "Preise", "Preise"),
+        ("text", "Der Grundpreis beträgt 14,90 €.", "Preise"),
+        ("list_item", "Modul 1", "Preise"),
+        ("list_item", "Modul 2", "Preise"),
+        ("table", "Stufe | ct/kWh\nNT | 1,64", "Preise"),
+    ]
