@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from luna.cli.main import app
 from luna.config import Settings, get_settings
 from luna.store.factory import Stores
+from luna.store.sql.migrate import alembic_config
 from luna.store.sql.models import Role, User
 
 runner = CliRunner()
@@ -54,4 +58,41 @@ def test_users_create_bootstraps_the_root_admin_once(env: Stores):
 def test_db_current_reports_the_migrated_revision(env: Stores):
     result = runner.invoke(app, ["db", "current"])
     assert result.exit_code == 0
-    assert "0001" in result.output
+    head = ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_current_head()
+    assert head is not None
+    assert result.output.strip() == head
+
+
+def test_forecast_backtest_reads_stored_history_and_beats_the_baseline(env: Stores):
+    filled = runner.invoke(app, ["simulate", "backfill", "--meters", "1", "--days", "45"])
+    assert filled.exit_code == 0, filled.output
+
+    result = runner.invoke(
+        app, ["forecast", "backtest", "--meter", "M-001", "--days", "7", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["kind"] == "consumption"
+    assert report["origins"] == 7
+    assert report["horizon_steps"] == 96  # 24 h of 15-minute steps
+    scores = {s["model"]: s for s in report["scores"]}
+    assert report["baseline"] in scores
+    assert report["best_model"] != report["baseline"]
+    assert scores[report["best_model"]]["mae"] < scores[report["baseline"]]["mae"]
+
+    prices = runner.invoke(
+        app, ["forecast", "run", "--kind", "price", "--hours", "24", "--history-days", "30"]
+    )
+    assert prices.exit_code == 0, prices.output
+    forecast = json.loads(prices.output)
+    assert forecast["kind"] == "price"
+    assert len(forecast["values"]) == len(forecast["timestamps"])
+    assert len(forecast["values"]) * forecast["step_minutes"] == 24 * 60
+    assert all(
+        lo <= hi
+        for lo, hi in zip(forecast["quantiles"]["p10"], forecast["quantiles"]["p90"], strict=True)
+    )
+
+    unknown = runner.invoke(app, ["forecast", "backtest", "--meter", "M-999"])
+    assert unknown.exit_code == 2
+    assert "unknown meter" in unknown.output

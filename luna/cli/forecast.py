@@ -1,0 +1,106 @@
+"""``luna forecast``: forecasts and backtests on stored meter readings and prices."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from luna.config import get_settings
+from luna.forecasting import TargetKind, backtest, forecast
+from luna.forecasting.history import History, HistoryError, load_history
+from luna.store.sql.database import create_db_engine, timescaledb_installed
+
+app = typer.Typer(
+    help="Consumption, PV and price forecasts from stored data.", no_args_is_help=True
+)
+
+KindOpt = typer.Option(TargetKind.CONSUMPTION, "--kind", help="consumption, pv or price.")
+MeterOpt = typer.Option(None, "--meter", help="Meter id (consumption and pv).")
+ZoneOpt = typer.Option("DE-LU", "--zone", help="Price zone (price).")
+
+
+def _history(kind: TargetKind, meter: str | None, zone: str, days: int) -> History:
+    settings = get_settings()
+    engine = create_db_engine(settings)
+    try:
+        with engine.connect() as conn:
+            return load_history(
+                conn,
+                settings,
+                kind,
+                meter_id=meter,
+                zone=zone,
+                days=days,
+                timescale=timescaledb_installed(conn),
+            )
+    except HistoryError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def _steps(history: History, hours: int) -> int:
+    step = history.series.index[1] - history.series.index[0]
+    return max(1, int(hours * 3600 // step.total_seconds()))
+
+
+@app.command("backtest")
+def backtest_command(
+    kind: TargetKind = KindOpt,
+    meter: str | None = MeterOpt,
+    zone: str = ZoneOpt,
+    days: int = typer.Option(60, "--days", min=1, max=365, help="Daily backtest origins."),
+    horizon_hours: int = typer.Option(24, "--horizon-hours", min=1, max=168),
+    as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
+) -> None:
+    """Score every model by rolling origin against the seasonal-naive baseline."""
+    history = _history(kind, meter, zone, days + 35 + horizon_hours // 24 + 1)
+    try:
+        report = backtest(
+            history.series,
+            kind,
+            days=days,
+            horizon_steps=_steps(history, horizon_hours),
+            site=history.site,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    table = Table(title=f"{history.label}: {report.origins} origins, {horizon_hours} h horizon")
+    for column in ("model", "MAE", "RMSE", "MAPE/sMAPE %", "MAE vs baseline"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for score in report.scores:
+        pct = score.mape if score.mape is not None else score.smape
+        gain = score.improvement_vs_baseline_pct.get("mae")
+        table.add_row(
+            score.model + (" *" if score.model == report.best_model else ""),
+            f"{score.mae:.4f}",
+            f"{score.rmse:.4f}",
+            "-" if pct is None else f"{pct:.1f}",
+            "baseline" if score.model == report.baseline else f"{gain:+.1f} %",
+        )
+    Console().print(table)
+
+
+@app.command("run")
+def run_command(
+    kind: TargetKind = KindOpt,
+    meter: str | None = MeterOpt,
+    zone: str = ZoneOpt,
+    hours: int = typer.Option(48, "--hours", min=1, max=168, help="Horizon."),
+    history_days: int = typer.Option(90, "--history-days", min=3, max=730),
+) -> None:
+    """Forecast the next hours with the best model and 80 % intervals, as JSON."""
+    history = _history(kind, meter, zone, history_days)
+    try:
+        result = forecast(
+            history.series, kind, horizon_steps=_steps(history, hours), site=history.site
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
