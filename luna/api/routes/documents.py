@@ -1,0 +1,206 @@
+"""Knowledge-base documents: upload and ingest (admin), list, inspect, re-ingest, delete, drift."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select
+
+from luna.api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
+from luna.ingest.consistency import DriftReport, check_drift, repair_drift
+from luna.ingest.pipeline import IngestOutcome
+from luna.store.sql.models import Item, ItemChunk, ItemStatus
+
+router = APIRouter(tags=["documents"])
+
+MAX_FILES = 20
+# HTTP status for a file that failed, by the parser's error code.
+FAILURE_STATUS = {
+    "unsupported": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    "too_large": status.HTTP_413_CONTENT_TOO_LARGE,
+    "empty": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "encrypted": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "corrupt": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "internal": status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+class FileResult(BaseModel):
+    filename: str
+    item_id: uuid.UUID | None
+    status: ItemStatus
+    chunks: int
+    duplicate: bool
+    replaced: bool
+    error: str | None
+    error_code: str | None
+
+    @classmethod
+    def of(cls, outcome: IngestOutcome) -> FileResult:
+        return cls(
+            filename=outcome.filename,
+            item_id=outcome.item_id,
+            status=outcome.status,
+            chunks=outcome.chunks,
+            duplicate=outcome.duplicate,
+            replaced=outcome.replaced,
+            error=outcome.error,
+            error_code=outcome.error_code,
+        )
+
+
+class IngestResponse(BaseModel):
+    files: list[FileResult]
+
+
+class ItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    source: str
+    mime_type: str
+    content_hash: str
+    size_bytes: int
+    status: ItemStatus
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+    chunk_count: int = 0
+
+
+class ChunkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    ordinal: int
+    page: int | None
+    section: str | None
+    token_count: int
+    text: str
+
+
+class ItemDetail(ItemOut):
+    chunks: list[ChunkOut]
+
+
+class DriftOut(BaseModel):
+    clean: bool
+    repaired: bool
+    items: int
+    chunks: int
+    vectors: int
+    orphan_vectors: list[uuid.UUID]
+    missing_vectors: list[uuid.UUID]
+    orphan_objects: list[str]
+    missing_originals: list[uuid.UUID]
+    stuck_items: list[uuid.UUID]
+
+    @classmethod
+    def of(cls, report: DriftReport) -> DriftOut:
+        return cls(clean=report.clean, **report.__dict__)
+
+
+@router.post(
+    "/ingest",
+    response_model=IngestResponse,
+    status_code=status.HTTP_201_CREATED,
+    responses={207: {"description": "some files failed"}, 413: {}, 415: {}, 422: {}},
+)
+async def ingest(
+    files: Annotated[list[UploadFile], File(description="PDF, DOCX, TXT, Markdown or HTML")],
+    runtime: RuntimeDep,
+    response: Response,
+    _admin: AdminUser,
+) -> IngestResponse:
+    """Ingest uploaded files. 201: all ready; 207: some failed; 4xx: every file failed."""
+    if len(files) > MAX_FILES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_FILES} files per upload"
+        )
+    limit = runtime.settings.ingest_max_bytes
+    results = []
+    for upload in files:
+        data = await upload.read(limit + 1)  # never buffer more than the limit allows
+        outcome = await run_in_threadpool(
+            runtime.ingest.ingest,
+            data,
+            upload.filename or "upload",
+            mime_type=upload.content_type,
+        )
+        results.append(FileResult.of(outcome))
+    failed = [r for r in results if r.status is ItemStatus.FAILED or r.error]
+    if failed and len(failed) == len(results):
+        raise HTTPException(
+            FAILURE_STATUS.get(failed[0].error_code or "invalid", 422),
+            detail=[r.model_dump(mode="json") for r in results],
+        )
+    if failed:
+        response.status_code = status.HTTP_207_MULTI_STATUS
+    return IngestResponse(files=results)
+
+
+@router.get("/items", response_model=list[ItemOut])
+def list_items(
+    session: SessionDep, _user: CurrentUser, status_filter: ItemStatus | None = None
+) -> list[ItemOut]:
+    counts = (
+        select(ItemChunk.item_id, func.count().label("n")).group_by(ItemChunk.item_id).subquery()
+    )
+    query = (
+        select(Item, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.item_id == Item.id)
+        .order_by(Item.created_at.desc())
+    )
+    if status_filter is not None:
+        query = query.where(Item.status == status_filter)
+    return [
+        ItemOut.model_validate(item).model_copy(update={"chunk_count": n})
+        for item, n in session.execute(query)
+    ]
+
+
+def _item(session: SessionDep, item_id: uuid.UUID) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown item {item_id}")
+    return item
+
+
+@router.get("/items/{item_id}", response_model=ItemDetail)
+def get_item(item_id: uuid.UUID, session: SessionDep, _user: CurrentUser) -> ItemDetail:
+    item = _item(session, item_id)
+    detail = ItemDetail.model_validate(item)
+    return detail.model_copy(update={"chunk_count": len(detail.chunks)})
+
+
+@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_item(item_id: uuid.UUID, runtime: RuntimeDep, _admin: AdminUser) -> Response:
+    if not await run_in_threadpool(runtime.ingest.delete, item_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown item {item_id}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/items/{item_id}/reingest", response_model=FileResult)
+async def reingest_item(item_id: uuid.UUID, runtime: RuntimeDep, _admin: AdminUser) -> FileResult:
+    try:
+        outcome = await run_in_threadpool(runtime.ingest.reingest, item_id)
+    except KeyError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc.args[0])) from exc
+    return FileResult.of(outcome)
+
+
+@router.get("/ingest/drift", response_model=DriftOut)
+async def drift(runtime: RuntimeDep, _admin: AdminUser, repair: bool = False) -> DriftOut:
+    """Compare SQL, vectors and objects; with ``repair=true`` fix what can be fixed."""
+    if repair:
+        report = await run_in_threadpool(repair_drift, runtime.stores, runtime.embeddings)
+    else:
+        report = await run_in_threadpool(check_drift, runtime.stores)
+    return DriftOut.of(report)

@@ -1,0 +1,1 @@
+"""Conversational RAG: condense, retrieve, add the user's data, answer with citations."""

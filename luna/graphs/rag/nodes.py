@@ -1,0 +1,139 @@
+"""The RAG graph's nodes. Each reads the state and the run context and returns an update."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langgraph.runtime import Runtime
+
+from luna.graphs.rag.attribution import quote, supporting
+from luna.graphs.rag.facts import FactScope, gather_facts
+from luna.graphs.rag.guard import neutralise
+from luna.graphs.rag.state import RagContext, RagState
+from luna.prompts.registry import load_prompt
+
+REFUSALS = ("i don't know", "i do not know", "das weiß ich", "weiß ich nicht", "weiss ich nicht")
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+
+
+def is_refusal(answer: str) -> bool:
+    text = answer.lower().replace("’", "'")
+    return any(r in text for r in REFUSALS)
+
+
+def _history(state: RagState, turns: int) -> list[BaseMessage]:
+    """Earlier turns of the thread (the current question is the last message)."""
+    messages: Sequence[BaseMessage] = state.get("messages") or []
+    previous = list(messages[:-1])
+    return previous[-2 * turns :] if turns else []
+
+
+def condense(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """Rewrite a follow-up into a standalone question; first turns skip the model call."""
+    question = state["question"]
+    history = _history(state, runtime.context.history_turns)
+    if not history:
+        return {"standalone_question": question}
+    with runtime.context.sessions() as session:
+        prompt = load_prompt(session, "rag_condense", runtime.context.prompt_versions)
+    history_text = "\n".join(
+        f"{'User' if isinstance(m, HumanMessage) else 'Luna'}: {m.content}" for m in history
+    )
+    reply = runtime.context.chat_model.invoke(
+        prompt.render(history_text=history_text, question=question),
+        **prompt.spec.params,
+    )
+    rewritten = str(reply.content).strip().strip('"').splitlines()[0] if reply.content else ""
+    return {"standalone_question": rewritten or question}
+
+
+def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    hits = ctx.retriever.search(
+        state.get("standalone_question") or state["question"], top_k=ctx.top_k, filters=ctx.filters
+    )
+    sources = [
+        {
+            "n": i,
+            "item_id": str(h.item_id),
+            "chunk_id": h.chunk_id,
+            "title": h.title,
+            "page": h.page,
+            "section": h.section,
+            "score": round(h.score, 4),
+            "text": h.text,
+        }
+        for i, h in enumerate(hits, start=1)
+    ]
+    return {"sources": sources}
+
+
+def facts(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    scope = FactScope(user_id=ctx.user_id, tz=ctx.timezone, timescale=ctx.timescale)
+    with ctx.sessions() as session:
+        found = gather_facts(session, state.get("standalone_question") or state["question"], scope)
+    return {"facts": found}
+
+
+def _context_block(sources: list[dict[str, Any]]) -> str:
+    if not sources:
+        return "(no passages found)"
+    blocks = []
+    for s in sources:
+        where = ", ".join(p for p in (f"p. {s['page']}" if s["page"] else None, s["section"]) if p)
+        text = neutralise(s["text"])
+        blocks.append(f"[{s['n']}] {s['title']}{f' ({where})' if where else ''}\n{text}")
+    return "\n\n".join(blocks)
+
+
+def _facts_block(found: list[dict[str, Any]]) -> str:
+    return "\n".join(f"- {f['label']}: {f['value']}" for f in found) or "(none)"
+
+
+def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """Answer with the active (or pinned) ``rag_answer`` prompt; tokens stream through
+    LangGraph."""
+    ctx = runtime.context
+    with ctx.sessions() as session:
+        prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
+    sources = state.get("sources", [])
+    found = state.get("facts", [])
+    messages = prompt.render(
+        history=_history(state, ctx.history_turns),
+        context=_context_block(sources),
+        facts=_facts_block(found),
+        question=state["question"],
+    )
+    reply = ctx.chat_model.invoke(messages, **prompt.spec.params)
+    answer = str(reply.content).strip()
+    refused = is_refusal(answer)
+    cited = {int(n) for n in _CITATION.findall(answer)}
+    used = [s for s in sources if s["n"] in cited]
+    if not used and not refused:
+        # The model used the context without bracketed numbers: cite by evidence in the text.
+        used = supporting(answer, sources)
+    citations = [
+        {k: s[k] for k in ("n", "item_id", "chunk_id", "title", "page", "section")}
+        | {"quote": quote(answer, s["text"])}
+        for s in used
+    ]
+    message = AIMessage(
+        content=answer,
+        response_metadata={
+            "prompt": prompt.ref,
+            "model": ctx.model_name,
+            "citations": citations,
+            "facts": found,
+        },
+    )
+    return {
+        "messages": [message],
+        "answer": answer,
+        "citations": citations if not refused else [],
+        "prompt": prompt.ref,
+        "refused": refused,
+    }

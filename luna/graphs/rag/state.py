@@ -1,0 +1,48 @@
+"""State and run-time context of the RAG graph."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from sqlalchemy.orm import Session, sessionmaker
+from typing_extensions import TypedDict
+
+from luna.retrieval.retriever import RetrievalFilter, Retriever
+
+
+class RagState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    question: str
+    standalone_question: str
+    sources: list[dict[str, Any]]
+    facts: list[dict[str, Any]]
+    answer: str
+    citations: list[dict[str, Any]]
+    prompt: str
+    refused: bool
+
+
+@dataclass
+class RagContext:
+    """What one run needs from the outside world (LangGraph ``context_schema``)."""
+
+    retriever: Retriever
+    chat_model: BaseChatModel
+    sessions: sessionmaker[Session]
+    model_name: str
+    timezone: str = "Europe/Berlin"
+    timescale: bool = False
+    user_id: int | None = None
+    top_k: int = 4
+    filters: RetrievalFilter | None = None
+    history_turns: int = 3
+    run_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    # Prompt versions pinned for this run (name → version), e.g. an eval of rag_answer@1.0.0;
+    # prompts not named here use their active version. Pinning never activates anything.
+    prompt_versions: Mapping[str, str] = field(default_factory=dict)

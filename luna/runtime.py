@@ -1,0 +1,83 @@
+"""Everything one process builds from :class:`~luna.config.Settings`, each part on first use.
+
+The API, the CLI and the graphs get their stores, models, retriever and ingest pipeline from
+here, so a component is built once per process and the embedded and production profiles differ
+only in configuration. Models load lazily: commands that never generate text never load them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+from sqlalchemy.engine import make_url
+
+from luna.config import Settings
+from luna.ingest.pipeline import IngestPipeline
+from luna.retrieval.retriever import Retriever
+from luna.store.factory import Stores
+from luna.store.sql.database import database_url
+
+
+class Runtime:
+    def __init__(self, settings: Settings, stores: Stores | None = None) -> None:
+        self.settings = settings
+        self._owns_stores = stores is None
+        self.stores = stores or Stores(settings)
+        self._pool: ConnectionPool | None = None
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        from luna.llm.factory import build_embeddings
+
+        return build_embeddings(self.settings)
+
+    @cached_property
+    def chat_model(self) -> BaseChatModel:
+        from luna.llm.factory import build_chat_model
+
+        return build_chat_model(self.settings)
+
+    @cached_property
+    def checkpointer(self) -> PostgresSaver:
+        """Conversation state in PostgreSQL (the embedded server in the embedded profile).
+
+        The pool is built here rather than with ``from_conn_string``: the saver needs autocommit
+        and dict rows, and prepared statements break behind poolers and across server restarts.
+        """
+        conninfo = make_url(database_url(self.settings)).set(drivername="postgresql")
+        self._pool = ConnectionPool(
+            conninfo.render_as_string(hide_password=False),
+            min_size=1,
+            max_size=4,
+            max_idle=300,
+            max_lifetime=1800,
+            check=ConnectionPool.check_connection,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            open=True,
+        )
+        saver = PostgresSaver(self._pool)  # type: ignore[arg-type]
+        saver.setup()
+        return saver
+
+    @cached_property
+    def model_name(self) -> str:
+        return str(getattr(self.chat_model, "model_name", None) or self.settings.llm_model)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.stores.vectors, self.stores.sessions, self.embeddings)
+
+    @cached_property
+    def ingest(self) -> IngestPipeline:
+        return IngestPipeline(self.stores, self.embeddings, self.settings)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        if self._owns_stores:
+            self.stores.close()

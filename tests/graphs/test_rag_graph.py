@@ -1,0 +1,131 @@
+"""RAG graph wiring with a scripted chat model, over real retrieval and a real checkpointer.
+
+Asserts the path taken (first turns skip the condense call, follow-ups use it), that history
+persists per thread in PostgreSQL, and that citations map back to retrieved chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import HumanMessage
+from sqlalchemy import text
+
+from luna.config import Settings
+from luna.graphs.rag.graph import build_rag_graph
+from luna.graphs.rag.state import RagContext
+from luna.prompts.registry import register_files
+from luna.runtime import Runtime
+from luna.store.factory import Stores
+from luna.store.sql.database import session_scope
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "knowledge"
+
+
+@pytest.fixture
+def runtime(settings: Settings, clean_db: Stores, tmp_path: Path) -> Iterator[Runtime]:
+    rt = Runtime(settings.model_copy(update={"home": tmp_path}))
+    with session_scope(rt.stores.sessions) as s:
+        register_files(s)
+    for name in ("luna-strom-dynamisch-preisblatt.pdf", "netzbetreiber-14a-regeln.txt"):
+        assert rt.ingest.ingest((SAMPLES / name).read_bytes(), name).chunks > 0
+    yield rt
+    rt.close()
+
+
+class RecordingModel(FakeListChatModel):
+    """Scripted replies; remembers the prompts it was given."""
+
+    seen: ClassVar[list[list[str]]] = []
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        self.seen.append([str(m.content) for m in messages])
+        return super()._call(messages, stop, run_manager, **kwargs)
+
+
+def test_first_turn_retrieves_and_cites_follow_up_is_condensed(runtime: Runtime):
+    model = RecordingModel(
+        responses=[
+            "Der Grundpreis beträgt 14,90 € pro Monat brutto [1].",
+            "Wie hoch ist der Grundpreis pro Jahr?",
+            "Das sind 178,80 € pro Jahr [1].",
+        ]
+    )
+    RecordingModel.seen = []
+    graph = build_rag_graph(runtime.checkpointer)
+    ctx = RagContext(
+        retriever=runtime.retriever,
+        chat_model=model,
+        sessions=runtime.stores.sessions,
+        model_name="scripted",
+        top_k=3,
+    )
+    config = {"configurable": {"thread_id": "test-user:thread-1"}}
+
+    def turn(question: str) -> tuple[list[str], dict]:
+        nodes, state = [], {}
+        for update in graph.stream(
+            {"messages": [HumanMessage(question)], "question": question},
+            config,
+            context=ctx,
+            stream_mode="updates",
+        ):
+            for node, values in update.items():
+                nodes.append(node)
+                state.update(values or {})
+        return nodes, state
+
+    nodes, first = turn("Wie hoch ist der Grundpreis im dynamischen Tarif?")
+    assert nodes == ["condense", "retrieve", "facts", "generate"]
+    assert len(model.seen) == 1  # no condense call on a first turn
+    assert first["standalone_question"] == "Wie hoch ist der Grundpreis im dynamischen Tarif?"
+    assert first["citations"][0]["title"].startswith("Luna Strom Dynamisch")
+    assert first["citations"][0]["chunk_id"] == first["sources"][0]["chunk_id"]
+    assert "[1] Luna Strom Dynamisch" in model.seen[0][-1]  # numbered passages in the prompt
+    assert first["prompt"].startswith("rag_answer@")
+
+    # The database goes away between two turns (a restart, as far as clients can tell):
+    # every pooled connection of the checkpointer and the stores is terminated.
+    with runtime.stores.engine.connect() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert killed >= 1
+
+    _, second = turn("Und pro Jahr?")
+    assert len(model.seen) == 3
+    assert "Und pro Jahr?" in model.seen[1][-1]  # the condense prompt saw the follow-up
+    assert "14,90" in model.seen[1][-1]  # ... and the history
+    assert second["standalone_question"] == "Wie hoch ist der Grundpreis pro Jahr?"
+    history = graph.get_state(config).values["messages"]
+    assert [m.type for m in history] == ["human", "ai", "human", "ai"]
+
+    other = {"configurable": {"thread_id": "test-user:thread-2"}}
+    assert graph.get_state(other).values == {}
+
+
+def test_refusal_carries_no_citations(runtime: Runtime):
+    model = FakeListChatModel(responses=["I don't know based on the available documents."])
+    graph = build_rag_graph()
+    ctx = RagContext(
+        retriever=runtime.retriever,
+        chat_model=model,
+        sessions=runtime.stores.sessions,
+        model_name="scripted",
+    )
+    result = graph.invoke(
+        {
+            "messages": [HumanMessage("Who won the 1954 World Cup?")],
+            "question": "Who won the 1954 World Cup?",
+        },
+        context=ctx,
+    )
+    assert result["refused"] is True
+    assert result["citations"] == []
