@@ -1,0 +1,273 @@
+"""Deterministic pre-routing: tool calls for messages whose intent is obvious.
+
+Every model call costs seconds to tens of seconds on the embedded model, so "How much did M-001
+consume last week?" is routed by these rules and only unclear messages reach the model. Rules
+only fire when they are sure: a wanted series, a period and no competing intent. A follow-up
+that names no meter or series ("and the week before?") inherits them from the thread's last
+time-series call, which is how the router uses the conversation without a model call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+_I = re.IGNORECASE
+
+METER = re.compile(r"\b([A-Z]{1,4}-\d{2,6})\b", _I)
+CONSUMPTION = re.compile(r"\b(consum\w*|usage|used|verbrauch\w*|verbraucht|bezug|bezogen)\b", _I)
+PRODUCTION = re.compile(
+    r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|photovoltai\w*)\b", _I
+)
+PRICE = re.compile(r"\b(prices?|preis\w*|strompreis\w*|börsenpreis\w*|spot|day-ahead)\b", _I)
+FORECAST = re.compile(
+    r"\b(forecast\w*|predict\w*|prognos\w*|vorhersag\w*|expect\w*|erwart\w*|will .{0,20}be)\b", _I
+)
+SCHEDULE_THING = re.compile(
+    r"\b(batter\w*|speicher\w*|akku\w*|dishwasher|spülmaschine|geschirrspüler|washing machine|"
+    r"waschmaschine|wallbox|ev|e-auto|elektroauto|car|auto|heat pump|wärmepumpe)\b",
+    _I,
+)
+SCHEDULE_ASK = re.compile(
+    r"\b(when should|wann soll\w*|best time|beste[nr]? zeit|günstigste\w*|cheapest|schedule|"
+    r"zeitplan|plan\w*|optimi[sz]\w*|shift\w*|verschieb\w*)\b",
+    _I,
+)
+TARIFF = re.compile(
+    r"\b(tarif\w*|tariff\w*|grundpreis\w*|arbeitspreis\w*|base price|working price|"
+    r"netzentgelt\w*|grid fee\w*|aufschl[aä]g\w*|surcharge\w*|preisblatt|modul ?[123])\b",
+    _I,
+)
+DOCUMENTS = re.compile(
+    r"(§|\b(manual|anleitung|handbuch|rule\w*|regel\w*|netzbetreiber|grid operator|"
+    r"einspeisevergütung|feed-in|sg-ready|faq|datenblatt|datasheet|gerät\w*|device\w*|"
+    r"steuerbare|14a)\b)",
+    _I,
+)
+SMALL_TALK = re.compile(
+    r"^\s*(hi|hallo|hello|hey|moin|servus|danke\w*|thanks?( you)?|thx|ok(ay)?|super|"
+    r"great|gut|tschüss|bye)\b(?:[\s!.,]+\w{1,12}){0,3}[\s!.?]*$",
+    _I,
+)
+DEVICES = re.compile(
+    r"\b(heat pump|wärmepumpe\w*|compressor|verdichter\w*|inverter|wechselrichter\w*|"
+    r"home battery|heimspeicher|luna store|luna therm|wallbox)\b",
+    _I,
+)
+HOURS = re.compile(r"\b(?:next|nächsten|kommenden)\s+(\d{1,3})\s*(?:hours?|h|stunden?)\b", _I)
+PREVIOUS = re.compile(
+    r"\b(week before|the previous week|woche davor|vorwoche|day before|tag davor|vortag)\b", _I
+)
+
+# Most specific first: "last 7 days" must win over "last week".
+PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\b(last|past|letzten|vergangenen)\s+(7|seven|sieben)\s+(days|tage[n]?)\b", _I),
+        "last_7_days",
+    ),
+    (
+        re.compile(
+            r"\b(last|past|letzten|vergangenen)\s+(30|thirty|dreißig)\s+(days|tage[n]?)\b", _I
+        ),
+        "last_30_days",
+    ),
+    (
+        re.compile(
+            r"\b(last|previous|letzte[nr]?|vergangene[nr]?|vorige[nr]?)\s+(week|woche)\b", _I
+        ),
+        "last_week",
+    ),
+    (re.compile(r"\b(this|diese[rn]?)\s+(week|woche)\b", _I), "this_week"),
+    (
+        re.compile(
+            r"\b(last|previous|letzte[nmr]?|vergangene[nmr]?|vorige[nmr]?)\s+(month|monat)\b", _I
+        ),
+        "last_month",
+    ),
+    (re.compile(r"\b(this|diese[nmr]?)\s+(month|monat)\b", _I), "this_month"),
+    (re.compile(r"\b(last|previous|letzte[sn]?|vergangene[sn]?)\s+(year|jahr)\b", _I), "last_year"),
+    (re.compile(r"\b(this|diese[sn]?)\s+(year|jahr)\b", _I), "this_year"),
+    (re.compile(r"\b(yesterday|gestern)\b", _I), "yesterday"),
+    (re.compile(r"\b(tomorrow|morgen)\b", _I), "tomorrow"),
+    (re.compile(r"\b(today|heute|now|jetzt|aktuell\w*|current\w*)\b", _I), "today"),
+)
+_RESOLUTION = {
+    "today": "hour",
+    "yesterday": "hour",
+    "tomorrow": "hour",
+    "this_year": "month",
+    "last_year": "month",
+}
+
+
+@dataclass(frozen=True)
+class RuleCall:
+    """A tool call a rule is sure about."""
+
+    tool: str
+    args: dict[str, Any] = field(default_factory=dict)
+    restated: str | None = None  # the question spelled out, when it leaned on the thread
+
+
+def find_period(message: str) -> str | None:
+    for pattern, period in PERIODS:
+        if pattern.search(message):
+            return period
+    return None
+
+
+def last_timeseries_args(history: Sequence[BaseMessage]) -> dict[str, Any] | None:
+    """Arguments of the thread's most recent ``query_timeseries`` call, if any."""
+    for message in reversed(history):
+        if isinstance(message, AIMessage):
+            for call in reversed(message.tool_calls):
+                if call["name"] == "query_timeseries":
+                    return dict(call["args"])
+    return None
+
+
+def _series(message: str) -> str | None:
+    found = [
+        name
+        for name, pattern in (
+            ("consumption", CONSUMPTION),
+            ("production", PRODUCTION),
+            ("price", PRICE),
+        )
+        if pattern.search(message)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _previous_range(args: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """Explicit dates of the period before the one in ``args`` (weeks and days only)."""
+    monday = today - timedelta(days=today.weekday())
+    spans = {
+        "last_week": (monday - timedelta(days=14), 7),
+        "this_week": (monday - timedelta(days=7), 7),
+        "last_7_days": (today - timedelta(days=14), 7),
+        "yesterday": (today - timedelta(days=2), 1),
+        "today": (today - timedelta(days=1), 1),
+    }
+    period = args.get("period")
+    if period not in spans:
+        return None
+    first, days = spans[period]
+    last = first + timedelta(days=days - 1)  # the tool reads a bare end date as inclusive
+    return {"period": None, "start": first.isoformat(), "end": last.isoformat()}
+
+
+def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> RuleCall | None:
+    series = _series(message)
+    meter = METER.search(message)
+    period = find_period(message)
+    previous = last_timeseries_args(history)
+    args: dict[str, Any] = {}
+    inherited = previous is not None and (series is None or meter is None or period is None)
+    if previous is not None and inherited:
+        args = {
+            k: v
+            for k, v in previous.items()
+            if k in ("series", "meter_id", "zone", "period", "start", "end", "resolution")
+        }
+        if PREVIOUS.search(message):
+            shifted = _previous_range(previous, today)
+            if shifted is None:
+                return None
+            args.update(shifted)
+            period = None
+        elif period is None and series is None:
+            return None  # a follow-up that asks for something else: leave it to the model
+    if series is not None:
+        args["series"] = series
+    if meter is not None:
+        args["meter_id"] = meter.group(1).upper()
+    if period is not None:
+        args.update({"period": period, "start": None, "end": None})
+        args["resolution"] = _RESOLUTION.get(period, "day")
+    if "series" not in args or not (args.get("period") or args.get("start")):
+        return None
+    if args["series"] == "price":
+        args.pop("meter_id", None)
+        if args.get("period") in ("today", "tomorrow", "yesterday"):
+            args["resolution"] = "hour"
+    final = {k: v for k, v in args.items() if v is not None}
+    return RuleCall("query_timeseries", final, restate(final) if inherited else None)
+
+
+def restate(args: dict[str, Any]) -> str:
+    """A time-series call as a standalone question, for answers to elliptic follow-ups."""
+    what = {"consumption": "consumption", "production": "PV production", "price": "price"}
+    subject = what.get(args.get("series", ""), "data")
+    whose = f" of meter {args['meter_id']}" if args.get("meter_id") else ""
+    if args.get("period"):
+        when = str(args["period"]).replace("_", " ")
+    else:
+        when = f"from {args.get('start')} to {args.get('end') or 'now'}"
+    return f"What was the {subject}{whose} {when}?"
+
+
+def _forecast(message: str) -> RuleCall | None:
+    series = _series(message)
+    if series is None:
+        return None
+    target = {"consumption": "consumption", "production": "pv", "price": "price"}[series]
+    args: dict[str, Any] = {"target": target}
+    meter = METER.search(message)
+    if meter is not None and target != "price":
+        args["meter_id"] = meter.group(1).upper()
+    hours = HOURS.search(message)
+    if hours is not None:
+        args["horizon_hours"] = max(1, min(int(hours.group(1)), 168))
+    elif find_period(message) == "tomorrow":
+        args["horizon_hours"] = 48
+    return RuleCall("forecast", args)
+
+
+def rule_calls(
+    message: str,
+    history: Sequence[BaseMessage] = (),
+    *,
+    available: Sequence[str] | None = None,
+    now: datetime | None = None,
+    tz: str = "Europe/Berlin",
+) -> list[RuleCall] | None:
+    """The tool calls the message obviously needs, in order; ``[]`` for small talk (no tool);
+    ``None`` when the rules are not sure and the model must decide."""
+    text = message.strip()
+    if SMALL_TALK.match(text) and not (find_period(text) or _series(text)):
+        return []
+    today = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz)).date()
+    calls: list[RuleCall] = []
+    meter = METER.search(text)
+    if SCHEDULE_THING.search(text) and SCHEDULE_ASK.search(text) and not DOCUMENTS.search(text):
+        args: dict[str, Any] = {"day": "today" if find_period(text) == "today" else "tomorrow"}
+        if meter is not None:
+            args["meter_id"] = meter.group(1).upper()
+        calls.append(RuleCall("optimise_schedule", args))
+    elif FORECAST.search(text) or (
+        find_period(text) == "tomorrow" and _series(text) in ("consumption", "production")
+    ):
+        forecast = _forecast(text)
+        if forecast is None:
+            return None
+        calls.append(forecast)
+    else:
+        series = _timeseries(text, history, today)
+        if series is not None:
+            calls.append(series)
+    if TARIFF.search(text):
+        calls.append(RuleCall("get_tariff", {"question": text}))
+    elif (DOCUMENTS.search(text) or DEVICES.search(text)) and not calls:
+        calls.append(RuleCall("search_documents", {"query": text}))
+    if not calls:
+        return None
+    if available is not None:
+        calls = [c for c in calls if c.tool in available]
+    return calls or None

@@ -1,0 +1,1 @@
+"""The energy assistant graph: plan a tool call, run it, compose a cited answer."""

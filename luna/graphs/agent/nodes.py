@@ -1,0 +1,276 @@
+"""The energy assistant's nodes: ``plan`` chooses a tool call, ``compose`` writes the answer.
+
+Tools run in LangGraph's ``ToolNode`` between them (see ``graph.py``). Failures never end the
+run: an unusable routing reply is retried once with the error and then dropped (the answer is
+composed without a tool), a tool error becomes a result the answer reports, and a model error
+while composing yields a degraded answer built from the tool results.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langgraph.runtime import Runtime
+
+from luna.agents.intents import rule_calls
+from luna.agents.routing import conversation, route
+from luna.graphs.agent.state import AgentContext, AgentState
+from luna.prompts.registry import load_active
+from luna.tools.results import PASSAGE_CHARS, clip
+
+log = logging.getLogger(__name__)
+
+ROUTE_PROMPT = "agent_route"
+ANSWER_PROMPT = "agent_answer"
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+_CITATION_FIELDS = ("n", "kind", "ref", "tool", "title", "item_id", "chunk_id", "page", "section")
+
+
+def split_turn(messages: Sequence[BaseMessage]) -> tuple[list[BaseMessage], list[BaseMessage]]:
+    """Earlier turns, and this turn's messages after the user's question (tool traffic)."""
+    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    if last_human < 0:
+        return [], list(messages)
+    return list(messages[:last_human]), list(messages[last_human + 1 :])
+
+
+def _call_message(tool: str, args: dict[str, Any]) -> AIMessage:
+    call_id = f"call_{uuid.uuid4().hex[:12]}"
+    return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": call_id}])
+
+
+def _tool_call(state: AgentState, tool: str, args: dict[str, Any], **update: Any) -> dict[str, Any]:
+    return {
+        "messages": [_call_message(tool, args)],
+        "next": "tools",
+        "rounds": state.get("rounds", 0) + 1,
+        "tools_used": [*state.get("tools_used", []), tool],
+        **update,
+    }
+
+
+def _model_kwargs(ctx: AgentContext, timeout_s: float | None) -> dict[str, Any]:
+    """Per-call options only the llama.cpp backend understands."""
+    if timeout_s is not None and ctx.chat_model._llm_type == "luna-llama-cpp":
+        return {"timeout_s": timeout_s}
+    return {}
+
+
+def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Choose the next tool call: queued rule calls, then rules, then one model call."""
+    ctx = runtime.context
+    rounds = state.get("rounds", 0)
+    if rounds >= ctx.max_tool_rounds:
+        return {"next": "compose"}
+    pending = list(state.get("pending", []))
+    if pending:
+        call = pending.pop(0)
+        return _tool_call(state, call["tool"], call["args"], pending=pending)
+    if rounds > 0:
+        return {"next": "compose"}  # one routing decision per turn; the queue did the rest
+
+    history, _ = split_turn(state.get("messages", []))
+    question = state["question"]
+    names = [t.name for t in ctx.tools]
+    if state.get("route_attempts", 0) == 0:
+        calls = rule_calls(question, history, available=names, now=ctx.now(), tz=ctx.timezone)
+        if calls is not None:
+            if not calls:
+                return {"next": "compose", "route_method": "rule"}
+            first, *rest = calls
+            queued = [{"tool": c.tool, "args": c.args} for c in rest]
+            return _tool_call(
+                state,
+                first.tool,
+                first.args,
+                pending=queued,
+                route_method="rule",
+                standalone_question=first.restated,
+            )
+
+    with ctx.sessions() as session:
+        prompt = load_active(session, ROUTE_PROMPT)
+    prompts = [*state.get("prompts", []), prompt.ref]
+    attempts = state.get("route_attempts", 0) + 1
+    try:
+        decision = route(
+            ctx.chat_model,
+            question,
+            tools=ctx.tools,
+            history=conversation(history, ctx.history_turns),
+            prompt=prompt,
+            feedback=state.get("route_error"),
+            use_rules=False,
+            timeout_s=ctx.route_timeout_s,
+            now=ctx.now(),
+            timezone=ctx.timezone,
+        )
+    except Exception as exc:  # a model timeout or crash: answer without a tool, no retry
+        log.warning("routing failed: %s", exc)
+        return {
+            "next": "compose",
+            "prompts": prompts,
+            "route_attempts": attempts,
+            "route_error": f"routing failed: {type(exc).__name__}: {exc}",
+        }
+    update: dict[str, Any] = {
+        "prompts": prompts,
+        "route_attempts": attempts,
+        "route_method": decision.method,
+    }
+    if decision.error is not None:
+        retry = attempts < 2
+        return {**update, "route_error": decision.error, "next": "plan" if retry else "compose"}
+    if decision.tool is None:
+        return {**update, "route_error": None, "next": "compose"}
+    return _tool_call(state, decision.tool, decision.args, route_error=None, **update)
+
+
+def route_after_plan(state: AgentState) -> str:
+    return state.get("next", "compose")
+
+
+# --- compose ---------------------------------------------------------------------------
+
+
+def gather_sources(turn: Sequence[BaseMessage]) -> tuple[list[dict[str, Any]], list[str]]:
+    """This turn's citable sources, numbered from 1, and the text of failed tool calls."""
+    sources: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for message in turn:
+        if not isinstance(message, ToolMessage):
+            continue
+        if message.status == "error":
+            errors.append(f"{message.name}: {clip(str(message.content), 400)}")
+            continue
+        refs = (
+            (message.artifact or {}).get("sources", [])
+            if isinstance(message.artifact, dict)
+            else []
+        )
+        single_data = len([r for r in refs if r.get("kind") == "data"]) == 1
+        for ref in refs:
+            if any(s["ref"] == ref["ref"] for s in sources):
+                continue
+            text = (
+                clip(str(message.content))
+                if ref.get("kind") == "data" and single_data and len(refs) == 1
+                else ref.get("summary") or clip(ref.get("text", ""), PASSAGE_CHARS)
+            )
+            sources.append({**ref, "n": len(sources) + 1, "prompt_text": text})
+    return sources, errors
+
+
+def results_block(sources: Sequence[dict[str, Any]], errors: Sequence[str], note: str) -> str:
+    blocks = []
+    for s in sources:
+        if s.get("kind") == "document":
+            where = ", ".join(
+                p for p in (f"p. {s['page']}" if s.get("page") else None, s.get("section")) if p
+            )
+            blocks.append(
+                f"[{s['n']}] {s['title']}{f' ({where})' if where else ''}\n{s['prompt_text']}"
+            )
+        else:
+            blocks.append(f"[{s['n']}] {s['prompt_text']}")
+    blocks += [f"(error) {e}" for e in errors]
+    if note:
+        blocks.append(f"(note) {note}")
+    return "\n\n".join(blocks) or (
+        "(none needed: reply briefly from the conversation, or say which data you would need)"
+    )
+
+
+def citation(source: dict[str, Any]) -> dict[str, Any]:
+    out = {k: source.get(k) for k in _CITATION_FIELDS if k in source}
+    if source.get("kind") == "document":
+        out["quote"] = str(source.get("text", ""))[:300]
+    else:
+        out.update(
+            label=source.get("label"),
+            query=source.get("query"),
+            summary=source.get("summary"),
+            rows=source.get("rows", []),
+        )
+    return out
+
+
+def cite(answer: str, sources: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sources the answer cites by number; with none cited, the data used and the best passage
+    (an answer drawn from tool results must still show where its numbers came from)."""
+    cited = {int(n) for n in _CITATION.findall(answer)}
+    chosen = [s for s in sources if s["n"] in cited]
+    if not chosen:
+        data = [s for s in sources if s.get("kind") == "data"]
+        docs = [s for s in sources if s.get("kind") == "document"][:1]
+        chosen = data + docs
+    return [citation(s) for s in chosen]
+
+
+def degraded_answer(sources: Sequence[dict[str, Any]], errors: Sequence[str], why: str) -> str:
+    """An answer without the model: the tool results as they are, and what went wrong."""
+    lines = [f"I could not compose a full answer ({why}). What I found:"]
+    lines += [f"[{s['n']}] {s.get('summary') or s.get('title')}" for s in sources]
+    lines += [f"- {e}" for e in errors]
+    if len(lines) == 1:
+        lines.append("- nothing yet; please ask again in a moment.")
+    return "\n".join(lines)
+
+
+def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Answer from this turn's tool results with the active ``agent_answer`` prompt."""
+    ctx = runtime.context
+    history, turn = split_turn(state.get("messages", []))
+    sources, errors = gather_sources(turn)
+    note = ""
+    if state.get("route_error"):
+        note = "no tool could be used for this question; answer from the conversation or say so"
+    with ctx.sessions() as session:
+        prompt = load_active(session, ANSWER_PROMPT)
+    prompts = [*state.get("prompts", []), prompt.ref]
+    # A follow-up the rules spelled out needs no history, and a small model copies numbers
+    # from earlier answers when it sees them next to new results.
+    restated = state.get("standalone_question")
+    messages = prompt.render(
+        history=conversation(history, 0 if restated else ctx.history_turns),
+        results=results_block(sources, errors, note),
+        question=restated or state["question"],
+    )
+    error: str | None = None
+    try:
+        reply = ctx.chat_model.invoke(
+            messages, **prompt.spec.params, **_model_kwargs(ctx, ctx.answer_timeout_s)
+        )
+        answer = str(reply.content).strip()
+        if not answer:
+            raise ValueError("the model returned an empty answer")
+    except Exception as exc:  # timeout, crash: a degraded answer keeps the thread usable
+        log.warning("composing the answer failed: %s", exc)
+        error = f"{type(exc).__name__}: {exc}"
+        answer = degraded_answer(sources, errors, type(exc).__name__)
+    citations = cite(answer, sources)
+    tools_used = list(state.get("tools_used", []))
+    message = AIMessage(
+        content=answer,
+        response_metadata={
+            "prompts": prompts,
+            "model": ctx.model_name,
+            "citations": citations,
+            "tools": tools_used,
+            "error": error,
+        },
+    )
+    return {
+        "messages": [message],
+        "answer": answer,
+        "citations": citations,
+        "sources": [{k: v for k, v in s.items() if k != "prompt_text"} for s in sources],
+        "prompts": prompts,
+        "error": error,
+        "degraded": error is not None,
+    }

@@ -1,0 +1,54 @@
+"""A simulated site for tests that read energy data: two customers, two meters, 40 days.
+
+Define a module-scoped ``energy_site`` fixture with :func:`site_lifetime`: it backfills once per
+module (a few seconds) and truncates every table afterwards; tests only read the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import text, update
+
+from luna.simulators.backfill import backfill, day_window
+from luna.simulators.simulate_smart_meter import default_fleet
+from luna.store.factory import Stores
+from luna.store.sql.database import session_scope
+from luna.store.sql.models import Base, Meter, Role
+from luna.store.sql.users import create_user
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass(frozen=True)
+class Site:
+    admin_id: int
+    anna_id: int  # customer, owns M-001
+    ben_id: int  # customer, owns M-002
+
+
+def truncate_all(stores: Stores) -> None:
+    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with stores.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def populate(stores: Stores, days: int = 40) -> Site:
+    start, end = day_window(days)
+    backfill(stores.engine, default_fleet(2, 42), start, end, seed=42)
+    with session_scope(stores.sessions) as s:
+        admin = create_user(s, "monika", PASSWORD, Role.ADMIN)
+        anna = create_user(s, "anna", PASSWORD, Role.CUSTOMER)
+        ben = create_user(s, "ben", PASSWORD, Role.CUSTOMER)
+        s.flush()
+        s.execute(update(Meter).where(Meter.meter_id == "M-001").values(owner_id=anna.id))
+        s.execute(update(Meter).where(Meter.meter_id == "M-002").values(owner_id=ben.id))
+        return Site(admin.id, anna.id, ben.id)
+
+
+def site_lifetime(stores: Stores) -> Iterator[Site]:
+    """Body of a module-scoped ``energy_site`` fixture: empty tables, the site, empty again."""
+    truncate_all(stores)
+    yield populate(stores)
+    truncate_all(stores)
