@@ -1,0 +1,96 @@
+"""Playbooks as background jobs: a ``playbooks`` row that a worker thread fills in.
+
+Generation takes tens of seconds on the embedded model, so the API answers at once with the
+job's id and the worker records its progress (pending → running → ready | failed) with the
+result, the inputs it rests on, the prompt version and the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from luna.agents.playbook_schema import PlaybookRequest
+from luna.graphs.playbook.errors import PlaybookError
+from luna.graphs.playbook.run import PlaybookRun, run_playbook
+from luna.graphs.playbook.state import PlaybookContext
+from luna.runtime import Runtime
+from luna.store.sql.database import session_scope
+from luna.store.sql.models import PlaybookRecord
+
+log = logging.getLogger(__name__)
+ContextFactory = Callable[[Runtime], PlaybookContext]
+
+
+def create_job(runtime: Runtime, request: PlaybookRequest, user_id: int | None) -> uuid.UUID:
+    """A pending job row, committed so that the worker (another thread) sees it."""
+    with session_scope(runtime.stores.sessions) as session:
+        record = PlaybookRecord(
+            user_id=user_id,
+            meter_id=request.meter_id,
+            kind=request.kind.value,
+            status="pending",
+            request=request.model_dump(mode="json"),
+        )
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def _set(runtime: Runtime, job_id: uuid.UUID, **values: object) -> None:
+    with session_scope(runtime.stores.sessions) as session:
+        record = session.get(PlaybookRecord, job_id)
+        if record is None:
+            raise PlaybookError(f"playbook job {job_id} vanished")
+        for name, value in values.items():
+            setattr(record, name, value)
+
+
+def run_job(runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None = None) -> None:
+    """Generate the job's playbook and store it; failures end as ``failed`` with the reason."""
+    with session_scope(runtime.stores.sessions) as session:
+        record = session.get(PlaybookRecord, job_id)
+        if record is None:
+            raise PlaybookError(f"unknown playbook job {job_id}")
+        request = PlaybookRequest.model_validate(record.request)
+    _set(runtime, job_id, status="running", started_at=datetime.now(UTC))
+    try:
+        ctx = context(runtime) if context is not None else None
+        run: PlaybookRun = run_playbook(runtime, request, context=ctx)
+    except PlaybookError as exc:
+        _set(runtime, job_id, status="failed", error=str(exc), finished_at=datetime.now(UTC))
+        return
+    except Exception as exc:  # recorded on the job; the worker thread must not die silently
+        log.exception("playbook job %s failed", job_id)
+        _set(
+            runtime,
+            job_id,
+            status="failed",
+            error=f"internal error: {type(exc).__name__}: {exc}",
+            finished_at=datetime.now(UTC),
+        )
+        return
+    playbook = run.playbook.model_copy(update={"id": job_id})
+    _set(
+        runtime,
+        job_id,
+        status="ready",
+        result=playbook.model_dump(mode="json"),
+        inputs={"request": request.model_dump(mode="json"), "path": run.path, **run.inputs},
+        prompt=playbook.prompt,
+        model=playbook.model,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def start_job(
+    runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None = None
+) -> threading.Thread:
+    thread = threading.Thread(
+        target=run_job, args=(runtime, job_id, context), name=f"playbook-{job_id}", daemon=True
+    )
+    thread.start()
+    return thread

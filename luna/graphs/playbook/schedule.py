@@ -1,0 +1,379 @@
+"""Battery and load-shift playbooks: a day-ahead schedule from the optimiser, as actions.
+
+The optimiser plans against the dynamic tariff's gross working price (day-ahead price plus the
+tariff sheet's fixed surcharges and VAT) and the feed-in tariff. Actions are the schedule's
+charge/discharge runs or each device's run window; the EUR effect of an action is the change
+in energy cost against the optimiser's naive baseline over that window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+import numpy as np
+
+from luna.agents import playbook_defaults as defaults
+from luna.agents.playbook_schema import (
+    Language,
+    PlaybookAction,
+    PlaybookEvidence,
+    PlaybookFigure,
+    PlaybookKind,
+    PlaybookRequest,
+)
+from luna.forecasting import Forecast
+from luna.graphs.playbook.errors import PlaybookError
+from luna.graphs.playbook.figures import figure, number_text, window_text
+from luna.graphs.playbook.state import Analysis, MeterInfo
+from luna.optimisation import (
+    DeferrableLoad,
+    OptimisationInfeasible,
+    OptimisationInput,
+    ScheduleResult,
+    StepGrid,
+    optimise,
+)
+
+MAX_ACTIONS = 6
+_ACTIVE_KWH = 1e-3
+
+
+@dataclass(frozen=True)
+class PlanData:
+    start: datetime
+    n_steps: int
+    spot_eur_mwh: list[float]
+    price_source: str
+    load: Forecast
+    pv: Forecast | None
+    price_forecast: Forecast | None
+
+
+def _clock_boundary(grid: StepGrid, clock: time, after: int) -> int | None:
+    for k in range(after, grid.n_steps + 1):
+        if grid.boundaries[k].time() == clock:
+            return k
+    return None
+
+
+def _deferrable_loads(
+    meter: MeterInfo, grid: StepGrid, assumptions: list[str], labels: dict[str, str]
+) -> list[DeferrableLoad]:
+    loads = []
+    for device in defaults.shiftable_devices(meter.attributes):
+        first = _clock_boundary(grid, device.opens, 0)
+        first = 0 if first is None or first >= grid.n_steps else first
+        end = grid.n_steps
+        if device.closes is not None:
+            end = _clock_boundary(grid, device.closes, first + 1) or grid.n_steps
+        hours = (end - first) * grid.step_hours
+        energy = device.energy_kwh
+        if energy > device.power_kw * hours * 0.9:
+            energy = round(device.power_kw * hours * 0.9, 1)
+            assumptions.append(f"{device.label}: only {energy} kWh fit into this horizon")
+        if device.single_block:
+            per_step = device.power_kw * grid.step_hours
+            energy = max(per_step, round(energy / per_step) * per_step)
+        if energy <= 0:
+            continue
+        loads.append(
+            DeferrableLoad(
+                name=device.name,
+                power_kw=device.power_kw,
+                energy_kwh=energy,
+                power_mode="fixed" if device.power_mode == "fixed" else "variable",
+                single_block=device.single_block,
+                earliest_start=first,
+                latest_end=end,
+            )
+        )
+        labels[device.name] = device.label
+        source = "meter attributes" if device.name != "dishwasher" else "documented default"
+        assumptions.append(
+            f"{device.label}: {energy:g} kWh at up to {device.power_kw:g} kW between "
+            f"{grid.clock(first)} and {grid.end_clock(end)} ({source})"
+        )
+    return loads
+
+
+def build_problem(
+    request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str
+) -> tuple[OptimisationInput, list[str], dict[str, str]]:
+    """The optimisation problem, the assumptions it makes in words, and device labels."""
+    labels: dict[str, str] = {}
+    assumptions = [
+        f"Prices: {defaults.TARIFF_NAME}, day-ahead price + "
+        f"{defaults.SURCHARGES_NET_CT_KWH} ct/kWh net, plus {defaults.VAT * 100:g} % VAT",
+    ]
+    pv = data.pv.values if data.pv is not None else [0.0] * data.n_steps
+    if data.pv is not None:
+        assumptions.append(
+            f"Feed-in: {defaults.FEED_IN_CT_KWH} ct/kWh, nothing at negative prices (§ 51 EEG)"
+        )
+    grid = StepGrid(data.start, 15, data.n_steps, timezone)
+    battery = None
+    loads: list[DeferrableLoad] = []
+    if request.kind is PlaybookKind.BATTERY:
+        battery, documented = defaults.battery_for(meter.attributes)
+        origin = "Luna Store 10 manual defaults" if documented else "the meter's attributes"
+        assumptions.append(
+            f"Battery ({origin}): {battery.capacity_kwh:g} kWh, {battery.max_charge_kw:g} kW, "
+            f"{defaults.BATTERY_ROUND_TRIP * 100:g} % round trip, state of charge "
+            f"{battery.soc_min_fraction * 100:g}–{battery.soc_max_fraction * 100:g} %, starting "
+            f"at {battery.initial_soc_fraction * 100:g} % and ending no lower"
+        )
+    else:
+        loads = _deferrable_loads(meter, grid, assumptions, labels)
+    problem = OptimisationInput(
+        start=data.start,
+        step_minutes=15,
+        timezone=timezone,
+        import_price_eur_kwh=[defaults.import_price_eur_kwh(p) for p in data.spot_eur_mwh],
+        export_price_eur_kwh=[
+            defaults.export_price_eur_kwh(p) if data.pv is not None else 0.0
+            for p in data.spot_eur_mwh
+        ],
+        load_kwh=[max(v, 0.0) for v in data.load.values],
+        pv_kwh=[max(v, 0.0) for v in pv],
+        grid=defaults.grid_for(meter.attributes, meter.pv_kwp),
+        battery=battery,
+        deferrable_loads=loads,
+    )
+    return problem, assumptions, labels
+
+
+def _baseline_step_cost(problem: OptimisationInput) -> np.ndarray:
+    """Per-step cost of the naive baseline (battery idle, loads as early as possible)."""
+    grid = problem.step_grid
+    demand = np.asarray(problem.load_kwh, dtype=float)
+    for load in problem.deferrable_loads:
+        first, end = load.window(grid)
+        remaining = load.energy_kwh
+        for t in range(first, end):
+            step = min(load.power_kw * grid.step_hours, remaining)
+            demand[t] += step
+            remaining -= step
+            if remaining <= 1e-12:
+                break
+    net = demand - np.asarray(problem.pv_kwh)
+    export_cap = problem.grid.max_export_kw * grid.step_hours
+    imports = np.maximum(net, 0.0)
+    exports = np.minimum(np.maximum(-net, 0.0), export_cap)
+    cost: np.ndarray = (
+        np.asarray(problem.import_price_eur_kwh) * imports
+        - np.asarray(problem.export_price_eur_kwh) * exports
+    )
+    return cost
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for t, flag in enumerate(mask):
+        if flag and start is None:
+            start = t
+        elif not flag and start is not None:
+            runs.append((start, t))
+            start = None
+    if start is not None:
+        runs.append((start, len(mask)))
+    return runs
+
+
+def _confidence(price_source: str, depends_on_forecast: bool) -> Any:
+    if price_source != "stored":
+        return "low"
+    return "medium" if depends_on_forecast else "high"
+
+
+def _battery_actions(
+    result: ScheduleResult, delta: np.ndarray, price_source: str, language: Language
+) -> list[PlaybookAction]:
+    charge = np.array([s.battery_charge_kwh for s in result.steps])
+    discharge = np.array([s.battery_discharge_kwh for s in result.steps])
+    actions = []
+    for mode, series in (("charge", charge), ("discharge", discharge)):
+        for first, end in _runs(series > _ACTIVE_KWH):
+            energy = float(series[first:end].sum())
+            start, stop = result.steps[first].start, result.steps[end - 1].end
+            pv = sum(s.pv_kwh for s in result.steps[first:end])
+            prices = [s.import_price_eur_kwh for s in result.steps[first:end]]
+            mean_ct = 100 * float(np.mean(prices))
+            actions.append(
+                PlaybookAction(
+                    title=f"{mode.capitalize()} the battery",
+                    device="battery",
+                    start=start,
+                    end=stop,
+                    window=window_text(start, stop),
+                    energy_kwh=round(energy, 2),
+                    cost_change_eur=round(float(delta[first:end].sum()), 2),
+                    confidence=_confidence(price_source, mode == "discharge" or pv > 0),
+                    detail=f"{mode} {number_text(energy, 1, language)} kWh at a mean price of "
+                    f"{number_text(mean_ct, 2, language)} ct/kWh",
+                )
+            )
+    return actions
+
+
+def _shift_actions(
+    problem: OptimisationInput,
+    result: ScheduleResult,
+    labels: dict[str, str],
+    price_source: str,
+    language: Language,
+) -> list[PlaybookAction]:
+    grid = problem.step_grid
+    prices = np.asarray(problem.import_price_eur_kwh)
+    actions = []
+    for load, outcome in zip(problem.deferrable_loads, result.deferrable_loads, strict=True):
+        if outcome.first_run is None or outcome.last_run_end is None:
+            continue
+        first, end = load.window(grid)
+        baseline = np.zeros(grid.n_steps)
+        remaining = load.energy_kwh
+        for t in range(first, end):
+            baseline[t] = min(load.power_kw * grid.step_hours, remaining)
+            remaining -= baseline[t]
+        baseline_cost = float(prices @ baseline)
+        planned = np.array([s.deferrable_kwh[load.name] for s in result.steps])
+        label = labels.get(load.name, load.name)
+        opens = grid.clock(first)
+        actions.append(
+            PlaybookAction(
+                title=f"Run the {label} later" if planned.argmax() > first else f"Run the {label}",
+                device=label,
+                start=outcome.first_run,
+                end=outcome.last_run_end,
+                window=window_text(outcome.first_run, outcome.last_run_end),
+                energy_kwh=round(outcome.energy_kwh, 2),
+                cost_change_eur=round(outcome.energy_cost_eur - baseline_cost, 2),
+                confidence=_confidence(price_source, False),
+                detail=f"instead of starting at {opens} when the window opens; energy cost "
+                f"{number_text(outcome.energy_cost_eur, 2, language)} EUR instead of "
+                f"{number_text(baseline_cost, 2, language)} EUR",
+            )
+        )
+    return actions
+
+
+def analyse_schedule(
+    request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str
+) -> Analysis:
+    problem, assumptions, labels = build_problem(request, meter, data, timezone)
+    try:
+        result = optimise(problem)
+    except OptimisationInfeasible as exc:
+        raise PlaybookError(f"no feasible schedule: {exc}") from exc
+    lang = request.language
+    step_cost = np.array([s.cost_eur for s in result.steps])
+    delta = step_cost - _baseline_step_cost(problem)
+    if request.kind is PlaybookKind.BATTERY:
+        actions = _battery_actions(result, delta, data.price_source, lang)
+    else:
+        actions = _shift_actions(problem, result, labels, data.price_source, lang)
+    actions = sorted(
+        sorted(actions, key=lambda a: abs(a.cost_change_eur or 0.0), reverse=True)[:MAX_ACTIONS],
+        key=lambda a: a.start or data.start,
+    )
+    prices_ct = [100 * p for p in problem.import_price_eur_kwh]
+    figures: list[PlaybookFigure] = [
+        figure("savings_eur", "saving against the baseline", result.savings_eur, "EUR", lang),
+        figure("plan_cost_eur", "energy cost with the plan", result.total_cost_eur, "EUR", lang),
+        figure("baseline_cost_eur", "cost without the plan", result.baseline_cost_eur, "EUR", lang),
+        figure("horizon_h", "plan horizon", request.horizon_hours, "h", lang),
+        figure("cheapest_ct", "cheapest working price", min(prices_ct), "ct/kWh", lang),
+        figure("dearest_ct", "dearest working price", max(prices_ct), "ct/kWh", lang),
+        figure("load_kwh", "forecast consumption", sum(problem.load_kwh), "kWh", lang),
+    ]
+    if result.savings_pct is not None:
+        figures.insert(1, figure("savings_pct", "saving in %", result.savings_pct, "%", lang))
+    if problem.battery is not None:
+        charged = sum(s.battery_charge_kwh for s in result.steps)
+        figures += [
+            figure("charged_kwh", "battery charged", charged, "kWh", lang),
+            figure("wear_eur", "battery wear cost", result.battery_wear_cost_eur, "EUR", lang),
+            figure("capacity_kwh", "battery capacity", problem.battery.capacity_kwh, "kWh", lang),
+            figure("battery_kw", "battery power", problem.battery.max_charge_kw, "kW", lang),
+        ]
+    if data.pv is not None:
+        figures.append(figure("pv_kwh", "forecast PV", sum(problem.pv_kwh), "kWh", lang))
+    forecasts = [_forecast_evidence(data.load)]
+    risks = [
+        f"Consumption forecast ({data.load.model}) is off by "
+        f"{number_text(data.load.backtest.mae if data.load.backtest else 0.0, 3, lang)} kWh per "
+        "quarter hour on average; a different day changes the saving"
+    ]
+    if data.pv is not None:
+        forecasts.append(_forecast_evidence(data.pv))
+        risks.append("Clouds the PV forecast did not expect reduce the battery's free charge")
+    if data.price_forecast is not None:
+        forecasts.append(_forecast_evidence(data.price_forecast))
+        risks.append("Prices are partly forecast, not yet published: re-plan after 13:00")
+    binding = [b.message for b in result.binding_constraints[:3]]
+    kind_words = "Battery plan" if problem.battery is not None else "Load shift"
+    headline = (
+        f"{kind_words} for {meter.meter_id} saves {figures[0].text} over {request.horizon_hours} h"
+    )
+    evidence = PlaybookEvidence(
+        data_window=window_text(result.steps[0].start, result.steps[-1].end),
+        price_source=_price_source(data.price_source),
+        forecasts=forecasts,
+        engine={
+            "engine": "optimiser",
+            "solver": result.solver,
+            "baseline_policy": result.baseline_policy,
+            "savings_eur": round(result.savings_eur, 2),
+            "binding_constraints": binding,
+        },
+    )
+    queries = (
+        [
+            "battery recommended state-of-charge window for daily cycling",
+            "dynamic tariff working price day-ahead price plus fixed surcharges",
+        ]
+        if problem.battery is not None
+        else [
+            "Arbeitspreis Day-Ahead-Börsenpreis stündlich feste Aufschläge",
+            "steuerbare Verbrauchseinrichtungen § 14a Netzbetreiber Steuerung",
+        ]
+    )
+    inputs = {
+        "optimisation_input": problem.model_dump(mode="json"),
+        "spot_eur_mwh": data.spot_eur_mwh,
+        "forecasts": {
+            "consumption": data.load.model_dump(mode="json"),
+            "pv": data.pv.model_dump(mode="json") if data.pv is not None else None,
+            "price": (
+                data.price_forecast.model_dump(mode="json")
+                if data.price_forecast is not None
+                else None
+            ),
+        },
+        "result": result.model_dump(mode="json"),
+    }
+    return Analysis(
+        headline=headline,
+        actions=actions,
+        figures=figures,
+        assumptions=assumptions + [f"Binding: {b}" for b in binding],
+        risks=risks,
+        evidence=evidence,
+        queries=queries,
+        inputs=inputs,
+    )
+
+
+def _price_source(source: str) -> Any:
+    return source if source in ("stored", "forecast", "mixed") else "none"
+
+
+def _forecast_evidence(fc: Forecast) -> dict[str, Any]:
+    return {
+        "kind": fc.kind.value,
+        "model": fc.model,
+        "steps": len(fc.values),
+        "total": round(sum(fc.values), 3),
+        "backtest_mae": round(fc.backtest.mae, 4) if fc.backtest else None,
+    }

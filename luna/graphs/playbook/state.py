@@ -1,0 +1,86 @@
+"""State and run-time context of the playbook graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.orm import Session, sessionmaker
+from typing_extensions import TypedDict
+
+from luna.agents.playbook_schema import (
+    PlaybookAction,
+    PlaybookDraft,
+    PlaybookEvidence,
+    PlaybookFigure,
+    PlaybookRequest,
+)
+from luna.config import Settings
+from luna.retrieval.retriever import Retriever
+
+
+@dataclass(frozen=True)
+class MeterInfo:
+    meter_id: str
+    owner_id: int | None
+    zone: str
+    pv_kwp: float
+    attributes: dict[str, Any]
+
+
+@dataclass
+class Analysis:
+    """An engine's answer for one playbook kind: the numbers, in actions and figures.
+
+    ``inputs`` holds the data and engine results as JSON, so the playbook can be reproduced;
+    ``queries`` are what to look up in the knowledge base for this recommendation.
+    """
+
+    headline: str
+    actions: list[PlaybookAction]
+    figures: list[PlaybookFigure]
+    assumptions: list[str]
+    risks: list[str]
+    evidence: PlaybookEvidence
+    queries: list[str]
+    inputs: dict[str, Any]
+
+
+class PlaybookState(TypedDict, total=False):
+    request: PlaybookRequest
+    meter: MeterInfo
+    data: dict[str, Any]  # kind-specific gathered data (series, forecasts, prices)
+    analysis: Analysis
+    sources: list[dict[str, Any]]
+    facts: str
+    context: str
+    draft: PlaybookDraft | None
+    raw_reply: str
+    attempts: int
+    errors: list[str]
+    text_source: str
+    prompt: str
+    path: list[str]
+
+
+@dataclass
+class PlaybookContext:
+    """What one run needs from the outside world (LangGraph ``context_schema``)."""
+
+    sessions: sessionmaker[Session]
+    retriever: Retriever | None
+    chat_model: BaseChatModel
+    model_name: str
+    settings: Settings
+    timescale: bool = False
+    history_days: int = 21
+    selection_days: int = 3
+    forecast_model: str | None = None  # None: the backtest picks; tests force a fast one
+    tariff_days: int = 365
+    top_k: int = 2
+    max_citations: int = 4
+    max_attempts: int = 2
+    now: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,158 @@
+"""Tariff check: is the dynamic tariff right for this consumption profile?
+
+The stored grid import (consumption net of same-interval PV) is priced twice: with the dynamic
+tariff of the tariff sheet (hourly day-ahead price plus fixed surcharges and VAT) and with a
+fixed working price, either the offer the user names or a reference a fixed-price supplier
+would charge (the period's mean day-ahead price plus surcharges and a hedging premium). Both
+keep the same monthly base price, so the difference is the profile's timing alone, scaled to
+a year.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from luna.agents import playbook_defaults as defaults
+from luna.agents.playbook_schema import (
+    Confidence,
+    PlaybookAction,
+    PlaybookEvidence,
+    PlaybookRequest,
+)
+from luna.graphs.playbook.figures import figure, number_text
+from luna.graphs.playbook.state import Analysis, MeterInfo
+
+DAYS_PER_YEAR = 365.0
+
+
+def _confidence(days: float) -> Confidence:
+    if days >= 300:
+        return "high"
+    return "medium" if days >= 60 else "low"
+
+
+def analyse_tariff(
+    request: PlaybookRequest, meter: MeterInfo, frame: pd.DataFrame, timezone: str
+) -> Analysis:
+    """``frame``: 15-minute ``import_kwh`` and ``spot_eur_mwh`` (see ``data.net_import``)."""
+    lang = request.language
+    index = pd.DatetimeIndex(frame.index)
+    days = max((index[-1] - index[0]).total_seconds() / 86400 + 1 / 96, 1 / 96)
+    scale = DAYS_PER_YEAR / days
+    kwh = frame["import_kwh"]
+    spot = frame["spot_eur_mwh"]
+    dynamic_ct = (spot / 10 + defaults.SURCHARGES_NET_CT_KWH) * (1 + defaults.VAT)
+    dynamic_energy = float((kwh * dynamic_ct).sum() / 100)
+    hourly_spot = spot.groupby(index.floor("h")).first()
+    mean_spot_ct = float(hourly_spot.mean() / 10)
+    weighted_spot_ct = float((kwh * spot).sum() / kwh.sum() / 10) if kwh.sum() > 0 else 0.0
+    offered = request.fixed_price_ct_kwh is not None
+    fixed_ct = (
+        float(request.fixed_price_ct_kwh)
+        if request.fixed_price_ct_kwh is not None
+        else (mean_spot_ct + defaults.SURCHARGES_NET_CT_KWH + defaults.FIXED_PRICE_HEDGE_CT_KWH_NET)
+        * (1 + defaults.VAT)
+    )
+    fixed_energy = float(kwh.sum() * fixed_ct / 100)
+    base_year = defaults.BASE_PRICE_EUR_MONTH * 12
+    dynamic_year = dynamic_energy * scale + base_year
+    fixed_year = fixed_energy * scale + base_year
+    local_hour = index.tz_convert(timezone).hour
+    evening = float(kwh[(local_hour >= 17) & (local_hour < 21)].sum())
+    evening_share = 100 * evening / float(kwh.sum()) if kwh.sum() > 0 else 0.0
+    import_year = float(kwh.sum()) * scale
+    dynamic_wins = dynamic_year <= fixed_year
+    difference = abs(fixed_year - dynamic_year)
+    figures = [
+        figure("dynamic_eur_year", "dynamic tariff per year", dynamic_year, "EUR", lang),
+        figure("fixed_eur_year", "fixed price per year", fixed_year, "EUR", lang),
+        figure("difference_eur_year", "difference per year", difference, "EUR", lang),
+        figure("import_kwh_year", "grid import per year", import_year, "kWh", lang, 0),
+        figure("fixed_ct", "fixed working price (gross)", fixed_ct, "ct/kWh", lang),
+        figure("mean_spot_ct", "mean day-ahead price", mean_spot_ct, "ct/kWh", lang),
+        figure(
+            "weighted_spot_ct",
+            "your consumption-weighted day-ahead price",
+            weighted_spot_ct,
+            "ct/kWh",
+            lang,
+        ),
+        figure("evening_share_pct", "share of import 17:00–21:00", evening_share, "%", lang),
+        figure("days", "days of data", days, "days", lang),
+    ]
+    confidence = _confidence(days)
+    tariff = defaults.TARIFF_NAME
+    if dynamic_wins:
+        title = f"Stay on {tariff}"
+        detail = (
+            f"your consumption-weighted day-ahead price "
+            f"({number_text(weighted_spot_ct, 2, lang)} ct/kWh) is at or below the market mean "
+            f"({number_text(mean_spot_ct, 2, lang)} ct/kWh)"
+        )
+        headline = f"{tariff} is {figures[2].text} a year cheaper than the fixed price"
+    else:
+        title = "Consider the fixed-price offer"
+        detail = (
+            f"{number_text(evening_share, 1, lang)} % of the import falls in the dear evening "
+            "hours; shifting it would make the dynamic tariff pay"
+        )
+        headline = f"A fixed price is {figures[2].text} a year cheaper than {tariff}"
+    action = PlaybookAction(
+        title=title,
+        device="tariff",
+        window=f"{int(days)} days of data, scaled to a year",
+        energy_kwh=round(import_year, 0),
+        cost_change_eur=round(-difference, 2),
+        confidence=confidence,
+        detail=detail,
+    )
+    assumptions = [
+        f"Dynamic: day-ahead price + {defaults.SURCHARGES_NET_CT_KWH} ct/kWh net, plus "
+        f"{defaults.VAT * 100:g} % VAT, base price {defaults.BASE_PRICE_EUR_MONTH} EUR a month "
+        "(tariff sheet)",
+        "Fixed: the offer's working price"
+        if offered
+        else f"Fixed: reference price = mean day-ahead price + surcharges + "
+        f"{defaults.FIXED_PRICE_HEDGE_CT_KWH_NET} ct/kWh hedging premium, plus VAT",
+        "Both with the same base price; grid import = consumption minus PV in the same quarter "
+        "hour",
+    ]
+    risks = []
+    if days < 300:
+        risks.append(f"Only {int(days)} days of data: missing seasons can change the result")
+    risks.append("Past prices do not guarantee future ones; the fixed offer's terms may differ")
+    start, end = index[0].tz_convert(timezone), index[-1].tz_convert(timezone)
+    evidence = PlaybookEvidence(
+        data_window=f"{start:%d.%m.%Y}–{end:%d.%m.%Y}",
+        price_source="stored",
+        engine={
+            "engine": "tariff comparison",
+            "quarter_hours": len(frame),
+            "dynamic_energy_eur": round(dynamic_energy, 2),
+            "fixed_energy_eur": round(fixed_energy, 2),
+            "scale_to_year": round(scale, 4),
+        },
+    )
+    inputs = {
+        "quarter_hours": len(frame),
+        "first": index[0].isoformat(),
+        "last": index[-1].isoformat(),
+        "import_kwh_total": round(float(kwh.sum()), 3),
+        "dynamic_energy_eur": dynamic_energy,
+        "fixed_ct_kwh": fixed_ct,
+        "fixed_offered": offered,
+        "prices": {"zone": meter.zone, "hours": len(hourly_spot), "table": "market_prices"},
+    }
+    return Analysis(
+        headline=headline,
+        actions=[action],
+        figures=figures,
+        assumptions=assumptions,
+        risks=risks,
+        evidence=evidence,
+        queries=[
+            "Arbeitspreis Day-Ahead-Börsenpreis zuzüglich fester Aufschläge und Umsatzsteuer",
+            "Grundpreis pro Monat brutto",
+        ],
+        inputs=inputs,
+    )
