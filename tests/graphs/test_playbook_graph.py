@@ -82,6 +82,11 @@ def test_battery_draft_with_a_wrong_number_is_retried_and_numbers_equal_the_opti
     assert first.playbook.evidence.price_source == "stored"
     charged = sum(a.energy_kwh or 0 for a in first.playbook.actions if a.title.startswith("Charge"))
     assert charged == pytest.approx(sum(s.battery_charge_kwh for s in result.steps), abs=0.05)
+    engine = first.playbook.evidence.engine
+    assert stored.battery is not None
+    assert stored.battery.soc_min_fraction * 100 - 0.1 <= engine["soc_pct_min"]
+    assert engine["soc_pct_max"] <= stored.battery.soc_max_fraction * 100 + 0.1
+    assert engine["soc_pct_min"] < engine["soc_pct_max"]  # the battery is actually used
 
     good = _draft(
         f"Battery plan saves {savings.text}",

@@ -328,6 +328,10 @@ def analyse_schedule(
             "binding_constraints": binding,
         },
     )
+    soc = [step.soc_pct for step in result.steps if step.soc_pct is not None]
+    if soc:  # the battery's state-of-charge range over the plan, for checks and the UI
+        evidence.engine["soc_pct_min"] = round(min(soc), 1)
+        evidence.engine["soc_pct_max"] = round(max(soc), 1)
     queries = (
         [
             "battery recommended state-of-charge window for daily cycling",
