@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pandas as pd
 from fastapi.testclient import TestClient
 from paho.mqtt.enums import CallbackAPIVersion
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from _db import throwaway_database
 
 from luna.api.app import create_app
 from luna.config import Settings
@@ -40,30 +39,9 @@ from luna.domain.topics import reading_topic
 from luna.simulators.backfill import backfill, day_window
 from luna.simulators.simulate_smart_meter import default_fleet
 from luna.store.factory import Stores
-from luna.store.sql import migrate
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Role
 from luna.store.sql.users import create_user
-
-SERVER = os.environ.get(
-    "LUNA_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    name = f"luna_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def percentiles(samples: list[float]) -> str:

@@ -19,15 +19,12 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _db import throwaway_database
 from langchain_core.messages import HumanMessage
 
 from luna.agents.playbook_schema import PlaybookKind, PlaybookRequest
@@ -37,7 +34,6 @@ from luna.graphs.playbook.data import load_meter
 from luna.graphs.playbook.graph import build_playbook_graph
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
-from luna.store.sql import migrate
 from luna.store.sql.database import session_scope
 from tests.graphs.conftest import PLAYBOOK_DOCS, SAMPLES, simulated_site
 
@@ -95,35 +91,24 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--forecast-model", default="seasonal_naive_weekly")
     args = parser.parse_args()
-    name = f"luna_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        with tempfile.TemporaryDirectory() as home:
-            settings = Settings(  # type: ignore[call-arg]
-                database_url=url,
-                home=Path(home),
-                data_source="none",
-                llm_threads=args.threads,
-                _env_file=None,
-            )
-            runtime = Runtime(settings)
-            try:
-                simulated_site(runtime.stores)
-                with session_scope(runtime.stores.sessions) as s:
-                    register_files(s)
-                for doc in PLAYBOOK_DOCS:
-                    runtime.ingest.ingest((SAMPLES / doc).read_bytes(), doc)
-                bench(runtime, args.kinds.split(","), args.forecast_model or None)
-            finally:
-                runtime.close()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
+        settings = Settings(  # type: ignore[call-arg]
+            database_url=url,
+            home=Path(home),
+            data_source="none",
+            llm_threads=args.threads,
+            _env_file=None,
+        )
+        runtime = Runtime(settings)
+        try:
+            simulated_site(runtime.stores)
+            with session_scope(runtime.stores.sessions) as s:
+                register_files(s)
+            for doc in PLAYBOOK_DOCS:
+                runtime.ingest.ingest((SAMPLES / doc).read_bytes(), doc)
+            bench(runtime, args.kinds.split(","), args.forecast_model or None)
+        finally:
+            runtime.close()
 
 
 if __name__ == "__main__":

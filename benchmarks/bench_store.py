@@ -12,15 +12,13 @@ import argparse
 import os
 import statistics
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from _db import throwaway_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from luna.store.sql import migrate
 from luna.store.sql.timeseries import READINGS, upsert_rows
 
 SERVER = os.environ.get(
@@ -56,13 +54,7 @@ def main() -> None:
     parser.add_argument("--meters", type=int, default=10)
     args = parser.parse_args()
 
-    name = f"luna_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
+    with throwaway_database() as url:
         engine = create_engine(url)
         with engine.begin() as conn:
             for m in range(args.meters):
@@ -125,10 +117,6 @@ def main() -> None:
             timings.append((time.perf_counter() - t) * 1e3)
         print(f"daily aggregate, 1 year, one meter: p50 {statistics.median(timings):.1f} ms")
         engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -162,6 +162,30 @@ def _spec(row: PromptVersion) -> PromptSpec:
     )
 
 
+def _store_version(
+    session: Session, spec: PromptSpec, *, source: str, actor: str, reason: str | None
+) -> None:
+    """Add an immutable version and its ``create`` audit record (one concept, one place)."""
+    session.add(
+        PromptVersion(
+            name=spec.name,
+            version=spec.version,
+            messages=[m.model_dump() for m in spec.messages],
+            variables=spec.variables,
+            params=spec.params,
+            examples=spec.examples,
+            description=spec.description,
+            author=spec.author,
+            source=source,
+        )
+    )
+    session.add(
+        PromptAudit(
+            name=spec.name, version=spec.version, action="create", actor=actor, reason=reason
+        )
+    )
+
+
 def register_files(session: Session, specs: list[PromptSpec] | None = None) -> int:
     """Register shipped versions that SQL lacks; activate the newest where none is active."""
     specs = specs if specs is not None else read_prompt_files()
@@ -173,28 +197,7 @@ def register_files(session: Session, specs: list[PromptSpec] | None = None) -> i
             )
         )
         if exists is None:
-            session.add(
-                PromptVersion(
-                    name=spec.name,
-                    version=spec.version,
-                    messages=[m.model_dump() for m in spec.messages],
-                    variables=spec.variables,
-                    params=spec.params,
-                    examples=spec.examples,
-                    description=spec.description,
-                    author=spec.author,
-                    source="file",
-                )
-            )
-            session.add(
-                PromptAudit(
-                    name=spec.name,
-                    version=spec.version,
-                    action="create",
-                    actor=spec.author,
-                    reason="shipped file",
-                )
-            )
+            _store_version(session, spec, source="file", actor=spec.author, reason="shipped file")
             added += 1
     session.flush()
     for name in {s.name for s in specs}:
@@ -277,28 +280,7 @@ def create_version(
         raise PromptError(
             f"version {spec.version} must be greater than the newest, {existing[-1].version}"
         )
-    session.add(
-        PromptVersion(
-            name=spec.name,
-            version=spec.version,
-            messages=[m.model_dump() for m in spec.messages],
-            variables=spec.variables,
-            params=spec.params,
-            examples=spec.examples,
-            description=spec.description,
-            author=spec.author,
-            source="api",
-        )
-    )
-    session.add(
-        PromptAudit(
-            name=spec.name,
-            version=spec.version,
-            action="create",
-            actor=actor,
-            reason=reason or spec.description,
-        )
-    )
+    _store_version(session, spec, source="api", actor=actor, reason=reason or spec.description)
     session.flush()
     if session.get(Prompt, spec.name) is None:
         activate(session, spec.name, spec.version, actor=actor, reason="first version")
