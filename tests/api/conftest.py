@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,3 +35,15 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
     response = client.post("/auth/token", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def sse_events(response: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The (event, data) pairs of a streamed Server-Sent Events response, in order."""
+    events, name = [], None
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and name is not None:
+            events.append((name, json.loads(line.split(":", 1)[1])))
+            name = None
+    return events

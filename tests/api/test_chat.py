@@ -20,7 +20,7 @@ from luna.config import Settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Event, EventType
-from tests.api.conftest import login
+from tests.api.conftest import login, sse_events
 from tests.energy_site import Site, populate
 from tests.scripted_model import ScriptedModel
 
@@ -46,17 +46,6 @@ def chat_client(
         yield c
 
 
-def sse(response) -> list[tuple[str, dict]]:
-    events, name = [], None
-    for line in response.iter_lines():
-        if line.startswith("event:"):
-            name = line.split(":", 1)[1].strip()
-        elif line.startswith("data:") and name is not None:
-            events.append((name, json.loads(line.split(":", 1)[1])))
-            name = None
-    return events
-
-
 def test_streamed_turn_sends_tool_events_sources_then_tokens(
     chat_client: TestClient, model: ScriptedModel, clean_db: Stores
 ):
@@ -64,7 +53,7 @@ def test_streamed_turn_sends_tool_events_sources_then_tokens(
     headers = login(chat_client, "anna")
     with chat_client.stream("POST", "/chat", json={"message": QUESTION}, headers=headers) as r:
         assert r.status_code == 200
-        events = sse(r)
+        events = sse_events(r)
     names = [n for n, _ in events]
     assert names[:4] == ["thread", "tool_call", "tool_result", "sources"], names
     assert names[-1] == "done"

@@ -20,7 +20,7 @@ from luna.config import Settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Event, EventType
-from tests.api.conftest import login
+from tests.api.conftest import login, sse_events
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "knowledge"
 
@@ -37,17 +37,6 @@ def rag_client(settings: Settings, clean_db: Stores, tmp_path: Path, users) -> I
         yield client
 
 
-def _events(response) -> list[tuple[str, dict]]:
-    events, name = [], None
-    for line in response.iter_lines():
-        if line.startswith("event:"):
-            name = line.split(":", 1)[1].strip()
-        elif line.startswith("data:") and name is not None:
-            events.append((name, json.loads(line.split(":", 1)[1])))
-            name = None
-    return events
-
-
 def test_streamed_answer_cites_the_tariff_sheet_and_out_of_scope_is_refused(
     rag_client: TestClient, clean_db: Stores
 ):
@@ -59,7 +48,7 @@ def test_streamed_answer_cites_the_tariff_sheet_and_out_of_scope_is_refused(
         headers=headers,
     ) as response:
         assert response.status_code == 200
-        events = _events(response)
+        events = sse_events(response)
 
     names = [name for name, _ in events]
     assert names[0] == "sources", names  # sources reach the user before any token

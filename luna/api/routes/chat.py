@@ -8,12 +8,9 @@ Threads belong to one user: another user's thread id answers 404, exactly like a
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +18,6 @@ from fastapi import APIRouter, HTTPException, Path, Response, status
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from luna.agents.energy_assistant import (
     build_energy_assistant,
@@ -30,6 +26,7 @@ from luna.agents.energy_assistant import (
     thread_messages,
 )
 from luna.api.deps import CurrentUser, RuntimeDep
+from luna.api.sse import Emit, threaded_event_stream
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import ChatThread, Event, EventType, User
@@ -171,13 +168,7 @@ async def chat(body: ChatRequest, runtime: RuntimeDep, user: CurrentUser) -> Any
         await asyncio.to_thread(_record, runtime, user, thread_id, body, result, ms)
         return TurnOut(thread_id=thread_id, **_turn_fields(result), latency_ms=round(ms, 1))
 
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
-
-    def emit(event: str, data: dict[str, Any]) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (event, data))
-
-    def worker() -> None:
+    def worker(emit: Emit) -> None:
         result: dict[str, Any] = {"model": assistant.context.model_name}
         try:
             emit("thread", {"thread_id": thread_id})
@@ -191,23 +182,9 @@ async def chat(body: ChatRequest, runtime: RuntimeDep, user: CurrentUser) -> Any
             result["error"] = f"{type(exc).__name__}: {exc}"
             emit("error", {"error": result["error"], "thread_id": thread_id})
         finally:
-            try:
-                _record(
-                    runtime, user, thread_id, body, result, (time.perf_counter() - started) * 1e3
-                )
-            finally:
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+            _record(runtime, user, thread_id, body, result, (time.perf_counter() - started) * 1e3)
 
-    threading.Thread(target=worker, name="chat-turn", daemon=True).start()
-
-    async def events() -> AsyncIterator[ServerSentEvent]:
-        while (item := await queue.get()) is not None:
-            event, data = item
-            yield ServerSentEvent(
-                data=json.dumps(data, ensure_ascii=False, default=str), event=event
-            )
-
-    return EventSourceResponse(events(), ping=10)
+    return threaded_event_stream(worker, name="chat-turn")
 
 
 def _ignore(event: str, data: dict[str, Any]) -> None:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from pydantic import BaseModel, Field
-from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from luna.api.deps import CurrentUser, RuntimeDep
+from luna.api.sse import Emit, threaded_event_stream
 from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.state import RagContext
 from luna.retrieval.retriever import RetrievalFilter
@@ -193,13 +190,7 @@ async def ask(body: AskRequest, request: Request, runtime: RuntimeDep, user: Cur
         await asyncio.to_thread(_record, runtime, user, body, result, ms)
         return AskResponse(**result, latency_ms=round(ms, 1))
 
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
-
-    def emit(event: str, data: dict[str, Any]) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (event, data))
-
-    def worker() -> None:
+    def worker(emit: Emit) -> None:
         result: dict[str, Any] = {"conversation_id": conversation}
         try:
             result = _run(graph, body, user, ctx, conversation, emit)
@@ -210,18 +201,6 @@ async def ask(body: AskRequest, request: Request, runtime: RuntimeDep, user: Cur
             result["error"] = f"{type(exc).__name__}: {exc}"
             emit("error", {"error": result["error"], "conversation_id": conversation})
         finally:
-            try:
-                _record(runtime, user, body, result, (time.perf_counter() - started) * 1e3)
-            finally:
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+            _record(runtime, user, body, result, (time.perf_counter() - started) * 1e3)
 
-    threading.Thread(target=worker, name="rag-ask", daemon=True).start()
-
-    async def events() -> AsyncIterator[ServerSentEvent]:
-        while (item := await queue.get()) is not None:
-            event, data = item
-            yield ServerSentEvent(
-                data=json.dumps(data, ensure_ascii=False, default=str), event=event
-            )
-
-    return EventSourceResponse(events(), ping=10)
+    return threaded_event_stream(worker, name="rag-ask")

@@ -1,0 +1,47 @@
+"""Server-Sent Events from blocking work: the graphs run in a worker thread, events stream out.
+
+The graphs and the local model are synchronous and slow; running them in a thread keeps the
+event loop free, and a queue hands every event to the response as soon as it is emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+Emit = Callable[[str, dict[str, Any]], None]
+
+
+def threaded_event_stream(work: Callable[[Emit], None], *, name: str) -> EventSourceResponse:
+    """Run ``work(emit)`` in a thread; each ``emit(event, data)`` becomes one SSE event.
+
+    The stream ends when ``work`` returns or raises; ``work`` reports its own failures as an
+    ``error`` event, so a client never sees a stream that just stops.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
+
+    def emit(event: str, data: dict[str, Any]) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, (event, data))
+
+    def run() -> None:
+        try:
+            work(emit)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        while (item := await queue.get()) is not None:
+            event, data = item
+            yield ServerSentEvent(
+                data=json.dumps(data, ensure_ascii=False, default=str), event=event
+            )
+
+    return EventSourceResponse(events(), ping=10)
