@@ -18,9 +18,10 @@ from sqlalchemy.engine import make_url
 
 from luna.config import Settings
 from luna.ingest.pipeline import IngestPipeline
+from luna.prompts.registry import register_files
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
-from luna.store.sql.database import database_url
+from luna.store.sql.database import database_url, session_scope
 
 
 class Runtime:
@@ -29,6 +30,19 @@ class Runtime:
         self._owns_stores = stores is None
         self.stores = stores or Stores(settings)
         self._pool: ConnectionPool | None = None
+        self._prompts_registered = False
+
+    def register_prompts(self) -> None:
+        """Register the shipped prompt files in SQL (new versions only), once per process.
+
+        Every entry point that renders prompts calls this; the graphs then load versions by
+        name without reading files.
+        """
+        if self._prompts_registered:
+            return
+        with session_scope(self.stores.sessions) as session:
+            register_files(session)
+        self._prompts_registered = True
 
     @cached_property
     def embeddings(self) -> Embeddings:

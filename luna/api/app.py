@@ -16,10 +16,8 @@ from luna.api.routes import playbooks as playbook_routes
 from luna.api.routes import prompts as prompt_routes
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
-from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.factory import Stores
-from luna.store.sql.database import session_scope
 
 
 def create_app(settings: Settings | None = None, stores: Stores | None = None) -> FastAPI:
@@ -31,8 +29,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         runtime = Runtime(settings, stores)
         app.state.settings = settings
         app.state.runtime = runtime
-        with session_scope(runtime.stores.sessions) as session:
-            register_files(session)  # shipped prompt versions; new versions only
+        runtime.register_prompts()
         # Before any request: the saver's first-time migrations build indexes CONCURRENTLY,
         # which wait for every open transaction, including a request's own session.
         await asyncio.to_thread(lambda: runtime.checkpointer)

@@ -10,7 +10,6 @@ from rich import print as rprint
 from sqlalchemy import select, update
 
 from luna.config import LLMBackend, get_settings
-from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.simulators.live import SimulatorSource
 from luna.simulators.simulate_smart_meter import default_fleet
@@ -53,8 +52,8 @@ def setup(
     try:
         stores = runtime.stores
         creds = _credentials(settings.home)
+        runtime.register_prompts()
         with session_scope(stores.sessions) as session:
-            register_files(session)
             for name, role, full_name in DEMO_USERS:
                 if get_user(session, name) is None:
                     create_user(session, name, creds[name], role, full_name)

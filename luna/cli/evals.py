@@ -17,9 +17,8 @@ from luna.config import get_settings
 from luna.evals.compare import compare_runs
 from luna.evals.runner import EvalRunError, create_run, execute, reopen, request_cancel
 from luna.evals.suites.base import SUITES, EvalConfig
-from luna.prompts.registry import PromptError, parse_ref, register_files
+from luna.prompts.registry import PromptError, parse_ref
 from luna.runtime import Runtime
-from luna.store.sql.database import session_scope
 from luna.store.sql.models import EvalRun
 
 app = typer.Typer(help="Eval suites: retrieval, qa, routing, playbook.", no_args_is_help=True)
@@ -30,8 +29,7 @@ console = Console()
 def _runtime() -> Iterator[Runtime]:
     runtime = Runtime(get_settings())
     try:
-        with session_scope(runtime.stores.sessions) as session:
-            register_files(session)
+        runtime.register_prompts()
         yield runtime
     finally:
         runtime.close()

@@ -18,7 +18,6 @@ from luna.agents.playbook_schema import Playbook, PlaybookCitation, PlaybookRequ
 from luna.graphs.playbook.data import load_meter
 from luna.graphs.playbook.graph import build_playbook_graph
 from luna.graphs.playbook.state import PlaybookContext
-from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import User
@@ -62,8 +61,8 @@ def run_playbook(
     ``user`` may not see the meter) with the reason in words."""
     started = time.perf_counter()
     ctx = context or playbook_context(runtime)
+    runtime.register_prompts()  # the compose prompt exists even outside the API
     with session_scope(runtime.stores.sessions) as session:
-        register_files(session)  # the compose prompt exists even outside the API
         meter = load_meter(session, request.meter_id, user)
     state = _GRAPH.invoke({"request": request, "meter": meter}, context=ctx)
     analysis, draft = state["analysis"], state["draft"]
