@@ -15,7 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,local-models]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Browser libraries from npm (pinned in web/package-lock.json), served by the app itself.
+VENDOR := luna/web/static/vendor/echarts.min.js
+$(VENDOR): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(VENDOR)) && cp web/node_modules/echarts/dist/echarts.min.js $(VENDOR)
+
+setup: $(STAMP) $(VENDOR)
 
 run: setup
 	$(BIN)/luna demo setup

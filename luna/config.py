@@ -12,6 +12,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
@@ -136,8 +137,25 @@ class Settings(BaseSettings):
         "LUNA_HOME/auth_secret. Set it explicitly in production.",
     )
     access_token_minutes: int = Field(default=12 * 60, ge=1)
+    pseudonym_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC key of the pseudonymous user keys in events and feedback; empty: "
+        "derived from the token secret. Changing it unlinks old events from new ones.",
+    )
+    event_retention_days: int = Field(
+        default=365, ge=1, description="Events, answers and feedback older than this are pruned."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+
+    # --- observability -----------------------------------------------------------------
+    metrics_enabled: bool = Field(
+        default=True, description="Serve GET /metrics (Prometheus text format, no auth)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_buffer_size: int = Field(
+        default=5000, ge=100, le=1_000_000, description="Recent log records GET /admin/logs keeps."
+    )
 
     # --- energy ------------------------------------------------------------------------
     timezone: str = Field(default="Europe/Berlin", description="Local time zone of the site.")
@@ -156,11 +174,45 @@ class Settings(BaseSettings):
     data_source: DataSourceKind = Field(
         default=DataSourceKind.SIMULATOR, description="What feeds readings while the API runs."
     )
-    simulator_meters: int = Field(default=5, ge=1, le=10_000)
+    simulator_meters: int = Field(
+        default=8, ge=1, le=10_000, description="Simulated meters (the default 8 include PV)."
+    )
     simulator_seed: int = 42
     simulator_history_days: int = Field(default=90, ge=1, le=3660)
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
+    # --- learning (luna/learning): feedback → weights/adapter, gated by evals -------------
+    learning_min_group: int = Field(
+        default=5, ge=1, description="Fewest distinct users an anonymised aggregate may show."
+    )
+    learning_min_voters: int = Field(
+        default=5, ge=1, description="Fewest distinct voters before a chunk's weight moves."
+    )
+    learning_half_life_days: float = Field(default=30.0, gt=0, description="Vote decay.")
+    learning_prior_votes: float = Field(
+        default=10.0, ge=0, description="Neutral pseudo-votes every weight is smoothed with."
+    )
+    learning_user_cap: float = Field(
+        default=25.0, gt=0, description="Most total vote weight one user has across targets."
+    )
+    learning_weight_min: float = Field(default=0.5, gt=0, le=1.0)
+    learning_weight_max: float = Field(default=1.5, ge=1.0, le=10.0)
+    learning_weight_strength: float = Field(
+        default=0.03, gt=0, le=1.0, description="Weight change of a fully (dis)approved target."
+    )
+    learning_adapter_ridge: float = Field(
+        default=2.0, gt=0, description="Pull of the query adapter towards the identity."
+    )
+    learning_holdout_fraction: float = Field(default=0.3, gt=0, lt=1)
+    learning_min_gain: float = Field(
+        default=0.01, ge=0, description="Held-out MRR gain a candidate needs to be activated."
+    )
+    learning_tolerance: float = Field(
+        default=0.02, ge=0, description="Largest drop of any other gate metric allowed."
+    )
+    learning_refresh_s: float = Field(
+        default=30.0, ge=0, description="How often a process checks for a newly active state."
+    )
 
     @model_validator(mode="after")
     def _check_backends(self) -> Settings:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from luna.config import Settings
 from luna.ingest.pipeline import IngestPipeline
 from luna.prompts.registry import register_files
+from luna.retrieval.learned_state import LearnedStateCache
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
 from luna.store.sql.database import database_url, session_scope
@@ -83,8 +84,20 @@ class Runtime:
         return str(getattr(self.chat_model, "model_name", None) or self.settings.llm_model)
 
     @cached_property
+    def learned_state(self) -> LearnedStateCache:
+        """The active learned state (weights, query adapter), re-checked every few seconds."""
+        return LearnedStateCache(self.stores.sessions, self.settings.learning_refresh_s)
+
+    @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.stores.vectors, self.stores.sessions, self.embeddings)
+        learned = self.learned_state
+        return Retriever(
+            self.stores.vectors,
+            self.stores.sessions,
+            self.embeddings,
+            weights=learned.weights,
+            adapter=learned.adapt,
+        )
 
     @cached_property
     def ingest(self) -> IngestPipeline:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import text, update
 
 from luna.simulators.backfill import backfill, day_window
@@ -34,9 +35,16 @@ def truncate_all(stores: Stores) -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-def populate(stores: Stores, days: int = 40) -> Site:
+def populate(stores: Stores, days: int = 40, *, until_now: bool = False) -> Site:
+    """Backfill ``days`` whole days (or, with ``until_now``, through the current quarter hour,
+    for pages that show "today"), then the users and who owns which meter."""
     start, end = day_window(days)
-    backfill(stores.engine, default_fleet(2, 42), start, end, seed=42)
+    price_end = None
+    if until_now:
+        end = pd.Timestamp.now(tz="UTC").floor("15min")
+        # day-ahead prices are known through tomorrow
+        price_end = day_window(1, end=end + pd.Timedelta(days=2))[1]
+    backfill(stores.engine, default_fleet(2, 42), start, end, seed=42, price_end=price_end)
     with session_scope(stores.sessions) as s:
         admin = create_user(s, "monika", PASSWORD, Role.ADMIN)
         anna = create_user(s, "anna", PASSWORD, Role.CUSTOMER)

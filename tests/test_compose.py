@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_SHOT = {"minio-init", "ollama-pull"}
-PUBLISHED = {"api", "api-dev"}
+PUBLISHED = {"api", "api-dev", "grafana"}
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,8 @@ def test_data_services_are_isolated_and_only_the_api_is_published(compose):
         if name in PUBLISHED:
             assert "frontend" in service["networks"]
             assert service["ports"]
+            if name == "grafana":  # an operator UI: the host's loopback only
+                assert all(str(p).startswith("127.0.0.1:") for p in service["ports"])
         else:
             assert "ports" not in service, f"{name} must not publish ports"
             assert "frontend" not in service["networks"]
@@ -93,3 +95,21 @@ def test_ollama_pull_fetches_the_chat_and_the_embedding_model(compose):
     assert "nomic-embed-text" in env["LUNA_EMBEDDING_MODEL"]
     script = " ".join(compose["services"]["ollama-pull"]["entrypoint"])
     assert script.count("ollama pull") == 2
+
+
+def test_prometheus_scrapes_the_api_and_grafana_is_provisioned_from_the_repo(compose):
+    services = compose["services"]
+    for api in ("api", "api-dev"):
+        assert "luna-api" in services[api]["networks"]["backend"]["aliases"]
+    scrape = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    (job,) = [j for j in scrape["scrape_configs"] if j["job_name"] == "luna-api"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["static_configs"][0]["targets"] == ["luna-api:8000"]
+    assert "backend" in services["prometheus"]["networks"]
+    assert "backend" in services["grafana"]["networks"]  # reaches Prometheus
+    for name in ("prometheus", "grafana"):
+        for mount in services[name]["volumes"]:
+            source = mount.split(":", 1)[0]
+            if source.startswith("."):
+                assert (ROOT / source).exists(), f"{name} mounts missing {source}"
+    assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"

@@ -10,14 +10,36 @@ from fastapi import FastAPI
 
 from luna import __version__
 from luna.api.errors import install_error_handlers
-from luna.api.routes import auth, chat, data, documents, health, rag, users
+from luna.api.observability import install_observability
+from luna.api.routes import (
+    admin_data,
+    admin_events,
+    admin_logs,
+    admin_search,
+    admin_system,
+    auth,
+    chat,
+    data,
+    documents,
+    forecasts,
+    health,
+    kpis,
+    rag,
+    users,
+)
 from luna.api.routes import evals as eval_routes
+from luna.api.routes import events as event_routes
+from luna.api.routes import feedback as feedback_routes
+from luna.api.routes import learning as learning_routes
+from luna.api.routes import metrics as metrics_routes
 from luna.api.routes import playbooks as playbook_routes
 from luna.api.routes import prompts as prompt_routes
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
 from luna.runtime import Runtime
+from luna.simulators.backfill_jobs import BackfillJobs
 from luna.store.factory import Stores
+from luna.web.app import install_web
 
 
 def create_app(settings: Settings | None = None, stores: Stores | None = None) -> FastAPI:
@@ -36,9 +58,11 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         app.state.data_source = build_data_source(settings, runtime.stores.engine)
         if app.state.data_source is not None:
             app.state.data_source.start()
+        app.state.backfill_jobs = BackfillJobs(runtime.stores.engine)
         try:
             yield
         finally:
+            app.state.backfill_jobs.shutdown()
             if app.state.data_source is not None:
                 app.state.data_source.stop()
             runtime.close()
@@ -50,14 +74,28 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_observability(app, settings)
     app.include_router(health.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics_routes.router)
     app.include_router(auth.router)
     app.include_router(users.router)
     app.include_router(data.router)
     app.include_router(documents.router)
     app.include_router(rag.router)
     app.include_router(chat.router)
+    app.include_router(feedback_routes.router)
+    app.include_router(event_routes.router)
     app.include_router(prompt_routes.router)
     app.include_router(eval_routes.router)
+    app.include_router(learning_routes.router)
     app.include_router(playbook_routes.router)
+    app.include_router(kpis.router)
+    app.include_router(forecasts.router)
+    install_web(app)
+    app.include_router(admin_events.router)
+    app.include_router(admin_data.router)
+    app.include_router(admin_search.router)
+    app.include_router(admin_system.router)
+    app.include_router(admin_logs.router)
     return app

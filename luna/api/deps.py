@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from luna.config import Settings
-from luna.core.security import InvalidTokenError, decode_access_token
+from luna.core.security import ACCESS_COOKIE, InvalidTokenError, decode_access_token
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.models import Role, User
@@ -54,10 +54,13 @@ def _unauthorized(detail: str) -> HTTPException:
 
 
 def get_current_user(
+    request: Request,
     token: Annotated[str | None, Depends(oauth2_scheme)],
     settings: SettingsDep,
     session: SessionDep,
 ) -> User:
+    """The bearer token's user; without a bearer header, the web UI's session cookie's."""
+    token = token or request.cookies.get(ACCESS_COOKIE)
     if not token:
         raise _unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
     try:

@@ -7,21 +7,30 @@ event loop free, and a queue hands every event to the response as soon as it is 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+log = logging.getLogger(__name__)
+
 Emit = Callable[[str, dict[str, Any]], None]
+FollowUp = Callable[[], None]
 
 
-def threaded_event_stream(work: Callable[[Emit], None], *, name: str) -> EventSourceResponse:
+def threaded_event_stream(
+    work: Callable[[Emit], FollowUp | None], *, name: str
+) -> EventSourceResponse:
     """Run ``work(emit)`` in a thread; each ``emit(event, data)`` becomes one SSE event.
 
     The stream ends when ``work`` returns or raises; ``work`` reports its own failures as an
-    ``error`` event, so a client never sees a stream that just stops.
+    ``error`` event, so a client never sees a stream that just stops. What ``work`` returns is
+    run after the stream has closed (bookkeeping such as events and topic labels), so the
+    client never waits for it.
     """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
@@ -30,12 +39,21 @@ def threaded_event_stream(work: Callable[[Emit], None], *, name: str) -> EventSo
         loop.call_soon_threadsafe(queue.put_nowait, (event, data))
 
     def run() -> None:
+        follow_up: FollowUp | None = None
         try:
-            work(emit)
+            follow_up = work(emit)
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, None)
+        if follow_up is not None:
+            try:
+                follow_up()
+            except Exception:  # bookkeeping must never take the worker thread down silently
+                log.exception("follow-up of %s failed", name)
 
-    threading.Thread(target=run, name=name, daemon=True).start()
+    # The worker runs in the request's context: its logs, graph runs and tool calls carry the
+    # request id the middleware bound.
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         while (item := await queue.get()) is not None:

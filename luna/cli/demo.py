@@ -69,7 +69,10 @@ def setup(
         with session_scope(stores.sessions) as session:
             customer = get_user(session, "kunde")
             assert customer is not None
-            mine = [s.meter_id for s in specs[:2]]
+            # A household and, so the overview shows PV, self-consumption and autarky, the
+            # first meter with a PV system (M-007 in the default fleet of 8).
+            with_pv = [s for s in specs[1:] if s.pv_kwp > 0]
+            mine = [specs[0].meter_id] + [s.meter_id for s in (with_pv or specs[1:2])[:1]]
             session.execute(
                 update(Meter)
                 .where(Meter.meter_id.in_(mine), Meter.owner_id.is_(None))

@@ -6,6 +6,8 @@ import typer
 
 from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulate, users
 from luna.cli import evals as eval_commands
+from luna.cli import events as event_commands
+from luna.cli import learn as learn_commands
 from luna.cli import playbook as playbook_commands
 from luna.cli import prompts as prompt_commands
 
@@ -23,7 +25,9 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(prompt_commands.app, name="prompts")
 app.add_typer(eval_commands.app, name="eval")
+app.add_typer(learn_commands.app, name="learn")
 app.add_typer(playbook_commands.app, name="playbook")
+app.add_typer(event_commands.app, name="events")
 app.command("serve")(serve.serve)
 app.command("doctor")(doctor.doctor)
 app.command("reindex")(ingest.reindex_command)

@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from luna.config import get_settings
+from luna.observability.logging import logging_config
 
 
 def serve(
@@ -13,7 +14,7 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default LUNA_API_PORT)."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
 ) -> None:
-    """Run the API server (OpenAPI docs at /docs)."""
+    """Run the API server (OpenAPI docs at /docs); logs are JSON lines on stdout."""
     settings = get_settings()
     uvicorn.run(
         "luna.api.app:create_app",
@@ -21,4 +22,6 @@ def serve(
         host=host or settings.api_host,
         port=port or settings.api_port,
         reload=reload,
+        log_config=logging_config(settings.log_level),
+        access_log=False,  # the request middleware logs each request, with its request id
     )

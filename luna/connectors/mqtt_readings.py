@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from luna.domain.records import Reading
 from luna.domain.topics import TOPIC_FILTER, meter_from_topic
+from luna.observability.metrics import MQTT_READINGS, MQTT_REJECTED
 from luna.store.sql.models import Meter
 from luna.store.sql.timeseries import READINGS, upsert_rows
 
@@ -43,10 +45,30 @@ class ConnectorStats:
     last_message_at: datetime | None = None
     last_error: str | None = None
     started_at: float = field(default_factory=time.monotonic)
+    # (whole second, messages received in it) for the recent rate; a handful of entries.
+    _per_second: deque[list[int]] = field(default_factory=deque, repr=False)
+
+    def count_message(self, now: float | None = None) -> None:
+        self.received += 1
+        self.last_message_at = datetime.now(UTC)
+        second = int(now if now is not None else time.monotonic())
+        if self._per_second and self._per_second[-1][0] == second:
+            self._per_second[-1][1] += 1
+        else:
+            self._per_second.append([second, 1])
+            while len(self._per_second) > 64:
+                self._per_second.popleft()
 
     def messages_per_second(self) -> float:
+        """Average since the connector started."""
         elapsed = time.monotonic() - self.started_at
         return self.received / elapsed if elapsed > 0 else 0.0
+
+    def recent_messages_per_second(self, window_s: int = 10, now: float | None = None) -> float:
+        """Messages per second over the last ``window_s`` whole seconds: what flows right now."""
+        current = int(now if now is not None else time.monotonic())
+        recent = sum(n for second, n in list(self._per_second) if current - window_s < second)
+        return recent / window_s
 
 
 class MqttReadingConnector:
@@ -94,6 +116,10 @@ class MqttReadingConnector:
         self._flusher = threading.Thread(target=self._flush_loop, name="mqtt-flush", daemon=True)
         self._flusher.start()
 
+    @property
+    def running(self) -> bool:
+        return self._flusher is not None and self._flusher.is_alive()
+
     def stop(self) -> None:
         self._stopping.set()
         with self._lock:
@@ -127,11 +153,11 @@ class MqttReadingConnector:
             log.warning("mqtt disconnected (%s); reconnecting", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.stats.received += 1
-        self.stats.last_message_at = datetime.now(UTC)
+        self.stats.count_message()
         row = self._parse(message)
         if row is None:
             self.stats.rejected += 1
+            MQTT_REJECTED.labels("malformed").inc()
             client.ack(message.mid, message.qos)
             return
         with self._lock:
@@ -193,8 +219,10 @@ class MqttReadingConnector:
         unknown = len(batch) - len(rows)
         if unknown:
             self.stats.rejected += unknown
+            MQTT_REJECTED.labels("unknown_meter").inc(unknown)
             log.warning("rejected %d readings of unknown meters", unknown)
         self.stats.written += len(rows)
+        MQTT_READINGS.inc(len(rows))
         for mid, qos, _ in batch:
             self._client.ack(mid, qos)
 

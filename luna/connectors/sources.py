@@ -21,7 +21,9 @@ class DataSource(Protocol):
 
     def stop(self) -> None: ...
 
-    def status(self) -> dict[str, Any]: ...
+    def status(self) -> dict[str, Any]:
+        """A JSON-ready snapshot: ``source``, ``running`` and what the source knows."""
+        ...
 
 
 class MqttSource:
@@ -42,12 +44,14 @@ class MqttSource:
         s = self.connector.stats
         return {
             "source": self.name,
+            "running": self.connector.running,
             "connected": s.connected,
             "received": s.received,
             "written": s.written,
             "rejected": s.rejected,
             "reconnects": s.reconnects,
-            "messages_per_second": round(s.messages_per_second(), 2),
+            "messages_per_second": round(s.recent_messages_per_second(), 2),
+            "messages_per_second_avg": round(s.messages_per_second(), 2),
             "last_message_at": s.last_message_at.isoformat() if s.last_message_at else None,
             "last_error": s.last_error,
         }

@@ -12,6 +12,8 @@ _hasher = PasswordHash.recommended()
 
 ALGORITHM = "HS256"
 MIN_PASSWORD_LENGTH = 8
+# The web UI keeps the same access token in this HttpOnly, SameSite=Strict cookie.
+ACCESS_COOKIE = "luna_token"
 
 
 class InvalidTokenError(ValueError):

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from luna.evals.metrics import mean_metrics
 from luna.evals.suites import get_suite
 from luna.evals.suites.base import EvalConfig, EvalEnv, EvalSetupError
+from luna.observability.metrics import EVAL_RUNS
 from luna.prompts.registry import PromptError, load_active, load_version
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
@@ -150,6 +151,7 @@ def _finish(
         run.error = error
         run.duration_s = round((run.duration_s or 0.0) + elapsed, 2)
         run.finished_at = datetime.now(UTC)
+    EVAL_RUNS.labels(status).inc()
 
 
 def execute(

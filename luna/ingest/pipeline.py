@@ -35,6 +35,7 @@ from luna.ingest.chunking import Chunk, chunk_elements
 from luna.ingest.errors import DocumentError
 from luna.ingest.model import ParsedDocument, ParseLimits
 from luna.ingest.parsing import parse_document
+from luna.observability.metrics import observe_ingest
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
 from luna.store.sql.database import session_scope
@@ -122,6 +123,7 @@ class IngestPipeline:
                 select(Item).where(Item.content_hash == digest, Item.status == ItemStatus.READY)
             )
             if same is not None:
+                observe_ingest("duplicate")
                 return IngestOutcome(same.id, name, same.status, len(same.chunks), duplicate=True)
             previous = session.scalar(
                 select(Item).where(Item.source == source).order_by(Item.created_at.desc())
@@ -215,6 +217,7 @@ class IngestPipeline:
             if old_points:
                 self._stores.vectors.delete_points(old_points)
             outcome.status, outcome.chunks = ItemStatus.READY, len(chunks)
+            observe_ingest(outcome.status.value, outcome.chunks)
             return outcome
         except DocumentError as exc:
             outcome.error, outcome.error_code = str(exc), exc.code
@@ -223,6 +226,7 @@ class IngestPipeline:
             outcome.error, outcome.error_code = f"{type(exc).__name__}: {exc}", "internal"
         self._discard_vectors(written)
         outcome.status = self._mark_failed(item_id, outcome.error or "failed", replacing)
+        observe_ingest("failed", reason=outcome.error_code)
         return outcome
 
     def _embed(

@@ -14,6 +14,7 @@ from time import perf_counter
 import highspy
 import numpy as np
 
+from luna.observability.metrics import OPTIMISER_INFEASIBLE, OPTIMISER_SOLVE
 from luna.optimisation.baseline import naive_baseline
 from luna.optimisation.explain import binding_constraints
 from luna.optimisation.feasibility import diagnose, find_conflicts, infeasible_from
@@ -44,10 +45,13 @@ def optimise(problem: OptimisationInput, *, measure_constraints: bool = True) ->
     limits = build_limits(problem)
     conflicts = find_conflicts(limits)
     if conflicts:
+        OPTIMISER_INFEASIBLE.inc()
         raise infeasible_from(conflicts)
     try:
         solution = solve(limits)
+        OPTIMISER_SOLVE.observe(solution.solve_seconds)
     except InfeasibleModelError:
+        OPTIMISER_INFEASIBLE.inc()
         raise diagnose(
             limits, lambda key: build_limits(problem, relax=[key]), _is_feasible
         ) from None

@@ -16,11 +16,14 @@ from langchain_core.embeddings import Embeddings
 from sqlalchemy import cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from luna.observability.metrics import RETRIEVAL_DURATION
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Label, LabelTarget
 from luna.store.vectors.base import PayloadFilter, VectorStore
 
 # Per-document/per-chunk relevance weights (filled by learning jobs; 1.0 = neutral).
 WeightHook = Callable[[Sequence["RetrievedChunk"]], Mapping[int, float]]
+# A learned map of the query embedding before search (the identity when nothing is learned).
+QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -71,14 +74,17 @@ class Retriever:
         embeddings: Embeddings,
         *,
         weights: WeightHook | None = None,
+        adapter: QueryAdapter | None = None,
         oversample: int = 3,
     ) -> None:
         self._vectors = vectors
         self._sessions = sessions
         self._embeddings = embeddings
         self._weights = weights
+        self._adapter = adapter
         self._oversample = oversample
 
+    @RETRIEVAL_DURATION.time()
     def search(
         self,
         query: str,
@@ -87,7 +93,9 @@ class Retriever:
         filters: RetrievalFilter | None = None,
         score_threshold: float | None = None,
     ) -> list[RetrievedChunk]:
-        vector = self._embeddings.embed_query(query)
+        vector: Sequence[float] = self._embeddings.embed_query(query)
+        if self._adapter is not None:
+            vector = self._adapter(vector)
         with self._sessions() as session:
             payload_filter = self._payload_filter(session, filters)
             if payload_filter is not None and not payload_filter.get("item_id"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -50,6 +50,7 @@ class SimulatorSource:
         self.written_until: pd.Timestamp | None = None
         self.rows_written = 0
         self.last_error: str | None = None
+        self.last_tick_at: datetime | None = None
 
     def catch_up(self, now: datetime | None = None) -> int:
         """Write everything from the last written interval (or the history start) to ``now``."""
@@ -76,6 +77,7 @@ class SimulatorSource:
             try:
                 self.catch_up()
                 self.last_error = None
+                self.last_tick_at = datetime.now(UTC)
             except Exception as exc:  # keep the source alive; report on the admin page
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("simulator source failed; retrying")
@@ -94,8 +96,11 @@ class SimulatorSource:
     def status(self) -> dict[str, Any]:
         return {
             "source": self.name,
+            "running": self._thread is not None and self._thread.is_alive(),
             "meters": len(self._specs),
             "written_until": self.written_until.isoformat() if self.written_until else None,
             "rows_written": self.rows_written,
+            "last_tick_at": self.last_tick_at.isoformat() if self.last_tick_at else None,
+            "tick_s": self._tick_s,
             "last_error": self.last_error,
         }

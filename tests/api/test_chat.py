@@ -7,6 +7,7 @@ deletion, 4xx for bad input, and one ``ask`` event per turn.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from luna.api.app import create_app
 from luna.config import Settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
-from luna.store.sql.models import Event, EventType
+from luna.store.sql.models import Answer, Event, EventType
 from tests.api.conftest import login, sse_events
 from tests.energy_site import Site, populate
 from tests.scripted_model import ScriptedModel
@@ -77,6 +78,20 @@ def test_streamed_turn_sends_tool_events_sources_then_tokens(
 
     with session_scope(clean_db.sessions) as s:
         (ask,) = s.scalars(select(Event).where(Event.type == EventType.ASK)).all()
+        answer = s.get(Answer, uuid.UUID(done["answer_id"]))  # feedback's target
+        assert answer is not None
+        assert (answer.channel, answer.conversation_id) == ("chat", done["thread_id"])
+        assert (answer.question, answer.answer) == (QUESTION, done["answer"])
+        assert answer.prompt == "agent_answer@1.0.0"
+        assert answer.topic == ask.payload["topic"] == "consumption"
+        (answered,) = s.scalars(select(Event).where(Event.type == EventType.ANSWER)).all()
+        assert answered.payload["answer_id"] == done["answer_id"]
+        (tool,) = s.scalars(select(Event).where(Event.type == EventType.TOOL_CALL)).all()
+        assert tool.payload == {
+            "tool": "query_timeseries",
+            "ask_event_id": ask.id,
+            "answer_id": done["answer_id"],
+        }
         assert ask.payload["channel"] == "chat"
         assert ask.payload["thread_id"] == done["thread_id"]
         assert ask.payload["tools"] == ["query_timeseries"]

@@ -10,7 +10,9 @@ from pydantic import BaseModel
 
 from luna.api.deps import CurrentUser, SessionDep, SettingsDep
 from luna.api.routes.users import UserOut
+from luna.config import Settings
 from luna.core.security import create_access_token
+from luna.store.sql.models import User
 from luna.store.sql.users import authenticate
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -20,6 +22,17 @@ class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
     expires_in: int
+
+
+def issue_token(user: User, settings: Settings) -> Token:
+    """The access token for an authenticated user (the API's bearer and the web UI's cookie)."""
+    token = create_access_token(
+        user.username,
+        user.role.value,
+        settings.token_secret(),
+        settings.access_token_minutes,
+    )
+    return Token(access_token=token, expires_in=settings.access_token_minutes * 60)
 
 
 @router.post("/token", response_model=Token)
@@ -35,13 +48,7 @@ def login(
             detail="wrong username or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token = create_access_token(
-        user.username,
-        user.role.value,
-        settings.token_secret(),
-        settings.access_token_minutes,
-    )
-    return Token(access_token=token, expires_in=settings.access_token_minutes * 60)
+    return issue_token(user, settings)
 
 
 @router.get("/me", response_model=UserOut)

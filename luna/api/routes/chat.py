@@ -12,9 +12,10 @@ import logging
 import time
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Response, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Response, status
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -26,10 +27,11 @@ from luna.agents.energy_assistant import (
     thread_messages,
 )
 from luna.api.deps import CurrentUser, RuntimeDep
-from luna.api.sse import Emit, threaded_event_stream
+from luna.api.recording import record_ask, store_answer
+from luna.api.sse import Emit, FollowUp, threaded_event_stream
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
-from luna.store.sql.models import ChatThread, Event, EventType, User
+from luna.store.sql.models import ChatThread, User
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class TurnOut(BaseModel):
     error: str | None
     degraded: bool
     latency_ms: float
+    answer_id: str | None = Field(description="Id of the stored answer, for POST /feedback")
 
 
 class ThreadOut(BaseModel):
@@ -114,34 +117,56 @@ def _record(
     result: dict[str, Any],
     ms: float,
 ) -> None:
-    """One ``ask`` event per turn, and the thread's ``updated_at``."""
+    """One ``ask`` (and ``answer``) event per turn, and the thread's ``updated_at``."""
     with session_scope(runtime.stores.sessions) as session:
         thread = session.get(ChatThread, thread_id)
         if thread is not None:
             thread.updated_at = datetime.now(thread.created_at.tzinfo)
-        session.add(
-            Event(
-                user_id=user.id,
-                type=EventType.ASK,
-                payload={
-                    "channel": "chat",
-                    "question": body.message,
-                    "thread_id": thread_id,
-                    "latency_ms": round(ms, 1),
-                    "tools": result.get("tools", []),
-                    "route_method": result.get("route_method"),
-                    "prompts": result.get("prompts", []),
-                    "model": result.get("model"),
-                    "citations": [c.get("ref") for c in result.get("citations", [])],
-                    "degraded": result.get("degraded", False),
-                    "error": result.get("error"),
-                },
-            )
-        )
+    payload = {
+        "channel": "chat",
+        "question": body.message,
+        "thread_id": thread_id,
+        "latency_ms": round(ms, 1),
+        "tools": result.get("tools", []),
+        "route_method": result.get("route_method"),
+        "prompts": result.get("prompts", []),
+        "model": result.get("model"),
+        "citations": [c.get("ref") for c in result.get("citations", [])],
+        "degraded": result.get("degraded", False),
+        "error": result.get("error"),
+    }
+    record_ask(
+        runtime, user, body.message, payload, result.get("answer_id"), result.get("tools", [])
+    )
+
+
+def _store_answer(
+    runtime: Runtime,
+    user: User,
+    thread_id: str,
+    body: ChatRequest,
+    result: dict[str, Any],
+    ms: float,
+) -> str:
+    """The turn's ``answers`` row; its prompt is the one that wrote the answer (the last)."""
+    return store_answer(
+        runtime,
+        user,
+        channel="chat",
+        conversation_id=thread_id,
+        question=body.message,
+        answer=result.get("answer") or "",
+        citations=result.get("citations", []),
+        prompt=(result.get("prompts") or [None])[-1],
+        model=result.get("model"),
+        latency_ms=ms,
+    )
 
 
 @router.post("", response_model=TurnOut, responses={200: {"content": {"text/event-stream": {}}}})
-async def chat(body: ChatRequest, runtime: RuntimeDep, user: CurrentUser) -> Any:
+async def chat(
+    body: ChatRequest, runtime: RuntimeDep, user: CurrentUser, background: BackgroundTasks
+) -> Any:
     """One turn with the energy assistant; ``stream`` sends SSE events ``tool_call``,
     ``tool_result``, ``sources``, ``token`` …, then ``done`` (or ``error``)."""
     _blank(body.message)
@@ -165,15 +190,19 @@ async def chat(body: ChatRequest, runtime: RuntimeDep, user: CurrentUser) -> Any
                 status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"the turn failed: {failed['error']}"
             ) from exc
         ms = (time.perf_counter() - started) * 1e3
-        await asyncio.to_thread(_record, runtime, user, thread_id, body, result, ms)
+        result["answer_id"] = await asyncio.to_thread(
+            _store_answer, runtime, user, thread_id, body, result, ms
+        )
+        background.add_task(_record, runtime, user, thread_id, body, result, ms)
         return TurnOut(thread_id=thread_id, **_turn_fields(result), latency_ms=round(ms, 1))
 
-    def worker(emit: Emit) -> None:
+    def worker(emit: Emit) -> FollowUp:
         result: dict[str, Any] = {"model": assistant.context.model_name}
         try:
             emit("thread", {"thread_id": thread_id})
             result = run_turn(assistant, thread, body.message, emit)
             ms = (time.perf_counter() - started) * 1e3
+            result["answer_id"] = _store_answer(runtime, user, thread_id, body, result, ms)
             emit(
                 "done", {"thread_id": thread_id, **_turn_fields(result), "latency_ms": round(ms, 1)}
             )
@@ -181,8 +210,8 @@ async def chat(body: ChatRequest, runtime: RuntimeDep, user: CurrentUser) -> Any
             log.exception("chat turn failed")
             result["error"] = f"{type(exc).__name__}: {exc}"
             emit("error", {"error": result["error"], "thread_id": thread_id})
-        finally:
-            _record(runtime, user, thread_id, body, result, (time.perf_counter() - started) * 1e3)
+        ms = (time.perf_counter() - started) * 1e3
+        return partial(_record, runtime, user, thread_id, body, result, ms)  # after the stream
 
     return threaded_event_stream(worker, name="chat-turn")
 
@@ -192,7 +221,17 @@ def _ignore(event: str, data: dict[str, Any]) -> None:
 
 
 def _turn_fields(result: dict[str, Any]) -> dict[str, Any]:
-    keys = ("answer", "citations", "tools", "route_method", "prompts", "model", "error", "degraded")
+    keys = (
+        "answer",
+        "citations",
+        "tools",
+        "route_method",
+        "prompts",
+        "model",
+        "error",
+        "degraded",
+        "answer_id",
+    )
     return {k: result.get(k) for k in keys}
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from luna.api.deps import AdminUser, RuntimeDep, SessionDep
 from luna.api.errors import field_error
+from luna.evals.compare import Comparison, compare_runs
 from luna.evals.runner import EvalRunError, create_run, execute, request_cancel
 from luna.evals.suites.base import EvalConfig
 from luna.prompts.registry import PromptError, parse_ref
@@ -175,3 +176,19 @@ def cancel_run(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"run {run_id} is {run.status}")
     session.refresh(run)
     return _out(run)
+
+
+@router.get("/compare", response_model=Comparison)
+def compare(
+    session: SessionDep,
+    admin: AdminUser,
+    a: int = Query(description="The baseline run."),
+    b: int = Query(description="The run compared with it."),
+) -> Comparison:
+    """Per-metric deltas (B - A) and the cases that B fixed or broke, as ``luna eval compare``."""
+    try:
+        return compare_runs(session, a, b)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except ValueError as exc:
+        raise field_error("b", str(exc)) from exc

@@ -6,20 +6,21 @@ import asyncio
 import logging
 import time
 import uuid
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from pydantic import BaseModel, Field
 
 from luna.api.deps import CurrentUser, RuntimeDep
-from luna.api.sse import Emit, threaded_event_stream
+from luna.api.recording import record_ask, store_answer
+from luna.api.sse import Emit, FollowUp, threaded_event_stream
 from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.state import RagContext
 from luna.retrieval.retriever import RetrievalFilter
 from luna.runtime import Runtime
-from luna.store.sql.database import session_scope
-from luna.store.sql.models import Event, EventType, User
+from luna.store.sql.models import User
 
 router = APIRouter(prefix="/rag", tags=["rag"])
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class AskResponse(BaseModel):
     prompt: str
     model: str
     latency_ms: float
+    answer_id: str | None = Field(description="Id of the stored answer, for POST /feedback")
 
 
 def _graph(request: Request) -> Any:
@@ -97,26 +99,37 @@ def _context(runtime: Runtime, user: User, body: AskRequest) -> RagContext:
     )
 
 
+def _store_answer(
+    runtime: Runtime, user: User, body: AskRequest, result: dict[str, Any], ms: float
+) -> str:
+    return store_answer(
+        runtime,
+        user,
+        channel="rag",
+        conversation_id=result["conversation_id"],
+        question=body.question,
+        answer=result["answer"],
+        citations=result["citations"],
+        prompt=result["prompt"],
+        model=result["model"],
+        latency_ms=ms,
+    )
+
+
 def _record(
     runtime: Runtime, user: User, body: AskRequest, result: dict[str, Any], ms: float
 ) -> None:
-    with session_scope(runtime.stores.sessions) as session:
-        session.add(
-            Event(
-                user_id=user.id,
-                type=EventType.ASK,
-                payload={
-                    "question": body.question,
-                    "conversation_id": result.get("conversation_id"),
-                    "prompt": result.get("prompt"),
-                    "model": runtime.model_name,
-                    "latency_ms": round(ms, 1),
-                    "refused": result.get("refused"),
-                    "chunks": [c["chunk_id"] for c in result.get("citations", [])],
-                    "error": result.get("error"),
-                },
-            )
-        )
+    payload = {
+        "question": body.question,
+        "conversation_id": result.get("conversation_id"),
+        "prompt": result.get("prompt"),
+        "model": runtime.model_name,
+        "latency_ms": round(ms, 1),
+        "refused": result.get("refused"),
+        "chunks": [c["chunk_id"] for c in result.get("citations", [])],
+        "error": result.get("error"),
+    }
+    record_ask(runtime, user, body.question, payload, result.get("answer_id"))
 
 
 def _run(
@@ -174,7 +187,13 @@ def _run(
 @router.post(
     "/ask", response_model=AskResponse, responses={200: {"content": {"text/event-stream": {}}}}
 )
-async def ask(body: AskRequest, request: Request, runtime: RuntimeDep, user: CurrentUser) -> Any:
+async def ask(
+    body: AskRequest,
+    request: Request,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    background: BackgroundTasks,
+) -> Any:
     """Answer from the knowledge base (and the user's data); ``stream`` sends SSE events
     ``sources``, ``facts``, ``token`` ..., then ``done`` (or ``error``)."""
     graph = await asyncio.to_thread(_graph, request)
@@ -187,20 +206,24 @@ async def ask(body: AskRequest, request: Request, runtime: RuntimeDep, user: Cur
             _run, graph, body, user, ctx, conversation, lambda *_: None
         )
         ms = (time.perf_counter() - started) * 1e3
-        await asyncio.to_thread(_record, runtime, user, body, result, ms)
+        result["answer_id"] = await asyncio.to_thread(
+            _store_answer, runtime, user, body, result, ms
+        )
+        background.add_task(_record, runtime, user, body, result, ms)  # after the response
         return AskResponse(**result, latency_ms=round(ms, 1))
 
-    def worker(emit: Emit) -> None:
+    def worker(emit: Emit) -> FollowUp:
         result: dict[str, Any] = {"conversation_id": conversation}
         try:
             result = _run(graph, body, user, ctx, conversation, emit)
             ms = (time.perf_counter() - started) * 1e3
+            result["answer_id"] = _store_answer(runtime, user, body, result, ms)
             emit("done", {**result, "latency_ms": round(ms, 1)})
         except Exception as exc:  # reported to the client as an error event, never a dead stream
             log.exception("rag ask failed")
             result["error"] = f"{type(exc).__name__}: {exc}"
             emit("error", {"error": result["error"], "conversation_id": conversation})
-        finally:
-            _record(runtime, user, body, result, (time.perf_counter() - started) * 1e3)
+        ms = (time.perf_counter() - started) * 1e3
+        return partial(_record, runtime, user, body, result, ms)  # after the stream has closed
 
     return threaded_event_stream(worker, name="rag-ask")

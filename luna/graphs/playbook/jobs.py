@@ -7,6 +7,7 @@ result, the inputs it rests on, the prompt version and the model.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import uuid
@@ -17,6 +18,7 @@ from luna.agents.playbook_schema import PlaybookRequest
 from luna.graphs.playbook.errors import PlaybookError
 from luna.graphs.playbook.run import PlaybookRun, run_playbook
 from luna.graphs.playbook.state import PlaybookContext
+from luna.observability import metrics
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import PlaybookRecord
@@ -47,6 +49,8 @@ def _set(runtime: Runtime, job_id: uuid.UUID, **values: object) -> None:
             raise PlaybookError(f"playbook job {job_id} vanished")
         for name, value in values.items():
             setattr(record, name, value)
+        if values.get("status") in ("ready", "failed"):
+            metrics.PLAYBOOK_RUNS.labels(record.kind, str(values["status"])).inc()
 
 
 def run_job(runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None = None) -> None:
@@ -89,8 +93,12 @@ def run_job(runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None 
 def start_job(
     runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None = None
 ) -> threading.Thread:
+    # In the caller's context, so the job's logs carry the id of the request that started it.
     thread = threading.Thread(
-        target=run_job, args=(runtime, job_id, context), name=f"playbook-{job_id}", daemon=True
+        target=contextvars.copy_context().run,
+        args=(run_job, runtime, job_id, context),
+        name=f"playbook-{job_id}",
+        daemon=True,
     )
     thread.start()
     return thread

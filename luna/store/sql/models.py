@@ -21,6 +21,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -183,7 +184,12 @@ class ItemChunk(Base):
 
 
 class Event(Base):
-    """An append-only usage event (view, ask, feedback, ...) for analytics and learning."""
+    """An append-only usage event (view, ask, feedback, ...) for analytics and learning.
+
+    Analytics identify a user only by ``user_key`` (a keyed hash, :mod:`luna.core.pseudonym`);
+    payloads carry no user id. ``user_id`` stays only so a user's events can be deleted with
+    them (retention, right to erasure); it is never shown in analytics.
+    """
 
     __tablename__ = "events"
 
@@ -434,4 +440,179 @@ class ChatThread(Base):
     __table_args__ = (
         CheckConstraint(r"id ~ '^[A-Za-z0-9_\-]{1,64}$'", name="id_format"),
         Index("ix_chat_threads_user_updated", "user_id", "updated_at"),
+    )
+
+
+# --- Answers and feedback (feedback and learning issue) ------------------------------------
+
+
+class Answer(Base):
+    """One answer a user received (a ``/rag/ask`` answer or a ``/chat`` turn).
+
+    What feedback points at, and what learning reads: the question, the text, what it cited,
+    its topic, and which prompt, model and learned state (weights, adapter versions) produced it.
+    """
+
+    __tablename__ = "answers"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    chunk_ids: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    item_ids: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    topic: Mapped[str | None] = mapped_column(String(64))
+    prompt: Mapped[str | None] = mapped_column(String(140))
+    model: Mapped[str | None] = mapped_column(String(200))
+    learned_state: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("channel IN ('rag', 'chat')", name="channel"),
+        Index("ix_answers_created_at", "created_at"),
+        Index("ix_answers_user_created", "user_id", "created_at"),
+    )
+
+
+class Feedback(Base):
+    """A user's vote on an answer or a playbook: one per user and target, changeable."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(64))
+    vote: Mapped[int] = mapped_column(SmallInteger)
+    reasons: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    comment: Mapped[str | None] = mapped_column(Text)
+    dwell_ms: Mapped[int | None] = mapped_column(Integer)
+    time_to_feedback_ms: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "target_type", "target_id", name="uq_feedback_user_target"),
+        CheckConstraint("target_type IN ('answer', 'playbook')", name="target_type"),
+        CheckConstraint("vote IN (-1, 1)", name="vote"),
+        CheckConstraint("dwell_ms IS NULL OR dwell_ms >= 0", name="dwell_nonnegative"),
+        CheckConstraint(
+            "time_to_feedback_ms IS NULL OR time_to_feedback_ms >= 0",
+            name="time_to_feedback_nonnegative",
+        ),
+        Index("ix_feedback_target", "target_type", "target_id"),
+        Index("ix_feedback_updated_at", "updated_at"),
+    )
+
+
+# --- Learning (feedback and learning issue, §2–§4) -----------------------------------------
+
+
+class LearningCycle(Base):
+    """One learning cycle and its audit record: who started it, what it read (event range,
+    counts), what it produced (state versions), the gate's numbers before and after, the
+    decision and its reason, and who rolled it back. At most one runs at a time."""
+
+    __tablename__ = "learning_cycles"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="full")
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    step: Mapped[str | None] = mapped_column(String(64))
+    progress: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column()
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    outputs: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    eval_before: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    eval_after: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    decision: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    rolled_back_by: Mapped[str | None] = mapped_column(String(100))
+    rolled_back_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('running', 'activated', 'rejected', 'failed', 'cancelled')",
+            name="status",
+        ),
+        CheckConstraint("kind IN ('full', 'weights', 'adapter', 'rollback')", name="kind"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        Index(
+            "uq_learning_cycles_one_running",
+            "status",
+            unique=True,
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+
+
+class LearnedStateRecord(Base):
+    """A versioned learned state: chunk and document weights and/or a query adapter (``[W; b]``,
+    (d + 1) × d float32, little-endian, row-major). At most one is active (none: neutral)."""
+
+    __tablename__ = "learned_states"
+
+    version: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    cycle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_cycles.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    active: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    activated_at: Mapped[datetime | None] = mapped_column()
+    chunk_weights: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    item_weights: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    adapter: Mapped[bytes | None] = mapped_column(LargeBinary)
+    adapter_dim: Mapped[int | None] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(adapter IS NULL) = (adapter_dim IS NULL) AND "
+            "(adapter_dim IS NULL OR octet_length(adapter) = 4 * adapter_dim * (adapter_dim + 1))",
+            name="adapter_shape",
+        ),
+        Index(
+            "uq_learned_states_one_active", "active", unique=True, postgresql_where=text("active")
+        ),
+    )
+
+
+class CuratedPair(Base):
+    """A question and answer an admin curated (or a correction of one answer): ingested as a
+    curated source document (``knowledge_item_id``) and a training pair for learning."""
+
+    __tablename__ = "curated_pairs"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    item_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("items.id", ondelete="SET NULL")
+    )
+    chunk_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("item_chunks.id", ondelete="SET NULL")
+    )
+    answer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    knowledge_item_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("items.id", ondelete="SET NULL")
+    )
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("length(question) >= 3 AND length(answer) >= 1", name="not_empty"),
     )

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from luna.domain.kpis import IntervalEnergy
+
 
 class Resolution(enum.StrEnum):
     MIN15 = "15min"
@@ -149,3 +151,48 @@ def price_resolutions(conn: Connection, zone: str) -> list[int]:
         {"zone": zone},
     )
     return [int(r[0]) for r in rows]
+
+
+def readings_with_prices(
+    conn: Connection,
+    meter_ids: Sequence[str],
+    zone: str,
+    price_resolution_minutes: int | None,
+    start: datetime,
+    end: datetime,
+) -> list[IntervalEnergy]:
+    """Each meter's raw intervals in ``[start, end)`` with the spot price of the interval's
+    price period (``price_resolution_minutes``: the zone's stored resolution; None: no prices)."""
+    query = text(
+        """
+        SELECT r.meter_id, r.ts, r.interval_minutes, r.consumption_kwh, r.production_kwh,
+               p.price_eur_mwh AS spot
+        FROM smart_meter_readings r
+        LEFT JOIN market_prices p
+          ON p.zone = :zone AND p.resolution_minutes = :res
+         AND p.ts = date_bin(make_interval(mins => :res), r.ts, TIMESTAMPTZ '2000-01-01 00:00+00')
+        WHERE r.meter_id = ANY(:meters) AND r.ts >= :start AND r.ts < :end
+        ORDER BY r.ts, r.meter_id
+        """
+    )
+    rows = conn.execute(
+        query,
+        {
+            "meters": list(meter_ids),
+            "zone": zone,
+            "res": price_resolution_minutes or 60,
+            "start": start,
+            "end": end,
+        },
+    ).all()
+    return [
+        IntervalEnergy(
+            meter_id=r.meter_id,
+            ts=r.ts,
+            interval_minutes=int(r.interval_minutes),
+            consumption_kwh=float(r.consumption_kwh),
+            production_kwh=float(r.production_kwh),
+            spot_eur_mwh=float(r.spot) if r.spot is not None and price_resolution_minutes else None,
+        )
+        for r in rows
+    ]

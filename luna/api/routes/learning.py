@@ -1,0 +1,238 @@
+"""Learning over the API (admin only): cycles, rollback, learned states, gaps, curated pairs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from luna.api.deps import AdminUser, RuntimeDep, SessionDep, SettingsDep
+from luna.api.errors import field_error
+from luna.learning.curated import CuratedError, add_curated, list_curated
+from luna.learning.cycles import (
+    CycleConflictError,
+    CycleError,
+    request_cancel,
+    rollback,
+    run_cycle,
+    start_cycle,
+)
+from luna.learning.usage import knowledge_gaps
+from luna.runtime import Runtime
+from luna.store.sql.models import CuratedPair, LearnedStateRecord, LearningCycle
+
+router = APIRouter(prefix="/learning", tags=["learning"])
+log = logging.getLogger(__name__)
+
+
+class CycleIn(BaseModel):
+    kind: Literal["full", "weights", "adapter"] = Field(
+        default="full", description="What to learn: weights, the query adapter, or both."
+    )
+
+
+class CycleOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    step: str | None
+    progress: float
+    started_by: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    eval_before: dict[str, Any]
+    eval_after: dict[str, Any]
+    decision: str | None
+    error: str | None
+    rolled_back_by: str | None
+    rolled_back_at: datetime | None
+
+
+class StateOut(BaseModel):
+    version: int
+    cycle_id: int | None
+    created_at: datetime
+    active: bool
+    activated_at: datetime | None
+    chunk_weights: int = Field(description="How many chunks carry a weight other than 1.0.")
+    item_weights: int
+    adapter_dim: int | None
+    params: dict[str, Any]
+    stats: dict[str, Any]
+
+
+class RollbackIn(BaseModel):
+    version: int | None = Field(
+        description="The learned state to activate; null for none (neutral retrieval)."
+    )
+
+
+class RollbackOut(BaseModel):
+    active_version: int | None
+    audit_cycle_id: int
+
+
+class CuratedIn(BaseModel):
+    question: str = Field(min_length=3, max_length=2000)
+    answer: str = Field(min_length=1, max_length=20_000)
+    item_id: uuid.UUID | None = Field(default=None, description="The document it refers to.")
+    chunk_id: int | None = Field(default=None, ge=1, description="The passage it refers to.")
+    answer_id: uuid.UUID | None = Field(default=None, description="The answer it corrects.")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CuratedOut(BaseModel):
+    id: int
+    question: str
+    answer: str
+    item_id: uuid.UUID | None
+    chunk_id: int | None
+    answer_id: uuid.UUID | None
+    knowledge_item_id: uuid.UUID | None
+    provenance: dict[str, Any]
+    created_by: str
+    created_at: datetime
+
+
+def _cycle_out(c: LearningCycle) -> CycleOut:
+    return CycleOut.model_validate(c, from_attributes=True)
+
+
+def _curated_out(p: CuratedPair) -> CuratedOut:
+    return CuratedOut.model_validate(p, from_attributes=True)
+
+
+def _background(runtime: Runtime, cycle_id: int) -> None:
+    try:
+        run_cycle(runtime, cycle_id)
+    except Exception:  # the cycle row keeps the state; the thread must not die silently
+        log.exception("learning cycle %s failed", cycle_id)
+
+
+@router.post("/cycles", response_model=CycleOut, status_code=status.HTTP_202_ACCEPTED)
+def start(
+    runtime: RuntimeDep, session: SessionDep, admin: AdminUser, body: CycleIn | None = None
+) -> CycleOut:
+    """Start a cycle in the background (409 while another runs); poll ``GET /cycles/{id}``."""
+    try:
+        cycle_id = start_cycle(runtime, kind=(body or CycleIn()).kind, actor=admin.username)
+    except CycleConflictError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+    threading.Thread(
+        target=_background, args=(runtime, cycle_id), name=f"learning-{cycle_id}", daemon=True
+    ).start()
+    cycle = session.get(LearningCycle, cycle_id)
+    assert cycle is not None
+    return _cycle_out(cycle)
+
+
+@router.get("/cycles", response_model=list[CycleOut])
+def history(
+    session: SessionDep, admin: AdminUser, limit: int = Query(50, ge=1, le=500)
+) -> list[CycleOut]:
+    """Cycles and rollbacks, newest first."""
+    query = select(LearningCycle).order_by(LearningCycle.id.desc()).limit(limit)
+    return [_cycle_out(c) for c in session.scalars(query)]
+
+
+@router.get("/cycles/{cycle_id}", response_model=CycleOut)
+def get_cycle(cycle_id: int, session: SessionDep, admin: AdminUser) -> CycleOut:
+    cycle = session.get(LearningCycle, cycle_id)
+    if cycle is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no learning cycle {cycle_id}")
+    return _cycle_out(cycle)
+
+
+@router.post("/cycles/{cycle_id}/cancel", response_model=CycleOut)
+def cancel(cycle_id: int, runtime: RuntimeDep, session: SessionDep, admin: AdminUser) -> CycleOut:
+    """Stop a running cycle before its next step; nothing it trained is activated."""
+    try:
+        cancelled = request_cancel(runtime, cycle_id)
+    except CycleError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    cycle = session.get(LearningCycle, cycle_id)
+    assert cycle is not None
+    session.refresh(cycle)
+    if not cancelled:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"cycle {cycle_id} is {cycle.status}")
+    return _cycle_out(cycle)
+
+
+@router.get("/states", response_model=list[StateOut])
+def states(session: SessionDep, admin: AdminUser) -> list[StateOut]:
+    """Every learned state, newest first; at most one is active."""
+    rows = session.scalars(select(LearnedStateRecord).order_by(LearnedStateRecord.version.desc()))
+    return [
+        StateOut(
+            version=r.version,
+            cycle_id=r.cycle_id,
+            created_at=r.created_at,
+            active=r.active,
+            activated_at=r.activated_at,
+            chunk_weights=len(r.chunk_weights),
+            item_weights=len(r.item_weights),
+            adapter_dim=r.adapter_dim,
+            params=r.params,
+            stats=r.stats,
+        )
+        for r in rows
+    ]
+
+
+@router.post("/rollback", response_model=RollbackOut)
+def roll_back(body: RollbackIn, runtime: RuntimeDep, admin: AdminUser) -> RollbackOut:
+    """Activate an earlier learned state (or none) in one transaction; audited."""
+    try:
+        audit_id = rollback(runtime, body.version, actor=admin.username)
+    except CycleError as exc:
+        raise field_error("version", str(exc), status.HTTP_404_NOT_FOUND) from exc
+    return RollbackOut(active_version=body.version, audit_cycle_id=audit_id)
+
+
+@router.get("/gaps")
+def gaps(
+    session: SessionDep,
+    settings: SettingsDep,
+    admin: AdminUser,
+    limit: int = Query(20, ge=1, le=200),
+) -> dict[str, Any]:
+    """Knowledge-gaps report; only groups of at least ``LUNA_LEARNING_MIN_GROUP`` users."""
+    return knowledge_gaps(session, min_group=settings.learning_min_group, limit=limit)
+
+
+@router.post("/curated", response_model=CuratedOut, status_code=status.HTTP_201_CREATED)
+def create_curated(
+    body: CuratedIn, runtime: RuntimeDep, session: SessionDep, admin: AdminUser
+) -> CuratedOut:
+    """A curated Q&A pair or correction: ingested as a curated document, used for training."""
+    try:
+        pair_id = add_curated(
+            runtime,
+            question=body.question,
+            answer=body.answer,
+            actor=admin.username,
+            item_id=body.item_id,
+            chunk_id=body.chunk_id,
+            answer_id=body.answer_id,
+            note=body.note,
+        )
+    except CuratedError as exc:
+        raise field_error(exc.field, str(exc)) from exc
+    pair = session.get(CuratedPair, pair_id)
+    assert pair is not None
+    return _curated_out(pair)
+
+
+@router.get("/curated", response_model=list[CuratedOut])
+def curated(
+    session: SessionDep, admin: AdminUser, limit: int = Query(200, ge=1, le=1000)
+) -> list[CuratedOut]:
+    return [_curated_out(p) for p in list_curated(session, limit)]

@@ -1,0 +1,152 @@
+"""Every Prometheus metric Luna exposes, defined once, in the process-wide default registry.
+
+Instrumented code imports the metric object and records one observation where the thing
+happens (a line or two per site); ``GET /metrics`` renders :data:`REGISTRY`. Label values
+come from code (route templates, tool and graph names, fixed outcomes), never from user input,
+so the number of series stays bounded. The default registry also carries prometheus_client's
+``process_*`` and ``python_*`` metrics.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+from luna import __version__
+
+__all__ = ["CONTENT_TYPE_LATEST", "REGISTRY", "render"]
+
+# --- HTTP (recorded by luna.observability.middleware) -------------------------------------
+# SSE answers stream for a minute on the CPU model: the buckets reach that far.
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+HTTP_REQUESTS = Counter(
+    "luna_http_requests",
+    "HTTP requests by method, route template and status code.",
+    ["method", "route", "status"],
+)
+HTTP_DURATION = Histogram(
+    "luna_http_request_duration_seconds",
+    "HTTP request duration (until the last byte of a streamed response) by route template.",
+    ["method", "route", "status"],
+    buckets=HTTP_BUCKETS,
+)
+HTTP_IN_PROGRESS = Gauge("luna_http_requests_in_progress", "HTTP requests being served now.")
+
+# --- model calls, tools and graph runs (recorded by luna.observability.runs) ----------------
+LLM_CALLS = Counter(
+    "luna_llm_calls", "Chat model calls by model and outcome (ok, error).", ["model", "outcome"]
+)
+LLM_TOKENS = Counter("luna_llm_tokens_generated", "Tokens the chat model generated.", ["model"])
+LLM_PROMPT_TOKENS = Counter(
+    "luna_llm_prompt_tokens", "Prompt tokens the chat model read (where reported).", ["model"]
+)
+LLM_TTFT = Histogram(
+    "luna_llm_time_to_first_token_seconds",
+    "From the start of a chat model call to its first streamed token (prefill included).",
+    ["model"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180),
+)
+LLM_DURATION = Histogram(
+    "luna_llm_generation_duration_seconds",
+    "Whole chat model calls, prefill and decoding.",
+    ["model"],
+    buckets=(0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 180, 300),
+)
+LLM_TOKENS_PER_SECOND = Histogram(
+    "luna_llm_tokens_per_second",
+    "Decoding speed of a chat model call (tokens after the first over their duration).",
+    ["model"],
+    buckets=(1, 2, 5, 8, 10, 15, 20, 30, 50, 100, 200, 500),
+)
+TOOL_CALLS = Counter("luna_tool_calls", "Agent tool calls by tool.", ["tool"])
+TOOL_ERRORS = Counter(
+    "luna_tool_errors", "Agent tool calls that ended in an error, by tool.", ["tool"]
+)
+TOOL_DURATION = Histogram(
+    "luna_tool_duration_seconds",
+    "Agent tool call duration by tool.",
+    ["tool"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+GRAPH_RUNS = Counter(
+    "luna_graph_runs", "LangGraph runs by graph and outcome (ok, error).", ["graph", "outcome"]
+)
+GRAPH_DURATION = Histogram(
+    "luna_graph_run_duration_seconds",
+    "LangGraph run duration by graph.",
+    ["graph"],
+    buckets=(0.05, 0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300),
+)
+
+# --- knowledge layer ----------------------------------------------------------------------
+RETRIEVAL_DURATION = Histogram(
+    "luna_retrieval_duration_seconds",
+    "Retriever searches: query embedding, vector search and SQL resolution.",
+    buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5),
+)
+INGEST_DOCUMENTS = Counter(
+    "luna_ingest_documents",
+    "Ingested documents by outcome (ready, failed, duplicate).",
+    ["status"],
+)
+INGEST_CHUNKS = Counter("luna_ingest_chunks", "Chunks written by successful ingests.")
+INGEST_FAILURES = Counter(
+    "luna_ingest_failures", "Failed ingests by reason code (unsupported, empty, ...).", ["reason"]
+)
+
+# --- energy ---------------------------------------------------------------------------------
+OPTIMISER_SOLVE = Histogram(
+    "luna_optimiser_solve_seconds",
+    "HiGHS solve time of a day-ahead schedule (LP and any MILP rounds).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 20),
+)
+OPTIMISER_INFEASIBLE = Counter(
+    "luna_optimiser_infeasible", "Optimisation requests that had no feasible schedule."
+)
+MQTT_READINGS = Counter(
+    "luna_mqtt_readings_ingested", "Meter readings from MQTT committed to the database."
+)
+MQTT_REJECTED = Counter(
+    "luna_mqtt_messages_rejected",
+    "MQTT messages rejected, by reason (malformed, unknown_meter).",
+    ["reason"],
+)
+PLAYBOOK_RUNS = Counter(
+    "luna_playbook_runs",
+    "Playbook jobs finished, by kind and status (ready, failed).",
+    ["kind", "status"],
+)
+EVAL_RUNS = Counter("luna_eval_runs", "Eval runs finished, by status.", ["status"])
+FEEDBACK = Counter(
+    "luna_feedback", "Feedback votes by target type and vote (up, down).", ["target_type", "vote"]
+)
+
+BUILD_INFO = Info("luna_build", "Luna version of this process.")
+BUILD_INFO.info({"version": __version__})
+
+
+def render() -> bytes:
+    """The registry in Prometheus text format."""
+    return generate_latest(REGISTRY)
+
+
+def http_request_totals() -> dict[tuple[str, str], tuple[int, int]]:
+    """(requests, 5xx responses) per (method, route) since the process started."""
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for family in HTTP_REQUESTS.collect():
+        for sample in family.samples:
+            if not sample.name.endswith("_total"):
+                continue
+            key = (sample.labels["method"], sample.labels["route"])
+            requests, errors = totals.get(key, (0, 0))
+            failed = sample.value if sample.labels["status"].startswith("5") else 0
+            totals[key] = (requests + int(sample.value), errors + int(failed))
+    return totals
+
+
+def observe_ingest(status: str, chunks: int = 0, reason: str | None = None) -> None:
+    """One ingested document: its outcome, its chunks, and why it failed."""
+    INGEST_DOCUMENTS.labels(status).inc()
+    INGEST_CHUNKS.inc(chunks)
+    if status == "failed":
+        INGEST_FAILURES.labels(reason or "unknown").inc()
