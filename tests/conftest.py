@@ -66,8 +66,14 @@ def stores(settings: Settings) -> Iterator[Stores]:
 
 @pytest.fixture
 def clean_db(stores: Stores) -> Iterator[Stores]:
-    """Stores over empty tables; everything written by the test is truncated afterwards."""
+    """Stores over empty tables; everything written by the test is truncated afterwards, and the
+    vectors and objects it wrote are deleted with them (else they would show up as drift)."""
     yield stores
     tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
     with stores.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    if stores._vectors is not None and (points := stores._vectors.point_ids()):
+        stores._vectors.delete_points(sorted(points))
+    if stores._objects is not None:
+        for key in stores._objects.list():
+            stores._objects.delete(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,12 +35,15 @@ from luna.api.routes import learning as learning_routes
 from luna.api.routes import metrics as metrics_routes
 from luna.api.routes import playbooks as playbook_routes
 from luna.api.routes import prompts as prompt_routes
+from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
 from luna.runtime import Runtime
 from luna.simulators.backfill_jobs import BackfillJobs
 from luna.store.factory import Stores
 from luna.web.app import install_web
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, stores: Stores | None = None) -> FastAPI:
@@ -62,6 +66,8 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         try:
             yield
         finally:
+            if left := await asyncio.to_thread(wait_for_workers, 60.0):
+                log.warning("%d answer streams still running at shutdown", left)
             app.state.backfill_jobs.shutdown()
             if app.state.data_source is not None:
                 app.state.data_source.stop()

@@ -18,6 +18,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 log = logging.getLogger(__name__)
 
+# Worker threads still running (answer streams and their follow-ups): shutdown waits for them,
+# so bookkeeping is never cut off halfway and never lands after the stores are closed.
+_workers: set[threading.Thread] = set()
+_workers_lock = threading.Lock()
+
 Emit = Callable[[str, dict[str, Any]], None]
 FollowUp = Callable[[], None]
 
@@ -53,7 +58,18 @@ def threaded_event_stream(
     # The worker runs in the request's context: its logs, graph runs and tool calls carry the
     # request id the middleware bound.
     context = contextvars.copy_context()
-    threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
+
+    def tracked() -> None:
+        try:
+            context.run(run)
+        finally:
+            with _workers_lock:
+                _workers.discard(threading.current_thread())
+
+    thread = threading.Thread(target=tracked, name=name, daemon=True)
+    with _workers_lock:
+        _workers.add(thread)
+    thread.start()
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         while (item := await queue.get()) is not None:
@@ -63,3 +79,13 @@ def threaded_event_stream(
             )
 
     return EventSourceResponse(events(), ping=10)
+
+
+def wait_for_workers(timeout: float) -> int:
+    """Wait up to ``timeout`` seconds for running stream workers; returns how many still run."""
+    with _workers_lock:
+        running = list(_workers)
+    for thread in running:
+        thread.join(max(0.0, timeout))
+    with _workers_lock:
+        return len(_workers)

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from luna.api.app import create_app
 from luna.config import Settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
-from luna.store.sql.models import Role
+from luna.store.sql.models import Event, EventType, Role
 from luna.store.sql.users import create_user
 
 PASSWORD = "correct-horse-battery"
@@ -47,3 +49,16 @@ def sse_events(response: Any) -> list[tuple[str, dict[str, Any]]]:
             events.append((name, json.loads(line.split(":", 1)[1])))
             name = None
     return events
+
+
+def wait_for_events(stores: Stores, type_: EventType, count: int, timeout: float = 60.0) -> None:
+    """Wait until ``count`` events of ``type_`` exist: a streamed answer records its events
+    after the stream has closed, so a test that reads them right after ``done`` must wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with stores.sessions() as session:
+            found = len(session.scalars(select(Event.id).where(Event.type == type_)).all())
+        if found >= count or time.monotonic() > deadline:
+            assert found >= count, f"{found} {type_.value} events after {timeout} s, not {count}"
+            return
+        time.sleep(0.1)

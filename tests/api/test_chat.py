@@ -21,7 +21,7 @@ from luna.config import Settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Answer, Event, EventType
-from tests.api.conftest import login, sse_events
+from tests.api.conftest import login, sse_events, wait_for_events
 from tests.energy_site import Site, populate
 from tests.scripted_model import ScriptedModel
 
@@ -76,6 +76,7 @@ def test_streamed_turn_sends_tool_events_sources_then_tokens(
     assert done["citations"][0]["rows"]
     assert done["prompts"] == ["agent_answer@1.0.0"]
 
+    wait_for_events(clean_db, EventType.ANSWER, 1)
     with session_scope(clean_db.sessions) as s:
         (ask,) = s.scalars(select(Event).where(Event.type == EventType.ASK)).all()
         answer = s.get(Answer, uuid.UUID(done["answer_id"]))  # feedback's target

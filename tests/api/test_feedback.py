@@ -33,7 +33,7 @@ from luna.store.sql.models import (
     PlaybookRecord,
     User,
 )
-from tests.api.conftest import login, sse_events
+from tests.api.conftest import login, sse_events, wait_for_events
 from tests.scripted_model import ScriptedModel
 
 
@@ -252,6 +252,7 @@ def test_rag_done_event_carries_the_answer_id_that_feedback_accepts(
     assert name == "done", events[-1]
     answer_id = done["answer_id"]
 
+    wait_for_events(clean_db, EventType.ANSWER, 1)
     with clean_db.sessions() as s:
         answer = s.get(Answer, uuid.UUID(answer_id))
         assert answer is not None

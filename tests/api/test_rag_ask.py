@@ -20,7 +20,7 @@ from luna.config import Settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Event, EventType
-from tests.api.conftest import login, sse_events
+from tests.api.conftest import login, sse_events, wait_for_events
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "knowledge"
 
@@ -74,6 +74,7 @@ def test_streamed_answer_cites_the_tariff_sheet_and_out_of_scope_is_refused(
     assert body["refused"] is True, body["answer"]
     assert body["citations"] == []
 
+    wait_for_events(clean_db, EventType.ANSWER, 2)
     with session_scope(clean_db.sessions) as session:
         asks = session.scalars(select(Event).where(Event.type == EventType.ASK)).all()
         assert len(asks) == 2
