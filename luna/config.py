@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -213,6 +213,23 @@ class Settings(BaseSettings):
     learning_refresh_s: float = Field(
         default=30.0, ge=0, description="How often a process checks for a newly active state."
     )
+    learning_schedule: str | None = Field(
+        default=None,
+        description="Crontab (5 fields, local time) that starts learning cycles; none if unset.",
+    )
+
+    @field_validator("learning_schedule")
+    @classmethod
+    def _check_schedule(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a five-field crontab expression: {exc}") from exc
+        return value.strip()
 
     @model_validator(mode="after")
     def _check_backends(self) -> Settings:

@@ -38,6 +38,7 @@ from luna.api.routes import prompts as prompt_routes
 from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
+from luna.learning.schedule import LearningSchedule
 from luna.runtime import Runtime
 from luna.simulators.backfill_jobs import BackfillJobs
 from luna.store.factory import Stores
@@ -63,12 +64,18 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         if app.state.data_source is not None:
             app.state.data_source.start()
         app.state.backfill_jobs = BackfillJobs(runtime.stores.engine)
+        app.state.learning_schedule = None
+        if settings.learning_schedule:
+            app.state.learning_schedule = LearningSchedule(runtime, settings.learning_schedule)
+            app.state.learning_schedule.start()
         try:
             yield
         finally:
             if left := await asyncio.to_thread(wait_for_workers, 60.0):
                 log.warning("%d answer streams still running at shutdown", left)
             app.state.backfill_jobs.shutdown()
+            if app.state.learning_schedule is not None:
+                app.state.learning_schedule.shutdown()
             if app.state.data_source is not None:
                 app.state.data_source.stop()
             runtime.close()

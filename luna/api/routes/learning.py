@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -195,6 +195,21 @@ def roll_back(body: RollbackIn, runtime: RuntimeDep, admin: AdminUser) -> Rollba
     except CycleError as exc:
         raise field_error("version", str(exc), status.HTTP_404_NOT_FOUND) from exc
     return RollbackOut(active_version=body.version, audit_cycle_id=audit_id)
+
+
+class ScheduleOut(BaseModel):
+    schedule: str | None = Field(description="LUNA_LEARNING_SCHEDULE; null when unscheduled.")
+    next_run: str | None
+
+
+@router.get("/schedule", response_model=ScheduleOut)
+def schedule(request: Request, runtime: RuntimeDep, admin: AdminUser) -> ScheduleOut:
+    """The crontab that starts cycles and when it fires next (cycles also start manually)."""
+    scheduled = getattr(request.app.state, "learning_schedule", None)
+    return ScheduleOut(
+        schedule=runtime.settings.learning_schedule,
+        next_run=scheduled.next_run() if scheduled is not None else None,
+    )
 
 
 @router.get("/gaps")
