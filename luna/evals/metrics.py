@@ -50,6 +50,15 @@ def reciprocal_rank(grades: Sequence[float]) -> float:
     return 0.0
 
 
+def ranking_scores(grades: Sequence[float], k: int) -> dict[str, float]:
+    """MRR, hit@1 and hit@k of one ranked result list (the learning gate's figures)."""
+    return {
+        "mrr": reciprocal_rank(grades),
+        "hit@1": hit_at_k(grades, 1),
+        f"hit@{k}": hit_at_k(grades, k),
+    }
+
+
 def dcg_at_k(grades: Sequence[float], k: int) -> float:
     """Discounted cumulative gain with exponential gain ``2^g - 1`` and a ``log2(rank + 1)``
     discount."""

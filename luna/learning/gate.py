@@ -20,7 +20,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from luna.evals.metrics import hit_at_k, mean_metrics, reciprocal_rank
+from luna.evals.metrics import mean_metrics, ranking_scores
 from luna.evals.suites.base import EvalConfig, EvalEnv, EvalSetupError
 from luna.evals.suites.retrieval import RetrievalSuite
 from luna.learning.labels import label_questions
@@ -88,13 +88,7 @@ def heldout_metrics(retriever: Retriever, queries: Sequence[HeldoutQuery]) -> di
     for q in queries:
         hits = retriever.search(q.question, top_k=K)
         grades = [1 if str(h.item_id) in q.relevant_items else 0 for h in hits]
-        rows.append(
-            {
-                "mrr": reciprocal_rank(grades),
-                "hit@1": hit_at_k(grades, 1),
-                f"hit@{K}": hit_at_k(grades, K),
-            }
-        )
+        rows.append(ranking_scores(grades, K))
     metrics: dict[str, Any] = mean_metrics(rows)
     metrics["queries"] = len(rows)
     return metrics

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from luna.core.pseudonym import pseudonym_secret, user_key
 from luna.evals.datasets import QaCase, dataset_path, load_jsonl
 from luna.evals.knowledge import file_name
-from luna.evals.metrics import hit_at_k, mean_metrics, reciprocal_rank
+from luna.evals.metrics import mean_metrics, ranking_scores, reciprocal_rank
 from luna.learning.signals import is_holdout
 from luna.retrieval.retriever import RetrievedChunk, Retriever
 from luna.runtime import Runtime
@@ -211,13 +211,7 @@ def truth_metrics(
     for q in questions:
         hits = retriever.search(q.text, top_k=k)
         grades = [1 if file_name(h.source) in q.documents else 0 for h in hits]
-        rows.append(
-            {
-                "mrr": reciprocal_rank(grades),
-                "hit@1": hit_at_k(grades, 1),
-                f"hit@{k}": hit_at_k(grades, k),
-            }
-        )
+        rows.append(ranking_scores(grades, k))
     return mean_metrics(rows)
 
 
