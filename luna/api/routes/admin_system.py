@@ -34,30 +34,9 @@ router = APIRouter(prefix="/admin/system", tags=["admin"])
 HEALTH_TTL_S = 10.0
 
 
-class ProcessOut(BaseModel):
-    pid: int
-    cpu_percent: float
-    rss_bytes: int
-    threads: int
-    uptime_s: float
-
-
-class MachineOut(BaseModel):
-    cpu_count: int
-    cpu_percent: float
-    load_average: tuple[float, float, float]
-    memory_total_bytes: int
-    memory_available_bytes: int
-    memory_percent: float
-    disk_path: str
-    disk_total_bytes: int
-    disk_free_bytes: int
-    disk_percent: float
-
-
 class ResourcesOut(BaseModel):
-    process: ProcessOut
-    machine: MachineOut
+    process: resources.ProcessResources
+    machine: resources.MachineResources
 
 
 class ModelOut(BaseModel):
@@ -141,9 +120,7 @@ async def system(request: Request, runtime: RuntimeDep, _admin: AdminUser) -> Sy
         version=__version__,
         checked_at=checked_at,
         components=components,
-        resources=ResourcesOut(
-            process=ProcessOut(**vars(process)), machine=MachineOut(**vars(machine))
-        ),
+        resources=ResourcesOut(process=process, machine=machine),
         model=_model(runtime),
         requests=_requests(request.app.state.recent_requests),
     )
