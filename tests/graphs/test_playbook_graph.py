@@ -131,7 +131,7 @@ def test_two_bad_drafts_fall_back_to_the_template_built_from_the_numbers(
     assert ev.cost_change_eur < 0
     # The template's own text passes the number check it stands in for.
     assert unsupported_numbers(book.summary, AllowedNumbers.from_texts([run.facts])) == []
-    assert book.summary.startswith("Load shift for M-PV saves")
+    assert book.summary.startswith("Lastverschiebung für M-PV spart")
 
 
 def test_model_failure_degrades_to_the_template(playbook_runtime: Runtime):

@@ -17,6 +17,7 @@ from luna.forecasting import Forecast
 from luna.graphs.playbook.errors import PlaybookError
 from luna.graphs.playbook.figures import figure, number_text, window_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
+from luna.graphs.playbook.texts import text
 
 MAX_ACTIONS = 6
 
@@ -83,21 +84,25 @@ def analyse_anomaly(
             (run["actual"] - run["high"]).clip(lower=0).sum()
             + (run["low"] - run["actual"]).clip(lower=0).sum()
         )
-        higher = deviation > 0
+        title = "anomaly.higher.title" if deviation > 0 else "anomaly.lower.title"
         actions.append(
             PlaybookAction(
-                title="Check what ran" if higher else "Check for a missing load or a gap",
+                title=text(lang, title),
                 device="whole meter",
                 start=start,
                 end=end,
-                window=window_text(start, end),
+                window=window_text(start, end, lang),
                 energy_kwh=round(deviation, 2),
                 cost_change_eur=round(cost, 2),
                 confidence="high" if beyond > 0.5 * max(width, 1e-9) else "medium",
-                detail=f"measured {number_text(float(run['actual'].sum()), 2, lang)} kWh, "
-                f"forecast {number_text(float(run['point'].sum()), 2, lang)} kWh "
-                f"(interval {number_text(float(run['low'].sum()), 2, lang)}–"
-                f"{number_text(float(run['high'].sum()), 2, lang)} kWh)",
+                detail=text(
+                    lang,
+                    "anomaly.detail",
+                    **{
+                        column: number_text(float(run[column].sum()), 2, lang)
+                        for column in ("actual", "point", "low", "high")
+                    },
+                ),
             )
         )
     actions = sorted(actions, key=lambda a: abs(a.energy_kwh or 0.0), reverse=True)[:MAX_ACTIONS]
@@ -107,27 +112,31 @@ def analyse_anomaly(
     excess_cost = sum(a.cost_change_eur or 0.0 for a in actions)
     mae = predicted.backtest.mae if predicted.backtest is not None else None
     figures = [
-        figure("unusual_hours", "hours outside the forecast interval", unusual, "h", lang),
-        figure("hours", "hours checked", len(hourly), "h", lang),
-        figure("deviation_kwh", "energy beyond the forecast in those hours", excess, "kWh", lang),
-        figure("deviation_eur", "its cost at the working price", excess_cost, "EUR", lang),
-        figure("actual_kwh", "measured consumption", float(hourly["actual"].sum()), "kWh", lang),
-        figure("forecast_kwh", "forecast consumption", float(hourly["point"].sum()), "kWh", lang),
+        figure("unusual_hours", unusual, "h", lang),
+        figure("hours", len(hourly), "h", lang),
+        figure("deviation_kwh", excess, "kWh", lang),
+        figure("deviation_eur", excess_cost, "EUR", lang),
+        figure("actual_kwh", float(hourly["actual"].sum()), "kWh", lang),
+        figure("forecast_kwh", float(hourly["point"].sum()), "kWh", lang),
     ]
     window = window_text(
-        hourly.index[0].to_pydatetime(), (hourly.index[-1] + pd.Timedelta(hours=1)).to_pydatetime()
+        hourly.index[0].to_pydatetime(),
+        (hourly.index[-1] + pd.Timedelta(hours=1)).to_pydatetime(),
+        lang,
     )
-    if unusual:
-        headline = f"{unusual} unusual hours on {meter.meter_id} in {window}"
-    else:
-        headline = f"No unusual consumption on {meter.meter_id} in {window}"
-    risks = [
-        "An 80 % interval is left by chance now and then: one unusual hour is a hint, not proof",
-    ]
+    headline = text(
+        lang,
+        "anomaly.headline" if unusual else "anomaly.headline.none",
+        count=unusual,
+        meter=meter.meter_id,
+        window=window,
+    )
+    risks = [text(lang, "anomaly.risk.chance")]
     if mae is not None:
         risks.append(
-            f"The forecast ({predicted.model}) is off by {number_text(mae, 3, lang)} kWh per "
-            "quarter hour on average"
+            text(
+                lang, "anomaly.risk.forecast", model=predicted.model, mae=number_text(mae, 3, lang)
+            )
         )
     evidence = PlaybookEvidence(
         data_window=window,
@@ -162,8 +171,8 @@ def analyse_anomaly(
         actions=actions,
         figures=figures,
         assumptions=[
-            f"Forecast made from the {predicted.model} model on the history before {window}",
-            "Deviations valued at the dynamic tariff's working price of each hour",
+            text(lang, "anomaly.assumption.forecast", model=predicted.model, window=window),
+            text(lang, "anomaly.assumption.prices"),
         ],
         risks=risks,
         evidence=evidence,

@@ -5,29 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 
 from luna.agents.playbook_schema import Language, PlaybookFigure
+from luna.graphs.playbook.texts import MESSAGES, decimal_marks, text
 
 DECIMALS = {"EUR": 2, "kWh": 1, "%": 1, "ct/kWh": 2, "kW": 1, "h": 0, "days": 0, "EUR/year": 0}
 
 
 def number_text(value: float, decimals: int, language: Language) -> str:
     """``1234.5`` as ``1,234.50`` (en) or ``1.234,50`` (de)."""
-    text = f"{value:,.{decimals}f}"
-    if language == "de":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
+    return decimal_marks(f"{value:,.{decimals}f}", language)
 
 
 def figure(
-    key: str, label: str, value: float, unit: str, language: Language, decimals: int | None = None
+    key: str, value: float, unit: str, language: Language, decimals: int | None = None
 ) -> PlaybookFigure:
+    """The figure ``key``, labelled with its message ``figure.<key>``; ``unit`` stays the
+    machine unit, its text takes the language's word where units have one (``days``)."""
     places = DECIMALS.get(unit, 2) if decimals is None else decimals
     rounded = round(value, places)
+    unit_text = MESSAGES[language].get(f"unit.{unit}", unit)
     return PlaybookFigure(
         key=key,
-        label=label,
+        label=text(language, f"figure.{key}"),
         value=rounded,
         unit=unit,
-        text=f"{number_text(rounded, places, language)} {unit}",
+        text=f"{number_text(rounded, places, language)} {unit_text}",
     )
 
 
@@ -35,11 +36,13 @@ def clock(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 
 
-def window_text(start: datetime, end: datetime) -> str:
-    """``14.03. 02:00–05:30`` in local time; the next midnight reads 24:00, later ends say
-    their date."""
+def window_text(start: datetime, end: datetime, language: Language) -> str:
+    """``14.03. 02:00–05:30`` in local time (``… Uhr`` in German); the next midnight reads
+    24:00, later ends say their date."""
     if end.date() == start.date():
-        return f"{start:%d.%m.} {clock(start)}–{clock(end)}"
-    if clock(end) == "00:00" and (end.date() - start.date()).days == 1:
-        return f"{start:%d.%m.} {clock(start)}–24:00"
-    return f"{start:%d.%m.} {clock(start)}–{end:%d.%m.} {clock(end)}"
+        window = f"{start:%d.%m.} {clock(start)}–{clock(end)}"
+    elif clock(end) == "00:00" and (end.date() - start.date()).days == 1:
+        window = f"{start:%d.%m.} {clock(start)}–24:00"
+    else:
+        window = f"{start:%d.%m.} {clock(start)}–{end:%d.%m.} {clock(end)}"
+    return text(language, "window", window=window)

@@ -24,9 +24,11 @@ from luna.agents.playbook_schema import (
     PlaybookRequest,
 )
 from luna.forecasting import Forecast
+from luna.graphs.playbook.binding import binding_text
 from luna.graphs.playbook.errors import PlaybookError
 from luna.graphs.playbook.figures import figure, number_text, window_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
+from luna.graphs.playbook.texts import text
 from luna.optimisation import (
     DeferrableLoad,
     OptimisationInfeasible,
@@ -59,10 +61,15 @@ def _clock_boundary(grid: StepGrid, clock: time, after: int) -> int | None:
 
 
 def _deferrable_loads(
-    meter: MeterInfo, grid: StepGrid, assumptions: list[str], labels: dict[str, str]
+    meter: MeterInfo,
+    grid: StepGrid,
+    assumptions: list[str],
+    labels: dict[str, str],
+    language: Language,
 ) -> list[DeferrableLoad]:
     loads = []
     for device in defaults.shiftable_devices(meter.attributes):
+        label = text(language, f"device.{device.name}")
         first = _clock_boundary(grid, device.opens, 0)
         first = 0 if first is None or first >= grid.n_steps else first
         end = grid.n_steps
@@ -72,7 +79,9 @@ def _deferrable_loads(
         energy = device.energy_kwh
         if energy > device.power_kw * hours * 0.9:
             energy = round(device.power_kw * hours * 0.9, 1)
-            assumptions.append(f"{device.label}: only {energy} kWh fit into this horizon")
+            assumptions.append(
+                text(language, "plan.assumption.device_fit", device=label, energy=energy)
+            )
         if device.single_block:
             per_step = device.power_kw * grid.step_hours
             energy = max(per_step, round(energy / per_step) * per_step)
@@ -90,10 +99,18 @@ def _deferrable_loads(
             )
         )
         labels[device.name] = device.label
-        source = "meter attributes" if device.name != "dishwasher" else "documented default"
+        source = "plan.source.meter" if device.name != "dishwasher" else "plan.source.default"
         assumptions.append(
-            f"{device.label}: {energy:g} kWh at up to {device.power_kw:g} kW between "
-            f"{grid.clock(first)} and {grid.end_clock(end)} ({source})"
+            text(
+                language,
+                "plan.assumption.device",
+                device=label,
+                energy=energy,
+                power=device.power_kw,
+                opens=grid.clock(first),
+                closes=grid.end_clock(end),
+                source=text(language, source),
+            )
         )
     return loads
 
@@ -102,30 +119,41 @@ def build_problem(
     request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str
 ) -> tuple[OptimisationInput, list[str], dict[str, str]]:
     """The optimisation problem, the assumptions it makes in words, and device labels."""
+    lang = request.language
     labels: dict[str, str] = {}
     assumptions = [
-        f"Prices: {defaults.TARIFF_NAME}, day-ahead price + "
-        f"{defaults.SURCHARGES_NET_CT_KWH} ct/kWh net, plus {defaults.VAT * 100:g} % VAT",
+        text(
+            lang,
+            "plan.assumption.prices",
+            tariff=defaults.TARIFF_NAME,
+            surcharges=defaults.SURCHARGES_NET_CT_KWH,
+            vat=defaults.VAT * 100,
+        )
     ]
     pv = data.pv.values if data.pv is not None else [0.0] * data.n_steps
     if data.pv is not None:
-        assumptions.append(
-            f"Feed-in: {defaults.FEED_IN_CT_KWH} ct/kWh, nothing at negative prices (§ 51 EEG)"
-        )
+        assumptions.append(text(lang, "plan.assumption.feed_in", feed_in=defaults.FEED_IN_CT_KWH))
     grid = StepGrid(data.start, 15, data.n_steps, timezone)
     battery = None
     loads: list[DeferrableLoad] = []
     if request.kind is PlaybookKind.BATTERY:
         battery, documented = defaults.battery_for(meter.attributes)
-        origin = "Luna Store 10 manual defaults" if documented else "the meter's attributes"
+        origin = "plan.origin.manual" if documented else "plan.origin.meter"
         assumptions.append(
-            f"Battery ({origin}): {battery.capacity_kwh:g} kWh, {battery.max_charge_kw:g} kW, "
-            f"{defaults.BATTERY_ROUND_TRIP * 100:g} % round trip, state of charge "
-            f"{battery.soc_min_fraction * 100:g}–{battery.soc_max_fraction * 100:g} %, starting "
-            f"at {battery.initial_soc_fraction * 100:g} % and ending no lower"
+            text(
+                lang,
+                "plan.assumption.battery",
+                origin=text(lang, origin),
+                capacity=battery.capacity_kwh,
+                power=battery.max_charge_kw,
+                round_trip=defaults.BATTERY_ROUND_TRIP * 100,
+                soc_min=battery.soc_min_fraction * 100,
+                soc_max=battery.soc_max_fraction * 100,
+                soc_start=battery.initial_soc_fraction * 100,
+            )
         )
     else:
-        loads = _deferrable_loads(meter, grid, assumptions, labels)
+        loads = _deferrable_loads(meter, grid, assumptions, labels, lang)
     problem = OptimisationInput(
         start=data.start,
         step_minutes=15,
@@ -202,16 +230,20 @@ def _battery_actions(
             mean_ct = 100 * float(np.mean(prices))
             actions.append(
                 PlaybookAction(
-                    title=f"{mode.capitalize()} the battery",
+                    title=text(language, f"plan.{mode}.title"),
                     device="battery",
                     start=start,
                     end=stop,
-                    window=window_text(start, stop),
+                    window=window_text(start, stop, language),
                     energy_kwh=round(energy, 2),
                     cost_change_eur=round(float(delta[first:end].sum()), 2),
                     confidence=_confidence(price_source, mode == "discharge" or pv > 0),
-                    detail=f"{mode} {number_text(energy, 1, language)} kWh at a mean price of "
-                    f"{number_text(mean_ct, 2, language)} ct/kWh",
+                    detail=text(
+                        language,
+                        f"plan.{mode}.detail",
+                        energy=number_text(energy, 1, language),
+                        price=number_text(mean_ct, 2, language),
+                    ),
                 )
             )
     return actions
@@ -238,21 +270,24 @@ def _shift_actions(
             remaining -= baseline[t]
         baseline_cost = float(prices @ baseline)
         planned = np.array([s.deferrable_kwh[load.name] for s in result.steps])
-        label = labels.get(load.name, load.name)
-        opens = grid.clock(first)
+        title = "plan.shift_later.title" if planned.argmax() > first else "plan.shift.title"
         actions.append(
             PlaybookAction(
-                title=f"Run the {label} later" if planned.argmax() > first else f"Run the {label}",
-                device=label,
+                title=text(language, title, device=text(language, f"device.{load.name}")),
+                device=labels.get(load.name, load.name),
                 start=outcome.first_run,
                 end=outcome.last_run_end,
-                window=window_text(outcome.first_run, outcome.last_run_end),
+                window=window_text(outcome.first_run, outcome.last_run_end, language),
                 energy_kwh=round(outcome.energy_kwh, 2),
                 cost_change_eur=round(outcome.energy_cost_eur - baseline_cost, 2),
                 confidence=_confidence(price_source, False),
-                detail=f"instead of starting at {opens} when the window opens; energy cost "
-                f"{number_text(outcome.energy_cost_eur, 2, language)} EUR instead of "
-                f"{number_text(baseline_cost, 2, language)} EUR",
+                detail=text(
+                    language,
+                    "plan.shift.detail",
+                    opens=grid.clock(first),
+                    cost=number_text(outcome.energy_cost_eur, 2, language),
+                    baseline=number_text(baseline_cost, 2, language),
+                ),
             )
         )
     return actions
@@ -279,45 +314,47 @@ def analyse_schedule(
     )
     prices_ct = [100 * p for p in problem.import_price_eur_kwh]
     figures: list[PlaybookFigure] = [
-        figure("savings_eur", "saving against the baseline", result.savings_eur, "EUR", lang),
-        figure("plan_cost_eur", "energy cost with the plan", result.total_cost_eur, "EUR", lang),
-        figure("baseline_cost_eur", "cost without the plan", result.baseline_cost_eur, "EUR", lang),
-        figure("horizon_h", "plan horizon", request.horizon_hours, "h", lang),
-        figure("cheapest_ct", "cheapest working price", min(prices_ct), "ct/kWh", lang),
-        figure("dearest_ct", "dearest working price", max(prices_ct), "ct/kWh", lang),
-        figure("load_kwh", "forecast consumption", sum(problem.load_kwh), "kWh", lang),
+        figure("savings_eur", result.savings_eur, "EUR", lang),
+        figure("plan_cost_eur", result.total_cost_eur, "EUR", lang),
+        figure("baseline_cost_eur", result.baseline_cost_eur, "EUR", lang),
+        figure("horizon_h", request.horizon_hours, "h", lang),
+        figure("cheapest_ct", min(prices_ct), "ct/kWh", lang),
+        figure("dearest_ct", max(prices_ct), "ct/kWh", lang),
+        figure("load_kwh", sum(problem.load_kwh), "kWh", lang),
     ]
     if result.savings_pct is not None:
-        figures.insert(1, figure("savings_pct", "saving in %", result.savings_pct, "%", lang))
+        figures.insert(1, figure("savings_pct", result.savings_pct, "%", lang))
     if problem.battery is not None:
         charged = sum(s.battery_charge_kwh for s in result.steps)
         figures += [
-            figure("charged_kwh", "battery charged", charged, "kWh", lang),
-            figure("wear_eur", "battery wear cost", result.battery_wear_cost_eur, "EUR", lang),
-            figure("capacity_kwh", "battery capacity", problem.battery.capacity_kwh, "kWh", lang),
-            figure("battery_kw", "battery power", problem.battery.max_charge_kw, "kW", lang),
+            figure("charged_kwh", charged, "kWh", lang),
+            figure("wear_eur", result.battery_wear_cost_eur, "EUR", lang),
+            figure("capacity_kwh", problem.battery.capacity_kwh, "kWh", lang),
+            figure("battery_kw", problem.battery.max_charge_kw, "kW", lang),
         ]
     if data.pv is not None:
-        figures.append(figure("pv_kwh", "forecast PV", sum(problem.pv_kwh), "kWh", lang))
+        figures.append(figure("pv_kwh", sum(problem.pv_kwh), "kWh", lang))
     forecasts = [_forecast_evidence(data.load)]
+    mae = data.load.backtest.mae if data.load.backtest else 0.0
     risks = [
-        f"Consumption forecast ({data.load.model}) is off by "
-        f"{number_text(data.load.backtest.mae if data.load.backtest else 0.0, 3, lang)} kWh per "
-        "quarter hour on average; a different day changes the saving"
+        text(lang, "plan.risk.load_forecast", model=data.load.model, mae=number_text(mae, 3, lang))
     ]
     if data.pv is not None:
         forecasts.append(_forecast_evidence(data.pv))
-        risks.append("Clouds the PV forecast did not expect reduce the battery's free charge")
+        risks.append(text(lang, "plan.risk.pv_forecast"))
     if data.price_forecast is not None:
         forecasts.append(_forecast_evidence(data.price_forecast))
-        risks.append("Prices are partly forecast, not yet published: re-plan after 13:00")
-    binding = [b.message for b in result.binding_constraints[:3]]
-    kind_words = "Battery plan" if problem.battery is not None else "Load shift"
-    headline = (
-        f"{kind_words} for {meter.meter_id} saves {figures[0].text} over {request.horizon_hours} h"
+        risks.append(text(lang, "plan.risk.price_forecast"))
+    binding = result.binding_constraints[:3]
+    headline = text(
+        lang,
+        f"plan.headline.{request.kind.value}",
+        meter=meter.meter_id,
+        saving=figures[0].text,
+        hours=request.horizon_hours,
     )
     evidence = PlaybookEvidence(
-        data_window=window_text(result.steps[0].start, result.steps[-1].end),
+        data_window=window_text(result.steps[0].start, result.steps[-1].end, lang),
         price_source=_price_source(data.price_source),
         forecasts=forecasts,
         engine={
@@ -325,7 +362,7 @@ def analyse_schedule(
             "solver": result.solver,
             "baseline_policy": result.baseline_policy,
             "savings_eur": round(result.savings_eur, 2),
-            "binding_constraints": binding,
+            "binding_constraints": [b.message for b in binding],
         },
     )
     soc = [step.soc_pct for step in result.steps if step.soc_pct is not None]
@@ -361,7 +398,10 @@ def analyse_schedule(
         headline=headline,
         actions=actions,
         figures=figures,
-        assumptions=assumptions + [f"Binding: {b}" for b in binding],
+        assumptions=assumptions
+        + [
+            text(lang, "plan.assumption.binding", constraint=binding_text(b, lang)) for b in binding
+        ],
         risks=risks,
         evidence=evidence,
         queries=queries,

@@ -21,6 +21,7 @@ from luna.agents.playbook_schema import (
 )
 from luna.graphs.playbook.figures import figure, number_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
+from luna.graphs.playbook.texts import text
 
 DAYS_PER_YEAR = 365.0
 
@@ -64,63 +65,51 @@ def analyse_tariff(
     dynamic_wins = dynamic_year <= fixed_year
     difference = abs(fixed_year - dynamic_year)
     figures = [
-        figure("dynamic_eur_year", "dynamic tariff per year", dynamic_year, "EUR", lang),
-        figure("fixed_eur_year", "fixed price per year", fixed_year, "EUR", lang),
-        figure("difference_eur_year", "difference per year", difference, "EUR", lang),
-        figure("import_kwh_year", "grid import per year", import_year, "kWh", lang, 0),
-        figure("fixed_ct", "fixed working price (gross)", fixed_ct, "ct/kWh", lang),
-        figure("mean_spot_ct", "mean day-ahead price", mean_spot_ct, "ct/kWh", lang),
-        figure(
-            "weighted_spot_ct",
-            "your consumption-weighted day-ahead price",
-            weighted_spot_ct,
-            "ct/kWh",
-            lang,
-        ),
-        figure("evening_share_pct", "share of import 17:00–21:00", evening_share, "%", lang),
-        figure("days", "days of data", days, "days", lang),
+        figure("dynamic_eur_year", dynamic_year, "EUR", lang),
+        figure("fixed_eur_year", fixed_year, "EUR", lang),
+        figure("difference_eur_year", difference, "EUR", lang),
+        figure("import_kwh_year", import_year, "kWh", lang, 0),
+        figure("fixed_ct", fixed_ct, "ct/kWh", lang),
+        figure("mean_spot_ct", mean_spot_ct, "ct/kWh", lang),
+        figure("weighted_spot_ct", weighted_spot_ct, "ct/kWh", lang),
+        figure("evening_share_pct", evening_share, "%", lang),
+        figure("days", days, "days", lang),
     ]
-    confidence = _confidence(days)
     tariff = defaults.TARIFF_NAME
-    if dynamic_wins:
-        title = f"Stay on {tariff}"
-        detail = (
-            f"your consumption-weighted day-ahead price "
-            f"({number_text(weighted_spot_ct, 2, lang)} ct/kWh) is at or below the market mean "
-            f"({number_text(mean_spot_ct, 2, lang)} ct/kWh)"
-        )
-        headline = f"{tariff} is {figures[2].text} a year cheaper than the fixed price"
-    else:
-        title = "Consider the fixed-price offer"
-        detail = (
-            f"{number_text(evening_share, 1, lang)} % of the import falls in the dear evening "
-            "hours; shifting it would make the dynamic tariff pay"
-        )
-        headline = f"A fixed price is {figures[2].text} a year cheaper than {tariff}"
+    verdict = "tariff.stay" if dynamic_wins else "tariff.switch"
     action = PlaybookAction(
-        title=title,
+        title=text(lang, f"{verdict}.title", tariff=tariff),
         device="tariff",
-        window=f"{int(days)} days of data, scaled to a year",
+        window=text(lang, "tariff.window", days=int(days)),
         energy_kwh=round(import_year, 0),
         cost_change_eur=round(-difference, 2),
-        confidence=confidence,
-        detail=detail,
+        confidence=_confidence(days),
+        detail=text(
+            lang,
+            f"{verdict}.detail",
+            weighted=number_text(weighted_spot_ct, 2, lang),
+            mean=number_text(mean_spot_ct, 2, lang),
+            share=number_text(evening_share, 1, lang),
+        ),
     )
+    headline = text(lang, f"{verdict}.headline", tariff=tariff, difference=figures[2].text)
     assumptions = [
-        f"Dynamic: day-ahead price + {defaults.SURCHARGES_NET_CT_KWH} ct/kWh net, plus "
-        f"{defaults.VAT * 100:g} % VAT, base price {defaults.BASE_PRICE_EUR_MONTH} EUR a month "
-        "(tariff sheet)",
-        "Fixed: the offer's working price"
+        text(
+            lang,
+            "tariff.assumption.dynamic",
+            surcharges=defaults.SURCHARGES_NET_CT_KWH,
+            vat=defaults.VAT * 100,
+            base=defaults.BASE_PRICE_EUR_MONTH,
+        ),
+        text(lang, "tariff.assumption.offer")
         if offered
-        else f"Fixed: reference price = mean day-ahead price + surcharges + "
-        f"{defaults.FIXED_PRICE_HEDGE_CT_KWH_NET} ct/kWh hedging premium, plus VAT",
-        "Both with the same base price; grid import = consumption minus PV in the same quarter "
-        "hour",
+        else text(lang, "tariff.assumption.reference", hedge=defaults.FIXED_PRICE_HEDGE_CT_KWH_NET),
+        text(lang, "tariff.assumption.same_base"),
     ]
     risks = []
     if days < 300:
-        risks.append(f"Only {int(days)} days of data: missing seasons can change the result")
-    risks.append("Past prices do not guarantee future ones; the fixed offer's terms may differ")
+        risks.append(text(lang, "tariff.risk.short_data", days=int(days)))
+    risks.append(text(lang, "tariff.risk.past_prices"))
     start, end = index[0].tz_convert(timezone), index[-1].tz_convert(timezone)
     evidence = PlaybookEvidence(
         data_window=f"{start:%d.%m.%Y}–{end:%d.%m.%Y}",
