@@ -229,6 +229,23 @@ def test_default_fleet_is_deterministic_mixed_and_prefix_stable():
     assert profiles.get("G25", 0) > 5
     with_pv = sum(m.pv_kwp > 0 for m in fleet)
     assert 15 < with_pv < 60
+    assert 15 < sum(m.heat_pump_kwh > 0 for m in fleet) < 30  # ~20 % of ~80 households
+    assert 7 < sum(m.ev_kwh > 0 for m in fleet) < 25  # ~15 %
+
+
+def test_small_fleets_always_show_flexible_loads():
+    """Eight meters at seed 42 draw no heat pump or EV; the showcase households add them."""
+    showcase = {"M-001": (False, True), "M-004": (True, False), "M-005": (True, True)}
+    for seed in (42, 1, 7):
+        fleet = {m.meter_id: m for m in default_fleet(8, seed=seed)}
+        for meter_id, (needs_heat_pump, needs_ev) in showcase.items():
+            meter = fleet[meter_id]
+            if meter.profile not in ("H25", "P25", "S25"):
+                continue
+            if needs_heat_pump:
+                assert meter.heat_pump_kwh > 0, (seed, meter)
+            if needs_ev:
+                assert meter.ev_kwh > 0, (seed, meter)
 
 
 def test_fleet_yields_one_frame_per_meter_lazily():
