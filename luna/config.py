@@ -48,6 +48,14 @@ KNOWN_EMBEDDING_DIMENSIONS = {
 }
 
 
+class AnswerCheck(StrEnum):
+    """How ``/rag/ask`` decides a question is answerable before generating."""
+
+    OFF = "off"
+    NAMES = "names"  # designations and years the question names must occur in the passages
+    MODEL = "model"  # that, then the model is asked (rag_check prompt)
+
+
 class DataSourceKind(StrEnum):
     SIMULATOR = "simulator"  # simulated meters and prices, live (the embedded demo)
     MQTT = "mqtt"  # real meters publishing to an MQTT broker
@@ -121,6 +129,12 @@ class Settings(BaseSettings):
     )
     agent_route_timeout_s: float = Field(
         default=90.0, gt=0, description="Timeout of the chat agent's tool-routing model call."
+    )
+    rag_answer_check: AnswerCheck = Field(
+        default=AnswerCheck.MODEL,
+        description="Before a document answer: refuse when a model name or year of the "
+        "question occurs in no passage (names), and also when the model finds the passages do "
+        "not answer it (model; rag_check prompt); off: the answer prompt alone decides.",
     )
 
     # --- documents -------------------------------------------------------------------

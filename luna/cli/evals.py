@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
-from luna.config import get_settings
+from luna.config import AnswerCheck, get_settings
 from luna.evals.compare import compare_runs
 from luna.evals.runner import EvalRunError, create_run, execute, reopen, request_cancel
 from luna.evals.suites.base import SUITES, EvalConfig
@@ -90,6 +90,11 @@ def run_command(
     case: list[str] = typer.Option([], "--case", help="Only these case ids (repeatable)."),
     k: int = typer.Option(5, "--k", min=1, max=20, help="Retrieval cut-off."),
     no_judge: bool = typer.Option(False, "--no-judge", help="QA: skip the LLM judge."),
+    answer_check: AnswerCheck | None = typer.Option(
+        None,
+        "--answer-check",
+        help="QA: off, names or model; default LUNA_RAG_ANSWER_CHECK.",
+    ),
     dataset: str | None = typer.Option(None, "--dataset", help="Another JSONL file of cases."),
 ) -> None:
     """Run a suite (or all), store the run and print its metrics."""
@@ -109,6 +114,9 @@ def run_command(
                 case_ids=case or None,
                 k=k,
                 judge=not no_judge,
+                answer_check=(
+                    runtime.settings.rag_answer_check if answer_check is None else answer_check
+                ),
                 dataset=dataset,
             )
             try:

@@ -242,7 +242,7 @@ def test_rag_done_event_carries_the_answer_id_that_feedback_accepts(
     rag_client: tuple[TestClient, ScriptedModel], clean_db: Stores
 ):
     client, model = rag_client
-    model.script.append("Der Grundpreis beträgt 14,90 EUR pro Monat [1].")
+    model.script += ['{"answerable": true}', "Der Grundpreis beträgt 14,90 EUR pro Monat [1]."]
     headers = login(client, "kunde1")
     question = "Wie hoch ist der Grundpreis von Luna Strom Dynamisch?"
     with client.stream("POST", "/rag/ask", json={"question": question}, headers=headers) as r:
@@ -277,7 +277,7 @@ def test_rag_done_event_carries_the_answer_id_that_feedback_accepts(
     assert voted.status_code == 201, voted.text
     assert _vote(client, login(client, "monika"), answer_id).status_code == 403
 
-    model.script.append("Das weiß ich leider nicht.")
+    model.script.append('{"answerable": false}')  # the check refuses: no answer call
     plain = client.post(
         "/rag/ask", json={"question": "Wer gewann 2014 die WM?", "stream": False}, headers=headers
     )

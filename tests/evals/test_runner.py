@@ -220,9 +220,10 @@ def test_qa_suite_runs_the_pinned_prompt_version_without_activating_it(runtime: 
     assert runtime.ingest.ingest(tariff.read_bytes(), tariff.name).chunks > 0
     model = RecordingModel(
         responses=[
+            '{"answerable": true}',  # qa-001: the answerability check
             "Der Grundpreis beträgt 14,90 € pro Monat brutto [1].",  # qa-001 answer
             "CORRECT",  # the judge
-            "Das weiß ich anhand der vorliegenden Dokumente nicht.",  # qa-053 (World Cup)
+            '{"answerable": false}',  # qa-053 (World Cup): refused by the check
         ]
     )
     RecordingModel.seen = []
@@ -236,14 +237,16 @@ def test_qa_suite_runs_the_pinned_prompt_version_without_activating_it(runtime: 
     )
     run_id = create_run(runtime, config)
     assert execute(runtime, run_id) == "done"
-    assert "briefly and precisely" in RecordingModel.seen[0]  # 1.0.0's system prompt
-    assert RecordingModel.seen[1].startswith("You grade answers")
+    assert "briefly and precisely" in RecordingModel.seen[1]  # 1.0.0's system prompt
+    assert RecordingModel.seen[0] == RecordingModel.seen[1]  # the check shares the prefix
+    assert RecordingModel.seen[2].startswith("You grade answers")
     with runtime.stores.sessions() as s:
         assert load_active(s, "rag_answer").spec.version == "1.1.0"  # still active
         run = s.get(EvalRun, run_id)
         assert run is not None
         assert run.prompts == {
             "rag_answer": "1.0.0",
+            "rag_check": "1.1.0",  # the newest shipped version is active on first start
             "rag_condense": "1.0.0",
             "eval_judge": "1.0.0",
         }
@@ -259,3 +262,5 @@ def test_qa_suite_runs_the_pinned_prompt_version_without_activating_it(runtime: 
     assert answered.metrics["token_f1"] > 0.5
     assert refused.passed is True
     assert refused.metrics == {"refusal_correct": 1.0}
+    assert refused.detail["answerable_check"] is False
+    assert answered.detail["answerable_check"] is True

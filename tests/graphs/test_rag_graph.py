@@ -15,13 +15,15 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import HumanMessage
 from sqlalchemy import text
 
-from luna.config import Settings
+from luna.config import AnswerCheck, Settings
 from luna.graphs.rag.graph import build_rag_graph
+from luna.graphs.rag.nodes import REFUSAL_TEXT, parse_verdict
 from luna.graphs.rag.state import RagContext
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
+from tests.scripted_model import ScriptedModel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "knowledge"
 
@@ -80,7 +82,7 @@ def test_first_turn_retrieves_and_cites_follow_up_is_condensed(runtime: Runtime)
         return nodes, state
 
     nodes, first = turn("Wie hoch ist der Grundpreis im dynamischen Tarif?")
-    assert nodes == ["condense", "retrieve", "facts", "generate"]
+    assert nodes == ["condense", "retrieve", "facts", "check", "generate"]
     assert len(model.seen) == 1  # no condense call on a first turn
     assert first["standalone_question"] == "Wie hoch ist der Grundpreis im dynamischen Tarif?"
     assert first["citations"][0]["title"].startswith("Luna Strom Dynamisch")
@@ -129,3 +131,106 @@ def test_refusal_carries_no_citations(runtime: Runtime):
     )
     assert result["refused"] is True
     assert result["citations"] == []
+
+
+def _context(
+    runtime: Runtime, model: ScriptedModel, answer_check: AnswerCheck = AnswerCheck.MODEL
+) -> RagContext:
+    return RagContext(
+        retriever=runtime.retriever,
+        chat_model=model,
+        sessions=runtime.stores.sessions,
+        model_name="scripted",
+        top_k=3,
+        answer_check=answer_check,
+    )
+
+
+def _ask(graph, ctx: RagContext, question: str) -> tuple[list[str], dict]:
+    nodes, state = [], {}
+    for update in graph.stream(
+        {"messages": [HumanMessage(question)], "question": question},
+        context=ctx,
+        stream_mode="updates",
+    ):
+        for node, values in update.items():
+            nodes.append(node)
+            state.update(values or {})
+    return nodes, state
+
+
+def test_answer_check_refuses_in_the_question_language_without_generating(runtime: Runtime):
+    model = ScriptedModel(script=['{"answerable": false}', '{"answerable": false}'])
+    graph = build_rag_graph()
+
+    nodes, state = _ask(
+        graph, _context(runtime, model), "Wie hoch ist der Grundpreis im Tarif Fix?"
+    )
+    assert nodes == ["condense", "retrieve", "facts", "check", "refuse"]
+    assert state["answer"] == REFUSAL_TEXT["de"]
+    assert state["refused"] is True
+    assert state["citations"] == []
+    assert state["prompt"].startswith("rag_check@")
+    assert "Wie hoch ist der Grundpreis im Tarif Fix?" in model.prompt(0)  # the check saw it
+
+    _, english = _ask(graph, _context(runtime, model), "What is the base price of the Fix tariff?")
+    assert english["answer"] == REFUSAL_TEXT["en"]
+    assert len(model.seen) == 2  # one check call per question, no answer call
+
+
+def test_answer_check_shares_the_answer_prompt_as_prefix(runtime: Runtime):
+    """The check is the answer prompt plus one message, so llama.cpp reuses the prefill."""
+    model = ScriptedModel(script=['{"answerable": true}', "Der Grundpreis beträgt 14,90 € [1]."])
+    nodes, state = _ask(build_rag_graph(), _context(runtime, model), "Wie hoch ist der Grundpreis?")
+    assert nodes[-2:] == ["check", "generate"]
+    assert state["refused"] is False
+    assert state["citations"]
+    check_messages, answer_messages = model.seen
+    assert check_messages[:-1] == answer_messages
+    assert "answerable" in str(check_messages[-1].content)
+
+
+def test_a_check_reply_without_verdict_lets_the_answer_through(runtime: Runtime):
+    model = ScriptedModel(script=["hmm", "Der Grundpreis beträgt 14,90 € [1]."])
+    nodes, state = _ask(build_rag_graph(), _context(runtime, model), "Grundpreis?")
+    assert nodes[-1] == "generate"
+    assert "14,90" in state["answer"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "verdict"),
+    [
+        ('{"answerable": true}', True),
+        ('{"answerable":false}', False),
+        ('```json\n{"answerable": false}\n```', False),
+        ("No, the context describes another battery.", False),
+        ("Ja.", True),
+        ("maybe", None),
+    ],
+)
+def test_parse_verdict(reply: str, verdict: bool | None):
+    assert parse_verdict(reply) is verdict
+
+
+def test_a_designation_no_passage_mentions_is_refused_before_any_model_call(runtime: Runtime):
+    model = ScriptedModel(script=[])
+    nodes, state = _ask(
+        build_rag_graph(), _context(runtime, model), "Wie hoch ist der Grundpreis im Modul 7?"
+    )
+    assert nodes[-2:] == ["check", "refuse"]
+    assert state["unmentioned"] == ["Modul 7"]
+    assert state["answer"] == REFUSAL_TEXT["de"] + " Sie erwähnen „Modul 7“ nicht."
+    assert model.seen == []
+
+
+def test_names_only_check_refuses_unmentioned_names_and_never_asks_the_model(runtime: Runtime):
+    model = ScriptedModel(script=["Der Grundpreis beträgt 14,90 € [1]."])
+    graph = build_rag_graph()
+    names = AnswerCheck.NAMES
+    _, refused = _ask(graph, _context(runtime, model, names), "Was kostet der Tarif 2019?")
+    assert refused["unmentioned"] == ["2019"]
+    assert model.seen == []
+    nodes, answered = _ask(graph, _context(runtime, model, names), "Wie hoch ist der Grundpreis?")
+    assert nodes[-2:] == ["check", "generate"]
+    assert "14,90" in answered["answer"]
+    assert len(model.seen) == 1  # the answer only, no check call

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from luna.api.deps import AdminUser, RuntimeDep, SessionDep
 from luna.api.errors import field_error
+from luna.config import AnswerCheck
 from luna.evals.compare import Comparison, compare_runs
 from luna.evals.runner import EvalRunError, create_run, execute, request_cancel
 from luna.evals.suites.base import EvalConfig
@@ -33,6 +34,9 @@ class EvalRunIn(BaseModel):
     case_ids: list[str] | None = Field(default=None, max_length=500)
     k: int = Field(default=5, ge=1, le=20)
     judge: bool = True
+    answer_check: AnswerCheck | None = Field(
+        default=None, description="QA: the answerability check; empty: LUNA_RAG_ANSWER_CHECK."
+    )
 
 
 class EvalResultOut(BaseModel):
@@ -117,6 +121,9 @@ def start_run(
         case_ids=body.case_ids,
         k=body.k,
         judge=body.judge,
+        answer_check=(
+            runtime.settings.rag_answer_check if body.answer_check is None else body.answer_check
+        ),
     )
     try:
         run_id = create_run(runtime, config, actor=admin.username)

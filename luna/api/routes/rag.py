@@ -96,6 +96,7 @@ def _context(runtime: Runtime, user: User, body: AskRequest) -> RagContext:
         user_id=user.id,
         top_k=body.top_k,
         filters=filters,
+        answer_check=runtime.settings.rag_answer_check,
     )
 
 
@@ -173,6 +174,8 @@ def _run(
                     )
                 elif node == "facts" and update.get("facts"):
                     emit("facts", {"facts": update["facts"]})
+                elif node == "refuse":
+                    emit("token", {"text": update["answer"]})
     return {
         "conversation_id": conversation,
         "answer": state.get("answer", ""),

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from luna.config import AnswerCheck
 from luna.runtime import Runtime
 
 SUITES = ("retrieval", "qa", "routing", "playbook")
@@ -28,6 +29,9 @@ class EvalConfig(BaseModel):
     k: int = Field(default=5, ge=1, le=20, description="Retrieval cut-off for hit@k, nDCG@k.")
     rag_top_k: int = Field(default=4, ge=1, le=10, description="Passages the QA graph gets.")
     judge: bool = Field(default=True, description="QA: ask the local model to grade answers.")
+    answer_check: AnswerCheck = Field(
+        default=AnswerCheck.MODEL, description="QA: the answerability check before answering."
+    )
     ingest_samples: bool = Field(
         default=True, description="Ingest samples/knowledge first (idempotent)."
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
+from luna.config import AnswerCheck
 from luna.evals.datasets import QaCase, dataset_path, load_jsonl
 from luna.evals.judge import judge
 from luna.evals.knowledge import KnowledgeIndex, ingest_samples
@@ -29,7 +30,7 @@ CORRECT_SIMILARITY = 0.9  # ... or embedding similarity at least this
 
 class QaSuite:
     name = "qa"
-    prompt_names: tuple[str, ...] = ("rag_answer", "rag_condense", "eval_judge")
+    prompt_names: tuple[str, ...] = ("rag_answer", "rag_check", "rag_condense", "eval_judge")
 
     def cases(self, config: EvalConfig) -> list[Any]:
         return select_cases(load_jsonl(dataset_path("qa", config.dataset), QaCase), config)
@@ -61,6 +62,7 @@ class QaSuite:
             timescale=rt.stores.timescale,
             top_k=env.config.rag_top_k,
             prompt_versions=env.prompts,
+            answer_check=env.config.answer_check,
         )
         state = env.state["graph"].invoke(
             {"messages": [HumanMessage(case.question)], "question": case.question}, context=ctx
@@ -73,6 +75,10 @@ class QaSuite:
         detail: dict[str, Any] = {
             "answer": answer,
             "refused": refused,
+            "answerable_check": (
+                state.get("answerable") if env.config.answer_check is not AnswerCheck.OFF else None
+            ),
+            "unmentioned": state.get("unmentioned", []),
             "prompt": state.get("prompt"),
             "model": rt.model_name,
             "cited_documents": cited_docs,

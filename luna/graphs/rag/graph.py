@@ -1,4 +1,5 @@
-"""The RAG graph, top to bottom: condense → retrieve → facts → generate."""
+"""The RAG graph, top to bottom: condense → retrieve → facts → check → generate, or refuse
+when the answerability check finds that the passages and facts do not answer the question."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from luna.graphs.rag.nodes import condense, facts, generate, retrieve
+from luna.graphs.rag.nodes import (
+    check,
+    condense,
+    facts,
+    generate,
+    refuse,
+    retrieve,
+    route_after_check,
+)
 from luna.graphs.rag.state import RagContext, RagState
 
 
@@ -17,10 +26,14 @@ def build_rag_graph(
     builder.add_node("condense", condense)
     builder.add_node("retrieve", retrieve)
     builder.add_node("facts", facts)
+    builder.add_node("check", check)
     builder.add_node("generate", generate)
+    builder.add_node("refuse", refuse)
     builder.add_edge(START, "condense")
     builder.add_edge("condense", "retrieve")
     builder.add_edge("retrieve", "facts")
-    builder.add_edge("facts", "generate")
+    builder.add_edge("facts", "check")
+    builder.add_conditional_edges("check", route_after_check, ["generate", "refuse"])
     builder.add_edge("generate", END)
+    builder.add_edge("refuse", END)
     return builder.compile(checkpointer=checkpointer, name="rag")

@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
 
+from luna.config import AnswerCheck
+from luna.core.language import guess_language
+from luna.graphs.rag.answerability import missing_specifics
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import neutralise
 from luna.graphs.rag.state import RagContext, RagState
-from luna.prompts.registry import load_prompt
+from luna.prompts.registry import LoadedPrompt, load_prompt
+
+log = logging.getLogger(__name__)
 
 REFUSALS = ("i don't know", "i do not know", "das weiß ich", "weiß ich nicht", "weiss ich nicht")
+# What Luna says when the answerability check finds nothing to answer from; the same
+# sentences the rag_answer prompts ask the model to use, so ``is_refusal`` knows them.
+REFUSAL_TEXT = {
+    "de": "Das weiß ich anhand der vorliegenden Dokumente nicht.",
+    "en": "I don't know based on the available documents.",
+}
+MISSING_TEXT = {
+    "de": " Sie erwähnen {names} nicht.",
+    "en": " They do not mention {names}.",
+}
+CHECK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"answerable": {"type": "boolean"}},
+    "required": ["answerable"],
+}
 _CITATION = re.compile(r"\[(\d{1,2})\]")
+_VERDICT = re.compile(r'"?answerable"?\s*:\s*(true|false)|\b(yes|no|ja|nein)\b', re.IGNORECASE)
 
 
 def is_refusal(answer: str) -> bool:
@@ -94,6 +118,98 @@ def _facts_block(found: list[dict[str, Any]]) -> str:
     return "\n".join(f"- {f['label']}: {f['value']}" for f in found) or "(none)"
 
 
+def _answer_messages(state: RagState, ctx: RagContext, prompt: LoadedPrompt) -> list[BaseMessage]:
+    return prompt.render(
+        history=_history(state, ctx.history_turns),
+        context=_context_block(state.get("sources", [])),
+        facts=_facts_block(state.get("facts", [])),
+        question=state["question"],
+    )
+
+
+def parse_verdict(reply: str) -> bool | None:
+    """The check's verdict in a reply (JSON, or a plain yes/no); None if it gives none."""
+    try:
+        value = json.loads(reply).get("answerable")
+        if isinstance(value, bool):
+            return value
+    except (ValueError, AttributeError):
+        pass
+    match = _VERDICT.search(reply)
+    if match is None:
+        return None
+    word = (match.group(1) or match.group(2)).lower()
+    return word in ("true", "yes", "ja")
+
+
+def _ask_check(model: BaseChatModel, messages: list[BaseMessage], params: dict[str, Any]) -> str:
+    from luna.llm.llama_cpp_chat import LlamaCppChatModel
+
+    if isinstance(model, LlamaCppChatModel):
+        params = params | {"response_format": {"type": "json_object", "schema": CHECK_SCHEMA}}
+    return str(model.invoke(messages, **params).content)
+
+
+def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """Decide whether the passages and facts answer this very question, before generating.
+
+    First without the model: a designation or year the question names ("Luna Store 15",
+    "2021") that no passage or fact mentions means no. Then the model is asked; its message
+    follows the exact ``rag_answer`` messages, so llama.cpp keeps the shared prefix for the
+    answer and the check costs only its own few tokens. Without a verdict in the reply the
+    answer goes ahead (the answer prompt can still refuse)."""
+    ctx = runtime.context
+    if ctx.answer_check is AnswerCheck.OFF:
+        return {"answerable": True}
+    sources, found = state.get("sources", []), state.get("facts", [])
+    if not sources and not found:
+        return {"answerable": False}
+    texts = [f"{s['title']} {s['text']}" for s in sources]
+    texts += [f"{f['label']} {f['value']}" for f in found]
+    question = state.get("standalone_question") or state["question"]
+    missing = missing_specifics(question, texts)
+    if missing:
+        return {"answerable": False, "unmentioned": missing}
+    if ctx.answer_check is AnswerCheck.NAMES:
+        return {"answerable": True}
+    with ctx.sessions() as session:
+        answer_prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
+        check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
+    messages = _answer_messages(state, ctx, answer_prompt) + check_prompt.render()
+    reply = _ask_check(ctx.chat_model, messages, check_prompt.spec.params)
+    verdict = parse_verdict(reply)
+    if verdict is None:
+        log.warning("answerability check gave no verdict: %r", reply[:200])
+    return {"answerable": verdict is not False}
+
+
+def route_after_check(state: RagState) -> str:
+    return "generate" if state.get("answerable", True) else "refuse"
+
+
+def refuse(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """The refusal sentence in the question's language, without a model call."""
+    ctx = runtime.context
+    with ctx.sessions() as session:
+        check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
+    language = guess_language(state["question"])
+    answer = REFUSAL_TEXT[language]
+    if state.get("unmentioned"):
+        quoted = ", ".join(f"„{n}“" if language == "de" else f'"{n}"' for n in state["unmentioned"])
+        answer += MISSING_TEXT[language].format(names=quoted)
+    message = AIMessage(
+        content=answer,
+        response_metadata={"prompt": check_prompt.ref, "model": ctx.model_name, "citations": []},
+    )
+    return {
+        "messages": [message],
+        "answer": answer,
+        "citations": [],
+        "prompt": check_prompt.ref,
+        "refused": True,
+    }
+
+
 def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     """Answer with the active (or pinned) ``rag_answer`` prompt; tokens stream through
     LangGraph."""
@@ -102,12 +218,7 @@ def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
     sources = state.get("sources", [])
     found = state.get("facts", [])
-    messages = prompt.render(
-        history=_history(state, ctx.history_turns),
-        context=_context_block(sources),
-        facts=_facts_block(found),
-        question=state["question"],
-    )
+    messages = _answer_messages(state, ctx, prompt)
     reply = ctx.chat_model.invoke(messages, **prompt.spec.params)
     answer = str(reply.content).strip()
     refused = is_refusal(answer)

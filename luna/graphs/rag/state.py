@@ -13,6 +13,7 @@ from langgraph.graph.message import add_messages
 from sqlalchemy.orm import Session, sessionmaker
 from typing_extensions import TypedDict
 
+from luna.config import AnswerCheck
 from luna.retrieval.retriever import RetrievalFilter, Retriever
 
 
@@ -26,6 +27,8 @@ class RagState(TypedDict, total=False):
     citations: list[dict[str, Any]]
     prompt: str
     refused: bool
+    answerable: bool  # the answerability check's verdict (True when the check is off)
+    unmentioned: list[str]  # designations and years the question names but no passage does
 
 
 @dataclass
@@ -42,6 +45,9 @@ class RagContext:
     top_k: int = 4
     filters: RetrievalFilter | None = None
     history_turns: int = 3
+    # Decide before generating whether the passages answer the question (see AnswerCheck);
+    # a "no" refuses without writing an answer.
+    answer_check: AnswerCheck = AnswerCheck.OFF
     run_id: uuid.UUID = field(default_factory=uuid.uuid4)
     # Prompt versions pinned for this run (name → version), e.g. an eval of rag_answer@1.0.0;
     # prompts not named here use their active version. Pinning never activates anything.
