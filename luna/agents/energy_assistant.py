@@ -86,6 +86,7 @@ def build_energy_assistant(
         max_tool_rounds=settings.agent_max_tool_rounds,
         route_timeout_s=settings.agent_route_timeout_s,
         answer_timeout_s=settings.llm_timeout_s,
+        answer_check=settings.rag_answer_check,
     )
     return EnergyAssistant(build_agent_graph(tools, runtime.checkpointer), context)
 

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luna.core.language import Language as Language  # part of the request schema
+
 METER_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 
 
@@ -27,7 +29,6 @@ class PlaybookKind(StrEnum):
 
 
 Confidence = Literal["low", "medium", "high"]
-Language = Literal["de", "en"]
 
 
 class PlaybookRequest(BaseModel):

@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from sqlalchemy import text
 
-from luna.config import Settings
+from luna.config import AnswerCheck, Settings
 from luna.graphs.agent.graph import build_agent_graph
 from luna.graphs.agent.state import AgentContext, turn_input
 from luna.llm.llama_cpp_chat import GenerationTimeoutError
@@ -298,3 +298,25 @@ def test_document_question_cites_the_passages_it_used(knowledge: Runtime, energy
     assert cited["title"].startswith("Ergänzende Regeln")
     assert f"[2] {sources[1]['title']}" in model.prompt(0)
     assert json.dumps(turn.state["citations"])  # JSON-safe for the API and the checkpointer
+
+
+def test_document_question_about_an_unmentioned_model_is_refused_without_the_model(
+    knowledge: Runtime, energy_site: Site
+):
+    tools = tools_for(knowledge, energy_site.anna_id, retriever=knowledge.retriever)
+    model = ScriptedModel(script=[], seen=[])
+    graph, ctx = agent(knowledge, model, tools)
+    ctx.answer_check = AnswerCheck.NAMES
+    turn = Turn(
+        graph,
+        ctx,
+        f"test:{uuid.uuid4().hex}",
+        "Was regelt der Netzbetreiber für steuerbare Verbrauchseinrichtungen im Modul 9?",
+    )
+    assert turn.nodes == ["plan", "tools", "plan", "compose"]
+    assert turn.state["tools_used"] == ["search_documents"]
+    assert turn.state["answer"] == (
+        "Das weiß ich anhand der vorliegenden Dokumente nicht. Sie erwähnen „Modul 9“ nicht."
+    )
+    assert turn.state["citations"] == []
+    assert model.seen == []  # routed by rule, refused without composing

@@ -16,8 +16,9 @@ from langchain_core.messages import HumanMessage
 from sqlalchemy import text
 
 from luna.config import AnswerCheck, Settings
+from luna.graphs.rag.answerability import REFUSAL_TEXT
 from luna.graphs.rag.graph import build_rag_graph
-from luna.graphs.rag.nodes import REFUSAL_TEXT, parse_verdict
+from luna.graphs.rag.nodes import parse_verdict
 from luna.graphs.rag.state import RagContext
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime

@@ -19,7 +19,10 @@ from langgraph.runtime import Runtime
 
 from luna.agents.intents import rule_calls
 from luna.agents.routing import conversation, route
+from luna.config import AnswerCheck
+from luna.core.language import guess_language
 from luna.graphs.agent.state import AgentContext, AgentState
+from luna.graphs.rag.answerability import missing_specifics, refusal
 from luna.prompts.registry import load_active
 from luna.tools.results import PASSAGE_CHARS, clip
 
@@ -222,11 +225,36 @@ def degraded_answer(sources: Sequence[dict[str, Any]], errors: Sequence[str], wh
     return "\n".join(lines)
 
 
+def unmentioned_names(question: str, sources: Sequence[dict[str, Any]]) -> list[str]:
+    """Models and years the question names that no passage mentions, when the turn's results
+    are passages only (data rows answer questions about years the documents never name)."""
+    if not sources or any(s.get("kind") != "document" for s in sources):
+        return []
+    texts = [f"{s.get('title', '')} {s.get('text', '')}" for s in sources]
+    return missing_specifics(question, texts)
+
+
 def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-    """Answer from this turn's tool results with the active ``agent_answer`` prompt."""
+    """Answer from this turn's tool results with the active ``agent_answer`` prompt, or refuse
+    without the model when the passages never mention a model or year the question names."""
     ctx = runtime.context
     history, turn = split_turn(state.get("messages", []))
     sources, errors = gather_sources(turn)
+    public_sources = [{k: v for k, v in s.items() if k != "prompt_text"} for s in sources]
+    question = state.get("standalone_question") or state["question"]
+    unmentioned = (
+        unmentioned_names(question, sources) if ctx.answer_check is not AnswerCheck.OFF else []
+    )
+    if unmentioned:
+        answer = refusal(guess_language(state["question"]), unmentioned)
+        return {
+            "messages": [AIMessage(content=answer, response_metadata={"model": ctx.model_name})],
+            "answer": answer,
+            "citations": [],
+            "sources": public_sources,
+            "error": None,
+            "degraded": False,
+        }
     note = ""
     if state.get("route_error"):
         note = "no tool could be used for this question; answer from the conversation or say so"
@@ -269,7 +297,7 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         "messages": [message],
         "answer": answer,
         "citations": citations,
-        "sources": [{k: v for k, v in s.items() if k != "prompt_text"} for s in sources],
+        "sources": public_sources,
         "prompts": prompts,
         "error": error,
         "degraded": error is not None,

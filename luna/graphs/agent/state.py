@@ -15,6 +15,8 @@ from langgraph.graph.message import add_messages
 from sqlalchemy.orm import Session, sessionmaker
 from typing_extensions import TypedDict
 
+from luna.config import AnswerCheck
+
 Next = Literal["tools", "plan", "compose"]
 
 
@@ -78,5 +80,8 @@ class AgentContext:
     route_timeout_s: float | None = None
     answer_timeout_s: float | None = None
     history_turns: int = 2
+    # Anything but OFF: a document-only answer whose question names a model or year no passage
+    # mentions is refused without the model (the names part of the RAG answerability check).
+    answer_check: AnswerCheck = AnswerCheck.OFF
     now: Callable[[], datetime] = field(default=_utc_now)
     run_id: uuid.UUID = field(default_factory=uuid.uuid4)

@@ -14,6 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from luna.core.language import Language
+
+# The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
+# usage analysis) know refusals written without the model too.
+REFUSAL_TEXT: dict[Language, str] = {
+    "de": "Das weiß ich anhand der vorliegenden Dokumente nicht.",
+    "en": "I don't know based on the available documents.",
+}
+_UNMENTIONED_TEXT: dict[Language, str] = {
+    "de": " Sie erwähnen {names} nicht.",
+    "en": " They do not mention {names}.",
+}
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _DESIGNATION = re.compile(r"(?<![\w-])([A-ZÄÖÜ][^\W\d_]*)\s+(\d{1,4}[a-z]?)(?![\w,.]\d|\w)")
 _NOT_NAME_WORDS = (
@@ -47,3 +59,10 @@ def missing_specifics(question: str, texts: Iterable[str]) -> list[str]:
     """The question's named specifics that occur in none of ``texts``."""
     haystack = " ".join(texts).casefold()
     return [name for name in named_specifics(question) if not _pattern(name).search(haystack)]
+
+
+def refusal(language: Language, unmentioned: Iterable[str] = ()) -> str:
+    """The refusal sentence, naming what the documents do not mention, if anything."""
+    names = [f"„{n}“" if language == "de" else f'"{n}"' for n in unmentioned]
+    text = REFUSAL_TEXT[language]
+    return text + _UNMENTIONED_TEXT[language].format(names=", ".join(names)) if names else text

@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
-from luna.graphs.rag.answerability import missing_specifics
+from luna.graphs.rag.answerability import missing_specifics, refusal
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import neutralise
@@ -24,16 +24,6 @@ from luna.prompts.registry import LoadedPrompt, load_prompt
 log = logging.getLogger(__name__)
 
 REFUSALS = ("i don't know", "i do not know", "das weiß ich", "weiß ich nicht", "weiss ich nicht")
-# What Luna says when the answerability check finds nothing to answer from; the same
-# sentences the rag_answer prompts ask the model to use, so ``is_refusal`` knows them.
-REFUSAL_TEXT = {
-    "de": "Das weiß ich anhand der vorliegenden Dokumente nicht.",
-    "en": "I don't know based on the available documents.",
-}
-MISSING_TEXT = {
-    "de": " Sie erwähnen {names} nicht.",
-    "en": " They do not mention {names}.",
-}
 CHECK_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"answerable": {"type": "boolean"}},
@@ -192,11 +182,7 @@ def refuse(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
     with ctx.sessions() as session:
         check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
-    language = guess_language(state["question"])
-    answer = REFUSAL_TEXT[language]
-    if state.get("unmentioned"):
-        quoted = ", ".join(f"„{n}“" if language == "de" else f'"{n}"' for n in state["unmentioned"])
-        answer += MISSING_TEXT[language].format(names=quoted)
+    answer = refusal(guess_language(state["question"]), state.get("unmentioned", []))
     message = AIMessage(
         content=answer,
         response_metadata={"prompt": check_prompt.ref, "model": ctx.model_name, "citations": []},
