@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from luna.api.app import create_app
-from luna.config import Settings
+from luna.config import AnswerCheck, Settings
 from luna.store.factory import Stores
 from tests.api.conftest import login
 from tests.observability.conftest import scrape, value
@@ -66,7 +66,10 @@ def answering_client(
     settings: Settings, clean_db: Stores, tmp_path: Path, users
 ) -> Iterator[tuple[TestClient, ScriptedModel]]:
     model = ScriptedModel(script=[])
-    with TestClient(create_app(settings.model_copy(update={"home": tmp_path}), clean_db)) as c:
+    # No answerability check: over an empty knowledge base it would refuse without the model,
+    # and this test counts one model call.
+    local = settings.model_copy(update={"home": tmp_path, "rag_answer_check": AnswerCheck.OFF})
+    with TestClient(create_app(local, clean_db)) as c:
         c.app.state.runtime.chat_model = model  # type: ignore[attr-defined]
         yield c, model
 
