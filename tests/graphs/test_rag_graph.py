@@ -70,17 +70,7 @@ def test_first_turn_retrieves_and_cites_follow_up_is_condensed(runtime: Runtime)
     config = {"configurable": {"thread_id": "test-user:thread-1"}}
 
     def turn(question: str) -> tuple[list[str], dict]:
-        nodes, state = [], {}
-        for update in graph.stream(
-            {"messages": [HumanMessage(question)], "question": question},
-            config,
-            context=ctx,
-            stream_mode="updates",
-        ):
-            for node, values in update.items():
-                nodes.append(node)
-                state.update(values or {})
-        return nodes, state
+        return _ask(graph, ctx, question, config)
 
     nodes, first = turn("Wie hoch ist der Grundpreis im dynamischen Tarif?")
     assert nodes == ["condense", "retrieve", "facts", "check", "generate"]
@@ -147,10 +137,12 @@ def _context(
     )
 
 
-def _ask(graph, ctx: RagContext, question: str) -> tuple[list[str], dict]:
+def _ask(graph, ctx: RagContext, question: str, config=None) -> tuple[list[str], dict]:
+    """One run of the graph: the nodes in order and the state they wrote."""
     nodes, state = [], {}
     for update in graph.stream(
         {"messages": [HumanMessage(question)], "question": question},
+        config,
         context=ctx,
         stream_mode="updates",
     ):
