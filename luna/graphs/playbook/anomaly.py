@@ -126,7 +126,7 @@ def analyse_anomaly(
     )
     headline = text(
         lang,
-        "anomaly.headline" if unusual else "anomaly.headline.none",
+        {0: "anomaly.headline.none", 1: "anomaly.headline.one"}.get(unusual, "anomaly.headline"),
         count=unusual,
         meter=meter.meter_id,
         window=window,

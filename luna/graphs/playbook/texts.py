@@ -82,6 +82,7 @@ _EN: dict[str, str] = {
     "anomaly.lower.title": "Check for a missing load or a gap",
     "anomaly.detail": "measured {actual} kWh, forecast {point} kWh (interval {low}–{high} kWh)",
     "anomaly.headline": "{count} unusual hours on {meter} in {window}",
+    "anomaly.headline.one": "1 unusual hour on {meter} in {window}",
     "anomaly.headline.none": "No unusual consumption on {meter} in {window}",
     "anomaly.risk.chance": "An 80 % interval is left by chance now and then: one unusual hour "
     "is a hint, not proof",
@@ -183,6 +184,7 @@ _DE: dict[str, str] = {
     "anomaly.lower.title": "Auf ein ausgefallenes Gerät oder eine Datenlücke prüfen",
     "anomaly.detail": "gemessen {actual} kWh, Prognose {point} kWh (Intervall {low}–{high} kWh)",
     "anomaly.headline": "{count} auffällige Stunden bei {meter} im Zeitraum {window}",
+    "anomaly.headline.one": "1 auffällige Stunde bei {meter} im Zeitraum {window}",
     "anomaly.headline.none": "Kein auffälliger Verbrauch bei {meter} im Zeitraum {window}",
     "anomaly.risk.chance": "Ein 80-%-Intervall wird ab und zu auch zufällig verlassen: eine "
     "auffällige Stunde ist ein Hinweis, kein Beweis",
