@@ -23,7 +23,7 @@ from luna.graphs.playbook import (
     playbook_context,
     run_playbook,
 )
-from luna.graphs.playbook.compose import draft_text
+from luna.graphs.playbook.compose import draft_text, repeated_sentences
 from luna.graphs.playbook.numbers import AllowedNumbers, unsupported_numbers
 from luna.optimisation import OptimisationInput, optimise
 from luna.runtime import Runtime
@@ -224,3 +224,26 @@ def test_draft_text_ignores_citation_markers():
     draft = PlaybookDraft(title="Plan", summary="Saves 1.23 EUR from 07:00 to 09:30 [3].")
     assert unsupported_numbers(draft_text(draft), allowed) == []
     assert unsupported_numbers("Saves 1.24 EUR at 10:00", allowed) == ["10:00", "1.24"]
+
+
+def test_a_draft_that_repeats_itself_is_retried(playbook_runtime: Runtime):
+    request = PlaybookRequest(meter_id="M-PV", kind=PlaybookKind.BATTERY, language="de")
+    loop = "Der Plan richtet sich nach dem Preisblatt [1]."
+    run, seen = _run(
+        playbook_runtime,
+        [
+            _draft("Speicher nach Plan laden", f"Laden Sie nachts. {loop} {loop}"),
+            _draft("Speicher nach Plan laden", f"Laden Sie nachts. {loop}"),
+        ],
+        request,
+    )
+    assert run.path.count("compose") == 2
+    assert "repeats itself" in run.playbook.validation_errors[0]
+    assert "Rejected: the summary repeats itself" in seen[1][-1]  # the reason went back
+    assert run.playbook.text_source == "model"
+    assert run.playbook.summary == f"Laden Sie nachts. {loop}"
+
+
+def test_repeated_sentences():
+    assert repeated_sentences("A b c. A b c [2]. D e f. a B c.") == ["A b c."]
+    assert repeated_sentences("Eins zwei. Drei vier.") == []

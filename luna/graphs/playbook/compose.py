@@ -39,6 +39,7 @@ DRAFT_SCHEMA: dict[str, Any] = {
 }
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 _CITATION = re.compile(r"\[\d{1,2}\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _signed(value: float, language: Language) -> str:
@@ -118,6 +119,18 @@ def parse_draft(raw: str) -> PlaybookDraft:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise ValueError(f"the JSON does not match the schema: {problems}") from exc
+
+
+def repeated_sentences(text: str) -> list[str]:
+    """Sentences ``text`` says more than once (a small model's loop), as first written."""
+    first: dict[str, str] = {}
+    repeated: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        key = " ".join(_CITATION.sub(" ", sentence).casefold().split())
+        if key in first and first[key] not in repeated:
+            repeated.append(first[key])
+        first.setdefault(key, sentence)
+    return repeated
 
 
 def draft_text(draft: PlaybookDraft) -> str:

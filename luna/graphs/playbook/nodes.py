@@ -25,6 +25,7 @@ from luna.graphs.playbook.compose import (
     facts_block,
     parse_draft,
     prompt_variables,
+    repeated_sentences,
     template_draft,
 )
 from luna.graphs.playbook.data import (
@@ -182,7 +183,8 @@ def compose(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str
 
 
 def validate(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
-    """Accept the draft only if it parses and every number in it is one of the FACTS."""
+    """Accept the draft only if it parses, every number in it is one of the FACTS, and its
+    summary says each thing once."""
     update: dict[str, Any] = {"path": _path(state, "validate")}
     raw = state.get("raw_reply")
     if raw is None:  # the model call itself failed; compose recorded why
@@ -199,6 +201,13 @@ def validate(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[st
         update["errors"] = [
             *errors,
             f"these numbers are not in FACTS: {', '.join(bad)}; copy numbers from FACTS only",
+        ]
+        return update
+    repeats = repeated_sentences(draft.summary)
+    if repeats:
+        update["errors"] = [
+            *errors,
+            f"the summary repeats itself ({repeats[0]!r}); say each thing once",
         ]
         return update
     update.update(draft=draft, text_source="model")
