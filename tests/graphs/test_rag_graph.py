@@ -6,6 +6,7 @@ persists per thread in PostgreSQL, and that citations map back to retrieved chun
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -227,3 +228,16 @@ def test_names_only_check_refuses_unmentioned_names_and_never_asks_the_model(run
     assert nodes[-2:] == ["check", "generate"]
     assert "14,90" in answered["answer"]
     assert len(model.seen) == 1  # the answer only, no check call
+
+
+def test_a_refusal_names_only_what_this_turn_misses(runtime: Runtime):
+    """The state is checkpointed per thread: the first turn's missing name must not reappear."""
+    # Turn 1 is refused by the names check alone; turn 2 is condensed, then the model says no.
+    model = ScriptedModel(script=["Wie hoch ist der Grundpreis?", '{"answerable": false}'])
+    graph = build_rag_graph(runtime.checkpointer)
+    ctx = _context(runtime, model)
+    config = {"configurable": {"thread_id": f"test:{uuid.uuid4().hex}"}}
+    _, first = _ask(graph, ctx, "Wie hoch ist der Grundpreis im Modul 7?", config)
+    assert first["unmentioned"] == ["Modul 7"]
+    _, second = _ask(graph, ctx, "Wie hoch ist der Grundpreis?", config)
+    assert second["answer"] == REFUSAL_TEXT["de"]  # the model said no; no names to blame

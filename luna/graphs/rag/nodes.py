@@ -147,13 +147,14 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     "2021") that no passage or fact mentions means no. Then the model is asked; its message
     follows the exact ``rag_answer`` messages, so llama.cpp keeps the shared prefix for the
     answer and the check costs only its own few tokens. Without a verdict in the reply the
-    answer goes ahead (the answer prompt can still refuse)."""
+    answer goes ahead (the answer prompt can still refuse). Every return sets both keys: the
+    state is checkpointed per thread, and an earlier turn's values must not leak into this one."""
     ctx = runtime.context
     if ctx.answer_check is AnswerCheck.OFF:
-        return {"answerable": True}
+        return {"answerable": True, "unmentioned": []}
     sources, found = state.get("sources", []), state.get("facts", [])
     if not sources and not found:
-        return {"answerable": False}
+        return {"answerable": False, "unmentioned": []}
     texts = [f"{s['title']} {s['text']}" for s in sources]
     texts += [f"{f['label']} {f['value']}" for f in found]
     question = state.get("standalone_question") or state["question"]
@@ -161,7 +162,7 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     if missing:
         return {"answerable": False, "unmentioned": missing}
     if ctx.answer_check is AnswerCheck.NAMES:
-        return {"answerable": True}
+        return {"answerable": True, "unmentioned": []}
     with ctx.sessions() as session:
         answer_prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
         check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
@@ -170,7 +171,7 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     verdict = parse_verdict(reply)
     if verdict is None:
         log.warning("answerability check gave no verdict: %r", reply[:200])
-    return {"answerable": verdict is not False}
+    return {"answerable": verdict is not False, "unmentioned": []}
 
 
 def route_after_check(state: RagState) -> str:
