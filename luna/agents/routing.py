@@ -28,6 +28,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, ValidationError
 
 from luna.agents.intents import rule_calls
+from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, read_prompt_files, version_key
 
 ROUTE_PROMPT = "agent_route"
@@ -297,9 +298,8 @@ def route(
             return RouteDecision(method="native", raw=str(reply.content))
         call = reply.tool_calls[0]
         return _decision(tools, call["name"], call["args"], "native", json.dumps(call["args"]))
-    if _is_llama_cpp(chat_model):
-        params["response_format"] = {"type": "json_object", "schema": decision_schema(tools)}
-        if timeout_s is not None:
-            params["timeout_s"] = timeout_s
+    params.update(json_schema_format(chat_model, decision_schema(tools)))
+    if _is_llama_cpp(chat_model) and timeout_s is not None:
+        params["timeout_s"] = timeout_s
     reply = chat_model.invoke(messages, **params)
     return parse_reply(tools, str(reply.content), "structured")

@@ -317,3 +317,11 @@ class LlamaCppChatModel(BaseChatModel):
         if isinstance(schema, type) and issubclass(schema, BaseModel):
             return schema.model_validate(data)
         return cast(dict[str, Any], data)
+
+
+def json_schema_format(model: BaseChatModel, schema: JsonSchema) -> dict[str, Any]:
+    """Call options that make ``model`` decode under ``schema``: llama.cpp's JSON-schema
+    response format (a grammar); other chat models get none and rely on the prompt."""
+    if isinstance(model, LlamaCppChatModel):
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    return {}

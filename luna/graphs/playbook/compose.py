@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from luna.agents.playbook_schema import Language, PlaybookDraft, PlaybookRequest
 from luna.graphs.playbook.figures import number_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
+from luna.llm.llama_cpp_chat import json_schema_format
 
 LANGUAGE_NAMES = {"en": "English", "de": "German (Deutsch)"}
 PASSAGE_CHARS = 360
@@ -93,14 +94,7 @@ def prompt_variables(request: PlaybookRequest, facts: str, context: str) -> dict
 
 def call_model(model: BaseChatModel, messages: list[BaseMessage], params: dict[str, Any]) -> str:
     """One model call; llama.cpp decodes under the draft's JSON-schema grammar."""
-    from luna.llm.llama_cpp_chat import LlamaCppChatModel
-
-    if isinstance(model, LlamaCppChatModel):
-        reply = model.invoke(
-            messages, response_format={"type": "json_object", "schema": DRAFT_SCHEMA}, **params
-        )
-    else:
-        reply = model.invoke(messages, **params)
+    reply = model.invoke(messages, **params, **json_schema_format(model, DRAFT_SCHEMA))
     content = reply.content
     return content if isinstance(content, str) else json.dumps(content)
 

@@ -8,7 +8,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
 
@@ -19,6 +18,7 @@ from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import neutralise
 from luna.graphs.rag.state import RagContext, RagState
+from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 
 log = logging.getLogger(__name__)
@@ -132,14 +132,6 @@ def parse_verdict(reply: str) -> bool | None:
     return word in ("true", "yes", "ja")
 
 
-def _ask_check(model: BaseChatModel, messages: list[BaseMessage], params: dict[str, Any]) -> str:
-    from luna.llm.llama_cpp_chat import LlamaCppChatModel
-
-    if isinstance(model, LlamaCppChatModel):
-        params = params | {"response_format": {"type": "json_object", "schema": CHECK_SCHEMA}}
-    return str(model.invoke(messages, **params).content)
-
-
 def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     """Decide whether the passages and facts answer this very question, before generating.
 
@@ -167,7 +159,8 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         answer_prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
         check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
     messages = _answer_messages(state, ctx, answer_prompt) + check_prompt.render()
-    reply = _ask_check(ctx.chat_model, messages, check_prompt.spec.params)
+    params = check_prompt.spec.params | json_schema_format(ctx.chat_model, CHECK_SCHEMA)
+    reply = str(ctx.chat_model.invoke(messages, **params).content)
     verdict = parse_verdict(reply)
     if verdict is None:
         log.warning("answerability check gave no verdict: %r", reply[:200])
