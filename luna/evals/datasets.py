@@ -19,6 +19,7 @@ DATASETS = {
     "qa": "retrieval_qa.v1.jsonl",
     "routing": "routing.v1.jsonl",
     "playbook": "playbooks.v1.jsonl",
+    "trust": "trust_qa.dev.v1.jsonl",
 }
 TOOLS = ("search_documents", "query_timeseries", "forecast", "optimise_schedule", "get_tariff")
 
@@ -59,6 +60,58 @@ class QaCase(_Case):
             raise ValueError("kind 'unanswerable' exactly when answerable is false")
         if self.kind == "multi_hop" and len(self.references) < 2:
             raise ValueError("a multi-hop case needs at least two references")
+        return self
+
+
+class TrustReference(BaseModel):
+    """A document of ``evals/corpus/trust`` and a short quote the answer cannot do without."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    document: str = Field(description="File name under evals/corpus/trust.")
+    evidence: str = Field(min_length=1, description="Exact text of the parsed document.")
+
+
+TrustKind = Literal[
+    "fact",
+    "table",
+    "multi_document",
+    "numeric",
+    "cross_lingual",
+    "version_conflict",
+    "unanswerable",
+    "injection",
+]
+
+
+class TrustCase(_Case):
+    """A question of the trust suite: grounded, current, refusing and injection-proof answers.
+
+    ``required`` is a list of groups; an answer passes a group when it contains any of its
+    alternatives (case-insensitive, whitespace collapsed). ``forbidden`` strings must not occur
+    (a superseded value, a planted false value, a hallucination bait). The dev split is the
+    default file; the test split is selected by passing its path.
+    """
+
+    language: Literal["de", "en"]
+    kind: TrustKind
+    question: str = Field(min_length=5)
+    answer: str = Field(min_length=2, description="Reference answer (or why it is unanswerable).")
+    answerable: bool
+    required: list[list[str]]
+    forbidden: list[str] = Field(default_factory=list)
+    references: list[TrustReference]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrustCase:
+        if not (self.answerable == bool(self.references) == bool(self.required)):
+            raise ValueError("answerable cases need references and required, unanswerable none")
+        if (self.kind == "unanswerable") == self.answerable:
+            raise ValueError("kind 'unanswerable' exactly when answerable is false")
+        if any(not group or not all(alt.strip() for alt in group) for group in self.required):
+            raise ValueError("every required group needs at least one non-blank alternative")
+        if self.kind == "multi_document" and len({r.document for r in self.references}) < 2:
+            raise ValueError("a multi-document case needs references to two distinct documents")
         return self
 
 

@@ -1,0 +1,133 @@
+"""The trust eval set: both splits load, have the required mix, and quote their corpus exactly.
+
+Evidence strings are checked against the text Luna's own parser extracts from each corpus file
+(whitespace collapsed), so a case only counts as answerable when its evidence can be retrieved.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import get_args
+
+import pytest
+
+from luna.evals.datasets import EVALS_DIR, TrustCase, TrustKind, dataset_path, load_jsonl
+from luna.ingest import parse_document
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = EVALS_DIR / "corpus" / "trust"
+SPLITS = {
+    "dev": EVALS_DIR / "trust_qa.dev.v1.jsonl",
+    "test": EVALS_DIR / "trust_qa.test.v1.jsonl",
+}
+KINDS = get_args(TrustKind)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def splits() -> dict[str, list[TrustCase]]:
+    return {name: load_jsonl(path, TrustCase) for name, path in SPLITS.items()}
+
+
+@pytest.fixture(scope="module")
+def parsed_text() -> dict[str, str]:
+    texts = {}
+    for path in sorted(CORPUS.iterdir()):
+        if path.name == "manifest.json":
+            continue
+        document = parse_document(path.read_bytes(), path.name)
+        texts[path.name] = "\n".join(_collapse(e.text) for e in document.elements)
+    return texts
+
+
+def test_dev_split_is_the_default_trust_dataset():
+    assert dataset_path("trust") == SPLITS["dev"]
+
+
+def test_both_splits_have_the_required_mix(splits: dict[str, list[TrustCase]]):
+    cases = [c for split in splits.values() for c in split]
+    assert len(cases) >= 60
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids)), "case ids must be unique across both splits"
+    assert all(i.startswith("trust-") for i in ids)
+    for name, split in splits.items():
+        kinds = Counter(c.kind for c in split)
+        for kind in KINDS:
+            assert kinds[kind] >= 4, (name, kind, kinds[kind])
+    languages = Counter(c.language for c in cases)
+    assert min(languages["de"], languages["en"]) >= len(cases) // 3, languages
+
+
+def test_unanswerable_cases_expect_a_refusal(splits: dict[str, list[TrustCase]]):
+    for case in (c for split in splits.values() for c in split):
+        if case.kind == "unanswerable":
+            assert case.required == [], case.id
+            assert case.references == [], case.id
+        if case.kind in ("version_conflict", "injection"):
+            assert case.forbidden, f"{case.id}: name the superseded or planted value"
+
+
+def test_every_reference_quotes_the_parsed_document(
+    splits: dict[str, list[TrustCase]], parsed_text: dict[str, str]
+):
+    for case in (c for split in splits.values() for c in split):
+        for ref in case.references:
+            assert ref.document in parsed_text, (case.id, ref.document)
+            assert _collapse(ref.evidence) in parsed_text[ref.document], (
+                case.id,
+                ref.document,
+                ref.evidence,
+            )
+
+
+def test_forbidden_strings_do_not_contradict_the_reference_answer(
+    splits: dict[str, list[TrustCase]],
+):
+    for case in (c for split in splits.values() for c in split):
+        answer = _collapse(case.answer).lower()
+        for bad in case.forbidden:
+            assert _collapse(bad).lower() not in answer, (case.id, bad)
+        for group in case.required:
+            assert any(_collapse(alt).lower() in answer for alt in group), (case.id, group)
+
+
+def test_manifest_lists_every_corpus_file():
+    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["file"] for entry in manifest["files"]}
+    on_disk = {p.name for p in CORPUS.iterdir() if p.name != "manifest.json"}
+    assert listed == on_disk
+    assert {entry["language"] for entry in manifest["files"]} == {"de", "en"}
+    assert {Path(name).suffix for name in on_disk} == {".pdf", ".docx", ".txt", ".md"}
+
+
+def _builder(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    pytest.importorskip("reportlab")
+    pytest.importorskip("docx")
+    spec = importlib.util.spec_from_file_location(
+        "build_trust_corpus", ROOT / "scripts" / "build_trust_corpus.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_text_documents_match_their_builder(monkeypatch: pytest.MonkeyPatch):
+    builder = _builder(monkeypatch)
+    expected = {
+        "stadtwerke-lindenbrueck-faq-dynamik-2025.md": builder.FAQ_2025,
+        "haustechnik-notiz-lastgang-2025.txt": builder.facility_note(),
+        "wendler-inbetriebnahmeprotokoll-reuter.txt": builder.PROTOCOL,
+    }
+    for name, text in expected.items():
+        assert (CORPUS / name).read_bytes() == text.encode("utf-8"), name
