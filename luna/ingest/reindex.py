@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 
-from luna.ingest.pipeline import chunk_payload
+from luna.ingest.pipeline import chunk_point
 from luna.store.factory import Stores
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
 from luna.store.vectors.base import VectorPoint
@@ -73,12 +73,15 @@ def reindex(
                     f"collection is configured for {settings.vector_dimension}-d"
                 )
             points.append(
-                VectorPoint(
-                    id=row.point_id,
-                    vector=vector,
-                    payload=chunk_payload(
-                        row.item_id, row.ordinal, row.title, row.page, row.section
-                    ),
+                chunk_point(
+                    row.point_id,
+                    vector,
+                    item_id=row.item_id,
+                    ordinal=row.ordinal,
+                    title=row.title,
+                    page=row.page,
+                    section=row.section,
+                    text=row.text,
                 )
             )
         if on_progress is not None:

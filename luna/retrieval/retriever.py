@@ -1,4 +1,12 @@
-"""Dense retrieval with filters, near-duplicate removal and a relevance-weight hook.
+"""Hybrid retrieval: dense and keyword (BM25) search fused by rank, with multi-hop queries,
+filters, near-duplicate removal and a relevance-weight hook.
+
+Each query runs twice, as an embedding search and as a BM25 search in the question's language
+(exact designations and figures, which small embeddings blur); the lists are fused with
+reciprocal rank fusion. Multi-part questions add one query per part, and designations the
+first hits name but the question does not ("the registered heat pump" → "WP-9 S") add a
+second hop (``luna.retrieval.queries``); the best hit of every extra query is kept in the
+result, so a two-document question gets both documents.
 
 Vector hits are only trusted when ``item_chunks`` has a row for their point id: the SQL row is
 the commit point of an ingest, so a half-ingested or orphaned vector is never returned, and the
@@ -11,12 +19,16 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from luna.core.language import Language, guess_language
 from luna.observability.metrics import RETRIEVAL_DURATION
+from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
+from luna.retrieval.queries import bridge_queries, question_parts, translated_query
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Label, LabelTarget
 from luna.store.vectors.base import PayloadFilter, VectorStore
 
@@ -45,7 +57,9 @@ class RetrievedChunk:
     page: int | None
     section: str | None
     text: str
-    score: float  # cosine similarity times the relevance weight
+    score: float  # fused rank score (or cosine similarity, dense-only) times the weight
+    valid_from: date | None = None  # the document's validity (items.valid_from)
+    version: str | None = None
 
     def citation(self) -> str:
         where = [f"p. {self.page}"] if self.page else []
@@ -92,21 +106,24 @@ class Retriever:
         top_k: int = 4,
         filters: RetrievalFilter | None = None,
         score_threshold: float | None = None,
+        multi_hop: bool = True,
     ) -> list[RetrievedChunk]:
-        vector: Sequence[float] = self._embeddings.embed_query(query)
-        if self._adapter is not None:
-            vector = self._adapter(vector)
+        """The ``top_k`` best chunks for ``query``; ``score_threshold`` bounds the dense
+        (cosine) hits; ``multi_hop`` adds the part and bridge queries."""
         with self._sessions() as session:
             payload_filter = self._payload_filter(session, filters)
             if payload_filter is not None and not payload_filter.get("item_id"):
                 return []  # the SQL-side filter matched no document
-            hits = self._vectors.search(
-                vector,
-                limit=top_k * self._oversample,
-                filters=payload_filter,
-                score_threshold=score_threshold,
-            )
-            chunks = self._resolve(session, [(h.id, h.score) for h in hits])
+            search = _Search(self, session, payload_filter, top_k * self._oversample)
+            main = search.rank(query, score_threshold)
+            extra = [search.rank(part, score_threshold) for part in question_parts(query)]
+            if multi_hop and not any(extra):
+                first = search.resolve(main)[:3]
+                hops = bridge_queries(query, [c.text for c in first])
+                extra += [search.rank(q, score_threshold, weight=0.7) for q in hops]
+            fused = reciprocal_rank_fusion(main + [r for ranked in extra for r in ranked])
+            chunks = search.resolve([RankedList([pid for pid, _ in fused])], fused)
+            leaders = [search.resolve(ranked)[:1] for ranked in extra]
         if self._weights is not None and chunks:
             factors = self._weights(chunks)
             chunks = [
@@ -114,13 +131,7 @@ class Retriever:
                 for c in chunks
             ]
             chunks.sort(key=lambda c: c.score, reverse=True)
-        kept: list[RetrievedChunk] = []
-        for chunk in chunks:
-            if not any(near_duplicate(chunk.text, k.text) for k in kept):
-                kept.append(chunk)
-            if len(kept) == top_k:
-                break
-        return kept
+        return _select(chunks, [c[0] for c in leaders if c], top_k)
 
     def _payload_filter(
         self, session: Session, filters: RetrievalFilter | None
@@ -171,3 +182,64 @@ class Retriever:
                 )
             )
         return resolved
+
+
+class _Search:
+    """The searches of one retrieval: dense and keyword lists per query, resolved in SQL."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        session: Session,
+        payload_filter: PayloadFilter | None,
+        limit: int,
+    ) -> None:
+        self._retriever = retriever
+        self._session = session
+        self._filter = payload_filter
+        self._limit = limit
+
+    def rank(
+        self, query: str, score_threshold: float | None, weight: float = 1.0
+    ) -> list[RankedList]:
+        r = self._retriever
+        vector: Sequence[float] = r._embeddings.embed_query(query)
+        if r._adapter is not None:
+            vector = r._adapter(vector)
+        dense = r._vectors.search(
+            vector, limit=self._limit, filters=self._filter, score_threshold=score_threshold
+        )
+        language = guess_language(query)
+        other: Language = "en" if language == "de" else "de"
+        ranked = [RankedList([h.id for h in dense], weight)]
+        for text, words, share in ((query, language, 1.0), (translated_query(query), other, 1.0)):
+            if text:
+                hits = r._vectors.search_keywords(
+                    text, language=words, limit=self._limit, filters=self._filter
+                )
+                ranked.append(RankedList([h.id for h in hits], weight * share))
+        return ranked
+
+    def resolve(
+        self,
+        ranked: list[RankedList],
+        scores: Sequence[tuple[uuid.UUID, float]] | None = None,
+    ) -> list[RetrievedChunk]:
+        """The fused chunks of ``ranked`` (all lists, by RRF) with text and locators from SQL."""
+        fused = list(scores) if scores is not None else reciprocal_rank_fusion(ranked)
+        return self._retriever._resolve(self._session, fused)
+
+
+def _select(
+    chunks: list[RetrievedChunk], leaders: list[RetrievedChunk], top_k: int
+) -> list[RetrievedChunk]:
+    """The first ``top_k`` chunks without near-duplicates, making room for each extra query's
+    best chunk (a multi-part question's every part gets its passage)."""
+    kept: list[RetrievedChunk] = []
+    for chunk in chunks:
+        if not any(near_duplicate(chunk.text, k.text) for k in kept):
+            kept.append(chunk)
+    reserved = [c for c in dict.fromkeys(leaders) if c in kept][: max(top_k - 1, 0)]
+    chosen = reserved + [c for c in kept if c not in reserved]
+    chosen = chosen[:top_k]
+    return sorted(chosen, key=lambda c: kept.index(c))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from luna.graphs.rag.answerability import missing_specifics, named_specifics
+from luna.retrieval.designations import missing_specifics, named_specifics
 
 
 @pytest.mark.parametrize(

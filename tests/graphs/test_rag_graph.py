@@ -74,7 +74,7 @@ def test_first_turn_retrieves_and_cites_follow_up_is_condensed(runtime: Runtime)
         return _ask(graph, ctx, question, config)
 
     nodes, first = turn("Wie hoch ist der Grundpreis im dynamischen Tarif?")
-    assert nodes == ["condense", "retrieve", "facts", "check", "generate"]
+    assert nodes == ["condense", "retrieve", "facts", "screen", "check", "generate"]
     assert len(model.seen) == 1  # no condense call on a first turn
     assert first["standalone_question"] == "Wie hoch ist der Grundpreis im dynamischen Tarif?"
     assert first["citations"][0]["title"].startswith("Luna Strom Dynamisch")
@@ -160,7 +160,7 @@ def test_answer_check_refuses_in_the_question_language_without_generating(runtim
     nodes, state = _ask(
         graph, _context(runtime, model), "Wie hoch ist der Grundpreis im Tarif Fix?"
     )
-    assert nodes == ["condense", "retrieve", "facts", "check", "refuse"]
+    assert nodes == ["condense", "retrieve", "facts", "screen", "check", "refuse"]
     assert state["answer"] == REFUSAL_TEXT["de"]
     assert state["refused"] is True
     assert state["citations"] == []

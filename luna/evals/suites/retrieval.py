@@ -6,7 +6,7 @@ from typing import Any
 
 from luna.evals.datasets import QaCase, dataset_path, load_jsonl
 from luna.evals.knowledge import KnowledgeIndex, file_name, ingest_samples
-from luna.evals.metrics import hit_at_k, ndcg_at_k, reciprocal_rank
+from luna.evals.metrics import evidence_at_k, hit_at_k, ndcg_at_k, reciprocal_rank
 from luna.evals.suites.base import CaseOutcome, EvalConfig, EvalEnv, EvalSetupError
 from luna.evals.suites.select import select_cases
 
@@ -40,12 +40,16 @@ class RetrievalSuite:
         ]
         doc_grades = [1 if g else 0 for g in grades]
         section_grades = [1 if g == 2 else 0 for g in grades]
+        texts = [h.text for h in hits]
+        evidence = [r.evidence for r in case.references]
         expected_docs = {r.document for r in case.references}
         found_docs = {file_name(h.source) for h in hits} & expected_docs
         metrics: dict[str, float | None] = {
             "hit@1": hit_at_k(doc_grades, 1),
             "hit@3": hit_at_k(doc_grades, 3),
             f"hit@{k}": hit_at_k(doc_grades, k),
+            "evidence@3": evidence_at_k(texts, evidence, 3),
+            f"evidence@{k}": evidence_at_k(texts, evidence, k),
             "mrr": reciprocal_rank(doc_grades),
             f"ndcg@{k}": ndcg_at_k(grades, index.ideal_grades(case.references), k),
             f"section_hit@{k}": hit_at_k(section_grades, k),

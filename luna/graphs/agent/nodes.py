@@ -22,8 +22,9 @@ from luna.agents.routing import conversation, route
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.agent.state import AgentContext, AgentState
-from luna.graphs.rag.answerability import missing_specifics, refusal
+from luna.graphs.rag.answerability import refusal
 from luna.prompts.registry import load_active
+from luna.retrieval.designations import missing_specifics
 from luna.tools.results import PASSAGE_CHARS, clip
 
 log = logging.getLogger(__name__)

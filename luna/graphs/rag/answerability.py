@@ -1,20 +1,26 @@
-"""Named specifics a question asks about that the passages never mention.
+"""Refusing questions the passages do not answer, before any model call, saying what is missing.
 
-A question about "Luna Store 15" or feed-in rates "for 2021" cannot be answered from passages
-that describe only the Luna Store 10 or 2025 rates, yet a small model answers it anyway with
-the neighbouring figure. Model designations (a capitalised word and a number: "Store 15",
-"LW 9", "Modul 3") and years named in the question must therefore occur in the retrieved
-text; the check refuses before any model call when one does not. Spacing and hyphens are
-ignored ("LW9" = "LW 9"); page and section references and hyphenated compounds
-("SG-Ready-Zustand 1") are not designations.
+Two deterministic tests. Named specifics: a question about "Luna Store 15" or feed-in rates
+"for 2021" cannot be answered from passages that describe only the Luna Store 10 or 2025
+rates, yet a small model answers it anyway with the neighbouring figure. Designations ("Store
+15", "LW 9", "Modul 3", "WP-9 S") and years named in the question must therefore occur in the
+retrieved text (``luna.retrieval.designations`` finds and matches them, across languages); the check
+refuses before any model call when one does not, naming what is missing.
+
+Attributes: a question asking for a known attribute (warranty, weight, fuse rating, base
+price … from the bilingual lexicon) needs a passage that states it, and when the question
+names a designation, the same passage must name that designation too. Otherwise the model
+borrows the attribute from another product or document; asked for the warranty a manual does
+not give, it answers with a neighbouring product's.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from luna.core.language import Language
+from luna.retrieval.designations import mentioned, named_specifics
+from luna.retrieval.lexicon import attribute_groups, contains_term
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
 # usage analysis) know refusals written without the model too.
@@ -26,39 +32,29 @@ _UNMENTIONED_TEXT: dict[Language, str] = {
     "de": " Sie erwähnen {names} nicht.",
     "en": " They do not mention {names}.",
 }
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_DESIGNATION = re.compile(r"(?<![\w-])([A-ZÄÖÜ][^\W\d_]*)\s+(\d{1,4}[a-z]?)(?![\w,.]\d|\w)")
-_NOT_NAME_WORDS = (
-    "januar februar märz april mai juni juli august september oktober november dezember "
-    "january february march may june july october december "
-    "seite page abschnitt section kapitel chapter tabelle table punkt nummer nr no "
-    "am im um ab bis seit nach vor von bei für in an at on by from until to"
-)
-_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
 
-def _pattern(name: str) -> re.Pattern[str]:
-    """``name`` in casefolded text: a year as a number, a designation with any spacing."""
-    if _YEAR.fullmatch(name):
-        return re.compile(rf"(?<!\d){name}(?!\d)")
-    word, number = name.rsplit(" ", 1)
-    return re.compile(rf"(?<!\w){re.escape(word.casefold())}[\s-]*{re.escape(number)}(?!\w)")
+def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
+    """Attributes the question asks for that no passage states (for the thing it names).
 
-
-def named_specifics(question: str) -> list[str]:
-    """Designations and years the question names, in order of appearance."""
-    found: dict[int, str] = {m.start(): m.group() for m in _YEAR.finditer(question)}
-    for m in _DESIGNATION.finditer(question):
-        word, number = m.groups()
-        if word.casefold() not in _NOT_NAMES and not _YEAR.fullmatch(number):
-            found[m.start()] = f"{word} {number}"
-    return [found[k] for k in sorted(found)]
-
-
-def missing_specifics(question: str, texts: Iterable[str]) -> list[str]:
-    """The question's named specifics that occur in none of ``texts``."""
-    haystack = " ".join(texts).casefold()
-    return [name for name in named_specifics(question) if not _pattern(name).search(haystack)]
+    Returned as the question's own word for the attribute ("Garantie"), to name in the
+    refusal; with a named designation, as "Garantie (WP-9 S)"."""
+    asked = question.casefold()
+    folded = [t.casefold() for t in texts]
+    things = [n for n in named_specifics(question) if not n.isdigit()]
+    missing: list[str] = []
+    for group in attribute_groups():
+        word = next(
+            (t for t in sorted(group, key=len, reverse=True) if contains_term(asked, t)), None
+        )
+        if word is None:
+            continue
+        stating = [t for t in folded if any(contains_term(t, term) for term in group)]
+        if things:
+            stating = [t for t in stating if all(mentioned(n, [t]) for n in things)]
+        if not stating:
+            missing.append(f"{word} ({', '.join(things)})" if things else word)
+    return missing
 
 
 def refusal(language: Language, unmentioned: Iterable[str] = ()) -> str:

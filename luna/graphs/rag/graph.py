@@ -1,5 +1,7 @@
-"""The RAG graph, top to bottom: condense → retrieve → facts → check → generate, or refuse
-when the answerability check finds that the passages and facts do not answer the question."""
+"""The RAG graph, top to bottom: condense → retrieve → facts → screen → check → generate, or
+refuse when the answerability check finds that the passages and facts do not answer the
+question. ``screen`` turns the retrieved passages (untrusted data, of several dates) into the
+context the model may read."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from luna.graphs.rag.nodes import (
     refuse,
     retrieve,
     route_after_check,
+    screen,
 )
 from luna.graphs.rag.state import RagContext, RagState
 
@@ -26,13 +29,15 @@ def build_rag_graph(
     builder.add_node("condense", condense)
     builder.add_node("retrieve", retrieve)
     builder.add_node("facts", facts)
+    builder.add_node("screen", screen)
     builder.add_node("check", check)
     builder.add_node("generate", generate)
     builder.add_node("refuse", refuse)
     builder.add_edge(START, "condense")
     builder.add_edge("condense", "retrieve")
     builder.add_edge("retrieve", "facts")
-    builder.add_edge("facts", "check")
+    builder.add_edge("facts", "screen")
+    builder.add_edge("screen", "check")
     builder.add_conditional_edges("check", route_after_check, ["generate", "refuse"])
     builder.add_edge("generate", END)
     builder.add_edge("refuse", END)

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -13,13 +14,15 @@ from langgraph.runtime import Runtime
 
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
-from luna.graphs.rag.answerability import missing_specifics, refusal
+from luna.graphs.rag.answerability import missing_attributes, refusal
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import neutralise
 from luna.graphs.rag.state import RagContext, RagState
+from luna.graphs.rag.supersession import Supersession, supersede
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
+from luna.retrieval.designations import missing_specifics
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,8 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
             "page": h.page,
             "section": h.section,
             "score": round(h.score, 4),
+            "valid_from": h.valid_from.isoformat() if h.valid_from else None,
+            "version": h.version,
             "text": h.text,
         }
         for i, h in enumerate(hits, start=1)
@@ -93,14 +98,23 @@ def facts(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     return {"facts": found}
 
 
+def screen(state: RagState) -> dict[str, Any]:
+    """Passages as the model may see them: instruction-like text neutralised, older versions
+    and statements a newer source contradicts taken out (and recorded for the answer)."""
+    screened = [s | {"text": neutralise(s["text"])} for s in state.get("sources", [])]
+    context, superseded = supersede(screened)
+    return {"context": context, "superseded": [asdict(s) for s in superseded]}
+
+
 def _context_block(sources: list[dict[str, Any]]) -> str:
     if not sources:
         return "(no passages found)"
     blocks = []
     for s in sources:
         where = ", ".join(p for p in (f"p. {s['page']}" if s["page"] else None, s["section"]) if p)
-        text = neutralise(s["text"])
-        blocks.append(f"[{s['n']}] {s['title']}{f' ({where})' if where else ''}\n{text}")
+        dated = f"valid from {s['valid_from']}" if s.get("valid_from") else None
+        about = ", ".join(p for p in (where, dated) if p)
+        blocks.append(f"[{s['n']}] {s['title']}{f' ({about})' if about else ''}\n{s['text']}")
     return "\n\n".join(blocks)
 
 
@@ -111,7 +125,7 @@ def _facts_block(found: list[dict[str, Any]]) -> str:
 def _answer_messages(state: RagState, ctx: RagContext, prompt: LoadedPrompt) -> list[BaseMessage]:
     return prompt.render(
         history=_history(state, ctx.history_turns),
-        context=_context_block(state.get("sources", [])),
+        context=_context_block(state.get("context", state.get("sources", []))),
         facts=_facts_block(state.get("facts", [])),
         question=state["question"],
     )
@@ -144,13 +158,13 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
     if ctx.answer_check is AnswerCheck.OFF:
         return {"answerable": True, "unmentioned": []}
-    sources, found = state.get("sources", []), state.get("facts", [])
+    sources, found = state.get("context", state.get("sources", [])), state.get("facts", [])
     if not sources and not found:
         return {"answerable": False, "unmentioned": []}
     texts = [f"{s['title']} {s['text']}" for s in sources]
     texts += [f"{f['label']} {f['value']}" for f in found]
     question = state.get("standalone_question") or state["question"]
-    missing = missing_specifics(question, texts)
+    missing = missing_specifics(question, texts) or missing_attributes(question, texts)
     if missing:
         return {"answerable": False, "unmentioned": missing}
     if ctx.answer_check is AnswerCheck.NAMES:
@@ -190,6 +204,18 @@ def refuse(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     }
 
 
+def _with_supersession_notes(answer: str, state: RagState) -> str:
+    """``answer`` plus a note naming each older statement that the current figure it gives
+    supersedes (only for figures the answer actually states)."""
+    language = guess_language(state["question"])
+    notes = []
+    for item in state.get("superseded", []):
+        superseded = Supersession(**item)
+        if superseded.new_value in answer or superseded.new_value.replace(",", ".") in answer:
+            notes.append(superseded.note(language))
+    return " ".join([answer, *dict.fromkeys(notes)])
+
+
 def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     """Answer with the active (or pinned) ``rag_answer`` prompt; tokens stream through
     LangGraph."""
@@ -202,6 +228,8 @@ def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     reply = ctx.chat_model.invoke(messages, **prompt.spec.params)
     answer = str(reply.content).strip()
     refused = is_refusal(answer)
+    if not refused:
+        answer = _with_supersession_notes(answer, state)
     cited = {int(n) for n in _CITATION.findall(answer)}
     used = [s for s in sources if s["n"] in cited]
     if not used and not refused:

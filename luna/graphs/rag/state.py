@@ -21,14 +21,16 @@ class RagState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     question: str
     standalone_question: str
-    sources: list[dict[str, Any]]
+    sources: list[dict[str, Any]]  # retrieved passages, verbatim (citations quote these)
+    context: list[dict[str, Any]]  # the passages as the model sees them (screened, current)
+    superseded: list[dict[str, Any]]  # older statements a newer passage contradicts
     facts: list[dict[str, Any]]
     answer: str
     citations: list[dict[str, Any]]
     prompt: str
     refused: bool
     answerable: bool  # the answerability check's verdict (True when the check is off)
-    unmentioned: list[str]  # designations and years the question names but no passage does
+    unmentioned: list[str]  # what the question names or asks for that no passage states
 
 
 @dataclass

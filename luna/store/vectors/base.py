@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from luna.store.vectors.keywords import KeywordLanguage
+
 # Fixed namespace for Luna's deterministic point ids (uuid5). Never change it: ids in existing
 # collections are derived from it.
 POINT_NAMESPACE = uuid.UUID("6f1c1f0e-4a55-4a8e-9a57-1c4a2e6b7d10")
@@ -29,6 +31,8 @@ class VectorPoint:
     id: uuid.UUID
     vector: Sequence[float]
     payload: dict[str, Any] = field(default_factory=dict)
+    # The text indexed for keyword (BM25) search; None leaves the point dense-only.
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,22 @@ class VectorStore(Protocol):
         filters: PayloadFilter | None = None,
         score_threshold: float | None = None,
     ) -> list[VectorHit]: ...
+
+    def search_keywords(
+        self,
+        text: str,
+        *,
+        language: KeywordLanguage,
+        limit: int = 5,
+        filters: PayloadFilter | None = None,
+    ) -> list[VectorHit]:
+        """BM25 hits for ``text``; empty when the collection has no keyword index yet."""
+        ...
+
+    @property
+    def keyword_search(self) -> bool:
+        """Whether the collection carries the keyword vectors (else: `luna reindex`)."""
+        ...
 
     def delete_points(self, ids: Sequence[uuid.UUID]) -> None: ...
 

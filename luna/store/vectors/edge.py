@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Sequence
@@ -18,6 +19,9 @@ from luna.store.vectors.base import (
     VectorPoint,
     check_embedding,
 )
+from luna.store.vectors.keywords import KEYWORD_VECTORS, KeywordEncoder, KeywordLanguage
+
+log = logging.getLogger(__name__)
 
 INDEXED_FIELDS = ("item_id", "source", "labels")
 _META_FILE = "luna-collection.json"
@@ -46,6 +50,7 @@ class EdgeVectorStore:
         self._dimension = dimension
         self._model = embedding_model
         self._lock = threading.Lock()
+        self._keywords = KeywordEncoder()
         meta_path = self._path / _META_FILE
         if meta_path.exists():
             meta = json.loads(meta_path.read_text())
@@ -56,32 +61,62 @@ class EdgeVectorStore:
                 dimension,
                 f"Qdrant Edge collection '{collection}' at {self._path}",
             )
+            self._keyword_search = set(meta.get("keyword_vectors", [])) >= set(
+                KEYWORD_VECTORS.values()
+            )
+            if not self._keyword_search:
+                log.warning(
+                    "Qdrant Edge collection '%s' has no keyword index: search is dense-only "
+                    "until `luna reindex` rebuilds it",
+                    collection,
+                )
             self._shard = qe.EdgeShard.load(str(self._path / "shard"))
         else:
             self._path.mkdir(parents=True, exist_ok=True)
             config = qe.EdgeConfig(
-                vectors=qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)
+                vectors=qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine),
+                sparse_vectors={
+                    name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)
+                    for name in KEYWORD_VECTORS.values()
+                },
             )
             self._shard = qe.EdgeShard.create(str(self._path / "shard"), config)
             for name in INDEXED_FIELDS:
                 self._shard.update(
                     qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword)
                 )
+            self._keyword_search = True
             meta_path.write_text(
-                json.dumps({"embedding_model": embedding_model, "dimension": dimension})
+                json.dumps(
+                    {
+                        "embedding_model": embedding_model,
+                        "dimension": dimension,
+                        "keyword_vectors": sorted(KEYWORD_VECTORS.values()),
+                    }
+                )
             )
 
     @property
     def dimension(self) -> int:
         return self._dimension
 
+    @property
+    def keyword_search(self) -> bool:
+        return self._keyword_search
+
+    def _vectors(self, point: VectorPoint) -> Any:
+        dense = [float(x) for x in point.vector]
+        if not (self._keyword_search and point.text):
+            return dense if not self._keyword_search else {"": dense}
+        sparse = self._keywords.documents(point.text)
+        return {"": dense} | {
+            name: qe.SparseVector(indices=v.indices, values=v.values) for name, v in sparse.items()
+        }
+
     def upsert(self, points: Sequence[VectorPoint]) -> None:
         if not points:
             return
-        batch = [
-            qe.Point(id=str(p.id), vector=[float(x) for x in p.vector], payload=p.payload)
-            for p in points
-        ]
+        batch = [qe.Point(id=str(p.id), vector=self._vectors(p), payload=p.payload) for p in points]
         with self._lock:
             self._shard.update(qe.UpdateOperation.upsert_points(batch))
             self._shard.flush()
@@ -100,6 +135,32 @@ class EdgeVectorStore:
             with_payload=True,
             filter=to_edge_filter(filters),
             score_threshold=score_threshold,
+        )
+        return [
+            VectorHit(id=uuid.UUID(str(p.id)), score=float(p.score), payload=dict(p.payload or {}))
+            for p in self._shard.query(request)
+        ]
+
+    def search_keywords(
+        self,
+        text: str,
+        *,
+        language: KeywordLanguage,
+        limit: int = 5,
+        filters: PayloadFilter | None = None,
+    ) -> list[VectorHit]:
+        if not self._keyword_search:
+            return []
+        name, vector = self._keywords.query(text, language)
+        if not vector.indices:
+            return []
+        request = qe.QueryRequest(
+            limit=limit,
+            query=qe.Query.Nearest(
+                qe.SparseVector(indices=vector.indices, values=vector.values), using=name
+            ),
+            with_payload=True,
+            filter=to_edge_filter(filters),
         )
         return [
             VectorHit(id=uuid.UUID(str(p.id)), score=float(p.score), payload=dict(p.payload or {}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,9 @@ from luna.store.vectors.base import (
     check_embedding,
 )
 from luna.store.vectors.edge import INDEXED_FIELDS
+from luna.store.vectors.keywords import KEYWORD_VECTORS, KeywordEncoder, KeywordLanguage
+
+log = logging.getLogger(__name__)
 
 
 def to_qdrant_filter(filters: PayloadFilter | None) -> models.Filter | None:
@@ -43,6 +47,7 @@ class QdrantServerStore:
         self._name = collection
         self._dimension = dimension
         self._model = embedding_model
+        self._keywords = KeywordEncoder()
         try:
             exists = client.collection_exists(collection)
         except Exception as exc:  # connection errors come in several types
@@ -59,12 +64,25 @@ class QdrantServerStore:
                 dimension,
                 f"Qdrant collection '{collection}'",
             )
+            sparse = info.config.params.sparse_vectors or {}
+            self._keyword_search = set(sparse) >= set(KEYWORD_VECTORS.values())
+            if not self._keyword_search:
+                log.warning(
+                    "Qdrant collection '%s' has no keyword index: search is dense-only until "
+                    "`luna reindex` rebuilds it",
+                    collection,
+                )
         else:
             client.create_collection(
                 collection,
                 vectors_config=models.VectorParams(size=dimension, distance=models.Distance.COSINE),
+                sparse_vectors_config={
+                    name: models.SparseVectorParams(modifier=models.Modifier.IDF)
+                    for name in KEYWORD_VECTORS.values()
+                },
                 metadata={"embedding_model": embedding_model, "dimension": dimension},
             )
+            self._keyword_search = True
             for name in INDEXED_FIELDS:
                 client.create_payload_index(collection, name, models.PayloadSchemaType.KEYWORD)
 
@@ -72,13 +90,26 @@ class QdrantServerStore:
     def dimension(self) -> int:
         return self._dimension
 
+    @property
+    def keyword_search(self) -> bool:
+        return self._keyword_search
+
+    def _vectors(self, point: VectorPoint) -> Any:
+        dense = [float(x) for x in point.vector]
+        if not (self._keyword_search and point.text):
+            return dense
+        return {"": dense} | {
+            name: models.SparseVector(indices=v.indices, values=v.values)
+            for name, v in self._keywords.documents(point.text).items()
+        }
+
     def upsert(self, points: Sequence[VectorPoint]) -> None:
         if not points:
             return
         self._client.upsert(
             self._name,
             points=[
-                models.PointStruct(id=str(p.id), vector=list(p.vector), payload=p.payload)
+                models.PointStruct(id=str(p.id), vector=self._vectors(p), payload=p.payload)
                 for p in points
             ],
             wait=True,
@@ -98,6 +129,32 @@ class QdrantServerStore:
             limit=limit,
             query_filter=to_qdrant_filter(filters),
             score_threshold=score_threshold,
+            with_payload=True,
+        )
+        return [
+            VectorHit(id=uuid.UUID(str(p.id)), score=float(p.score), payload=dict(p.payload or {}))
+            for p in result.points
+        ]
+
+    def search_keywords(
+        self,
+        text: str,
+        *,
+        language: KeywordLanguage,
+        limit: int = 5,
+        filters: PayloadFilter | None = None,
+    ) -> list[VectorHit]:
+        if not self._keyword_search:
+            return []
+        name, vector = self._keywords.query(text, language)
+        if not vector.indices:
+            return []
+        result = self._client.query_points(
+            self._name,
+            query=models.SparseVector(indices=vector.indices, values=vector.values),
+            using=name,
+            limit=limit,
+            query_filter=to_qdrant_filter(filters),
             with_payload=True,
         )
         return [

@@ -1,0 +1,184 @@
+"""When passages disagree, the newest valid source wins; the older statement is named, not used.
+
+A small model quotes whichever passage it reads first, so last year's FAQ ("Grundpreis
+12,90 €") beats this year's price sheet ("Grundpreis 14,90 €") half the time. Here, before
+the prompt is built:
+
+* passages of an older version of the same document (same title once years, versions and
+  dates are removed: "Energy Policy v1" / "Energy Policy v2") are dropped when the newer
+  version is among the passages;
+* a figure stated for the same attribute (lexicon concept) and unit in an older document and,
+  differently, in a newer one is a conflict: the older sentence is removed from the prompt text
+  and recorded, so the answer can say which older statement the current figure supersedes.
+
+Dates come from the items' validity (``valid_from``, extracted at ingest, correctable by the
+admin); undated passages never supersede and are never superseded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from luna.core.language import Language
+from luna.retrieval.lexicon import attribute_groups, contains_term
+
+_VALUE = re.compile(
+    r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,4})?)\s*(ct/kwh|cent/kwh|€/kwh|eur/kwh|€/monat|€/month|"
+    r"€/jahr|€/year|€|eur|euro|kwh|kw|%)(?!\w)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?](?!\d)|\n|$)")
+_VERSIONING = re.compile(
+    r"\b(?:19|20)\d{2}\b|\bv(?:ersion)?\s*\d+(?:\.\d+)*\b|\brev(?:ision)?\.?\s*\d+\b|"
+    r"\bstand\b.*$|\d{1,2}[./]\d{1,2}[./]\d{2,4}|[^\w\s]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    concept: int  # index into the lexicon's attribute groups
+    value: str  # canonical: decimal point
+    written: str  # as the document writes it
+    unit: str  # casefolded
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Supersession:
+    """An older passage's figure that a newer passage states differently."""
+
+    old_n: int
+    new_n: int
+    old_title: str
+    new_title: str
+    new_valid_from: str
+    old_value: str
+    new_value: str
+    unit: str
+    sentence: str
+
+    def note(self, language: Language) -> str:
+        """The sentence that names the superseded statement in the answer."""
+        when = _display_date(self.new_valid_from, language)
+        if language == "de":
+            return (
+                f"Hinweis: „{self.old_title}“ nennt noch {self.old_value} {self.unit}; "
+                f"das ist durch „{self.new_title}“ (gültig ab {when}) überholt [{self.new_n}]."
+            )
+        return (
+            f'Note: "{self.old_title}" still states {self.old_value} {self.unit}; this is '
+            f'superseded by "{self.new_title}" (valid from {when}) [{self.new_n}].'
+        )
+
+
+def _display_date(iso: str, language: Language) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%d.%m.%Y}" if language == "de" else day.isoformat()
+
+
+def family(title: str) -> str:
+    """A document's title without years, versions, dates and punctuation."""
+    return " ".join(_VERSIONING.sub(" ", title.casefold()).split())
+
+
+def statements(text: str) -> list[Statement]:
+    """Figures with units in ``text``, each tied to the attribute named closest before it in
+    its sentence (or, failing that, after it)."""
+    groups = attribute_groups()
+    found: list[Statement] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group(0)
+        lowered = sentence.casefold()
+        mentions = sorted(
+            (at, index)
+            for index, group in enumerate(groups)
+            for term in group
+            if contains_term(lowered, term)
+            for at in [lowered.find(term)]
+            if at >= 0
+        )
+        if not mentions:
+            continue
+        for value in _VALUE.finditer(sentence):
+            before = [index for at, index in mentions if at < value.start()]
+            concept = before[-1] if before else mentions[0][1]
+            number = value.group(1).replace(".", "").replace(",", ".")
+            if "," not in value.group(1) and "." in value.group(1):
+                number = value.group(1)  # an English decimal point
+            found.append(
+                Statement(
+                    concept, number, value.group(1), value.group(2).casefold(), sentence.strip()
+                )
+            )
+    return found
+
+
+def supersede(sources: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Supersession]]:
+    """The passages for the prompt (older versions dropped, conflicting older sentences
+    removed from ``text``) and the supersessions found. The input is not modified."""
+    dated = [s for s in sources if s.get("valid_from")]
+    newest_of_family: dict[str, str] = {}
+    for source in dated:
+        key = family(source["title"])
+        if key and source["valid_from"] > newest_of_family.get(key, ""):
+            newest_of_family[key] = source["valid_from"]
+    kept = [
+        s
+        for s in sources
+        if not s.get("valid_from")
+        or s["valid_from"] >= newest_of_family.get(family(s["title"]), "")
+    ]
+    found: list[Supersession] = []
+    removed: dict[int, set[str]] = {}
+    by_source = {s["n"]: statements(s["text"]) for s in dated}
+    for old in dated:
+        for new in dated:
+            if new["valid_from"] <= old["valid_from"] or new["item_id"] == old["item_id"]:
+                continue
+            for before in by_source[old["n"]]:
+                now = next(
+                    (
+                        st
+                        for st in by_source[new["n"]]
+                        if st.concept == before.concept and st.unit == before.unit
+                    ),
+                    None,
+                )
+                if now is None or now.value == before.value:
+                    continue
+                found.append(
+                    Supersession(
+                        old_n=old["n"],
+                        new_n=new["n"],
+                        old_title=old["title"],
+                        new_title=new["title"],
+                        new_valid_from=new["valid_from"],
+                        old_value=before.written,
+                        new_value=now.written,
+                        unit=before.unit,
+                        sentence=before.sentence,
+                    )
+                )
+                removed.setdefault(old["n"], set()).add(before.sentence)
+    prompt_sources = []
+    for source in kept:
+        text = source["text"]
+        for sentence in removed.get(source["n"], ()):
+            text = text.replace(sentence, "[superseded by a newer source]")
+        prompt_sources.append(source | {"text": text})
+    return prompt_sources, _unique(found)
+
+
+def _unique(found: list[Supersession]) -> list[Supersession]:
+    seen: set[tuple[int, str, str]] = set()
+    unique = []
+    for item in found:
+        key = (item.old_n, item.old_value, item.unit)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique

@@ -1,0 +1,87 @@
+"""One extra chunk per table row, spelled out with its column headers.
+
+A table chunk ("Modell | Leistung | Absicherung\\nWP-7 | 5,1 kW | C16\\nWP-9 | 7,0 kW | C20")
+leaves a small model to line up cells with headers itself, and it reads the neighbouring row
+or column often enough to matter. A row chunk states each cell with its header
+("Modell: WP-9 · Leistung: 7,0 kW · Absicherung: C20"), under the table's section and caption,
+so retrieval can hit the one row a question is about and the model reads no alignment at all.
+The whole-table chunks stay for questions that compare rows.
+"""
+
+from __future__ import annotations
+
+from itertools import zip_longest
+
+from luna.ingest.chunking import Chunk
+from luna.ingest.model import Element, ParsedDocument
+from luna.ingest.tokens import TokenCounter, approx_token_count
+
+CELL_SEPARATOR = " | "
+_CAPTION_MAX_WORDS = 20
+
+
+def render_row(header: list[str], cells: list[str]) -> str:
+    """``header: cell`` pairs of one row; cells without a header stand alone."""
+    pairs = []
+    for name, value in zip_longest(header, cells, fillvalue=""):
+        value = value.strip()
+        if not value:
+            continue
+        pairs.append(f"{name.strip()}: {value}" if name.strip() else value)
+    return " · ".join(pairs)
+
+
+def _caption(elements: list[Element], index: int) -> str | None:
+    """A short text right before the table in the same section ("Tabelle 2: Netzentgelte")."""
+    if index == 0:
+        return None
+    before, table = elements[index - 1], elements[index]
+    if before.kind != "text" or before.section != table.section:
+        return None
+    return before.text if len(before.text.split()) <= _CAPTION_MAX_WORDS else None
+
+
+def table_row_chunks(
+    doc: ParsedDocument,
+    *,
+    first_ordinal: int,
+    max_tokens: int = 300,
+    count_tokens: TokenCounter = approx_token_count,
+) -> list[Chunk]:
+    """A chunk per data row of every table with a header row, numbered from ``first_ordinal``."""
+    chunks: list[Chunk] = []
+    for index, element in enumerate(doc.elements):
+        if element.kind != "table":
+            continue
+        header, *rows = [row.split(CELL_SEPARATOR) for row in element.text.split("\n")]
+        if not rows:
+            continue
+        lines = [element.section or doc.title]
+        caption = _caption(doc.elements, index)
+        if caption:
+            lines.append(caption)
+        for number, cells in enumerate(rows, start=1):
+            rendered = render_row(header, cells)
+            if not rendered:
+                continue
+            text = "\n".join([*lines, rendered])
+            while count_tokens(text) > max_tokens and " " in text:
+                text = text.rsplit(" ", 1)[0]
+            chunks.append(
+                Chunk(
+                    ordinal=first_ordinal + len(chunks),
+                    text=text,
+                    token_count=count_tokens(text),
+                    page=element.page,
+                    section=element.section,
+                    metadata={
+                        "page_end": element.page,
+                        "sections": [element.section] if element.section else [],
+                        "kinds": ["table_row"],
+                        "table_row": number,
+                        "overlap_tokens": 0,
+                        "continued": False,
+                    },
+                )
+            )
+    return chunks

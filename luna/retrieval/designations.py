@@ -1,0 +1,82 @@
+"""Designations (model names, modules, variants) and years in text, matched across languages.
+
+A designation is a capitalised word with a number ("Store 15", "Modul 3", "Stufe 2") or a
+product code ("WP-9 S", "LW9", "AX-11"). Retrieval uses them as second-hop queries, the
+answerability check refuses questions about ones no passage mentions. Matching ignores spacing
+and hyphens ("LW9" = "LW 9" = "LW-9") and the language of the word ("Module 1" = "Modul 1",
+"Level 2" = "Stufe 2"), through the bilingual lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from luna.retrieval.lexicon import equivalents
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_WORD_NUMBER = re.compile(r"(?<![\w-])([A-ZÄÖÜ][^\W\d_]*)\s+(\d{1,4}[a-z]?)(?![\w,.]\d|\w)")
+_CODE = re.compile(r"(?<![\w-])([A-Z]{1,5})-?(\d{1,5}[a-z]?)(?:\s([A-Z]{1,2}))?(?![\w,.]\d|\w)")
+_NOT_NAME_WORDS = (
+    "januar februar märz april mai juni juli august september oktober november dezember "
+    "january february march may june july october december "
+    "seite page abschnitt section kapitel chapter tabelle table punkt nummer nr no "
+    "am im um ab bis seit nach vor von bei für in an at on by from until to "
+    "kw kwh mw mwh ct eur euro v a w h min"
+)
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+
+
+def years(text: str) -> list[str]:
+    return [m.group() for m in _YEAR.finditer(text)]
+
+
+def _designation_spans(text: str) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for m in _WORD_NUMBER.finditer(text):
+        word, number = m.groups()
+        if word.casefold() not in _NOT_NAMES and not _YEAR.fullmatch(number):
+            found[m.start()] = f"{word} {number}"
+    for m in _CODE.finditer(text):
+        letters, number, suffix = m.groups()
+        if letters.casefold() in _NOT_NAMES or m.start() in found:
+            continue
+        found[m.start()] = f"{letters}-{number}" + (f" {suffix}" if suffix else "")
+    return found
+
+
+def designations(text: str) -> list[str]:
+    """Designations in ``text``, in order of appearance, without duplicates."""
+    found = _designation_spans(text)
+    return list(dict.fromkeys(found[k] for k in sorted(found)))
+
+
+def named_specifics(question: str) -> list[str]:
+    """Designations and years a question names, in order of appearance."""
+    spans = {m.start(): m.group() for m in _YEAR.finditer(question)} | _designation_spans(question)
+    return list(dict.fromkeys(spans[k] for k in sorted(spans)))
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """``name`` in casefolded text: a year as a number, a designation with any spacing and
+    its word in either language."""
+    if _YEAR.fullmatch(name):
+        return re.compile(rf"(?<!\d){name}(?!\d)")
+    match = re.fullmatch(r"(.+?)[\s-](\d{1,5}[a-z]?)(?:\s([A-Z]{1,2}))?", name)
+    if match is None:
+        return re.compile(re.escape(name.casefold()))
+    word, number, suffix = match.groups()
+    words = "|".join(re.escape(w) for w in sorted(equivalents(word), key=len, reverse=True))
+    tail = rf"\s*{re.escape(suffix.casefold())}" if suffix else ""
+    return re.compile(rf"(?<!\w)(?:{words})[\s-]*{re.escape(number.casefold())}{tail}(?!\w)")
+
+
+def mentioned(name: str, texts: Iterable[str]) -> bool:
+    haystack = " ".join(texts).casefold()
+    return _pattern(name).search(haystack) is not None
+
+
+def missing_specifics(question: str, texts: Iterable[str]) -> list[str]:
+    """The question's named specifics that occur in none of ``texts``."""
+    haystack = " ".join(texts).casefold()
+    return [name for name in named_specifics(question) if not _pattern(name).search(haystack)]

@@ -1,0 +1,104 @@
+"""German ↔ English terms of the energy domain that name the same thing.
+
+Customers ask in one language about documents in the other ("Module 1" of a German price
+sheet, the "Garantie" of an English datasheet). Designation matching and the attribute check
+look words up here; each group lists the forms of one concept in both languages. Matching is
+on casefolded words, so a group needs the inflected forms that differ by more than case.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+_SHORT_TERM = 5  # shorter terms match whole words only ("vat"); longer ones inside compounds
+
+# Things a question is about (designation words and devices).
+_THINGS = """
+modul module modules moduls
+stufe stufen level levels stage stages
+speicher batteriespeicher battery batteries storage akku
+wärmepumpe wärmepumpen heat-pump heatpump
+wallbox wallboxen ladestation charger charging-station ladepunkt
+zähler zählers stromzähler meter meters
+tarif tarife tariff tariffs
+version versionen
+typ type types
+klasse class
+phase phasen phases
+gruppe group
+zone zonen zones
+variante varianten variant variants modell modelle model models
+"""
+# Attributes a question asks for: the answer needs a passage that states one of these words.
+_ATTRIBUTES = """
+garantie gewährleistung herstellergarantie warranty guarantee
+gewicht weight masse
+leistung nennleistung power rating output
+absicherung sicherung fuse vorsicherung
+laufzeit runtime betriebsdauer
+grundpreis grundgebühr base-fee standing-charge base-price monthly-fee
+arbeitspreis energy-price unit-price working-price
+netzentgelt netzentgelte grid-fee grid-fees network-charge
+mehrwertsteuer umsatzsteuer mwst ust vat
+abmessungen maße dimensions
+wirkungsgrad efficiency
+kapazität capacity
+spannung voltage
+lautstärke schallleistung schallleistungspegel schalldruckpegel noise sound
+einspeisevergütung feed-in-tariff feed-in
+kündigungsfrist notice-period
+spitzenlast lastspitze peak-load peak
+"""
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace("-", " ")
+
+
+def _groups(table: str) -> list[frozenset[str]]:
+    return [frozenset(_fold(w) for w in line.split()) for line in table.strip().splitlines()]
+
+
+@cache
+def _index() -> dict[str, frozenset[str]]:
+    index: dict[str, frozenset[str]] = {}
+    for group in _groups(_THINGS) + _groups(_ATTRIBUTES):
+        for word in group:
+            index[word] = index.get(word, frozenset()) | group
+    return index
+
+
+@cache
+def attribute_groups() -> tuple[frozenset[str], ...]:
+    """Each attribute concept as its set of terms (casefolded; multi-word terms with spaces)."""
+    return tuple(_groups(_ATTRIBUTES))
+
+
+def equivalents(word: str) -> frozenset[str]:
+    """``word`` and the words naming the same concept, casefolded ("Modul" → modul, module…)."""
+    folded = _fold(word)
+    return _index().get(folded, frozenset()) | {folded}
+
+
+def concept_terms() -> frozenset[str]:
+    """Every term the lexicon knows (casefolded; multi-word terms with spaces)."""
+    return frozenset(_index())
+
+
+def translations(text: str) -> list[str]:
+    """Other-language terms of the attributes ``text`` asks for ("base price" → "grundpreis",
+    …), for a keyword search across languages. Only one-word terms: the words of "base fee"
+    or "peak load" alone match everything; terms already in ``text`` are left out."""
+    folded = _fold(text)
+    words = set(re.findall(r"\w+", folded))
+    named = [group for group in attribute_groups() if any(contains_term(folded, t) for t in group)]
+    return sorted({t for group in named for t in group if " " not in t and t not in words})
+
+
+def contains_term(text: str, term: str) -> bool:
+    """Whether casefolded ``text`` contains ``term``: short terms as whole words, longer ones
+    also inside German compounds ("leistung" in "Heizleistung")."""
+    if len(term) < _SHORT_TERM:
+        return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) is not None
+    return term in text
