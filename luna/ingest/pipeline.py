@@ -35,6 +35,8 @@ from luna.ingest.errors import DocumentError
 from luna.ingest.model import ParsedDocument, ParseLimits
 from luna.ingest.parsing import parse_document
 from luna.ingest.table_rows import table_row_chunks
+from luna.ingest.validity import extract_validity
+from luna.ingest.validity_record import record_extracted
 from luna.observability.metrics import observe_ingest
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
@@ -290,7 +292,9 @@ class IngestPipeline:
         raw_key: str,
         processed_key: str,
     ) -> list[uuid.UUID]:
-        """One transaction: replace the chunk rows, mark ready. Returns the old point ids."""
+        """One transaction: replace the chunk rows, set the validity, mark ready. Returns the old
+        point ids."""
+        validity = extract_validity(document)
         with session_scope(self._stores.sessions) as session:
             item = session.get(Item, item_id, with_for_update=True)
             if item is None:
@@ -313,6 +317,7 @@ class IngestPipeline:
                 )
                 for chunk, point_id in zip(chunks, point_ids, strict=True)
             )
+            record_extracted(item, validity, digest)  # before content_hash changes
             item.title = title or document.title
             item.mime_type = document.mime_type
             item.content_hash = digest

@@ -123,6 +123,49 @@ def test_files_dropped_together_each_get_their_own_status(
     expect(page.locator("#doc-rows tr[data-status=ready]", has_text=token)).to_have_count(0)
 
 
+def test_admin_sees_the_extracted_validity_and_corrects_it(
+    admin_page: Page, live_server: LiveServer, cleanup_items: list[str], shoot
+):
+    page = admin_page
+    token = uuid.uuid4().hex[:8]
+    name = f"faq-{token}.txt"
+    cleanup_items.append(token)
+    page.goto(f"{live_server.url}/ui/admin/documents")
+    text = f"FAQ Wallbox {token}\n\nStand: März 2026\n\nWie lade ich mein Auto?\n"
+    page.set_input_files(
+        "#file-input", files=[{"name": name, "mimeType": "text/plain", "buffer": text.encode()}]
+    )
+    expect(page.locator(f'.upload-item[data-file="{name}"]')).to_have_attribute(
+        "data-status", "ready", timeout=60_000
+    )
+    row = page.locator("#doc-rows tr[data-status=ready]", has_text=token)
+    date_cell = row.locator(".validity-cell [data-valid-from]")
+    expect(date_cell).to_have_attribute("data-valid-from", "2026-03-01")
+
+    row.locator(".validity-edit").click()
+    dialog = page.locator("#validity-dialog")
+    expect(dialog).to_contain_text("Stand: März 2026")  # where it was found
+    expect(dialog.locator("input[name=valid_from]")).to_have_value("2026-03-01")
+    dialog.locator("input[name=valid_from]").fill("2026-01-01")
+    dialog.locator("input[name=version]").fill("2.1")
+    shoot(page, "admin-documents-validity-dialog")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).not_to_be_visible()
+    expect(date_cell).to_have_attribute("data-valid-from", "2026-01-01")
+    expect(row.locator(".validity-cell")).to_contain_text("v2.1")
+    expect(row.locator(".validity-cell .badge")).to_be_visible()  # marked as corrected
+    shoot(page, "admin-documents-validity-corrected")
+
+    runtime = live_server.app.state.runtime
+    with runtime.stores.sessions() as s:
+        item = s.scalars(select(Item).where(Item.source.contains(token))).one()
+        assert (str(item.valid_from), item.version, item.validity_source) == (
+            "2026-01-01",
+            "2.1",
+            "admin",
+        )
+
+
 def test_customer_is_refused_every_admin_page_and_api(customer_page: Page, live_server: LiveServer):
     page = customer_page
     for name in ADMIN_PAGES:

@@ -1,19 +1,21 @@
-"""Knowledge-base documents: upload and ingest (admin), list, inspect, re-ingest, delete, drift."""
+"""Knowledge-base documents: upload and ingest (admin), list, inspect, correct the validity,
+re-ingest, delete, drift."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Self
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from sqlalchemy import func, select
 
 from luna.api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
 from luna.ingest.consistency import DriftReport, check_drift, repair_drift
 from luna.ingest.pipeline import IngestOutcome
+from luna.ingest.validity_record import record_admin
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
 
 router = APIRouter(tags=["documents"])
@@ -73,6 +75,27 @@ class ItemOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     chunk_count: int = 0
+    valid_from: date | None = None
+    version: str | None = None
+    validity_kind: str | None = None
+    validity_evidence: str | None = None
+    validity_source: str | None = None
+    supersedes: str | None = None
+
+
+class ValidityIn(BaseModel):
+    """The admin's correction. A field left out keeps its value; ``null`` clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    valid_from: date | None = None
+    version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("send valid_from, version or both")
+        return self
 
 
 class ChunkOut(BaseModel):
@@ -178,6 +201,24 @@ def get_item(item_id: uuid.UUID, session: SessionDep, _user: CurrentUser) -> Ite
     item = _item(session, item_id)
     detail = ItemDetail.model_validate(item)
     return detail.model_copy(update={"chunk_count": len(detail.chunks)})
+
+
+@router.patch("/items/{item_id}/validity", response_model=ItemOut)
+def correct_validity(
+    item_id: uuid.UUID, body: ValidityIn, session: SessionDep, _admin: AdminUser
+) -> ItemOut:
+    """Set the item's valid-from date and version by hand (``validity_source='admin'``); a
+    re-ingest of the same content keeps them, a new version of the content is read afresh."""
+    item = _item(session, item_id)
+    sent = body.model_fields_set
+    record_admin(
+        item,
+        valid_from=body.valid_from if "valid_from" in sent else item.valid_from,
+        version=(body.version or None) if "version" in sent else item.version,
+    )
+    session.flush()
+    chunks = session.scalar(select(func.count()).where(ItemChunk.item_id == item_id)) or 0
+    return ItemOut.model_validate(item).model_copy(update={"chunk_count": chunks})
 
 
 @router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)

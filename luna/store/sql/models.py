@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -65,6 +65,13 @@ class ItemStatus(enum.StrEnum):
     EMBEDDED = "embedded"
     READY = "ready"
     FAILED = "failed"
+
+
+class ValiditySource(enum.StrEnum):
+    """Who set an item's validity: ingest read it from the text, or the admin corrected it."""
+
+    EXTRACTED = "extracted"
+    ADMIN = "admin"
 
 
 class EventType(enum.StrEnum):
@@ -142,6 +149,14 @@ class Item(Base):
         _enum(ItemStatus, "item_status"), default=ItemStatus.PENDING, index=True
     )
     error: Mapped[str | None] = mapped_column(Text)
+    # From when the content applies and in which version (luna.ingest.validity), so retrieval
+    # can prefer the current price sheet or policy over a superseded one still stored.
+    valid_from: Mapped[date | None] = mapped_column()
+    version: Mapped[str | None] = mapped_column(String(100))
+    validity_kind: Mapped[str | None] = mapped_column(String(20))
+    validity_evidence: Mapped[str | None] = mapped_column(Text)
+    validity_source: Mapped[str | None] = mapped_column(String(10))
+    supersedes: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
@@ -152,6 +167,10 @@ class Item(Base):
     __table_args__ = (
         CheckConstraint("content_hash ~ '^[0-9a-f]{64}$'", name="content_hash_sha256"),
         CheckConstraint("size_bytes >= 0", name="size_nonnegative"),
+        CheckConstraint(
+            "validity_source IS NULL OR validity_source IN ('extracted', 'admin')",
+            name="validity_source",
+        ),
     )
 
 

@@ -1,5 +1,5 @@
 // Documents: upload with per-file progress, the document list, knowledge search, drift report.
-import { api, t, toast, fmtNumber, fmtDateTime, el } from "/ui/static/js/core.js";
+import { api, t, toast, fmtNumber, fmtDate, fmtDateTime, el } from "/ui/static/js/core.js";
 import { fill, badge, fmtBytes, errorText, tOr } from "/ui/static/js/admin/common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -106,7 +106,7 @@ async function loadDocuments() {
   try {
     documents = await api("/items");
   } catch (err) {
-    fill($("doc-rows"), el("tr", {}, el("td", { colspan: 7, class: "alert alert-danger" }, errorText(err))));
+    fill($("doc-rows"), el("tr", {}, el("td", { colspan: 8, class: "alert alert-danger" }, errorText(err))));
     return;
   }
   renderDocuments();
@@ -118,7 +118,7 @@ function renderDocuments() {
   const shown = documents.filter((d) => (!status || d.status === status)
     && (!needle || d.title.toLowerCase().includes(needle) || d.source.toLowerCase().includes(needle)));
   if (!shown.length) {
-    fill($("doc-rows"), el("tr", {}, el("td", { colspan: 7, class: "empty" }, documents.length ? t("admin.documents.no_match") : t("admin.documents.empty"))));
+    fill($("doc-rows"), el("tr", {}, el("td", { colspan: 8, class: "empty" }, documents.length ? t("admin.documents.no_match") : t("admin.documents.empty"))));
     return;
   }
   const rows = [];
@@ -131,11 +131,13 @@ function renderDocuments() {
       el("td", { class: "num" }, fmtBytes(d.size_bytes)),
       el("td", {}, badge(d.status)),
       el("td", { class: "num" }, fmtNumber(d.chunk_count, 0)),
+      el("td", { class: "validity-cell" }, validityCell(d)),
       el("td", {}, fmtDateTime(d.updated_at)),
       el("td", {}, el("div", { class: "row-actions" },
+        el("button", { class: "btn btn-ghost btn-sm validity-edit", type: "button", onclick: () => editValidity(d), title: t("admin.documents.validity_edit_help") }, t("admin.documents.validity_edit")),
         el("button", { class: "btn btn-ghost btn-sm", type: "button", onclick: () => reingest(d), title: t("admin.documents.reingest_help") }, t("admin.documents.reingest")),
         el("button", { class: "btn btn-danger btn-sm", type: "button", onclick: () => remove(d) }, t("admin.documents.delete"))))));
-    if (d.error) rows.push(el("tr", { class: "error-row" }, el("td", { colspan: 7 }, `${t("admin.documents.error")}: ${d.error}`)));
+    if (d.error) rows.push(el("tr", { class: "error-row" }, el("td", { colspan: 8 }, `${t("admin.documents.error")}: ${d.error}`)));
   }
   fill($("doc-rows"), rows);
 }
@@ -152,6 +154,9 @@ async function showDocument(d) {
       el("dl", { class: "facts" },
         el("dt", {}, t("admin.documents.status")), el("dd", {}, badge(detail.status)),
         el("dt", {}, t("admin.documents.col_chunks")), el("dd", {}, fmtNumber(detail.chunk_count, 0)),
+        el("dt", {}, t("admin.documents.col_validity")), el("dd", {}, validityCell(detail)),
+        detail.validity_evidence ? [el("dt", {}, t("admin.documents.validity_evidence")), el("dd", {}, detail.validity_evidence)] : null,
+        detail.supersedes ? [el("dt", {}, t("admin.documents.validity_supersedes")), el("dd", {}, detail.supersedes)] : null,
         el("dt", {}, "SHA-256"), el("dd", { class: "mono small" }, detail.content_hash),
         detail.error ? [el("dt", {}, t("admin.documents.error")), el("dd", {}, detail.error)] : null),
       detail.chunks.map((c) => el("div", { class: "chunk" },
@@ -160,6 +165,57 @@ async function showDocument(d) {
   } catch (err) {
     fill($("doc-dialog-body"), el("p", { class: "alert alert-danger" }, errorText(err)));
   }
+}
+
+// --- validity -----------------------------------------------------------------------------
+
+/** A date-only ISO string ("2026-03-01") in the UI's format, without a time-zone shift. */
+const fmtDay = (iso) => fmtDate(new Date(`${iso}T12:00:00Z`));
+
+/** The date on one line; below it the version, what the date is (Stand, letter date, …) and,
+ *  when the admin set it, a "corrected" badge. The evidence shows on hover. */
+function validityCell(d) {
+  if (!d.valid_from && !d.version) return el("span", { class: "muted" }, "–");
+  const kind = d.validity_kind ? tOr(`admin.documents.validity_kind.${d.validity_kind}`, d.validity_kind) : null;
+  const note = [d.version ? `v${d.version}` : null, kind].filter(Boolean).join(" · ");
+  return el("div", { title: d.validity_evidence || "" },
+    el("span", { "data-valid-from": d.valid_from || "" }, d.valid_from ? fmtDay(d.valid_from) : "–"),
+    note ? el("div", { class: "muted small" }, note) : null,
+    d.validity_source === "admin" ? badge("ok", t("admin.documents.validity_admin")) : null);
+}
+
+let editing = null;
+
+function editValidity(d) {
+  editing = d;
+  const form = $("validity-form");
+  $("validity-dialog-title").textContent = t("admin.documents.validity_title", { title: d.title });
+  form.elements.valid_from.value = d.valid_from || "";
+  form.elements.version.value = d.version || "";
+  fill($("validity-found"),
+    el("dt", {}, t("admin.documents.validity_evidence")),
+    el("dd", {}, d.validity_evidence || t("admin.documents.validity_none")),
+    d.supersedes ? [el("dt", {}, t("admin.documents.validity_supersedes")), el("dd", {}, d.supersedes)] : null);
+  $("validity-error").hidden = true;
+  $("validity-dialog").showModal();
+}
+
+async function saveValidity(event) {
+  event.preventDefault();
+  if (!editing) return;
+  const form = event.target;
+  const body = { valid_from: form.elements.valid_from.value || null, version: form.elements.version.value.trim() || null };
+  try {
+    await api(`/items/${editing.id}/validity`, { method: "PATCH", body });
+  } catch (err) {
+    $("validity-error").textContent = errorText(err);
+    $("validity-error").hidden = false;
+    return;
+  }
+  toast(t("admin.documents.validity_saved", { title: editing.title }), "ok");
+  $("validity-dialog").close();
+  editing = null;
+  await loadDocuments();
 }
 
 async function reingest(d) {
@@ -241,6 +297,7 @@ $("doc-filter").addEventListener("input", renderDocuments);
 $("doc-status").addEventListener("change", renderDocuments);
 $("doc-refresh").addEventListener("click", loadDocuments);
 $("search-form").addEventListener("submit", search);
+$("validity-form").addEventListener("submit", saveValidity);
 $("drift-check").addEventListener("click", () => drift(false));
 $("drift-repair").addEventListener("click", () => drift(true));
 loadDocuments();
