@@ -5,11 +5,14 @@ leaves a small model to line up cells with headers itself, and it reads the neig
 or column often enough to matter. A row chunk states each cell with its header
 ("Modell: WP-9 · Leistung: 7,0 kW · Absicherung: C20"), under the table's section and caption,
 so retrieval can hit the one row a question is about and the model reads no alignment at all.
-The whole-table chunks stay for questions that compare rows.
+The row as the document writes it comes first, so quotes and exact figures match the source.
+The whole-table chunks stay for questions that compare rows. Two-column tables (a letter's
+"Datum | 12.02.2026" head, a key-value list) are rows of pairs already and get none.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import zip_longest
 
 from luna.ingest.chunking import Chunk
@@ -18,6 +21,9 @@ from luna.ingest.tokens import TokenCounter, approx_token_count
 
 CELL_SEPARATOR = " | "
 _CAPTION_MAX_WORDS = 20
+_CAPTION = re.compile(r"(tabelle|table|tab\.|übersicht|overview)\b", re.IGNORECASE)
+# A two-column table is a list of "key | value" pairs already: rows add nothing but noise.
+_MIN_COLUMNS = 3
 
 
 def render_row(header: list[str], cells: list[str]) -> str:
@@ -32,13 +38,16 @@ def render_row(header: list[str], cells: list[str]) -> str:
 
 
 def _caption(elements: list[Element], index: int) -> str | None:
-    """A short text right before the table in the same section ("Tabelle 2: Netzentgelte")."""
+    """The table's caption: a short text right before it in the same section that names it
+    ("Tabelle 2: Netzentgelte", "Operating modes:")."""
     if index == 0:
         return None
     before, table = elements[index - 1], elements[index]
     if before.kind != "text" or before.section != table.section:
         return None
-    return before.text if len(before.text.split()) <= _CAPTION_MAX_WORDS else None
+    text = before.text.strip()
+    named = _CAPTION.match(text) is not None or text.endswith(":")
+    return text if named and len(text.split()) <= _CAPTION_MAX_WORDS else None
 
 
 def table_row_chunks(
@@ -54,7 +63,7 @@ def table_row_chunks(
         if element.kind != "table":
             continue
         header, *rows = [row.split(CELL_SEPARATOR) for row in element.text.split("\n")]
-        if not rows:
+        if not rows or len(header) < _MIN_COLUMNS:
             continue
         lines = [element.section or doc.title]
         caption = _caption(doc.elements, index)
@@ -64,7 +73,9 @@ def table_row_chunks(
             rendered = render_row(header, cells)
             if not rendered:
                 continue
-            text = "\n".join([*lines, rendered])
+            # The row as the document has it (for quotes and exact matches), then spelled out.
+            original = [CELL_SEPARATOR.join(header), CELL_SEPARATOR.join(cells)]
+            text = "\n".join([*lines, *original, rendered])
             while count_tokens(text) > max_tokens and " " in text:
                 text = text.rsplit(" ", 1)[0]
             chunks.append(

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from luna.retrieval.lexicon import equivalents
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_WORD_NUMBER = re.compile(r"(?<![\w-])([A-ZÄÖÜ][^\W\d_]*)\s+(\d{1,4}[a-z]?)(?![\w,.]\d|\w)")
+_WORD_NUMBER = re.compile(
+    r"(?<![\w-])([A-ZÄÖÜ][^\W\d_]*)\s+(\d{1,4}[a-z]?)(?:\s([A-Z]))?(?![\w,.]\d|\w)"
+)
 _CODE = re.compile(r"(?<![\w-])([A-Z]{1,5})-?(\d{1,5}[a-z]?)(?:\s([A-Z]{1,2}))?(?![\w,.]\d|\w)")
 _NOT_NAME_WORDS = (
     "januar februar märz april mai juni juli august september oktober november dezember "
@@ -34,9 +36,9 @@ def years(text: str) -> list[str]:
 def _designation_spans(text: str) -> dict[int, str]:
     found: dict[int, str] = {}
     for m in _WORD_NUMBER.finditer(text):
-        word, number = m.groups()
+        word, number, suffix = m.groups()
         if word.casefold() not in _NOT_NAMES and not _YEAR.fullmatch(number):
-            found[m.start()] = f"{word} {number}"
+            found[m.start()] = f"{word} {number}" + (f" {suffix}" if suffix else "")
     for m in _CODE.finditer(text):
         letters, number, suffix = m.groups()
         if letters.casefold() in _NOT_NAMES or m.start() in found:
@@ -80,3 +82,10 @@ def missing_specifics(question: str, texts: Iterable[str]) -> list[str]:
     """The question's named specifics that occur in none of ``texts``."""
     haystack = " ".join(texts).casefold()
     return [name for name in named_specifics(question) if not _pattern(name).search(haystack)]
+
+
+def is_code(name: str) -> bool:
+    """Whether a designation looks like a product or module code ("ALW 9 T", "WP-9", "Modul 3")
+    rather than a capitalised German noun with a number ("Inbetriebnahme 1")."""
+    word = re.split(r"[\s-]", name, maxsplit=1)[0]
+    return (len(word) >= 2 and word.isupper()) or len(equivalents(word)) > 1

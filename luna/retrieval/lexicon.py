@@ -29,11 +29,18 @@ phase phasen phases
 gruppe group
 zone zonen zones
 variante varianten variant variants modell modelle model models
+netzbetreiber netzbetreibers grid-operator network-operator dso
+installateur installateurs installer installers fachbetrieb
+energieversorger stadtwerke lieferant supplier utility
+außeneinheit outdoor-unit
+inneneinheit indoor-unit
+ladepunkt ladepunkte charge-point charge-points
+verdichter kompressor compressor
 """
 # Attributes a question asks for: the answer needs a passage that states one of these words.
 _ATTRIBUTES = """
 garantie gewährleistung herstellergarantie warranty guarantee
-gewicht weight masse
+gewicht weight masse schwer heavy
 leistung nennleistung power rating output
 absicherung sicherung fuse vorsicherung
 laufzeit runtime betriebsdauer
@@ -48,7 +55,16 @@ spannung voltage
 lautstärke schallleistung schallleistungspegel schalldruckpegel noise sound
 einspeisevergütung feed-in-tariff feed-in
 kündigungsfrist notice-period
-spitzenlast lastspitze peak-load peak
+spitzenlast lastspitze spitzenlastlimit peak-load peak
+aufschlag aufschläge markup surcharge
+börsenpreis börsenstrompreis day-ahead-preis exchange-price spot-price
+anmeldung anmeldenummer registriernummer registrierung registration registration-number
+vorlauftemperatur flow-temperature
+verbrauch stromverbrauch consumption
+frist fristen deadline period
+zeitfenster time-window time-windows
+hochtarif high-tariff peak-tariff
+niedertarif low-tariff off-peak
 """
 
 
@@ -87,12 +103,14 @@ def concept_terms() -> frozenset[str]:
 
 
 def translations(text: str) -> list[str]:
-    """Other-language terms of the attributes ``text`` asks for ("base price" → "grundpreis",
+    """Other-language terms of the things and attributes ``text`` names ("base price" →
+    "grundpreis",
     …), for a keyword search across languages. Only one-word terms: the words of "base fee"
     or "peak load" alone match everything; terms already in ``text`` are left out."""
     folded = _fold(text)
     words = set(re.findall(r"\w+", folded))
-    named = [group for group in attribute_groups() if any(contains_term(folded, t) for t in group)]
+    groups = _groups(_THINGS) + list(attribute_groups())
+    named = [group for group in groups if any(contains_term(folded, t) for t in group)]
     return sorted({t for group in named for t in group if " " not in t and t not in words})
 
 

@@ -14,13 +14,18 @@ Two patterns, both deterministic:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TypeVar
 
-from luna.retrieval.designations import designations
+from luna.retrieval.designations import designations, is_code
 from luna.retrieval.lexicon import equivalents, translations
+from luna.retrieval.periods import period_terms
 
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+(?:und|and|sowie|as well as|plus)\s+", re.IGNORECASE)
 _MIN_PART_WORDS = 4
 MAX_BRIDGES = 2
+_WORD = re.compile(r"[^\W_]+")
+T = TypeVar("T")
 
 
 def question_parts(question: str) -> list[str]:
@@ -30,25 +35,36 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def bridge_queries(question: str, passages: list[str]) -> list[str]:
-    """Second-hop queries: designations the best passages name and the question does not,
-    each with the question's words (so the hop looks for the asked attribute of that thing)."""
-    asked = {d.casefold() for d in designations(question)}
-    bridges: list[str] = []
-    for text in passages:
+def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
+    """Second-hop queries: code-like designations the best passages name and the question does
+    not, each with the question's words that passage does not contain (the asked attribute,
+    not the description that led to the passage), paired with the key of the passage it came
+    from (the hop's answer lies in another document)."""
+    named = designations(question)
+    asked = {d.casefold() for d in named}
+    if any(is_code(name) for name in named):
+        return []  # the question names its thing: nothing to bridge to
+    bridges: dict[str, tuple[str, T]] = {}
+    for text, key in passages:
         for name in designations(text):
-            if name.casefold() not in asked and name not in bridges:
-                bridges.append(name)
-    return [f"{name} {question}" for name in bridges[:MAX_BRIDGES]]
+            if is_code(name) and name.casefold() not in asked:
+                bridges.setdefault(name, (text, key))
+    hops = []
+    for name, (text, key) in list(bridges.items())[:MAX_BRIDGES]:
+        seen = text.casefold()
+        rest = [w for w in _WORD.findall(question) if len(w) > 3 and w.casefold() not in seen]
+        hops.append((" ".join([name, *rest]), key))
+    return hops
 
 
 def translated_query(question: str) -> str | None:
-    """The question's attributes and designations in the other language's words, for a second,
-    lower-weighted keyword search ("Module 1 credit" → "Modul 1 …"); None when there are none.
+    """The question's things, attributes and designations in the other language's words and its
+    periods as month names, for a second keyword search ("Module 1 credit" → "Modul 1 …",
+    "first quarter" → "Januar January Februar …"); None when there is nothing to add.
 
     A separate search, not words added to the question's: BM25 weighs every query term alike,
     so added words let bilingual documents outscore the one that answers."""
-    terms = translations(question)
+    terms = translations(question) + period_terms(question)
     for name in designations(question):
         word, _, rest = name.replace("-", " ").partition(" ")
         terms += [

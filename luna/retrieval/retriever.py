@@ -38,6 +38,7 @@ WeightHook = Callable[[Sequence["RetrievedChunk"]], Mapping[int, float]]
 QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+PER_DOCUMENT = 3  # chunks of one document in a result while other documents' are left
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,19 @@ class Retriever:
                 return []  # the SQL-side filter matched no document
             search = _Search(self, session, payload_filter, top_k * self._oversample)
             main = search.rank(query, score_threshold)
-            extra = [search.rank(part, score_threshold) for part in question_parts(query)]
-            if multi_hop and not any(extra):
+            extra: list[list[RankedList]] = []
+            leaders: list[RetrievedChunk] = []
+            for part in question_parts(query):
+                extra.append(search.rank(part, score_threshold))
+                leaders += search.resolve(extra[-1])[:1]
+            if multi_hop and not extra:
                 first = search.resolve(main)[:3]
-                hops = bridge_queries(query, [c.text for c in first])
-                extra += [search.rank(q, score_threshold, weight=0.7) for q in hops]
+                for hop, origin in bridge_queries(query, [(c.text, c.item_id) for c in first]):
+                    extra.append(search.rank(hop, score_threshold, weight=0.7))
+                    found = search.resolve(extra[-1])
+                    leaders += [c for c in found if c.item_id != origin][:1]
             fused = reciprocal_rank_fusion(main + [r for ranked in extra for r in ranked])
-            chunks = search.resolve([RankedList([pid for pid, _ in fused])], fused)
-            leaders = [search.resolve(ranked)[:1] for ranked in extra]
+            chunks = search.resolve([], fused)
         if self._weights is not None and chunks:
             factors = self._weights(chunks)
             chunks = [
@@ -131,7 +137,7 @@ class Retriever:
                 for c in chunks
             ]
             chunks.sort(key=lambda c: c.score, reverse=True)
-        return _select(chunks, [c[0] for c in leaders if c], top_k)
+        return _select(chunks, leaders, top_k)
 
     def _payload_filter(
         self, session: Session, filters: RetrievalFilter | None
@@ -157,17 +163,17 @@ class Retriever:
         if not hits:
             return []
         rows = session.execute(
-            select(ItemChunk, Item.title, Item.source)
+            select(ItemChunk, Item.title, Item.source, Item.valid_from, Item.version)
             .join(Item, Item.id == ItemChunk.item_id)
             .where(ItemChunk.point_id.in_([pid for pid, _ in hits]))
             .where(Item.status == ItemStatus.READY)
         ).all()
-        by_point = {chunk.point_id: (chunk, title, source) for chunk, title, source in rows}
+        by_point = {row[0].point_id: row for row in rows}
         resolved = []
         for point_id, score in hits:
             if point_id not in by_point:
                 continue  # an orphan or not-yet-committed vector: never served
-            chunk, title, source = by_point[point_id]
+            chunk, title, source, valid_from, version = by_point[point_id]
             resolved.append(
                 RetrievedChunk(
                     chunk_id=chunk.id,
@@ -179,6 +185,8 @@ class Retriever:
                     section=chunk.section,
                     text=chunk.text,
                     score=score,
+                    valid_from=valid_from,
+                    version=version,
                 )
             )
         return resolved
@@ -233,13 +241,29 @@ class _Search:
 def _select(
     chunks: list[RetrievedChunk], leaders: list[RetrievedChunk], top_k: int
 ) -> list[RetrievedChunk]:
-    """The first ``top_k`` chunks without near-duplicates, making room for each extra query's
-    best chunk (a multi-part question's every part gets its passage)."""
+    """The first ``top_k`` chunks without near-duplicates and at most ``PER_DOCUMENT`` from one
+    document while others are left (a letter's three chunks must not crowd out the datasheet
+    a question also needs), making room for each extra query's best chunk; in fused order."""
     kept: list[RetrievedChunk] = []
     for chunk in chunks:
         if not any(near_duplicate(chunk.text, k.text) for k in kept):
             kept.append(chunk)
-    reserved = [c for c in dict.fromkeys(leaders) if c in kept][: max(top_k - 1, 0)]
-    chosen = reserved + [c for c in kept if c not in reserved]
-    chosen = chosen[:top_k]
-    return sorted(chosen, key=lambda c: kept.index(c))
+    position = {c.chunk_id: i for i, c in enumerate(kept)}
+    reserved = list(dict.fromkeys(c.chunk_id for c in leaders if c.chunk_id in position))
+    chosen = reserved[: max(top_k - 1, 0)]
+    per_item: dict[uuid.UUID, int] = {}
+    for chunk in [kept[position[c]] for c in chosen]:
+        per_item[chunk.item_id] = per_item.get(chunk.item_id, 0) + 1
+    spare: list[int] = []
+    for chunk in kept:
+        if len(chosen) == top_k:
+            break
+        if chunk.chunk_id in chosen:
+            continue
+        if per_item.get(chunk.item_id, 0) >= PER_DOCUMENT:
+            spare.append(chunk.chunk_id)
+            continue
+        chosen.append(chunk.chunk_id)
+        per_item[chunk.item_id] = per_item.get(chunk.item_id, 0) + 1
+    chosen += spare[: top_k - len(chosen)]
+    return [kept[i] for i in sorted(position[c] for c in chosen)]

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class EvalRunIn(BaseModel):
-    suite: str = Field(pattern=r"^(retrieval|qa|routing|playbook)$")
+    suite: str = Field(pattern=r"^(retrieval|qa|routing|playbook|trust)$")
     prompts: list[str] = Field(
         default_factory=list, description="Versions to pin, NAME@VERSION; nothing is activated."
     )
@@ -141,7 +141,7 @@ def start_run(
 def list_runs(
     session: SessionDep,
     admin: AdminUser,
-    suite: str | None = Query(None, pattern=r"^(retrieval|qa|routing|playbook)$"),
+    suite: str | None = Query(None, pattern=r"^(retrieval|qa|routing|playbook|trust)$"),
     limit: int = Query(50, ge=1, le=500),
 ) -> list[EvalRunOut]:
     """Runs, newest first."""

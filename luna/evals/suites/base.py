@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from luna.config import AnswerCheck
 from luna.runtime import Runtime
 
-SUITES = ("retrieval", "qa", "routing", "playbook")
+SUITES = ("retrieval", "qa", "routing", "playbook", "trust")
 
 
 class EvalSetupError(RuntimeError):
@@ -20,7 +20,7 @@ class EvalSetupError(RuntimeError):
 class EvalConfig(BaseModel):
     """How a run was asked for; stored with the run so it can be resumed and compared."""
 
-    suite: str = Field(pattern=r"^(retrieval|qa|routing|playbook)$")
+    suite: str = Field(pattern=r"^(retrieval|qa|routing|playbook|trust)$")
     prompt_versions: dict[str, str] = Field(
         default_factory=dict, description="Prompt versions to pin, name → version."
     )

@@ -28,6 +28,26 @@ CORRECT_F1 = 0.5  # without a judge grade: token F1 at least this ...
 CORRECT_SIMILARITY = 0.9  # ... or embedding similarity at least this
 
 
+def ask_rag(env: EvalEnv, question: str) -> dict[str, Any]:
+    """One question through the RAG graph, as the API asks it, with the run's pinned prompts."""
+    rt = env.runtime
+    ctx = RagContext(
+        retriever=rt.retriever,
+        chat_model=rt.chat_model,
+        sessions=rt.stores.sessions,
+        model_name=rt.model_name,
+        timezone=rt.settings.timezone,
+        timescale=rt.stores.timescale,
+        top_k=env.config.rag_top_k,
+        prompt_versions=env.prompts,
+        answer_check=env.config.answer_check,
+    )
+    state: dict[str, Any] = env.state["graph"].invoke(
+        {"messages": [HumanMessage(question)], "question": question}, context=ctx
+    )
+    return state
+
+
 class QaSuite:
     name = "qa"
     prompt_names: tuple[str, ...] = ("rag_answer", "rag_check", "rag_condense", "eval_judge")
@@ -53,20 +73,7 @@ class QaSuite:
     def run_case(self, env: EvalEnv, case: QaCase) -> CaseOutcome:
         rt = env.runtime
         index: KnowledgeIndex = env.state["index"]
-        ctx = RagContext(
-            retriever=rt.retriever,
-            chat_model=rt.chat_model,
-            sessions=rt.stores.sessions,
-            model_name=rt.model_name,
-            timezone=rt.settings.timezone,
-            timescale=rt.stores.timescale,
-            top_k=env.config.rag_top_k,
-            prompt_versions=env.prompts,
-            answer_check=env.config.answer_check,
-        )
-        state = env.state["graph"].invoke(
-            {"messages": [HumanMessage(case.question)], "question": case.question}, context=ctx
-        )
+        state = ask_rag(env, case.question)
         answer: str = state.get("answer", "")
         refused: bool = bool(state.get("refused"))
         citations: list[dict[str, Any]] = state.get("citations", [])

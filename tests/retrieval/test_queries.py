@@ -1,0 +1,73 @@
+"""Query helpers: designations across languages, bridge and part queries, periods, translations."""
+
+from __future__ import annotations
+
+import pytest
+
+from luna.retrieval.designations import designations, is_code, missing_specifics
+from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
+from luna.retrieval.lexicon import translations
+from luna.retrieval.periods import period_months
+from luna.retrieval.queries import bridge_queries, question_parts, translated_query
+
+
+def test_designations_with_a_letter_suffix_and_codes():
+    text = "Calora ALW 9 T (SN-WP-25-04417), Wallbox Home 11, Modul 3, R290"
+    assert designations(text)[:3] == ["ALW 9 T", "Home 11", "Modul 3"]
+    assert is_code("ALW 9 T")
+    assert is_code("Modul 3")
+    assert not is_code("Inbetriebnahme 1")
+
+
+def test_module_and_modul_are_the_same_designation_but_other_numbers_are_not():
+    passages = ["Modul 1 – pauschale Reduzierung: 168,00 € brutto im Jahr."]
+    assert missing_specifics("How much does Module 1 pay per year?", passages) == []
+    assert missing_specifics("And Module 2?", passages) == ["Module 2"]
+
+
+def test_bridge_queries_hop_from_a_named_device_without_the_description():
+    letter = "Wir bestätigen die Anmeldung Ihrer Wärmepumpe Aurex HP 7 X bei der Netz GmbH."
+    hops = bridge_queries(
+        "Wie schwer ist die Wärmepumpe, die die Netz GmbH bestätigt?", [(letter, 1)]
+    )
+    assert [(q.split()[:4], key) for q, key in hops] == [(["HP", "7", "X", "schwer"], 1)]
+    assert "Anmeldung" not in hops[0][0]  # words the letter explains are left out
+    assert bridge_queries("Wie schwer ist die HP 5 X?", [(letter, 1)]) == []  # named: no hop
+
+
+def test_multi_part_questions_are_split():
+    parts = question_parts(
+        "When did the peaks occur in 2025, and what charging power is allowed then?"
+    )
+    assert parts == ["When did the peaks occur in 2025", "what charging power is allowed then"]
+    assert question_parts("Wie hoch ist der Grundpreis?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("Verbrauch im ersten Quartal 2025?", [1, 2, 3]),
+        ("total in the fourth quarter", [10, 11, 12]),
+        ("Q2 und Juli", [4, 5, 6, 7]),
+        ("second half of 2025", [7, 8, 9, 10, 11, 12]),
+        ("Wie hoch ist der Grundpreis?", []),
+    ],
+)
+def test_periods_become_months(question: str, months: list[int]):
+    assert period_months(question) == months
+
+
+def test_translations_are_single_words_of_the_other_language():
+    assert {"grundpreis", "grundgebühr"} <= set(translations("What is the base price?"))
+    assert "warranty" in translations("Welche Garantie gibt es?")
+    query = translated_query("How much is Module 1 per year?")
+    assert query is not None
+    assert "modul 1" in query
+
+
+def test_reciprocal_rank_fusion_rewards_agreement_and_weights():
+    a, b, c = "a", "b", "c"
+    fused = reciprocal_rank_fusion([RankedList([a, b]), RankedList([b, c])])  # type: ignore[list-item]
+    assert [pid for pid, _ in fused] == [b, a, c]
+    weighted = reciprocal_rank_fusion([RankedList([a], 2.0), RankedList([b])])  # type: ignore[list-item]
+    assert weighted[0][0] == a
