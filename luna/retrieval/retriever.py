@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from langchain_core.embeddings import Embeddings
@@ -29,6 +29,7 @@ from luna.core.language import Language, guess_language
 from luna.observability.metrics import RETRIEVAL_DURATION
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.queries import bridge_queries, question_parts, translated_query
+from luna.retrieval.versions import current_versions
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Label, LabelTarget
 from luna.store.vectors.base import PayloadFilter, VectorStore
 
@@ -61,6 +62,7 @@ class RetrievedChunk:
     score: float  # fused rank score (or cosine similarity, dense-only) times the weight
     valid_from: date | None = None  # the document's validity (items.valid_from)
     version: str | None = None
+    superseded_by: uuid.UUID | None = None  # a newer version of this document (its item id)
 
     def citation(self) -> str:
         where = [f"p. {self.page}"] if self.page else []
@@ -137,7 +139,33 @@ class Retriever:
                 for c in chunks
             ]
             chunks.sort(key=lambda c: c.score, reverse=True)
-        return _select(chunks, leaders, top_k)
+        selected = _select(chunks, leaders, top_k)
+        return self._current_versions(query, selected, payload_filter, score_threshold)
+
+    def _current_versions(
+        self,
+        query: str,
+        chunks: list[RetrievedChunk],
+        payload_filter: PayloadFilter | None,
+        score_threshold: float | None,
+    ) -> list[RetrievedChunk]:
+        """Mark chunks of superseded document versions and add the current version's best
+        chunk for the query where none of it was found (the graph then leaves the old out)."""
+        with self._sessions() as session:
+            newer = current_versions(session)
+            if not any(c.item_id in newer for c in chunks):
+                return chunks
+            present = {c.item_id for c in chunks}
+            marked = [replace(c, superseded_by=newer.get(c.item_id)) for c in chunks]
+            wanted = {newer[c.item_id] for c in chunks if c.item_id in newer} - present
+            allowed = {str(i) for i in wanted}
+            if payload_filter is not None:
+                allowed &= {str(i) for i in payload_filter.get("item_id") or []}  # type: ignore[union-attr]
+            for item_id in sorted(allowed):
+                search = _Search(self, session, {"item_id": [item_id]}, 3)
+                found = search.resolve(search.rank(query, score_threshold))
+                marked += found[:1]
+        return marked
 
     def _payload_filter(
         self, session: Session, filters: RetrievalFilter | None

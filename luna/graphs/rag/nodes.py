@@ -83,6 +83,7 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
             "score": round(h.score, 4),
             "valid_from": h.valid_from.isoformat() if h.valid_from else None,
             "version": h.version,
+            "superseded_by": str(h.superseded_by) if h.superseded_by else None,
             "text": h.text,
         }
         for i, h in enumerate(hits, start=1)

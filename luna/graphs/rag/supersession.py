@@ -4,9 +4,9 @@ A small model quotes whichever passage it reads first, so last year's FAQ ("Grun
 12,90 €") beats this year's price sheet ("Grundpreis 14,90 €") half the time. Here, before
 the prompt is built:
 
-* passages of an older version of the same document (same title once years, versions and
-  dates are removed: "Energy Policy v1" / "Energy Policy v2") are dropped when the newer
-  version is among the passages;
+* passages of an older version of the same document (``luna.retrieval.versions``: same title
+  once years, versions and dates are removed, "Energy Policy v1" / "Energy Policy v2") are
+  dropped when the current version is among the passages (retrieval adds it);
 * a figure stated for the same attribute (lexicon concept) and unit in an older document and,
   differently, in a newer one is a conflict: the older sentence is removed from the prompt text
   and recorded, so the answer can say which older statement the current figure supersedes.
@@ -31,11 +31,6 @@ _VALUE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?](?!\d)|\n|$)")
-_VERSIONING = re.compile(
-    r"\b(?:19|20)\d{2}\b|\bv(?:ersion)?\s*\d+(?:\.\d+)*\b|\brev(?:ision)?\.?\s*\d+\b|"
-    r"\bstand\b.*$|\d{1,2}[./]\d{1,2}[./]\d{2,4}|[^\w\s]",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -80,11 +75,6 @@ def _display_date(iso: str, language: Language) -> str:
     return f"{day:%d.%m.%Y}" if language == "de" else day.isoformat()
 
 
-def family(title: str) -> str:
-    """A document's title without years, versions, dates and punctuation."""
-    return " ".join(_VERSIONING.sub(" ", title.casefold()).split())
-
-
 def statements(text: str) -> list[Statement]:
     """Figures with units in ``text``, each tied to the attribute named closest before it in
     its sentence (or, failing that, after it)."""
@@ -121,17 +111,8 @@ def supersede(sources: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
     """The passages for the prompt (older versions dropped, conflicting older sentences
     removed from ``text``) and the supersessions found. The input is not modified."""
     dated = [s for s in sources if s.get("valid_from")]
-    newest_of_family: dict[str, str] = {}
-    for source in dated:
-        key = family(source["title"])
-        if key and source["valid_from"] > newest_of_family.get(key, ""):
-            newest_of_family[key] = source["valid_from"]
-    kept = [
-        s
-        for s in sources
-        if not s.get("valid_from")
-        or s["valid_from"] >= newest_of_family.get(family(s["title"]), "")
-    ]
+    present = {s["item_id"] for s in sources}
+    kept = [s for s in sources if s.get("superseded_by") not in present]
     found: list[Supersession] = []
     removed: dict[int, set[str]] = {}
     by_source = {s["n"]: statements(s["text"]) for s in dated}

@@ -1,0 +1,99 @@
+"""The newest valid source wins: older versions and contradicted older figures leave the prompt,
+and the answer names what it supersedes."""
+
+from __future__ import annotations
+
+import uuid
+
+from luna.graphs.rag.answerability import missing_attributes
+from luna.graphs.rag.supersession import Supersession, statements, supersede
+
+FAQ, SHEET, POLICY_V1, POLICY_V2 = (str(uuid.uuid4()) for _ in range(4))
+
+
+def _source(n: int, item: str, title: str, valid_from: str | None, text: str, **extra: object):
+    return {"n": n, "item_id": item, "title": title, "valid_from": valid_from, "text": text} | extra
+
+
+def test_an_older_documents_contradicted_figure_is_removed_and_named():
+    sources = [
+        _source(
+            1,
+            FAQ,
+            "FAQ 2025",
+            "2025-03-03",
+            "Der Grundpreis beträgt 11,90 € im Monat. Wir sind für Sie da.",
+        ),
+        _source(2, SHEET, "Preisblatt 2026", "2026-01-01", "Grundpreis: 13,90 € pro Monat brutto."),
+    ]
+    context, found = supersede(sources)
+    assert "11,90" not in context[0]["text"]
+    assert "Wir sind für Sie da." in context[0]["text"]  # the rest of the passage stays
+    assert sources[0]["text"].startswith("Der Grundpreis beträgt 11,90")  # input untouched
+    assert [(s.old_value, s.new_value, s.old_n, s.new_n) for s in found] == [
+        ("11,90", "13,90", 1, 2)
+    ]
+    note = found[0].note("de")
+    assert "„FAQ 2025“ nennt noch 11,90 €" in note
+    assert "gültig ab 01.01.2026" in note
+
+
+def test_figures_of_other_attributes_or_undated_passages_do_not_conflict():
+    sources = [
+        _source(1, FAQ, "FAQ", None, "Der Grundpreis beträgt 11,90 € im Monat."),
+        _source(
+            2,
+            SHEET,
+            "Preisblatt",
+            "2026-01-01",
+            "Der Arbeitspreis enthält 16,926 ct/kWh Aufschlag.",
+        ),
+    ]
+    context, found = supersede(sources)
+    assert found == []
+    assert [s["text"] for s in context] == [s["text"] for s in sources]
+
+
+def test_a_superseded_version_is_dropped_when_its_successor_is_present():
+    sources = [
+        _source(
+            1,
+            POLICY_V1,
+            "Energy Policy",
+            None,
+            "The peak-load limit is 220 kW.",
+            superseded_by=POLICY_V2,
+        ),
+        _source(2, POLICY_V2, "Energy Policy", "2025-11-20", "The peak-load limit is 190 kW."),
+    ]
+    context, _ = supersede(sources)
+    assert [s["n"] for s in context] == [2]
+    alone, _ = supersede(sources[:1])  # without its successor it is all there is
+    assert [s["n"] for s in alone] == [1]
+
+
+def test_statements_tie_a_figure_to_the_attribute_named_before_it():
+    found = statements("Grundpreis 13,90 € pro Monat, Arbeitspreis (Börsenpreis + 16,926 ct/kWh).")
+    assert [(s.written, s.unit) for s in found] == [("13,90", "€"), ("16,926", "ct/kwh")]
+    assert found[0].concept != found[1].concept
+
+
+def test_supersession_round_trips_through_the_checkpointed_state():
+    item = Supersession(
+        1, 2, "FAQ 2025", "Preisblatt 2026", "2026-01-01", "11,90", "13,90", "€", "x"
+    )
+    assert Supersession(**item.__dict__) == item
+    assert "valid from 2026-01-01" in item.note("en")
+
+
+def test_an_attribute_no_passage_states_for_the_named_device_is_missing():
+    passages = [
+        "Model: Weight (kg) · ALW 9 T: 126 · ALW 12 T: 158",
+        "Brightcell battery: warranty 10 years.",
+    ]
+    assert missing_attributes("What warranty does the ALW 9 T have?", passages) == [
+        "warranty (ALW 9 T)"
+    ]
+    assert missing_attributes("Wie schwer ist die ALW 9 T?", passages) == []  # schwer ~ weight
+    assert missing_attributes("Welche Garantie hat der Speicher?", passages) == []
+    assert missing_attributes("Wie hoch ist der Grundpreis?", passages) == ["grundpreis"]
