@@ -25,8 +25,17 @@ _LIGATURES = str.maketrans(
         "\ufb06": "st",
     }
 )
-# Soft hyphen and zero-width characters vanish; exotic spaces become a plain space.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# Soft hyphen, zero-width characters, bidirectional overrides and Unicode tag characters (which
+# spell invisible ASCII) vanish; exotic spaces become a plain space.
+_INVISIBLE: dict[int, None] = dict.fromkeys(
+    [
+        *map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        *range(0xE0000, 0xE0080),
+    ],
+    None,
+)
 _SPACES = dict.fromkeys(
     map(ord, "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u202f"), " "
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,17 +28,29 @@ class Element:
 
 @dataclass(frozen=True, slots=True)
 class ParsedDocument:
-    """The cleaned content of one uploaded file."""
+    """The cleaned content of one uploaded file.
+
+    ``hidden`` counts the characters of content no reader of the rendered file sees (HTML
+    comments, hidden or white or 1-pt text, invisible PDF text, Unicode tag characters) that the
+    parser dropped, by reason (see :mod:`luna.ingest.hidden`); empty for an ordinary document.
+    Hidden text is how prompt injections travel, so ingest logs it for the admin.
+    """
 
     title: str
     mime_type: str
     pages: int | None
     elements: list[Element] = field(default_factory=list)
+    hidden: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         """All element texts, one block per line group (handy for tests and previews)."""
         return "\n\n".join(element.text for element in self.elements)
+
+    @property
+    def hidden_chars(self) -> int:
+        """All characters of hidden content dropped while parsing."""
+        return sum(self.hidden.values())
 
 
 @dataclass(frozen=True, slots=True)

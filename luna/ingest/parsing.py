@@ -2,11 +2,14 @@
 
 A document either comes back with at least one element of text or raises a
 :class:`~luna.ingest.errors.DocumentError` subclass naming the problem and the file, so the
-pipeline can mark it failed with a reason instead of indexing nothing.
+pipeline can mark it failed with a reason instead of indexing nothing. Hidden content the
+parser dropped (``ParsedDocument.hidden``) is logged as a warning: it is how prompt
+injections hide, and the admin should know which file carried some.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from luna.ingest.detect import DocumentFormat, detect_format
@@ -29,6 +32,8 @@ PARSERS: dict[DocumentFormat, Parser] = {
 }
 
 SUPPORTED_MIME_TYPES = tuple(str(fmt) for fmt in DocumentFormat)
+
+log = logging.getLogger(__name__)
 
 
 def parse_document(
@@ -59,5 +64,12 @@ def parse_document(
         raise DocumentTooLargeError(
             filename,
             f"{characters:,} characters of text exceed the limit of {limits.max_text_chars:,}",
+        )
+    if document.hidden:
+        log.warning(
+            "%s: dropped %d characters of hidden content (%s)",
+            filename,
+            document.hidden_chars,
+            ", ".join(f"{reason} {count}" for reason, count in document.hidden.items()),
         )
     return document

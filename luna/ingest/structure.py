@@ -11,6 +11,7 @@ import re
 from pathlib import PurePath
 
 from luna.ingest.cleaning import clean_text
+from luna.ingest.hidden import HiddenTally
 from luna.ingest.model import SECTION_SEPARATOR, Element, ElementKind
 
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,5})\.?\s+(?P<rest>\S.*)$")
@@ -68,27 +69,32 @@ class SectionTracker:
 
 
 class ElementBuilder:
-    """Collects cleaned elements in reading order."""
+    """Collects cleaned elements in reading order, and the tally of hidden content dropped
+    (parsers add what they skip; cleaning's removal of Unicode tag characters is counted here)."""
 
     def __init__(self) -> None:
         self.elements: list[Element] = []
         self.title: str | None = None
+        self.hidden = HiddenTally()
         self._sections = SectionTracker()
 
     def document_title(self, text: str, page: int | None = None) -> None:
         """The document's own title: an element without section, never part of a path."""
+        self.hidden.add_tag_characters(text)
         text = " ".join(clean_text(text).split())
         if text:
             self.title = self.title or text
             self.elements.append(Element("title", text, page, None))
 
     def heading(self, text: str, level: int, page: int | None = None) -> None:
+        self.hidden.add_tag_characters(text)
         text = " ".join(clean_text(text).split())
         if text:
             path = self._sections.enter(max(1, level), text)
             self.elements.append(Element("title", text, page, path))
 
     def add(self, kind: ElementKind, text: str, page: int | None = None) -> None:
+        self.hidden.add_tag_characters(text)
         text = clean_text(text)
         if kind != "table":
             text = " ".join(text.split())

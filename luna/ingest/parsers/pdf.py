@@ -5,6 +5,9 @@ rebuilds lines, drops running headers/footers and page numbers, takes lines set 
 the body text (or bold numbered lines) as headings, joins body lines into paragraphs by their
 spacing, keeps bullets as list items and turns runs of lines with column gaps into tables.
 Single-column layouts are the target; multi-column pages come out in PDFium's reading order.
+
+Glyphs no reader sees (invisible, white, tiny or off-page text) are dropped and counted; see
+:mod:`luna.ingest.parsers.pdf_visibility`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from luna.ingest.errors import (
     EmptyDocumentError,
     EncryptedDocumentError,
 )
+from luna.ingest.hidden import HiddenTally
 from luna.ingest.model import ParsedDocument, ParseLimits
+from luna.ingest.parsers.pdf_visibility import PageScene
 from luna.ingest.structure import (
     ElementBuilder,
     choose_title,
@@ -80,8 +85,9 @@ class _Page:
 
 
 def parse_pdf(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument:
+    hidden = HiddenTally()
     with _PDFIUM_LOCK:
-        pages, metadata_title = _read_pages(data, filename, limits)
+        pages, metadata_title = _read_pages(data, filename, limits, hidden)
     _check_text_layer(pages, filename)
     lines = _drop_running_lines(pages)
     builder = ElementBuilder()
@@ -89,11 +95,14 @@ def parse_pdf(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument
     if not builder.elements:
         raise EmptyDocumentError(filename, "no text left after removing headers and footers")
     title = choose_title(builder, metadata_title, filename)
-    return ParsedDocument(title, MIME_TYPE, len(pages), builder.elements)
+    hidden.merge(builder.hidden)
+    return ParsedDocument(title, MIME_TYPE, len(pages), builder.elements, hidden.as_dict())
 
 
 # --- reading ---------------------------------------------------------------------------
-def _read_pages(data: bytes, filename: str, limits: ParseLimits) -> tuple[list[_Page], str]:
+def _read_pages(
+    data: bytes, filename: str, limits: ParseLimits, hidden: HiddenTally
+) -> tuple[list[_Page], str]:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -109,7 +118,7 @@ def _read_pages(data: bytes, filename: str, limits: ParseLimits) -> tuple[list[_
             raise DocumentTooLargeError(
                 filename, f"{count} pages exceed the limit of {limits.max_pages}"
             )
-        pages = [_read_page(document, index) for index in range(count)]
+        pages = [_read_page(document, index, hidden) for index in range(count)]
         title = str(document.get_metadata_value("Title") or "")
     except pdfium.PdfiumError as exc:
         raise CorruptDocumentError(filename, f"unreadable page ({exc})") from None
@@ -118,13 +127,14 @@ def _read_pages(data: bytes, filename: str, limits: ParseLimits) -> tuple[list[_
     return pages, title
 
 
-def _read_page(document: object, index: int) -> _Page:
+def _read_page(document: object, index: int, hidden: HiddenTally) -> _Page:
     page = document[index]  # type: ignore[index]
     try:
         width, height = page.get_size()
+        scene = PageScene(page)
         textpage = page.get_textpage()
         try:
-            lines = _page_lines(textpage, index + 1)
+            lines = _page_lines(textpage, index + 1, scene, hidden)
         finally:
             textpage.close()
     finally:
@@ -132,7 +142,9 @@ def _read_page(document: object, index: int) -> _Page:
     return _Page(index + 1, float(width), float(height), lines)
 
 
-def _page_lines(textpage: object, page_number: int) -> list[_Line]:
+def _page_lines(
+    textpage: object, page_number: int, scene: PageScene, hidden: HiddenTally
+) -> list[_Line]:
     handle = textpage.raw  # type: ignore[attr-defined]
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
@@ -152,10 +164,16 @@ def _page_lines(textpage: object, page_number: int) -> list[_Line]:
             handle, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
             ctypes.byref(top),
         )  # fmt: skip
+        size = float(pdfium_c.FPDFText_GetFontSize(handle, index))
+        box = (left.value, bottom.value, right.value, top.value)
+        reason = scene.hiding(handle, index, size, box)
+        if reason is not None:
+            hidden.add(reason, char)
+            current.append(None)
+            continue
         pdfium_c.FPDFText_GetCharOrigin(
             handle, index, ctypes.byref(origin_x), ctypes.byref(origin_y)
         )
-        size = float(pdfium_c.FPDFText_GetFontSize(handle, index))
         glyph = _Glyph(char, left.value, right.value, size, origin_y.value, index)
         current.append(glyph)
     _flush_line(current, lines, handle, page_number)

@@ -55,6 +55,7 @@ def parse_text(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocumen
         MIME_TYPE,
         len(raw_pages) if paged else None,
         builder.elements,
+        builder.hidden.as_dict(),
     )
 
 
