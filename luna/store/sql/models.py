@@ -375,7 +375,9 @@ class EvalRun(Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('running', 'done', 'cancelled', 'failed')", name="status"),
-        CheckConstraint("suite IN ('retrieval', 'qa', 'routing', 'playbook')", name="suite"),
+        CheckConstraint(
+            "suite IN ('retrieval', 'qa', 'routing', 'playbook', 'trust')", name="suite"
+        ),
     )
 
 
