@@ -136,6 +136,13 @@ class Settings(BaseSettings):
         "question occurs in no passage (names), and also when the model finds the passages do "
         "not answer it (model; rag_check prompt); off: the answer prompt alone decides.",
     )
+    rag_context_tokens: int = Field(
+        default=800,
+        ge=80,
+        le=4000,
+        description="Prompt tokens for the retrieved passages together; each is cut to its "
+        "sentences that bear on the question (the model reads ~20 tokens/s on two cores).",
+    )
 
     # --- documents -------------------------------------------------------------------
     ingest_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Upload limit.")

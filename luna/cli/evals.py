@@ -21,7 +21,9 @@ from luna.prompts.registry import PromptError, parse_ref
 from luna.runtime import Runtime
 from luna.store.sql.models import EvalRun
 
-app = typer.Typer(help="Eval suites: retrieval, qa, routing, playbook, trust.", no_args_is_help=True)
+app = typer.Typer(
+    help="Eval suites: retrieval, qa, routing, playbook, trust.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -82,7 +84,9 @@ def _print_run(runtime: Runtime, run_id: int) -> None:
 
 @app.command("run")
 def run_command(
-    suite: str = typer.Option(..., "--suite", help="retrieval, qa, routing, playbook, trust or all."),
+    suite: str = typer.Option(
+        ..., "--suite", help="retrieval, qa, routing, playbook, trust or all."
+    ),
     prompt: list[str] = typer.Option(
         [], "--prompt", help="Pin a prompt version, NAME@VERSION (repeatable); not activated."
     ),

@@ -40,7 +40,7 @@ verdichter kompressor compressor
 # Attributes a question asks for: the answer needs a passage that states one of these words.
 _ATTRIBUTES = """
 garantie gewährleistung herstellergarantie warranty guarantee
-gewicht weight masse schwer heavy
+gewicht weight masse schwer heavy wiegt wiegen weigh weighs
 leistung nennleistung power rating output
 absicherung sicherung fuse vorsicherung
 laufzeit runtime betriebsdauer
@@ -50,6 +50,9 @@ netzentgelt netzentgelte grid-fee grid-fees network-charge
 mehrwertsteuer umsatzsteuer mwst ust vat
 abmessungen maße dimensions
 wirkungsgrad efficiency
+scop jahresarbeitszahl jaz seasonal-coefficient-of-performance seasonal-cop
+cop leistungszahl coefficient-of-performance
+preis preise kosten kostet price prices cost costs
 kapazität capacity
 spannung voltage
 lautstärke schallleistung schallleistungspegel schalldruckpegel noise sound

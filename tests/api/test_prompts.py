@@ -49,7 +49,7 @@ def test_list_shows_shipped_versions_and_the_active_one(client: TestClient, user
     versions = [v["version"] for v in answer["versions"]]
     assert versions[:2] == ["1.0.0", "1.1.0"]
     active = [v["version"] for v in answer["versions"] if v["active"]]
-    assert active == [answer["active_version"]] == ["1.1.0"]  # newest file on first start
+    assert active == [answer["active_version"]] == ["1.2.0"]  # newest file on first start
 
 
 def test_show_version_renders_with_the_declared_examples(client: TestClient, users: dict[str, str]):
@@ -68,7 +68,7 @@ def test_show_version_renders_with_the_declared_examples(client: TestClient, use
 
 def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dict[str, str]):
     admin = login(client, users["admin"])
-    created = client.post("/prompts/rag_answer/versions", headers=admin, json=_version("1.2.0"))
+    created = client.post("/prompts/rag_answer/versions", headers=admin, json=_version("1.3.0"))
     assert created.status_code == 201, created.text
     assert created.json()["source"] == "api"
     assert created.json()["active"] is False  # creating never activates an existing prompt
@@ -76,21 +76,21 @@ def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dic
     activated = client.post(
         "/prompts/rag_answer/activate",
         headers=admin,
-        json={"version": "1.2.0", "reason": "shorter answers"},
+        json={"version": "1.3.0", "reason": "shorter answers"},
     )
     assert activated.status_code == 200, activated.text
-    assert activated.json()["active_version"] == "1.2.0"
+    assert activated.json()["active_version"] == "1.3.0"
 
     rolled = client.post("/prompts/rag_answer/rollback", headers=admin, json={"reason": "worse"})
-    assert rolled.json()["active_version"] == "1.1.0"
+    assert rolled.json()["active_version"] == "1.2.0"
     # Rolling back again walks further back through the history, it does not toggle.
     again = client.post("/prompts/rag_answer/rollback", headers=admin, json={"reason": "again"})
-    assert again.status_code == 409  # 1.1.0 was the first active version
+    assert again.status_code == 409  # 1.2.0 was the first active version
     client.post(
         "/prompts/rag_answer/activate", headers=admin, json={"version": "1.0.0", "reason": "old"}
     )
     client.post(
-        "/prompts/rag_answer/activate", headers=admin, json={"version": "1.2.0", "reason": "new"}
+        "/prompts/rag_answer/activate", headers=admin, json={"version": "1.3.0", "reason": "new"}
     )
     steps = [
         client.post("/prompts/rag_answer/rollback", headers=admin, json={"reason": "r r"}).json()[
@@ -98,23 +98,23 @@ def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dic
         ]
         for _ in range(2)
     ]
-    assert steps == ["1.0.0", "1.1.0"]
+    assert steps == ["1.0.0", "1.2.0"]
 
     audit = client.get("/prompts/rag_answer/audit", headers=admin).json()
     mine = [(a["action"], a["version"]) for a in audit if a["actor"] == "monika"]
     assert mine == [
-        ("create", "1.2.0"),
-        ("activate", "1.2.0"),
-        ("rollback", "1.1.0"),
+        ("create", "1.3.0"),
+        ("activate", "1.3.0"),
+        ("rollback", "1.2.0"),
         ("activate", "1.0.0"),
-        ("activate", "1.2.0"),
+        ("activate", "1.3.0"),
         ("rollback", "1.0.0"),
-        ("rollback", "1.1.0"),
+        ("rollback", "1.2.0"),
     ]
     reasons = [a["reason"] for a in audit if a["actor"] == "monika"]
     assert reasons[0] == "test a shorter prompt"
     assert reasons[2].startswith("worse")
-    assert "was 1.2.0" in reasons[2]
+    assert "was 1.3.0" in reasons[2]
     assert all(a["ts"] for a in audit)
 
 

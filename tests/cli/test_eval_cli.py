@@ -44,7 +44,7 @@ def test_run_list_compare_and_resume(env: Stores, monkeypatch: pytest.MonkeyPatc
     compared = cli.invoke(app, ["eval", "compare", "1", "2", "--json"])
     assert compared.exit_code == 0, compared.output
     comparison = json.loads(compared.output)
-    assert comparison["prompts_a"] == {"rag_answer": "1.1.0"}  # the active version
+    assert comparison["prompts_a"] == {"rag_answer": "1.2.0"}  # the active version
     assert comparison["prompts_b"] == {"rag_answer": "1.0.0"}  # pinned with --prompt
     deltas = {m["metric"]: m["delta"] for m in comparison["metrics"]}
     assert deltas["errors"] == -1.0  # c3 raised in run 1 only

@@ -29,13 +29,13 @@ def env(monkeypatch: pytest.MonkeyPatch, settings: Settings, clean_db: Stores) -
 
 
 def _new_version(tmp_path: Path) -> Path:
-    data = yaml.safe_load((PROMPTS_DIR / "rag_answer" / "v1.1.0.yaml").read_text())
-    data["version"] = "1.2.0"
+    data = yaml.safe_load((PROMPTS_DIR / "rag_answer" / "v1.2.0.yaml").read_text())
+    data["version"] = "1.3.0"
     data["description"] = "Answers in at most two sentences."
     data["messages"][0]["content"] = data["messages"][0]["content"].replace(
         "at most two sentences", "at most one sentence"
     )
-    path = tmp_path / "v1.2.0.yaml"
+    path = tmp_path / "v1.3.0.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return path
 
@@ -49,23 +49,23 @@ def test_create_activate_rollback_diff_and_export(env: Stores, tmp_path: Path):
     assert "immutable" in again.output
 
     activated = runner.invoke(
-        app, ["prompts", "activate", "rag_answer", "1.2.0", "--reason", "shorter", "--actor", "ops"]
+        app, ["prompts", "activate", "rag_answer", "1.3.0", "--reason", "shorter", "--actor", "ops"]
     )
     assert activated.exit_code == 0, activated.output
     listed = runner.invoke(app, ["prompts", "list"])
-    assert "1.2.0* (api)" in listed.output
+    assert "1.3.0* (api)" in listed.output
 
-    diff = runner.invoke(app, ["prompts", "diff", "rag_answer", "1.1.0", "1.2.0"])
+    diff = runner.invoke(app, ["prompts", "diff", "rag_answer", "1.2.0", "1.3.0"])
     assert "-  Answer in the language" not in diff.output  # unchanged lines are context
-    assert "+version: 1.2.0" in diff.output
+    assert "+version: 1.3.0" in diff.output
     assert "one sentence" in diff.output
 
     rolled = runner.invoke(app, ["prompts", "rollback", "rag_answer", "--reason", "worse"])
     assert rolled.exit_code == 0
-    assert "rag_answer@1.1.0 is active" in rolled.output
+    assert "rag_answer@1.2.0 is active" in rolled.output
     with session_scope(env.sessions) as s:
         actors = [
-            a.actor for a in s.query(PromptAudit).filter_by(name="rag_answer", version="1.2.0")
+            a.actor for a in s.query(PromptAudit).filter_by(name="rag_answer", version="1.3.0")
         ]
     assert actors == ["ops", "ops"]
 
@@ -73,7 +73,7 @@ def test_create_activate_rollback_diff_and_export(env: Stores, tmp_path: Path):
     exported = runner.invoke(app, ["prompts", "export", "--dir", str(out)])
     assert exported.exit_code == 0, exported.output
     specs = read_prompt_files(out)  # the repository format, read back by the loader
-    assert [s.ref for s in specs] == ["rag_answer@1.2.0"]
+    assert [s.ref for s in specs] == ["rag_answer@1.3.0"]
     assert "at most one sentence" in specs[0].messages[0].content
     assert runner.invoke(app, ["prompts", "export", "--dir", str(out)]).exit_code == 0  # idempotent
 

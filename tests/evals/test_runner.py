@@ -98,7 +98,7 @@ def test_a_failing_case_is_stored_and_the_run_goes_on(
         assert run.metrics["errors"] == 1
         assert run.metrics["tool_accuracy"] == 0.5  # c1, c2 of the four that ran
         assert run.metrics["pass_rate"] == 0.4
-        assert run.prompts == {"rag_answer": "1.1.0"}  # the active version, recorded
+        assert run.prompts == {"rag_answer": "1.2.0"}  # the active version, recorded
         assert run.created_by == "tester"
         assert run.duration_s is not None
         assert run.finished_at is not None
@@ -241,7 +241,7 @@ def test_qa_suite_runs_the_pinned_prompt_version_without_activating_it(runtime: 
     assert RecordingModel.seen[0] == RecordingModel.seen[1]  # the check shares the prefix
     assert RecordingModel.seen[2].startswith("You grade answers")
     with runtime.stores.sessions() as s:
-        assert load_active(s, "rag_answer").spec.version == "1.1.0"  # still active
+        assert load_active(s, "rag_answer").spec.version == "1.2.0"  # still active
         run = s.get(EvalRun, run_id)
         assert run is not None
         assert run.prompts == {

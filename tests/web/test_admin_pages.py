@@ -197,7 +197,7 @@ def test_prompt_diff_and_eval_comparison(
     page = admin_page
     _open(page, f"{live_server.url}/ui/admin/prompts")
     page.click('#prompt-list button[data-prompt="rag_answer"]')
-    expect(page.locator("#version-rows tr")).to_have_count(2)
+    expect(page.locator("#version-rows tr")).to_have_count(3)  # the shipped 1.0.0, 1.1.0, 1.2.0
     expect(page.locator("#version-rows .badge-ok")).to_have_count(1)  # exactly one active
     page.click("#diff-form button[type=submit]")
     expect(page.locator("#diff-view .add, #diff-view .del").first).to_be_visible()

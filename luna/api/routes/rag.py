@@ -97,6 +97,7 @@ def _context(runtime: Runtime, user: User, body: AskRequest) -> RagContext:
         top_k=body.top_k,
         filters=filters,
         answer_check=runtime.settings.rag_answer_check,
+        context_tokens=runtime.settings.rag_context_tokens,
     )
 
 

@@ -41,6 +41,7 @@ def ask_rag(env: EvalEnv, question: str) -> dict[str, Any]:
         top_k=env.config.rag_top_k,
         prompt_versions=env.prompts,
         answer_check=env.config.answer_check,
+        context_tokens=rt.settings.rag_context_tokens,
     )
     state: dict[str, Any] = env.state["graph"].invoke(
         {"messages": [HumanMessage(question)], "question": question}, context=ctx

@@ -82,7 +82,10 @@ class TrustSuite:
             "evidence@shown": evidence_at_k(shown, evidence, len(shown)) if evidence else None,
             f"doc_hit@{k}": (
                 hit_at_k(
-                    [int(file_name(h.source) in {r.document for r in case.references}) for h in hits],
+                    [
+                        int(file_name(h.source) in {r.document for r in case.references})
+                        for h in hits
+                    ],
                     k,
                 )
                 if case.answerable

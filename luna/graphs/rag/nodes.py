@@ -16,8 +16,9 @@ from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import missing_attributes, refusal
 from luna.graphs.rag.attribution import quote, supporting
+from luna.graphs.rag.compress import compress
 from luna.graphs.rag.facts import FactScope, gather_facts
-from luna.graphs.rag.guard import neutralise
+from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.llm.llama_cpp_chat import json_schema_format
@@ -99,12 +100,18 @@ def facts(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     return {"facts": found}
 
 
-def screen(state: RagState) -> dict[str, Any]:
-    """Passages as the model may see them: instruction-like text neutralised, older versions
-    and statements a newer source contradicts taken out (and recorded for the answer)."""
-    screened = [s | {"text": neutralise(s["text"])} for s in state.get("sources", [])]
-    context, superseded = supersede(screened)
-    return {"context": context, "superseded": [asdict(s) for s in superseded]}
+def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """Passages as the model may see them: older versions and statements a newer source
+    contradicts taken out (and recorded for the answer), then untrusted text neutralised
+    (instructions to the assistant removed, informal claims about prices, tariffs and duties
+    marked unverified or, where an authoritative passage disagrees, removed), then cut to the
+    sentences that bear on the question within the context token budget."""
+    current, superseded = supersede(state.get("sources", []))
+    question = state.get("standalone_question") or state["question"]
+    return {
+        "context": compress(screen_passages(current), question, runtime.context.context_tokens),
+        "superseded": [asdict(s) for s in superseded],
+    }
 
 
 def _context_block(sources: list[dict[str, Any]]) -> str:

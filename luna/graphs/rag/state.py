@@ -45,6 +45,9 @@ class RagContext:
     timescale: bool = False
     user_id: int | None = None
     top_k: int = 4
+    # Prompt tokens for all passages together: each keeps its sentences that bear on the
+    # question (prefill runs at ~20 tokens/s on two cores; this bounds the first token's wait).
+    context_tokens: int = 800
     filters: RetrievalFilter | None = None
     history_turns: int = 3
     # Decide before generating whether the passages answer the question (see AnswerCheck);

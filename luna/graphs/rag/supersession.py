@@ -8,7 +8,8 @@ the prompt is built:
   once years, versions and dates are removed, "Energy Policy v1" / "Energy Policy v2") are
   dropped when the current version is among the passages (retrieval adds it);
 * a figure stated for the same attribute (lexicon concept) and unit in an older document and,
-  differently, in a newer one is a conflict: the older sentence is removed from the prompt text
+  differently, in a newer one about the same subject (their titles share a distinctive word)
+  is a conflict: the older sentence is removed from the prompt text
   and recorded, so the answer can say which older statement the current figure supersedes.
 
 Dates come from the items' validity (``valid_from``, extracted at ingest, correctable by the
@@ -75,6 +76,35 @@ def _display_date(iso: str, language: Language) -> str:
     return f"{day:%d.%m.%Y}" if language == "de" else day.isoformat()
 
 
+_TITLE_WORD = re.compile(r"[^\W\d_]{5,}")
+_GENERIC_TITLE_WORDS = frozenset(
+    [
+        "häufige",
+        "fragen",
+        "questions",
+        "frequently",
+        "asked",
+        "hinweise",
+        "notes",
+        "information",
+        "informationen",
+        "dokument",
+        "document",
+        "seite",
+        "page",
+    ]
+)
+
+
+def same_subject(title_a: str, title_b: str) -> bool:
+    """Whether two documents are about the same thing: their titles share a distinctive word
+    ("LindenStrom Dynamik" in an FAQ and a price sheet). A battery manual's "peak shaving
+    100 kW" does not contradict a site policy's "peak-load limit 190 kW"."""
+    words_a = {w.casefold() for w in _TITLE_WORD.findall(title_a)} - _GENERIC_TITLE_WORDS
+    words_b = {w.casefold() for w in _TITLE_WORD.findall(title_b)} - _GENERIC_TITLE_WORDS
+    return bool(words_a & words_b)
+
+
 def statements(text: str) -> list[Statement]:
     """Figures with units in ``text``, each tied to the attribute named closest before it in
     its sentence (or, failing that, after it)."""
@@ -119,6 +149,8 @@ def supersede(sources: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
     for old in dated:
         for new in dated:
             if new["valid_from"] <= old["valid_from"] or new["item_id"] == old["item_id"]:
+                continue
+            if not same_subject(old["title"], new["title"]):
                 continue
             for before in by_source[old["n"]]:
                 now = next(

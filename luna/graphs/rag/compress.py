@@ -1,0 +1,201 @@
+"""Passages cut to the sentences that bear on the question, within a token budget.
+
+On two CPU cores the local model reads a prompt at about 20 tokens a second, so four whole
+300-token chunks cost a minute before the first answer token, and most of their sentences do
+not concern the question. Each passage keeps its first line (the heading path, which says
+where it comes from) and its sentences or table rows that share the most terms with the
+question: its words (compared by their first letters, so inflections match), the other
+language's words for its things and attributes, its designations and its periods' months.
+A kept table row keeps its table's header row, so cells are never read without their
+columns. The order inside a passage is the document's; the stored chunk and its citation
+stay whole.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from luna.ingest.tokens import approx_token_count
+from luna.retrieval.designations import designations
+from luna.retrieval.lexicon import translations
+from luna.retrieval.periods import period_terms
+
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\[(„\"])")
+_STEM = 5  # words compare by this many leading letters ("Grundpreises" ~ "Grundpreis")
+_STOP = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "einer",
+        "eines",
+        "einem",
+        "einen",
+        "und",
+        "oder",
+        "ist",
+        "sind",
+        "war",
+        "wird",
+        "wie",
+        "was",
+        "wann",
+        "wer",
+        "welche",
+        "welcher",
+        "welches",
+        "mit",
+        "von",
+        "für",
+        "auf",
+        "bei",
+        "aus",
+        "nach",
+        "über",
+        "nicht",
+        "noch",
+        "auch",
+        "hat",
+        "haben",
+        "kann",
+        "muss",
+        "soll",
+        "gilt",
+        "viel",
+        "hoch",
+        "laut",
+        "herr",
+        "frau",
+        "the",
+        "and",
+        "for",
+        "are",
+        "was",
+        "were",
+        "what",
+        "which",
+        "when",
+        "where",
+        "who",
+        "how",
+        "much",
+        "many",
+        "does",
+        "did",
+        "has",
+        "have",
+        "with",
+        "from",
+        "that",
+        "this",
+        "into",
+        "than",
+        "then",
+        "will",
+        "can",
+        "must",
+        "should",
+        "about",
+        "there",
+    ]
+)
+
+
+def question_terms(question: str) -> set[str]:
+    """The stems a relevant sentence may share with the question."""
+    words = {w.casefold() for w in _WORD.findall(question) if len(w) > 2}
+    words |= {t for t in translations(question)}
+    words |= {t.casefold() for t in period_terms(question)}
+    words |= {p.casefold() for d in designations(question) for p in re.split(r"[\s-]", d)}
+    return {w[:_STEM] for w in words - _STOP if w}
+
+
+def _units(text: str) -> list[str]:
+    """Lines, and sentences within prose lines; table rows stay whole."""
+    units: list[str] = []
+    for line in text.split("\n"):
+        if " | " in line or len(line) < 120:
+            units.append(line)
+        else:
+            units.extend(_SENTENCE_END.split(line))
+    return [u for u in units if u.strip()]
+
+
+def _stems(unit: str) -> set[str]:
+    return {w.casefold()[:_STEM] for w in _WORD.findall(unit)}
+
+
+def _weights(units: list[str], terms: set[str]) -> dict[str, float]:
+    """Rarer question terms count more: a term in every sentence ("Netzentgelt" in a grid-fee
+    section) says little about which sentence answers; one in a single row says a lot."""
+    df = {t: sum(t in _stems(u) for u in units) for t in terms}
+    return {t: math.log(1 + len(units) / n) for t, n in df.items() if n}
+
+
+def _score(unit: str, weights: dict[str, float]) -> float:
+    return sum(weights.get(stem, 0.0) for stem in _stems(unit))
+
+
+def _table_header(units: list[str], index: int) -> int | None:
+    """The index of the header row of the table row at ``index`` (the block's first row)."""
+    if " | " not in units[index]:
+        return None
+    start = index
+    while start > 0 and " | " in units[start - 1]:
+        start -= 1
+    return start if start != index else None
+
+
+def compress_passage(text: str, terms: set[str], budget: int) -> str:
+    """``text`` within ``budget`` tokens where it can be, dropping what bears least on the
+    question: first prose sentences that share no term with it, then table rows that share
+    none, then the weakest of the rest. The first line and the header row of every kept
+    table row always stay."""
+    units = _units(text)
+    if approx_token_count(text) <= budget or len(units) <= 2:
+        return text
+    weights = _weights(units, terms)
+    scores = [_score(u, weights) for u in units]
+    keep = set(range(len(units)))
+
+    def size() -> int:
+        return sum(approx_token_count(units[i]) for i in keep)
+
+    def protected(index: int) -> bool:
+        if index == 0:
+            return True
+        rows = [i for i in keep if _table_header(units, i) == index]
+        return bool(rows)
+
+    stages = [
+        [i for i in range(len(units)) if " | " not in units[i] and scores[i] == 0],
+        [i for i in range(len(units)) if " | " in units[i] and scores[i] == 0],
+        sorted(range(len(units)), key=lambda i: (scores[i], -i)),
+    ]
+    for stage in stages:
+        for index in stage:
+            if size() <= budget:
+                return "\n".join(units[i] for i in sorted(keep))
+            if index in keep and not protected(index):
+                keep.discard(index)
+    return "\n".join(units[i] for i in sorted(keep))
+
+
+def compress(
+    passages: Sequence[dict[str, Any]], question: str, budget: int
+) -> list[dict[str, Any]]:
+    """The passages with ``text`` cut to an even share of ``budget`` tokens each."""
+    if not passages:
+        return []
+    terms = question_terms(question)
+    share = max(budget // len(passages), 40)
+    return [p | {"text": compress_passage(p["text"], terms, share)} for p in passages]
