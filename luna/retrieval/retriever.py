@@ -248,7 +248,7 @@ class _Search:
         language = guess_language(query)
         other: Language = "en" if language == "de" else "de"
         ranked = [RankedList([h.id for h in dense], weight)]
-        for text, words, share in ((query, language, 1.0), (translated_query(query), other, 1.0)):
+        for text, words, share in ((query, language, 1.0), (translated_query(query), other, 0.7)):
             if text:
                 hits = r._vectors.search_keywords(
                     text, language=words, limit=self._limit, filters=self._filter
