@@ -1,0 +1,250 @@
+"""Figures that need arithmetic: the model plans the calculation, code checks and computes it.
+
+The local 1.5B model copies figures well but gets sums wrong, so for a question like "what do
+350 kWh cost?" it only writes a :class:`CalculationPlan` (operands picked from the numbers of
+the question and the passages, and an expression over their names). Code verifies the plan
+(:mod:`luna.graphs.rag.calculation_plan`), computes it in :class:`~decimal.Decimal` with units
+converted (:mod:`luna.core.arithmetic`, :mod:`luna.core.units`) and renders the calculation in
+the user's language and number format (:meth:`Calculation.render`). Whether a question needs
+this at all is :func:`wants_calculation` (:mod:`luna.graphs.rag.calculation_cues`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, ConfigDict
+
+from luna.core.arithmetic import Expression, format_number, written_decimals
+from luna.core.language import Language
+from luna.core.units import parse_unit
+from luna.graphs.rag.calculation_cues import wants_calculation
+from luna.graphs.rag.calculation_plan import (
+    PLAN_SCHEMA,
+    CalculationPlan,
+    Checked,
+    Operand,
+    check_plan,
+    compute,
+    is_percent,
+    numbers_block,
+    parse_plan,
+    passages_block,
+    verify_plan,
+    without_unused_operands,
+)
+from luna.llm.llama_cpp_chat import json_schema_format
+from luna.prompts.registry import LoadedPrompt
+
+__all__ = [
+    "PLAN_SCHEMA",
+    "Calculation",
+    "CalculationPlan",
+    "CitedOperand",
+    "Operand",
+    "calculate",
+    "plan_calculation",
+    "verify_plan",
+    "wants_calculation",
+]
+
+log = logging.getLogger(__name__)
+
+# At the prompt's temperature 0 the model sent its own plan back unchanged in most dev-loop
+# retries; a little randomness lets the retry try another plan (verification still decides).
+RETRY_OPTIONS: dict[str, Any] = {"temperature": 0.5}
+
+
+# --- the result ------------------------------------------------------------------------------
+
+_LABELS: dict[Language, str] = {"de": "Rechnung", "en": "Calculation"}
+_ARGUMENT_SEPARATOR: dict[Language, str] = {"de": "; ", "en": ", "}  # "," is the German decimal
+_MONEY_UNIT = re.compile(r"^(€|eur|euro|ct|cent)", re.IGNORECASE)
+
+
+class CitedOperand(BaseModel):
+    """An operand of a computed figure: its value as the source writes it, and the source
+    (passage number, 0 for the question) to cite."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: Decimal
+    written: str
+    unit: str
+    source: int
+
+
+def display_decimals(unit: str) -> tuple[int, bool]:
+    """Decimals to show a result in ``unit`` with, and whether trailing zeros are trimmed:
+    money and ct/kWh to the cent (2, fixed), €/kWh to 4, energy and the rest up to 2."""
+    compact = unit.replace(" ", "").casefold()
+    if _MONEY_UNIT.match(compact):
+        per_energy = compact.endswith(("/kwh", "/wh"))
+        return (4, False) if per_energy and not compact.startswith(("ct", "cent")) else (2, False)
+    return 2, True
+
+
+def display_unit(result_unit: str) -> str:
+    """The unit a result is shown in: the plan's, except that an amount in cents is shown in
+    euros ("333,00 €", not "33.300,00 ct"); prices per kWh stay in ct/kWh."""
+    unit = result_unit.strip()
+    return "€" if parse_unit(unit) == parse_unit("ct") else unit
+
+
+def _quantity(number: str, unit: str, language: Language) -> str:
+    """A number with its unit: "19 %" in German, "19%" in English, "8,50 ct/kWh"."""
+    if unit == "%":
+        return f"{number} %" if language == "de" else f"{number}%"
+    return f"{number} {unit}" if unit else number
+
+
+class Calculation(BaseModel):
+    """A computed figure with what it was computed from; ``render`` writes it for the user."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Decimal
+    result_unit: str
+    expression: str
+    operands: list[CitedOperand]
+
+    @property
+    def sources(self) -> list[int]:
+        """The passage numbers the operands come from (the question, 0, excluded)."""
+        return sorted({o.source for o in self.operands if o.source > 0})
+
+    def rounded(self) -> Decimal:
+        """The value as :meth:`render` shows it (half up to the unit's decimals)."""
+        decimals, _ = display_decimals(self.result_unit)
+        return self.value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+    def render(self, language: Language) -> str:
+        """One line: "Rechnung: (8,50 ct/kWh + 16,131 ct/kWh) × (1 + 19 %) = 29,31 ct/kWh [1]"."""
+        by_name = {o.name: o for o in self.operands}
+
+        def label(name: str) -> str:
+            o = by_name[name]
+            number = format_number(o.value, language, written_decimals(o.value))
+            return _quantity(number, o.unit, language)
+
+        expression = Expression.parse(self.expression)
+        shown = expression.render(
+            label,
+            lambda c: format_number(c, language, written_decimals(c)),
+            percent_names=[o.name for o in self.operands if o.unit == "%"],
+            separator=_ARGUMENT_SEPARATOR[language],
+        )
+        decimals, trim = display_decimals(self.result_unit)
+        result = _quantity(
+            format_number(self.value, language, decimals, trim=trim), self.result_unit, language
+        )
+        cited = " ".join(f"[{n}]" for n in self.sources)
+        return f"{_LABELS[language]}: {shown} = {result}" + (f" {cited}" if cited else "")
+
+
+def _reply_text(reply: BaseMessage) -> str:
+    content = reply.content
+    return content if isinstance(content, str) else json.dumps(content)
+
+
+def _ask(
+    chat_model: BaseChatModel,
+    prompt: LoadedPrompt,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    history: list[BaseMessage],
+    options: dict[str, Any] | None = None,
+) -> str:
+    """One constrained model call; the prompt version declares which views of the sources it
+    takes (``numbers``, ``passages``) besides the question."""
+    offered = {
+        "passages": lambda: passages_block(passages),
+        "numbers": lambda: numbers_block(question, passages),
+        "question": lambda: question,
+    }
+    variables = {name: offered[name]() for name in prompt.spec.variables if name in offered}
+    messages = prompt.render(history=history, **variables)
+    params = prompt.spec.params | (options or {}) | json_schema_format(chat_model, PLAN_SCHEMA)
+    return _reply_text(chat_model.invoke(messages, **params))
+
+
+def plan_calculation(
+    chat_model: BaseChatModel,
+    prompt: LoadedPrompt,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+) -> CalculationPlan | None:
+    """One model call with the ``rag_calculate`` prompt; None when the reply is no plan.
+
+    ``passages`` are the graph's sources (``{"n", "title", "text", ...}``). Prompt v1.0.0 shows
+    the model their numbers as a list, each with its source and the words around it, rather
+    than whole passages: in the dev loop the model cited sources more reliably that way (on
+    number-dense tariff sheets the list costs about as many tokens as the passages).
+    """
+    return parse_plan(_ask(chat_model, prompt, question, passages, []))
+
+
+def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> Calculation:
+    operands = [
+        CitedOperand(
+            name=o.name,
+            value=checked.values[o.name],
+            written=o.value,
+            unit="%" if is_percent(o) else o.unit.strip(),
+            source=o.source,
+        )
+        for o in plan.operands
+    ]
+    unit = display_unit(plan.result_unit)
+    return Calculation(
+        value=compute(plan, checked.values, expression, unit),
+        result_unit=unit,
+        expression=expression.text,
+        operands=operands,
+    )
+
+
+def calculate(
+    chat_model: BaseChatModel,
+    prompt: LoadedPrompt,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    language: Language,
+) -> Calculation | None:
+    """Plan, verify and compute; None when no plan passes verification.
+
+    Operands the expression never reads are dropped first (they cannot change the result). A
+    rejected plan is sent back once with its problems listed, at :data:`RETRY_OPTIONS`
+    (llama.cpp reuses the prompt prefix, so the retry costs about the decoding of a plan); a
+    second rejection gives None, and the caller answers without a computed figure or refuses.
+    Model errors propagate.
+    """
+    history: list[BaseMessage] = []
+    for attempt in (1, 2):
+        raw = _ask(
+            chat_model, prompt, question, passages, history, RETRY_OPTIONS if history else None
+        )
+        plan = parse_plan(raw)
+        if plan is not None:
+            plan = without_unused_operands(plan)
+        if plan is None:
+            problems = ["the reply is not a JSON plan with operands, expression and result_unit"]
+        else:
+            checked = check_plan(plan, question, passages, language)
+            problems = checked.problems
+            if not problems and checked.expression is not None:
+                return _result(plan, checked, checked.expression)
+        log.info("calculation plan %d rejected: %s", attempt, "; ".join(problems))
+        history = [
+            AIMessage(raw),
+            HumanMessage(f"Rejected: {'; '.join(problems)}. Write the JSON again."),
+        ]
+    return None

@@ -1,0 +1,126 @@
+"""Whether a question's answer needs arithmetic, from German and English cues written as data.
+
+Deterministic and cheap, so the RAG graph can decide before any model call whether to plan a
+calculation (:mod:`luna.graphs.rag.calculation`). It leans towards yes: a needless plan costs
+one model call, a missing one lets the model do the arithmetic and get it wrong. Plain look-ups
+("Wie hoch ist der Grundpreis?") say no.
+"""
+
+from __future__ import annotations
+
+import re
+
+from luna.core.language import Language
+
+# Cues written as data, per kind and language. A cue of a kind in ALONE is enough; a cue of a
+# kind in WITH_AMOUNT counts only when the question also asks for money or an amount. "Per
+# year" is the only period cue: "Grundpreis pro Monat" is how tariffs are stated, a yearly
+# figure is usually a monthly one times 12.
+CUES: dict[str, dict[Language, tuple[str, ...]]] = {
+    "calculate": {
+        "de": (r"\b(be|aus|zusammen|hoch|um)?rechne", r"\bkalkulier"),
+        "en": (r"\bcalculat", r"\bcompute\b", r"\bwork out\b", r"\badd up\b"),
+    },
+    "total": {
+        "de": (
+            r"\binsgesamt\b",
+            r"\bzusammen\b",
+            r"\bgesamt(kosten|preis|betrag|summe)",
+            r"\bsumme\b",
+        ),
+        "en": (r"\btotal\b", r"\bin sum\b", r"\bsum of\b", r"\baltogether\b", r"\bcombined\b"),
+    },
+    "difference": {
+        "de": (
+            r"\bdifferenz\b",
+            r"\bunterschied\b",
+            r"\bersparnis\b",
+            r"\beinsparung",
+            r"\b(spare|spart|sparen|gespart)\b",
+            r"\bwie ?viel (mehr|weniger|billiger|günstiger|teurer)\b",
+            r"\bum wie ?viel\b",
+        ),
+        "en": (
+            r"\bdifference\b",
+            r"\bsav(e|es|ed|ing|ings)\b",
+            r"\bhow much (more|less|cheaper|extra)\b",
+            r"\bby how much\b",
+        ),
+    },
+    "vat": {
+        "de": (
+            r"\b(inkl|inklusive|einschließlich|einschl|mit|plus|zzgl|zuzüglich)\.?\s+(der\s+)?"
+            r"(mwst|mehrwertsteuer|ust|umsatzsteuer)\b",
+            r"\bbrutto\b",
+        ),
+        "en": (
+            r"\b(incl|including|inclusive of|with|plus|after)\.?\s+(the\s+)?vat\b",
+            r"\bgross\b",
+        ),
+    },
+    "hypothetical_cost": {
+        "de": (r"\bwie ?viel\b[^?]*\bkosten\b", r"\bwas (würden?|wären?)\b[^?]*\bkosten\b"),
+        "en": (r"\bhow much (would|will|could|might)\b", r"\bwhat would\b[^?]*\bcost\b"),
+    },
+    "amount": {
+        "de": (
+            r"\b(kost\w*|\w*preis\w*|\w*zahl\w*|\w*rechnung\w*|betrag|euro|cent|gebühr\w*)\b",
+            r"\b(\w*entgelt\w*|vergütung|gutschrift|wie ?viel)\b",
+            r"€|\bct\b",
+        ),
+        "en": (
+            r"\b(cost\w*|pric\w*|pay\w*|bill\w*|charge\w*|fees?|euros?|cents?|tariff)\b",
+            r"\b(how much|how many)\b",
+            r"€|\bct\b",
+        ),
+    },
+    "quantity": {
+        "de": (
+            r"\d\s*(kwh|mwh|wh|kw|monat|jahr|tag|woche|stunde|std|km|liter|prozent|%|€|euro|ct)",
+        ),
+        "en": (r"\d\s*(kwh|mwh|wh|kw|month|year|day|week|hour|km|litre|liter|percent|%|€|ct)",),
+    },
+    "comparison": {
+        "de": (r"\b(teurer|billiger|günstiger|mehr|weniger)\b[^?]*\bals\b",),
+        "en": (r"\b(more|less|cheaper|dearer|expensive)\b[^?]*\bthan\b",),
+    },
+    "per_year": {
+        "de": (r"\b(pro|im|je|per|ein|einem) jahr\b", r"\bjährlich", r"\bjahres(kosten|betrag)"),
+        "en": (
+            r"\b(per|a|each|every|one) year\b",
+            r"\b(annual|yearly)",
+        ),
+    },
+    "time_window": {
+        "de": (
+            r"\b(zwischen|von)\s+\d{1,2}(:\d\d)?\s*(uhr\s*)?(und|bis|-|–)\s*\d{1,2}",
+            r"\bum\s+\d{1,2}(:\d\d)?\s*uhr\b",
+        ),
+        "en": (
+            r"\b(between|from)\s+\d{1,2}(:\d\d)?\s*(am|pm)?\s*(and|to|-|–)\s*\d{1,2}",
+            r"\bat\s+\d{1,2}(:\d\d|\s*(am|pm|o'clock))",
+        ),
+    },
+}
+ALONE = ("calculate", "total", "difference", "vat", "hypothetical_cost")
+WITH_AMOUNT = ("quantity", "comparison", "per_year", "time_window")
+_CUE_PATTERNS = {
+    kind: re.compile("|".join(p for patterns in cues.values() for p in patterns), re.IGNORECASE)
+    for kind, cues in CUES.items()
+}
+
+
+def wants_calculation(question: str) -> bool:
+    """Whether the answer needs arithmetic (a total, a difference, a gross price, a cost for a
+    quantity); leans towards yes, since a needless plan costs one model call, a missing one a
+    wrong figure."""
+    if any(_CUE_PATTERNS[kind].search(question) for kind in ALONE):
+        return True
+    return bool(_CUE_PATTERNS["amount"].search(question)) and any(
+        _CUE_PATTERNS[kind].search(question) for kind in WITH_AMOUNT
+    )
+
+
+def asks_per_year(question: str) -> bool:
+    """Whether the question wants a yearly figure ("im Jahr", "per year", "jährlich")."""
+    return bool(_CUE_PATTERNS["per_year"].search(question))

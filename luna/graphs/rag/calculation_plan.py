@@ -1,0 +1,379 @@
+"""The calculation plan the model writes, and the checks that let no invented figure through.
+
+A :class:`CalculationPlan` names its operands (each a number copied from a numbered passage,
+or from the question as source 0) and an expression over their names. :func:`verify_plan`
+accepts it only when every operand is written in the source it cites (number-format-tolerant:
+"19 %" = "19%", "16,131" = "16.131", but "0,19" is not "19 %"), the names are unique and all
+used, the expression passes the safe evaluator, writes no figure of its own, divides
+percentages by 100 and combines units soundly (:mod:`luna.core.units`).
+
+Percent convention (also in the ``rag_calculate`` prompt): a percentage is an operand with the
+number as written and unit ``%`` ("19 %" → value "19"), used only divided by 100:
+``net * (1 + vat / 100)`` or ``net * vat / 100``. Units are converted by code: operands are
+turned into € and kWh before the expression is evaluated, so the model never writes ``/ 100``
+for ct → €.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from luna.core.arithmetic import (
+    FUNCTIONS,
+    Expression,
+    ExpressionError,
+    number_language,
+    parse_number,
+)
+from luna.core.language import Language, guess_language
+from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
+from luna.graphs.rag.calculation_cues import asks_per_year
+from luna.graphs.rag.guard import neutralise
+
+log = logging.getLogger(__name__)
+
+# Constants an expression may contain: 1 (``1 + vat / 100``) and periods (12 months, 365
+# days); 100 only in a percentage's ``name / 100``. Any other figure must be an operand with a
+# source, so that the model cannot slip in an invented one (``* 1.19``). Unit conversions are
+# code's job (operands are converted to € and kWh before computing), so 100 or 1000 elsewhere
+# would convert twice.
+TIME_CONSTANTS = frozenset(Decimal(n) for n in (1, 7, 12, 24, 52, 60, 365))
+UNIT_CONVERSIONS = frozenset(Decimal(n) for n in ("100", "1000", "0.01", "0.001"))
+_NUMERAL = r"^[-−]?[0-9][0-9.,]{0,15}( ?%)?$"
+# A numeral in running text: sign, digits with separators, and a percent sign or word after it.
+_TOKEN = re.compile(
+    r"(?<![\w.,:])([-−]?)(\d+(?:[.,]\d+)*)(\s?(?:%|prozent\b|percent\b|per cent\b))?",
+    re.IGNORECASE,
+)
+
+
+class Operand(BaseModel):
+    """One number the calculation needs, as written where it was found."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,29}$", description="snake_case name")
+    value: str = Field(pattern=_NUMERAL, description="the number exactly as written")
+    unit: str = Field(max_length=16, description="its unit as written, '%' for percentages")
+    source: int = Field(ge=0, le=99, description="passage number n, 0 for the question")
+
+
+class CalculationPlan(BaseModel):
+    """The model's part: which numbers, from where, and how they combine."""
+
+    operands: list[Operand] = Field(min_length=1, max_length=8)
+    expression: str = Field(min_length=1, max_length=300)
+    result_unit: str = Field(max_length=16)
+
+
+# The schema the model decodes under: the expression limited to arithmetic characters (so no
+# "×", "%" or "= 29,31" sneaks in), its length bounded by max_tokens rather than maxLength,
+# which llama.cpp's grammar would unroll into 300 nested optional characters.
+PLAN_SCHEMA: dict[str, Any] = CalculationPlan.model_json_schema()
+PLAN_SCHEMA["properties"]["expression"] = {"type": "string", "pattern": r"^[A-Za-z0-9_ .+*/(),-]+$"}
+
+
+def passages_block(passages: Sequence[dict[str, Any]]) -> str:
+    """Passages as "[n] title" and text; those without a digit are left out (they can hold no
+    operand, and every prompt token costs prefill time)."""
+    blocks = [
+        f"[{p['n']}] {p['title']}\n{' '.join(neutralise(str(p['text'])).split())}"
+        for p in passages
+        if any(ch.isdigit() for ch in str(p["text"]))
+    ]
+    return "\n\n".join(blocks) or "(no passages with numbers)"
+
+
+_UNIT_AFTER = re.compile(
+    r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|ct|Cent|€|EUR|Euro|kWh|MWh|Wh|kWp|kW|W|"
+    r"Monate?n?|months?|Jahre?n?|years?|Tage?n?|days?)(?![\w/])",
+    re.IGNORECASE,
+)
+# "17 und 21 Uhr", "17:00", "5 pm": clock times are no operands, and listing them made the
+# model multiply by them.
+_CLOCK_AFTER = re.compile(
+    r":\d\d|\s*(?:(?:und|bis|and|to|-|–)\s*\d{1,2}(?::\d\d)?\s*)?(?:uhr\b|am\b|pm\b|o'clock)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+MAX_LISTED_NUMBERS = 24
+
+
+def _listed(match: re.Match[str], text: str) -> tuple[str, str] | None:
+    """A numeral's value with unit and the words around it; None for a clock time, a year or
+    a date."""
+    digits, percent = match.group(2), bool(match.group(3))
+    try:
+        parse_number(digits)
+    except ValueError:
+        return None  # a date such as 31.12.2023
+    after = None if percent else _UNIT_AFTER.match(text, match.end())
+    clock_or_year = _YEAR.fullmatch(digits) or _CLOCK_AFTER.match(text, match.end())
+    if not percent and after is None and clock_or_year:
+        return None
+    unit = "%" if percent else (after.group(1) if after else "")
+    start = text.rfind(" ", 0, max(0, match.start() - 36)) + 1
+    end = text.find(" ", min(len(text), match.end() + 12))
+    context = text[start : end if end > 0 else len(text)]
+    return f"{match.group(1)}{digits} {unit}".rstrip(), context
+
+
+def numbers_block(question: str, passages: Sequence[dict[str, Any]]) -> str:
+    """Every number in the question and the passages, one a line with its unit, source and the
+    words around it: the model picks operands from a list instead of finding them in whole
+    passages. In the dev loop that cited sources more reliably than passages did; on
+    number-dense tariff sheets the list is about as long as the passages themselves."""
+    sources = [(0, question)] + [(int(p["n"]), str(p["text"])) for p in passages]
+    lines: list[str] = []
+    for n, raw in sources:
+        text = " ".join(neutralise(raw).split())
+        for match in _TOKEN.finditer(text):
+            listed = _listed(match, text)
+            if listed is not None:
+                lines.append(f'- {listed[0]}, source {n}: "{listed[1]}"')
+    return "\n".join(lines[:MAX_LISTED_NUMBERS]) or "(none)"
+
+
+def parse_plan(raw: str) -> CalculationPlan | None:
+    """The plan in a reply (a JSON object, possibly fenced), or None."""
+    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", raw.strip())
+    try:
+        return CalculationPlan.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as exc:
+        log.info("calculation plan unreadable: %s; reply %r", exc, raw[:300])
+        return None
+
+
+def is_percent(operand: Operand) -> bool:
+    """Whether the operand is a percentage (unit "%", or a value written with "%")."""
+    return operand.unit.strip() == "%" or operand.value.strip().endswith("%")
+
+
+def _locate(operand: Operand, text: str, default: Language, where: str) -> Decimal | str:
+    """The operand's value as the source writes it, or the problem when it is not there."""
+    try:
+        readings = {parse_number(operand.value, "de"), parse_number(operand.value, "en")}
+    except ValueError:
+        return f"operand {operand.name}: '{operand.value}' is not a number"
+    negative = operand.value.strip()[0] in "-−"
+    wanted = {abs(r) for r in readings}
+    language = number_language(text, default)
+    same_number, found, present = False, set(), []
+    for sign, digits, percent in _TOKEN.findall(text):
+        try:
+            value = parse_number(digits, language)
+        except ValueError:
+            continue
+        present.append(f"{sign}{digits}{percent}")
+        if value not in wanted or (negative and not sign):
+            continue
+        same_number = True
+        if bool(percent) == is_percent(operand):
+            found.add(value)
+    if len(found) == 1:
+        value = found.pop()
+        return -value if negative else value
+    if len(found) > 1:
+        readings_text = " or ".join(str(v) for v in sorted(found))
+        return f"operand {operand.name}: '{operand.value}' is ambiguous ({readings_text})"
+    if same_number:
+        percent_note = "is" if not is_percent(operand) else "is not"
+        return (
+            f"operand {operand.name}: '{operand.value}' {percent_note} a percentage in {where}; "
+            "give a percentage the unit %"
+        )
+    listed = "; ".join(dict.fromkeys(present[:8])) or "none"
+    return (
+        f"operand {operand.name}: '{operand.value}' does not occur in {where} "
+        f"(numbers there: {listed})"
+    )
+
+
+def _period_constant(operand: Operand) -> Decimal | None:
+    """A period an operand may state without a source ("12 months" for "im Jahr"), like the
+    same number written into the expression."""
+    try:
+        value = parse_number(operand.value)
+    except ValueError:
+        return None
+    return value if value in TIME_CONSTANTS and value != 1 and not is_percent(operand) else None
+
+
+_PER_MONTH = re.compile(
+    r"\s?\S{0,8}\s?(?:(?:pro|per|je|a|im|/)\s?(?:monat|month)|monatlich|monthly)",
+    re.IGNORECASE,
+)
+
+
+def _monthly(operand: Operand, source_text: str) -> bool:
+    """Whether the source states the amount per month ("14,90 € pro Monat", unit "€/Monat")."""
+    if parse_unit(operand.unit).money != 1:
+        return False
+    if re.search(r"monat|month", operand.unit, re.IGNORECASE):
+        return True
+    at = source_text.find(operand.value)
+    return at >= 0 and bool(_PER_MONTH.match(source_text, at + len(operand.value)))
+
+
+def _period_problems(
+    plan: CalculationPlan, expression: Expression, question: str, texts: dict[int, str]
+) -> list[str]:
+    """A monthly figure in an answer the question wants per year needs its 12: the model
+    forgot it on a yearly bill with a monthly base fee, and units cannot tell (time is no
+    dimension, see :mod:`luna.core.units`)."""
+    if not asks_per_year(question):
+        return []
+    twelve = Decimal(12) in expression.constants() or any(
+        _period_constant(o) == 12 for o in plan.operands
+    )
+    monthly = [o.name for o in plan.operands if _monthly(o, texts.get(o.source, ""))]
+    if not monthly or twelve:
+        return []
+    return [f"{', '.join(monthly)} is per month and the question asks per year: multiply by 12"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What verification found: problems, the operands' values as written, the expression."""
+
+    problems: list[str]
+    values: dict[str, Decimal]
+    expression: Expression | None
+
+
+def _operand_unit(operand: Operand) -> Unit:
+    return PLAIN if is_percent(operand) else parse_unit(operand.unit)
+
+
+def _result_scale(result_unit: str) -> Decimal:
+    """Base units per result unit; a "%" result is a fraction shown times 100."""
+    return Decimal("0.01") if result_unit.strip() == "%" else parse_unit(result_unit).scale
+
+
+def compute(
+    plan: CalculationPlan, values: dict[str, Decimal], expression: Expression, result_unit: str
+) -> Decimal:
+    """The result in ``result_unit``: operands converted to base units (€, kWh) first."""
+    units = {o.name: _operand_unit(o) for o in plan.operands}
+    base = {name: value * units[name].scale for name, value in values.items()}
+    return expression.evaluate(base) / _result_scale(result_unit)
+
+
+def _expression_problems(plan: CalculationPlan, expression: Expression) -> list[str]:
+    """Names, constants, the percent convention and units of a parsed expression."""
+    problems: list[str] = []
+    names = [o.name for o in plan.operands]
+    undeclared = sorted(expression.names - set(names))
+    unused = [n for n in names if n not in expression.names]
+    if undeclared:
+        problems.append(f"expression uses undeclared names: {', '.join(undeclared)}")
+    if unused:
+        problems.append(f"operands not used in the expression: {', '.join(unused)}")
+    percent = [o.name for o in plan.operands if is_percent(o)]
+    for constant in dict.fromkeys(expression.constants(percent)):
+        if constant in UNIT_CONVERSIONS:
+            problems.append(
+                f"do not convert units with {constant}: the calculator converts ct to € "
+                "and Wh to kWh itself"
+            )
+        elif constant not in TIME_CONSTANTS:
+            problems.append(
+                f"the number {constant} is written into the expression; make it an operand "
+                "with its source"
+            )
+    problems += [
+        f"percentage {n} must be used as {n} / 100" for n in expression.percent_misuse(percent)
+    ]
+    try:
+        got = unit_of(expression, {o.name: _operand_unit(o) for o in plan.operands}, percent)
+    except UnitError as exc:
+        return [*problems, str(exc)]
+    wanted = PLAIN if plan.result_unit.strip() == "%" else parse_unit(plan.result_unit)
+    if got.dimension != wanted.dimension:
+        problems.append(
+            f"the expression gives {got.describe()}, but result_unit "
+            f"'{plan.result_unit}' is {wanted.describe()}"
+        )
+    return problems
+
+
+def check_plan(
+    plan: CalculationPlan,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    question_language: Language,
+) -> Checked:
+    """Verify ``plan`` and keep what the computation needs (see :func:`verify_plan`)."""
+    problems: list[str] = []
+    values: dict[str, Decimal] = {}
+    by_number = {int(p["n"]): p for p in passages}
+    names = [o.name for o in plan.operands]
+    problems += [
+        f"operand name '{n}' is used twice" for n in sorted(set(names)) if names.count(n) > 1
+    ]
+    problems += [f"operand name '{n}' is a function name" for n in names if n in FUNCTIONS]
+    for operand in plan.operands:
+        if operand.source == 0:
+            found = _locate(operand, question, question_language, "the question")
+            period = _period_constant(operand)
+            if isinstance(found, str) and period is not None:
+                found = period
+        elif operand.source in by_number:
+            passage = by_number[operand.source]
+            text = f"{passage['title']}\n{passage['text']}"
+            found = _locate(operand, text, guess_language(text), f"passage [{operand.source}]")
+        else:
+            found = f"operand {operand.name}: there is no passage [{operand.source}]"
+        if isinstance(found, str):
+            problems.append(found)
+        else:
+            values[operand.name] = found
+    try:
+        expression = Expression.parse(plan.expression)
+    except ExpressionError as exc:
+        return Checked([*problems, f"expression: {exc}"], values, None)
+    problems += _expression_problems(plan, expression)
+    texts = {n: " ".join(str(p["text"]).split()) for n, p in by_number.items()}
+    problems += _period_problems(plan, expression, question, texts)
+    if not problems:
+        try:
+            compute(plan, values, expression, plan.result_unit)
+        except ExpressionError as exc:
+            problems.append(f"expression: {exc}")
+    return Checked(problems, values, expression)
+
+
+def verify_plan(
+    plan: CalculationPlan,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    language: Language | None = None,
+) -> list[str]:
+    """What is wrong with ``plan`` (empty when nothing): an operand not written in the passage
+    it cites (or, for source 0, in the question; a period such as 12 months excepted),
+    duplicate or unused names, undeclared names, figures written into the expression, unit
+    conversions the code does itself, a percentage not divided by 100, units that do not add
+    up or do not give ``result_unit``, or an expression the evaluator refuses. ``language`` is
+    the question's, for reading its numbers."""
+    return check_plan(plan, question, passages, language or guess_language(question)).problems
+
+
+def without_unused_operands(plan: CalculationPlan) -> CalculationPlan:
+    """``plan`` less the operands its expression never reads.
+
+    The small model lists every number it sees ("10 kWp" next to the two rates it subtracts)
+    and does not drop them when asked; an operand the expression does not read cannot change
+    the result, so :func:`calculate` drops it rather than spend a retry on it.
+    """
+    try:
+        used = Expression.parse(plan.expression).names
+    except ExpressionError:
+        return plan
+    kept = [o for o in plan.operands if o.name in used]
+    return plan.model_copy(update={"operands": kept}) if kept else plan
