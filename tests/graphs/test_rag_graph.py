@@ -6,6 +6,7 @@ persists per thread in PostgreSQL, and that citations map back to retrieved chun
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,8 +56,8 @@ def test_first_turn_retrieves_and_cites_follow_up_is_condensed(runtime: Runtime)
     model = RecordingModel(
         responses=[
             "Der Grundpreis beträgt 14,90 € pro Monat brutto [1].",
-            "Wie hoch ist der Grundpreis pro Jahr?",
-            "Das sind 178,80 € pro Jahr [1].",
+            "Wie setzt sich der Arbeitspreis zusammen?",
+            "Day-Ahead-Preis plus 16,131 ct/kWh netto [1].",
         ]
     )
     RecordingModel.seen = []
@@ -93,11 +94,11 @@ def test_first_turn_retrieves_and_cites_follow_up_is_condensed(runtime: Runtime)
         ).scalar_one()
     assert killed >= 1
 
-    _, second = turn("Und pro Jahr?")
+    _, second = turn("Und der Arbeitspreis?")
     assert len(model.seen) == 3
-    assert "Und pro Jahr?" in model.seen[1][-1]  # the condense prompt saw the follow-up
+    assert "Und der Arbeitspreis?" in model.seen[1][-1]  # the condense prompt saw the follow-up
     assert "14,90" in model.seen[1][-1]  # ... and the history
-    assert second["standalone_question"] == "Wie hoch ist der Grundpreis pro Jahr?"
+    assert second["standalone_question"] == "Wie setzt sich der Arbeitspreis zusammen?"
     history = graph.get_state(config).values["messages"]
     assert [m.type for m in history] == ["human", "ai", "human", "ai"]
 
@@ -241,3 +242,28 @@ def test_a_refusal_names_only_what_this_turn_misses(runtime: Runtime):
     assert first["unmentioned"] == ["Modul 7"]
     _, second = _ask(graph, ctx, "Wie hoch ist der Grundpreis?", config)
     assert second["answer"] == REFUSAL_TEXT["de"]  # the model said no; no names to blame
+
+
+def test_a_figure_that_needs_arithmetic_is_computed_by_code_not_written_by_the_model(
+    runtime: Runtime,
+):
+    question = "Wie hoch ist der Arbeitspreis brutto bei einem Day-Ahead-Preis von 10,00 ct/kWh?"
+    hits = runtime.retriever.search(question, top_k=3)
+    n = next(i for i, h in enumerate(hits, start=1) if "16,131 ct/kWh" in h.text)
+    plan = {
+        "operands": [
+            {"name": "spot", "value": "10,00", "unit": "ct/kWh", "source": 0},
+            {"name": "markup", "value": "16,131", "unit": "ct/kWh", "source": n},
+            {"name": "vat", "value": "1,19", "unit": "", "source": n},
+        ],
+        "expression": "(spot + markup) * vat",
+        "result_unit": "ct/kWh",
+    }
+    model = ScriptedModel(script=[json.dumps(plan)])
+    ctx = _context(runtime, model, AnswerCheck.NAMES)
+    nodes, state = _ask(build_rag_graph(), ctx, question)
+    assert nodes[-2:] == ["check", "calculate"]
+    assert state["calculated"] is True
+    assert "= 31,10 ct/kWh" in state["answer"]  # (10,00 + 16,131) × 1,19 = 31,0959
+    assert [c["n"] for c in state["citations"]] == [n]
+    assert len(model.seen) == 1  # one plan call, no answer written by the model

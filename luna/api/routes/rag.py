@@ -175,8 +175,8 @@ def _run(
                     )
                 elif node == "facts" and update.get("facts"):
                     emit("facts", {"facts": update["facts"]})
-                elif node == "refuse":
-                    emit("token", {"text": update["answer"]})
+                elif node in ("refuse", "calculate") and update.get("answer"):
+                    emit("token", {"text": update["answer"]})  # written without streaming
     return {
         "conversation_id": conversation,
         "answer": state.get("answer", ""),

@@ -51,7 +51,13 @@ def ask_rag(env: EvalEnv, question: str) -> dict[str, Any]:
 
 class QaSuite:
     name = "qa"
-    prompt_names: tuple[str, ...] = ("rag_answer", "rag_check", "rag_condense", "eval_judge")
+    prompt_names: tuple[str, ...] = (
+        "rag_answer",
+        "rag_check",
+        "rag_condense",
+        "rag_calculate",
+        "eval_judge",
+    )
 
     def cases(self, config: EvalConfig) -> list[Any]:
         return select_cases(load_jsonl(dataset_path("qa", config.dataset), QaCase), config)

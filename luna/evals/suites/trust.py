@@ -41,7 +41,7 @@ def score_answer(case: TrustCase, answer: str, refused: bool) -> tuple[bool, dic
 
 class TrustSuite:
     name = "trust"
-    prompt_names: tuple[str, ...] = ("rag_answer", "rag_check", "rag_condense")
+    prompt_names: tuple[str, ...] = ("rag_answer", "rag_check", "rag_condense", "rag_calculate")
 
     def __init__(self, corpus: Path = CORPUS_DIR) -> None:
         self._corpus = corpus

@@ -24,7 +24,9 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
     "total": {
         "de": (
             r"\binsgesamt\b",
-            r"\bzusammen\b",
+            # "zusammen" as a sum, not "Wie setzt sich … zusammen?" (what it consists of)
+            r"\bzusammen\s*(gerechnet|genommen|addiert)|\b(kosten|verbrauchen|ergeben|machen)"
+            r"\b[^?]*\bzusammen\b",
             r"\bgesamt(kosten|preis|betrag|summe)",
             r"\bsumme\b",
         ),

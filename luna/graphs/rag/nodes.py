@@ -10,12 +10,15 @@ from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langgraph.graph import END
 from langgraph.runtime import Runtime
 
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import missing_attributes, refusal
 from luna.graphs.rag.attribution import quote, supporting
+from luna.graphs.rag.calculation import calculate as calculate_figure
+from luna.graphs.rag.calculation import wants_calculation
 from luna.graphs.rag.compress import compress
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import screen as screen_passages
@@ -190,7 +193,51 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
 
 
 def route_after_check(state: RagState) -> str:
-    return "generate" if state.get("answerable", True) else "refuse"
+    if not state.get("answerable", True):
+        return "refuse"
+    question = state.get("standalone_question") or state["question"]
+    return "calculate" if wants_calculation(question) else "generate"
+
+
+def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """A figure that needs arithmetic, computed by code: the model only extracts the operands
+    (each checked against the passage it cites) and writes the expression; a safe evaluator
+    computes it and the answer shows the calculation. Without a verified plan the question
+    goes on to ``generate``."""
+    ctx = runtime.context
+    with ctx.sessions() as session:
+        prompt = load_prompt(session, "rag_calculate", ctx.prompt_versions)
+    question = state.get("standalone_question") or state["question"]
+    passages = state.get("context", state.get("sources", []))
+    result = calculate_figure(
+        ctx.chat_model, prompt, question, passages, guess_language(state["question"])
+    )
+    if result is None:
+        return {"calculated": False}
+    answer = result.render(guess_language(state["question"]))
+    cited = set(result.sources)
+    citations = [
+        {k: s[k] for k in ("n", "item_id", "chunk_id", "title", "page", "section")}
+        | {"quote": quote(answer, s["text"])}
+        for s in state.get("sources", [])
+        if s["n"] in cited
+    ]
+    message = AIMessage(
+        content=answer,
+        response_metadata={"prompt": prompt.ref, "model": ctx.model_name, "citations": citations},
+    )
+    return {
+        "messages": [message],
+        "answer": answer,
+        "citations": citations,
+        "prompt": prompt.ref,
+        "refused": False,
+        "calculated": True,
+    }
+
+
+def route_after_calculate(state: RagState) -> str:
+    return END if state.get("calculated") else "generate"
 
 
 def refuse(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class RagState(TypedDict, total=False):
     citations: list[dict[str, Any]]
     prompt: str
     refused: bool
+    calculated: bool  # the answer is a figure computed by code (the calculate node)
     answerable: bool  # the answerability check's verdict (True when the check is off)
     unmentioned: list[str]  # what the question names or asks for that no passage states
 
