@@ -40,14 +40,12 @@ def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tup
     not, each with the question's words that passage does not contain (the asked attribute,
     not the description that led to the passage), paired with the key of the passage it came
     from (the hop's answer lies in another document)."""
-    named = designations(question)
-    asked = {d.casefold() for d in named}
-    if any(is_code(name) for name in named):
+    if designations(question):
         return []  # the question names its thing: nothing to bridge to
     bridges: dict[str, tuple[str, T]] = {}
     for text, key in passages:
         for name in designations(text):
-            if is_code(name) and name.casefold() not in asked:
+            if is_code(name):
                 bridges.setdefault(name, (text, key))
     hops = []
     for name, (text, key) in list(bridges.items())[:MAX_BRIDGES]:
