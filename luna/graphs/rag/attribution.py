@@ -11,71 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from luna.core.stopwords import STOP_WORDS
+
 _FIGURE = re.compile(r"\d+(?:[.,:]\d+)*")
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_STOP = frozenset(
-    {
-        "dass",
-        "der",
-        "die",
-        "das",
-        "dem",
-        "den",
-        "des",
-        "ein",
-        "eine",
-        "einer",
-        "eines",
-        "einem",
-        "einen",
-        "und",
-        "oder",
-        "aber",
-        "nicht",
-        "sind",
-        "wird",
-        "werden",
-        "wurde",
-        "ist",
-        "bei",
-        "mit",
-        "von",
-        "für",
-        "auf",
-        "aus",
-        "nach",
-        "über",
-        "unter",
-        "wenn",
-        "weil",
-        "auch",
-        "noch",
-        "sich",
-        "this",
-        "that",
-        "with",
-        "from",
-        "have",
-        "will",
-        "been",
-        "were",
-        "which",
-        "their",
-        "there",
-        "about",
-        "what",
-        "when",
-        "where",
-        "your",
-        "into",
-        "than",
-        "then",
-        "they",
-        "them",
-        "also",
-        "only",
-    }
-)
+
 QUOTE_CHARS = 300
 
 
@@ -84,7 +24,7 @@ def _figures(text: str) -> set[str]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)} - _STOP
+    return {w.lower() for w in _WORD.findall(text)} - STOP_WORDS
 
 
 def supporting(answer: str, sources: list[dict[str, Any]], limit: int = 2) -> list[dict[str, Any]]:

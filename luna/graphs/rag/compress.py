@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from luna.core.stopwords import STOP_WORDS
 from luna.ingest.tokens import approx_token_count
 from luna.retrieval.designations import designations
 from luna.retrieval.lexicon import translations
@@ -26,88 +27,6 @@ from luna.retrieval.periods import period_terms
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\[(„\"])")
 _STEM = 5  # words compare by this many leading letters ("Grundpreises" ~ "Grundpreis")
-_STOP = frozenset(
-    [
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "ein",
-        "eine",
-        "einer",
-        "eines",
-        "einem",
-        "einen",
-        "und",
-        "oder",
-        "ist",
-        "sind",
-        "war",
-        "wird",
-        "wie",
-        "was",
-        "wann",
-        "wer",
-        "welche",
-        "welcher",
-        "welches",
-        "mit",
-        "von",
-        "für",
-        "auf",
-        "bei",
-        "aus",
-        "nach",
-        "über",
-        "nicht",
-        "noch",
-        "auch",
-        "hat",
-        "haben",
-        "kann",
-        "muss",
-        "soll",
-        "gilt",
-        "viel",
-        "hoch",
-        "laut",
-        "herr",
-        "frau",
-        "the",
-        "and",
-        "for",
-        "are",
-        "was",
-        "were",
-        "what",
-        "which",
-        "when",
-        "where",
-        "who",
-        "how",
-        "much",
-        "many",
-        "does",
-        "did",
-        "has",
-        "have",
-        "with",
-        "from",
-        "that",
-        "this",
-        "into",
-        "than",
-        "then",
-        "will",
-        "can",
-        "must",
-        "should",
-        "about",
-        "there",
-    ]
-)
 
 
 def question_terms(question: str) -> set[str]:
@@ -116,7 +35,7 @@ def question_terms(question: str) -> set[str]:
     words |= {t for t in translations(question)}
     words |= {t.casefold() for t in period_terms(question)}
     words |= {p.casefold() for d in designations(question) for p in re.split(r"[\s-]", d)}
-    return {w[:_STEM] for w in words - _STOP if w}
+    return {w[:_STEM] for w in words - STOP_WORDS if w}
 
 
 def _units(text: str) -> list[str]:
