@@ -93,6 +93,7 @@ class Retriever:
         weights: WeightHook | None = None,
         adapter: QueryAdapter | None = None,
         oversample: int = 3,
+        candidates: int = 24,
     ) -> None:
         self._vectors = vectors
         self._sessions = sessions
@@ -100,6 +101,9 @@ class Retriever:
         self._weights = weights
         self._adapter = adapter
         self._oversample = oversample
+        # Every list is this deep whatever top_k is: fused over shorter lists, the first hits
+        # of a top-1 and a top-5 search would differ (the same ranking must cut alike).
+        self._candidates = candidates
 
     @RETRIEVAL_DURATION.time()
     def search(
@@ -117,7 +121,8 @@ class Retriever:
             payload_filter = self._payload_filter(session, filters)
             if payload_filter is not None and not payload_filter.get("item_id"):
                 return []  # the SQL-side filter matched no document
-            search = _Search(self, session, payload_filter, top_k * self._oversample)
+            depth = max(self._candidates, top_k * self._oversample)
+            search = _Search(self, session, payload_filter, depth)
             main = search.rank(query, score_threshold)
             extra: list[list[RankedList]] = []
             leaders: list[RetrievedChunk] = []
