@@ -5,8 +5,9 @@ Two patterns, both deterministic:
 * a multi-part question ("What does Modul 1 pay per year, and when does the high tariff
   apply?") is split into its parts, each searched on its own, so the second part's document is
   not crowded out by the first part's;
-* a bridge question names a thing only by its role ("the heat pump registered with the grid
-  operator": its model is in the grid letter, its rating in the datasheet). The first search
+* a bridge question names a thing only by its role, in a relative clause or by where it is
+  recorded ("the heat pump registered with the grid operator": its model is in the grid
+  letter, its rating in the datasheet). The first search
   finds the letter; designations in its best passages that the question does not name
   ("WP-9 S") become the second hop's queries, which find the datasheet's row.
 """
@@ -25,6 +26,14 @@ _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+(?:und|and|sowie|as well as|plus)\s+"
 _MIN_PART_WORDS = 4
 MAX_BRIDGES = 2
 _WORD = re.compile(r"[^\W_]+")
+# A thing described by its role instead of its name: a relative clause ("die Wärmepumpe, die
+# … angemeldet ist", "the heat pump that Seetal Netz confirmed") or a source it is known from.
+_DESCRIBED = re.compile(
+    r",\s*(die|der|das|den|dem|deren|dessen|welche[mnrs]?)\b|\b\w+\s+(that|which|whose)\s+\w+|"
+    r"\b(laut|gemäß|according to|registered|confirmed|installed|angemeldet\w*|bestätigt\w*|"
+    r"installiert\w*|verbaut\w*|eingebaut\w*)\b",
+    re.IGNORECASE,
+)
 T = TypeVar("T")
 
 
@@ -40,8 +49,8 @@ def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tup
     not, each with the question's words that passage does not contain (the asked attribute,
     not the description that led to the passage), paired with the key of the passage it came
     from (the hop's answer lies in another document)."""
-    if designations(question):
-        return []  # the question names its thing: nothing to bridge to
+    if designations(question) or not _DESCRIBED.search(question):
+        return []  # it names its thing, or describes nothing by a role: nothing to bridge to
     bridges: dict[str, tuple[str, T]] = {}
     for text, key in passages:
         for name in designations(text):
