@@ -136,6 +136,11 @@ class Settings(BaseSettings):
         "question occurs in no passage (names), and also when the model finds the passages do "
         "not answer it (model; rag_check prompt); off: the answer prompt alone decides.",
     )
+    retrieval_keywords: bool = Field(
+        default=True,
+        description="Hybrid retrieval: BM25 keyword searches fused with the dense one; false "
+        "searches embeddings only (to compare, or for a collection without keyword vectors).",
+    )
     rag_context_tokens: int = Field(
         default=800,
         ge=80,

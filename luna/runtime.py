@@ -97,6 +97,7 @@ class Runtime:
             self.embeddings,
             weights=learned.weights,
             adapter=learned.adapt,
+            keywords=self.settings.retrieval_keywords,
         )
 
     @cached_property

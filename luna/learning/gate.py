@@ -61,6 +61,7 @@ def state_retriever(runtime: Runtime, embeddings: Embeddings, state: LearnedStat
         embeddings,
         weights=state.weights if state.has_weights else None,
         adapter=state.adapt if state.adapter is not None else None,
+        keywords=runtime.settings.retrieval_keywords,
     )
 
 

@@ -94,6 +94,7 @@ class Retriever:
         adapter: QueryAdapter | None = None,
         oversample: int = 3,
         candidates: int = 24,
+        keywords: bool = True,
     ) -> None:
         self._vectors = vectors
         self._sessions = sessions
@@ -104,6 +105,7 @@ class Retriever:
         # Every list is this deep whatever top_k is: fused over shorter lists, the first hits
         # of a top-1 and a top-5 search would differ (the same ranking must cut alike).
         self._candidates = candidates
+        self._keywords = keywords
 
     @RETRIEVAL_DURATION.time()
     def search(
@@ -253,6 +255,8 @@ class _Search:
         language = guess_language(query)
         other: Language = "en" if language == "de" else "de"
         ranked = [RankedList([h.id for h in dense], weight)]
+        if not r._keywords:
+            return ranked
         for text, words, share in ((query, language, 1.0), (translated_query(query), other, 0.7)):
             if text:
                 hits = r._vectors.search_keywords(

@@ -24,7 +24,11 @@ LEARNING_TABLES = "answers, feedback, learning_cycles, learned_states, curated_p
 
 @pytest.fixture(scope="module")
 def kb(settings: Settings, stores: Stores) -> Iterator[Runtime]:
-    runtime = Runtime(settings, stores)
+    # Learning is proven on the dense retriever: hybrid retrieval already ranks the simulated
+    # paraphrases of the sample questions near the top (held-out MRR 0.94 before any vote),
+    # which leaves the gate nothing to measure a gain on.
+    dense = settings.model_copy(update={"retrieval_keywords": False})
+    runtime = Runtime(dense, stores)
     runtime.__dict__["embeddings"] = CachedEmbeddings(runtime.embeddings)
     ingest_samples(runtime)
     yield runtime

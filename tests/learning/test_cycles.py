@@ -166,7 +166,12 @@ def test_a_cycle_that_fails_midway_leaves_the_active_state_untouched(
 def test_rollback_restores_an_earlier_state_and_is_audited(
     runtime: Runtime, questions: list[simulator.SimQuestion]
 ):
-    plain = Retriever(runtime.stores.vectors, runtime.stores.sessions, runtime.embeddings)
+    plain = Retriever(
+        runtime.stores.vectors,
+        runtime.stores.sessions,
+        runtime.embeddings,
+        keywords=runtime.settings.retrieval_keywords,
+    )
     probe = [q.text for q in questions[:6]]
     baseline = [[c.chunk_id for c in plain.search(q)] for q in probe]
     with runtime.stores.sessions() as session:
