@@ -15,8 +15,14 @@ from collections.abc import Iterable
 from luna.retrieval.lexicon import equivalents
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# A number followed by a unit is a quantity ("Dynamik 420 kWh"), not a designation.
+_UNIT = (
+    r"\s*(?:kwh|kw|mwh|wh|w|ct|cent|eur|euro|prozent|percent|kg|cm|mm|m|h|min|jahre?|years?)\b"
+    r"|\s*[€%]"
+)
 _WORD_NUMBER = re.compile(
     r"(?<![\w-])([A-ZÄÖÜ][^\W\d_]*)\s+(\d{1,4}[a-z]?)(?:\s([A-Z]))?(?![\w,.]\d|\w)"
+    rf"(?!(?i:{_UNIT}))"
 )
 _CODE = re.compile(r"(?<![\w-])([A-Z]{1,5})-?(\d{1,5}[a-z]?)(?:\s([A-Z]{1,2}))?(?![\w,.]\d|\w)")
 _NOT_NAME_WORDS = (

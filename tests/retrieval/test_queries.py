@@ -71,3 +71,9 @@ def test_reciprocal_rank_fusion_rewards_agreement_and_weights():
     assert [pid for pid, _ in fused] == [b, a, c]
     weighted = reciprocal_rank_fusion([RankedList([a], 2.0), RankedList([b])])  # type: ignore[list-item]
     assert weighted[0][0] == a
+
+
+def test_a_quantity_is_not_a_designation():
+    question = "Was kostet LindenStrom Dynamik 420 kWh im Monat, und was die Store 15?"
+    assert designations(question) == ["Store 15"]
+    assert missing_specifics("Wie teuer sind Tarif 300 kWh?", ["Grundpreis 13,90 €"]) == []
