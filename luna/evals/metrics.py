@@ -96,15 +96,16 @@ def section_matches(chunk_section: str | None, chunk_text: str, expected: str | 
     return False
 
 
-def _flat(text: str) -> str:
+def flat_text(text: str) -> str:
+    """Casefolded, whitespace collapsed: how evidence and required strings are compared."""
     return " ".join(text.split()).casefold()
 
 
 def evidence_found(passages: Sequence[str], evidence: Iterable[str]) -> list[bool]:
     """For each evidence string, whether some passage contains it (case and whitespace
     ignored)."""
-    flat = [_flat(p) for p in passages]
-    return [any(_flat(e) in p for p in flat) for e in evidence]
+    flat = [flat_text(p) for p in passages]
+    return [any(flat_text(e) in p for p in flat) for e in evidence]
 
 
 def evidence_at_k(passages: Sequence[str], evidence: Sequence[str], k: int) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 
 from luna.evals.datasets import EVALS_DIR, TrustCase, dataset_path, load_jsonl
 from luna.evals.knowledge import KnowledgeIndex, file_name, ingest_samples
-from luna.evals.metrics import evidence_at_k, hit_at_k
+from luna.evals.metrics import evidence_at_k, flat_text, hit_at_k
 from luna.evals.suites.base import CaseOutcome, EvalConfig, EvalEnv, EvalSetupError
 from luna.evals.suites.qa import ask_rag
 from luna.evals.suites.select import select_cases
@@ -26,15 +26,11 @@ from luna.graphs.rag.graph import build_rag_graph
 CORPUS_DIR = EVALS_DIR / "corpus" / "trust"
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def score_answer(case: TrustCase, answer: str, refused: bool) -> tuple[bool, dict[str, Any]]:
     """Whether the answer passes, and which required groups it missed / forbidden it used."""
-    flat = _flat(answer)
-    missing = [g for g in case.required if not any(_flat(alt) in flat for alt in g)]
-    used = [f for f in case.forbidden if _flat(f) in flat]
+    flat = flat_text(answer)
+    missing = [g for g in case.required if not any(flat_text(alt) in flat for alt in g)]
+    used = [f for f in case.forbidden if flat_text(f) in flat]
     passed = refused if not case.answerable else not refused and not missing
     return passed and not used, {"missing": missing, "forbidden_used": used}
 

@@ -32,7 +32,7 @@ _STEM = 5  # words compare by this many leading letters ("Grundpreises" ~ "Grund
 def question_terms(question: str) -> set[str]:
     """The stems a relevant sentence may share with the question."""
     words = {w.casefold() for w in _WORD.findall(question) if len(w) > 2}
-    words |= {t for t in translations(question)}
+    words |= set(translations(question))
     words |= {t.casefold() for t in period_terms(question)}
     words |= {p.casefold() for d in designations(question) for p in re.split(r"[\s-]", d)}
     return {w[:_STEM] for w in words - STOP_WORDS if w}

@@ -192,6 +192,12 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     return {"answerable": verdict is not False, "unmentioned": []}
 
 
+def _citation(source: dict[str, Any], answer: str) -> dict[str, Any]:
+    """A passage as a citation of ``answer``: its locators and the span the answer rests on."""
+    keys = ("n", "item_id", "chunk_id", "title", "page", "section")
+    return {k: source[k] for k in keys} | {"quote": quote(answer, source["text"])}
+
+
 def route_after_check(state: RagState) -> str:
     if not state.get("answerable", True):
         return "refuse"
@@ -216,12 +222,7 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         return {"calculated": False}
     answer = result.render(guess_language(state["question"]))
     cited = set(result.sources)
-    citations = [
-        {k: s[k] for k in ("n", "item_id", "chunk_id", "title", "page", "section")}
-        | {"quote": quote(answer, s["text"])}
-        for s in state.get("sources", [])
-        if s["n"] in cited
-    ]
+    citations = [_citation(s, answer) for s in state.get("sources", []) if s["n"] in cited]
     message = AIMessage(
         content=answer,
         response_metadata={"prompt": prompt.ref, "model": ctx.model_name, "citations": citations},
@@ -290,11 +291,7 @@ def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     if not used and not refused:
         # The model used the context without bracketed numbers: cite by evidence in the text.
         used = supporting(answer, sources)
-    citations = [
-        {k: s[k] for k in ("n", "item_id", "chunk_id", "title", "page", "section")}
-        | {"quote": quote(answer, s["text"])}
-        for s in used
-    ]
+    citations = [_citation(s, answer) for s in used]
     message = AIMessage(
         content=answer,
         response_metadata={
