@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck pytest bench clean
+.PHONY: setup run test lint typecheck pytest bench clean dictionary
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,15 @@ $(VENDOR): web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(dir $(VENDOR)) && cp web/node_modules/echarts/dist/echarts.min.js $(VENDOR)
 
-setup: $(STAMP) $(VENDOR)
+# The German-English dictionary (Debian's trans-de-en) for cross-language keyword search.
+# Installed where apt and root are at hand; elsewhere Luna runs on its domain lexicon alone.
+DICTIONARY := /usr/share/trans/de-en
+dictionary:
+	@test -f $(DICTIONARY) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { apt-get install -y -q trans-de-en || { apt-get update -q && apt-get install -y -q trans-de-en; }; }; } || \
+	  echo "note: no $(DICTIONARY); install Debian's trans-de-en for cross-language keyword search"
+
+setup: $(STAMP) $(VENDOR) dictionary
 
 run: setup
 	$(BIN)/luna demo setup

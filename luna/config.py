@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         description="Hybrid retrieval: BM25 keyword searches fused with the dense one; false "
         "searches embeddings only (to compare, or for a collection without keyword vectors).",
     )
+    dictionary_path: Path | None = Field(
+        default=Path("/usr/share/trans/de-en"),
+        description="German-English dictionary (Ding format, Debian package trans-de-en) for "
+        "cross-language keyword search; empty or missing: the domain lexicon only.",
+    )
     rag_context_tokens: int = Field(
         default=800,
         ge=80,

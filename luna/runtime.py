@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from luna.config import Settings
 from luna.ingest.pipeline import IngestPipeline
 from luna.prompts.registry import register_files
+from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.learned_state import LearnedStateCache
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
@@ -98,7 +99,16 @@ class Runtime:
             weights=learned.weights,
             adapter=learned.adapt,
             keywords=self.settings.retrieval_keywords,
+            dictionary=self.dictionary,
         )
+
+    @cached_property
+    def dictionary(self) -> Dictionary | None:
+        """The German-English dictionary for cross-language keyword search, if installed."""
+        path = self.settings.dictionary_path
+        if path is None or str(path) in ("", ".") or not self.settings.retrieval_keywords:
+            return None
+        return Dictionary.load(path, cache_dir=self.settings.home / "cache")
 
     @cached_property
     def ingest(self) -> IngestPipeline:

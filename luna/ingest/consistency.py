@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 
+from luna.ingest.context import indexed_text, openings
 from luna.ingest.pipeline import chunk_point
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
@@ -117,7 +118,15 @@ def repair_drift(
                     .where(ItemChunk.point_id.in_(report.missing_vectors))
                 )
             )
-        vectors = embeddings.embed_documents([c.text for c in chunks])
+            titles = {c.item_id: c.title for c in chunks}
+            contexts = openings(session, titles, titles)
+        texts = [
+            indexed_text(
+                c.text, title=c.title, context=contexts.get(c.item_id, ""), ordinal=c.ordinal
+            )
+            for c in chunks
+        ]
+        vectors = embeddings.embed_documents(texts)
         stores.vectors.upsert(
             [
                 chunk_point(
@@ -128,9 +137,9 @@ def repair_drift(
                     title=c.title,
                     page=c.page,
                     section=c.section,
-                    text=c.text,
+                    text=t,
                 )
-                for c, v in zip(chunks, vectors, strict=True)
+                for c, v, t in zip(chunks, vectors, texts, strict=True)
             ]
         )
     if report.stuck_items:

@@ -31,6 +31,7 @@ from sqlalchemy import delete, select
 
 from luna.config import Settings
 from luna.ingest.chunking import Chunk, chunk_elements
+from luna.ingest.context import indexed_text, opening
 from luna.ingest.errors import DocumentError
 from luna.ingest.model import ParsedDocument, ParseLimits
 from luna.ingest.parsing import parse_document
@@ -80,9 +81,9 @@ def chunk_point(
     section: str | None,
     text: str,
 ) -> VectorPoint:
-    """A chunk's vector point: the dense vector, the text for keyword search (title first, so
-    a document's name finds its chunks) and a payload of locators (SQL stays the source of
-    truth for the text)."""
+    """A chunk's vector point: the dense vector, the text for keyword search (the chunk's
+    ``indexed_text``, the same the vector embeds) and a payload of locators (SQL stays the
+    source of truth for the text)."""
     return VectorPoint(
         id=point_id,
         vector=vector,
@@ -93,7 +94,7 @@ def chunk_point(
             "page": page,
             "section": section,
         },
-        text=f"{title}\n{text}" if title else text,
+        text=text,
     )
 
 
@@ -260,21 +261,26 @@ class IngestPipeline:
     ) -> list[uuid.UUID]:
         ids = [chunk_point_id(item_id, version, c.ordinal) for c in chunks]
         batch = self._settings.embed_batch_size
+        title = title or document.title
+        context = opening(chunks[0].text, title) if chunks else ""
         for lo in range(0, len(chunks), batch):
             part = chunks[lo : lo + batch]
-            vectors = self._embeddings.embed_documents([c.text for c in part])
+            texts = [
+                indexed_text(c.text, title=title, context=context, ordinal=c.ordinal) for c in part
+            ]
+            vectors = self._embeddings.embed_documents(texts)
             points = [
                 chunk_point(
                     ids[lo + i],
                     vector,
                     item_id=item_id,
                     ordinal=chunk.ordinal,
-                    title=title or document.title,
+                    title=title,
                     page=chunk.page,
                     section=chunk.section,
-                    text=chunk.text,
+                    text=text,
                 )
-                for i, (chunk, vector) in enumerate(zip(part, vectors, strict=True))
+                for i, (chunk, vector, text) in enumerate(zip(part, vectors, texts, strict=True))
             ]
             written.extend(p.id for p in points)
             self._stores.vectors.upsert(points)

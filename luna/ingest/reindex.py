@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 
+from luna.ingest.context import indexed_text, opening
 from luna.ingest.pipeline import chunk_point
 from luna.store.factory import Stores
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
@@ -62,11 +63,18 @@ def reindex(
             .order_by(ItemChunk.item_id, ItemChunk.ordinal)
         ).all()
 
+    contexts: dict[object, str] = {}
+    for row in rows:  # ordered by item and ordinal: the first row is the document's opening
+        contexts.setdefault(row.item_id, opening(row.text, row.title))
     points: list[VectorPoint] = []
     for lo in range(0, len(rows), batch_size):
         part = rows[lo : lo + batch_size]
-        vectors = embeddings.embed_documents([r.text for r in part])
-        for row, vector in zip(part, vectors, strict=True):
+        texts = [
+            indexed_text(r.text, title=r.title, context=contexts[r.item_id], ordinal=r.ordinal)
+            for r in part
+        ]
+        vectors = embeddings.embed_documents(texts)
+        for row, vector, text in zip(part, vectors, texts, strict=True):
             if len(vector) != settings.vector_dimension:
                 raise ReindexError(
                     f"'{settings.embedding_model}' returned {len(vector)}-d vectors, but the "
@@ -81,7 +89,7 @@ def reindex(
                     title=row.title,
                     page=row.page,
                     section=row.section,
-                    text=row.text,
+                    text=text,
                 )
             )
         if on_progress is not None:

@@ -18,7 +18,10 @@ import re
 from collections.abc import Sequence
 from typing import TypeVar
 
+from luna.core.language import guess_language
+from luna.core.stopwords import STOP_WORDS
 from luna.retrieval.designations import designations, is_code
+from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import equivalents, translations
 from luna.retrieval.periods import period_terms
 
@@ -64,17 +67,29 @@ def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tup
     return hops
 
 
-def translated_query(question: str) -> str | None:
-    """The question's things, attributes and designations in the other language's words and its
-    periods as month names, for a second keyword search ("Module 1 credit" → "Modul 1 …",
-    "first quarter" → "Januar January Februar …"); None when there is nothing to add.
+def translated_query(question: str, dictionary: Dictionary | None = None) -> str | None:
+    """The question in the other language's words, for a second keyword search: each content
+    word's dictionary translations ("Frist" → period, deadline …), the domain lexicon's
+    terms for its things and attributes, designations ("Module 1" → "Modul 1") and periods as
+    month names ("first quarter" → "Januar January Februar …"); None when there is nothing
+    to add.
 
     A separate search, not words added to the question's: BM25 weighs every query term alike,
-    so added words let bilingual documents outscore the one that answers."""
-    terms = translations(question) + period_terms(question)
+    so added words let bilingual documents outscore the one that answers. For the same reason
+    only words of the other language go in (with a dictionary to tell them apart): the
+    question's own language's synonyms would lift every passage of a same-language document.
+    """
+    language = guess_language(question)
+    terms = translations(question)
+    if dictionary is not None:
+        terms = [t for t in terms if not dictionary.knows(t, language)]
+        for word in _WORD.findall(question):
+            if len(word) > 2 and not word.isdigit() and word.casefold() not in STOP_WORDS:
+                terms += dictionary.translate(word, language)
+    terms += period_terms(question)
     for name in designations(question):
         word, _, rest = name.replace("-", " ").partition(" ")
         terms += [
             f"{other} {rest}" for other in sorted(equivalents(word)) if other != word.casefold()
         ]
-    return " ".join(terms) or None
+    return " ".join(dict.fromkeys(terms)) or None

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import zip_longest
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import cast, select
@@ -27,7 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from luna.core.language import Language, guess_language
 from luna.observability.metrics import RETRIEVAL_DURATION
+from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
+from luna.retrieval.periods import period_terms
 from luna.retrieval.queries import bridge_queries, question_parts, translated_query
 from luna.retrieval.versions import current_versions
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Label, LabelTarget
@@ -95,6 +98,7 @@ class Retriever:
         oversample: int = 3,
         candidates: int = 24,
         keywords: bool = True,
+        dictionary: Dictionary | None = None,
     ) -> None:
         self._vectors = vectors
         self._sessions = sessions
@@ -106,6 +110,7 @@ class Retriever:
         # of a top-1 and a top-5 search would differ (the same ranking must cut alike).
         self._candidates = candidates
         self._keywords = keywords
+        self._dictionary = dictionary
 
     @RETRIEVAL_DURATION.time()
     def search(
@@ -252,18 +257,46 @@ class _Search:
         dense = r._vectors.search(
             vector, limit=self._limit, filters=self._filter, score_threshold=score_threshold
         )
+        ranked = [RankedList([h.id for h in dense], weight)]
+        if r._keywords:
+            ranked.append(RankedList(self._keyword_ranking(query), weight))
+        return ranked
+
+    def _keyword_ranking(self, query: str) -> list[uuid.UUID]:
+        """One BM25 ranking across languages: passages in the question's language ranked by
+        its words, passages in the other language by its translation, merged rank by rank.
+        Each list only speaks for its own language's passages: the translation's words
+        (synonyms, several senses) would otherwise lift unrelated passages of a
+        same-language document above the one that answers."""
+        r = self._retriever
         language = guess_language(query)
         other: Language = "en" if language == "de" else "de"
-        ranked = [RankedList([h.id for h in dense], weight)]
-        if not r._keywords:
-            return ranked
-        for text, words, share in ((query, language, 1.0), (translated_query(query), other, 0.7)):
-            if text:
-                hits = r._vectors.search_keywords(
-                    text, language=words, limit=self._limit, filters=self._filter
-                )
-                ranked.append(RankedList([h.id for h in hits], weight * share))
-        return ranked
+        months = " ".join(period_terms(query))  # "erstes Quartal" → Januar … (both languages)
+        own = r._vectors.search_keywords(
+            f"{query} {months}", language=language, limit=self._limit, filters=self._filter
+        )
+        translated = translated_query(query, r._dictionary)
+        if not translated:
+            return [h.id for h in own]
+        foreign = r._vectors.search_keywords(
+            translated, language=other, limit=self._limit, filters=self._filter
+        )
+        languages = self._languages([h.id for h in own] + [h.id for h in foreign])
+        mine = [h.id for h in own if languages.get(h.id, language) == language]
+        theirs = [h.id for h in foreign if languages.get(h.id) == other]
+        merged = [i for pair in zip_longest(mine, theirs) for i in pair if i is not None]
+        return list(dict.fromkeys(merged))
+
+    def _languages(self, point_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Language]:
+        """The language of each chunk's text (from SQL, the source of truth for text)."""
+        rows = self._session.execute(
+            select(ItemChunk.point_id, ItemChunk.text).where(
+                ItemChunk.point_id.in_(list(set(point_ids)))
+            )
+        )
+        dictionary = self._retriever._dictionary
+        guess = dictionary.language if dictionary is not None else guess_language
+        return {point_id: guess(text) for point_id, text in rows}
 
     def resolve(
         self,

@@ -16,7 +16,14 @@ from typing import get_args
 
 import pytest
 
-from luna.evals.datasets import EVALS_DIR, TrustCase, TrustKind, dataset_path, load_jsonl
+from luna.evals.datasets import (
+    EVALS_DIR,
+    TrustCase,
+    TrustKind,
+    TrustReference,
+    dataset_path,
+    load_jsonl,
+)
 from luna.ingest import parse_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,3 +138,28 @@ def test_text_documents_match_their_builder(monkeypatch: pytest.MonkeyPatch):
     }
     for name, text in expected.items():
         assert (CORPUS / name).read_bytes() == text.encode("utf-8"), name
+
+
+def test_a_superseded_value_named_as_such_is_not_asserted_but_stated_plainly_it_fails():
+    from luna.evals.suites.trust import score_answer
+
+    case = TrustCase(
+        id="trust-999",
+        language="en",
+        kind="version_conflict",
+        question="What markup applies?",
+        answer="16,926 ct/kWh",
+        answerable=True,
+        required=[["16,926"]],
+        forbidden=["15,5"],
+        references=[TrustReference(document="preisblatt.pdf", evidence="16,926 ct/kWh")],
+    )
+    noted = (
+        'The markup is 16,926 ct/kWh [1]. Note: "FAQ 2025" still states 15,5 ct/kWh; this is '
+        'superseded by "Preisblatt 2026" (valid from 2026-01-01) [1].'
+    )
+    assert score_answer(case, noted, refused=False)[0]
+    plain = "The markup is 16,926 ct/kWh [1], or 15,5 ct/kWh according to the FAQ [2]."
+    passed, why = score_answer(case, plain, refused=False)
+    assert not passed
+    assert why["forbidden_used"] == ["15,5"]

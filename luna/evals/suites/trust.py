@@ -4,13 +4,16 @@ The corpus (``evals/corpus/trust``) and its questions were written before any tu
 per type into dev (the default dataset) and test (``--dataset evals/trust_qa.test.v1.jsonl``);
 report the test split. A case passes when the answer contains one alternative of every
 ``required`` group and none of the ``forbidden`` strings (a superseded value, a planted false
-price, a hallucination bait), or, for an unanswerable case, when Luna refuses. Beside the
-answer: evidence@k (every required fact in the first k retrieved passages) and doc hit@k from
-the same retriever, and the answer time.
+price, a hallucination bait) asserted, or, for an unanswerable case, when Luna refuses. A
+sentence that names an old value as superseded ("… still states 15,5 ct; this is superseded
+by …") does not assert it: answers are meant to name the older statement they supersede.
+Beside the answer: evidence@k (every required fact in the first k retrieved passages) and doc
+hit@k from the same retriever, and the answer time.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -26,11 +29,32 @@ from luna.graphs.rag.graph import build_rag_graph
 CORPUS_DIR = EVALS_DIR / "corpus" / "trust"
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ„\"])")
+_SUPERSEDED_MARKERS = (
+    "superseded",
+    "no longer valid",
+    "no longer applies",
+    "outdated",
+    "überholt",
+    "nicht mehr gültig",
+    "veraltet",
+    "ersetzt durch",
+)
+
+
+def asserted_text(answer: str) -> str:
+    """``answer`` without the sentences that name a statement as superseded."""
+    sentences = _SENTENCE_END.split(answer)
+    kept = [s for s in sentences if not any(m in s.casefold() for m in _SUPERSEDED_MARKERS)]
+    return " ".join(kept)
+
+
 def score_answer(case: TrustCase, answer: str, refused: bool) -> tuple[bool, dict[str, Any]]:
     """Whether the answer passes, and which required groups it missed / forbidden it used."""
     flat = flat_text(answer)
     missing = [g for g in case.required if not any(flat_text(alt) in flat for alt in g)]
-    used = [f for f in case.forbidden if flat_text(f) in flat]
+    asserted = flat_text(asserted_text(answer))
+    used = [f for f in case.forbidden if flat_text(f) in asserted]
     passed = refused if not case.answerable else not refused and not missing
     return passed and not used, {"missing": missing, "forbidden_used": used}
 
