@@ -9,9 +9,21 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup run test lint typecheck pytest bench clean dictionary
 
+# llama.cpp is built from source for the CPU generation, not for this very CPU: a native build
+# on a Sapphire Rapids host enables AMX kernels, which crash (SIGSEGV in decode) where the VM
+# does not grant AMX state. The wheel is kept in its own wheelhouse, because pip's wheel cache
+# ignores CMAKE_ARGS and would hand back a native build.
+LLAMA_VERSION    ?= 0.3.36
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_WHEELS     ?= $(HOME)/.cache/luna/wheels/llama-cpp-python-$(LLAMA_VERSION)-avx2
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel
+	ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --no-cache-dir --no-deps \
+	    -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	$(BIN)/pip install --quiet $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/pip install --quiet -e '.[dev,local-models]'
 	touch $(STAMP)
 

@@ -8,7 +8,8 @@ the PostgreSQL server on 127.0.0.1:5432) and a temporary LUNA_HOME (Qdrant Edge,
 objects), runs every case of the split through the RAG graph with the bundled local model
 (llama.cpp, Qwen2.5-Coder-1.5B) and prints, per question type and overall: pass rate,
 evidence@5 (every required fact in the first five retrieved passages), doc hit@5, false
-refusals, and answer time p50/p95. Report the test split; the dev split is for tuning.
+refusals, answer time p50/p95 and the first answer token p50 (streamed as the API streams).
+Report the test split; the dev split is for tuning.
 Takes about a minute per question on two idle cores.
 """
 
@@ -72,8 +73,8 @@ def main() -> None:
         by_kind["ALL"].append((bool(passed), metrics))
     print(f"trust suite, {args.split} split ({dataset.name}), run {status}")
     print(f"answer check: {args.answer_check}")
-    header = ("type", "cases", "pass", "evid@5", "doc@5", "false_ref", "ans p50", "p95")
-    print("{:18} {:>5} {:>6} {:>7} {:>6} {:>9} {:>8} {:>6}".format(*header))
+    header = ("type", "cases", "pass", "evid@5", "doc@5", "false_ref", "ans p50", "p95", "1st p50")
+    print("{:18} {:>5} {:>6} {:>7} {:>6} {:>9} {:>8} {:>6} {:>8}".format(*header))
     for kind in sorted(by_kind, key=lambda k: (k == "ALL", k)):
         cases = by_kind[kind]
 
@@ -82,11 +83,12 @@ def main() -> None:
             return f"{statistics.mean(values):.2f}" if values else "-"
 
         times = [m["answer_s"] for _, m in cases if m.get("answer_s") is not None]
+        firsts = [m["first_token_s"] for _, m in cases if m.get("first_token_s") is not None]
         passed = sum(p for p, _ in cases) / len(cases)
         print(
             f"{kind:18} {len(cases):5d} {passed:6.2f} {mean('evidence@5'):>7} "
             f"{mean('doc_hit@5'):>6} {mean('false_refusal'):>9} "
-            f"{_p(times, 0.5):8.1f} {_p(times, 0.95):6.1f}"
+            f"{_p(times, 0.5):8.1f} {_p(times, 0.95):6.1f} {_p(firsts, 0.5):8.1f}"
         )
 
 

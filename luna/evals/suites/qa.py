@@ -9,6 +9,7 @@ citation recall and precision against the expected documents.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -30,6 +31,13 @@ CORRECT_SIMILARITY = 0.9  # ... or embedding similarity at least this
 
 def ask_rag(env: EvalEnv, question: str) -> dict[str, Any]:
     """One question through the RAG graph, as the API asks it, with the run's pinned prompts."""
+    return ask_rag_timed(env, question)[0]
+
+
+def ask_rag_timed(env: EvalEnv, question: str) -> tuple[dict[str, Any], float | None]:
+    """``ask_rag`` streamed as ``POST /rag/ask`` streams it, with the seconds to the first
+    answer token: the first token ``generate`` streams, or the whole answer a node writes
+    without streaming (a refusal, a calculation)."""
     rt = env.runtime
     ctx = RagContext(
         retriever=rt.retriever,
@@ -43,10 +51,23 @@ def ask_rag(env: EvalEnv, question: str) -> dict[str, Any]:
         answer_check=env.config.answer_check,
         context_tokens=rt.settings.rag_context_tokens,
     )
-    state: dict[str, Any] = env.state["graph"].invoke(
-        {"messages": [HumanMessage(question)], "question": question}, context=ctx
-    )
-    return state
+    started = time.perf_counter()
+    first: float | None = None
+    state: dict[str, Any] = {}
+    for mode, chunk in env.state["graph"].stream(
+        {"messages": [HumanMessage(question)], "question": question},
+        context=ctx,
+        stream_mode=["messages", "values"],
+    ):
+        if mode == "values":
+            state = chunk
+            if first is None and state.get("answer"):
+                first = time.perf_counter() - started
+        elif first is None:
+            message, meta = chunk
+            if meta.get("langgraph_node") == "generate" and message.content:
+                first = time.perf_counter() - started
+    return state, first
 
 
 class QaSuite:

@@ -22,7 +22,7 @@ from luna.evals.datasets import EVALS_DIR, TrustCase, dataset_path, load_jsonl
 from luna.evals.knowledge import KnowledgeIndex, file_name, ingest_samples
 from luna.evals.metrics import evidence_at_k, flat_text, hit_at_k
 from luna.evals.suites.base import CaseOutcome, EvalConfig, EvalEnv, EvalSetupError
-from luna.evals.suites.qa import ask_rag
+from luna.evals.suites.qa import ask_rag_timed
 from luna.evals.suites.select import select_cases
 from luna.graphs.rag.graph import build_rag_graph
 
@@ -88,7 +88,7 @@ class TrustSuite:
         texts = [h.text for h in hits]
         evidence = [r.evidence for r in case.references]
         started = time.perf_counter()
-        state = ask_rag(env, case.question)
+        state, first_token = ask_rag_timed(env, case.question)
         seconds = time.perf_counter() - started
         answer, refused = str(state.get("answer", "")), bool(state.get("refused"))
         passed, why = score_answer(case, answer, refused)
@@ -97,6 +97,7 @@ class TrustSuite:
             "pass": float(passed),
             f"pass.{case.kind}": float(passed),
             "answer_s": round(seconds, 2),
+            "first_token_s": round(first_token, 2) if first_token is not None else None,
             "false_refusal": float(refused) if case.answerable else None,
             f"evidence@{k}": evidence_at_k(texts, evidence, k) if case.answerable else None,
             "evidence@shown": evidence_at_k(shown, evidence, len(shown)) if evidence else None,
