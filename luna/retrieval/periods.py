@@ -54,6 +54,24 @@ _HALF = re.compile(
 _MONTH = re.compile(r"\b(" + "|".join(MONTHS_DE + MONTHS_EN) + r"|jänner|maerz)\b", re.IGNORECASE)
 
 
+_MONTH_NAME = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
+_RANGE = re.compile(
+    rf"\b(?:(?:von|from)\s+)?({_MONTH_NAME})\s*(?:bis(?:\s+(?:einschließlich|inklusive))?|to|"
+    rf"through|until|[-–])\s*({_MONTH_NAME})\b|\b(?:zwischen|between)\s+({_MONTH_NAME})\s+"
+    rf"(?:und|and)\s+({_MONTH_NAME})\b",
+    re.IGNORECASE,
+)
+
+
+def _month_number(name: str) -> int:
+    folded = {"jänner": "januar", "maerz": "märz"}.get(name.casefold(), name.casefold())
+    for names in (MONTHS_DE, MONTHS_EN):
+        lowered = [n.casefold() for n in names]
+        if folded in lowered:
+            return lowered.index(folded) + 1
+    raise ValueError(name)
+
+
 def _months(first: int, count: int) -> list[int]:
     return list(range(first, first + count))
 
@@ -72,11 +90,11 @@ def period_months(question: str) -> list[int]:
         if half in (1, 2):
             months += _months(6 * half - 5, 6)
     for m in _MONTH.finditer(question):
-        name = m.group(1).casefold()
-        for names in (MONTHS_DE, MONTHS_EN):
-            folded = [n.casefold() for n in names]
-            if name in folded:
-                months.append(folded.index(name) + 1)
+        months.append(_month_number(m.group(1)))
+    for m in _RANGE.finditer(question):
+        first, last = (_month_number(g) for g in m.groups() if g)
+        if first <= last:  # "Januar bis April": every month between, within one year
+            months += range(first, last + 1)
     return sorted(set(months))
 
 

@@ -51,6 +51,9 @@ def test_multi_part_questions_are_split():
         ("Q2 und Juli", [4, 5, 6, 7]),
         ("second half of 2025", [7, 8, 9, 10, 11, 12]),
         ("Wie hoch ist der Grundpreis?", []),
+        ("von Januar bis April", [1, 2, 3, 4]),
+        ("between October and December", [10, 11, 12]),
+        ("im Januar und März", [1, 3]),  # a list, not a range
     ],
 )
 def test_periods_become_months(question: str, months: list[int]):

@@ -32,6 +32,10 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
         ),
         "en": (r"\btotal\b", r"\bin sum\b", r"\bsum of\b", r"\baltogether\b", r"\bcombined\b"),
     },
+    "average": {
+        "de": (r"\bdurchschnitt", r"\bim mittel\b", r"\bmittelwert"),
+        "en": (r"\baverage\b", r"\bmean\b"),
+    },
     "difference": {
         "de": (
             r"\bdifferenz\b",
@@ -104,7 +108,7 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
         ),
     },
 }
-ALONE = ("calculate", "total", "difference", "vat", "hypothetical_cost")
+ALONE = ("calculate", "total", "average", "difference", "vat", "hypothetical_cost")
 WITH_AMOUNT = ("quantity", "comparison", "per_year", "time_window")
 _CUE_PATTERNS = {
     kind: re.compile("|".join(p for patterns in cues.values() for p in patterns), re.IGNORECASE)

@@ -24,6 +24,7 @@ from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.supersession import Supersession, supersede
+from luna.graphs.rag.table_totals import period_total
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import missing_specifics
@@ -206,21 +207,24 @@ def route_after_check(state: RagState) -> str:
 
 
 def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
-    """A figure that needs arithmetic, computed by code: the model only extracts the operands
-    (each checked against the passage it cites) and writes the expression; a safe evaluator
-    computes it and the answer shows the calculation. Without a verified plan the question
-    goes on to ``generate``."""
+    """A figure that needs arithmetic, computed by code: a period's total or mean from a
+    table by code alone; otherwise the model only extracts the operands (each checked against
+    the passage it cites) and writes the expression; a safe evaluator computes it and the
+    answer shows the calculation. Without a verified plan the question goes on to
+    ``generate``."""
     ctx = runtime.context
     with ctx.sessions() as session:
         prompt = load_prompt(session, "rag_calculate", ctx.prompt_versions)
     question = state.get("standalone_question") or state["question"]
+    language = guess_language(state["question"])
+    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
     passages = state.get("context", state.get("sources", []))
-    result = calculate_figure(
-        ctx.chat_model, prompt, question, passages, guess_language(state["question"])
+    result = period_total(question, current, language) or calculate_figure(
+        ctx.chat_model, prompt, question, passages, language
     )
     if result is None:
         return {"calculated": False}
-    answer = result.render(guess_language(state["question"]))
+    answer = result.render(language)
     cited = set(result.sources)
     citations = [_citation(s, answer) for s in state.get("sources", []) if s["n"] in cited]
     message = AIMessage(

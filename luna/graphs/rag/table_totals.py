@@ -1,0 +1,149 @@
+"""Totals and averages of a table's monthly values over a period, by code alone.
+
+"Wie viel Strom hat der Standort im ersten Quartal insgesamt verbraucht?" over a monthly table
+(``Monat | Verbrauch kWh | Spitzenlast kW``) needs three rows picked, one column chosen and a
+sum: the model misses a row or adds wrongly, and its plan costs a minute on two cores. Here
+the period's months come from the question (``luna.retrieval.periods``), the rows from the
+first passage whose table names all of them, the column from the question's words (and their
+lexicon equivalents across languages) matched against the headers, and the sum or mean from
+:mod:`luna.core.arithmetic`. Anything unclear (no aggregate asked, a month missing, no column
+or two columns matching alike, a cell that is no number) gives None, and the model's plan is
+tried instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from luna.core.arithmetic import number_language, parse_number
+from luna.core.language import Language, guess_language
+from luna.core.stopwords import STOP_WORDS
+from luna.graphs.rag.calculation import Calculation, CitedOperand
+from luna.retrieval.lexicon import equivalents
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months
+
+_SUM = re.compile(
+    r"\b(insgesamt|gesamt\w*|zusammen|summe|total|sum|altogether|combined|in all)\b", re.I
+)
+_MEAN = re.compile(r"\b(durchschnitt\w*|mittel|mittelwert|average|mean)\b", re.I)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_UNIT = re.compile(r"\(?\b(kWh|MWh|Wh|kW|MW|W|EUR|€|ct|ct/kWh|m³|h|t|kg|%)\)?\s*$")
+_STEM = 5  # words sharing their first five letters match ("verbraucht" ~ "Verbrauch")
+
+
+def _month(cell: str) -> int | None:
+    name = cell.strip().casefold()
+    for names in (MONTHS_DE, MONTHS_EN):
+        folded = [n.casefold() for n in names]
+        if name in folded:
+            return folded.index(name) + 1
+    return None
+
+
+def _tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Pipe tables in a passage: each header row with the rows below it."""
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.split("|")] if "|" in line else None
+        if cells is None:
+            if header is not None and rows:
+                tables.append((header, rows))
+            header, rows = None, []
+        elif header is None:
+            header = cells
+        elif len(cells) == len(header):
+            rows.append(cells)
+    if header is not None and rows:
+        tables.append((header, rows))
+    return tables
+
+
+def _question_words(question: str) -> set[str]:
+    words = {w.casefold() for w in _WORD.findall(question)} - STOP_WORDS
+    return words | {e for w in words for e in equivalents(w) if " " not in e}
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _matches(header: str, words: set[str]) -> int:
+    """How well a header's words match the question's: the letters they share from the start,
+    counted from five up ("Spitzenlast" beats "Spitze am" for "Spitzenlast")."""
+    cells = {w.casefold() for w in _WORD.findall(header)}
+    score = 0
+    for cell in cells:
+        if cell in words:
+            score += len(cell)  # the same word, however short ("Cost")
+            continue
+        shared = max((_common_prefix(cell, w) for w in words), default=0)
+        score += shared if shared >= _STEM else 0
+    return score
+
+
+def _column(header: list[str], question: str) -> int | None:
+    """The one value column the question's words name; None when none or several tie."""
+    words = _question_words(question)
+    scores = [(_matches(h, words), i) for i, h in enumerate(header) if i > 0]
+    best = max((s for s, _ in scores), default=0)
+    chosen = [i for s, i in scores if s == best]
+    return chosen[0] if best > 0 and len(chosen) == 1 else None
+
+
+def _unit(header: str) -> str:
+    match = _UNIT.search(header)
+    return match.group(1) if match else ""
+
+
+def period_total(
+    question: str, passages: Sequence[dict[str, Any]], language: Language
+) -> Calculation | None:
+    """The sum (or mean) over the question's period of the table column it asks about."""
+    months = period_months(question)
+    mean = bool(_MEAN.search(question))
+    if len(months) < 2 or not (mean or _SUM.search(question)):
+        return None
+    for passage in passages:
+        numbers = number_language(passage["text"], guess_language(passage["text"]))
+        for header, rows in _tables(passage["text"]):
+            by_month = {m: row for row in rows if (m := _month(row[0])) is not None}
+            column = _column(header, question)
+            if column is None or not all(m in by_month for m in months):
+                continue
+            try:
+                values = [parse_number(by_month[m][column], numbers) for m in months]
+            except ValueError:
+                continue
+            unit = _unit(header[column])
+            names = [MONTHS_EN[m - 1].casefold() for m in months]
+            operands = [
+                CitedOperand(
+                    name=name,
+                    value=value,
+                    written=by_month[m][column],
+                    unit=unit,
+                    source=int(passage["n"]),
+                )
+                for name, value, m in zip(names, values, months, strict=True)
+            ]
+            total = sum(values, Decimal(0))
+            expression = " + ".join(names)
+            if mean:
+                expression = f"({expression}) / {len(values)}"
+            return Calculation(
+                value=total / len(values) if mean else total,
+                result_unit=unit,
+                expression=expression,
+                operands=operands,
+            )
+    return None

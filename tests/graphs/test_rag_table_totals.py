@@ -1,0 +1,68 @@
+"""A period's total or mean from a monthly table, computed by code without a model call."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from luna.graphs.rag.calculation_cues import wants_calculation
+from luna.graphs.rag.table_totals import period_total
+
+NOTE = """Aktennotiz Haustechnik
+Monat | Verbrauch kWh | Spitzenlast kW | Spitze am
+Januar | 68.420 | 204,6 | 21.01. 07:15
+Februar | 63.980 | 211,3 | 12.02. 07:30
+März | 61.250 | 196,8 | 04.03. 07:15
+April | 55.730 | 183,2 | 08.04. 10:45
+Summe | 249.380 | 211,3 | (Höchstlast)
+Gruß Marco Brenner"""
+REPORT = """Monthly report
+Month | Consumption (kWh) | Cost (EUR)
+July | 1,204.5 | 301.10
+August | 1,010.0 | 252.50
+September | 998.5 | 249.60"""
+
+
+def passages(*texts: str) -> list[dict[str, Any]]:
+    return [{"n": n, "text": text} for n, text in enumerate(texts, start=1)]
+
+
+def test_a_quarter_total_is_summed_from_the_rows_of_its_months():
+    question = "Wie viel Strom wurde im ersten Quartal insgesamt verbraucht?"
+    assert wants_calculation(question)
+    result = period_total(question, passages("Kein Bezug.", NOTE), "de")
+    assert result is not None
+    assert result.value == Decimal("193650")
+    assert result.render("de") == "Rechnung: 68.420 kWh + 63.980 kWh + 61.250 kWh = 193.650 kWh [2]"
+
+
+def test_an_english_question_reads_a_german_table_and_answers_in_english_format():
+    question = "What was the total consumption from January to April?"
+    result = period_total(question, passages(NOTE), "en")
+    assert result is not None
+    assert result.render("en").endswith("= 249,380 kWh [1]")
+
+
+def test_a_mean_takes_the_column_the_question_names():
+    question = "Wie hoch war die Spitzenlast im ersten Quartal durchschnittlich?"
+    assert wants_calculation(question)
+    result = period_total(question, passages(NOTE), "de")
+    assert result is not None
+    assert result.rounded() == Decimal("204.23")
+    assert result.result_unit == "kW"
+
+
+def test_english_number_format_and_cost_column():
+    result = period_total("What did Q3 cost in total?", passages(REPORT), "en")
+    assert result is not None
+    assert result.value == Decimal("803.20")
+    assert result.render("en") == (
+        "Calculation: 301.10 EUR + 252.50 EUR + 249.60 EUR = 803.20 EUR [1]"
+    )
+
+
+def test_no_total_without_an_aggregate_all_months_or_a_clear_column():
+    assert period_total("Wie viel Strom im ersten Quartal?", passages(NOTE), "de") is None
+    assert period_total("Verbrauch im zweiten Quartal insgesamt?", passages(NOTE), "de") is None
+    # "Wert" names no column: the model's plan is tried instead of a guess.
+    assert period_total("Welcher Wert im ersten Quartal insgesamt?", passages(NOTE), "de") is None
