@@ -101,6 +101,7 @@ def run_turn(assistant: EnergyAssistant, thread: str, message: str, emit: Emit) 
     config: RunnableConfig = {"configurable": {"thread_id": thread}}
     state: dict[str, Any] = {}
     tool_messages: list[BaseMessage] = []
+    streamed = False
     stream = assistant.graph.stream(
         turn_input(message, HumanMessage(message)),
         config,
@@ -116,12 +117,15 @@ def run_turn(assistant: EnergyAssistant, thread: str, message: str, emit: Emit) 
                 and piece.content
             ):
                 emit("token", {"text": piece.content})
+                streamed = True
             continue
         for node, update in chunk.items():
             if not update:
                 continue
             state.update({k: v for k, v in update.items() if k != "messages"})
             new = update.get("messages", [])
+            if node == "compose" and update.get("answer") and not streamed:
+                emit("token", {"text": update["answer"]})  # written without the model
             if node == "plan":
                 for m in new:
                     if isinstance(m, AIMessage):

@@ -8,6 +8,7 @@ evidence. A tie (no marker at all) counts as German, the language of the home ma
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 Language = Literal["de", "en"]
@@ -29,8 +30,25 @@ _ENGLISH = frozenset(_ENGLISH_WORDS.split())
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def guess_language(text: str) -> Language:
+def detect_language(text: str) -> Language | None:
+    """German or English by its markers; None when it has none or as many of each."""
     words = [w.casefold() for w in _WORD.findall(text)]
     german = sum(w in _GERMAN for w in words) + sum(ch in "äöüß" for ch in text.casefold())
     english = sum(w in _ENGLISH for w in words)
+    if german == english:
+        return None
     return "en" if english > german else "de"
+
+
+def guess_language(text: str) -> Language:
+    return detect_language(text) or "de"
+
+
+def conversation_language(question: str, earlier_questions: Sequence[str]) -> Language:
+    """The question's language, or for one without markers ("M-002?") the language of the
+    latest earlier question that has them: a follow-up keeps the thread's language."""
+    for text in [question, *reversed(earlier_questions)]:
+        found = detect_language(text)
+        if found is not None:
+            return found
+    return "de"

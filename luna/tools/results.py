@@ -52,6 +52,7 @@ class SourceRef(TypedDict, total=False):
     query: str
     summary: str
     rows: list[dict[str, Any]]
+    figures: dict[str, Any]  # the result's key figures as data, for answers written by code
 
 
 def clip(text: str, limit: int = MAX_CONTENT_CHARS) -> str:
@@ -92,9 +93,14 @@ def passages_text(refs: Sequence[SourceRef]) -> str:
 
 
 def data_ref(
-    tool: str, label: str, query: str, summary: str, rows: list[dict[str, Any]]
+    tool: str,
+    label: str,
+    query: str,
+    summary: str,
+    rows: list[dict[str, Any]],
+    figures: dict[str, Any] | None = None,
 ) -> SourceRef:
-    return SourceRef(
+    ref = SourceRef(
         kind="data",
         tool=tool,
         ref=f"data:{tool}:{hashlib.sha256(f'{label}|{query}'.encode()).hexdigest()[:8]}",
@@ -103,6 +109,9 @@ def data_ref(
         summary=summary,
         rows=rows,
     )
+    if figures is not None:
+        ref["figures"] = figures
+    return ref
 
 
 def artifact(refs: Sequence[SourceRef], **extra: Any) -> dict[str, Any]:

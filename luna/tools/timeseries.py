@@ -130,15 +130,27 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
         f"smart_meter_readings {field}, meters {', '.join(meters)}, {span}, "
         f"{resolution.value} {agg.value}"
     )
+    figures: dict[str, Any] = {
+        "kind": "energy",
+        "series": args.series,
+        "meter": args.meter_id,
+        "meters": meters,
+        "period": args.period,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "aggregation": agg.value,
+    }
     if not buckets:
         summary = f"{what}, {span}: no readings stored in this range."
-        return summary, artifact([data_ref(NAME, what, query, summary, [])])
+        figures["empty"] = True
+        return summary, artifact([data_ref(NAME, what, query, summary, [], figures)])
     values = [(b.ts, float(getattr(b, field))) for b in buckets]
     lines = [f"{what}, {span}, {resolution.value} {agg.value} (kWh):"]
     if agg is ReadingAgg.SUM:
         total = sum(v for _, v in values)
         intervals = sum(b.intervals for b in buckets)
         lines.append(f"total {total:.2f} kWh over {len(values)} buckets ({intervals} readings)")
+        figures["total_kwh"] = round(total, 3)
     peak_ts, peak = max(values, key=lambda p: p[1])
     low_ts, low = min(values, key=lambda p: p[1])
     lines.append(
@@ -151,13 +163,14 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
         lines.append(
             f"peak hour: {_stamp(h_ts, Resolution.HOUR, tz)}–{h_end:%H:%M}, {h_val:.2f} kWh"
         )
+        figures["peak_hour"] = {"start": h_ts.isoformat(), "kwh": round(h_val, 3)}
     listing, rows = _listing(
         [(_stamp(ts, resolution, tz), v) for ts, v in values], "kWh", ctx.max_points
     )
     lines.append(listing)
     summary = "\n".join(lines[:-1])
     content = clip("\n".join(lines))
-    return content, artifact([data_ref(NAME, what, query, summary, rows)])
+    return content, artifact([data_ref(NAME, what, query, summary, rows, figures)])
 
 
 def _prices(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime) -> ToolOutput:
@@ -181,13 +194,28 @@ def _prices(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
     span = describe_range(start, end, tz)
     what = f"day-ahead price {args.zone}"
     query = f"market_prices {args.zone} ({source}-min source), {span}, {resolution.value} {agg}"
+    figures: dict[str, Any] = {
+        "kind": "price",
+        "zone": args.zone,
+        "period": args.period,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "resolution": resolution.value,
+        "aggregation": agg.value,
+    }
     if not buckets:
         summary = f"{what}, {span}: no prices stored in this range."
-        return summary, artifact([data_ref(NAME, what, query, summary, [])])
+        figures["empty"] = True
+        return summary, artifact([data_ref(NAME, what, query, summary, [], figures)])
     values = [(b.ts, b.price_eur_mwh) for b in buckets]
     mean = sum(v for _, v in values) / len(values)
     peak_ts, peak = max(values, key=lambda p: p[1])
     low_ts, low = min(values, key=lambda p: p[1])
+    figures |= {
+        "mean_eur_mwh": round(mean, 3),
+        "max": {"start": peak_ts.isoformat(), "eur_mwh": round(peak, 3)},
+        "min": {"start": low_ts.isoformat(), "eur_mwh": round(low, 3)},
+    }
     lines = [
         f"{what}, {span}, {resolution.value} {agg.value} (EUR/MWh; 10 EUR/MWh = 1 ct/kWh, "
         "energy only, without taxes and fees):",
@@ -200,7 +228,7 @@ def _prices(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
     )
     lines.append(listing)
     summary = "\n".join(lines[:-1])
-    return clip("\n".join(lines)), artifact([data_ref(NAME, what, query, summary, rows)])
+    return clip("\n".join(lines)), artifact([data_ref(NAME, what, query, summary, rows, figures)])
 
 
 def query_timeseries_tool(ctx: ToolContext) -> BaseTool:

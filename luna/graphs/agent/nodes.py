@@ -20,7 +20,8 @@ from langgraph.runtime import Runtime
 from luna.agents.intents import rule_calls
 from luna.agents.routing import conversation, route
 from luna.config import AnswerCheck
-from luna.core.language import guess_language
+from luna.core.language import conversation_language, guess_language
+from luna.graphs.agent.data_answer import written_answer
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
 from luna.prompts.registry import load_active
@@ -236,8 +237,10 @@ def unmentioned_names(question: str, sources: Sequence[dict[str, Any]]) -> list[
 
 
 def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-    """Answer from this turn's tool results with the active ``agent_answer`` prompt, or refuse
-    without the model when the passages never mention a model or year the question names."""
+    """Answer from this turn's tool results: refuse without the model when the passages never
+    mention a model or year the question names; write a data answer from the tool's figures
+    by code (``data_answer``) where its templates cover it, in the thread's language;
+    otherwise with the active ``agent_answer`` prompt."""
     ctx = runtime.context
     history, turn = split_turn(state.get("messages", []))
     sources, errors = gather_sources(turn)
@@ -252,6 +255,29 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
             "messages": [AIMessage(content=answer, response_metadata={"model": ctx.model_name})],
             "answer": answer,
             "citations": [],
+            "sources": public_sources,
+            "error": None,
+            "degraded": False,
+        }
+    earlier = [str(m.content) for m in history if isinstance(m, HumanMessage)]
+    language = conversation_language(state["question"], earlier)
+    written = written_answer(question, sources, language, ctx.timezone) if not errors else None
+    if written is not None:
+        citations = cite(written, sources)
+        return {
+            "messages": [
+                AIMessage(
+                    content=written,
+                    response_metadata={
+                        "model": ctx.model_name,
+                        "written_by": "code",
+                        "citations": citations,
+                        "tools": list(state.get("tools_used", [])),
+                    },
+                )
+            ],
+            "answer": written,
+            "citations": citations,
             "sources": public_sources,
             "error": None,
             "degraded": False,

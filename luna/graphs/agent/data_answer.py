@@ -1,0 +1,159 @@
+"""Answers to data questions written by code from the tool's figures, not by the model.
+
+A consumption, production or price question resolved to ``query_timeseries`` has its answer in
+the tool's figures already (total, peak hour, mean price). The local model turned "18.62 kWh"
+into "[18.62 kWh] kWh", switched to English on a German follow-up and took tens of seconds;
+here the sentence is a template per language, the numbers and dates are formatted for the
+user's locale ("18,62 kWh", "02.12.2026"), the period is named in words and the data source
+is cited. Anything the templates do not cover (a forecast, a schedule, a tariff, several
+results of different kinds, an aggregation other than a sum) returns None and the model
+composes as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from luna.core.arithmetic import format_number
+from luna.core.language import Language
+
+_PERIODS: dict[str, dict[Language, str]] = {
+    "today": {"de": "heute", "en": "today"},
+    "yesterday": {"de": "gestern", "en": "yesterday"},
+    "tomorrow": {"de": "morgen", "en": "tomorrow"},
+    "this_week": {"de": "diese Woche", "en": "this week"},
+    "last_week": {"de": "letzte Woche", "en": "last week"},
+    "last_7_days": {"de": "in den letzten 7 Tagen", "en": "in the last 7 days"},
+    "this_month": {"de": "diesen Monat", "en": "this month"},
+    "last_month": {"de": "letzten Monat", "en": "last month"},
+    "last_30_days": {"de": "in den letzten 30 Tagen", "en": "in the last 30 days"},
+    "this_year": {"de": "dieses Jahr", "en": "this year"},
+    "last_year": {"de": "letztes Jahr", "en": "last year"},
+}
+_LOCALE: dict[Language, str] = {"de": "de_DE", "en": "en_GB"}
+_DATE_FORMAT: dict[Language, str] = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+_WHEN = re.compile(
+    r"\b(wann|when|spitze\w*|peak\w*|höchst\w*|highest|maximum|meiste\w*|most)\b", re.I
+)
+
+
+def _day(moment: datetime, language: Language) -> str:
+    return format_date(moment.date(), _DATE_FORMAT[language], locale=_LOCALE[language])
+
+
+def period_words(figures: dict[str, Any], language: Language, tz: str) -> str:
+    """The period in words with its dates: "gestern (02.12.2026)", "last week (24 Nov 2026 –
+    30 Nov 2026)", "vom 01.11.2026 bis 30.11.2026"."""
+    zone = ZoneInfo(tz)
+    start = datetime.fromisoformat(figures["start"]).astimezone(zone)
+    end = datetime.fromisoformat(figures["end"]).astimezone(zone)
+    last = end - timedelta(days=1) if end.time() == datetime.min.time() else end
+    first_day, last_day = _day(start, language), _day(last, language)
+    dates = first_day if first_day == last_day else f"{first_day} – {last_day}"
+    named = _PERIODS.get(figures.get("period") or "", {}).get(language)
+    if named:
+        return f"{named} ({dates})"
+    if first_day == last_day:
+        return f"am {dates}" if language == "de" else f"on {dates}"
+    if language == "de":
+        return f"vom {first_day} bis {last_day}"
+    return f"from {first_day} to {last_day}"
+
+
+def _hour(start: str, language: Language, tz: str) -> str:
+    moment = datetime.fromisoformat(start).astimezone(ZoneInfo(tz))
+    until = moment + timedelta(hours=1)
+    return f"{_day(moment, language)}, {moment:%H:%M}–{until:%H:%M}"
+
+
+def _energy(figures: dict[str, Any], n: int, question: str, language: Language, tz: str) -> str:
+    when = period_words(figures, language, tz)
+    meter = figures.get("meter")
+    production = figures["series"] == "production"
+    if language == "de":
+        what = "Die PV-Erzeugung" if production else "Der Stromverbrauch"
+        whose = f" von Zähler {meter}" if meter else ""
+    else:
+        what = "PV production" if production else "Electricity consumption"
+        whose = f" of meter {meter}" if meter else ""
+    if figures.get("empty"):
+        if language == "de":
+            return f"Für {when} sind{whose} keine Messwerte gespeichert [{n}]."
+        return f"No readings{whose} are stored for {when} [{n}]."
+    total = format_number(figures["total_kwh"], language, 2) + " kWh"
+    if language == "de":
+        sentence = f"{what}{whose} {when} betrug {total} [{n}]."
+    else:
+        sentence = f"{what}{whose} {when} was {total} [{n}]."
+    peak = figures.get("peak_hour")
+    if peak and _WHEN.search(question):
+        kwh = format_number(peak["kwh"], language, 2) + " kWh"
+        hour = _hour(peak["start"], language, tz)
+        if language == "de":
+            sentence += f" Die stärkste Stunde war {hour} mit {kwh} [{n}]."
+        else:
+            sentence += f" The highest hour was {hour} with {kwh} [{n}]."
+    return sentence
+
+
+def _price_point(
+    point: dict[str, Any], figures: dict[str, Any], language: Language, tz: str
+) -> str:
+    ct = format_number(point["eur_mwh"] / 10, language, 2) + " ct/kWh"
+    moment = datetime.fromisoformat(point["start"]).astimezone(ZoneInfo(tz))
+    if figures.get("resolution") in ("hour", "15min"):
+        return f"{_day(moment, language)} {moment:%H:%M} ({ct})"
+    return f"{_day(moment, language)} ({ct})"
+
+
+def _price(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
+    when = period_words(figures, language, tz)
+    zone = figures["zone"]
+    if figures.get("empty"):
+        if language == "de":
+            return f"Für {when} sind keine Day-Ahead-Preise ({zone}) gespeichert [{n}]."
+        return f"No day-ahead prices ({zone}) are stored for {when} [{n}]."
+    mean_ct = format_number(figures["mean_eur_mwh"] / 10, language, 2) + " ct/kWh"
+    mean_mwh = format_number(figures["mean_eur_mwh"], language, 1)
+    high = _price_point(figures["max"], figures, language, tz)
+    low = _price_point(figures["min"], figures, language, tz)
+    if language == "de":
+        return (
+            f"Der Day-Ahead-Börsenpreis ({zone}) lag {when} im Mittel bei {mean_ct} "
+            f"({mean_mwh} €/MWh); am höchsten {high}, am niedrigsten {low} [{n}]. "
+            "Das ist der reine Börsenpreis, ohne Steuern, Umlagen und Netzentgelte."
+        )
+    return (
+        f"The day-ahead exchange price ({zone}) {when} averaged {mean_ct} ({mean_mwh} €/MWh); "
+        f"highest {high}, lowest {low} [{n}]. This is the exchange price only, without taxes, "
+        "levies and grid fees."
+    )
+
+
+def written_answer(
+    question: str, sources: Sequence[dict[str, Any]], language: Language, tz: str
+) -> str | None:
+    """The answer to a data question from its tool figures, or None when the model must
+    compose (a source without figures, a document, an aggregation other than a sum)."""
+    if not sources or any(s.get("kind") != "data" or not s.get("figures") for s in sources):
+        return None
+    sentences = []
+    for source in sources:
+        figures, n = source["figures"], int(source["n"])
+        if figures.get("kind") == "energy" and (
+            figures.get("empty") or figures.get("aggregation") == "sum"
+        ):
+            sentences.append(_energy(figures, n, question, language, tz))
+        elif figures.get("kind") == "price" and (
+            figures.get("empty") or figures.get("aggregation") == "avg"
+        ):
+            sentences.append(_price(figures, n, language, tz))
+        else:
+            return None
+    return " ".join(sentences)

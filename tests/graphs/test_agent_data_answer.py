@@ -1,0 +1,88 @@
+"""Data answers written by code from a tool's figures: the user's language and number format,
+the period in words with its dates, the source cited; None where the model must compose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from luna.core.language import conversation_language
+from luna.graphs.agent.data_answer import written_answer
+
+TZ = "Europe/Berlin"
+YESTERDAY = {
+    "kind": "energy",
+    "series": "consumption",
+    "meter": None,
+    "meters": ["M-001", "M-002"],
+    "period": "yesterday",
+    "start": "2026-12-01T23:00:00+00:00",
+    "end": "2026-12-02T23:00:00+00:00",
+    "aggregation": "sum",
+    "total_kwh": 18.624,
+    "peak_hour": {"start": "2026-12-02T17:00:00+00:00", "kwh": 2.5},
+}
+PRICES = {
+    "kind": "price",
+    "zone": "DE-LU",
+    "period": None,
+    "start": "2026-11-01T00:00:00+01:00",
+    "end": "2026-12-01T00:00:00+01:00",
+    "resolution": "day",
+    "aggregation": "avg",
+    "mean_eur_mwh": 85.34,
+    "max": {"start": "2026-11-12T00:00:00+01:00", "eur_mwh": 151.0},
+    "min": {"start": "2026-11-23T00:00:00+01:00", "eur_mwh": 12.5},
+}
+
+
+def data(figures: dict[str, Any], n: int = 1) -> dict[str, Any]:
+    return {"kind": "data", "n": n, "figures": figures}
+
+
+def test_consumption_in_german_with_german_numbers_and_dates():
+    answer = written_answer(
+        "Wie viel Strom habe ich gestern verbraucht?", [data(YESTERDAY)], "de", TZ
+    )
+    assert answer == "Der Stromverbrauch gestern (02.12.2026) betrug 18,62 kWh [1]."
+
+
+def test_the_peak_hour_only_when_asked_and_in_english():
+    question = "How much did I use yesterday and when was the peak?"
+    answer = written_answer(question, [data(YESTERDAY)], "en", TZ)
+    assert answer == (
+        "Electricity consumption yesterday (2 Dec 2026) was 18.62 kWh [1]. "
+        "The highest hour was 2 Dec 2026, 18:00–19:00 with 2.50 kWh [1]."
+    )
+
+
+def test_a_named_meter_production_and_no_readings():
+    figures = YESTERDAY | {"series": "production", "meter": "M-003", "empty": True}
+    figures.pop("total_kwh")
+    answer = written_answer("PV von M-003 gestern?", [data(figures, 2)], "de", TZ)
+    assert (
+        answer == "Für gestern (02.12.2026) sind von Zähler M-003 keine Messwerte gespeichert [2]."
+    )
+
+
+def test_prices_in_cent_per_kwh_over_explicit_dates_and_without_fees():
+    answer = written_answer("Wie teuer war Strom im November?", [data(PRICES)], "de", TZ)
+    assert answer is not None
+    assert answer.startswith(
+        "Der Day-Ahead-Börsenpreis (DE-LU) lag vom 01.11.2026 bis 30.11.2026 im Mittel bei "
+        "8,53 ct/kWh (85,3 €/MWh); am höchsten 12.11.2026 (15,10 ct/kWh), am niedrigsten "
+        "23.11.2026 (1,25 ct/kWh) [1]."
+    )
+    assert "ohne Steuern" in answer
+
+
+def test_the_model_composes_what_no_template_covers():
+    assert written_answer("x", [data(YESTERDAY | {"aggregation": "max"})], "en", TZ) is None
+    assert written_answer("x", [{"kind": "document", "n": 1, "text": "…"}], "en", TZ) is None
+    assert written_answer("x", [data({"kind": "forecast"})], "en", TZ) is None
+    assert written_answer("x", [], "en", TZ) is None
+
+
+def test_a_follow_up_without_language_markers_keeps_the_threads_language():
+    assert conversation_language("M-002?", ["How much did I use yesterday?"]) == "en"
+    assert conversation_language("Und M-002?", ["How much did I use yesterday?"]) == "de"
+    assert conversation_language("M-002?", []) == "de"
