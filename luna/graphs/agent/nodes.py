@@ -24,6 +24,7 @@ from luna.core.language import conversation_language, guess_language
 from luna.graphs.agent.data_answer import written_answer
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
+from luna.graphs.rag.guard import screen
 from luna.prompts.registry import load_active
 from luna.retrieval.designations import missing_specifics
 from luna.tools.results import PASSAGE_CHARS, clip
@@ -171,6 +172,15 @@ def gather_sources(turn: Sequence[BaseMessage]) -> tuple[list[dict[str, Any]], l
     return sources, errors
 
 
+def screened_sources(sources: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sources as the model may read them: document passages are untrusted data and go
+    through the RAG graph's screen (instructions removed, informal price or duty claims marked
+    or removed, see ``luna.graphs.rag.guard``); data results are Luna's own."""
+    documents = [{**s, "text": s["prompt_text"]} for s in sources if s.get("kind") == "document"]
+    screened = {int(p["n"]): p["text"] for p in screen(documents)}
+    return [{**s, "prompt_text": screened[s["n"]]} if s["n"] in screened else s for s in sources]
+
+
 def results_block(sources: Sequence[dict[str, Any]], errors: Sequence[str], note: str) -> str:
     blocks = []
     for s in sources:
@@ -293,7 +303,7 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
     restated = state.get("standalone_question")
     messages = prompt.render(
         history=conversation(history, 0 if restated else ctx.history_turns),
-        results=results_block(sources, errors, note),
+        results=results_block(screened_sources(sources), errors, note),
         question=restated or state["question"],
     )
     error: str | None = None
