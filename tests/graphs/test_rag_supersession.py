@@ -120,3 +120,15 @@ def test_an_attribute_no_passage_states_for_the_named_device_is_missing():
     assert missing_attributes("Wie schwer ist die ALW 9 T?", passages) == []  # schwer ~ weight
     assert missing_attributes("Welche Garantie hat der Speicher?", passages) == []
     assert "grundpreis" in missing_attributes("Wie hoch ist der Grundpreis?", passages)
+
+
+def test_a_number_in_the_attributes_unit_states_the_attribute():
+    """"3.7 kW per charge point" answers a question about charging power; a price in € does
+    not state a weight."""
+    passages = ["Company vehicles are charged with at most 3.7 kW per charge point."]
+    question = "What charging power per charge point does the policy allow?"
+    assert missing_attributes(question, passages) == []
+    assert missing_attributes("What does the wallbox weigh?", ["Wallbox: 899 € incl. VAT"]) == [
+        "weigh"
+    ]
+    assert missing_attributes("How much does it weigh?", ["Outdoor unit: 126 kg"]) == []

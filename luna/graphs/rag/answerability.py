@@ -8,14 +8,16 @@ retrieved text (``luna.retrieval.designations`` finds and matches them, across l
 refuses before any model call when one does not, naming what is missing.
 
 Attributes: a question asking for a known attribute (warranty, weight, fuse rating, base
-price … from the bilingual lexicon) needs a passage that states it, and when the question
-names a designation, the same passage must name that designation too. Otherwise the model
+price … from the bilingual lexicon) needs a passage that states it, by name or, for a
+quantity, by a number in its unit ("3,7 kW" states a power), and when the question names a
+designation, the same passage must name that designation too. Otherwise the model
 borrows the attribute from another product or document; asked for the warranty a manual does
 not give, it answers with a neighbouring product's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from luna.core.language import Language
@@ -34,6 +36,34 @@ _UNMENTIONED_TEXT: dict[Language, str] = {
 }
 
 
+# A passage states a quantity attribute when it gives a number in the attribute's unit: "3.7 kW
+# per charge point" states the charging power without the word "power". Keyed by one term of
+# the lexicon's attribute group.
+_NUMBER = r"\d(?:[\d.,]*\d)?\s*"
+_UNITS: dict[str, re.Pattern[str]] = {
+    term: re.compile(_NUMBER + unit, re.IGNORECASE)
+    for term, unit in {
+        "leistung": r"[kM]?W(?![\w/h])",
+        "spitzenlast": r"[kM]?W(?![\w/h])",
+        "gewicht": r"(kg|t)\b",
+        "verbrauch": r"[kM]?Wh\b",
+        "kapazität": r"([kM]?Wh|Ah)\b",
+        "spannung": r"[kM]?V\b",
+        "preis": r"(€|eur\b|euro|ct\b|cent)",
+        "grundpreis": r"(€|eur\b|euro)",
+        "arbeitspreis": r"(ct|cent)\s*/\s*kWh",
+        "netzentgelt": r"(€|eur\b|euro|ct\b|cent)",
+        "aufschlag": r"(€|eur\b|euro|ct\b|cent)",
+        "vorlauftemperatur": r"°\s*C",
+        "laufzeit": r"(min|minuten|minutes|h|stunden|hours|jahre|years)\b",
+    }.items()
+}
+
+
+def _unit_pattern(group: frozenset[str]) -> re.Pattern[str] | None:
+    return next((pattern for term, pattern in _UNITS.items() if term in group), None)
+
+
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     """Attributes the question asks for that no passage states (for the thing it names).
 
@@ -49,7 +79,12 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
         )
         if word is None:
             continue
-        stating = [t for t in folded if any(contains_term(t, term) for term in group)]
+        unit = _unit_pattern(group)
+        stating = [
+            t
+            for t in folded
+            if any(contains_term(t, term) for term in group) or (unit and unit.search(t))
+        ]
         if things:
             stating = [t for t in stating if all(mentioned(n, [t]) for n in things)]
         if not stating:
