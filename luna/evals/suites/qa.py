@@ -31,15 +31,16 @@ CORRECT_SIMILARITY = 0.9  # ... or embedding similarity at least this
 
 def ask_rag(env: EvalEnv, question: str) -> dict[str, Any]:
     """One question through the RAG graph, as the API asks it, with the run's pinned prompts."""
-    return ask_rag_timed(env, question)[0]
+    state: dict[str, Any] = env.state["graph"].invoke(
+        {"messages": [HumanMessage(question)], "question": question}, context=rag_context(env)
+    )
+    return state
 
 
-def ask_rag_timed(env: EvalEnv, question: str) -> tuple[dict[str, Any], float | None]:
-    """``ask_rag`` streamed as ``POST /rag/ask`` streams it, with the seconds to the first
-    answer token: the first token ``generate`` streams, or the whole answer a node writes
-    without streaming (a refusal, a calculation)."""
+def rag_context(env: EvalEnv) -> RagContext:
+    """The graph's run context for ``env``: its runtime's stores and models, pinned prompts."""
     rt = env.runtime
-    ctx = RagContext(
+    return RagContext(
         retriever=rt.retriever,
         chat_model=rt.chat_model,
         sessions=rt.stores.sessions,
@@ -51,6 +52,13 @@ def ask_rag_timed(env: EvalEnv, question: str) -> tuple[dict[str, Any], float | 
         answer_check=env.config.answer_check,
         context_tokens=rt.settings.rag_context_tokens,
     )
+
+
+def ask_rag_timed(env: EvalEnv, question: str) -> tuple[dict[str, Any], float | None]:
+    """``ask_rag`` streamed as ``POST /rag/ask`` streams it, with the seconds to the first
+    answer token: the first token ``generate`` streams, or the whole answer a node writes
+    without streaming (a refusal, a calculation)."""
+    ctx = rag_context(env)
     started = time.perf_counter()
     first: float | None = None
     state: dict[str, Any] = {}
