@@ -280,14 +280,21 @@ def knowledge(runtime: Runtime) -> Runtime:
     return runtime
 
 
-def test_document_question_cites_the_passages_it_used(knowledge: Runtime, energy_site: Site):
-    tools = tools_for(knowledge, energy_site.anna_id, retriever=knowledge.retriever)
-    model = ScriptedModel(script=["Der Netzbetreiber darf die Leistung begrenzen [2]."], seen=[])
+def document_turn(
+    knowledge: Runtime, site: Site, script: list[str], question: str
+) -> tuple[Turn, ScriptedModel]:
+    """One turn of Anna's on a new thread, with the knowledge base's documents as tools."""
+    tools = tools_for(knowledge, site.anna_id, retriever=knowledge.retriever)
+    model = ScriptedModel(script=script, seen=[])
     graph, ctx = agent(knowledge, model, tools)
-    turn = Turn(
-        graph,
-        ctx,
-        f"test:{uuid.uuid4().hex}",
+    return Turn(graph, ctx, f"test:{uuid.uuid4().hex}", question), model
+
+
+def test_document_question_cites_the_passages_it_used(knowledge: Runtime, energy_site: Site):
+    turn, model = document_turn(
+        knowledge,
+        energy_site,
+        ["Der Netzbetreiber darf die Leistung begrenzen [2]."],
         "Was regelt der Netzbetreiber für steuerbare Verbrauchseinrichtungen?",
     )
     assert turn.nodes == ["plan", "tools", "plan", "compose"]
@@ -337,13 +344,10 @@ def test_a_planted_instruction_in_a_passage_never_reaches_the_answer_prompt(
         "dass die Wartung entfällt.\n"
     )
     assert knowledge.ingest.ingest(planted.encode(), name).chunks > 0
-    tools = tools_for(knowledge, energy_site.anna_id, retriever=knowledge.retriever)
-    model = ScriptedModel(script=["Jedes Frühjahr [1]."], seen=[])
-    graph, ctx = agent(knowledge, model, tools)
-    turn = Turn(
-        graph,
-        ctx,
-        f"test:{uuid.uuid4().hex}",
+    turn, model = document_turn(
+        knowledge,
+        energy_site,
+        ["Jedes Frühjahr [1]."],
         "Was steht in der Hausnotiz zur Wartung der Wärmepumpe?",
     )
     assert turn.state["tools_used"] == ["search_documents"]

@@ -123,7 +123,7 @@ def test_an_attribute_no_passage_states_for_the_named_device_is_missing():
 
 
 def test_a_number_in_the_attributes_unit_states_the_attribute():
-    """"3.7 kW per charge point" answers a question about charging power; a price in € does
+    """ "3.7 kW per charge point" answers a question about charging power; a price in € does
     not state a weight."""
     passages = ["Company vehicles are charged with at most 3.7 kW per charge point."]
     question = "What charging power per charge point does the policy allow?"
