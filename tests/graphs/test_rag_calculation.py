@@ -140,6 +140,17 @@ def test_questions_that_need_arithmetic_are_recognised(question: str):
     assert wants_calculation(question) is True
 
 
+def test_a_gross_figure_the_passages_state_is_looked_up_not_computed():
+    question = "Welches Netzentgelt brutto gilt im Niedertarif nach Modul 3?"
+    assert wants_calculation(question) is True  # without passages: compute it from net + VAT
+    table = ["Zeitfenster | netto | brutto\nNiedertarif | 2,44 ct/kWh | 2,90 ct/kWh"]
+    assert wants_calculation(question, table) is False
+    assert wants_calculation(question, ["Niedertarif: 2,44 ct/kWh netto"]) is True
+    # A gross price for a given exchange price still needs the arithmetic.
+    spot = "Wie hoch ist der Arbeitspreis brutto bei einem Börsenpreis von 10,00 ct/kWh?"
+    assert wants_calculation(spot, table) is True
+
+
 @pytest.mark.parametrize("question", LOOK_UPS)
 def test_plain_look_ups_need_no_calculation(question: str):
     assert wants_calculation(question) is False

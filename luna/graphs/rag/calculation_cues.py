@@ -9,6 +9,7 @@ one model call, a missing one lets the model do the arithmetic and get it wrong.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from luna.core.language import Language
 
@@ -116,15 +117,24 @@ _CUE_PATTERNS = {
 }
 
 
-def wants_calculation(question: str) -> bool:
+_GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
+_GROSS_STATED = re.compile(r"\b(brutto|gross|inkl\.?\s*(mwst|ust)|incl\.?\s*vat)\b", re.IGNORECASE)
+
+
+def wants_calculation(question: str, passages: Sequence[str] = ()) -> bool:
     """Whether the answer needs arithmetic (a total, a difference, a gross price, a cost for a
     quantity); leans towards yes, since a needless plan costs one model call, a missing one a
-    wrong figure."""
-    if any(_CUE_PATTERNS[kind].search(question) for kind in ALONE):
-        return True
-    return bool(_CUE_PATTERNS["amount"].search(question)) and any(
+    wrong figure. A bare "brutto"/"gross" is a look-up, not a calculation, where a passage
+    states gross figures itself (a tariff table with a brutto column)."""
+    alone = [kind for kind in ALONE if _CUE_PATTERNS[kind].search(question)]
+    with_amount = bool(_CUE_PATTERNS["amount"].search(question)) and any(
         _CUE_PATTERNS[kind].search(question) for kind in WITH_AMOUNT
     )
+    if alone == ["vat"] and not with_amount and passages:
+        only_the_word = _CUE_PATTERNS["vat"].search(_GROSS_WORD.sub("", question)) is None
+        if only_the_word and any(_GROSS_STATED.search(p) for p in passages):
+            return False
+    return bool(alone) or with_amount
 
 
 def asks_per_year(question: str) -> bool:

@@ -203,7 +203,8 @@ def route_after_check(state: RagState) -> str:
     if not state.get("answerable", True):
         return "refuse"
     question = state.get("standalone_question") or state["question"]
-    return "calculate" if wants_calculation(question) else "generate"
+    passages = [s["text"] for s in state.get("context", state.get("sources", []))]
+    return "calculate" if wants_calculation(question, passages) else "generate"
 
 
 def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
