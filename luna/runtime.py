@@ -8,6 +8,7 @@ only in configuration. Models load lazily: commands that never generate text nev
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
@@ -108,7 +109,7 @@ class Runtime:
         path = self.settings.dictionary_path
         if path is None or str(path) in ("", ".") or not self.settings.retrieval_keywords:
             return None
-        return Dictionary.load(path, cache_dir=self.settings.home / "cache")
+        return Dictionary.shared(path, cache_dir=Path.home() / ".cache" / "luna" / "dictionary")
 
     @cached_property
     def ingest(self) -> IngestPipeline:

@@ -12,13 +12,16 @@ phrases), ``; `` synonyms, and ``{f}``, ``[techn.]``, ``(…)`` annotate. Only s
 headwords are indexed, each with its first few translations: senses tagged with a technical,
 economic or legal subject first, those of unrelated subjects (birds, anatomy, cooking …)
 last; compounds the dictionary lacks ("Spitzenlastlimits") are split into known parts
-("Spitzenlast" + "Limit"). Parsing takes seconds, so the parsed tables are cached beside
-Luna's other state (``LUNA_HOME/cache``), keyed by the dictionary file's size and time.
+("Spitzenlast" + "Limit"). Parsing takes seconds, so the parsed tables are cached next to the
+model cache (``~/.cache/luna/dictionary``), keyed by the dictionary file's size and time, and
+shared by every runtime of a process.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import pickle
 import re
 from collections.abc import Iterable
@@ -137,6 +140,11 @@ class Dictionary:
         self._tables: dict[Language, dict[str, list[str]]] = {"de": de_en, "en": en_de}
 
     @classmethod
+    def shared(cls, path: Path = DEFAULT_PATH, cache_dir: Path | None = None) -> Dictionary | None:
+        """``load``, once per process for each path (the tables take ~110 MB)."""
+        return _shared(path, cache_dir)
+
+    @classmethod
     def load(cls, path: Path = DEFAULT_PATH, cache_dir: Path | None = None) -> Dictionary | None:
         """The dictionary at ``path`` (parsed tables cached in ``cache_dir``), or None (logged)
         when there is none."""
@@ -159,11 +167,14 @@ class Dictionary:
         with path.open(encoding="utf-8", errors="replace") as lines:
             tables = parse(lines)
         if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(".partial")
-            with partial.open("wb") as stream:
-                pickle.dump(tables, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(cached)
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                partial = cached.with_suffix(f".{os.getpid()}.partial")
+                with partial.open("wb") as stream:
+                    pickle.dump(tables, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                partial.replace(cached)
+            except OSError as exc:  # a read-only home: parse again next time
+                log.warning("could not cache the parsed dictionary in %s: %s", cached, exc)
         return cls(*tables)
 
     def knows(self, word: str, language: Language) -> bool:
@@ -220,3 +231,8 @@ class Dictionary:
             if heads and tails:
                 return table[heads[0]][:3] + table[tails[0]][:3]
         return []
+
+
+@functools.cache
+def _shared(path: Path, cache_dir: Path | None) -> Dictionary | None:
+    return Dictionary.load(path, cache_dir)
