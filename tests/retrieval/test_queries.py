@@ -80,3 +80,8 @@ def test_a_quantity_is_not_a_designation():
     question = "Was kostet LindenStrom Dynamik 420 kWh im Monat, und was die Store 15?"
     assert designations(question) == ["Store 15"]
     assert missing_specifics("Wie teuer sind Tarif 300 kWh?", ["Grundpreis 13,90 €"]) == []
+
+
+def test_a_designation_with_an_ampersand_is_read_whole():
+    assert designations("the BrightCell C&I 215 battery") == ["C&I 215"]
+    assert missing_specifics("Register of the C&I 215?", ["BrightCell C&I 215: 40310"]) == []
