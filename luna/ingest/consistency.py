@@ -119,7 +119,7 @@ def repair_drift(
                 )
             )
             titles = {c.item_id: c.title for c in chunks}
-            contexts = openings(session, titles, titles)
+            contexts = openings(session, titles)
         texts = [
             indexed_text(
                 c.text, title=c.title, context=contexts.get(c.item_id, ""), ordinal=c.ordinal

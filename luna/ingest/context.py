@@ -11,7 +11,7 @@ the chunk's own text, which is what passages show.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,11 +42,10 @@ def indexed_text(text: str, *, title: str | None, context: str, ordinal: int) ->
     return "\n".join([*head, text])
 
 
-def openings(
-    session: Session, item_ids: Iterable[uuid.UUID], titles: dict[uuid.UUID, str | None]
-) -> dict[uuid.UUID, str]:
-    """Each item's opening, from its first chunk row (for re-embedding without re-parsing)."""
-    ids = list(set(item_ids))
+def openings(session: Session, titles: Mapping[uuid.UUID, str | None]) -> dict[uuid.UUID, str]:
+    """The opening of each item in ``titles`` (item id → title), from its first chunk row (for
+    re-embedding without re-parsing)."""
+    ids = list(titles)
     if not ids:
         return {}
     rows = session.execute(

@@ -10,6 +10,7 @@ Point ids stay those recorded in ``item_chunks``, so SQL and Qdrant reconcile as
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ def reindex(
             .order_by(ItemChunk.item_id, ItemChunk.ordinal)
         ).all()
 
-    contexts: dict[object, str] = {}
+    contexts: dict[uuid.UUID, str] = {}
     for row in rows:  # ordered by item and ordinal: the first row is the document's opening
         contexts.setdefault(row.item_id, opening(row.text, row.title))
     points: list[VectorPoint] = []

@@ -63,13 +63,22 @@ _RANGE = re.compile(
 )
 
 
-def _month_number(name: str) -> int:
-    folded = {"jänner": "januar", "maerz": "märz"}.get(name.casefold(), name.casefold())
+def month_number(name: str) -> int | None:
+    """1–12 for a German or English month name ("März", "maerz", "October"), else None."""
+    folded = name.strip().casefold()
+    folded = {"jänner": "januar", "maerz": "märz"}.get(folded, folded)
     for names in (MONTHS_DE, MONTHS_EN):
         lowered = [n.casefold() for n in names]
         if folded in lowered:
             return lowered.index(folded) + 1
-    raise ValueError(name)
+    return None
+
+
+def _month_number(name: str) -> int:
+    number = month_number(name)
+    if number is None:  # the patterns only match month names
+        raise ValueError(name)
+    return number
 
 
 def _months(first: int, count: int) -> list[int]:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from luna.core.arithmetic import format_number
+from luna.core.arithmetic import LOCALES, format_number
 from luna.core.language import Language
 
 _PERIODS: dict[str, dict[Language, str]] = {
@@ -36,7 +36,6 @@ _PERIODS: dict[str, dict[Language, str]] = {
     "this_year": {"de": "dieses Jahr", "en": "this year"},
     "last_year": {"de": "letztes Jahr", "en": "last year"},
 }
-_LOCALE: dict[Language, str] = {"de": "de_DE", "en": "en_GB"}
 _DATE_FORMAT: dict[Language, str] = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
 _WHEN = re.compile(
     r"\b(wann|when|spitze\w*|peak\w*|höchst\w*|highest|maximum|meiste\w*|most)\b", re.I
@@ -44,7 +43,7 @@ _WHEN = re.compile(
 
 
 def _day(moment: datetime, language: Language) -> str:
-    return format_date(moment.date(), _DATE_FORMAT[language], locale=_LOCALE[language])
+    return format_date(moment.date(), _DATE_FORMAT[language], locale=LOCALES[language])
 
 
 def period_words(figures: dict[str, Any], language: Language, tz: str) -> str:

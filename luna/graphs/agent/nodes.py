@@ -246,6 +246,23 @@ def unmentioned_names(question: str, sources: Sequence[dict[str, Any]]) -> list[
     return missing_specifics(question, texts)
 
 
+def _without_model(
+    answer: str,
+    citations: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """The state update of an answer written by code (a refusal, a data answer)."""
+    return {
+        "messages": [AIMessage(content=answer, response_metadata=metadata)],
+        "answer": answer,
+        "citations": citations,
+        "sources": sources,
+        "error": None,
+        "degraded": False,
+    }
+
+
 def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Answer from this turn's tool results: refuse without the model when the passages never
     mention a model or year the question names; write a data answer from the tool's figures
@@ -261,37 +278,19 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
     )
     if unmentioned:
         answer = refusal(guess_language(state["question"]), unmentioned)
-        return {
-            "messages": [AIMessage(content=answer, response_metadata={"model": ctx.model_name})],
-            "answer": answer,
-            "citations": [],
-            "sources": public_sources,
-            "error": None,
-            "degraded": False,
-        }
+        return _without_model(answer, [], public_sources, {"model": ctx.model_name})
     earlier = [str(m.content) for m in history if isinstance(m, HumanMessage)]
     language = conversation_language(state["question"], earlier)
     written = written_answer(question, sources, language, ctx.timezone) if not errors else None
     if written is not None:
         citations = cite(written, sources)
-        return {
-            "messages": [
-                AIMessage(
-                    content=written,
-                    response_metadata={
-                        "model": ctx.model_name,
-                        "written_by": "code",
-                        "citations": citations,
-                        "tools": list(state.get("tools_used", [])),
-                    },
-                )
-            ],
-            "answer": written,
+        metadata = {
+            "model": ctx.model_name,
+            "written_by": "code",
             "citations": citations,
-            "sources": public_sources,
-            "error": None,
-            "degraded": False,
+            "tools": list(state.get("tools_used", [])),
         }
+        return _without_model(written, citations, public_sources, metadata)
     note = ""
     if state.get("route_error"):
         note = "no tool could be used for this question; answer from the conversation or say so"

@@ -23,7 +23,7 @@ from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.retrieval.lexicon import equivalents
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months
+from luna.retrieval.periods import MONTHS_EN, month_number, period_months
 
 _SUM = re.compile(
     r"\b(insgesamt|gesamt\w*|zusammen|summe|total|sum|altogether|combined|in all)\b", re.I
@@ -32,15 +32,6 @@ _MEAN = re.compile(r"\b(durchschnitt\w*|mittel|mittelwert|average|mean)\b", re.I
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _UNIT = re.compile(r"\(?\b(kWh|MWh|Wh|kW|MW|W|EUR|€|ct|ct/kWh|m³|h|t|kg|%)\)?\s*$")
 _STEM = 5  # words sharing their first five letters match ("verbraucht" ~ "Verbrauch")
-
-
-def _month(cell: str) -> int | None:
-    name = cell.strip().casefold()
-    for names in (MONTHS_DE, MONTHS_EN):
-        folded = [n.casefold() for n in names]
-        if name in folded:
-            return folded.index(name) + 1
-    return None
 
 
 def _tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
@@ -116,7 +107,7 @@ def period_total(
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
         for header, rows in _tables(passage["text"]):
-            by_month = {m: row for row in rows if (m := _month(row[0])) is not None}
+            by_month = {m: row for row in rows if (m := month_number(row[0])) is not None}
             column = _column(header, question)
             if column is None or not all(m in by_month for m in months):
                 continue
