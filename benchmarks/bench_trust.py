@@ -43,6 +43,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--case", action="append", default=[])
     parser.add_argument("--answer-check", type=AnswerCheck, default=AnswerCheck.MODEL)
+    parser.add_argument(
+        "--show-cases", action="store_true", help="print each case's outcome and answer"
+    )
     args = parser.parse_args()
     dataset = EVALS / f"trust_qa.{args.split}.v1.jsonl"
     with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
@@ -65,6 +68,11 @@ def main() -> None:
                 rows = [
                     (r.detail.get("kind", "?"), r.passed, dict(r.metrics or {})) for r in results
                 ]
+                if args.show_cases:
+                    for r in sorted(results, key=lambda r: r.case_id):
+                        answer = " ".join(str(r.detail.get("answer", r.error or "")).split())
+                        verdict = "pass" if r.passed else "FAIL"
+                        print(f"{r.case_id} {r.detail.get('kind', '?'):16} {verdict} {answer}")
         finally:
             runtime.close()
     by_kind: dict[str, list[tuple[bool, dict[str, float]]]] = defaultdict(list)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luna.store.sql.models import ItemChunk
@@ -48,10 +48,16 @@ def openings(session: Session, titles: Mapping[uuid.UUID, str | None]) -> dict[u
     ids = list(titles)
     if not ids:
         return {}
-    rows = session.execute(
-        select(ItemChunk.item_id, ItemChunk.text)
+    first = (
+        select(ItemChunk.item_id, func.min(ItemChunk.ordinal).label("ordinal"))
         .where(ItemChunk.item_id.in_(ids))
-        .order_by(ItemChunk.item_id, ItemChunk.ordinal)
-        .distinct(ItemChunk.item_id)
+        .group_by(ItemChunk.item_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ItemChunk.item_id, ItemChunk.text).join(
+            first,
+            (ItemChunk.item_id == first.c.item_id) & (ItemChunk.ordinal == first.c.ordinal),
+        )
     ).all()
     return {item_id: opening(text, titles.get(item_id)) for item_id, text in rows}

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
+from luna.core.arithmetic import format_number
 from luna.graphs.playbook import playbook_context
 from luna.runtime import Runtime
 from luna.store.factory import Stores
@@ -144,13 +145,32 @@ def test_chat_streams_an_answer_with_a_citation_and_records_a_thumbs_down(
     customer_page: Page, live_server: LiveServer, stores: Stores, web_site: Site, shoot
 ):
     page = customer_page
-    reply = "M-001 hat letzte Woche 12,5 kWh verbraucht [1]."
-    live_server.model.script.append(reply)
+    calls = len(live_server.model.seen)
     page.goto(f"{live_server.url}/ui/chat")
     page.fill("#chat-input", "Wie viel hat Zähler M-001 letzte Woche verbraucht?")
     page.keyboard.press("Enter")
     answer = page.locator(".msg-assistant").last
-    expect(answer.locator(".msg-body")).to_have_text(reply, timeout=60_000)
+    # A data answer is written by code from the SQL result, in German, with its source cited.
+    expect(answer.locator(".msg-body")).to_contain_text("kWh [1]", timeout=60_000)
+    body = answer.locator(".msg-body").inner_text()
+    day = r"(\d\d)\.(\d\d)\.(\d{4})"
+    found = re.search(rf"{day} – {day}.*?([\d.]+,\d\d) kWh", body)
+    assert found, body
+    d1, m1, y1, d2, m2, y2, figure = found.groups()
+    first = datetime(int(y1), int(m1), int(d1), tzinfo=BERLIN)
+    last = datetime(int(y2), int(m2), int(d2), tzinfo=BERLIN)
+    assert first.weekday() == 0  # last week: Monday …
+    assert (last - first).days == 6  # … to Sunday
+    with stores.engine.connect() as conn:
+        total = conn.execute(
+            text(
+                "SELECT sum(consumption_kwh) FROM smart_meter_readings"
+                " WHERE meter_id = 'M-001' AND ts >= :a AND ts < :b"
+            ),
+            {"a": first, "b": last + timedelta(days=1)},
+        ).scalar_one()
+    assert figure == format_number(total, "de", 2)
+    assert len(live_server.model.seen) == calls  # no model call for a question SQL answers
     expect(answer.locator(".msg-tools")).to_contain_text("query_timeseries")
     cite = answer.locator(".cite").first
     expect(cite).to_contain_text("[1]")
