@@ -7,16 +7,17 @@ Defaults describe the embedded profile: no services, everything under ``LUNA_HOM
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class VectorBackend(StrEnum):
@@ -178,6 +179,28 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None,
+        description="The URL users reach Luna at (e.g. https://luna.example.com); https marks "
+        "the session cookie Secure even when TLS ends at a proxy.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses or networks (10.0.0.0/8) of reverse proxies "
+        "whose X-Forwarded-Proto / Forwarded header is believed; empty: none.",
+    )
+    request_max_json_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body other than a multipart upload (JSON, forms); larger "
+        "gets 413 before it is read.",
+    )
+    request_max_upload_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        ge=1024,
+        description="Largest multipart request body (all files of one upload together); "
+        "uploads are accepted only from authenticated callers.",
+    )
 
     # --- observability -----------------------------------------------------------------
     metrics_enabled: bool = Field(
@@ -262,6 +285,33 @@ class Settings(BaseSettings):
             raise ValueError(f"not a five-field crontab expression: {exc}") from exc
         return value.strip()
 
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"LUNA_PUBLIC_URL must start with http:// or https://, not {value!r}")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"LUNA_TRUSTED_PROXIES: {exc}") from exc
+        return value
+
     @model_validator(mode="after")
     def _check_backends(self) -> Settings:
         try:
@@ -276,6 +326,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LUNA_MINIO_ENDPOINT, LUNA_MINIO_ACCESS_KEY and LUNA_MINIO_SECRET_KEY are "
                 "required when LUNA_OBJECT_BACKEND=minio"
+            )
+        if self.request_max_upload_bytes < self.ingest_max_bytes:
+            raise ValueError(
+                f"LUNA_REQUEST_MAX_UPLOAD_BYTES ({self.request_max_upload_bytes}) must be at "
+                f"least LUNA_INGEST_MAX_BYTES ({self.ingest_max_bytes}), or no file of the "
+                "allowed size could be uploaded"
             )
         if self.embedding_dimension is None and self._base_embedding_model() not in (
             KNOWN_EMBEDDING_DIMENSIONS
@@ -294,6 +350,10 @@ class Settings(BaseSettings):
         if self.embedding_dimension is not None:
             return self.embedding_dimension
         return KNOWN_EMBEDDING_DIMENSIONS[self._base_embedding_model()]
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies]
 
     @property
     def embedded_database(self) -> bool:

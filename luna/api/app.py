@@ -7,10 +7,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from luna import __version__
 from luna.api.errors import install_error_handlers
+from luna.api.limits import install_request_limits
 from luna.api.observability import install_observability
 from luna.api.routes import (
     admin_data,
@@ -35,6 +36,8 @@ from luna.api.routes import learning as learning_routes
 from luna.api.routes import metrics as metrics_routes
 from luna.api.routes import playbooks as playbook_routes
 from luna.api.routes import prompts as prompt_routes
+from luna.api.sanitise import reject_unsafe_strings
+from luna.api.security_headers import install_security_headers
 from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
@@ -85,8 +88,14 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         version=__version__,
         description="Local, on-premise AI platform for energy management.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unsafe_strings)],  # every route, before its own
     )
+    # Middleware added later wraps what was added before. From the outside in: request id,
+    # metrics and log line; security headers; the JSON 500 catch-all; body limits (and no
+    # upload without a token) before any route reads a byte.
+    install_request_limits(app, settings)
     install_error_handlers(app)
+    install_security_headers(app)
     install_observability(app, settings)
     app.include_router(health.router)
     if settings.metrics_enabled:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from luna.config import Settings
 from luna.core.security import ACCESS_COOKIE, InvalidTokenError, decode_access_token
@@ -53,20 +54,37 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def get_current_user(
-    request: Request,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-    settings: SettingsDep,
-    session: SessionDep,
-) -> User:
-    """The bearer token's user; without a bearer header, the web UI's session cookie's."""
-    token = token or request.cookies.get(ACCESS_COOKIE)
+def request_token(
+    request: HTTPConnection, bearer: Annotated[str | None, Depends(oauth2_scheme)]
+) -> str | None:
+    """The bearer token; without a bearer header, the web UI's session cookie (None: neither)."""
+    return bearer or request.cookies.get(ACCESS_COOKIE)
+
+
+async def connection_token(connection: HTTPConnection) -> str | None:
+    """:func:`request_token` outside dependency injection (middleware: no body read yet)."""
+    return request_token(connection, await oauth2_scheme(connection))
+
+
+def token_claims(token: str | None, settings: Settings) -> dict[str, Any]:
+    """The claims of a valid access token; 401 if it is missing, malformed, forged or expired.
+
+    The one check of a token's signature and lifetime: routes (through
+    :func:`get_current_user`), the upload gate in :mod:`luna.api.limits` and ``/ready``."""
     if not token:
         raise _unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
     try:
-        claims = decode_access_token(token, settings.token_secret())
+        return decode_access_token(token, settings.token_secret())
     except InvalidTokenError as exc:
         raise _unauthorized(f"invalid token: {exc}") from exc
+
+
+TokenDep = Annotated[str | None, Depends(request_token)]
+
+
+def get_current_user(token: TokenDep, settings: SettingsDep, session: SessionDep) -> User:
+    """The user of the bearer token or the session cookie, if still present and active."""
+    claims = token_claims(token, settings)
     user = get_user(session, str(claims["sub"]))
     if user is None or not user.is_active:
         raise _unauthorized("user no longer exists or is disabled")

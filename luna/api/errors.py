@@ -1,8 +1,14 @@
-"""JSON error bodies for every failure: clients always get ``{"error": ..., "detail": ...}``."""
+"""JSON error bodies for every failure: clients always get ``{"error": ..., "detail": ...}``.
+
+Known failures have handlers; anything else is caught by :class:`UnexpectedErrors`, so even a
+bug answers with a JSON 500 carrying the request id, never a plain-text body or a dropped
+connection.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, status
@@ -11,12 +17,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from luna.observability.logging import current_request_id
 
 log = logging.getLogger(__name__)
 
 
 def error_body(error: str, detail: Any) -> dict[str, Any]:
     return {"error": error, "detail": jsonable_encoder(detail)}
+
+
+def error_response(
+    status_code: int, error: str, detail: Any, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The error body as a response, for middleware that answers before any route runs."""
+    return JSONResponse(error_body(error, detail), status_code=status_code, headers=headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -78,7 +94,49 @@ def field_error(field: str, message: str, status_code: int = 422) -> HTTPExcepti
     )
 
 
+class UnexpectedErrors:
+    """Pure ASGI middleware: an exception no handler took becomes a logged JSON 500 with the
+    request id (``{"error": "internal_error", "detail": ..., "request_id": ...}``).
+
+    Starlette's own last resort answers in plain text and re-raises, and it sits outside the
+    request-id middleware; this one sits inside it, so the log record and the body carry the
+    id the client can quote. An exception after the response has started (a broken stream)
+    cannot become a 500 any more: it is re-raised for the server to close the connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            request_id = current_request_id()
+            body = error_body("internal_error", f"unexpected error; quote request id {request_id}")
+            response = JSONResponse(
+                {**body, "request_id": request_id},
+                status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            )
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """JSON bodies for HTTP, validation, constraint and database errors; the catch-all around
+    every route and every middleware added before it (see :func:`luna.api.app.create_app`)."""
+    app.add_middleware(UnexpectedErrors)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)

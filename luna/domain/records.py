@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from luna.config import get_settings
+from luna.core.time_bounds import BoundedDatetime
 
 ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
 PRICE_RESOLUTIONS = (15, 30, 60)
@@ -48,7 +49,7 @@ class Reading(BaseModel):
 
     meter_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
     interval_minutes: int = Field(default=15, ge=1, le=1440)
-    ts: datetime = Field(description="Interval start; without offset = site time")
+    ts: BoundedDatetime = Field(description="Interval start; without offset = site time")
     consumption_kwh: float = Field(ge=0, le=1e6, allow_inf_nan=False)
     production_kwh: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
 
@@ -79,7 +80,7 @@ class Price(BaseModel):
 
     zone: str = Field(pattern=ZONE_PATTERN)
     resolution_minutes: int
-    ts: datetime
+    ts: BoundedDatetime
     price_eur_mwh: float = Field(ge=-10_000, le=10_000, allow_inf_nan=False)
 
     @field_validator("resolution_minutes")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from luna.api.deps import SessionDep, SettingsDep, StoresDep
+from luna.api.request_origin import is_https
 from luna.api.routes.auth import issue_token
 from luna.api.routes.data import require_meter, visible_meters
 from luna.api.routes.kpis import compute_kpis
@@ -102,7 +103,7 @@ def login(
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=is_https(request, settings),  # also when TLS ends at a proxy
     )
     return response
 

@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, String, cast, func, select
 
 from luna.api.deps import AdminUser, SessionDep
 from luna.api.errors import field_error
+from luna.core.time_bounds import BoundedAwareDatetime
 from luna.store.sql.models import Event, EventType
 
 router = APIRouter(prefix="/admin/events", tags=["admin"])
@@ -54,8 +55,8 @@ def list_events(
         str | None,
         Query(max_length=200, description="Text anywhere in the payload (case-insensitive)."),
     ] = None,
-    since: Annotated[AwareDatetime | None, Query(description="Events at or after.")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Events before.")] = None,
+    since: Annotated[BoundedAwareDatetime | None, Query(description="Events at or after.")] = None,
+    until: Annotated[BoundedAwareDatetime | None, Query(description="Events before.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EventPage:

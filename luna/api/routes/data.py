@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from luna.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
+from luna.core.time_bounds import BoundedDatetime
 from luna.domain.records import ZONE_PATTERN, Price, Reading, to_utc
 from luna.store.sql.models import Meter, Role, SmartMeterReading, User
 from luna.store.sql.series import (
@@ -156,8 +157,8 @@ def get_readings(
     stores: StoresDep,
     settings: SettingsDep,
     user: CurrentUser,
-    start: Annotated[datetime, Query(description="ISO-8601; without offset = site time")],
-    end: Annotated[datetime, Query(description="ISO-8601, exclusive")],
+    start: Annotated[BoundedDatetime, Query(description="ISO-8601; without offset = site time")],
+    end: Annotated[BoundedDatetime, Query(description="ISO-8601, exclusive")],
     meter_id: Annotated[
         list[str] | None, Query(description="Repeatable; omitted = all meters you may see")
     ] = None,
@@ -257,8 +258,8 @@ def get_prices(
     stores: StoresDep,
     settings: SettingsDep,
     _user: CurrentUser,
-    start: Annotated[datetime, Query(description="ISO-8601; without offset = site time")],
-    end: Annotated[datetime, Query(description="ISO-8601, exclusive")],
+    start: Annotated[BoundedDatetime, Query(description="ISO-8601; without offset = site time")],
+    end: Annotated[BoundedDatetime, Query(description="ISO-8601, exclusive")],
     zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
     resolution: Resolution = Resolution.HOUR,
     agg: PriceAgg = PriceAgg.AVG,

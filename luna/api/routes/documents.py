@@ -9,10 +9,11 @@ from typing import Annotated, Self
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
-from sqlalchemy import func, select
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from sqlalchemy import String, func, select
 
 from luna.api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
+from luna.core.time_bounds import BoundedDate
 from luna.ingest.consistency import DriftReport, check_drift, repair_drift
 from luna.ingest.pipeline import IngestOutcome
 from luna.ingest.validity_record import record_admin
@@ -31,6 +32,23 @@ FAILURE_STATUS = {
     "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "internal": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+# A part's Content-Type is stored as the item's MIME type: longer fails the insert (a 500).
+_mime_column = Item.__table__.c.mime_type.type
+assert isinstance(_mime_column, String)
+assert _mime_column.length is not None
+MIME_TYPE_LENGTH: int = _mime_column.length
+
+
+def _storable_content_type(upload: UploadFile) -> UploadFile:
+    if upload.content_type and len(upload.content_type) > MIME_TYPE_LENGTH:
+        raise ValueError(
+            f"the part's Content-Type has {len(upload.content_type)} characters; "
+            f"at most {MIME_TYPE_LENGTH} are allowed"
+        )
+    return upload
+
+
+StorableUpload = Annotated[UploadFile, AfterValidator(_storable_content_type)]
 
 
 class FileResult(BaseModel):
@@ -88,7 +106,7 @@ class ValidityIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    valid_from: date | None = None
+    valid_from: BoundedDate | None = None
     version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
 
     @model_validator(mode="after")
@@ -137,7 +155,7 @@ class DriftOut(BaseModel):
     responses={207: {"description": "some files failed"}, 413: {}, 415: {}, 422: {}},
 )
 async def ingest(
-    files: Annotated[list[UploadFile], File(description="PDF, DOCX, TXT, Markdown or HTML")],
+    files: Annotated[list[StorableUpload], File(description="PDF, DOCX, TXT, Markdown or HTML")],
     runtime: RuntimeDep,
     response: Response,
     _admin: AdminUser,

@@ -22,6 +22,7 @@ from luna.agents import playbook_defaults as tariff
 from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.routes.data import require_meter, visible_meters
 from luna.config import Settings
+from luna.core.time_bounds import BoundedDatetime
 from luna.domain.kpis import (
     EnergyTotals,
     PricePoint,
@@ -136,7 +137,7 @@ def get_kpis(
     ] = None,
     zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
     at: Annotated[
-        datetime | None, Query(description="Evaluate as of this moment (default: now)")
+        BoundedDatetime | None, Query(description="Evaluate as of this moment (default: now)")
     ] = None,
 ) -> KpisOut:
     """Today so far vs yesterday, last week and month to date; prices of the next hours."""

@@ -3,6 +3,11 @@
 import { api, chart, fmtNumber, fmtDate, fmtDateTime, fmtKwh, ready, siteDay, addDays, t, token, timeAxisLabel, el } from "./core.js";
 
 const form = document.getElementById("series-controls");
+// Wired here, not in attributes: the Content-Security-Policy allows no inline handlers.
+form.addEventListener("submit", (event) => event.preventDefault());
+document.getElementById("meter")?.addEventListener("change", (event) => {
+  location.href = `/ui/consumption/${encodeURIComponent(event.target.value)}`;
+});
 const meter = form.dataset.meter;
 const hasPv = form.dataset.pv === "1";
 const anchor = document.getElementById("anchor");

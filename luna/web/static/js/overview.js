@@ -3,6 +3,8 @@
 import { api, chart, fmtNumber, fmtTime, ready, siteDay, addDays, t, token } from "./core.js";
 
 const kpis = JSON.parse(document.getElementById("kpi-data")?.textContent || "null");
+// Choosing a meter reloads the page for it (wired here: the CSP allows no inline handlers).
+document.getElementById("meter-select")?.addEventListener("change", (event) => event.target.form.submit());
 
 async function todayChart() {
   const el = document.getElementById("today-chart");

@@ -3,6 +3,7 @@
 import { api, chart, fmtNumber, fmtDate, fmtDateTime, ready, siteDay, addDays, t, token, timeAxisLabel, el } from "./core.js";
 
 const form = document.getElementById("price-controls");
+form.addEventListener("submit", (event) => event.preventDefault()); // no inline handlers (CSP)
 const note = document.getElementById("price-note");
 const chartEl = document.getElementById("prices-chart");
 const RANGE_DAYS = { day: 1, week: 7, month: 30 };
