@@ -80,6 +80,14 @@ def _pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})[\s-]*{re.escape(number.casefold())}{tail}(?!\w)")
 
 
+def labels(name: str, label: str) -> bool:
+    """Whether a table heading ``label`` is the designation ``name`` ("Calora ALW 9 T" is
+    "ALW 9 T"; "ALW 9 T" is not "ALW 9")."""
+    folded = " ".join(label.casefold().split())
+    pattern = _pattern(name)
+    return any(m.end() == len(folded) for m in pattern.finditer(folded))
+
+
 def mentioned(name: str, texts: Iterable[str]) -> bool:
     haystack = " ".join(texts).casefold()
     return _pattern(name).search(haystack) is not None

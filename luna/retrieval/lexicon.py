@@ -64,11 +64,26 @@ börsenpreis börsenstrompreis day-ahead-preis exchange-price spot-price
 anmeldung anmeldenummer registriernummer registrierung registration registration-number
 vorlauftemperatur flow-temperature
 verbrauch stromverbrauch consumption
-frist fristen deadline period
+frist fristen deadline
 zeitfenster time-window time-windows
 hochtarif high-tariff peak-tariff
 niedertarif low-tariff off-peak
 """
+
+# Words that contain an attribute's term without asking for the attribute: "guaranteed power"
+# asks for no warranty, "gewichtet" for no weight.
+_FALSE_FRIEND_WORDS = """
+garantiert garantierte garantierten garantiertes guaranteed guarantees
+gewichtet gewichtete gewichteten weighted
+"""
+_FALSE_FRIENDS = frozenset(_FALSE_FRIEND_WORDS.split())
+
+
+def without_false_friends(text: str) -> str:
+    """``text`` casefolded, without the words that only look like an attribute's term."""
+    return " ".join(
+        w for w in text.casefold().split() if w.strip(".,;:!?()\"'") not in _FALSE_FRIENDS
+    )
 
 
 def _fold(word: str) -> str:
@@ -94,6 +109,13 @@ def attribute_groups() -> tuple[frozenset[str], ...]:
     return tuple(_groups(_ATTRIBUTES))
 
 
+@cache
+def thing_groups() -> tuple[frozenset[str], ...]:
+    """Each thing concept (device, module, party …) as its set of terms, like
+    :func:`attribute_groups`."""
+    return tuple(_groups(_THINGS))
+
+
 def equivalents(word: str) -> frozenset[str]:
     """``word`` and the words naming the same concept, casefolded ("Modul" → modul, module…)."""
     folded = _fold(word)
@@ -112,7 +134,7 @@ def translations(text: str) -> list[str]:
     or "peak load" alone match everything; terms already in ``text`` are left out."""
     folded = _fold(text)
     words = set(re.findall(r"\w+", folded))
-    groups = _groups(_THINGS) + list(attribute_groups())
+    groups = list(thing_groups()) + list(attribute_groups())
     named = [group for group in groups if any(contains_term(folded, t) for t in group)]
     return sorted({t for group in named for t in group if " " not in t and t not in words})
 

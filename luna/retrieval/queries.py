@@ -20,15 +20,19 @@ from typing import TypeVar
 
 from luna.core.language import guess_language
 from luna.core.stopwords import STOP_WORDS
-from luna.retrieval.designations import designations, is_code
+from luna.retrieval.designations import designations, is_code, mentioned
 from luna.retrieval.dictionary import Dictionary
-from luna.retrieval.lexicon import equivalents, translations
+from luna.retrieval.lexicon import contains_term, equivalents, thing_groups, translations
 from luna.retrieval.periods import period_terms
 
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+(?:und|and|sowie|as well as|plus)\s+", re.IGNORECASE)
 _MIN_PART_WORDS = 4
 MAX_BRIDGES = 2
+_KIND_WORDS = 2  # words before a description that name the kind of thing it describes
 _WORD = re.compile(r"[^\W_]+")
+_CAMEL = re.compile(r"[a-zäöüß][A-ZÄÖÜ]")
+# Lines, and sentences within them: a bridge's designation and its kind share one.
+_SENTENCES = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 # A thing described by its role instead of its name: a relative clause ("die Wärmepumpe, die
 # … angemeldet ist", "the heat pump that Seetal Netz confirmed") or a source it is known from.
 _DESCRIBED = re.compile(
@@ -47,20 +51,79 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
-    """Second-hop queries: code-like designations the best passages name and the question does
-    not, each with the question's words that passage does not contain (the asked attribute,
-    not the description that led to the passage), paired with the key of the passage it came
-    from (the hop's answer lies in another document)."""
+def _things(question: str) -> list[frozenset[str]]:
+    """The lexicon's thing concepts the question names ("heat pump" → Wärmepumpe, …)."""
+    folded = question.casefold().replace("-", " ")
+    return [group for group in thing_groups() if any(contains_term(folded, t) for t in group)]
+
+
+def description_query(question: str) -> str | None:
+    """The part of a question that describes its thing by role, with the kind of thing ("heat
+    pump that Seetal Netz confirmed for Tobias Reuter"), searched on its own: the document
+    that names the thing (a grid letter) shares few words with the whole question, whose
+    attribute words pull the datasheet up instead. None when the question names its thing
+    or describes none."""
+    if designations(question):
+        return None
+    match = _DESCRIBED.search(question)
+    if match is None:
+        return None
+    before = question[: match.start()].split()[-_KIND_WORDS:]  # "… of the heat", "der Wärmepumpe"
+    text = " ".join([*before, question[match.start() :]]).strip(" ,?.").replace(" , ", " ")
+    return text if len(text.split()) >= _MIN_PART_WORDS else None
+
+
+def _table_headings(text: str) -> str:
+    """The headings of the tables in ``text``: each pipe table's first row and the labels of
+    spelled-out rows ("ALW 9 T" in "ALW 9 T: 126")."""
+    headings: list[str] = []
+    previous = ""
+    for line in text.split("\n"):
+        if " | " in line and " | " not in previous:
+            headings.append(line)
+        if " · " in line:
+            headings += [pair.partition(": ")[0] for pair in line.split(" · ") if ": " in pair]
+        previous = line
+    return " ; ".join(headings)
+
+
+def bridges(question: str, passages: Sequence[tuple[str, T]]) -> dict[str, tuple[str, T]]:
+    """The designations a question describes by role instead of naming them ("the heat pump
+    that Seetal Netz confirmed" → "ALW 9 T"), each with the passage and key it was read from;
+    empty when the question names its thing or describes none.
+
+    Where the question names a kind of thing, only designations in a line or sentence of a
+    passage that names the same kind count (the letter's "Wärmepumpe … Calora ALW 9 T" row,
+    not its wallbox row), whatever they look like; where none does, every code-like
+    designation of the passages, best first.
+    """
     if designations(question) or not _DESCRIBED.search(question):
-        return []  # it names its thing, or describes nothing by a role: nothing to bridge to
-    bridges: dict[str, tuple[str, T]] = {}
+        return {}  # it names its thing, or describes nothing by a role: nothing to bridge to
+    kinds = [t for group in _things(question) for t in group]
+    of_kind: dict[str, tuple[str, T]] = {}
+    coded: dict[str, tuple[str, T]] = {}
     for text, key in passages:
-        for name in designations(text):
-            if is_code(name):
-                bridges.setdefault(name, (text, key))
+        headings = _table_headings(text)
+        for unit in _SENTENCES.split(text):
+            folded = unit.casefold().replace("-", " ")
+            named = any(contains_term(folded, t) for t in kinds)
+            for name in designations(unit):
+                if mentioned(name, [headings]):
+                    continue  # a table's column of alternatives ("ALW 6 | ALW 9 | …")
+                if named:
+                    of_kind.setdefault(name, (text, key))
+                if is_code(name):
+                    coded.setdefault(name, (text, key))
+    return of_kind or coded
+
+
+def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
+    """Second-hop queries: the :func:`bridges` of the best passages, each with the question's
+    words that passage does not contain (the asked attribute, not the description that led to
+    the passage), paired with the key of the passage it came from (the hop's answer lies in
+    another document)."""
     hops = []
-    for name, (text, key) in list(bridges.items())[:MAX_BRIDGES]:
+    for name, (text, key) in list(bridges(question, passages).items())[:MAX_BRIDGES]:
         seen = text.casefold()
         rest = [w for w in _WORD.findall(question) if len(w) > 3 and w.casefold() not in seen]
         hops.append((" ".join([name, *rest]), key))
@@ -74,6 +137,9 @@ def translated_query(question: str, dictionary: Dictionary | None = None) -> str
     month names ("first quarter" → "Januar January Februar …"); None when there is nothing
     to add.
 
+    Names (words the dictionary does not know in the question's language: "Seetal Netz",
+    "Tobias Reuter") go in as they are: the other language writes them alike.
+
     A separate search, not words added to the question's: BM25 weighs every query term alike,
     so added words let bilingual documents outscore the one that answers. For the same reason
     only words of the other language go in (with a dictionary to tell them apart): the
@@ -85,7 +151,13 @@ def translated_query(question: str, dictionary: Dictionary | None = None) -> str
         terms = [t for t in terms if not dictionary.knows(t, language)]
         for word in _WORD.findall(question):
             if len(word) > 2 and not word.isdigit() and word.casefold() not in STOP_WORDS:
-                terms += dictionary.translate(word, language)
+                if _CAMEL.search(word):
+                    terms.append(word)  # a brand ("LindenStrom", "BrightCell") is no compound
+                    continue
+                translated = dictionary.translate(word, language)
+                terms += translated
+                if not translated and not dictionary.knows(word, language):
+                    terms.append(word)  # a name ("Seetal", "Tobias") is the same in both
     terms += period_terms(question)
     for name in designations(question):
         word, _, rest = name.replace("-", " ").partition(" ")

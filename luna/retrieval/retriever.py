@@ -31,7 +31,12 @@ from luna.observability.metrics import RETRIEVAL_DURATION
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.periods import period_terms
-from luna.retrieval.queries import bridge_queries, question_parts, translated_query
+from luna.retrieval.queries import (
+    bridge_queries,
+    description_query,
+    question_parts,
+    translated_query,
+)
 from luna.retrieval.versions import current_versions
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Label, LabelTarget
 from luna.store.vectors.base import PayloadFilter, VectorStore
@@ -138,6 +143,12 @@ class Retriever:
                 leaders += search.resolve(extra[-1])[:1]
             if multi_hop and not extra:
                 first = search.resolve(main)[:3]
+                described = description_query(query)
+                if described is not None:
+                    extra.append(search.rank(described, score_threshold, weight=0.7))
+                    found = search.resolve(extra[-1])
+                    leaders += found[:1]
+                    first = found[:3] + first  # the thing's name is where it is described
                 for hop, origin in bridge_queries(query, [(c.text, c.item_id) for c in first]):
                     extra.append(search.rank(hop, score_threshold, weight=0.7))
                     found = search.resolve(extra[-1])

@@ -405,6 +405,28 @@ def test_numbers_list_gives_value_unit_source_and_context_but_no_times_years_or_
     assert numbers_block("Wie hoch ist der Grundpreis?", passages[1:]) == "(none)"
 
 
+def test_a_table_cell_is_listed_with_its_row_and_column_headings_not_its_neighbours():
+    """Listed with the words around it, "13,40" would read "Q1 und Q4 | 13,40 ct/kWh |
+    15,95": the model could not tell net from gross or the high from the low tariff."""
+    text = (
+        "4 Module > 4.2 Modul 3 – Zeitfenster\n"
+        "Tarifstufe | Zeitfenster | Quartale | netto | brutto\n"
+        "Niedertarif (NT) | 00:00–06:00 Uhr | Q1–Q4 | 2,44 ct/kWh | 2,90 ct/kWh\n"
+        "Hochtarif (HT) | 16:00–20:00 Uhr | Q1 und Q4 | 13,40 ct/kWh | 15,95 ct/kWh\n"
+        "Tarifstufe: Hochtarif (HT) · Zeitfenster: 16:00–20:00 Uhr · netto: 13,40 ct/kWh\n"
+        "Monat | Verbrauch (kWh)\n"
+        "Januar | 68.420"
+    )
+    lines = numbers_block("Was spart er bei 40 kWh?", [{"n": 2, "title": "T", "text": text}])
+    assert lines.splitlines()[1:] == [
+        '- 2,44 ct/kWh, source 2: "Niedertarif (NT), 00:00–06:00 Uhr, Q1–Q4 · netto"',
+        '- 2,90 ct/kWh, source 2: "Niedertarif (NT), 00:00–06:00 Uhr, Q1–Q4 · brutto"',
+        '- 13,40 ct/kWh, source 2: "Hochtarif (HT), 16:00–20:00 Uhr, Q1 und Q4 · netto"',
+        '- 15,95 ct/kWh, source 2: "Hochtarif (HT), 16:00–20:00 Uhr, Q1 und Q4 · brutto"',
+        '- 68.420 kWh, source 2: "Januar · Verbrauch (kWh)"',  # the unit from the heading
+    ]  # no section numbers, no "3" of "Modul 3", the spelled-out row not twice
+
+
 def test_the_shipped_prompt_lists_numbers_and_its_worked_examples_use_invented_figures(
     prompt: LoadedPrompt,
 ):

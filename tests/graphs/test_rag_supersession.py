@@ -132,3 +132,31 @@ def test_a_number_in_the_attributes_unit_states_the_attribute():
         "weigh"
     ]
     assert missing_attributes("How much does it weigh?", ["Outdoor unit: 126 kg"]) == []
+
+
+def test_a_duration_states_a_deadline_and_a_clock_range_states_a_time_window():
+    """ "Innerhalb von 2 Arbeitstagen" answers "innerhalb welcher Frist"; "00:00–06:00 Uhr"
+    answers "which time window"; a sentence without either still lacks them."""
+    report = ["Überschreitungen meldet sie der Geschäftsführung innerhalb von zwei Arbeitstagen."]
+    assert missing_attributes("Innerhalb welcher Frist meldet sie?", report) == []
+    assert missing_attributes("Within which deadline must she report?", report) == []
+    assert missing_attributes("Innerhalb welcher Frist meldet sie?", ["Sie meldet es."]) == [
+        "frist"
+    ]
+    sheet = ["Modul 3: Niedertarif täglich 00:00–06:00 Uhr, 2,44 ct/kWh netto."]
+    question = "Which time window is the low-tariff period of Module 3?"
+    assert missing_attributes(question, sheet) == []
+    assert missing_attributes(question, ["Modul 3: Niedertarif 2,44 ct/kWh netto."]) == [
+        "time window (Module 3)"
+    ]
+
+
+def test_a_unit_states_an_attribute_only_beside_the_thing_and_guaranteed_is_no_warranty():
+    protocol = ["Wallbox Voltaro Home 11 montiert, 11 kW.\nKältemittelfüllung R290: 1,3 kg"]
+    assert missing_attributes("Wie viel wiegt die Voltaro Home 11?", protocol) == [
+        "wiegt (Home 11)"  # the 1,3 kg are the refrigerant's, in another line
+    ]
+    row = ["Model: Weight outdoor unit (kg) · ALW 9 T: 126"]
+    assert missing_attributes("Wie viel wiegt die ALW 9 T?", row) == []
+    question = "If the grid operator dims the heat pump, how much power is still guaranteed?"
+    assert missing_attributes(question, ["Mindestleistung von 6,72 kW"]) == []

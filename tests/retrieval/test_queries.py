@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 
 from luna.retrieval.designations import designations, is_code, missing_specifics
+from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.lexicon import translations
 from luna.retrieval.periods import period_months
-from luna.retrieval.queries import bridge_queries, question_parts, translated_query
+from luna.retrieval.queries import (
+    bridge_queries,
+    bridges,
+    description_query,
+    question_parts,
+    translated_query,
+)
 
 
 def test_designations_with_a_letter_suffix_and_codes():
@@ -85,3 +92,38 @@ def test_a_quantity_is_not_a_designation():
 def test_a_designation_with_an_ampersand_is_read_whole():
     assert designations("the BrightCell C&I 215 battery") == ["C&I 215"]
     assert missing_specifics("Register of the C&I 215?", ["BrightCell C&I 215: 40310"]) == []
+
+
+def test_a_bridge_is_the_designation_beside_the_kind_of_thing_asked_not_a_tables_column():
+    letter = (
+        "Nr. | Einrichtung | Hersteller / Typ\n"
+        "1 | Wärmepumpe mit Heizstab | Calora ALW 9 T\n"
+        "2 | Ladepunkt (Wallbox) | Voltaro Home 11"
+    )
+    sheet = "Modell | ALW 9 | ALW 9 T\nWeight outdoor unit (kg) | 121 | 126"
+    passages = [(sheet, "sheet"), (letter, "letter")]
+    asked = "How heavy is the outdoor unit of the heat pump that the grid operator confirmed?"
+    assert list(bridges(asked, passages)) == ["ALW 9 T"]
+    wallbox = "Wie viel wiegt die Wallbox, die bei Herrn Reuter angemeldet ist?"
+    assert list(bridges(wallbox, passages)) == ["Home 11"]
+
+
+def test_a_description_by_role_is_searched_on_its_own_with_its_kind_of_thing():
+    asked = "What is the minimum run time of the heat pump that Seetal Netz confirmed for Ms Ode?"
+    assert description_query(asked) == "the heat pump that Seetal Netz confirmed for Ms Ode"
+    german = "Wie schwer ist die Wärmepumpe, die laut Bestätigung bei Frau Ode angemeldet ist?"
+    assert (
+        description_query(german)
+        == "ist die Wärmepumpe die laut Bestätigung bei Frau Ode angemeldet ist"
+    )
+    assert description_query("Wie schwer ist die ALW 9 T, die angemeldet ist?") is None  # named
+    assert description_query("Wie hoch ist der Grundpreis?") is None
+
+
+def test_names_and_brands_go_into_the_translated_query_as_they_are():
+    dictionary = Dictionary.shared()
+    if dictionary is None:
+        pytest.skip("the Ding dictionary (trans-de-en) is not installed")
+    query = translated_query("Which fee did Seetal Netz confirm for LindenStrom?", dictionary) or ""
+    assert {"Seetal", "LindenStrom"} <= set(query.split())
+    assert "Linden" not in query.split()  # a brand is not split into a compound's parts

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from luna.core.language import Language
 from luna.retrieval.designations import mentioned, named_specifics
-from luna.retrieval.lexicon import attribute_groups, contains_term
+from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
 # usage analysis) know refusals written without the model too.
@@ -58,10 +58,46 @@ _UNITS: dict[str, re.Pattern[str]] = {
         "laufzeit": r"(min|minuten|minutes|h|stunden|hours|jahre|years)\b",
     }.items()
 }
+# A deadline is stated by a duration ("innerhalb von 2 Arbeitstagen", "within one month"), a
+# time window by a range of clock times ("00:00–06:00 Uhr"), neither needs the word itself.
+_COUNT = (
+    r"(\d+|ein\w*|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf|vierzehn|"
+    r"one|a|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen)\s+"
+)
+_UNITS["frist"] = re.compile(
+    _COUNT + r"((arbeits|werk|kalender)?(tag|woche|monat|jahr)|((working|business|calendar) )?"
+    r"(day|week|month|year))",
+    re.IGNORECASE,
+)
+_UNITS["zeitfenster"] = re.compile(
+    r"\d{1,2}[:.]\d{2}\s*(uhr\s*)?(–|-|bis|to|until)\s*\d{1,2}[:.]\d{2}", re.IGNORECASE
+)
 
 
 def _unit_pattern(group: frozenset[str]) -> re.Pattern[str] | None:
     return next((pattern for term, pattern in _UNITS.items() if term in group), None)
+
+
+_LINE_OR_SENTENCE = re.compile(r"\n|(?<=[.!?;])\s+")
+
+
+def _states(
+    text: str, group: frozenset[str], unit: re.Pattern[str] | None, things: Sequence[str]
+) -> bool:
+    """Whether ``text`` states the attribute for ``things``: by name anywhere in a passage
+    that names them too, or by a number in its unit in the same line or sentence as them (a
+    protocol listing a wallbox and "1,3 kg" of refrigerant states no wallbox weight)."""
+    named = all(mentioned(n, [text]) for n in things)
+    if named and any(contains_term(text, term) for term in group):
+        return True
+    if unit is None or not named:
+        return False
+    if not things:
+        return unit.search(text) is not None
+    return any(
+        unit.search(part) and all(mentioned(n, [part]) for n in things)
+        for part in _LINE_OR_SENTENCE.split(text)
+    )
 
 
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
@@ -69,7 +105,7 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
 
     Returned as the question's own word for the attribute ("Garantie"), to name in the
     refusal; with a named designation, as "Garantie (WP-9 S)"."""
-    asked = question.casefold()
+    asked = without_false_friends(question)
     folded = [t.casefold() for t in texts]
     things = [n for n in named_specifics(question) if not n.isdigit()]
     missing: list[str] = []
@@ -80,14 +116,7 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
         if word is None:
             continue
         unit = _unit_pattern(group)
-        stating = [
-            t
-            for t in folded
-            if any(contains_term(t, term) for term in group) or (unit and unit.search(t))
-        ]
-        if things:
-            stating = [t for t in stating if all(mentioned(n, [t]) for n in things)]
-        if not stating:
+        if not any(_states(t, group, unit, things) for t in folded):
             missing.append(f"{word} ({', '.join(things)})" if things else word)
     return missing
 

@@ -37,6 +37,7 @@ from luna.core.language import Language, guess_language
 from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
 from luna.graphs.rag.calculation_cues import asks_per_year
 from luna.graphs.rag.guard import neutralise
+from luna.retrieval.designations import designations
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,12 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 MAX_LISTED_NUMBERS = 24
 
 
+# A table row's or column's unit in brackets: "Arbeitspreis (ct/kWh)", "Verbrauch (kWh)".
+_HEADING_UNIT = re.compile(r"\((ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|ct|€|EUR|kWh|MWh|kWp|kW)\)")
+_NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
+_HEADING_PATH = re.compile(r"^\d+(\.\d+)*\s+\S|.*\s>\s")
+
+
 def _listed(match: re.Match[str], text: str) -> tuple[str, str] | None:
     """A numeral's value with unit and the words around it; None for a clock time, a year or
     a date."""
@@ -124,20 +131,84 @@ def _listed(match: re.Match[str], text: str) -> tuple[str, str] | None:
     return f"{match.group(1)}{digits} {unit}".rstrip(), context
 
 
+def _numbers(text: str) -> list[tuple[str, str]]:
+    """Each listable numeral of ``text`` with the words around it; the number of a designation
+    ("Modul 3", "ALW 9 T") is a name, not a figure."""
+    names = {re.sub(r"[\s-]+", " ", d) for d in designations(text)}
+    found = []
+    for match in _TOKEN.finditer(text):
+        before = _NAME_BEFORE.search(text, 0, match.start())
+        if before and any(n.startswith(f"{before.group(1)} {match.group(2)}") for n in names):
+            continue
+        listed = _listed(match, text)
+        if listed is not None:
+            found.append(listed)
+    return found
+
+
+def _cell_numbers(header: list[str] | None, row: list[str]) -> list[tuple[str, str]]:
+    """The numbers of a table row, each described by its row's heading, the row's other
+    cells without figures (a time window, "Q1 und Q4") and its column's heading:
+    "Hochtarif (HT), 16:00–20:00 Uhr, Q1 und Q4 · netto". The words around a cell would be
+    the neighbouring cells, whose figures the model then confuses with it."""
+    figures = [_numbers(cell) for cell in row]
+    qualifiers = [c.strip() for c, f in zip(row[1:], figures[1:], strict=True) if not f]
+    label = ", ".join(p for p in [row[0].strip(), *qualifiers] if p)
+    found: list[tuple[str, str]] = []
+    for index, cell_figures in enumerate(figures):
+        column = header[index].strip() if header and index < len(header) else ""
+        where = f"{label} · {column}" if index and column else label
+        stated = _HEADING_UNIT.search(f"{row[0]} {column}") if index else None
+        for value, context in cell_figures:
+            if stated and " " not in value:  # "98" in a "Weight (kg)" row is 98 kg
+                value = f"{value} {stated.group(1)}"
+            found.append((value, where if index else context))
+    return found
+
+
+def _passage_numbers(text: str) -> list[tuple[str, str]]:
+    """The numbers of a passage: prose numbers with the words around them, table cells with
+    their headings (see :func:`_cell_numbers`). A spelled-out row right under its pipe row
+    ("Modell: WP-9 · Leistung: 7,0 kW") repeats it and is skipped."""
+    found: list[tuple[str, str]] = []
+    header: list[str] | None = None
+    previous_was_row = False
+    lines = text.split("\n")
+    if _HEADING_PATH.match(lines[0]):
+        lines = lines[1:]  # "4 Steuerbare … > 4.2 Modul 3": section numbers are no figures
+    for line in lines:
+        if " | " in line:
+            cells = line.split(" | ")
+            if header is None:
+                header = cells  # headings, whatever numbers they hold ("ALW 9", "2026")
+                previous_was_row = True
+                continue
+            found += _cell_numbers(header, cells)
+            previous_was_row = True
+            continue
+        header = None
+        if previous_was_row and " · " in line:
+            previous_was_row = False
+            continue
+        previous_was_row = False
+        found += _numbers(" ".join(line.split()))
+    return found
+
+
 def numbers_block(question: str, passages: Sequence[dict[str, Any]]) -> str:
     """Every number in the question and the passages, one a line with its unit, source and the
-    words around it: the model picks operands from a list instead of finding them in whole
-    passages. In the dev loop that cited sources more reliably than passages did; on
-    number-dense tariff sheets the list is about as long as the passages themselves."""
+    words around it (table cells: their row's and column's headings): the model picks operands
+    from a list instead of finding them in whole passages. In the dev loop that cited sources
+    more reliably than passages did; on number-dense tariff sheets the list is about as long
+    as the passages themselves. A number listed twice for one source is listed once."""
     sources = [(0, question)] + [(int(p["n"]), str(p["text"])) for p in passages]
     lines: list[str] = []
     for n, raw in sources:
-        text = " ".join(neutralise(raw).split())
-        for match in _TOKEN.finditer(text):
-            listed = _listed(match, text)
-            if listed is not None:
-                lines.append(f'- {listed[0]}, source {n}: "{listed[1]}"')
-    return "\n".join(lines[:MAX_LISTED_NUMBERS]) or "(none)"
+        text = neutralise(raw)
+        found = _numbers(" ".join(text.split())) if n == 0 else _passage_numbers(text)
+        for value, context in found:
+            lines.append(f'- {value}, source {n}: "{context}"')
+    return "\n".join(list(dict.fromkeys(lines))[:MAX_LISTED_NUMBERS]) or "(none)"
 
 
 def parse_plan(raw: str) -> CalculationPlan | None:

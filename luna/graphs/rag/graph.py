@@ -1,8 +1,9 @@
 """The RAG graph, top to bottom: condense → retrieve → facts → screen → check → generate, or
 refuse when the answerability check finds that the passages and facts do not answer the
-question, or calculate when the answer is a figure that needs arithmetic (then generate only
-if no verified calculation came out). ``screen`` turns the retrieved passages (untrusted
-data, of several dates) into the context the model may read."""
+question, or calculate when the answer is a figure that needs arithmetic or months a
+monthly table picks (then generate only if code found no verified answer). ``screen`` turns
+the retrieved passages (untrusted data, of several dates) into the context the model may
+read."""
 
 from __future__ import annotations
 

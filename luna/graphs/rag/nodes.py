@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -17,17 +18,21 @@ from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import missing_attributes, refusal
 from luna.graphs.rag.attribution import quote, supporting
+from luna.graphs.rag.calculation import Calculation, wants_calculation
 from luna.graphs.rag.calculation import calculate as calculate_figure
-from luna.graphs.rag.calculation import wants_calculation
 from luna.graphs.rag.compress import compress
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.supersession import Supersession, supersede
+from luna.graphs.rag.table_columns import project_columns
+from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
 from luna.graphs.rag.table_totals import period_total
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
-from luna.retrieval.designations import missing_specifics
+from luna.retrieval.designations import designations, missing_specifics
+from luna.retrieval.queries import bridges
+from luna.store.sql.chunks import chunk_texts
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +114,12 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     contradicts taken out (and recorded for the answer), then untrusted text neutralised
     (instructions to the assistant removed, informal claims about prices, tariffs and duties
     marked unverified or, where an authoritative passage disagrees, removed), then cut to the
-    sentences that bear on the question within the context token budget."""
+    sentences that bear on the question within the context token budget. Tables keep only
+    the columns of the designations the question names or describes (``table_columns``)."""
     current, superseded = supersede(state.get("sources", []))
     question = state.get("standalone_question") or state["question"]
+    focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
+    current = [s | {"text": project_columns(s["text"], focus)} for s in current]
     return {
         "context": compress(screen_passages(current), question, runtime.context.context_tokens),
         "superseded": [asdict(s) for s in superseded],
@@ -204,25 +212,30 @@ def route_after_check(state: RagState) -> str:
         return "refuse"
     question = state.get("standalone_question") or state["question"]
     passages = [s["text"] for s in state.get("context", state.get("sources", []))]
-    return "calculate" if wants_calculation(question, passages) else "generate"
+    by_code = wants_calculation(question, passages) or asks_months(question)
+    return "calculate" if by_code else "generate"
 
 
 def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
-    """A figure that needs arithmetic, computed by code: a period's total or mean from a
-    table by code alone; otherwise the model only extracts the operands (each checked against
-    the passage it cites) and writes the expression; a safe evaluator computes it and the
-    answer shows the calculation. Without a verified plan the question goes on to
-    ``generate``."""
+    """A figure that needs arithmetic, computed by code: a period's total or mean, or the
+    months past a threshold or at an extreme, from a table by code alone; otherwise the
+    model only extracts the operands (each checked against the passage it cites) and writes
+    the expression; a safe evaluator computes it and the answer shows the calculation.
+    Without a verified plan the question goes on to ``generate``."""
     ctx = runtime.context
+    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
     with ctx.sessions() as session:
         prompt = load_prompt(session, "rag_calculate", ctx.prompt_versions)
+        texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
+    documents = {str(item_id): chunks for item_id, chunks in texts.items()}
     question = state.get("standalone_question") or state["question"]
     language = guess_language(state["question"])
-    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
     passages = state.get("context", state.get("sources", []))
-    result = period_total(question, current, language) or calculate_figure(
-        ctx.chat_model, prompt, question, passages, language
-    )
+    result: Calculation | MonthsAnswer | None = period_total(
+        question, current, language, documents
+    ) or months_answer(question, current, documents)
+    if result is None and wants_calculation(question, [p["text"] for p in passages]):
+        result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}
     answer = result.render(language)

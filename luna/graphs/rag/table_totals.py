@@ -14,7 +14,7 @@ tried instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -82,8 +82,35 @@ def _matches(header: str, words: set[str]) -> int:
     return score
 
 
-def _column(header: list[str], question: str) -> int | None:
-    """The one value column the question's words name; None when none or several tie."""
+def monthly_tables(
+    text: str, document: Sequence[str] = ()
+) -> list[tuple[list[str], dict[int, list[str]]]]:
+    """The passage's pipe tables with month rows: each header with its rows by month number
+    (other rows, such as a year's sum, left out). With the texts of the passage's whole
+    ``document``, a table has every month row the document gives under the same header: a
+    retrieved passage may hold one row of it, or part of a table split across chunks."""
+    found = []
+    for header, rows in _tables(text):
+        by_month = {m: row for row in rows if (m := month_number(row[0])) is not None}
+        for other in document:
+            for other_header, other_rows in _tables(other):
+                if other_header == header:
+                    for row in other_rows:
+                        month = month_number(row[0])
+                        if month is not None:
+                            by_month.setdefault(month, row)
+        if by_month:
+            found.append((header, dict(sorted(by_month.items()))))
+    return found
+
+
+def column_for(header: list[str], question: str, unit: str = "") -> int | None:
+    """The one value column the question asks about: the only one in ``unit`` (a threshold's
+    "210 kW"), else the one its words name; None when none or several tie."""
+    if unit:
+        in_unit = [i for i, h in enumerate(header) if i > 0 and unit_of_header(h) == unit]
+        if len(in_unit) == 1:
+            return in_unit[0]
     words = _question_words(question)
     scores = [(_matches(h, words), i) for i, h in enumerate(header) if i > 0]
     best = max((s for s, _ in scores), default=0)
@@ -91,31 +118,36 @@ def _column(header: list[str], question: str) -> int | None:
     return chosen[0] if best > 0 and len(chosen) == 1 else None
 
 
-def _unit(header: str) -> str:
+def unit_of_header(header: str) -> str:
+    """The unit a column header names ("Verbrauch kWh", "Preis (ct/kWh)"), or ""."""
     match = _UNIT.search(header)
     return match.group(1) if match else ""
 
 
 def period_total(
-    question: str, passages: Sequence[dict[str, Any]], language: Language
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    language: Language,
+    documents: Mapping[str, Sequence[str]] | None = None,
 ) -> Calculation | None:
-    """The sum (or mean) over the question's period of the table column it asks about."""
+    """The sum (or mean) over the question's period of the table column it asks about;
+    ``documents`` (item id → chunk texts) completes tables, see :func:`monthly_tables`."""
     months = period_months(question)
     mean = bool(_MEAN.search(question))
     if len(months) < 2 or not (mean or _SUM.search(question)):
         return None
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
-        for header, rows in _tables(passage["text"]):
-            by_month = {m: row for row in rows if (m := month_number(row[0])) is not None}
-            column = _column(header, question)
+        document = (documents or {}).get(str(passage.get("item_id")), ())
+        for header, by_month in monthly_tables(passage["text"], document):
+            column = column_for(header, question)
             if column is None or not all(m in by_month for m in months):
                 continue
             try:
                 values = [parse_number(by_month[m][column], numbers) for m in months]
             except ValueError:
                 continue
-            unit = _unit(header[column])
+            unit = unit_of_header(header[column])
             names = [MONTHS_EN[m - 1].casefold() for m in months]
             operands = [
                 CitedOperand(

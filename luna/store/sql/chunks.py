@@ -1,0 +1,27 @@
+"""Reading a document's stored chunks back, for code that needs more of it than was retrieved."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from luna.store.sql.models import ItemChunk
+
+
+def chunk_texts(session: Session, item_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each item's chunk texts in document order."""
+    ids = list(dict.fromkeys(item_ids))
+    texts: dict[uuid.UUID, list[str]] = {item_id: [] for item_id in ids}
+    if not ids:
+        return texts
+    rows = session.execute(
+        select(ItemChunk.item_id, ItemChunk.text)
+        .where(ItemChunk.item_id.in_(ids))
+        .order_by(ItemChunk.item_id, ItemChunk.ordinal)
+    ).all()
+    for item_id, text in rows:
+        texts[item_id].append(text)
+    return texts
