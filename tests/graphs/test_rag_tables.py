@@ -96,7 +96,8 @@ def test_the_model_reads_the_column_of_the_device_another_document_names(runtime
     )
     prompt = str(model.seen[0][-1].content)
     assert "AW 11 S: 131" in prompt or "| 131" in prompt  # the registered model's weight
-    assert "118" not in prompt  # the neighbouring column (AW 11) is not shown
+    assert "AW 11: 118" not in prompt  # the neighbouring column (AW 11) is not shown
+    assert "| 118 |" not in prompt
     assert "149" not in prompt
     titles = {s["title"] for s in state["sources"]}
     assert any("Bestätigung" in t for t in titles)  # the letter that names it

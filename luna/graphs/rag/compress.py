@@ -109,6 +109,35 @@ def compress_passage(text: str, terms: set[str], budget: int) -> str:
     return "\n".join(units[i] for i in sorted(keep))
 
 
+def without_repeats(passages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages without the lines an earlier passage already shows: a table row repeated
+    by its row chunk (with the spelled-out form under it), a paragraph two overlapping chunks
+    share. Heading lines stay; a table's header row stays while one of its rows does. Each
+    line costs prefill time, and a figure shown twice looks like two sources agreeing."""
+    seen: set[str] = set()
+    out = []
+    for passage in passages:
+        lines = passage["text"].split("\n")
+        keys = [" ".join(line.split()) for line in lines]
+        is_row = [" | " in line for line in lines]
+        headers = [i for i in range(1, len(lines)) if is_row[i] and not is_row[i - 1]]
+        keep = [True] * len(lines)
+        for i in range(1, len(lines)):
+            if i in headers:
+                continue
+            spelled_out = " · " in lines[i] and not is_row[i] and is_row[i - 1]
+            keep[i] = keys[i] not in seen and not (spelled_out and not keep[i - 1])
+        for i in headers:
+            block = range(
+                i + 1, next((j for j in range(i + 1, len(lines)) if not is_row[j]), len(lines))
+            )
+            keep[i] = any(keep[j] for j in block)
+        seen.update(keys[1:])
+        text = "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
+        out.append(passage | {"text": text})
+    return out
+
+
 def compress(
     passages: Sequence[dict[str, Any]], question: str, budget: int
 ) -> list[dict[str, Any]]:

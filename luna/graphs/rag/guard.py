@@ -42,6 +42,7 @@ __all__ = [
     "OBFUSCATED",
     "REMOVED",
     "UNVERIFIED_CLAIM",
+    "has_content",
     "neutralise",
     "screen",
 ]
@@ -50,12 +51,45 @@ REMOVED = "[instruction-like text removed]"
 UNVERIFIED = "[unverified claim in {kind}, not a fact: {sentence}]"
 CONTRADICTED = "[claim in {kind} removed: [{n}] states a different value]"
 _PIECE_END = re.compile(r"(?<=[.!?])(\s+)")
+_MARKERS = re.compile(
+    r"\[(instruction-like text removed|superseded by a newer source|"
+    r"claim in [^\]]* removed: \[\d+\][^\]]*)\]"
+)
+_CONTENT_WORDS = 8
+_FIGURE = re.compile(
+    r"\d(?:[\d.,]*\d)?\s*(%|€|eur\b|euro|ct\b|cent|[kM]?Wh?\b|uhr\b|min\b|h\b|°|kg\b|v\b|"
+    r"jahr|year|monat|month|tag|day|woche|week)|\d{1,2}:\d\d|\d{1,2}\.\d{1,2}\.\d{2,4}",
+    re.IGNORECASE,
+)
 
 # Flags set on a screened passage (besides INSTRUCTION and EXFILTRATION).
 OBFUSCATED = "obfuscated"  # an instruction only the folded text revealed
 INVISIBLE = "invisible_characters"
 UNVERIFIED_CLAIM = "unverified_claim"
 CONTRADICTED_CLAIM = "contradicted_claim"
+
+
+def has_content(passage: Mapping[str, Any]) -> bool:
+    """Whether a screened passage still says something below its heading line, besides
+    removal markers and table header rows: a figure, or where screening removed none of its
+    claims, a sentence. A passage whose figures all gave way to a newer source (an outdated
+    FAQ) is not worth a place in the prompt."""
+    lines = str(passage.get("text") or "").split("\n")[1:]
+    kept: list[str] = []
+    previous = ""
+    for line in lines:
+        is_header = " | " in line and " | " not in previous
+        previous = line
+        line = _MARKERS.sub(" ", line)
+        if not is_header and line.strip():
+            kept.append(line)
+    rest = " ".join(kept)
+    if _FIGURE.search(rest):
+        return True
+    emptied = CONTRADICTED_CLAIM in (passage.get("flags") or ()) or "[superseded by" in str(
+        passage.get("text")
+    )
+    return not emptied and len(rest.split()) >= _CONTENT_WORDS
 
 
 def neutralise(text: str) -> str:

@@ -20,8 +20,9 @@ from luna.graphs.rag.answerability import missing_attributes, refusal
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.calculation import Calculation, wants_calculation
 from luna.graphs.rag.calculation import calculate as calculate_figure
-from luna.graphs.rag.compress import compress
+from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
+from luna.graphs.rag.guard import has_content
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.supersession import Supersession, supersede
@@ -42,6 +43,8 @@ CHECK_SCHEMA: dict[str, Any] = {
     "properties": {"answerable": {"type": "boolean"}},
     "required": ["answerable"],
 }
+# Candidates retrieved beyond top_k, for the places of passages that screening empties.
+SPARE_PASSAGES = 2
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 _VERDICT = re.compile(r'"?answerable"?\s*:\s*(true|false)|\b(yes|no|ja|nein)\b', re.IGNORECASE)
 
@@ -80,7 +83,9 @@ def condense(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
 def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
     hits = ctx.retriever.search(
-        state.get("standalone_question") or state["question"], top_k=ctx.top_k, filters=ctx.filters
+        state.get("standalone_question") or state["question"],
+        top_k=ctx.top_k + SPARE_PASSAGES,
+        filters=ctx.filters,
     )
     sources = [
         {
@@ -115,13 +120,19 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     (instructions to the assistant removed, informal claims about prices, tariffs and duties
     marked unverified or, where an authoritative passage disagrees, removed), then cut to the
     sentences that bear on the question within the context token budget. Tables keep only
-    the columns of the designations the question names or describes (``table_columns``)."""
+    the columns of the designations the question names or describes (``table_columns``).
+    Retrieval brings :data:`SPARE_PASSAGES` more than ``top_k``: the first ``top_k`` that
+    still say something after screening and without the lines an earlier one shows are
+    shown (an old version, an outdated FAQ whose figures all gave way or a table row already
+    shown takes no place)."""
     current, superseded = supersede(state.get("sources", []))
     question = state.get("standalone_question") or state["question"]
     focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
     current = [s | {"text": project_columns(s["text"], focus)} for s in current]
+    screened = without_repeats(screen_passages(current))
+    shown = [p for p in screened if has_content(p)][: runtime.context.top_k]
     return {
-        "context": compress(screen_passages(current), question, runtime.context.context_tokens),
+        "context": compress(shown, question, runtime.context.context_tokens),
         "superseded": [asdict(s) for s in superseded],
     }
 

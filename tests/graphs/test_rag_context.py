@@ -1,0 +1,36 @@
+"""What the answer's context keeps: each line once, and no passage that screening emptied."""
+
+from __future__ import annotations
+
+from luna.graphs.rag.compress import without_repeats
+from luna.graphs.rag.guard import CONTRADICTED_CLAIM, has_content
+
+TABLE = "Modul | Art | Höhe 2026\nModul 1 | pauschal | 168,00 €\nModul 2 | prozentual | 60 %"
+ROW_1 = (
+    "Modul | Art | Höhe 2026\nModul 1 | pauschal | 168,00 €\nModul: Modul 1 · Höhe 2026: 168,00 €"
+)
+ROW_3 = "Modul | Art | Höhe 2026\nModul 3 | zeitvariabel | siehe 4.2\nModul: Modul 3 · Art: zeitvariabel"
+
+
+def test_a_row_an_earlier_passage_shows_is_dropped_with_its_spelled_out_form():
+    passages = [
+        {"n": n, "text": f"4.1 Module\n{t}"} for n, t in ((1, TABLE), (2, ROW_1), (3, ROW_3))
+    ]
+    table, row_1, row_3 = without_repeats(passages)
+    assert table["text"] == passages[0]["text"]
+    assert row_1["text"] == "4.1 Module"  # nothing new: the heading alone
+    assert row_3["text"] == f"4.1 Module\n{ROW_3}"  # a new row keeps the table's header row
+    assert not has_content(row_1)
+    assert has_content(row_3)
+
+
+def test_a_passage_whose_figures_all_gave_way_has_no_content_but_a_current_one_has():
+    emptied = {
+        "text": "FAQ 2025\nMit Wärmepumpe zahlen Sie weniger Netzentgelt, wenn Sie angemeldet sind."
+        "\n[claim in FAQ removed: [2] states a different value]",
+        "flags": [CONTRADICTED_CLAIM],
+    }
+    assert not has_content(emptied)
+    assert has_content(emptied | {"flags": []})  # a plain sentence is content
+    dated = emptied | {"text": emptied["text"] + "\nSeit dem 01.04.2025 gilt Modul 3."}
+    assert has_content(dated)
