@@ -5,11 +5,10 @@ from __future__ import annotations
 from luna.graphs.rag.compress import without_repeats
 from luna.graphs.rag.guard import CONTRADICTED_CLAIM, has_content
 
-TABLE = "Modul | Art | Höhe 2026\nModul 1 | pauschal | 168,00 €\nModul 2 | prozentual | 60 %"
-ROW_1 = (
-    "Modul | Art | Höhe 2026\nModul 1 | pauschal | 168,00 €\nModul: Modul 1 · Höhe 2026: 168,00 €"
-)
-ROW_3 = "Modul | Art | Höhe 2026\nModul 3 | zeitvariabel | siehe 4.2\nModul: Modul 3 · Art: zeitvariabel"
+HEADER = "Modul | Art | Höhe 2026"
+TABLE = f"{HEADER}\nModul 1 | pauschal | 168,00 €\nModul 2 | prozentual | 60 %"
+ROW_1 = f"{HEADER}\nModul 1 | pauschal | 168,00 €\nModul: Modul 1 · Höhe 2026: 168,00 €"
+ROW_3 = f"{HEADER}\nModul 3 | zeitvariabel | siehe 4.2\nModul: Modul 3 · Art: zeitvariabel"
 
 
 def test_a_row_an_earlier_passage_shows_is_dropped_with_its_spelled_out_form():
