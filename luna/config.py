@@ -158,6 +158,21 @@ class Settings(BaseSettings):
     # --- documents -------------------------------------------------------------------
     ingest_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Upload limit.")
     ingest_max_pages: int = Field(default=500, ge=1)
+    ingest_max_elements: int = Field(
+        default=100_000,
+        ge=100,
+        description="Most blocks one document is parsed into (DOCX paragraphs and table "
+        "cells, PDF text lines), empty ones included; more is a 422 naming this setting.",
+    )
+    ingest_max_xml_elements: int = Field(
+        default=1_000_000,
+        ge=1000,
+        description="Most XML elements in a DOCX, counted from the stream before it is "
+        "parsed into memory; more is a 422 naming this setting.",
+    )
+    ingest_max_parse_seconds: float = Field(
+        default=60.0, gt=0, description="Longest time parsing one document may take (422)."
+    )
     chunk_max_tokens: int = Field(default=300, ge=32, le=512, description="Chunk size (tokens).")
     chunk_overlap_tokens: int = Field(default=50, ge=0, le=256)
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
@@ -169,6 +184,36 @@ class Settings(BaseSettings):
         "LUNA_HOME/auth_secret. Set it explicitly in production.",
     )
     access_token_minutes: int = Field(default=12 * 60, ge=1)
+    login_free_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Wrong passwords for one account before each further one makes it wait "
+        "(exponential backoff, 429 with Retry-After).",
+    )
+    login_address_free_failures: int = Field(
+        default=20,
+        ge=1,
+        le=100_000,
+        description="Wrong passwords from one client address (any accounts) before its "
+        "backoff starts; higher than per account, as an office may share one address.",
+    )
+    login_backoff_base_s: float = Field(
+        default=1.0, ge=0, le=3600, description="First backoff; doubles with each failure."
+    )
+    login_backoff_max_s: float = Field(default=900.0, ge=0, le=86_400, description="Cap.")
+    login_lockout_failures: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Consecutive wrong passwords that lock an account.",
+    )
+    login_lockout_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        le=7 * 24 * 60,
+        description="How long a lock lasts unless an admin lifts it (POST /users/{id}/unlock).",
+    )
     pseudonym_secret: SecretStr | None = Field(
         default=None,
         description="HMAC key of the pseudonymous user keys in events and feedback; empty: "

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from luna.config import Settings
-from luna.core.security import ACCESS_COOKIE, InvalidTokenError, decode_access_token
+from luna.core.security import (
+    ACCESS_COOKIE,
+    InvalidTokenError,
+    decode_access_token,
+    token_version,
+)
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.models import Role, User
@@ -82,13 +87,35 @@ def token_claims(token: str | None, settings: Settings) -> dict[str, Any]:
 TokenDep = Annotated[str | None, Depends(request_token)]
 
 
-def get_current_user(token: TokenDep, settings: SettingsDep, session: SessionDep) -> User:
-    """The user of the bearer token or the session cookie, if still present and active."""
-    claims = token_claims(token, settings)
+def token_user(session: Session, claims: dict[str, Any]) -> User | None:
+    """The user valid claims name, if still active and the token not revoked: its version
+    must equal the user's, which logout and a password change raise. The one check of a
+    token against the database (the API and the web pages)."""
     user = get_user(session, str(claims["sub"]))
     if user is None or not user.is_active:
-        raise _unauthorized("user no longer exists or is disabled")
+        return None
+    return user if token_version(claims) == user.token_version else None
+
+
+_REVOKED = "token revoked, or the user no longer exists or is disabled"
+
+
+def get_current_user(token: TokenDep, settings: SettingsDep, session: SessionDep) -> User:
+    """The user of the bearer token or the session cookie, if still present, active, and the
+    token not revoked (logout, password change)."""
+    user = token_user(session, token_claims(token, settings))
+    if user is None:
+        raise _unauthorized(_REVOKED)
     return user
+
+
+def require_current_token(connection: HTTPConnection, claims: dict[str, Any]) -> None:
+    """:func:`token_user` for middleware, which has no request session (the upload gate of
+    :mod:`luna.api.limits`): 401 unless the token's user is active and the token current."""
+    stores: Stores = connection.app.state.runtime.stores
+    with stores.sessions() as session:
+        if token_user(session, claims) is None:
+            raise _unauthorized(_REVOKED)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -44,6 +44,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         409: "conflict",
         413: "too_large",
         422: "validation_error",
+        429: "too_many_requests",
     }
     return JSONResponse(
         error_body(names.get(exc.status_code, "http_error"), exc.detail),

@@ -2,11 +2,11 @@
 
 Two classes of request: a multipart body is an upload (``/ingest``): it may be large and
 Starlette spools its files to disk while parsing, so it is accepted only from a caller with a
-valid token (bearer or session cookie), checked from the headers alone, before a byte of the
-body is read, and only up to ``LUNA_REQUEST_MAX_UPLOAD_BYTES``. Any other body (JSON, forms)
-is bounded by ``LUNA_REQUEST_MAX_JSON_BYTES``. A declared ``Content-Length`` over the limit is
-refused at once; the bytes actually received are counted too, for chunked bodies and for
-clients whose ``Content-Length`` is wrong.
+valid token (bearer or session cookie, not revoked), checked from the headers alone, before a
+byte of the body is read, and only up to ``LUNA_REQUEST_MAX_UPLOAD_BYTES``. Any other body
+(JSON, forms) is bounded by ``LUNA_REQUEST_MAX_JSON_BYTES``. A declared ``Content-Length``
+over the limit is refused at once; the bytes actually received are counted too, for chunked
+bodies and for clients whose ``Content-Length`` is wrong.
 
 FastAPI's own ``max_body_size`` bounds a route or the app, but cannot tell uploads from JSON,
 answers 413 without naming the limit, and lets the route run until it reads the body; hence
@@ -18,11 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, status
+from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from luna.api.deps import connection_token, token_claims
+from luna.api.deps import connection_token, require_current_token, token_claims
 from luna.api.errors import error_response
 from luna.config import Settings
 
@@ -77,7 +78,9 @@ class RequestLimits:
         if _is_upload(headers):
             setting, limit = UPLOAD_LIMIT, self.settings.request_max_upload_bytes
             try:  # authentication from the headers, before any of the body is read
-                token_claims(await connection_token(HTTPConnection(scope)), self.settings)
+                connection = HTTPConnection(scope)
+                claims = token_claims(await connection_token(connection), self.settings)
+                await run_in_threadpool(require_current_token, connection, claims)  # revoked?
             except HTTPException as exc:
                 refusal = error_response(exc.status_code, "unauthorized", exc.detail, exc.headers)
                 await refusal(scope, receive, send)

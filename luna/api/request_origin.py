@@ -1,4 +1,4 @@
-"""Where a request comes from: over HTTPS or not, from this machine or not.
+"""Where a request comes from: over HTTPS or not, from this machine or not, from which client.
 
 Behind a TLS-terminating proxy the app itself sees plain HTTP from the proxy's address, so the
 scheme is taken from ``X-Forwarded-Proto`` (or ``Forwarded: proto=``), but only when the
@@ -70,3 +70,52 @@ def is_local_client(connection: HTTPConnection) -> bool:
     if peer is None or not peer.is_loopback:
         return False
     return not any(name in connection.headers for name in FORWARDING_HEADERS)
+
+
+def _forwarded_for(connection: HTTPConnection) -> list[str]:
+    """The addresses in ``X-Forwarded-For`` (or ``Forwarded: for=``), client first."""
+    header = connection.headers.get("x-forwarded-for")
+    if header:
+        return [part.strip() for part in header.split(",") if part.strip()]
+    found: list[str] = []
+    for entry in connection.headers.get("forwarded", "").split(","):
+        for pair in entry.split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name.lower() == "for":
+                value = value.strip('"')
+                if value.startswith("["):  # [2001:db8::1]:4711
+                    value = value[1 : value.find("]")] if "]" in value else value[1:]
+                elif value.count(":") == 1:  # 192.0.2.1:4711
+                    value = value.split(":", 1)[0]
+                found.append(value)
+    return found
+
+
+def _address_key(address: IPAddress) -> str:
+    # One IPv6 client usually holds a whole /64: counting single addresses would let it
+    # spread its attempts over 2**64 of them.
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def client_address(connection: HTTPConnection, settings: Settings) -> str:
+    """The client's address as a throttling key. Behind ``LUNA_TRUSTED_PROXIES`` it is the
+    last address in ``X-Forwarded-For`` that is not itself a trusted proxy (entries before it
+    were written by the client and prove nothing); IPv6 clients count per /64 network."""
+    peer = _peer_address(connection)
+    if peer is None:
+        return (connection.client.host if connection.client else "")[:64] or "unknown"
+    if via_trusted_proxy(connection, settings):
+        networks = settings.trusted_proxy_networks
+        for entry in reversed(_forwarded_for(connection)):
+            try:
+                hop = ipaddress.ip_address(entry)
+            except ValueError:
+                break  # garbage from the client side of the chain: use the last good hop
+            peer = hop
+            if not any(hop in net for net in networks):
+                break
+    return _address_key(peer)

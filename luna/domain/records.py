@@ -2,38 +2,24 @@
 
 The API batch endpoints, the MQTT connector and the simulators all pass through these models,
 so "what is a valid reading" is defined once. Timestamps without an offset are read as the
-site's local time; every record leaves here in UTC and aligned to its interval.
+site's local time and must name one instant there (not the repeated or skipped hour of a DST
+change, :mod:`luna.domain.local_time`); every record leaves here in UTC and aligned to its
+interval on the local grid (a daily reading at 00:00, a 15-minute one at :00/:15/:30/:45).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from luna.config import get_settings
 from luna.core.time_bounds import BoundedDatetime
+from luna.domain.local_time import misalignment, to_utc
 
 ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
 PRICE_RESOLUTIONS = (15, 30, 60)
-
-
-def to_utc(moment: datetime, tz: str) -> datetime:
-    """Aware timestamps keep their offset; naive ones are read as local time in ``tz``."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(tz))
-    return moment.astimezone(UTC)
-
-
-def misalignment(ts: datetime, minutes: int) -> str | None:
-    """Why ``ts`` is not a valid start of a ``minutes``-long interval, or None if it is."""
-    seconds = int(ts.timestamp())
-    step = minutes * 60 if minutes <= 60 else 60
-    if ts.microsecond or seconds % step:
-        return f"{ts.isoformat()} is not on the {minutes}-minute grid"
-    return None
 
 
 def _timezone(info: ValidationInfo) -> str:
@@ -56,8 +42,9 @@ class Reading(BaseModel):
     @field_validator("ts")
     @classmethod
     def _utc(cls, value: datetime, info: ValidationInfo) -> datetime:
-        ts = to_utc(value, _timezone(info))
-        problem = misalignment(ts, int(info.data.get("interval_minutes", 15)))
+        tz = _timezone(info)
+        ts = to_utc(value, tz)
+        problem = misalignment(ts, int(info.data.get("interval_minutes", 15)), tz)
         if problem:
             raise ValueError(problem)
         return ts
@@ -93,8 +80,9 @@ class Price(BaseModel):
     @field_validator("ts")
     @classmethod
     def _utc(cls, value: datetime, info: ValidationInfo) -> datetime:
-        ts = to_utc(value, _timezone(info))
-        problem = misalignment(ts, int(info.data.get("resolution_minutes", 15)))
+        tz = _timezone(info)
+        ts = to_utc(value, tz)
+        problem = misalignment(ts, int(info.data.get("resolution_minutes", 15)), tz)
         if problem:
             raise ValueError(problem)
         return ts

@@ -12,6 +12,7 @@ from luna.ingest.errors import (
     DocumentTooLargeError,
     EmptyDocumentError,
     EncryptedDocumentError,
+    ParseBudgetExceededError,
     UnsupportedDocumentError,
 )
 from luna.ingest.model import Element, ElementKind, ParsedDocument, ParseLimits
@@ -29,6 +30,7 @@ __all__ = [
     "ElementKind",
     "EmptyDocumentError",
     "EncryptedDocumentError",
+    "ParseBudgetExceededError",
     "ParseLimits",
     "ParsedDocument",
     "TokenCounter",

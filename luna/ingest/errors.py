@@ -46,3 +46,17 @@ class DocumentTooLargeError(DocumentError):
     """The document exceeds a limit (size, pages, zip bomb guard)."""
 
     code = "too_large"
+
+
+class ParseBudgetExceededError(DocumentError):
+    """Parsing the document would take more elements or time than one document may use.
+
+    Unlike :class:`DocumentTooLargeError` the upload itself was acceptable: the content is what
+    is unreasonable (a small file holding millions of empty paragraphs), so it is a 422, and
+    ``limit`` names the setting that refused it."""
+
+    code = "over_budget"
+
+    def __init__(self, filename: str, problem: str, limit: str) -> None:
+        super().__init__(filename, f"{problem} ({limit})")
+        self.limit = limit

@@ -55,7 +55,9 @@ class ParsedDocument:
 
 @dataclass(frozen=True, slots=True)
 class ParseLimits:
-    """Guards against hostile or runaway input; every limit raises ``DocumentTooLargeError``."""
+    """Guards against hostile or runaway input. The size limits raise ``DocumentTooLargeError``
+    (413); the parse budget (elements, XML elements, seconds) raises
+    ``ParseBudgetExceededError`` (422) naming its setting."""
 
     max_bytes: int = 50 * 1024 * 1024
     """Largest accepted upload."""
@@ -71,3 +73,11 @@ class ParseLimits:
     """Members smaller than this are exempt from the ratio check (small XML compresses well)."""
     max_text_chars: int = 5_000_000
     """Most characters of extracted text kept from one document."""
+    max_elements: int = 100_000
+    """Most blocks one document is parsed into: DOCX paragraphs (table cells included), PDF
+    text lines. Empty ones count too: they cost parsing time while adding no text."""
+    max_xml_elements: int = 1_000_000
+    """Most XML elements in a DOCX body, counted while streaming it, before any tree is built
+    (each costs a few hundred bytes in memory once parsed)."""
+    max_parse_seconds: float = 60.0
+    """Longest wall time parsing one document may take; checked inside the parsers' loops."""

@@ -60,6 +60,7 @@ class IngestOutcome:
     replaced: bool = False
     error: str | None = None
     error_code: str | None = None
+    limit: str | None = None  # the setting that refused the file (parse budget)
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -118,7 +119,11 @@ class IngestPipeline:
         self._embeddings = embeddings
         self._settings = settings
         self._limits = ParseLimits(
-            max_bytes=settings.ingest_max_bytes, max_pages=settings.ingest_max_pages
+            max_bytes=settings.ingest_max_bytes,
+            max_pages=settings.ingest_max_pages,
+            max_elements=settings.ingest_max_elements,
+            max_xml_elements=settings.ingest_max_xml_elements,
+            max_parse_seconds=settings.ingest_max_parse_seconds,
         )
 
     # --- entry points ------------------------------------------------------------------
@@ -242,6 +247,7 @@ class IngestPipeline:
             return outcome
         except DocumentError as exc:
             outcome.error, outcome.error_code = str(exc), exc.code
+            outcome.limit = getattr(exc, "limit", None)
         except Exception as exc:  # storage or model failure: record it, keep serving
             log.exception("ingest of %s failed", name)
             outcome.error, outcome.error_code = f"{type(exc).__name__}: {exc}", "internal"

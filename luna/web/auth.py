@@ -15,10 +15,9 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from luna.api.deps import SessionDep, SettingsDep
+from luna.api.deps import SessionDep, SettingsDep, token_user
 from luna.core.security import ACCESS_COOKIE, InvalidTokenError, decode_access_token
 from luna.store.sql.models import Role, User
-from luna.store.sql.users import get_user
 from luna.web.i18n import DEFAULT_LANG, LANG_COOKIE, Lang, parse_lang
 from luna.web.templating import render
 
@@ -57,7 +56,8 @@ def page_lang(request: Request) -> Lang:
 
 
 def session_user(request: Request, settings: SettingsDep, session: SessionDep) -> User | None:
-    """The user of the session cookie, or None (missing, expired, badly signed, disabled)."""
+    """The user of the session cookie, or None (missing, expired, badly signed, revoked,
+    disabled)."""
     token = request.cookies.get(ACCESS_COOKIE)
     if not token:
         return None
@@ -65,8 +65,7 @@ def session_user(request: Request, settings: SettingsDep, session: SessionDep) -
         claims = decode_access_token(token, settings.token_secret())
     except InvalidTokenError:
         return None
-    user = get_user(session, str(claims["sub"]))
-    return user if user is not None and user.is_active else None
+    return token_user(session, claims)
 
 
 def page_user(request: Request, user: Annotated[User | None, Depends(session_user)]) -> User:

@@ -14,13 +14,15 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from luna.api.deps import SessionDep, SettingsDep, StoresDep
+from luna.api.login_guard import LoginThrottled, check_password
 from luna.api.request_origin import is_https
 from luna.api.routes.auth import issue_token
 from luna.api.routes.data import require_meter, visible_meters
 from luna.api.routes.kpis import compute_kpis
 from luna.core.security import ACCESS_COOKIE
+from luna.store.sql.database import session_scope
 from luna.store.sql.models import Meter, PlaybookRecord, Role, User
-from luna.store.sql.users import authenticate
+from luna.store.sql.users import revoke_tokens
 from luna.web.auth import (
     HOME_PATH,
     OptionalPageUser,
@@ -73,15 +75,31 @@ def login_page(
 @router.post("/ui/login")
 def login(
     request: Request,
-    session: SessionDep,
+    stores: StoresDep,
     settings: SettingsDep,
     lang: PageLang,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=500)] = HOME_PATH,
 ) -> Response:
-    """Check the password like ``POST /auth/token`` and keep the same token in a cookie."""
-    user = authenticate(session, username.strip().lower(), password)
+    """Check the password like ``POST /auth/token`` (same throttling and audit) and keep the
+    same token in a cookie."""
+    try:
+        user = check_password(stores, settings, request, username, password, "ui")
+    except LoginThrottled as exc:
+        page = render(
+            request,
+            "login.html",
+            user=None,
+            lang=lang,
+            page="login",
+            next=safe_next(next),
+            error="login.throttled",
+            username=username,
+            status_code=exc.status_code,
+        )
+        page.headers.update(exc.headers or {})
+        return page
     if user is None:
         return render(
             request,
@@ -109,7 +127,12 @@ def login(
 
 
 @router.post("/ui/logout")
-def logout() -> RedirectResponse:
+def logout(stores: StoresDep, user: OptionalPageUser) -> RedirectResponse:
+    """End the session: the cookie is dropped and its token revoked (a copy of it, or any
+    other token of the user, no longer works either)."""
+    if user is not None:
+        with session_scope(stores.sessions) as session:
+            revoke_tokens(session, user.id)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(ACCESS_COOKIE, path="/")
     return response

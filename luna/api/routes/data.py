@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from luna.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
 from luna.core.time_bounds import BoundedDatetime
-from luna.domain.records import ZONE_PATTERN, Price, Reading, to_utc
+from luna.domain.local_time import LocalTimeError, to_utc
+from luna.domain.records import ZONE_PATTERN, Price, Reading
 from luna.store.sql.models import Meter, Role, SmartMeterReading, User
 from luna.store.sql.series import (
     PriceAgg,
@@ -59,6 +60,15 @@ IngestUser = Annotated[User, Depends(require_ingest_role)]
 
 
 # --- time handling ---------------------------------------------------------------------
+
+
+def utc_param(value: datetime, tz: str, field: str) -> datetime:
+    """A query's timestamp in UTC; a naive local time that the DST change repeats or skips
+    is a 422 naming the parameter (it needs its offset), not a silent guess."""
+    try:
+        return to_utc(value, tz)
+    except LocalTimeError as exc:
+        raise field_error(field, str(exc)) from exc
 
 
 def check_range(start: datetime, end: datetime, resolution: Resolution, max_points: int) -> None:
@@ -166,7 +176,7 @@ def get_readings(
     agg: ReadingAgg = ReadingAgg.SUM,
 ) -> ReadingSeries:
     tz = settings.timezone
-    lo, hi = to_utc(start, tz), to_utc(end, tz)
+    lo, hi = utc_param(start, tz, "query.start"), utc_param(end, tz, "query.end")
     check_range(lo, hi, resolution, settings.data_max_points)
     if meter_id:
         ids = [require_meter(session, user, m).meter_id for m in dict.fromkeys(meter_id)]
@@ -265,7 +275,7 @@ def get_prices(
     agg: PriceAgg = PriceAgg.AVG,
 ) -> PriceSeries:
     tz = settings.timezone
-    lo, hi = to_utc(start, tz), to_utc(end, tz)
+    lo, hi = utc_param(start, tz, "query.start"), utc_param(end, tz, "query.end")
     check_range(lo, hi, resolution, settings.data_max_points)
     available = price_resolutions(session.connection(), zone)
     if not available:

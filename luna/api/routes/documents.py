@@ -9,7 +9,14 @@ from typing import Annotated, Self
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from sqlalchemy import String, func, select
 
 from luna.api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
@@ -30,6 +37,7 @@ FAILURE_STATUS = {
     "encrypted": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "corrupt": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "over_budget": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "internal": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 # A part's Content-Type is stored as the item's MIME type: longer fails the insert (a 500).
@@ -60,6 +68,9 @@ class FileResult(BaseModel):
     replaced: bool
     error: str | None
     error_code: str | None
+    limit: str | None = Field(
+        default=None, description="The setting whose limit refused the file (parse budget)."
+    )
 
     @classmethod
     def of(cls, outcome: IngestOutcome) -> FileResult:
@@ -72,6 +83,7 @@ class FileResult(BaseModel):
             replaced=outcome.replaced,
             error=outcome.error,
             error_code=outcome.error_code,
+            limit=outcome.limit,
         )
 
 

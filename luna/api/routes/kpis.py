@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from luna.agents import playbook_defaults as tariff
 from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
-from luna.api.routes.data import require_meter, visible_meters
+from luna.api.routes.data import require_meter, utc_param, visible_meters
 from luna.config import Settings
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.kpis import (
@@ -32,7 +32,7 @@ from luna.domain.kpis import (
     in_window,
     totals,
 )
-from luna.domain.records import ZONE_PATTERN, to_utc
+from luna.domain.records import ZONE_PATTERN
 from luna.store.sql.models import SmartMeterReading
 from luna.store.sql.series import (
     PriceAgg,
@@ -159,7 +159,7 @@ def compute_kpis(
     """The KPIs of meters the caller has already checked access to (API and overview page)."""
     tz = settings.timezone
     local = ZoneInfo(tz)
-    now = to_utc(at, tz) if at is not None else datetime.now(UTC)
+    now = utc_param(at, tz, "query.at") if at is not None else datetime.now(UTC)
     last = session.scalar(
         select(func.max(SmartMeterReading.ts)).where(
             SmartMeterReading.meter_id.in_(meter_ids), SmartMeterReading.ts < now

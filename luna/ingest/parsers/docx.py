@@ -3,6 +3,10 @@
 The zip container is checked before python-docx opens it (member count, total declared size,
 compression ratio), so a zip bomb is refused without inflating anything. Python's zipfile never
 inflates a member beyond its declared size, so the declared sizes bound what parsing can use.
+Within that size, the parse budget (:mod:`luna.ingest.budget`) bounds the work: paragraphs and
+XML elements are counted from the stream before python-docx builds its tree
+(:mod:`luna.ingest.parsers.docx_scan`), and the walk below counts paragraphs and watches the
+clock again.
 Page headers/footers, footnotes, comments and text boxes are not part of the body and are
 skipped; DOCX has no fixed pages, so ``page`` stays ``None``.
 
@@ -24,7 +28,8 @@ from docx.styles.style import BaseStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from luna.ingest.errors import CorruptDocumentError, DocumentTooLargeError
+from luna.ingest.budget import ParseBudget
+from luna.ingest.errors import CorruptDocumentError, DocumentError, DocumentTooLargeError
 from luna.ingest.hidden import (
     DOCX_VANISH,
     TINY_POINTS,
@@ -34,6 +39,7 @@ from luna.ingest.hidden import (
     is_light_colour,
 )
 from luna.ingest.model import ParsedDocument, ParseLimits
+from luna.ingest.parsers.docx_scan import check_xml_budget
 from luna.ingest.structure import ElementBuilder, choose_title
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -80,16 +86,21 @@ def check_zip_container(data: bytes, filename: str, limits: ParseLimits) -> None
 
 def parse_docx(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument:
     check_zip_container(data, filename, limits)
+    budget = ParseBudget(filename, limits, "paragraphs")
+    check_xml_budget(data, filename, limits, budget)
     try:
         document = docx.Document(io.BytesIO(data))
         builder = ElementBuilder()
-        visibility = _RunVisibility(document, builder.hidden)
+        visibility = _RunVisibility(document, builder.hidden, budget)
         for block in document.iter_inner_content():
             if isinstance(block, Paragraph):
+                budget.count()
                 _add_paragraph(block, builder, visibility)
             else:
                 _add_table(block, builder, visibility)
         metadata_title = document.core_properties.title
+    except DocumentError:
+        raise
     except Exception as exc:  # python-docx raises many types for malformed packages
         raise CorruptDocumentError(filename, f"not a readable Word document ({exc})") from None
     title = choose_title(builder, metadata_title, filename)
@@ -108,8 +119,9 @@ class _RunVisibility:
     defaults; the most specific setting wins. Read from the XML with per-style caches: going
     through python-docx's style objects for every run tripled the parse time."""
 
-    def __init__(self, document: Any, tally: HiddenTally) -> None:
+    def __init__(self, document: Any, tally: HiddenTally, budget: ParseBudget) -> None:
         self.tally = tally
+        self.budget = budget
         styles = document.styles.element
         self._styles = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
         self._default = {
@@ -139,6 +151,7 @@ class _RunVisibility:
             else:
                 continue
             for run in runs:
+                self.budget.check_time()
                 reason = self._hiding(run, paragraph_format)
                 if reason is None:
                     parts.append(run.text)
@@ -295,7 +308,9 @@ def _add_table(table: Table, builder: ElementBuilder, visibility: _RunVisibility
             if id(cell._tc) in seen:  # a merged cell repeats once per grid column
                 continue
             seen.add(id(cell._tc))
-            texts = [visibility.text(p).strip() for p in cell.paragraphs]
+            paragraphs = cell.paragraphs
+            visibility.budget.count(len(paragraphs))
+            texts = [visibility.text(p).strip() for p in paragraphs]
             cells.append(" ".join(text for text in texts if text))
         if any(cells):
             rows.append(cells)

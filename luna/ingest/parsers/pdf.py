@@ -7,7 +7,9 @@ spacing, keeps bullets as list items and turns runs of lines with column gaps in
 Single-column layouts are the target; multi-column pages come out in PDFium's reading order.
 
 Glyphs no reader sees (invisible, white, tiny or off-page text) are dropped and counted; see
-:mod:`luna.ingest.parsers.pdf_visibility`.
+:mod:`luna.ingest.parsers.pdf_visibility`. Text lines count against the parse budget and the
+clock is checked while glyphs are read (:mod:`luna.ingest.budget`): the page limit alone does
+not bound a page that holds millions of glyphs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
+from luna.ingest.budget import ParseBudget
 from luna.ingest.cleaning import is_page_number, join_lines, repeated_lines, running_line_key
 from luna.ingest.errors import (
     CorruptDocumentError,
@@ -46,6 +49,7 @@ _MARGIN_SHARE = 0.09  # top/bottom share of the page where running headers/foote
 _COLUMN_GAP_EM = 1.2  # a horizontal gap wider than this many font sizes separates table cells
 _HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text is a heading
 _BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+_GLYPHS_PER_CLOCK_CHECK = 1024
 
 
 @dataclass(slots=True)
@@ -118,7 +122,8 @@ def _read_pages(
             raise DocumentTooLargeError(
                 filename, f"{count} pages exceed the limit of {limits.max_pages}"
             )
-        pages = [_read_page(document, index, hidden) for index in range(count)]
+        budget = ParseBudget(filename, limits, "text lines")
+        pages = [_read_page(document, index, hidden, budget) for index in range(count)]
         title = str(document.get_metadata_value("Title") or "")
     except pdfium.PdfiumError as exc:
         raise CorruptDocumentError(filename, f"unreadable page ({exc})") from None
@@ -127,23 +132,24 @@ def _read_pages(
     return pages, title
 
 
-def _read_page(document: object, index: int, hidden: HiddenTally) -> _Page:
+def _read_page(document: object, index: int, hidden: HiddenTally, budget: ParseBudget) -> _Page:
     page = document[index]  # type: ignore[index]
     try:
         width, height = page.get_size()
         scene = PageScene(page)
         textpage = page.get_textpage()
         try:
-            lines = _page_lines(textpage, index + 1, scene, hidden)
+            lines = _page_lines(textpage, index + 1, scene, hidden, budget)
         finally:
             textpage.close()
     finally:
         page.close()
+    budget.count(len(lines))
     return _Page(index + 1, float(width), float(height), lines)
 
 
 def _page_lines(
-    textpage: object, page_number: int, scene: PageScene, hidden: HiddenTally
+    textpage: object, page_number: int, scene: PageScene, hidden: HiddenTally, budget: ParseBudget
 ) -> list[_Line]:
     handle = textpage.raw  # type: ignore[attr-defined]
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -151,6 +157,8 @@ def _page_lines(
     lines: list[_Line] = []
     current: list[_Glyph | None] = []  # None marks a space
     for index in range(pdfium_c.FPDFText_CountChars(handle)):
+        if index % _GLYPHS_PER_CLOCK_CHECK == 0:
+            budget.check_time()
         code = pdfium_c.FPDFText_GetUnicode(handle, index)
         if code in (10, 13):
             _flush_line(current, lines, handle, page_number)

@@ -82,6 +82,11 @@ class EventType(enum.StrEnum):
     TOOL_CALL = "tool_call"
     FEEDBACK = "feedback"
     ERROR = "error"
+    # Security audit (luna.api.login_guard): a wrong password, an account locked by it, an
+    # admin lifting the lock.
+    LOGIN_FAILED = "login_failed"
+    LOCKOUT = "lockout"
+    UNLOCK = "unlock"
 
 
 class LabelTarget(enum.StrEnum):
@@ -103,12 +108,40 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.CUSTOMER)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Carried in every access token ("ver"); logout and a password change raise it, which
+    # revokes every token issued before (luna.api.deps.get_current_user compares them).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     meters: Mapped[list[Meter]] = relationship(back_populates="owner")
 
     __table_args__ = (
         CheckConstraint("username = lower(username) AND length(username) >= 2", name="username"),
+    )
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account name or one client address, shared by every API replica.
+
+    ``failures`` counts consecutive wrong passwords (forgotten a day after the last one); no
+    attempt is checked before ``blocked_until`` (exponential backoff) nor, for an account,
+    before ``locked_until`` (the lockout, which an admin can lift). Account rows are keyed by
+    the normalised name, whether or not such a user exists, so throttling reveals nothing.
+    """
+
+    __tablename__ = "login_throttles"
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failure_at: Mapped[datetime | None] = mapped_column()
+    blocked_until: Mapped[datetime | None] = mapped_column()
+    locked_until: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        CheckConstraint("scope IN ('account', 'address')", name="scope"),
+        CheckConstraint("failures >= 0", name="failures_nonnegative"),
+        Index("ix_login_throttles_last_failure_at", "last_failure_at"),
     )
 
 
