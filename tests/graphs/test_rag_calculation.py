@@ -326,6 +326,32 @@ def test_operands_are_converted_to_euro_and_kwh_before_computing(prompt: LoadedP
     assert calc.render("de") == "Rechnung: 280 kWh × 27,90 ct/kWh + 10,50 € = 88,62 € [1]"
 
 
+def test_a_result_unit_that_does_not_fit_the_expression_takes_the_expressions_unit(
+    prompt: LoadedPrompt,
+):
+    """The small model subtracts the rates and multiplies by the question's kWh right, then
+    declares the result in ct/kWh; the expression's unit is money, so the result is in €.
+    Without the question's 40 kWh among the operands the calculation itself is wrong."""
+    passages = [{"n": 2, "title": "Preisblatt", "text": "HT 13,40 ct/kWh; NT 2,44 ct/kWh netto."}]
+    question = "Wie viel spart er, wenn er 40 kWh im NT statt im HT lädt?"
+    saving = {
+        "operands": [
+            operand("ht", "13,40", "ct/kWh", 2),
+            operand("nt", "2,44", "ct/kWh", 2),
+            operand("energy", "40", "kWh", 0),
+        ],
+        "expression": "(ht - nt) * energy",
+        "result_unit": "ct/kWh",
+    }
+    calc = calculate(ScriptedModel(script=[json.dumps(saving)]), prompt, question, passages, "de")
+    assert calc is not None
+    assert calc.render("de").endswith("= 4,38 € [2]")
+    per_kwh = saving | {"operands": saving["operands"][:2], "expression": "ht - nt"}
+    per_kwh["result_unit"] = "€"
+    model = ScriptedModel(script=[json.dumps(per_kwh), json.dumps(per_kwh)])
+    assert calculate(model, prompt, question, passages, "de") is None
+
+
 def test_a_period_may_be_an_operand_of_the_question(prompt: LoadedPrompt):
     year = {
         "operands": [operand("base", "11,20", "€/Monat", 1), operand("months", "12", "Monate", 0)],

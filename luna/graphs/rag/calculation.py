@@ -28,6 +28,7 @@ from luna.core.units import parse_unit
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.calculation_plan import (
     PLAN_SCHEMA,
+    UNIT_MISMATCH,
     CalculationPlan,
     Checked,
     Operand,
@@ -38,6 +39,7 @@ from luna.graphs.rag.calculation_plan import (
     parse_plan,
     passages_block,
     verify_plan,
+    with_expression_unit,
     without_unused_operands,
 )
 from luna.llm.llama_cpp_chat import json_schema_format
@@ -221,10 +223,12 @@ def calculate(
 ) -> Calculation | None:
     """Plan, verify and compute; None when no plan passes verification.
 
-    Operands the expression never reads are dropped first (they cannot change the result). A
-    rejected plan is sent back once with its problems listed, at :data:`RETRY_OPTIONS`
-    (llama.cpp reuses the prompt prefix, so the retry costs about the decoding of a plan); a
-    second rejection gives None, and the caller answers without a computed figure or refuses.
+    Operands the expression never reads are dropped first (they cannot change the result); a
+    plan whose only fault is a result unit that does not fit its expression takes the
+    expression's unit (:func:`with_expression_unit`). A rejected plan is sent back once with
+    its problems listed, at :data:`RETRY_OPTIONS` (llama.cpp reuses the prompt prefix, so the
+    retry costs about the decoding of a plan); a second rejection gives None, and the caller
+    answers without a computed figure or refuses.
     Model errors propagate.
     """
     history: list[BaseMessage] = []
@@ -240,6 +244,11 @@ def calculate(
         else:
             checked = check_plan(plan, question, passages, language)
             problems = checked.problems
+            if problems and all(p.startswith(UNIT_MISMATCH) for p in problems):
+                corrected = with_expression_unit(plan, question)
+                if corrected is not None:
+                    plan, checked = corrected, check_plan(corrected, question, passages, language)
+                    problems = checked.problems
             if not problems and checked.expression is not None:
                 return _result(plan, checked, checked.expression)
         log.info("calculation plan %d rejected: %s", attempt, "; ".join(problems))

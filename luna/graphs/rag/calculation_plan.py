@@ -108,6 +108,7 @@ MAX_LISTED_NUMBERS = 24
 
 # A table row's or column's unit in brackets: "Arbeitspreis (ct/kWh)", "Verbrauch (kWh)".
 _HEADING_UNIT = re.compile(r"\((ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|ct|€|EUR|kWh|MWh|kWp|kW)\)")
+UNIT_MISMATCH = "the expression gives"
 _NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
 _HEADING_PATH = re.compile(r"^\d+(\.\d+)*\s+\S|.*\s>\s")
 
@@ -368,7 +369,7 @@ def _expression_problems(plan: CalculationPlan, expression: Expression) -> list[
     wanted = PLAIN if plan.result_unit.strip() == "%" else parse_unit(plan.result_unit)
     if got.dimension != wanted.dimension:
         problems.append(
-            f"the expression gives {got.describe()}, but result_unit "
+            f"{UNIT_MISMATCH} {got.describe()}, but result_unit "
             f"'{plan.result_unit}' is {wanted.describe()}"
         )
     return problems
@@ -448,3 +449,29 @@ def without_unused_operands(plan: CalculationPlan) -> CalculationPlan:
         return plan
     kept = [o for o in plan.operands if o.name in used]
     return plan.model_copy(update={"operands": kept}) if kept else plan
+
+
+# The unit a result of each dimension (money, energy exponents) is shown in when the plan's
+# own ``result_unit`` does not fit its expression.
+_SHOWN_UNIT: dict[tuple[int, int], str] = {(1, 0): "€", (1, -1): "ct/kWh", (0, 1): "kWh"}
+
+
+def with_expression_unit(plan: CalculationPlan, question: str) -> CalculationPlan | None:
+    """``plan`` with ``result_unit`` set to the unit its expression computes, or None.
+
+    The model writes the expression right more often than the unit of its result ("(high -
+    low) * energy" declared "ct/kWh"); code knows the expression's unit. Only when every
+    quantity the question states is an operand: an expression that left out the question's
+    "40 kWh" has the wrong unit because it is the wrong calculation."""
+    try:
+        expression = Expression.parse(plan.expression)
+        percent = [o.name for o in plan.operands if is_percent(o)]
+        got = unit_of(expression, {o.name: _operand_unit(o) for o in plan.operands}, percent)
+    except ExpressionError:
+        return None
+    shown = _SHOWN_UNIT.get(got.dimension)
+    stated = [m for m in _TOKEN.finditer(question) if _UNIT_AFTER.match(question, m.end())]
+    from_question = {o.value.replace(" ", "") for o in plan.operands if o.source == 0}
+    if shown is None or any(m.group(2) not in from_question for m in stated):
+        return None
+    return plan.model_copy(update={"result_unit": shown})
