@@ -151,6 +151,12 @@ def test_a_gross_figure_the_passages_state_is_looked_up_not_computed():
     assert wants_calculation(spot, table) is True
 
 
+def test_a_yearly_amount_the_passages_state_is_looked_up_not_computed():
+    question = "How much is the annual flat-rate reduction under Module 1?"
+    stated = ["Modul 1 | pauschale Reduzierung | 168,00 € brutto pro Jahr (14,00 € pro Monat)"]
+    assert wants_calculation(question, stated) is False
+    assert wants_calculation(question, ["Modul 1: 14,00 € pro Monat"]) is True  # × 12
+
 @pytest.mark.parametrize("question", LOOK_UPS)
 def test_plain_look_ups_need_no_calculation(question: str):
     assert wants_calculation(question) is False

@@ -118,6 +118,11 @@ _CUE_PATTERNS = {
 
 
 _GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
+_YEARLY_STATED = re.compile(
+    r"\d\s*(€|eur\b|euro)[^.\n]{0,25}?\b(pro|im|je|per|a) (jahr|year)\b|"
+    r"\d\s*(€|eur\b|euro)\s*/\s*(jahr|year|a)\b|\b(jährlich|annual|yearly)\w*[^.\n]{0,30}\d\s*(€|eur\b)",
+    re.IGNORECASE,
+)
 _GROSS_STATED = re.compile(r"\b(brutto|gross|inkl\.?\s*(mwst|ust)|incl\.?\s*vat)\b", re.IGNORECASE)
 
 
@@ -125,16 +130,22 @@ def wants_calculation(question: str, passages: Sequence[str] = ()) -> bool:
     """Whether the answer needs arithmetic (a total, a difference, a gross price, a cost for a
     quantity); leans towards yes, since a needless plan costs one model call, a missing one a
     wrong figure. A bare "brutto"/"gross" is a look-up, not a calculation, where a passage
-    states gross figures itself (a tariff table with a brutto column)."""
+    states gross figures itself (a tariff table with a brutto column), and so is a yearly
+    amount where a passage states one ("168,00 € brutto pro Jahr")."""
     alone = [kind for kind in ALONE if _CUE_PATTERNS[kind].search(question)]
-    with_amount = bool(_CUE_PATTERNS["amount"].search(question)) and any(
-        _CUE_PATTERNS[kind].search(question) for kind in WITH_AMOUNT
-    )
+    amount = bool(_CUE_PATTERNS["amount"].search(question))
+    with_amount = [kind for kind in WITH_AMOUNT if amount and _CUE_PATTERNS[kind].search(question)]
     if alone == ["vat"] and not with_amount and passages:
         only_the_word = _CUE_PATTERNS["vat"].search(_GROSS_WORD.sub("", question)) is None
         if only_the_word and any(_GROSS_STATED.search(p) for p in passages):
             return False
-    return bool(alone) or with_amount
+    if (
+        not alone
+        and with_amount == ["per_year"]
+        and any(_YEARLY_STATED.search(p) for p in passages)
+    ):
+        return False  # "168,00 € brutto pro Jahr" is there to be read, not computed
+    return bool(alone) or bool(with_amount)
 
 
 def asks_per_year(question: str) -> bool:
