@@ -95,6 +95,20 @@ def field_error(field: str, message: str, status_code: int = 422) -> HTTPExcepti
     )
 
 
+class TrackedSend:
+    """An ASGI ``send`` that remembers whether the response has started: until then a
+    middleware may still answer with an error of its own instead."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+
+
 class UnexpectedErrors:
     """Pure ASGI middleware: an exception no handler took becomes a logged JSON 500 with the
     request id (``{"error": "internal_error", "detail": ..., "request_id": ...}``).
@@ -111,18 +125,11 @@ class UnexpectedErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except Exception:
-            if started:
+            if tracked.started:
                 raise
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             request_id = current_request_id()

@@ -24,7 +24,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from luna.api.deps import connection_token, require_current_token, token_claims
-from luna.api.errors import error_response
+from luna.api.errors import TrackedSend, error_response
 from luna.config import Settings
 
 UPLOAD_LIMIT = "LUNA_REQUEST_MAX_UPLOAD_BYTES"
@@ -104,19 +104,12 @@ class RequestLimits:
                     raise BodyTooLarge(setting, limit)
             return message
 
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, tracked)
         except BodyTooLarge as exc:
             # Read outside a route (no handler turned it into a response): answer here.
-            if started:
+            if tracked.started:
                 raise
             await error_response(exc.status_code, "too_large", exc.detail)(scope, receive, send)
 

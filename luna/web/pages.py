@@ -84,23 +84,8 @@ def login(
 ) -> Response:
     """Check the password like ``POST /auth/token`` (same throttling and audit) and keep the
     same token in a cookie."""
-    try:
-        user = check_password(stores, settings, request, username, password, "ui")
-    except LoginThrottled as exc:
-        page = render(
-            request,
-            "login.html",
-            user=None,
-            lang=lang,
-            page="login",
-            next=safe_next(next),
-            error="login.throttled",
-            username=username,
-            status_code=exc.status_code,
-        )
-        page.headers.update(exc.headers or {})
-        return page
-    if user is None:
+
+    def refused(error: str, status_code: int) -> Response:
         return render(
             request,
             "login.html",
@@ -108,10 +93,19 @@ def login(
             lang=lang,
             page="login",
             next=safe_next(next),
-            error="login.error",
+            error=error,
             username=username,
-            status_code=401,
+            status_code=status_code,
         )
+
+    try:
+        user = check_password(stores, settings, request, username, password, "ui")
+    except LoginThrottled as exc:
+        page = refused("login.throttled", exc.status_code)
+        page.headers.update(exc.headers or {})
+        return page
+    if user is None:
+        return refused("login.error", 401)
     token = issue_token(user, settings)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(

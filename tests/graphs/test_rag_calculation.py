@@ -157,6 +157,7 @@ def test_a_yearly_amount_the_passages_state_is_looked_up_not_computed():
     assert wants_calculation(question, stated) is False
     assert wants_calculation(question, ["Modul 1: 14,00 € pro Monat"]) is True  # × 12
 
+
 @pytest.mark.parametrize("question", LOOK_UPS)
 def test_plain_look_ups_need_no_calculation(question: str):
     assert wants_calculation(question) is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -70,6 +71,22 @@ def runtime(settings: Settings, clean_db: Stores, tmp_path: Path) -> Iterator[Ru
     rt.close()
 
 
+def _ask(runtime: Runtime, model: ScriptedModel, question: str) -> dict[str, Any]:
+    """The RAG graph's final state for ``question``, names-only check (no model verdict)."""
+    ctx = RagContext(
+        retriever=runtime.retriever,
+        chat_model=model,
+        sessions=runtime.stores.sessions,
+        model_name="scripted",
+        top_k=4,
+        answer_check=AnswerCheck.NAMES,
+    )
+    state: dict[str, Any] = build_rag_graph().invoke(
+        {"messages": [HumanMessage(question)], "question": question}, context=ctx
+    )
+    return state
+
+
 def test_a_table_keeps_the_row_headings_and_the_named_columns_only():
     table = "Modell | AW 7 | AW 11 | AW 11 S\nGewicht (kg) | 94 | 118 | 131\nHinweis ohne Tabelle"
     assert project_columns(table, ["AW 11"]) == (
@@ -83,17 +100,7 @@ def test_a_table_keeps_the_row_headings_and_the_named_columns_only():
 def test_the_model_reads_the_column_of_the_device_another_document_names(runtime: Runtime):
     question = "Wie schwer ist die Außeneinheit der Wärmepumpe, die Nordhang Netz registriert hat?"
     model = ScriptedModel(script=["Die Außeneinheit wiegt 131 kg [1]."])
-    ctx = RagContext(
-        retriever=runtime.retriever,
-        chat_model=model,
-        sessions=runtime.stores.sessions,
-        model_name="scripted",
-        top_k=4,
-        answer_check=AnswerCheck.NAMES,
-    )
-    state = build_rag_graph().invoke(
-        {"messages": [HumanMessage(question)], "question": question}, context=ctx
-    )
+    state = _ask(runtime, model, question)
     prompt = str(model.seen[0][-1].content)
     assert "AW 11 S: 131" in prompt or "| 131" in prompt  # the registered model's weight
     assert "AW 11: 118" not in prompt  # the neighbouring column (AW 11) is not shown
@@ -122,17 +129,7 @@ def test_months_past_a_threshold_or_at_an_extreme_are_picked_by_code(
     runtime: Runtime, question: str, expected: str
 ):
     model = ScriptedModel(script=[])  # any model call fails the test
-    ctx = RagContext(
-        retriever=runtime.retriever,
-        chat_model=model,
-        sessions=runtime.stores.sessions,
-        model_name="scripted",
-        top_k=4,
-        answer_check=AnswerCheck.NAMES,
-    )
-    state = build_rag_graph().invoke(
-        {"messages": [HumanMessage(question)], "question": question}, context=ctx
-    )
+    state = _ask(runtime, model, question)
     assert state["calculated"] is True
     assert state["answer"].startswith(expected)
     assert state["citations"][0]["title"].startswith("Aktennotiz")
