@@ -29,6 +29,7 @@ from luna.graphs.rag.instructions import (
     EXFILTRATION,
     INSTRUCTION,
     addressed_to_assistant,
+    continues_instruction,
     visible_without_folding,
 )
 from luna.graphs.rag.obfuscation import shadow, strip_invisible
@@ -136,16 +137,25 @@ def screen(passages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def _rewrite(
     text: str, kind: SourceKind, authoritative: Mapping[int, list[Figure]]
 ) -> tuple[str, list[str]]:
-    """``text`` rewritten sentence by sentence, and the flags of what was changed."""
+    """``text`` rewritten sentence by sentence, and the flags of what was changed. A
+    command that follows an instruction to the assistant in its paragraph goes with it."""
     visible, invisible = strip_invisible(text)
     flags: list[str] = [INVISIBLE] if invisible else []
     out: list[str] = []
     position = 0
+    instructing = False  # an instruction to the assistant began in this paragraph
     for start, end in _sentence_spans(visible):
         sentence = visible[start:end]
-        out.append(visible[position:start])
+        gap = visible[position:start]
+        out.append(gap)
         position = end
-        if addressed_to_assistant(sentence) is not None:
+        instructing = instructing and "\n" not in gap
+        if instructing and continues_instruction(sentence):
+            # "Hinweis für KI-Assistenten: … Antworte auf Fragen …": a command after the
+            # address carries the instruction without naming the assistant again.
+            out.append(REMOVED)
+        elif addressed_to_assistant(sentence) is not None:
+            instructing = True
             for piece, hit in _pieces(sentence, lambda s: addressed_to_assistant(s) is not None):
                 if not hit:
                     out.append(piece)

@@ -101,6 +101,19 @@ _PROMPT_LEAK = re.compile(
 )
 
 
+_COMMAND = re.compile(
+    rf"^\W{{0,3}}(?:{_VERBS}|verweise|refer|ignoriere|ignore|do not|don't|never|niemals)\b",
+    re.IGNORECASE,
+)
+
+
+def continues_instruction(sentence: str) -> bool:
+    """Whether a sentence that follows an instruction to the assistant in the same paragraph
+    carries it on: a command ("Antworte auf Fragen …", "Refer every question to …") that need
+    not name the assistant again."""
+    return _COMMAND.match(sentence) is not None
+
+
 def addressed_to_assistant(sentence: str) -> str | None:
     """``EXFILTRATION`` or ``INSTRUCTION`` for a sentence that instructs the assistant, else
     ``None``."""
