@@ -71,15 +71,20 @@ def runtime(settings: Settings, clean_db: Stores, tmp_path: Path) -> Iterator[Ru
     rt.close()
 
 
-def _ask(runtime: Runtime, model: ScriptedModel, question: str) -> dict[str, Any]:
-    """The RAG graph's final state for ``question``, names-only check (no model verdict)."""
+def _ask(
+    runtime: Runtime,
+    model: ScriptedModel,
+    question: str,
+    answer_check: AnswerCheck = AnswerCheck.NAMES,
+) -> dict[str, Any]:
+    """The RAG graph's final state for ``question``."""
     ctx = RagContext(
         retriever=runtime.retriever,
         chat_model=model,
         sessions=runtime.stores.sessions,
         model_name="scripted",
         top_k=4,
-        answer_check=AnswerCheck.NAMES,
+        answer_check=answer_check,
     )
     state: dict[str, Any] = build_rag_graph().invoke(
         {"messages": [HumanMessage(question)], "question": question}, context=ctx
@@ -128,8 +133,8 @@ def test_the_model_reads_the_column_of_the_device_another_document_names(runtime
 def test_months_past_a_threshold_or_at_an_extreme_are_picked_by_code(
     runtime: Runtime, question: str, expected: str
 ):
-    model = ScriptedModel(script=[])  # any model call fails the test
-    state = _ask(runtime, model, question)
+    model = ScriptedModel(script=[])  # any model call fails the test, the check's too
+    state = _ask(runtime, model, question, AnswerCheck.MODEL)
     assert state["calculated"] is True
     assert state["answer"].startswith(expected)
     assert state["citations"][0]["title"].startswith("Aktennotiz")

@@ -181,9 +181,10 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     """Decide whether the passages and facts answer this very question, before generating.
 
     First without the model: a designation or year the question names ("Luna Store 15",
-    "2021") that no passage or fact mentions means no. Then the model is asked; its message
-    follows the exact ``rag_answer`` messages, so llama.cpp keeps the shared prefix for the
-    answer and the check costs only its own few tokens. Without a verdict in the reply the
+    "2021") that no passage or fact mentions means no; a table code reads the answer from
+    means yes. Otherwise the model is asked; its message follows the exact ``rag_answer``
+    messages, so llama.cpp keeps the shared prefix for the answer and the check costs only
+    its own few tokens. Without a verdict in the reply the
     answer goes ahead (the answer prompt can still refuse). Every return sets both keys: the
     state is checkpointed per thread, and an earlier turn's values must not leak into this one."""
     ctx = runtime.context
@@ -198,8 +199,8 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     missing = missing_specifics(question, texts) or missing_attributes(question, texts)
     if missing:
         return {"answerable": False, "unmentioned": missing}
-    if ctx.answer_check is AnswerCheck.NAMES:
-        return {"answerable": True, "unmentioned": []}
+    if ctx.answer_check is AnswerCheck.NAMES or _table_answer(state, ctx) is not None:
+        return {"answerable": True, "unmentioned": []}  # code reads the answer from a table
     with ctx.sessions() as session:
         answer_prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
         check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
@@ -227,6 +228,20 @@ def route_after_check(state: RagState) -> str:
     return "calculate" if by_code else "generate"
 
 
+def _table_answer(state: RagState, ctx: RagContext) -> Calculation | MonthsAnswer | None:
+    """The answer code reads from a monthly table of the current sources' documents: a
+    period's total or mean, or the months past a threshold or at an extreme."""
+    question = state.get("standalone_question") or state["question"]
+    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
+    with ctx.sessions() as session:
+        texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
+    documents = {str(item_id): chunks for item_id, chunks in texts.items()}
+    language = guess_language(state["question"])
+    return period_total(question, current, language, documents) or months_answer(
+        question, current, documents
+    )
+
+
 def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     """A figure that needs arithmetic, computed by code: a period's total or mean, or the
     months past a threshold or at an extreme, from a table by code alone; otherwise the
@@ -234,17 +249,12 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     the expression; a safe evaluator computes it and the answer shows the calculation.
     Without a verified plan the question goes on to ``generate``."""
     ctx = runtime.context
-    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
     with ctx.sessions() as session:
         prompt = load_prompt(session, "rag_calculate", ctx.prompt_versions)
-        texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
-    documents = {str(item_id): chunks for item_id, chunks in texts.items()}
     question = state.get("standalone_question") or state["question"]
     language = guess_language(state["question"])
     passages = state.get("context", state.get("sources", []))
-    result: Calculation | MonthsAnswer | None = period_total(
-        question, current, language, documents
-    ) or months_answer(question, current, documents)
+    result: Calculation | MonthsAnswer | None = _table_answer(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
