@@ -126,9 +126,11 @@ class Retriever:
         filters: RetrievalFilter | None = None,
         score_threshold: float | None = None,
         multi_hop: bool = True,
+        spare: int = 0,
     ) -> list[RetrievedChunk]:
         """The ``top_k`` best chunks for ``query``; ``score_threshold`` bounds the dense
-        (cosine) hits; ``multi_hop`` adds the part and bridge queries.
+        (cosine) hits; ``multi_hop`` adds the part and bridge queries; ``spare`` more chunks
+        follow them in rank order, for a caller that may set some of the ``top_k`` aside.
 
         Older versions of a document take no place among them (two versions of one policy
         would vote twice and crowd out the note a question also needs); each older version
@@ -174,7 +176,9 @@ class Retriever:
             ]
             chunks.sort(key=lambda c: c.score, reverse=True)
         selected = _select(chunks, leaders, top_k)
-        return selected + self._older_versions(query, selected, older, score_threshold)
+        chosen = {c.chunk_id for c in selected}
+        spares = [c for c in chunks if c.chunk_id not in chosen][:spare]
+        return selected + spares + self._older_versions(query, selected, older, score_threshold)
 
     def _older_versions(
         self,

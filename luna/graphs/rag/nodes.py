@@ -84,8 +84,9 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
     hits = ctx.retriever.search(
         state.get("standalone_question") or state["question"],
-        top_k=ctx.top_k + SPARE_PASSAGES,
+        top_k=ctx.top_k,
         filters=ctx.filters,
+        spare=SPARE_PASSAGES,
     )
     sources = [
         {
