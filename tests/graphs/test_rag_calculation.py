@@ -21,7 +21,7 @@ from luna.graphs.rag.calculation import (
     verify_plan,
     wants_calculation,
 )
-from luna.graphs.rag.calculation_plan import numbers_block
+from luna.graphs.rag.calculation_plan import check_plan, numbers_block
 from luna.llm.llama_cpp_chat import LlamaCppChatModel
 from luna.prompts.registry import LoadedPrompt, read_prompt_files
 from tests.scripted_model import ScriptedModel
@@ -357,6 +357,44 @@ def test_a_result_unit_that_does_not_fit_the_expression_takes_the_expressions_un
     per_kwh["result_unit"] = "€"
     model = ScriptedModel(script=[json.dumps(per_kwh), json.dumps(per_kwh)])
     assert calculate(model, prompt, question, passages, "de") is None
+
+
+def test_a_gross_operand_for_a_net_question_and_a_negative_saving_are_sent_back(
+    prompt: LoadedPrompt,
+):
+    table = (
+        "Tarifstufe | netto | brutto\n"
+        "Niedertarif (NT) | 2,44 ct/kWh | 2,90 ct/kWh\n"
+        "Hochtarif (HT) | 13,40 ct/kWh | 15,95 ct/kWh"
+    )
+    passages = [{"n": 1, "title": "Preisblatt", "text": table}]
+    question = "Wie viel Netzentgelt (netto) spart er, wenn er 40 kWh im NT statt im HT lädt?"
+
+    def plan(high: str, expression: str) -> str:
+        operands = [
+            operand("nt", "2,44", "ct/kWh", 1),
+            operand("ht", high, "ct/kWh", 1),
+            operand("energy", "40", "kWh", 0),
+        ]
+        return json.dumps({"operands": operands, "expression": expression, "result_unit": "€"})
+
+    model = ScriptedModel(
+        script=[plan("15,95", "(nt - ht) * energy"), plan("13,40", "(ht - nt) * energy")]
+    )
+    calc = calculate(model, prompt, question, passages, "de")
+    assert calc is not None
+    assert calc.render("de").endswith("= 4,38 € [1]")
+    retry = str(model.seen[1][-1].content)
+    assert "15,95 is gross (brutto)" in retry
+    checked = check_plan(
+        CalculationPlan.model_validate_json(plan("13,40", "(nt - ht) * energy")),
+        question,
+        passages,
+        "de",
+    )
+    assert checked.problems == [
+        "the difference is negative: subtract the smaller value from the larger"
+    ]
 
 
 def test_a_period_may_be_an_operand_of_the_question(prompt: LoadedPrompt):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -413,12 +413,64 @@ def check_plan(
     problems += _expression_problems(plan, expression)
     texts = {n: " ".join(str(p["text"]).split()) for n, p in by_number.items()}
     problems += _period_problems(plan, expression, question, texts)
+    problems += _net_gross_problems(plan, question, by_number)
     if not problems:
         try:
-            compute(plan, values, expression, plan.result_unit)
+            result = compute(plan, values, expression, plan.result_unit)
         except ExpressionError as exc:
             problems.append(f"expression: {exc}")
+        else:
+            if result < 0 and _SAVING.search(question):
+                problems.append(
+                    "the difference is negative: subtract the smaller value from the larger"
+                )
     return Checked(problems, values, expression)
+
+
+_SAVING = re.compile(
+    r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
+    re.IGNORECASE,
+)
+_NET = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
+_GROSS = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
+
+
+def _net_gross_problems(
+    plan: CalculationPlan, question: str, by_number: Mapping[int, Mapping[str, Any]]
+) -> list[str]:
+    """An operand listed only as gross where the question asks for net figures: a tariff
+    table gives both side by side, and the model takes the wrong one. (Not the other way
+    round: a gross price is computed from net figures and VAT.)"""
+    if not _NET.search(question) or _GROSS.search(question):
+        return []
+    problems = []
+    for operand in plan.operands:
+        passage = by_number.get(operand.source)
+        if passage is None:
+            continue
+        wanted = _readings(operand.value)
+        contexts = [
+            context
+            for value, context in _passage_numbers(neutralise(str(passage["text"])))
+            if _readings(value.split(" ")[0]) & wanted
+        ]
+        if contexts and all(_GROSS.search(c) for c in contexts):
+            problems.append(
+                f"operand {operand.name}: {operand.value} is gross (brutto); the question "
+                "asks for net (netto) values"
+            )
+    return problems
+
+
+def _readings(numeral: str) -> set[Decimal]:
+    """What a numeral can mean, read the German and the English way ("1,5" / "1.5")."""
+    readings = set()
+    for language in ("de", "en"):
+        try:
+            readings.add(abs(parse_number(numeral, language)))
+        except ValueError:
+            continue
+    return readings
 
 
 def verify_plan(
