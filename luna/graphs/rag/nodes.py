@@ -28,7 +28,7 @@ from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
-from luna.graphs.rag.table_totals import period_total
+from luna.graphs.rag.table_totals import asks_period_total, period_total
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, missing_specifics
@@ -233,6 +233,8 @@ def _table_answer(state: RagState, ctx: RagContext) -> Calculation | MonthsAnswe
     """The answer code reads from a monthly table of the current sources' documents: a
     period's total or mean, or the months past a threshold or at an extreme."""
     question = state.get("standalone_question") or state["question"]
+    if not (asks_period_total(question) or asks_months(question)):
+        return None
     current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
     with ctx.sessions() as session:
         texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})

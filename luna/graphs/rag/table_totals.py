@@ -124,6 +124,12 @@ def unit_of_header(header: str) -> str:
     return match.group(1) if match else ""
 
 
+def asks_period_total(question: str) -> bool:
+    """Whether the question asks for a total or mean over a period of two months or more."""
+    asks = _MEAN.search(question) or _SUM.search(question)
+    return bool(asks) and len(period_months(question)) >= 2
+
+
 def period_total(
     question: str,
     passages: Sequence[dict[str, Any]],
@@ -132,10 +138,10 @@ def period_total(
 ) -> Calculation | None:
     """The sum (or mean) over the question's period of the table column it asks about;
     ``documents`` (item id → chunk texts) completes tables, see :func:`monthly_tables`."""
+    if not asks_period_total(question):
+        return None
     months = period_months(question)
     mean = bool(_MEAN.search(question))
-    if len(months) < 2 or not (mean or _SUM.search(question)):
-        return None
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
         document = (documents or {}).get(str(passage.get("item_id")), ())
