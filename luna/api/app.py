@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     # upload without a token) before any route reads a byte.
     install_request_limits(app, settings)
     install_error_handlers(app)
-    install_security_headers(app)
+    install_security_headers(app, settings.public_url)
     install_observability(app, settings)
     app.include_router(health.router)
     if settings.metrics_enabled:

@@ -54,12 +54,18 @@ COMMON_HEADERS = {
 }
 
 
-class SecurityHeaders:
-    """Pure ASGI middleware that adds the headers above to each response as it starts."""
+# A year, the common floor for HSTS; sent only where Luna is published over https.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
-    def __init__(self, app: ASGIApp, docs_paths: frozenset[str]) -> None:
+
+class SecurityHeaders:
+    """Pure ASGI middleware that adds the headers above to each response as it starts, and
+    ``Strict-Transport-Security`` when Luna is published over https."""
+
+    def __init__(self, app: ASGIApp, docs_paths: frozenset[str], https: bool = False) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.extra = {"Strict-Transport-Security": STRICT_TRANSPORT_SECURITY} if https else {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,13 +81,16 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = policy
-                for name, value in COMMON_HEADERS.items():
+                for name, value in (COMMON_HEADERS | self.extra).items():
                     headers[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def install_security_headers(app: FastAPI) -> None:
+def install_security_headers(app: FastAPI, public_url: str | None = None) -> None:
+    """The headers on every response; HSTS where ``public_url`` (``LUNA_PUBLIC_URL``) is
+    https, so a browser never again tries the address over plain http."""
     docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.add_middleware(SecurityHeaders, docs_paths=frozenset(p for p in docs if p))
+    https = bool(public_url and public_url.startswith("https://"))
+    app.add_middleware(SecurityHeaders, docs_paths=frozenset(p for p in docs if p), https=https)

@@ -96,6 +96,7 @@ def test_session_cookie_is_not_secure_on_plain_http_even_if_a_stranger_claims_ht
     client: TestClient, users
 ):
     assert "Secure" not in _form_login_cookie(client)
+    assert "strict-transport-security" not in client.get("/health").headers
     # Anyone can send the header; it counts only from a trusted proxy.
     assert "Secure" not in _form_login_cookie(client, **{"X-Forwarded-Proto": "https"})
 
@@ -106,6 +107,8 @@ def test_session_cookie_is_secure_when_the_public_url_is_https(
     public = settings.model_copy(update={"public_url": "https://luna.example.com"})
     with TestClient(create_app(public, clean_db)) as client:
         assert "Secure" in _form_login_cookie(client)
+        # Published over https: browsers are told to use https only from now on.
+        assert client.get("/health").headers["strict-transport-security"] == "max-age=31536000"
 
 
 @pytest.mark.parametrize(
