@@ -1,7 +1,7 @@
 """Trust benchmark: the trust suite end to end on a fresh embedded-style knowledge base.
 
     .venv/bin/python benchmarks/bench_trust.py [--split test|dev] [--limit N] [--case ID ...]
-        [--answer-check off|names|model]
+        [--answer-check off|names|model] [--show-cases]
 
 Ingests ``evals/corpus/trust`` into a throwaway database (LUNA_BENCH_DATABASE_URL, default
 the PostgreSQL server on 127.0.0.1:5432) and a temporary LUNA_HOME (Qdrant Edge, filesystem
@@ -9,7 +9,8 @@ objects), runs every case of the split through the RAG graph with the bundled lo
 (llama.cpp, Qwen2.5-Coder-1.5B) and prints, per question type and overall: pass rate,
 evidence@5 (every required fact in the first five retrieved passages), doc hit@5, false
 refusals, answer time p50/p95 and the first answer token p50 (streamed as the API streams).
-Report the test split; the dev split is for tuning.
+Report the test split; the dev split is for tuning (``--show-cases`` prints each case's
+answer; ``show_rag_context.py`` prints what the model read).
 Takes about a minute per question on two idle cores.
 """
 

@@ -1,0 +1,72 @@
+"""What the answer model reads for trust-suite questions: retrieved sources and screened context.
+
+    .venv/bin/python benchmarks/show_rag_context.py [--split dev|test] CASE_ID ...
+
+Ingests ``evals/corpus/trust`` into a throwaway database and LUNA_HOME (as ``bench_trust.py``
+does), then runs only the RAG graph's ``retrieve`` and ``screen`` nodes for each case (no
+model is loaded) and prints the sources (number, title, section, marked when superseded), the
+context the model would read and its approximate token count. For the tuning loop on the dev
+split: read test-split cases only after their figures are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from _db import throwaway_database
+
+from luna.config import Settings
+from luna.evals.knowledge import ingest_samples
+from luna.graphs.rag.nodes import retrieve, screen
+from luna.ingest.tokens import approx_token_count
+from luna.runtime import Runtime
+
+EVALS = Path(__file__).resolve().parents[1] / "evals"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["dev", "test"], default="dev")
+    parser.add_argument("--top-k", type=int, default=4)
+    parser.add_argument("cases", nargs="+")
+    args = parser.parse_args()
+    lines = (EVALS / f"trust_qa.{args.split}.v1.jsonl").read_text(encoding="utf-8").splitlines()
+    cases = {case["id"]: case for case in map(json.loads, lines)}
+    with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
+        settings = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)
+        runtime = Runtime(settings)
+        try:
+            runtime.register_prompts()
+            ingest_samples(runtime, EVALS / "corpus" / "trust")
+            context = SimpleNamespace(
+                retriever=runtime.retriever,
+                top_k=args.top_k,
+                filters=None,
+                context_tokens=settings.rag_context_tokens,
+            )
+            for case_id in args.cases:
+                question = cases[case_id]["question"]
+                state: dict[str, Any] = {"question": question}
+                node: Any = SimpleNamespace(context=context)  # the nodes read runtime.context
+                state |= retrieve(state, node)  # type: ignore[arg-type]
+                state |= screen(state, node)  # type: ignore[arg-type]
+                shown = state["context"]
+                tokens = approx_token_count("\n".join(s["text"] for s in shown))
+                print(f"===== {case_id}: {question}")
+                for s in state["sources"]:
+                    old = " (superseded)" if s.get("superseded_by") else ""
+                    print(f"  source [{s['n']}] {s['title']} | {s['section']}{old}")
+                print(f"--- context, ~{tokens} tokens")
+                for s in shown:
+                    print(f"[{s['n']}] {s['title']}\n{s['text']}\n")
+        finally:
+            runtime.close()
+
+
+if __name__ == "__main__":
+    main()
