@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +80,25 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("conflict", detail), status_code=status.HTTP_409_CONFLICT)
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A value the column cannot hold (a string over its ``String(n)``, a number out of range)
+    # that the request models let through: the client's input, so a 422, not a 500. The
+    # transaction was rolled back. PostgreSQL does not name the column; its message does say
+    # what was wrong ("value too long for type character varying(64)").
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    detail = [
+        {
+            "field": getattr(diag, "column_name", None) or "body",
+            "message": str(getattr(diag, "message_primary", None) or orig or exc),
+            "type": "data_error",
+        }
+    ]
+    return JSONResponse(
+        error_body("validation_error", detail), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", exc)
     return JSONResponse(
@@ -142,10 +161,12 @@ class UnexpectedErrors:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """JSON bodies for HTTP, validation, constraint and database errors; the catch-all around
-    every route and every middleware added before it (see :func:`luna.api.app.create_app`)."""
+    """JSON bodies for HTTP, validation, constraint, value and database errors; the catch-all
+    around every route and every middleware added before it (see :func:`luna.api.app.create_app`).
+    """
     app.add_middleware(UnexpectedErrors)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _database_unavailable)

@@ -24,7 +24,7 @@ from luna.core.time_bounds import BoundedDate
 from luna.ingest.consistency import DriftReport, check_drift, repair_drift
 from luna.ingest.pipeline import IngestOutcome
 from luna.ingest.validity_record import record_admin
-from luna.store.sql.models import Item, ItemChunk, ItemStatus
+from luna.store.sql.models import Item, ItemChunk, ItemStatus, column_length
 
 router = APIRouter(tags=["documents"])
 
@@ -119,7 +119,12 @@ class ValidityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     valid_from: BoundedDate | None = None
-    version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    version: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, max_length=column_length(Item.version))
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _names_something(self) -> Self:

@@ -23,7 +23,14 @@ from luna.api.deps import CurrentUser, SessionDep, SettingsDep
 from luna.core.pseudonym import settings_user_key
 from luna.observability.metrics import FEEDBACK
 from luna.store.sql.events import new_event
-from luna.store.sql.models import Answer, EventType, Feedback, PlaybookRecord, User
+from luna.store.sql.models import (
+    Answer,
+    EventType,
+    Feedback,
+    PlaybookRecord,
+    User,
+    column_length,
+)
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 
@@ -51,7 +58,11 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     target_type: TargetType
-    target_id: str = Field(min_length=1, max_length=64, description="answer_id or playbook id")
+    target_id: str = Field(
+        min_length=1,
+        max_length=column_length(Feedback.target_id),
+        description="answer_id or playbook id",
+    )
     vote: Vote
     reasons: list[Reason] = Field(default_factory=list, max_length=len(Reason))
     comment: str | None = Field(default=None, max_length=2000)

@@ -22,7 +22,7 @@ from luna.prompts.registry import (
     PromptNotFoundError,
     PromptSpec,
 )
-from luna.store.sql.models import Prompt, PromptAudit, PromptVersion
+from luna.store.sql.models import Prompt, PromptAudit, PromptVersion, column_length
 
 router = APIRouter(prefix="/prompts", tags=["prompts"])
 
@@ -60,7 +60,7 @@ class VersionDetail(BaseModel):
 class VersionIn(BaseModel):
     """A new version of the prompt named in the path."""
 
-    version: str = Field(examples=["1.2.0"])
+    version: str = Field(max_length=column_length(PromptVersion.version), examples=["1.2.0"])
     description: str | None = Field(default=None, max_length=2000)
     variables: list[str]
     params: dict[str, Any] = Field(default_factory=dict)
@@ -70,7 +70,7 @@ class VersionIn(BaseModel):
 
 
 class ActivateIn(BaseModel):
-    version: str
+    version: str = Field(max_length=column_length(PromptVersion.version))
     reason: str = Field(min_length=3, max_length=2000)
 
 

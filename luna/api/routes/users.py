@@ -15,7 +15,7 @@ from luna.core.security import MIN_PASSWORD_LENGTH
 from luna.store.sql.database import session_scope
 from luna.store.sql.events import new_event
 from luna.store.sql.login_throttle import throttled_accounts, unlock_account
-from luna.store.sql.models import EventType, Role, User
+from luna.store.sql.models import EventType, Role, User, column_length
 from luna.store.sql.users import UserExistsError, create_user
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -33,10 +33,12 @@ class UserOut(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    username: str = Field(
+        min_length=2, max_length=column_length(User.username), pattern=r"^[A-Za-z0-9_.\-]+$"
+    )
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
     role: Role = Role.CUSTOMER
-    full_name: str | None = Field(default=None, max_length=200)
+    full_name: str | None = Field(default=None, max_length=column_length(User.full_name))
 
 
 @router.get("", response_model=list[UserOut])

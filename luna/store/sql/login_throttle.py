@@ -24,13 +24,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from luna.config import Settings
-from luna.store.sql.models import LoginThrottle, User
+from luna.store.sql.models import LoginThrottle, User, column_length
 from luna.store.sql.users import normalise_username
 
 ACCOUNT = "account"
 ADDRESS = "address"
 FORGET_AFTER = timedelta(hours=24)
-_KEY_LENGTH = 64  # login_throttles.key
+_KEY_LENGTH = column_length(LoginThrottle.key)
 _MAX_DOUBLINGS = 40  # 2**40 s is far beyond any cap; keeps the float finite
 
 

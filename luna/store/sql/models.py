@@ -53,6 +53,15 @@ class Base(DeclarativeBase):
     }
 
 
+def column_length(attribute: Any) -> int:
+    """The ``n`` of a ``String(n)`` column (``column_length(User.username)``), so the API can
+    refuse a longer value with a 422 instead of letting PostgreSQL fail with a DataError."""
+    length = attribute.property.columns[0].type.length
+    if not isinstance(length, int):
+        raise TypeError(f"{attribute} is not a String(n) column")
+    return length
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"  # the root admin: documents, learning, prompts, every meter
     CUSTOMER = "customer"  # sees only their own meters, threads and playbooks
