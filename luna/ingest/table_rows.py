@@ -13,6 +13,7 @@ The whole-table chunks stay for questions that compare rows. Two-column tables (
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import zip_longest
 
 from luna.ingest.chunking import Chunk
@@ -24,6 +25,15 @@ _CAPTION_MAX_WORDS = 20
 _CAPTION = re.compile(r"(tabelle|table|tab\.|übersicht|overview)\b", re.IGNORECASE)
 # A two-column table is a list of "key | value" pairs already: rows add nothing but noise.
 _MIN_COLUMNS = 3
+
+
+def header_rows(lines: Sequence[str]) -> list[int]:
+    """The indexes of the lines that head a pipe table: the first row of each run of rows."""
+    return [
+        i
+        for i, line in enumerate(lines)
+        if CELL_SEPARATOR in line and (i == 0 or CELL_SEPARATOR not in lines[i - 1])
+    ]
 
 
 def render_row(header: list[str], cells: list[str]) -> str:

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from luna.core.language import guess_language
 from luna.core.stopwords import STOP_WORDS
+from luna.ingest.table_rows import header_rows
 from luna.retrieval.designations import designations, is_code, mentioned
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import contains_term, equivalents, thing_groups, translations
@@ -76,14 +77,11 @@ def description_query(question: str) -> str | None:
 def _table_headings(text: str) -> str:
     """The headings of the tables in ``text``: each pipe table's first row and the labels of
     spelled-out rows ("ALW 9 T" in "ALW 9 T: 126")."""
-    headings: list[str] = []
-    previous = ""
-    for line in text.split("\n"):
-        if " | " in line and " | " not in previous:
-            headings.append(line)
+    lines = text.split("\n")
+    headings = [lines[i] for i in header_rows(lines)]
+    for line in lines:
         if " · " in line:
             headings += [pair.partition(": ")[0] for pair in line.split(" · ") if ": " in pair]
-        previous = line
     return " ; ".join(headings)
 
 

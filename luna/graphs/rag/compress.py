@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from luna.core.stopwords import STOP_WORDS
+from luna.ingest.table_rows import header_rows
 from luna.ingest.tokens import approx_token_count
 from luna.retrieval.designations import designations
 from luna.retrieval.lexicon import translations
@@ -120,7 +121,7 @@ def without_repeats(passages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         lines = passage["text"].split("\n")
         keys = [" ".join(line.split()) for line in lines]
         is_row = [" | " in line for line in lines]
-        headers = [i for i in range(1, len(lines)) if is_row[i] and not is_row[i - 1]]
+        headers = [i for i in header_rows(lines) if i > 0]
         keep = [True] * len(lines)
         for i in range(1, len(lines)):
             if i in headers:

@@ -33,7 +33,9 @@ from luna.graphs.rag.instructions import (
     visible_without_folding,
 )
 from luna.graphs.rag.obfuscation import shadow, strip_invisible
+from luna.graphs.rag.supersession import SUPERSEDED
 from luna.ingest.sentences import split_sentences
+from luna.ingest.table_rows import header_rows
 
 __all__ = [
     "CONTRADICTED_CLAIM",
@@ -53,8 +55,8 @@ UNVERIFIED = "[unverified claim in {kind}, not a fact: {sentence}]"
 CONTRADICTED = "[claim in {kind} removed: [{n}] states a different value]"
 _PIECE_END = re.compile(r"(?<=[.!?])(\s+)")
 _MARKERS = re.compile(
-    r"\[(instruction-like text removed|superseded by a newer source|"
-    r"claim in [^\]]* removed: \[\d+\][^\]]*)\]"
+    rf"\[instruction-like text removed\]|{re.escape(SUPERSEDED)}|"
+    r"\[claim in [^\]]* removed: \[\d+\][^\]]*\]"
 )
 _CONTENT_WORDS = 8
 _FIGURE = re.compile(
@@ -75,21 +77,14 @@ def has_content(passage: Mapping[str, Any]) -> bool:
     removal markers and table header rows: a figure, or where screening removed none of its
     claims, a sentence. A passage whose figures all gave way to a newer source (an outdated
     FAQ) is not worth a place in the prompt."""
-    lines = str(passage.get("text") or "").split("\n")[1:]
-    kept: list[str] = []
-    previous = ""
-    for line in lines:
-        is_header = " | " in line and " | " not in previous
-        previous = line
-        line = _MARKERS.sub(" ", line)
-        if not is_header and line.strip():
-            kept.append(line)
-    rest = " ".join(kept)
+    text = str(passage.get("text") or "")
+    lines = text.split("\n")[1:]
+    headers = set(header_rows(lines))
+    kept = [_MARKERS.sub(" ", line) for i, line in enumerate(lines) if i not in headers]
+    rest = " ".join(line for line in kept if line.strip())
     if _FIGURE.search(rest):
         return True
-    emptied = CONTRADICTED_CLAIM in (passage.get("flags") or ()) or "[superseded by" in str(
-        passage.get("text")
-    )
+    emptied = CONTRADICTED_CLAIM in (passage.get("flags") or ()) or SUPERSEDED in text
     return not emptied and len(rest.split()) >= _CONTENT_WORDS
 
 

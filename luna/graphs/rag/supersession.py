@@ -26,6 +26,9 @@ from typing import Any
 from luna.core.language import Language
 from luna.retrieval.lexicon import attribute_groups, contains_term
 
+# What an older document's sentence that a newer one contradicts becomes in the prompt.
+SUPERSEDED = "[superseded by a newer source]"
+
 _VALUE = re.compile(
     r"(?<![\w.,])(\d{1,7}(?:[.,]\d{1,4})?)\s*(ct/kwh|cent/kwh|€/kwh|eur/kwh|€/monat|€/month|"
     r"€/jahr|€/year|€|eur|euro|kwh|kw|%)(?!\w)",
@@ -181,7 +184,7 @@ def supersede(sources: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
     for source in kept:
         text = source["text"]
         for sentence in removed.get(source["n"], ()):
-            text = text.replace(sentence, "[superseded by a newer source]")
+            text = text.replace(sentence, SUPERSEDED)
         prompt_sources.append(source | {"text": text})
     return prompt_sources, _unique(found)
 
