@@ -17,6 +17,7 @@ Takes about a minute per question on two idle cores.
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import tempfile
 from collections import defaultdict
@@ -45,9 +46,14 @@ def main() -> None:
     parser.add_argument("--case", action="append", default=[])
     parser.add_argument("--answer-check", type=AnswerCheck, default=AnswerCheck.MODEL)
     parser.add_argument(
-        "--show-cases", action="store_true", help="print each case's outcome and answer"
+        "--show-cases",
+        action="store_true",
+        help="print each case's outcome and answer, and log rejected calculation plans",
     )
     args = parser.parse_args()
+    if args.show_cases:  # the calculation's rejected plans, with their problems
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
     dataset = EVALS / f"trust_qa.{args.split}.v1.jsonl"
     with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
         settings = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)  # type: ignore[call-arg]

@@ -1,18 +1,22 @@
 """What the answer model reads for trust-suite questions: retrieved sources and screened context.
 
-    .venv/bin/python benchmarks/show_rag_context.py [--split dev|test] CASE_ID ...
+    .venv/bin/python benchmarks/show_rag_context.py [--split dev|test] [--numbers]
+        [--calculate] CASE_ID ...
 
 Ingests ``evals/corpus/trust`` into a throwaway database and LUNA_HOME (as ``bench_trust.py``
 does), then runs only the RAG graph's ``retrieve`` and ``screen`` nodes for each case (no
 model is loaded) and prints the sources (number, title, section, marked when superseded), the
-context the model would read and its approximate token count. For the tuning loop on the dev
-split: read test-split cases only after their figures are reported.
+context the model would read and its approximate token count. ``--numbers`` adds the list of
+numbers the ``rag_calculate`` prompt shows the model; ``--calculate`` loads the local model and
+runs the calculation (each rejected plan and its problems are logged). For the tuning loop on
+the dev split: read test-split cases only after their figures are reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,9 +25,13 @@ from typing import Any
 from _db import throwaway_database
 
 from luna.config import Settings
+from luna.core.language import guess_language
 from luna.evals.knowledge import ingest_samples
+from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.calculation_plan import listed_numbers, numbered_block
 from luna.graphs.rag.nodes import retrieve, screen
 from luna.ingest.tokens import approx_token_count
+from luna.prompts.registry import load_prompt
 from luna.runtime import Runtime
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
@@ -33,8 +41,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
     parser.add_argument("--top-k", type=int, default=4)
+    parser.add_argument("--numbers", action="store_true", help="print the calculation's numbers")
+    parser.add_argument("--calculate", action="store_true", help="run the calculation (model)")
     parser.add_argument("cases", nargs="+")
     args = parser.parse_args()
+    if args.calculate:
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
     lines = (EVALS / f"trust_qa.{args.split}.v1.jsonl").read_text(encoding="utf-8").splitlines()
     cases = {case["id"]: case for case in map(json.loads, lines)}
     with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
@@ -64,6 +77,16 @@ def main() -> None:
                 print(f"--- context, ~{tokens} tokens")
                 for s in shown:
                     print(f"[{s['n']}] {s['title']}\n{s['text']}\n")
+                screened = state["screened"]
+                if args.numbers or args.calculate:
+                    listed = listed_numbers(question, screened)
+                    print(f"--- numbers\n{numbered_block(listed)}")
+                if args.calculate:
+                    with runtime.stores.sessions() as session:
+                        prompt = load_prompt(session, "rag_calculate", {})
+                    language = guess_language(question)
+                    result = calculate(runtime.chat_model, prompt, question, screened, language)
+                    print(f"--- calculation\n{result.render(language) if result else None}")
         finally:
             runtime.close()
 

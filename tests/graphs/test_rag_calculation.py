@@ -21,7 +21,12 @@ from luna.graphs.rag.calculation import (
     verify_plan,
     wants_calculation,
 )
-from luna.graphs.rag.calculation_plan import check_plan, numbers_block
+from luna.graphs.rag.calculation_plan import (
+    check_plan,
+    listed_numbers,
+    numbered_block,
+    numbers_block,
+)
 from luna.llm.llama_cpp_chat import LlamaCppChatModel
 from luna.prompts.registry import LoadedPrompt, read_prompt_files
 from tests.scripted_model import ScriptedModel
@@ -81,10 +86,23 @@ def with_operand(index: int, **changes: Any) -> CalculationPlan:
     return plan(operands=operands)
 
 
+def _calculate_prompt(version: str) -> LoadedPrompt:
+    spec = next(
+        s for s in read_prompt_files() if s.name == "rag_calculate" and s.version == version
+    )
+    return LoadedPrompt(spec, spec.template())
+
+
 @pytest.fixture(scope="module")
 def prompt() -> LoadedPrompt:
-    spec = next(s for s in read_prompt_files() if s.name == "rag_calculate")
-    return LoadedPrompt(spec, spec.template())
+    """v1.0.0: the model writes the whole plan (operands with values, units and sources)."""
+    return _calculate_prompt("1.0.0")
+
+
+@pytest.fixture(scope="module")
+def numbered_prompt() -> LoadedPrompt:
+    """v1.1.0: the numbers are listed by id; the model writes only the expression."""
+    return _calculate_prompt("1.1.0")
 
 
 # --- wants_calculation ---------------------------------------------------------------------
@@ -517,6 +535,78 @@ def test_the_schema_limits_the_expression_to_arithmetic_characters():
     assert "×" not in pattern
     assert "%" not in pattern
     assert PLAN_SCHEMA["$defs"]["Operand"]["required"] == ["name", "value", "unit", "source"]
+
+
+# --- numbered numbers (rag_calculate v1.1.0) --------------------------------------------------
+
+
+def expression(text: str) -> str:
+    return json.dumps({"expression": text})
+
+
+def test_a_numbered_plan_is_an_expression_over_listed_ids_that_code_computes_and_cites(
+    numbered_prompt: LoadedPrompt,
+):
+    model = ScriptedModel(script=[expression("(n1 + n2) * (1 + n3 / 100)")])
+    calc = calculate(model, numbered_prompt, QUESTION, PASSAGES, "de")
+    assert calc is not None
+    assert calc.render("de") == (
+        "Rechnung: (9,20 ct/kWh + 14,75 ct/kWh) × (1 + 19 %) = 28,50 ct/kWh [1]"
+    )
+    shown = model.prompt(0)
+    assert 'n1 = 9,20 ct/kWh (question) "' in shown
+    assert 'n2 = 14,75 ct/kWh [1] "Spotpreis kommt ein fester Aufschlag' in shown
+
+
+def test_a_bare_percentage_id_is_read_as_a_percentage(numbered_prompt: LoadedPrompt):
+    model = ScriptedModel(script=[expression("(n1 + n2) * (1 + n3)")])
+    calc = calculate(model, numbered_prompt, QUESTION, PASSAGES, "de")
+    assert calc is not None
+    assert calc.rounded() == D("28.50")
+
+
+def test_an_unlisted_id_or_a_question_quantity_left_out_is_sent_back(
+    numbered_prompt: LoadedPrompt,
+):
+    model = ScriptedModel(script=[expression("n2 * (1 + n9 / 100)"), expression("n2 * n3")])
+    assert calculate(model, numbered_prompt, QUESTION, PASSAGES, "de") is None
+    assert "n9 is not listed" in model.prompt(1)
+    assert model.script == []
+    model = ScriptedModel(script=[expression("n2 * (1 + n3 / 100)")] * 2)
+    assert calculate(model, numbered_prompt, QUESTION, PASSAGES, "de") is None
+    assert "n1 (9,20 ct/kWh, from the question) is not used" in model.prompt(1)
+
+
+def test_the_result_takes_the_unit_of_its_operands_or_percent_where_the_question_asks(
+    numbered_prompt: LoadedPrompt,
+):
+    note = [{"n": 1, "title": "Notiz", "text": "Monat | Spitzenlast kW\nFebruar | 211,3"}]
+    question = "Um wie viel kW lag die Spitzenlast im Februar über 190 kW?"
+    model = ScriptedModel(script=[expression("n2 - n1")])
+    calc = calculate(model, numbered_prompt, question, note, "de")
+    assert calc is not None
+    assert calc.render("de") == "Rechnung: 211,3 kW − 190 kW = 21,3 kW [1]"
+    question = "Um wie viel Prozent lag die Spitzenlast im Februar über 190 kW?"
+    model = ScriptedModel(script=[expression("(n2 - n1) / n1")])
+    calc = calculate(model, numbered_prompt, question, note, "de")
+    assert calc is not None
+    assert calc.render("de").endswith("= 11,21 % [1]")
+
+
+def test_the_numbers_list_keeps_the_questions_and_the_passage_numbers_nearest_the_question():
+    prices = [f"Tarif {chr(65 + i)} kostet {10 + i},50 ct/kWh." for i in range(30)]
+    passages = [
+        {"n": 1, "title": "Preise", "text": " ".join(prices)},
+        {"n": 2, "title": "Grundpreis", "text": "Der Grundpreis beträgt 7,77 € pro Monat."},
+    ]
+    question = "Was kosten 100 kWh mit dem Grundpreis?"
+    listed = listed_numbers(question, passages, limit=6)
+    assert len(listed) == 6
+    assert (listed[0].value, listed[0].unit, listed[0].source) == ("100", "kWh", 0)
+    assert ("7,77", "€", 2) in [(n.value, n.unit, n.source) for n in listed]
+    block = numbered_block(listed).splitlines()
+    assert block[0].startswith("n1 = 100 kWh (question)")
+    assert block[-1].startswith("n6 = 7,77 € [2]")  # reading order after the choice
 
 
 # --- with the real local model -------------------------------------------------------------

@@ -61,6 +61,27 @@ def test_english_number_format_and_cost_column():
     )
 
 
+def test_how_much_over_a_period_sums_a_column_that_adds_up_but_not_a_peak():
+    consumed = "Wie viel hat der Standort im ersten Quartal verbraucht?"
+    result = period_total(consumed, passages(NOTE), "de")
+    assert result is not None
+    assert result.value == Decimal("193650")
+    peak = "Wie viel Spitzenlast hatte der Standort im ersten Quartal?"
+    assert period_total(peak, passages(NOTE), "de") is None  # kW do not add up
+
+
+def test_a_year_named_alone_is_its_twelve_months_when_an_aggregate_is_asked():
+    months = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+    rows = [f"{m} | {1000 + 10 * i} | 50,0" for i, m in enumerate(months.split())]
+    table = "\n".join(["Monat | Verbrauch kWh | Spitzenlast kW", *rows])
+    result = period_total(
+        "What was the average monthly consumption in 2025?", passages(table), "en"
+    )
+    assert result is not None
+    assert result.value == Decimal("1055")  # (1000 + … + 1110) / 12
+    assert period_total("Wie hoch war der Verbrauch 2025?", passages(table), "de") is None
+
+
 def test_no_total_without_an_aggregate_all_months_or_a_clear_column():
     assert period_total("Wie viel Strom im ersten Quartal?", passages(NOTE), "de") is None
     assert period_total("Verbrauch im zweiten Quartal insgesamt?", passages(NOTE), "de") is None

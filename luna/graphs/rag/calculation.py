@@ -27,17 +27,23 @@ from luna.core.language import Language
 from luna.core.units import parse_unit
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.calculation_plan import (
+    NUMBERED_SCHEMA,
     PLAN_SCHEMA,
     UNIT_MISMATCH,
     CalculationPlan,
     Checked,
+    ListedNumber,
     Operand,
     check_plan,
     compute,
     is_percent,
+    listed_numbers,
+    numbered_block,
     numbers_block,
     parse_plan,
     passages_block,
+    plan_from_ids,
+    unused_question_quantities,
     verify_plan,
     with_expression_unit,
     without_unused_operands,
@@ -164,18 +170,27 @@ def _ask(
     passages: Sequence[dict[str, Any]],
     history: list[BaseMessage],
     options: dict[str, Any] | None = None,
+    listed: Sequence[ListedNumber] = (),
 ) -> str:
     """One constrained model call; the prompt version declares which views of the sources it
-    takes (``numbers``, ``passages``) besides the question."""
+    takes (``numbered``: the numbers by id, the reply only an expression over them;
+    ``numbers`` or ``passages``: the reply a whole :class:`CalculationPlan`) besides the
+    question."""
     offered = {
         "passages": lambda: passages_block(passages),
         "numbers": lambda: numbers_block(question, passages),
+        "numbered": lambda: numbered_block(listed),
         "question": lambda: question,
     }
     variables = {name: offered[name]() for name in prompt.spec.variables if name in offered}
     messages = prompt.render(history=history, **variables)
-    params = prompt.spec.params | (options or {}) | json_schema_format(chat_model, PLAN_SCHEMA)
+    schema = NUMBERED_SCHEMA if _numbered(prompt) else PLAN_SCHEMA
+    params = prompt.spec.params | (options or {}) | json_schema_format(chat_model, schema)
     return _reply_text(chat_model.invoke(messages, **params))
+
+
+def _numbered(prompt: LoadedPrompt) -> bool:
+    return "numbered" in prompt.spec.variables
 
 
 def plan_calculation(
@@ -223,27 +238,27 @@ def calculate(
 ) -> Calculation | None:
     """Plan, verify and compute; None when no plan passes verification.
 
-    Operands the expression never reads are dropped first (they cannot change the result); a
-    plan whose only fault is a result unit that does not fit its expression takes the
-    expression's unit (:func:`with_expression_unit`). A rejected plan is sent back once with
+    A prompt that takes ``numbered`` (v1.1.0 on) gets the numbers by id and writes only an
+    expression over them; code builds the plan (operands, their sources, the result's unit)
+    and also requires every quantity the question states to be used. With an older prompt
+    the model writes the whole plan, and operands the expression never reads are dropped
+    first (they cannot change the result); a plan whose only fault is a result unit that does
+    not fit its expression takes the expression's unit (:func:`with_expression_unit`). A
+    rejected plan is sent back once with
     its problems listed, at :data:`RETRY_OPTIONS` (llama.cpp reuses the prompt prefix, so the
     retry costs about the decoding of a plan); a second rejection gives None, and the caller
     answers without a computed figure or refuses.
     Model errors propagate.
     """
     history: list[BaseMessage] = []
+    listed = listed_numbers(question, passages) if _numbered(prompt) else None
     for attempt in (1, 2):
-        raw = _ask(
-            chat_model, prompt, question, passages, history, RETRY_OPTIONS if history else None
-        )
-        plan = parse_plan(raw)
+        options = RETRY_OPTIONS if history else None
+        raw = _ask(chat_model, prompt, question, passages, history, options, listed or ())
+        plan, problems = _read_plan(raw, listed, question)
         if plan is not None:
-            plan = without_unused_operands(plan)
-        if plan is None:
-            problems = ["the reply is not a JSON plan with operands, expression and result_unit"]
-        else:
             checked = check_plan(plan, question, passages, language)
-            problems = checked.problems
+            problems = checked.problems + unused_question_quantities(plan, listed or ())
             if problems and all(p.startswith(UNIT_MISMATCH) for p in problems):
                 corrected = with_expression_unit(plan, question)
                 if corrected is not None:
@@ -257,3 +272,18 @@ def calculate(
             HumanMessage(f"Rejected: {'; '.join(problems)}. Write the JSON again."),
         ]
     return None
+
+
+def _read_plan(
+    raw: str, listed: Sequence[ListedNumber] | None, question: str
+) -> tuple[CalculationPlan | None, list[str]]:
+    """The plan a reply means, or None and the problem: with ``listed`` (a numbered prompt)
+    the reply is an expression over their ids; otherwise a whole plan, less the operands its
+    expression never reads."""
+    if listed is not None:
+        plan = plan_from_ids(raw, listed, question)
+        return (None, [plan]) if isinstance(plan, str) else (plan, [])
+    whole = parse_plan(raw)
+    if whole is None:
+        return None, ["the reply is not a JSON plan with operands, expression and result_unit"]
+    return without_unused_operands(whole), []

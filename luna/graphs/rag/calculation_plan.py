@@ -36,6 +36,7 @@ from luna.core.arithmetic import (
 from luna.core.language import Language, guess_language
 from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
 from luna.graphs.rag.calculation_cues import asks_per_year
+from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise
 from luna.retrieval.designations import designations
 
@@ -56,6 +57,9 @@ _TOKEN = re.compile(
 )
 
 
+MAX_OPERANDS = 8
+
+
 class Operand(BaseModel):
     """One number the calculation needs, as written where it was found."""
 
@@ -68,7 +72,7 @@ class Operand(BaseModel):
 class CalculationPlan(BaseModel):
     """The model's part: which numbers, from where, and how they combine."""
 
-    operands: list[Operand] = Field(min_length=1, max_length=8)
+    operands: list[Operand] = Field(min_length=1, max_length=MAX_OPERANDS)
     expression: str = Field(min_length=1, max_length=300)
     result_unit: str = Field(max_length=16)
 
@@ -107,9 +111,11 @@ MAX_LISTED_NUMBERS = 24
 
 
 # A table row's or column's unit in brackets: "Arbeitspreis (ct/kWh)", "Verbrauch (kWh)".
-_HEADING_UNIT = re.compile(r"\((ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|ct|€|EUR|kWh|MWh|kWp|kW)\)")
+_HEADING_UNITS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|€|EUR|kWh|MWh|kWp|kW"
+_HEADING_UNIT = re.compile(rf"\(({_HEADING_UNITS})\)|(?<=\s)({_HEADING_UNITS})\s*$")
 UNIT_MISMATCH = "the expression gives"
 _NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
+_VERSION_BEFORE = re.compile(r"\b(version|revision|rev\.|firmware)\s?$", re.IGNORECASE)
 _HEADING_PATH = re.compile(r"^\d+(\.\d+)*\s+\S|.*\s>\s")
 
 
@@ -141,10 +147,21 @@ def _numbers(text: str) -> list[tuple[str, str]]:
         before = _NAME_BEFORE.search(text, 0, match.start())
         if before and any(n.startswith(f"{before.group(1)} {match.group(2)}") for n in names):
             continue
+        if _VERSION_BEFORE.search(text, 0, match.start()):
+            continue  # "Version 2.0", "Rev. 3": a document's name, not a figure
         listed = _listed(match, text)
         if listed is not None:
             found.append(listed)
     return found
+
+
+def _heading_unit(row: str, column: str) -> str:
+    """The unit a row's or column's heading states: "Arbeitspreis (ct/kWh)", "Spitzenlast kW"."""
+    for heading in (row.strip(), column.strip()):
+        match = _HEADING_UNIT.search(heading)
+        if match:
+            return match.group(1) or match.group(2)
+    return ""
 
 
 def _cell_numbers(header: list[str] | None, row: list[str]) -> list[tuple[str, str]]:
@@ -159,10 +176,10 @@ def _cell_numbers(header: list[str] | None, row: list[str]) -> list[tuple[str, s
     for index, cell_figures in enumerate(figures):
         column = header[index].strip() if header and index < len(header) else ""
         where = f"{label} · {column}" if index and column else label
-        stated = _HEADING_UNIT.search(f"{row[0]} {column}") if index else None
+        stated = _heading_unit(row[0], column) if index else ""
         for value, context in cell_figures:
             if stated and " " not in value:  # "98" in a "Weight (kg)" row is 98 kg
-                value = f"{value} {stated.group(1)}"
+                value = f"{value} {stated}"
             found.append((value, where if index else context))
     return found
 
@@ -210,6 +227,146 @@ def numbers_block(question: str, passages: Sequence[dict[str, Any]]) -> str:
         for value, context in found:
             lines.append(f'- {value}, source {n}: "{context}"')
     return "\n".join(list(dict.fromkeys(lines))[:MAX_LISTED_NUMBERS]) or "(none)"
+
+
+@dataclass(frozen=True)
+class ListedNumber:
+    """A number the model may use by its id: value as written, unit, source (0 = the
+    question) and the words around it (a table cell: its row's and column's headings)."""
+
+    value: str
+    unit: str
+    source: int
+    context: str
+
+
+def listed_numbers(
+    question: str, passages: Sequence[dict[str, Any]], limit: int = MAX_LISTED_NUMBERS
+) -> list[ListedNumber]:
+    """The question's numbers and, up to ``limit`` in all, the passages' numbers whose words
+    share most with the question, in reading order. A tariff sheet holds more numbers than
+    the model should read; the ones a question needs sit among its words ("Grundpreis",
+    "Hochtarif", "netto"), and the question's own numbers are always listed."""
+    found: list[ListedNumber] = []
+    sources = [(0, question)] + [(int(p["n"]), str(p["text"])) for p in passages]
+    for n, raw in sources:
+        text = neutralise(raw)
+        numbers = _numbers(" ".join(text.split())) if n == 0 else _passage_numbers(text)
+        for written, context in numbers:
+            value, _, unit = written.partition(" ")
+            found.append(ListedNumber(value, unit, n, context))
+    found = list(dict.fromkeys(found))
+    asked, offered = [f for f in found if f.source == 0], [f for f in found if f.source > 0]
+    room = max(0, limit - len(asked))
+    if len(offered) > room:
+        contexts = [f.context for f in offered]
+        weights = term_weights(contexts, question_terms(question))
+        ranked = sorted(range(len(offered)), key=lambda i: -term_score(contexts[i], weights))
+        chosen = set(ranked[:room])
+        offered = [f for i, f in enumerate(offered) if i in chosen]
+    return asked + offered
+
+
+def numbered_block(listed: Sequence[ListedNumber]) -> str:
+    """The listed numbers by id, for prompts that take ``numbered``:
+    ``n2 = 16,926 ct/kWh [3] "Arbeitspreis brutto = (Börsenpreis + 16,926 ct/kWh) × 1,19"``."""
+    lines = []
+    for i, number in enumerate(listed, start=1):
+        where = "(question)" if number.source == 0 else f"[{number.source}]"
+        quantity = f"{number.value} {number.unit}".rstrip()
+        lines.append(f'n{i} = {quantity} {where} "{number.context}"')
+    return "\n".join(lines) or "(none)"
+
+
+class NumberedPlan(BaseModel):
+    """The model's part where numbers are listed by id: only the expression over the ids."""
+
+    expression: str = Field(min_length=1, max_length=300)
+
+
+NUMBERED_SCHEMA: dict[str, Any] = NumberedPlan.model_json_schema()
+NUMBERED_SCHEMA["properties"]["expression"] = {
+    "type": "string",
+    "pattern": r"^[n0-9 .+*/()-]+$",
+}
+_ID = re.compile(r"\bn(\d{1,2})\b")
+_ASKS_PERCENT = re.compile(r"\b(prozent\w*|percent\w*|per cent)\b|%", re.IGNORECASE)
+
+
+def _percent_as_fraction(expression: str, percent_ids: set[str]) -> str:
+    """``expression`` with each percentage id not already divided by 100 written as
+    ``(nK / 100)``: "net * (1 + n3)" with n3 = 19 % means 19 / 100."""
+
+    def fraction(match: re.Match[str]) -> str:
+        name = match.group(0)
+        if name not in percent_ids or re.match(r"\s*/\s*100\b", expression[match.end() :]):
+            return name
+        return f"({name} / 100)"
+
+    return _ID.sub(fraction, expression)
+
+
+def _result_unit(operands: Sequence[Operand], expression: str, question: str) -> str:
+    """The unit a result is shown in: the written unit of an operand of the same dimension
+    (the question's first), else the usual unit of its dimension; a plain number is a
+    percentage where the question asks for one."""
+    percent = [o.name for o in operands if is_percent(o)]
+    try:
+        parsed = Expression.parse(expression)
+        got = unit_of(parsed, {o.name: _operand_unit(o) for o in operands}, percent)
+    except ExpressionError:
+        return ""  # check_plan names the problem
+    if got.dimension == PLAIN.dimension:
+        return "%" if _ASKS_PERCENT.search(question) else ""
+    ordered = sorted(operands, key=lambda o: o.source != 0)
+    for operand in ordered:
+        if not is_percent(operand) and _operand_unit(operand).dimension == got.dimension:
+            return operand.unit
+    return _SHOWN_UNIT.get(got.dimension, "")
+
+
+def plan_from_ids(raw: str, listed: Sequence[ListedNumber], question: str) -> CalculationPlan | str:
+    """The :class:`CalculationPlan` a numbered reply means (operands are the listed numbers
+    its expression names, the result unit is code's), or the problem with the reply."""
+    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", raw.strip())
+    try:
+        expression = NumberedPlan.model_validate(json.loads(text)).expression
+    except (ValueError, ValidationError):
+        return 'the reply is not JSON of the form {"expression": "..."}'
+    ids = list(dict.fromkeys(int(i) for i in _ID.findall(expression)))
+    unknown = [f"n{i}" for i in ids if not 1 <= i <= len(listed)]
+    if unknown:
+        return f"{', '.join(unknown)} is not listed; use ids n1 to n{len(listed)}"
+    if not ids:
+        return "the expression uses no listed number"
+    if len(ids) > MAX_OPERANDS:
+        return f"the expression uses {len(ids)} numbers; use at most {MAX_OPERANDS}"
+    operands = [
+        Operand(
+            name=f"n{i}",
+            value=listed[i - 1].value,
+            unit="%" if listed[i - 1].unit == "%" else listed[i - 1].unit[:16],
+            source=listed[i - 1].source,
+        )
+        for i in ids
+    ]
+    expression = _percent_as_fraction(expression, {o.name for o in operands if is_percent(o)})
+    return CalculationPlan(
+        operands=operands,
+        expression=expression,
+        result_unit=_result_unit(operands, expression, question),
+    )
+
+
+def unused_question_quantities(plan: CalculationPlan, listed: Sequence[ListedNumber]) -> list[str]:
+    """A quantity the question states ("300 kWh", "7,20 ct/kWh") that the expression leaves
+    out: the question gives it to be used, so leaving it out is the wrong calculation."""
+    used = {o.name for o in plan.operands}
+    return [
+        f"n{i} ({number.value} {number.unit}, from the question) is not used"
+        for i, number in enumerate(listed, start=1)
+        if number.source == 0 and number.unit and f"n{i}" not in used
+    ]
 
 
 def parse_plan(raw: str) -> CalculationPlan | None:

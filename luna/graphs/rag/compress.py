@@ -50,19 +50,20 @@ def _units(text: str) -> list[str]:
     return [u for u in units if u.strip()]
 
 
-def _stems(unit: str) -> set[str]:
+def stems(unit: str) -> set[str]:
+    """The word stems of ``unit``, as :func:`question_terms` gives them."""
     return {w.casefold()[:_STEM] for w in _WORD.findall(unit)}
 
 
-def _weights(units: list[str], terms: set[str]) -> dict[str, float]:
+def term_weights(units: list[str], terms: set[str]) -> dict[str, float]:
     """Rarer question terms count more: a term in every sentence ("Netzentgelt" in a grid-fee
     section) says little about which sentence answers; one in a single row says a lot."""
-    df = {t: sum(t in _stems(u) for u in units) for t in terms}
+    df = {t: sum(t in stems(u) for u in units) for t in terms}
     return {t: math.log(1 + len(units) / n) for t, n in df.items() if n}
 
 
-def _score(unit: str, weights: dict[str, float]) -> float:
-    return sum(weights.get(stem, 0.0) for stem in _stems(unit))
+def term_score(unit: str, weights: dict[str, float]) -> float:
+    return sum(weights.get(stem, 0.0) for stem in stems(unit))
 
 
 def _table_header(units: list[str], index: int) -> int | None:
@@ -83,8 +84,8 @@ def compress_passage(text: str, terms: set[str], budget: int) -> str:
     units = _units(text)
     if approx_token_count(text) <= budget or len(units) <= 2:
         return text
-    weights = _weights(units, terms)
-    scores = [_score(u, weights) for u in units]
+    weights = term_weights(units, terms)
+    scores = [term_score(u, weights) for u in units]
     keep = set(range(len(units)))
 
     def size() -> int:

@@ -133,6 +133,7 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     screened = without_repeats(screen_passages(current))
     shown = [p for p in screened if has_content(p)][: runtime.context.top_k]
     return {
+        "screened": shown,
         "context": compress(shown, question, runtime.context.context_tokens),
         "superseded": [asdict(s) for s in superseded],
     }
@@ -196,8 +197,11 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         return {"answerable": False, "unmentioned": []}
     texts = [f"{s['title']} {s['text']}" for s in sources]
     texts += [f"{f['label']} {f['value']}" for f in found]
+    # Names and years count where the shown passages state them, also in a line that cutting
+    # the passage to the question left out (a heading, a table's caption).
+    whole = [f"{s['title']} {s['text']}" for s in state.get("screened", [])] + texts
     question = state.get("standalone_question") or state["question"]
-    missing = missing_specifics(question, texts) or missing_attributes(question, texts)
+    missing = missing_specifics(question, whole) or missing_attributes(question, texts)
     if missing:
         return {"answerable": False, "unmentioned": missing}
     if ctx.answer_check is AnswerCheck.NAMES or _table_answer(state, ctx) is not None:
@@ -225,7 +229,11 @@ def route_after_check(state: RagState) -> str:
         return "refuse"
     question = state.get("standalone_question") or state["question"]
     passages = [s["text"] for s in state.get("context", state.get("sources", []))]
-    by_code = wants_calculation(question, passages) or asks_months(question)
+    by_code = (
+        wants_calculation(question, passages)
+        or asks_months(question)
+        or asks_period_total(question)
+    )
     return "calculate" if by_code else "generate"
 
 
@@ -256,7 +264,8 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         prompt = load_prompt(session, "rag_calculate", ctx.prompt_versions)
     question = state.get("standalone_question") or state["question"]
     language = guess_language(state["question"])
-    passages = state.get("context", state.get("sources", []))
+    # Numbers are listed from the shown passages uncut: the list ranks them by the question.
+    passages = state.get("screened") or state.get("context", state.get("sources", []))
     result: Calculation | MonthsAnswer | None = _table_answer(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)

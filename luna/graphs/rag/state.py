@@ -22,6 +22,7 @@ class RagState(TypedDict, total=False):
     question: str
     standalone_question: str
     sources: list[dict[str, Any]]  # retrieved passages, verbatim (citations quote these)
+    screened: list[dict[str, Any]]  # the passages shown, screened but not cut to the question
     context: list[dict[str, Any]]  # the passages as the model sees them (screened, current)
     superseded: list[dict[str, Any]]  # older statements a newer passage contradicts
     facts: list[dict[str, Any]]

@@ -22,6 +22,7 @@ from luna.core.arithmetic import number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.graphs.rag.calculation import Calculation, CitedOperand
+from luna.retrieval.designations import years
 from luna.retrieval.lexicon import equivalents
 from luna.retrieval.periods import MONTHS_EN, month_number, period_months
 
@@ -29,6 +30,9 @@ _SUM = re.compile(
     r"\b(insgesamt|gesamt\w*|zusammen|summe|total|sum|altogether|combined|in all)\b", re.I
 )
 _MEAN = re.compile(r"\b(durchschnitt\w*|mittel|mittelwert|average|mean)\b", re.I)
+_HOW_MUCH = re.compile(r"\b(wie ?viel\w*|how much|how many)\b", re.I)
+# Units whose monthly values add up to the period's value (not kW, °C or ct/kWh).
+ADDITIVE_UNITS = frozenset({"kWh", "MWh", "Wh", "EUR", "€", "ct", "m³", "h", "t", "kg"})
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _UNIT = re.compile(r"\(?\b(kWh|MWh|Wh|kW|MW|W|EUR|€|ct|ct/kWh|m³|h|t|kg|%)\)?\s*$")
 _STEM = 5  # words sharing their first five letters match ("verbraucht" ~ "Verbrauch")
@@ -124,10 +128,21 @@ def unit_of_header(header: str) -> str:
     return match.group(1) if match else ""
 
 
+def _period(question: str) -> list[int]:
+    """The months of the question's period; a year named alone is its twelve months when an
+    aggregate is asked ("average monthly consumption in 2025")."""
+    months = period_months(question)
+    if not months and years(question) and (_MEAN.search(question) or _SUM.search(question)):
+        return list(range(1, 13))
+    return months
+
+
 def asks_period_total(question: str) -> bool:
-    """Whether the question asks for a total or mean over a period of two months or more."""
-    asks = _MEAN.search(question) or _SUM.search(question)
-    return bool(asks) and len(period_months(question)) >= 2
+    """Whether the question asks for a total or mean over a period of two months or more:
+    by name ("insgesamt", "average") or as "how much" over a period ("Wie viel Strom im ersten
+    Halbjahr?"), which :func:`period_total` sums only for a column that adds up (kWh, €)."""
+    asks = _MEAN.search(question) or _SUM.search(question) or _HOW_MUCH.search(question)
+    return bool(asks) and len(_period(question)) >= 2
 
 
 def period_total(
@@ -140,8 +155,9 @@ def period_total(
     ``documents`` (item id → chunk texts) completes tables, see :func:`monthly_tables`."""
     if not asks_period_total(question):
         return None
-    months = period_months(question)
+    months = _period(question)
     mean = bool(_MEAN.search(question))
+    named = mean or bool(_SUM.search(question))
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
         document = (documents or {}).get(str(passage.get("item_id")), ())
@@ -149,6 +165,8 @@ def period_total(
             column = column_for(header, question)
             if column is None or not all(m in by_month for m in months):
                 continue
+            if not named and unit_of_header(header[column]) not in ADDITIVE_UNITS:
+                continue  # "how much" peak load over a quarter is no sum
             try:
                 values = [parse_number(by_month[m][column], numbers) for m in months]
             except ValueError:
