@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -48,6 +49,7 @@ QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 PER_DOCUMENT = 3  # chunks of one document in a result while other documents' are left
+PER_SECTION = 2  # chunks of one section of a document while other sections' are left
 
 
 @dataclass(frozen=True)
@@ -333,9 +335,11 @@ class _Search:
 def _select(
     chunks: list[RetrievedChunk], leaders: list[RetrievedChunk], top_k: int
 ) -> list[RetrievedChunk]:
-    """The first ``top_k`` chunks without near-duplicates and at most ``PER_DOCUMENT`` from one
-    document while others are left (a letter's three chunks must not crowd out the datasheet
-    a question also needs), making room for each extra query's best chunk; in fused order."""
+    """The first ``top_k`` chunks without near-duplicates, at most ``PER_DOCUMENT`` from one
+    document and ``PER_SECTION`` from one section while others are left (a letter's three
+    chunks must not crowd out the datasheet a question also needs, nor a price section's
+    rows the section on the module the question names), making room for each extra query's
+    best chunk; in fused order."""
     kept: list[RetrievedChunk] = []
     for chunk in chunks:
         if not any(near_duplicate(chunk.text, k.text) for k in kept):
@@ -343,19 +347,25 @@ def _select(
     position = {c.chunk_id: i for i, c in enumerate(kept)}
     reserved = list(dict.fromkeys(c.chunk_id for c in leaders if c.chunk_id in position))
     chosen = reserved[: max(top_k - 1, 0)]
-    per_item: dict[uuid.UUID, int] = {}
+    per_item: Counter[uuid.UUID] = Counter()
+    per_section: Counter[tuple[uuid.UUID, str | None]] = Counter()
     for chunk in [kept[position[c]] for c in chosen]:
-        per_item[chunk.item_id] = per_item.get(chunk.item_id, 0) + 1
+        per_item[chunk.item_id] += 1
+        per_section[chunk.item_id, chunk.section] += 1
     spare: list[int] = []
     for chunk in kept:
         if len(chosen) == top_k:
             break
         if chunk.chunk_id in chosen:
             continue
-        if per_item.get(chunk.item_id, 0) >= PER_DOCUMENT:
+        crowded = per_item[chunk.item_id] >= PER_DOCUMENT or (
+            chunk.section is not None and per_section[chunk.item_id, chunk.section] >= PER_SECTION
+        )
+        if crowded:
             spare.append(chunk.chunk_id)
             continue
         chosen.append(chunk.chunk_id)
-        per_item[chunk.item_id] = per_item.get(chunk.item_id, 0) + 1
+        per_item[chunk.item_id] += 1
+        per_section[chunk.item_id, chunk.section] += 1
     chosen += spare[: top_k - len(chosen)]
     return [kept[i] for i in sorted(position[c] for c in chosen)]

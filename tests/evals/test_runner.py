@@ -248,7 +248,7 @@ def test_qa_suite_runs_the_pinned_prompt_version_without_activating_it(runtime: 
             "rag_answer": "1.0.0",
             "rag_check": "1.1.0",  # the newest shipped version is active on first start
             "rag_condense": "1.0.0",
-            "rag_calculate": "1.0.0",
+            "rag_calculate": "1.1.0",
             "eval_judge": "1.0.0",
         }
     results = _results(runtime, run_id)

@@ -7,6 +7,7 @@ persists per thread in PostgreSQL, and that citations map back to retrieved chun
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 from sqlalchemy import text
 
 from luna.config import AnswerCheck, Settings
@@ -244,22 +245,31 @@ def test_a_refusal_names_only_what_this_turn_misses(runtime: Runtime):
     assert second["answer"] == REFUSAL_TEXT["de"]  # the model said no; no names to blame
 
 
+class NumberPicker(ScriptedModel):
+    """Replies to the ``rag_calculate`` prompt with ``template`` filled with the ids its
+    numbers list gives ``values`` (the ids depend on what retrieval and screening showed)."""
+
+    values: list[str]
+    template: str
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self.seen.append(list(messages))
+        listing = str(messages[-1].content)
+        ids = []
+        for value in self.values:
+            found = re.search(rf"^(n\d+) = {re.escape(value)}\b", listing, re.MULTILINE)
+            assert found is not None, (value, listing)
+            ids.append(found.group(1))
+        return json.dumps({"expression": self.template.format(*ids)})
+
+
 def test_a_figure_that_needs_arithmetic_is_computed_by_code_not_written_by_the_model(
     runtime: Runtime,
 ):
     question = "Wie hoch ist der Arbeitspreis brutto bei einem Day-Ahead-Preis von 10,00 ct/kWh?"
     hits = runtime.retriever.search(question, top_k=3)
     n = next(i for i, h in enumerate(hits, start=1) if "16,131 ct/kWh" in h.text)
-    plan = {
-        "operands": [
-            {"name": "spot", "value": "10,00", "unit": "ct/kWh", "source": 0},
-            {"name": "markup", "value": "16,131", "unit": "ct/kWh", "source": n},
-            {"name": "vat", "value": "1,19", "unit": "", "source": n},
-        ],
-        "expression": "(spot + markup) * vat",
-        "result_unit": "ct/kWh",
-    }
-    model = ScriptedModel(script=[json.dumps(plan)])
+    model = NumberPicker(script=[], values=["10,00", "16,131", "1,19"], template="({} + {}) * {}")
     ctx = _context(runtime, model, AnswerCheck.NAMES)
     nodes, state = _ask(build_rag_graph(), ctx, question)
     assert nodes[-2:] == ["check", "calculate"]

@@ -100,6 +100,20 @@ def _states(
     )
 
 
+def _given(question: str, word: str) -> bool:
+    """Whether the question states the attribute's value itself ("net of the 19 % VAT",
+    "bei einem Börsenpreis von 8 ct/kWh"): a quantity right before or after the word
+    gives the attribute to compute with; it is not asked."""
+    for match in re.finditer(re.escape(word), question):
+        before = question[max(0, match.start() - 12) : match.start()]
+        after = question[match.end() : match.end() + 24]
+        if re.search(r"\d\s*%?\s*$", before) or re.match(
+            r"\s*(?:von|of|=|:|is|ist|beträgt|at|bei)?\s*\d", after
+        ):
+            return True
+    return False
+
+
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     """Attributes the question asks for that no passage states (for the thing it names).
 
@@ -113,7 +127,7 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
         word = next(
             (t for t in sorted(group, key=len, reverse=True) if contains_term(asked, t)), None
         )
-        if word is None:
+        if word is None or _given(asked, word):
             continue
         unit = _unit_pattern(group)
         if not any(_states(t, group, unit, things) for t in folded):

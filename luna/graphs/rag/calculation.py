@@ -266,7 +266,9 @@ def calculate(
                     problems = checked.problems
             if not problems and checked.expression is not None:
                 return _result(plan, checked, checked.expression)
-        log.info("calculation plan %d rejected: %s", attempt, "; ".join(problems))
+        log.info(
+            "calculation plan %d rejected: %s; reply %r", attempt, "; ".join(problems), raw[:200]
+        )
         history = [
             AIMessage(raw),
             HumanMessage(f"Rejected: {'; '.join(problems)}. Write the JSON again."),

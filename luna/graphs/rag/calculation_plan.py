@@ -16,6 +16,7 @@ for ct → €.
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import re
@@ -306,6 +307,38 @@ def _percent_as_fraction(expression: str, percent_ids: set[str]) -> str:
     return _ID.sub(fraction, expression)
 
 
+class _UnitConversions(ast.NodeTransformer):
+    """Drops ``* 100``, ``/ 100``, ``/ 1000`` and the like from an expression: the calculator
+    converts ct to € and Wh to kWh itself, so such a factor is the model converting twice.
+    A percentage's own ``/ 100`` stays."""
+
+    def __init__(self, percent_ids: set[str]) -> None:
+        self.percent_ids = percent_ids
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Mult | ast.Div):
+            return node
+        constant, other = node.right, node.left
+        if isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant):
+            constant, other = node.left, node.right
+        if not isinstance(constant, ast.Constant) or not isinstance(constant.value, int | float):
+            return node
+        if Decimal(str(constant.value)) not in UNIT_CONVERSIONS:
+            return node
+        if isinstance(other, ast.Name) and other.id in self.percent_ids:
+            return node
+        return other
+
+
+def _without_unit_conversions(expression: str, percent_ids: set[str]) -> str:
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return expression  # the evaluator names the problem
+    return ast.unparse(_UnitConversions(percent_ids).visit(tree))
+
+
 def _result_unit(operands: Sequence[Operand], expression: str, question: str) -> str:
     """The unit a result is shown in: the written unit of an operand of the same dimension
     (the question's first), else the usual unit of its dimension; a plain number is a
@@ -350,7 +383,9 @@ def plan_from_ids(raw: str, listed: Sequence[ListedNumber], question: str) -> Ca
         )
         for i in ids
     ]
-    expression = _percent_as_fraction(expression, {o.name for o in operands if is_percent(o)})
+    percent_ids = {o.name for o in operands if is_percent(o)}
+    expression = _percent_as_fraction(expression, percent_ids)
+    expression = _without_unit_conversions(expression, percent_ids)
     return CalculationPlan(
         operands=operands,
         expression=expression,
