@@ -48,6 +48,7 @@ from luna.graphs.rag.calculation_plan import (
     with_expression_unit,
     without_unused_operands,
 )
+from luna.graphs.rag.stated_formulas import formula_plan
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt
 
@@ -238,6 +239,9 @@ def calculate(
 ) -> Calculation | None:
     """Plan, verify and compute; None when no plan passes verification.
 
+    A formula a passage states that answers the question with the value the question gives is
+    evaluated without a model call (:mod:`luna.graphs.rag.stated_formulas`).
+
     A prompt that takes ``numbered`` (v1.1.0 on) gets the numbers by id and writes only an
     expression over them; code builds the plan (operands, their sources, the result's unit)
     and also requires every quantity the question states to be used. With an older prompt
@@ -250,6 +254,12 @@ def calculate(
     answers without a computed figure or refuses.
     Model errors propagate.
     """
+    stated = formula_plan(question, passages)
+    if stated is not None:
+        checked = check_plan(stated, question, passages, language)
+        if not checked.problems and checked.expression is not None:
+            return _result(stated, checked, checked.expression)
+        log.info("stated formula rejected: %s", "; ".join(checked.problems))
     history: list[BaseMessage] = []
     listed = listed_numbers(question, passages) if _numbered(prompt) else None
     for attempt in (1, 2):

@@ -116,6 +116,10 @@ _HEADING_UNITS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|€|E
 _HEADING_UNIT = re.compile(rf"\(({_HEADING_UNITS})\)|(?<=\s)({_HEADING_UNITS})\s*$")
 UNIT_MISMATCH = "the expression gives"
 _NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
+# A document's worked example ("Beispiel: Bei einem Börsenpreis von 9,50 ct/kWh …") illustrates
+# a rule with made-up figures; listed, they were taken for the question's operands.
+_EXAMPLE = re.compile(r"\s*(beispiel|example|e\.\s?g\.|z\.\s?b\.|for example|zum beispiel)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 _VERSION_BEFORE = re.compile(r"\b(version|revision|rev\.|firmware)\s?$", re.IGNORECASE)
 _HEADING_PATH = re.compile(r"^\d+(\.\d+)*\s+\S|.*\s>\s")
 
@@ -210,7 +214,13 @@ def _passage_numbers(text: str) -> list[tuple[str, str]]:
             previous_was_row = False
             continue
         previous_was_row = False
-        found += _numbers(" ".join(line.split()))
+        prose = " ".join(line.split())
+        found += [
+            n
+            for sentence in _SENTENCE.split(prose)
+            if not _EXAMPLE.match(sentence)
+            for n in _numbers(sentence)
+        ]
     return found
 
 

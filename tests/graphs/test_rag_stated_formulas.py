@@ -1,0 +1,70 @@
+"""A formula a passage states is evaluated by code for the value the question gives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.stated_formulas import formula_plan
+from luna.prompts.registry import LoadedPrompt, read_prompt_files
+from tests.scripted_model import ScriptedModel
+
+# Invented figures, in the shape of a dynamic tariff's price sheet.
+SHEET = """2 Preise > 2.1 Energiepreis
+Der Energiepreis folgt dem Spotpreis. Zuzüglich 19 % Umsatzsteuer gilt:
+Energiepreis brutto = (Spotpreis + 12,345 ct/kWh) × 1,19
+Beispiel: Bei einem Spotpreis von 6,00 ct/kWh beträgt der Energiepreis (6,00 + 12,345) × 1,19
+= 21,83 ct/kWh brutto."""
+MODULE = """3 Netzentgelt > 3.2 Stufe 2
+Energiepreis brutto mit Stufe 2 = (Spotpreis + 4,321 ct/kWh + Netzentgelt der Zeitzone) × 1,19"""
+PASSAGES: list[dict[str, Any]] = [
+    {"n": 1, "title": "Preisblatt", "text": SHEET},
+    {"n": 2, "title": "Preisblatt", "text": MODULE},
+]
+
+
+@pytest.fixture(scope="module")
+def prompt() -> LoadedPrompt:
+    spec = next(s for s in read_prompt_files() if s.name == "rag_calculate")
+    return LoadedPrompt(spec, spec.template())
+
+
+def test_the_stated_formula_is_evaluated_for_the_questions_value_without_a_model(
+    prompt: LoadedPrompt,
+):
+    question = "Wie hoch ist der Energiepreis brutto, wenn der Spotpreis 7,50 ct/kWh beträgt?"
+    model = ScriptedModel(script=[])  # any model call would fail the test
+    result = calculate(model, prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("23.62")  # (7,50 + 12,345) × 1,19 = 23,615…
+    assert (
+        result.render("de") == "Rechnung: (7,50 ct/kWh + 12,345 ct/kWh) × 1,19 = 23,62 ct/kWh [1]"
+    )
+
+
+def test_an_english_question_uses_the_german_formula_through_the_lexicon():
+    plan = formula_plan("What is the gross energy price at a spot price of 3.10 ct/kWh?", PASSAGES)
+    assert plan is not None
+    assert plan.result_unit == "ct/kWh"
+    assert {(o.value, o.source) for o in plan.operands} == {("12,345", 1), ("1,19", 1), ("3.10", 0)}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the formula for Stufe 2 has a second variable the question does not give
+        "Wie hoch ist der Energiepreis brutto mit Stufe 2 bei einem Spotpreis von 7,50 ct/kWh?",
+        # a gross formula does not answer a net question
+        "Wie hoch ist der Energiepreis netto bei einem Spotpreis von 7,50 ct/kWh?",
+        # no value to put in, or two
+        "Wie hoch ist der Energiepreis brutto?",
+        "Was kosten 200 kWh beim Energiepreis brutto und einem Spotpreis von 7,50 ct/kWh?",
+        # the question does not name what the formula computes
+        "Wie hoch ist die Umlage bei einem Spotpreis von 7,50 ct/kWh?",
+    ],
+)
+def test_no_formula_answer_where_it_does_not_fit_unambiguously(question: str):
+    assert formula_plan(question, PASSAGES) is None
