@@ -270,7 +270,7 @@ def calculate(
             checked = check_plan(plan, question, passages, language)
             problems = checked.problems + unused_question_quantities(plan, listed or ())
             if problems and all(p.startswith(UNIT_MISMATCH) for p in problems):
-                corrected = with_expression_unit(plan, question)
+                corrected = with_expression_unit(plan, question, listed is None)
                 if corrected is not None:
                     plan, checked = corrected, check_plan(corrected, question, passages, language)
                     problems = checked.problems

@@ -710,13 +710,16 @@ def without_unused_operands(plan: CalculationPlan) -> CalculationPlan:
 _SHOWN_UNIT: dict[tuple[int, int], str] = {(1, 0): "€", (1, -1): "ct/kWh", (0, 1): "kWh"}
 
 
-def with_expression_unit(plan: CalculationPlan, question: str) -> CalculationPlan | None:
+def with_expression_unit(
+    plan: CalculationPlan, question: str, check_question: bool = True
+) -> CalculationPlan | None:
     """``plan`` with ``result_unit`` set to the unit its expression computes, or None.
 
     The model writes the expression right more often than the unit of its result ("(high -
     low) * energy" declared "ct/kWh"); code knows the expression's unit. Only when every
     quantity the question states is an operand: an expression that left out the question's
-    "40 kWh" has the wrong unit because it is the wrong calculation."""
+    "40 kWh" has the wrong unit because it is the wrong calculation (``check_question=False``
+    where that is checked on its own, as for numbered plans)."""
     try:
         expression = Expression.parse(plan.expression)
         percent = [o.name for o in plan.operands if is_percent(o)]
@@ -726,6 +729,7 @@ def with_expression_unit(plan: CalculationPlan, question: str) -> CalculationPla
     shown = _SHOWN_UNIT.get(got.dimension)
     stated = [m for m in _TOKEN.finditer(question) if _UNIT_AFTER.match(question, m.end())]
     from_question = {o.value.replace(" ", "") for o in plan.operands if o.source == 0}
-    if shown is None or any(m.group(2) not in from_question for m in stated):
+    left_out = check_question and any(m.group(2) not in from_question for m in stated)
+    if shown is None or left_out:
         return None
     return plan.model_copy(update={"result_unit": shown})
