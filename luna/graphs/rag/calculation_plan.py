@@ -112,8 +112,9 @@ MAX_LISTED_NUMBERS = 24
 
 
 # A table row's or column's unit in brackets: "Arbeitspreis (ct/kWh)", "Verbrauch (kWh)".
-_HEADING_UNITS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|€|EUR|kWh|MWh|kWp|kW"
-_HEADING_UNIT = re.compile(rf"\(({_HEADING_UNITS})\)|(?<=\s)({_HEADING_UNITS})\s*$")
+# The units tariff tables and formulas write (longest first where one starts another).
+UNIT_WORDS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|€|EUR|kWh|MWh|kWp|kW"
+_HEADING_UNIT = re.compile(rf"\(({UNIT_WORDS})\)|(?<=\s)({UNIT_WORDS})\s*$")
 UNIT_MISMATCH = "the expression gives"
 _NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
 # A document's worked example ("Beispiel: Bei einem Börsenpreis von 9,50 ct/kWh …") illustrates
@@ -371,9 +372,8 @@ def _result_unit(operands: Sequence[Operand], expression: str, question: str) ->
 def plan_from_ids(raw: str, listed: Sequence[ListedNumber], question: str) -> CalculationPlan | str:
     """The :class:`CalculationPlan` a numbered reply means (operands are the listed numbers
     its expression names, the result unit is code's), or the problem with the reply."""
-    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", raw.strip())
     try:
-        expression = NumberedPlan.model_validate(json.loads(text)).expression
+        expression = NumberedPlan.model_validate(json.loads(_unfenced(raw))).expression
     except (ValueError, ValidationError):
         return 'the reply is not JSON of the form {"expression": "..."}'
     ids = list(dict.fromkeys(int(i) for i in _ID.findall(expression)))
@@ -414,11 +414,15 @@ def unused_question_quantities(plan: CalculationPlan, listed: Sequence[ListedNum
     ]
 
 
+def _unfenced(raw: str) -> str:
+    """A reply without the Markdown code fence a model may put around its JSON."""
+    return re.sub(r"^```(?:json)?\s*|\s*```$", "", raw.strip())
+
+
 def parse_plan(raw: str) -> CalculationPlan | None:
     """The plan in a reply (a JSON object, possibly fenced), or None."""
-    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", raw.strip())
     try:
-        return CalculationPlan.model_validate(json.loads(text))
+        return CalculationPlan.model_validate(json.loads(_unfenced(raw)))
     except (ValueError, ValidationError) as exc:
         log.info("calculation plan unreadable: %s; reply %r", exc, raw[:300])
         return None
@@ -633,8 +637,8 @@ _SAVING = re.compile(
     r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
     re.IGNORECASE,
 )
-_NET = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
-_GROSS = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
+NET_WORD = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
+GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
 
 
 def _net_gross_problems(
@@ -643,7 +647,7 @@ def _net_gross_problems(
     """An operand listed only as gross where the question asks for net figures: a tariff
     table gives both side by side, and the model takes the wrong one. (Not the other way
     round: a gross price is computed from net figures and VAT.)"""
-    if not _NET.search(question) or _GROSS.search(question):
+    if not NET_WORD.search(question) or GROSS_WORD.search(question):
         return []
     problems = []
     for operand in plan.operands:
@@ -656,7 +660,7 @@ def _net_gross_problems(
             for value, context in _passage_numbers(neutralise(str(passage["text"])))
             if _readings(value.split(" ")[0]) & wanted
         ]
-        if contexts and all(_GROSS.search(c) for c in contexts):
+        if contexts and all(GROSS_WORD.search(c) for c in contexts):
             problems.append(
                 f"operand {operand.name}: {operand.value} is gross (brutto); the question "
                 "asks for net (netto) values"

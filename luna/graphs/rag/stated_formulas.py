@@ -17,23 +17,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from luna.graphs.rag.calculation_plan import CalculationPlan, Operand, listed_numbers
+from luna.graphs.rag.calculation_plan import (
+    GROSS_WORD,
+    NET_WORD,
+    UNIT_WORDS,
+    CalculationPlan,
+    Operand,
+    listed_numbers,
+)
 from luna.graphs.rag.compress import question_terms, stems
 from luna.graphs.rag.guard import neutralise
 from luna.retrieval.designations import designations
 
 # "<what> = <expression>" on a line of its own; the right side holds an operator and a word.
 _FORMULA = re.compile(r"^\s*(?P<lhs>[^=\n|]{3,80}?)\s+=\s+(?P<rhs>[^=\n|]{3,200}?)\s*$", re.M)
-_UNITS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|ct|€|EUR|kWh|MWh|kW|%"
 _TOKEN = re.compile(
-    rf"(?P<number>\d+(?:[.,]\d+)*)(?:\s?(?P<unit>{_UNITS})(?![\w/]))?"
+    rf"(?P<number>\d+(?:[.,]\d+)*)(?:\s?(?P<unit>{UNIT_WORDS}|%)(?![\w/]))?"
     r"|(?P<op>[+\-−×·*/÷])|(?P<paren>[()])"
     r"|(?P<word>[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*)"
     r"|(?P<space>\s+)"
 )
 _OPERATORS = {"+": "+", "-": "-", "−": "-", "×": "*", "·": "*", "*": "*", "/": "/", "÷": "/"}
-_NET = re.compile(r"\b(netto|net)\b", re.I)
-_GROSS = re.compile(r"\b(brutto|gross)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,8 @@ def _computes_what_is_asked(formula: StatedFormula, question: str, terms: set[st
     if not _named(formula.lhs.split()[0], terms):
         return False
     return not (
-        (_GROSS.search(formula.lhs) and _NET.search(question))
-        or (_NET.search(formula.lhs) and _GROSS.search(question))
+        (GROSS_WORD.search(formula.lhs) and NET_WORD.search(question))
+        or (NET_WORD.search(formula.lhs) and GROSS_WORD.search(question))
     )
 
 
