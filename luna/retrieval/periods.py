@@ -3,7 +3,8 @@
 "Im ersten Quartal", "Q4", "in the second half of the year" never occur in a monthly table,
 whose rows say "Januar", "Februar", "März"; and an English question's "October" does not find
 a German table's "Oktober". Named periods become their months, in both languages, for the
-keyword search (dates are resolved by code, not left to the embedding model).
+keyword search (dates are resolved by code, not left to the embedding model); a month also
+names its quarter, the unit tariff tables use, for cutting passages to what bears on it.
 """
 
 from __future__ import annotations
@@ -114,3 +115,10 @@ def period_terms(question: str) -> list[str]:
         for month in period_months(question)
         for name in (MONTHS_DE[month - 1], MONTHS_EN[month - 1])
     ]
+
+
+def quarter_terms(question: str) -> list[str]:
+    """The quarters the question's months fall in, as tariff tables write them ("Juli" →
+    "Q3": time-variable grid fees and seasonal prices are given per quarter, "16:00–20:00 Uhr
+    | Q2 und Q3")."""
+    return list(dict.fromkeys(f"Q{(month - 1) // 3 + 1}" for month in period_months(question)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from luna.graphs.rag.compress import without_repeats
+from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.guard import CONTRADICTED_CLAIM, has_content
 
 HEADER = "Modul | Art | Höhe 2026"
@@ -33,3 +33,21 @@ def test_a_passage_whose_figures_all_gave_way_has_no_content_but_a_current_one_h
     assert has_content(emptied | {"flags": []})  # a plain sentence is content
     dated = emptied | {"text": emptied["text"] + "\nSeit dem 01.04.2025 gilt Modul 3."}
     assert has_content(dated)
+
+
+def test_a_month_keeps_the_tariff_row_of_its_quarter_when_a_passage_is_cut():
+    """Tariff tables give time windows per quarter; a question about July must keep the row
+    for Q3, not only the row that shares the most words with the question."""
+    section = "4.2 Zeitvariables Netzentgelt"
+    rows = [
+        "Tarifstufe | Zeitfenster | Quartale | netto",
+        "Niedertarif | 00:00–06:00 Uhr | Q1–Q4 | 2,44 ct/kWh",
+        "Hochtarif | 16:00–20:00 Uhr | Q1 und Q4 | 13,40 ct/kWh",
+        "Standardtarif | 16:00–20:00 Uhr | Q2 und Q3 | 8,12 ct/kWh",
+    ]
+    prose = "Das Netzentgelt des Zeitfensters ersetzt den Standardwert im Aufschlag. " * 6
+    passage = {"n": 1, "text": "\n".join([section, prose, *rows])}
+    question = "Gilt im Juli zwischen 16 und 20 Uhr ein Hochtarif beim Netzentgelt?"
+    [cut] = compress([passage], question, budget=80)  # the header and two of its rows
+    assert "Q2 und Q3" in cut["text"]
+    assert "Tarifstufe | Zeitfenster" in cut["text"]  # the kept row keeps its header

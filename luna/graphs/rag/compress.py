@@ -5,7 +5,8 @@ On two CPU cores the local model reads a prompt at about 20 tokens a second, so 
 not concern the question. Each passage keeps its first line (the heading path, which says
 where it comes from) and its sentences or table rows that share the most terms with the
 question: its words (compared by their first letters, so inflections match), the other
-language's words for its things and attributes, its designations and its periods' months.
+language's words for its things and attributes, its designations and its periods' months
+and quarters.
 A kept table row keeps its table's header row, so cells are never read without their
 columns. The order inside a passage is the document's; the stored chunk and its citation
 stay whole.
@@ -23,7 +24,7 @@ from luna.ingest.table_rows import header_rows
 from luna.ingest.tokens import approx_token_count
 from luna.retrieval.designations import designations
 from luna.retrieval.lexicon import translations
-from luna.retrieval.periods import period_terms
+from luna.retrieval.periods import period_terms, quarter_terms
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\[(„\"])")
@@ -34,7 +35,7 @@ def question_terms(question: str) -> set[str]:
     """The stems a relevant sentence may share with the question."""
     words = {w.casefold() for w in _WORD.findall(question) if len(w) > 2}
     words |= set(translations(question))
-    words |= {t.casefold() for t in period_terms(question)}
+    words |= {t.casefold() for t in period_terms(question) + quarter_terms(question)}
     words |= {p.casefold() for d in designations(question) for p in re.split(r"[\s-]", d)}
     return {w[:_STEM] for w in words - STOP_WORDS if w}
 
