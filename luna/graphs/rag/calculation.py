@@ -48,6 +48,7 @@ from luna.graphs.rag.calculation_plan import (
     with_expression_unit,
     without_unused_operands,
 )
+from luna.graphs.rag.rate_plans import rate_plan
 from luna.graphs.rag.stated_formulas import formula_plan
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt
@@ -240,7 +241,9 @@ def calculate(
     """Plan, verify and compute; None when no plan passes verification.
 
     A formula a passage states that answers the question with the value the question gives is
-    evaluated without a model call (:mod:`luna.graphs.rag.stated_formulas`).
+    evaluated without a model call (:mod:`luna.graphs.rag.stated_formulas`), and so is an
+    amount of money that is a stated rate times the question's quantity
+    (:mod:`luna.graphs.rag.rate_plans`).
 
     A prompt that takes ``numbered`` (v1.1.0 on) gets the numbers by id and writes only an
     expression over them; code builds the plan (operands, their sources, the result's unit)
@@ -254,12 +257,16 @@ def calculate(
     answers without a computed figure or refuses.
     Model errors propagate.
     """
-    stated = formula_plan(question, passages)
-    if stated is not None:
-        checked = check_plan(stated, question, passages, language)
+    for kind, coded in (
+        ("stated formula", formula_plan(question, passages)),
+        ("rate plan", rate_plan(question, passages)),
+    ):
+        if coded is None:
+            continue
+        checked = check_plan(coded, question, passages, language)
         if not checked.problems and checked.expression is not None:
-            return _result(stated, checked, checked.expression)
-        log.info("stated formula rejected: %s", "; ".join(checked.problems))
+            return _result(coded, checked, checked.expression)
+        log.info("%s rejected: %s", kind, "; ".join(checked.problems))
     history: list[BaseMessage] = []
     listed = listed_numbers(question, passages) if _numbered(prompt) else None
     for attempt in (1, 2):

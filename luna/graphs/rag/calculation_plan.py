@@ -97,7 +97,7 @@ def passages_block(passages: Sequence[dict[str, Any]]) -> str:
 
 
 _UNIT_AFTER = re.compile(
-    r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|ct|Cent|€|EUR|Euro|kWh|MWh|Wh|kWp|kW|W|"
+    r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|Cent|€|EUR|Euro|kWh|MWh|Wh|kWp|kW|W|"
     r"Monate?n?|months?|Jahre?n?|years?|Tage?n?|days?)(?![\w/])",
     re.IGNORECASE,
 )

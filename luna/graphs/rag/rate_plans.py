@@ -1,0 +1,154 @@
+"""Amounts of money a question asks for, computed as a stated rate times the question's quantity.
+
+The most common calculation on a tariff sheet, a grid-fee letter or a facility note is a rate
+times a quantity: "Was kostet es, 30 kWh im Niedertarif zu laden?", "How much demand charge
+would we save if the peak were lowered from 223.4 kW to 190 kW?", "Wie viel spart er, wenn er
+40 kWh im Niedertarif statt im Hochtarif lädt?". The units decide the calculation: a quantity
+in kWh needs a rate per kWh, one in kW a rate per kW, and the result is money. Code builds
+the plan; no model picks operands (the 1.5B model, given the numbers by id, summed them all).
+
+Three shapes, tried only when the question asks for an amount of money, adds no other part
+to it ("inklusive Grundpreis") and states its quantities in one unit and nothing else (no
+price of its own, no percentage):
+
+* one quantity: ``quantity × rate``;
+* one quantity and two alternatives ("im Niedertarif statt im Hochtarif", "instead of"):
+  ``(rate of the replaced − rate of the chosen) × quantity``;
+* two quantities ("from 223.4 kW to 190 kW"): ``(larger − smaller) × rate``.
+
+A rate is a passage number whose unit is money per the quantity's unit (``ct/kWh``,
+``€/kW``); the one whose words (a table cell's row and column headings) share most with the
+question is taken, net or gross as the question says. When two rates of different value
+fit equally well, or none does, there is no plan and the model's is tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from luna.core.arithmetic import parse_number
+from luna.core.units import parse_unit
+from luna.graphs.rag.calculation_plan import (
+    GROSS_WORD,
+    NET_WORD,
+    CalculationPlan,
+    ListedNumber,
+    Operand,
+    listed_numbers,
+)
+from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
+
+# The question asks for an amount of money: what something costs, saves or is billed.
+_ASKS_MONEY = re.compile(
+    r"\b(kost\w*|spar\w*|erspar\w*|einspar\w*|zahl\w*|rechnung|betrag|"
+    r"cost\w*|sav(e|es|ed|ing|ings)|pay\w*|bill\w*|charge\w*)\b|€|\beur(o|os)?\b",
+    re.IGNORECASE,
+)
+# The question adds another part to the amount ("inklusive Grundpreis", "including the base
+# fee"): more than a rate times a quantity.
+_INCLUDES = re.compile(
+    r"\b(inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|samt|plus|including|incl\.?|"
+    r"together with|along with)\b|\bmit\s+(dem\s+)?grund\w*|\bwith\s+the\s+base\b",
+    re.IGNORECASE,
+)
+# "im Niedertarif statt im Hochtarif", "in the low tariff instead of the high tariff":
+# the chosen alternative before the marker, the replaced one after it.
+_INSTEAD = re.compile(
+    r"(?P<chosen>[^\W\d_][\w-]*)\s+(?:statt|anstatt|anstelle|instead of|rather than)\s+"
+    r"(?:(?:im|in|dem|der|des|den|die|das|am|an|at|on|during|the)\s+){0,2}"
+    r"(?P<replaced>[^\W\d_][\w-]*)",
+    re.IGNORECASE,
+)
+_MONEY = parse_unit("€").dimension
+# Words that do not tell one rate from another: net/gross (filtered on their own), units.
+_UNDISTINCTIVE = frozenset({"netto", "net", "brutt", "gross", "kwh", "ct", "cent", "euro"})
+MAX_RATES = 48  # rate candidates read per passage set (a tariff sheet has a few dozen numbers)
+
+
+def _per(rate_unit: str) -> str:
+    """The unit a rate is per ("ct/kWh" → "kwh", "€/kW" → "kw"), or "" for no rate."""
+    head, slash, tail = rate_unit.replace(" ", "").partition("/")
+    if not slash or parse_unit(head).dimension != _MONEY:
+        return ""
+    return tail.casefold()
+
+
+def _rates(
+    question: str, passages: Sequence[dict[str, Any]], per: str
+) -> list[tuple[ListedNumber, float]]:
+    """The passages' rates per ``per`` with their relevance to the question, net or gross as
+    the question says (both where it says neither)."""
+    listed = [n for n in listed_numbers(question, passages, limit=MAX_RATES) if n.source > 0]
+    rates = [n for n in listed if _per(n.unit) == per]
+    if NET_WORD.search(question) and not GROSS_WORD.search(question):
+        rates = [n for n in rates if not GROSS_WORD.search(n.context)]
+    elif GROSS_WORD.search(question) and not NET_WORD.search(question):
+        rates = [n for n in rates if not NET_WORD.search(n.context)]
+    terms = question_terms(question) - _UNDISTINCTIVE
+    weights = term_weights([n.context for n in rates], terms)
+    return [(n, term_score(n.context, weights)) for n in rates]
+
+
+def _best(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | None:
+    """The best-scoring rate; None when none matches a question word or two of different
+    value match equally well."""
+    if not scored:
+        return None
+    top = max(score for _, score in scored)
+    best = {parse_number(n.value): n for n, score in scored if score == top}
+    return next(iter(best.values())) if top > 0 and len(best) == 1 else None
+
+
+def _naming(
+    scored: Sequence[tuple[ListedNumber, float]], word: str
+) -> list[tuple[ListedNumber, float]]:
+    """The rates whose words name ``word`` (by stem: "Niedertarif" ~ "Niedertarif (NT)")."""
+    wanted = {s for s in stems(word) if len(s) >= 4}
+    return [(n, score) for n, score in scored if wanted & stems(n.context)]
+
+
+def _operand(name: str, number: ListedNumber) -> Operand:
+    return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
+
+
+def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
+    """The plan of a rate times the question's quantity (see the module's docstring), or
+    None when the question is not of that shape or its rate is not unambiguous."""
+    if not _ASKS_MONEY.search(question) or _INCLUDES.search(question):
+        return None
+    given = listed_numbers(question, [])
+    units = {n.unit.casefold() for n in given}
+    if not given or len(given) > 2 or len(units) != 1 or _per(given[0].unit):
+        return None
+    per = units.pop()
+    if not per or per == "%" or parse_unit(per).dimension == _MONEY:
+        return None
+    scored = _rates(question, passages, per)
+    instead = _INSTEAD.search(question)
+    if len(given) == 1 and instead is not None:
+        chosen = _best(_naming(scored, instead.group("chosen")))
+        replaced = _best(_naming(scored, instead.group("replaced")))
+        if chosen is None or replaced is None or chosen == replaced:
+            return None
+        operands = [
+            _operand("replaced_rate", replaced),
+            _operand("chosen_rate", chosen),
+            _operand("quantity", given[0]),
+        ]
+        expression = "(replaced_rate - chosen_rate) * quantity"
+    else:
+        rate = _best(scored)
+        if rate is None:
+            return None
+        if len(given) == 1:
+            operands = [_operand("quantity", given[0]), _operand("rate", rate)]
+            expression = "quantity * rate"
+        else:
+            high, low = sorted(given, key=lambda n: parse_number(n.value), reverse=True)
+            if parse_number(high.value) == parse_number(low.value):
+                return None
+            operands = [_operand("before", high), _operand("after", low), _operand("rate", rate)]
+            expression = "(before - after) * rate"
+    return CalculationPlan(operands=operands, expression=expression, result_unit="€")

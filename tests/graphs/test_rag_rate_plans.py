@@ -1,0 +1,86 @@
+"""An amount of money that is a stated rate times the question's quantity is computed by code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.rate_plans import rate_plan
+from luna.prompts.registry import LoadedPrompt, read_prompt_files
+from tests.scripted_model import ScriptedModel
+
+# Invented figures, in the shapes of a grid operator's time-variable fee table and a
+# facility manager's note.
+FEES = """5 Netzentgelte > 5.3 Zeitvariables Netzentgelt
+Stufe | Zeitfenster | Quartale | netto | brutto
+Niedrigstufe (NS) | 01:00–05:00 Uhr | Q1–Q4 | 1,80 ct/kWh | 2,14 ct/kWh
+Normalstufe (MS) | 05:00–17:00 Uhr | Q1–Q4 | 7,60 ct/kWh | 9,04 ct/kWh
+Hochstufe (HS) | 17:00–21:00 Uhr | Q1 und Q4 | 12,90 ct/kWh | 15,35 ct/kWh"""
+NOTE = """Notes on the 2027 grid fees
+The demand charge of our grid operator is 98.50 €/kW per year (net), billed on the annual
+peak. The energy charge is 2.10 ct/kWh net."""
+PASSAGES: list[dict[str, Any]] = [
+    {"n": 1, "title": "Netzentgelte 2027", "text": FEES},
+    {"n": 2, "title": "Facility note", "text": NOTE},
+]
+
+
+@pytest.fixture(scope="module")
+def prompt() -> LoadedPrompt:
+    spec = next(s for s in read_prompt_files() if s.name == "rag_calculate")
+    return LoadedPrompt(spec, spec.template())
+
+
+def test_a_saving_between_two_named_tariff_windows_is_computed_without_a_model(
+    prompt: LoadedPrompt,
+):
+    question = (
+        "Wie viel Netzentgelt (netto) spart man, wenn man 50 kWh in der Niedrigstufe statt in "
+        "der Hochstufe lädt?"
+    )
+    model = ScriptedModel(script=[])  # any model call would fail the test
+    result = calculate(model, prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("5.55")  # (12,90 − 1,80) ct/kWh × 50 kWh = 555 ct
+    assert result.render("de") == ("Rechnung: (12,90 ct/kWh − 1,80 ct/kWh) × 50 kWh = 5,55 € [1]")
+
+
+def test_a_demand_charge_saving_is_the_peak_reduction_times_the_rate_per_kw(
+    prompt: LoadedPrompt,
+):
+    question = "How much demand charge would we save if the peak fell from 240 kW to 205 kW?"
+    result = calculate(ScriptedModel(script=[]), prompt, question, PASSAGES, "en")
+    assert result is not None
+    assert result.rounded() == Decimal("3447.50")  # (240 − 205) kW × 98.50 €/kW
+    assert result.sources == [2]
+
+
+def test_a_cost_takes_the_gross_rate_of_the_window_the_question_names():
+    question = "Was kostet es brutto, 20 kWh in der Hochstufe zu laden?"
+    plan = rate_plan(question, PASSAGES)
+    assert plan is not None
+    assert plan.expression == "quantity * rate"
+    assert {(o.value, o.source) for o in plan.operands} == {("20", 0), ("15,35", 1)}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # no window named: three rates fit equally well
+        "Was kosten 20 kWh netto?",
+        # not an amount of money
+        "Wie viel kWh sind 20 kWh in der Hochstufe?",
+        # the question brings a price of its own: not this shape
+        "Was kosten 20 kWh in der Hochstufe bei einem Börsenpreis von 9,00 ct/kWh?",
+        # another part of the amount besides the rate
+        "Was kosten 20 kWh in der Hochstufe brutto inklusive Grundpreis?",
+        # no quantity to multiply
+        "What does the demand charge cost?",
+    ],
+)
+def test_no_rate_plan_where_the_rate_is_not_unambiguous(question: str):
+    plan = rate_plan(question, PASSAGES)
+    assert plan is None, plan
