@@ -61,10 +61,67 @@ def test_an_english_question_uses_the_german_formula_through_the_lexicon():
         "Wie hoch ist der Energiepreis netto bei einem Spotpreis von 7,50 ct/kWh?",
         # no value to put in, or two
         "Wie hoch ist der Energiepreis brutto?",
-        "Was kosten 200 kWh beim Energiepreis brutto und einem Spotpreis von 7,50 ct/kWh?",
+        "Wie hoch ist der Energiepreis brutto bei 7,50 ct/kWh oder 8,00 ct/kWh Spotpreis?",
+        # an amount the formula does not give ("inklusive Grundpreis")
+        "Was kosten 200 kWh inklusive Grundpreis bei einem Spotpreis von 7,50 ct/kWh?",
         # the question does not name what the formula computes
         "Wie hoch ist die Umlage bei einem Spotpreis von 7,50 ct/kWh?",
     ],
 )
 def test_no_formula_answer_where_it_does_not_fit_unambiguously(question: str):
     assert formula_plan(question, PASSAGES) is None
+
+
+ZONES = """3 Netzentgelt > 3.1 Zeitzonen
+Zone | Uhrzeit | netto | brutto
+Nachtzone | 22:00–06:00 Uhr | 1,50 ct/kWh | 1,79 ct/kWh
+Spitzenzone | 17:00–20:00 Uhr | 11,00 ct/kWh | 13,09 ct/kWh"""
+
+
+def test_a_formula_variable_the_question_does_not_give_is_the_rate_it_names(
+    prompt: LoadedPrompt,
+):
+    """The zone's fee comes from the table row the question names, net inside the gross
+    formula; the question's kWh turn the price into an amount of money."""
+    passages = [*PASSAGES, {"n": 3, "title": "Preisblatt", "text": ZONES}]
+    question = (
+        "Was kosten 30 kWh mit Stufe 2 in der Spitzenzone, wenn der Spotpreis 7,50 ct/kWh beträgt?"
+    )
+    result = calculate(ScriptedModel(script=[]), prompt, question, passages, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("8.15")  # (7,50 + 4,321 + 11,00) × 1,19 × 30 kWh = 814,7 ct
+    assert result.render("de") == (
+        "Rechnung: (7,50 ct/kWh + 4,321 ct/kWh + 11,00 ct/kWh) × 1,19 × 30 kWh = 8,15 € [2] [3]"
+    )
+    plan = formula_plan(
+        "Wie hoch ist der Energiepreis brutto mit Stufe 2 bei 7,50 ct/kWh Spotpreis?", passages
+    )
+    assert plan is None  # no zone named: the table's two rows fit alike
+
+
+def test_the_kwh_a_question_gives_turn_the_formula_price_into_a_cost():
+    question = "Was kosten 200 kWh brutto bei einem Spotpreis von 7,50 ct/kWh?"
+    plan = formula_plan(question, PASSAGES)
+    assert plan is not None
+    assert plan.expression == "(( v1 + c1 ) * c2) * energy"
+    assert plan.result_unit == "€"
+
+
+def test_a_monthly_bill_adds_the_base_price_the_question_includes(prompt: LoadedPrompt):
+    base = (
+        "2 Preise > 2.2 Grundpreis\nDer Grundpreis beträgt 9,80 € pro Monat brutto (8,24 € netto)."
+    )
+    passages = [*PASSAGES, {"n": 3, "title": "Preisblatt", "text": base}]
+    question = (
+        "Was kostet ein Monat mit 250 kWh brutto einschließlich Grundpreis, wenn der "
+        "Spotpreis 6,00 ct/kWh beträgt?"
+    )
+    result = calculate(ScriptedModel(script=[]), prompt, question, passages, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("64.38")  # (6,00 + 12,345) × 1,19 × 250 kWh + 9,80 €
+    assert result.sources == [1, 3]
+    yearly = question.replace("ein Monat", "ein Jahr").replace("250 kWh", "3.000 kWh")
+    plan = formula_plan(yearly, passages)
+    assert plan is not None
+    assert plan.expression.endswith("+ fee * 12")
+    assert formula_plan(question.replace("Grundpreis", "Messentgelt"), passages) is None

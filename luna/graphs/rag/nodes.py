@@ -25,6 +25,7 @@ from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import has_content
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
+from luna.graphs.rag.stated_formulas import stated_formulas
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
@@ -33,7 +34,7 @@ from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, missing_specifics
 from luna.retrieval.queries import bridges
-from luna.store.sql.chunks import chunk_texts
+from luna.store.sql.chunks import chunk_texts, section_texts
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +269,7 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     passages = state.get("screened") or state.get("context", state.get("sources", []))
     result: Calculation | MonthsAnswer | None = _table_answer(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
+        passages = _with_formula_sections(passages, ctx)
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}
@@ -286,6 +288,36 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         "refused": False,
         "calculated": True,
     }
+
+
+def _with_formula_sections(
+    passages: Sequence[dict[str, Any]], ctx: RagContext
+) -> list[dict[str, Any]]:
+    """Passages that state a formula with a variable besides the one a question gives
+    ("… + Netzentgelt des Zeitfensters") read on with the rest of their section from SQL:
+    the variable's values stand in the section's table, whose rows retrieval may have left
+    out. The section is cited as the passage it continues."""
+    wanted = {
+        (uuid.UUID(p["item_id"]), p.get("section"))
+        for p in passages
+        if "item_id" in p and any(len(f.variables) > 1 for f in stated_formulas([p]))
+    }
+    if not wanted:
+        return list(passages)
+    with ctx.sessions() as session:
+        sections = section_texts(session, wanted)
+    extended = []
+    for passage in passages:
+        key = (
+            (uuid.UUID(passage["item_id"]), passage.get("section"))
+            if "item_id" in passage
+            else None
+        )
+        rest = [t for t in sections.get(key, []) if t != passage["text"]] if key else []
+        extended.append(
+            passage | {"text": "\n".join([passage["text"], *rest])} if rest else passage
+        )
+    return extended
 
 
 def route_after_calculate(state: RagState) -> str:

@@ -25,7 +25,7 @@ fit equally well, or none does, there is no plan and the model's is tried.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from luna.core.arithmetic import parse_number
@@ -41,14 +41,14 @@ from luna.graphs.rag.calculation_plan import (
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 
 # The question asks for an amount of money: what something costs, saves or is billed.
-_ASKS_MONEY = re.compile(
+ASKS_MONEY = re.compile(
     r"\b(kost\w*|spar\w*|erspar\w*|einspar\w*|zahl\w*|rechnung|betrag|"
     r"cost\w*|sav(e|es|ed|ing|ings)|pay\w*|bill\w*|charge\w*)\b|€|\beur(o|os)?\b",
     re.IGNORECASE,
 )
 # The question adds another part to the amount ("inklusive Grundpreis", "including the base
 # fee"): more than a rate times a quantity.
-_INCLUDES = re.compile(
+INCLUDES = re.compile(
     r"\b(inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|samt|plus|including|incl\.?|"
     r"together with|along with)\b|\bmit\s+(dem\s+)?grund\w*|\bwith\s+the\s+base\b",
     re.IGNORECASE,
@@ -67,7 +67,7 @@ _UNDISTINCTIVE = frozenset({"netto", "net", "brutt", "gross", "kwh", "ct", "cent
 MAX_RATES = 48  # rate candidates read per passage set (a tariff sheet has a few dozen numbers)
 
 
-def _per(rate_unit: str) -> str:
+def rate_per(rate_unit: str) -> str:
     """The unit a rate is per ("ct/kWh" → "kwh", "€/kW" → "kw"), or "" for no rate."""
     head, slash, tail = rate_unit.replace(" ", "").partition("/")
     if not slash or parse_unit(head).dimension != _MONEY:
@@ -75,23 +75,32 @@ def _per(rate_unit: str) -> str:
     return tail.casefold()
 
 
-def _rates(
-    question: str, passages: Sequence[dict[str, Any]], per: str
+def scored_rates(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    per: str,
+    net: bool | None = None,
+    ignore: Collection[str] = (),
 ) -> list[tuple[ListedNumber, float]]:
-    """The passages' rates per ``per`` with their relevance to the question, net or gross as
-    the question says (both where it says neither)."""
+    """The passages' rates per ``per`` with their relevance to the question (its terms
+    less the stems in ``ignore``): net ones where ``net`` is True, gross ones where it is
+    False, and where it is None as the question says (both where it says neither)."""
     listed = [n for n in listed_numbers(question, passages, limit=MAX_RATES) if n.source > 0]
-    rates = [n for n in listed if _per(n.unit) == per]
-    if NET_WORD.search(question) and not GROSS_WORD.search(question):
+    rates = [n for n in listed if rate_per(n.unit) == per]
+    if net is None and NET_WORD.search(question) and not GROSS_WORD.search(question):
+        net = True
+    elif net is None and GROSS_WORD.search(question) and not NET_WORD.search(question):
+        net = False
+    if net is True:
         rates = [n for n in rates if not GROSS_WORD.search(n.context)]
-    elif GROSS_WORD.search(question) and not NET_WORD.search(question):
+    elif net is False:
         rates = [n for n in rates if not NET_WORD.search(n.context)]
-    terms = question_terms(question) - _UNDISTINCTIVE
+    terms = question_terms(question) - _UNDISTINCTIVE - set(ignore)
     weights = term_weights([n.context for n in rates], terms)
     return [(n, term_score(n.context, weights)) for n in rates]
 
 
-def _best(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | None:
+def best_rate(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | None:
     """The best-scoring rate; None when none matches a question word or two of different
     value match equally well."""
     if not scored:
@@ -116,20 +125,20 @@ def _operand(name: str, number: ListedNumber) -> Operand:
 def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of a rate times the question's quantity (see the module's docstring), or
     None when the question is not of that shape or its rate is not unambiguous."""
-    if not _ASKS_MONEY.search(question) or _INCLUDES.search(question):
+    if not ASKS_MONEY.search(question) or INCLUDES.search(question):
         return None
     given = listed_numbers(question, [])
     units = {n.unit.casefold() for n in given}
-    if not given or len(given) > 2 or len(units) != 1 or _per(given[0].unit):
+    if not given or len(given) > 2 or len(units) != 1 or rate_per(given[0].unit):
         return None
     per = units.pop()
     if not per or per == "%" or parse_unit(per).dimension == _MONEY:
         return None
-    scored = _rates(question, passages, per)
+    scored = scored_rates(question, passages, per)
     instead = _INSTEAD.search(question)
     if len(given) == 1 and instead is not None:
-        chosen = _best(_naming(scored, instead.group("chosen")))
-        replaced = _best(_naming(scored, instead.group("replaced")))
+        chosen = best_rate(_naming(scored, instead.group("chosen")))
+        replaced = best_rate(_naming(scored, instead.group("replaced")))
         if chosen is None or replaced is None or chosen == replaced:
             return None
         operands = [
@@ -139,7 +148,7 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         ]
         expression = "(replaced_rate - chosen_rate) * quantity"
     else:
-        rate = _best(scored)
+        rate = best_rate(scored)
         if rate is None:
             return None
         if len(given) == 1:

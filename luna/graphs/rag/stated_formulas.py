@@ -1,14 +1,22 @@
-"""Formulas a document states, evaluated by code for the value a question gives.
+"""Formulas a document states, evaluated by code for the values a question gives.
 
 Tariff sheets write their price rule as a formula: "Arbeitspreis brutto = (Börsenpreis +
-16,926 ct/kWh) × 1,19". A question that gives the formula's one variable ("… wenn der
+16,926 ct/kWh) × 1,19". A question that gives the formula's variable ("… wenn der
 Börsenpreis 7,20 ct/kWh beträgt?", "… when the exchange price is 5.00 ct/kWh?") is answered by
 that formula without a model: the small model, asked to plan the same arithmetic, mixed in
 the sheet's worked example. A formula counts when the question names what it computes (its
-left side's first word, across languages through the lexicon), names the variable, states
-exactly one quantity to put in, and names a designation ("Modul 3") exactly where the
-formula's left side does; anything else gives None and the model's plan is tried.
-"""
+left side's first word, across languages through the lexicon) or asks what a number of kWh
+costs, names the variable it gives a value for, and names a designation ("Modul 3", "Module
+3") exactly where the formula's left side does. Beyond that one value:
+
+* a second variable ("… + Netzentgelt des Zeitfensters") is the rate the question's words
+  pick from the passage's section ("im Hochtarif-Zeitfenster" → that row's net fee; the
+  graph hands the calculation the formula's whole section from SQL);
+* a quantity in the formula's per-unit ("30 kWh") turns the price into an amount of money;
+* an amount the question includes ("einschließlich Grundpreis") is the passage's figure
+  per month that names it, added once for a month, twelve times for a year.
+
+Anything else gives None and the model's plan is tried."""
 
 from __future__ import annotations
 
@@ -17,17 +25,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from luna.core.arithmetic import parse_number
+from luna.core.units import parse_unit
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
     UNIT_WORDS,
     CalculationPlan,
+    ListedNumber,
     Operand,
     listed_numbers,
 )
 from luna.graphs.rag.compress import question_terms, stems
 from luna.graphs.rag.guard import neutralise
-from luna.retrieval.designations import designations
+from luna.graphs.rag.rate_plans import (
+    ASKS_MONEY,
+    INCLUDES,
+    MAX_RATES,
+    best_rate,
+    rate_per,
+    scored_rates,
+)
+from luna.retrieval.designations import designations, mentioned
 
 # "<what> = <expression>" on a line of its own; the right side holds an operator and a word.
 _FORMULA = re.compile(r"^\s*(?P<lhs>[^=\n|]{3,80}?)\s+=\s+(?P<rhs>[^=\n|]{3,200}?)\s*$", re.M)
@@ -37,6 +56,14 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*)"
     r"|(?P<space>\s+)"
 )
+# What a question adds to a cost: "einschließlich Grundpreis", "including the base fee".
+_INCLUDED = re.compile(
+    r"\b(?:inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|plus|including|incl\.?)\s+"
+    r"(?:(?:des|der|dem|den|the|a|an|eines?|seinem|ihrem|its)\s+)?(?P<what>[^\W\d_][\w-]*)",
+    re.IGNORECASE,
+)
+_PER_MONTH = re.compile(r"\b(monat\w*|month\w*)\b|/\s*mon", re.IGNORECASE)
+_PER_YEAR = re.compile(r"\b(jahr|jahres\w*|jährlich\w*|year\w*|annual\w*|yearly)\b", re.I)
 _OPERATORS = {"+": "+", "-": "-", "−": "-", "×": "*", "·": "*", "*": "*", "/": "/", "÷": "/"}
 
 
@@ -103,40 +130,135 @@ def _named(words: str, terms: set[str]) -> bool:
     )
 
 
-def _computes_what_is_asked(formula: StatedFormula, question: str, terms: set[str]) -> bool:
-    if not _named(formula.lhs.split()[0], terms):
-        return False
+def _values(formula: StatedFormula) -> tuple[str, ...]:
+    return tuple(o.value for o in formula.operands)
+
+
+def _net_gross_fit(formula: StatedFormula, question: str) -> bool:
+    """A gross formula does not answer a net question, nor a net one a gross question."""
     return not (
         (GROSS_WORD.search(formula.lhs) and NET_WORD.search(question))
         or (NET_WORD.search(formula.lhs) and GROSS_WORD.search(question))
     )
 
 
+def _computes_what_is_asked(formula: StatedFormula, question: str, terms: set[str]) -> bool:
+    return _named(formula.lhs.split()[0], terms) and _net_gross_fit(formula, question)
+
+
+def _looked_up(
+    formula: StatedFormula, question: str, passages: Sequence[dict[str, Any]], unit: str
+) -> ListedNumber | None:
+    """The value of a formula's variable the question does not give, as the rate in
+    ``unit`` the question's words pick ("im Niedertarif" → the Niedertarif row's fee): net
+    inside a gross formula (it applies the VAT itself), gross inside a net one."""
+    net = (
+        True if GROSS_WORD.search(formula.lhs) else False if NET_WORD.search(formula.lhs) else None
+    )
+    own = {parse_number(o.value) for o in formula.operands}
+    # The formula's own words ("Arbeitspreis", "Börsenpreis") tell no row of the table apart:
+    # a sentence about the exchange price is no value of the grid fee.
+    said = stems(" ".join([formula.lhs, *formula.variables.values()]))
+    scored = [
+        (n, score)
+        for n, score in scored_rates(question, passages, rate_per(unit), net, ignore=said)
+        if n.unit.casefold() == unit.casefold() and parse_number(n.value) not in own
+    ]
+    return best_rate(scored)
+
+
 def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
-    """The plan of the stated formula that answers ``question``, its variable taken from the
-    question; None when no formula fits unambiguously (see the module's docstring)."""
+    """The plan of the stated formula that answers ``question``: the variable the question
+    names takes the question's value, any other variable the rate the question's words pick
+    (:func:`_looked_up`); a quantity the question adds in the formula's per-unit ("300 kWh")
+    multiplies the result into an amount of money when the question asks for one. None when
+    no formula fits unambiguously (see the module's docstring)."""
     formulas = stated_formulas(passages)
     if not formulas:
         return None
     terms = question_terms(question)
-    asked = [f for f in formulas if _computes_what_is_asked(f, question, terms)]
-    named = {d.casefold() for d in designations(question)}
-    if named:  # "mit Modul 3": only a formula for Modul 3 applies
-        candidates = [f for f in asked if named & {d.casefold() for d in designations(f.lhs)}]
+    given = [n for n in listed_numbers(question, []) if n.unit and n.unit != "%"]
+    # "Was kosten 30 kWh …?": a price per kWh answers it, named or not
+    costs = ASKS_MONEY.search(question) and any(n.unit.casefold() == "kwh" for n in given)
+    asked = [
+        f
+        for f in formulas
+        if _computes_what_is_asked(f, question, terms)
+        or (
+            costs
+            and any(rate_per(o.unit) == "kwh" for o in f.operands)
+            and _net_gross_fit(f, question)
+        )
+    ]
+    named = designations(question)
+    if named:  # "mit Modul 3", "with Module 3": only a formula for Modul 3 applies
+        candidates = [f for f in asked if any(mentioned(d, [f.lhs]) for d in named)]
     else:
         candidates = [f for f in asked if not designations(f.lhs)]
-    given = [n for n in listed_numbers(question, []) if n.unit and n.unit != "%"]
-    if len(candidates) != 1 or len(given) != 1:
+    candidates = list({(f.lhs, f.expression, _values(f)): f for f in candidates}.values())
+    if len(candidates) != 1:
         return None
     formula = candidates[0]
-    if len(formula.variables) != 1:
+    unit = next((o.unit for o in formula.operands if o.unit and o.unit != "%"), "")
+    values = [n for n in given if not unit or n.unit.casefold() == unit.casefold()]
+    per = rate_per(unit)
+    amounts = [n for n in given if per and n.unit.casefold() == per]
+    if len(values) != 1 or len(amounts) > 1 or len(values) + len(amounts) != len(given):
         return None
-    (variable, words), value = next(iter(formula.variables.items())), given[0]
-    if not _named(words, terms):
-        return None  # the question does not name the variable it gives a value for
-    operands = [
-        *formula.operands,
-        Operand(name=variable, value=value.value, unit=value.unit, source=0),
+    if amounts and not ASKS_MONEY.search(question):
+        return None
+    by_question = [v for v, words in formula.variables.items() if _named(words, terms)]
+    if len(by_question) > 1:  # the one the question's value is said of ("wenn der Börsenpreis …")
+        said = question_terms(values[0].context)
+        by_question = [v for v in by_question if _named(formula.variables[v], said)]
+    if len(by_question) != 1:
+        return None  # the question names no variable it gives a value for, or several
+    operands = [*formula.operands]
+    for variable in formula.variables:
+        if variable == by_question[0]:
+            value = values[0]
+        else:
+            found = _looked_up(formula, question, passages, unit)
+            if found is None:
+                return None
+            value = found
+        operands.append(
+            Operand(name=variable, value=value.value, unit=value.unit, source=value.source)
+        )
+    expression, result_unit = formula.expression, unit or values[0].unit
+    if amounts:
+        energy = amounts[0]
+        operands.append(Operand(name="energy", value=energy.value, unit=energy.unit, source=0))
+        expression, result_unit = f"({expression}) * energy", "€"
+    if INCLUDES.search(question):  # "… einschließlich Grundpreis": a monthly amount added
+        fee = _included_fee(formula, question, passages) if amounts else None
+        if fee is None:
+            return None
+        operands.append(Operand(name="fee", value=fee.value, unit=fee.unit, source=fee.source))
+        months = " * 12" if _PER_YEAR.search(question) else ""
+        expression = f"{expression} + fee{months}"
+    return CalculationPlan(operands=operands, expression=expression, result_unit=result_unit)
+
+
+def _included_fee(
+    formula: StatedFormula, question: str, passages: Sequence[dict[str, Any]]
+) -> ListedNumber | None:
+    """The monthly amount a question adds to a cost ("einschließlich Grundpreis", "including
+    the base fee"): a passage's figure in € per month whose words name what is included,
+    gross or net as the formula is; None where none or several fit."""
+    match = _INCLUDED.search(question)
+    if match is None or not (_PER_MONTH.search(question) or _PER_YEAR.search(question)):
+        return None
+    what = {t for t in stems(match.group("what")) if len(t) >= 4}
+    gross = GROSS_WORD.search(formula.lhs) is not None
+    found = [
+        n
+        for n in listed_numbers(question, passages, limit=MAX_RATES)
+        if n.source > 0
+        and parse_unit(n.unit).dimension == parse_unit("€").dimension
+        and what & stems(n.context)
+        and _PER_MONTH.search(n.context)
+        and not (NET_WORD if gross else GROSS_WORD).search(n.context)
     ]
-    unit = next((o.unit for o in formula.operands if o.unit and o.unit != "%"), value.unit)
-    return CalculationPlan(operands=operands, expression=formula.expression, result_unit=unit)
+    values = {parse_number(n.value): n for n in found}
+    return next(iter(values.values())) if len(values) == 1 else None

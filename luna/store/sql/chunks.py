@@ -25,3 +25,23 @@ def chunk_texts(session: Session, item_ids: Iterable[uuid.UUID]) -> dict[uuid.UU
     for item_id, text in rows:
         texts[item_id].append(text)
     return texts
+
+
+def section_texts(
+    session: Session, sections: Iterable[tuple[uuid.UUID, str | None]]
+) -> dict[tuple[uuid.UUID, str | None], list[str]]:
+    """The chunk texts of each (item, section) in document order (``None``: the chunks
+    without a section)."""
+    wanted = list(dict.fromkeys(sections))
+    texts: dict[tuple[uuid.UUID, str | None], list[str]] = {key: [] for key in wanted}
+    if not wanted:
+        return texts
+    rows = session.execute(
+        select(ItemChunk.item_id, ItemChunk.section, ItemChunk.text)
+        .where(ItemChunk.item_id.in_({item_id for item_id, _ in wanted}))
+        .order_by(ItemChunk.item_id, ItemChunk.ordinal)
+    ).all()
+    for item_id, section, text in rows:
+        if (item_id, section) in texts:
+            texts[item_id, section].append(text)
+    return texts
