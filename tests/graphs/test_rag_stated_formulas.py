@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from luna.config import Settings
 from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.nodes import with_formula_sections
 from luna.graphs.rag.stated_formulas import formula_plan
 from luna.prompts.registry import LoadedPrompt, read_prompt_files
+from luna.runtime import Runtime
+from luna.store.factory import Stores
+from luna.store.sql.models import ItemChunk
 from tests.scripted_model import ScriptedModel
 
 # Invented figures, in the shape of a dynamic tariff's price sheet.
@@ -125,3 +133,40 @@ def test_a_monthly_bill_adds_the_base_price_the_question_includes(prompt: Loaded
     assert plan is not None
     assert plan.expression.endswith("+ fee * 12")
     assert formula_plan(question.replace("Grundpreis", "Messentgelt"), passages) is None
+
+
+def test_a_formula_passage_reads_on_with_its_section_from_sql(
+    settings: Settings, clean_db: Stores, tmp_path: Path
+):
+    """Retrieval may hand over the formula without the table of its second variable; the
+    calculation reads the formula's whole section from SQL, and only that section."""
+    rows = "\n".join(
+        f"| Zone {i} | {i:02d}:00–{i + 1:02d}:00 Uhr | {1 + i / 10:.2f} ct/kWh |".replace(".", ",")
+        for i in range(1, 40)
+    )
+    sheet = (
+        "# Preisblatt\n\n## 3 Zeitzonen\n\n"
+        "Energiepreis brutto mit Stufe 2 = (Spotpreis + 4,321 ct/kWh + Netzentgelt der Zeitzone)"
+        f" × 1,19\n\n| Zone | Uhrzeit | netto |\n|---|---|---|\n{rows}\n\n"
+        "## 4 Abrechnung\n\nDie Abrechnung erfolgt monatlich; Abschläge sind 12,34 € je Monat.\n"
+    )
+    runtime = Runtime(settings.model_copy(update={"home": tmp_path}))
+    try:
+        assert runtime.ingest.ingest(sheet.encode(), "preisblatt.md").chunks > 2
+        with runtime.stores.sessions() as session:
+            chunks = session.execute(
+                select(ItemChunk.item_id, ItemChunk.section, ItemChunk.text).order_by(
+                    ItemChunk.ordinal
+                )
+            ).all()
+        item_id, section, text = next(c for c in chunks if "Energiepreis brutto mit" in c.text)
+        assert "Zone 39 |" not in text  # the table's last rows are in other chunks
+        formula = {"n": 1, "item_id": str(item_id), "section": section, "text": text}
+        other = {"n": 2, "item_id": str(item_id), "section": None, "text": "Spotpreis 5 ct/kWh"}
+        ctx = SimpleNamespace(sessions=runtime.stores.sessions)
+        extended = with_formula_sections([formula, other], ctx)  # type: ignore[arg-type]
+        assert "Zone 39 | 39:00–40:00 Uhr | 4,90 ct/kWh" in extended[0]["text"]
+        assert "12,34 €" not in extended[0]["text"]  # another section stays out
+        assert extended[1] == other  # a passage without a formula is left as it is
+    finally:
+        runtime.close()

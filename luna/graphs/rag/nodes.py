@@ -269,7 +269,7 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     passages = state.get("screened") or state.get("context", state.get("sources", []))
     result: Calculation | MonthsAnswer | None = _table_answer(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
-        passages = _with_formula_sections(passages, ctx)
+        passages = with_formula_sections(passages, ctx)
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}
@@ -290,7 +290,7 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     }
 
 
-def _with_formula_sections(
+def with_formula_sections(
     passages: Sequence[dict[str, Any]], ctx: RagContext
 ) -> list[dict[str, Any]]:
     """Passages that state a formula with a variable besides the one a question gives
