@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.messages import HumanMessage
 
+from luna.config import AnswerCheck, Settings
 from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.rate_plans import rate_plan
-from luna.prompts.registry import LoadedPrompt, read_prompt_files
+from luna.graphs.rag.state import RagContext
+from luna.prompts.registry import LoadedPrompt, read_prompt_files, register_files
+from luna.runtime import Runtime
+from luna.store.factory import Stores
+from luna.store.sql.database import session_scope
 from tests.scripted_model import ScriptedModel
 
 # Invented figures, in the shapes of a grid operator's time-variable fee table and a
@@ -84,3 +92,48 @@ def test_a_cost_takes_the_gross_rate_of_the_window_the_question_names():
 def test_no_rate_plan_where_the_rate_is_not_unambiguous(question: str):
     plan = rate_plan(question, PASSAGES)
     assert plan is None, plan
+
+
+def test_the_graph_computes_a_rate_answer_without_asking_the_model_anything(
+    settings: Settings, clean_db: Stores, tmp_path: Path
+):
+    """The figure is in no passage, so the model's answerability check would refuse it; code
+    that computes it from the passages answers instead, and no model call is made."""
+    sheet = "# Netzentgelte 2027\n\n## 5.3 Zeitvariables Netzentgelt\n\n" + "\n".join(
+        [
+            "| Stufe | Zeitfenster | Quartale | netto | brutto |",
+            "|---|---|---|---|---|",
+            *[f"| {' | '.join(row.split(' | '))} |" for row in FEES.split("\n")[2:]],
+        ]
+    )
+    runtime = Runtime(settings.model_copy(update={"home": tmp_path}))
+    try:
+        with session_scope(runtime.stores.sessions) as session:
+            register_files(session)
+        assert runtime.ingest.ingest(sheet.encode(), "netzentgelte.md").chunks > 0
+        ctx = RagContext(
+            retriever=runtime.retriever,
+            chat_model=ScriptedModel(script=[]),  # any model call would fail the test
+            sessions=runtime.stores.sessions,
+            model_name="scripted",
+            top_k=4,
+            answer_check=AnswerCheck.MODEL,
+        )
+        question = (
+            "Wie viel Netzentgelt (netto) spart man, wenn man 50 kWh in der Niedrigstufe statt "
+            "in der Hochstufe lädt?"
+        )
+        nodes, state = [], {}
+        for update in build_rag_graph().stream(
+            {"messages": [HumanMessage(question)], "question": question},
+            context=ctx,
+            stream_mode="updates",
+        ):
+            for node, values in update.items():
+                nodes.append(node)
+                state.update(values or {})
+        assert nodes[-2:] == ["check", "calculate"]
+        assert state["answer"].startswith("Rechnung: (12,90 ct/kWh − 1,80 ct/kWh) × 50 kWh")
+        assert state["answer"].split(" [")[0].endswith("= 5,55 €")
+    finally:
+        runtime.close()

@@ -60,6 +60,7 @@ __all__ = [
     "CitedOperand",
     "Operand",
     "calculate",
+    "calculated_by_code",
     "plan_calculation",
     "verify_plan",
     "wants_calculation",
@@ -231,6 +232,25 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
     )
 
 
+def calculated_by_code(
+    question: str, passages: Sequence[dict[str, Any]], language: Language
+) -> Calculation | None:
+    """The figure code computes without a model: a formula a passage states
+    (:mod:`luna.graphs.rag.stated_formulas`) or a stated rate times the question's quantity
+    (:mod:`luna.graphs.rag.rate_plans`), verified like any plan; None when neither fits."""
+    for kind, coded in (
+        ("stated formula", formula_plan(question, passages)),
+        ("rate plan", rate_plan(question, passages)),
+    ):
+        if coded is None:
+            continue
+        checked = check_plan(coded, question, passages, language)
+        if not checked.problems and checked.expression is not None:
+            return _result(coded, checked, checked.expression)
+        log.info("%s rejected: %s", kind, "; ".join(checked.problems))
+    return None
+
+
 def calculate(
     chat_model: BaseChatModel,
     prompt: LoadedPrompt,
@@ -257,16 +277,9 @@ def calculate(
     answers without a computed figure or refuses.
     Model errors propagate.
     """
-    for kind, coded in (
-        ("stated formula", formula_plan(question, passages)),
-        ("rate plan", rate_plan(question, passages)),
-    ):
-        if coded is None:
-            continue
-        checked = check_plan(coded, question, passages, language)
-        if not checked.problems and checked.expression is not None:
-            return _result(coded, checked, checked.expression)
-        log.info("%s rejected: %s", kind, "; ".join(checked.problems))
+    coded = calculated_by_code(question, passages, language)
+    if coded is not None:
+        return coded
     history: list[BaseMessage] = []
     listed = listed_numbers(question, passages) if _numbered(prompt) else None
     for attempt in (1, 2):

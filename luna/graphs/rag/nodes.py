@@ -18,7 +18,7 @@ from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import missing_attributes, refusal
 from luna.graphs.rag.attribution import quote, supporting
-from luna.graphs.rag.calculation import Calculation, wants_calculation
+from luna.graphs.rag.calculation import Calculation, calculated_by_code, wants_calculation
 from luna.graphs.rag.calculation import calculate as calculate_figure
 from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
@@ -184,12 +184,13 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     """Decide whether the passages and facts answer this very question, before generating.
 
     First without the model: a designation or year the question names ("Luna Store 15",
-    "2021") that no passage or fact mentions means no; a table code reads the answer from
-    means yes. Otherwise the model is asked; its message follows the exact ``rag_answer``
-    messages, so llama.cpp keeps the shared prefix for the answer and the check costs only
-    its own few tokens. Without a verdict in the reply the
-    answer goes ahead (the answer prompt can still refuse). Every return sets both keys: the
-    state is checkpointed per thread, and an earlier turn's values must not leak into this one."""
+    "2021") that no passage or fact mentions means no; a figure code reads from a table or
+    computes from a stated formula or rate means yes (:func:`_by_code`). Otherwise the model
+    is asked; its message follows the exact ``rag_answer`` messages, so llama.cpp keeps the
+    shared prefix for the answer and the check costs only its own few tokens. Without a
+    verdict in the reply the answer goes ahead (the answer prompt can still refuse). Every
+    return sets both keys: the state is checkpointed per thread, and an earlier turn's values
+    must not leak into this one."""
     ctx = runtime.context
     if ctx.answer_check is AnswerCheck.OFF:
         return {"answerable": True, "unmentioned": []}
@@ -205,8 +206,8 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     missing = missing_specifics(question, whole) or missing_attributes(question, texts)
     if missing:
         return {"answerable": False, "unmentioned": missing}
-    if ctx.answer_check is AnswerCheck.NAMES or _table_answer(state, ctx) is not None:
-        return {"answerable": True, "unmentioned": []}  # code reads the answer from a table
+    if ctx.answer_check is AnswerCheck.NAMES or _by_code(state, ctx):
+        return {"answerable": True, "unmentioned": []}  # code computes what the passages imply
     with ctx.sessions() as session:
         answer_prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
         check_prompt = load_prompt(session, "rag_check", ctx.prompt_versions)
@@ -217,6 +218,20 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     if verdict is None:
         log.warning("answerability check gave no verdict: %r", reply[:200])
     return {"answerable": verdict is not False, "unmentioned": []}
+
+
+def _by_code(state: RagState, ctx: RagContext) -> bool:
+    """Whether code answers from the passages without the model: a table's period total or
+    months, a stated formula or a stated rate times the question's quantity. The figure is
+    not written in any passage, so the model's check would call it unanswerable."""
+    if _table_answer(state, ctx) is not None:
+        return True
+    question = state.get("standalone_question") or state["question"]
+    passages = state.get("screened") or state.get("context", state.get("sources", []))
+    if not wants_calculation(question, [p["text"] for p in passages]):
+        return False
+    extended = with_formula_sections(passages, ctx)
+    return calculated_by_code(question, extended, guess_language(state["question"])) is not None
 
 
 def _citation(source: dict[str, Any], answer: str) -> dict[str, Any]:
