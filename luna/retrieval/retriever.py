@@ -271,6 +271,20 @@ class _Search:
         self._session = session
         self._filter = payload_filter
         self._limit = limit
+        # Each hit's chunk row id (its place in the document) and text, read once per search:
+        # the queries of one retrieval find mostly the same chunks.
+        self._rows: dict[uuid.UUID, tuple[int, str]] = {}
+
+    def _chunk_rows(self, point_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, str]]:
+        missing = [i for i in dict.fromkeys(point_ids) if i not in self._rows]
+        if missing:
+            rows = self._session.execute(
+                select(ItemChunk.point_id, ItemChunk.id, ItemChunk.text).where(
+                    ItemChunk.point_id.in_(missing)
+                )
+            )
+            self._rows |= {point_id: (chunk_id, text) for point_id, chunk_id, text in rows}
+        return self._rows
 
     def rank(
         self, query: str, score_threshold: float | None, weight: float = 1.0
@@ -294,14 +308,10 @@ class _Search:
         share ("Monat | Verbrauch kWh"); the store returns such ties in an arbitrary order
         (twelve month rows came back differently on two ingests of the same files), and
         the same question must bring the same passages every time."""
-        rows = self._session.execute(
-            select(ItemChunk.point_id, ItemChunk.id).where(
-                ItemChunk.point_id.in_([h.id for h in hits])
-            )
-        )
-        position: dict[uuid.UUID, int] = {point: chunk_id for point, chunk_id in rows}
+        rows = self._chunk_rows([h.id for h in hits])
         ordered = sorted(
-            hits, key=lambda h: (-round(h.score, _SCORE_DIGITS), position.get(h.id, 0))
+            hits,
+            key=lambda h: (-round(h.score, _SCORE_DIGITS), rows[h.id][0] if h.id in rows else 0),
         )
         return [h.id for h in ordered]
 
@@ -332,14 +342,10 @@ class _Search:
 
     def _languages(self, point_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Language]:
         """The language of each chunk's text (from SQL, the source of truth for text)."""
-        rows = self._session.execute(
-            select(ItemChunk.point_id, ItemChunk.text).where(
-                ItemChunk.point_id.in_(list(set(point_ids)))
-            )
-        )
+        rows = self._chunk_rows(point_ids)
         dictionary = self._retriever._dictionary
         guess = dictionary.language if dictionary is not None else guess_language
-        return {point_id: guess(text) for point_id, text in rows}
+        return {i: guess(rows[i][1]) for i in dict.fromkeys(point_ids) if i in rows}
 
     def resolve(
         self,
