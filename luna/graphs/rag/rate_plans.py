@@ -67,10 +67,15 @@ _UNDISTINCTIVE = frozenset({"netto", "net", "brutt", "gross", "kwh", "ct", "cent
 MAX_RATES = 48  # rate candidates read per passage set (a tariff sheet has a few dozen numbers)
 
 
+def is_money(unit: str) -> bool:
+    """Whether ``unit`` is an amount of money ("€", "ct", "EUR"), not a rate or a quantity."""
+    return parse_unit(unit).dimension == _MONEY
+
+
 def rate_per(rate_unit: str) -> str:
     """The unit a rate is per ("ct/kWh" → "kwh", "€/kW" → "kw"), or "" for no rate."""
     head, slash, tail = rate_unit.replace(" ", "").partition("/")
-    if not slash or parse_unit(head).dimension != _MONEY:
+    if not slash or not is_money(head):
         return ""
     return tail.casefold()
 
@@ -132,7 +137,7 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
     if not given or len(given) > 2 or len(units) != 1 or rate_per(given[0].unit):
         return None
     per = units.pop()
-    if not per or per == "%" or parse_unit(per).dimension == _MONEY:
+    if not per or per == "%" or is_money(per):
         return None
     scored = scored_rates(question, passages, per)
     instead = _INSTEAD.search(question)

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from luna.core.arithmetic import parse_number
-from luna.core.units import parse_unit
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
@@ -43,6 +42,7 @@ from luna.graphs.rag.rate_plans import (
     INCLUDES,
     MAX_RATES,
     best_rate,
+    is_money,
     rate_per,
     scored_rates,
 )
@@ -255,7 +255,7 @@ def _included_fee(
         n
         for n in listed_numbers(question, passages, limit=MAX_RATES)
         if n.source > 0
-        and parse_unit(n.unit).dimension == parse_unit("€").dimension
+        and is_money(n.unit)
         and what & stems(n.context)
         and _PER_MONTH.search(n.context)
         and not (NET_WORD if gross else GROSS_WORD).search(n.context)
