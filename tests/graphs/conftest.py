@@ -1,5 +1,6 @@
-"""Fixtures for the playbook graph: simulated meters and prices in PostgreSQL, the sample
-knowledge base ingested, and a runtime over them."""
+"""Fixtures for the graphs: for the playbook graph simulated meters and prices in PostgreSQL,
+the sample knowledge base ingested and a runtime over them; for the RAG graph's calculations
+the shipped ``rag_calculate`` prompt."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from luna.config import Settings
-from luna.prompts.registry import register_files
+from luna.prompts.registry import LoadedPrompt, read_prompt_files, register_files
 from luna.runtime import Runtime
 from luna.simulators.backfill import backfill, day_window
 from luna.simulators.simulate_smart_meter import MeterSpec
@@ -73,3 +74,10 @@ def playbook_runtime(settings: Settings, site: Stores, tmp_path: Path) -> Iterat
         assert rt.ingest.ingest((SAMPLES / name).read_bytes(), name).chunks > 0
     yield rt
     rt.close()
+
+
+@pytest.fixture(scope="session")
+def calculate_prompt() -> LoadedPrompt:
+    """The shipped ``rag_calculate`` prompt, for calculations code answers without calling it."""
+    spec = next(s for s in read_prompt_files() if s.name == "rag_calculate")
+    return LoadedPrompt(spec, spec.template())

@@ -14,7 +14,7 @@ from luna.graphs.rag.calculation import calculate
 from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.rate_plans import rate_plan
 from luna.graphs.rag.state import RagContext
-from luna.prompts.registry import LoadedPrompt, read_prompt_files, register_files
+from luna.prompts.registry import LoadedPrompt, register_files
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
@@ -36,31 +36,25 @@ PASSAGES: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def prompt() -> LoadedPrompt:
-    spec = next(s for s in read_prompt_files() if s.name == "rag_calculate")
-    return LoadedPrompt(spec, spec.template())
-
-
 def test_a_saving_between_two_named_tariff_windows_is_computed_without_a_model(
-    prompt: LoadedPrompt,
+    calculate_prompt: LoadedPrompt,
 ):
     question = (
         "Wie viel Netzentgelt (netto) spart man, wenn man 50 kWh in der Niedrigstufe statt in "
         "der Hochstufe lädt?"
     )
     model = ScriptedModel(script=[])  # any model call would fail the test
-    result = calculate(model, prompt, question, PASSAGES, "de")
+    result = calculate(model, calculate_prompt, question, PASSAGES, "de")
     assert result is not None
     assert result.rounded() == Decimal("5.55")  # (12,90 − 1,80) ct/kWh × 50 kWh = 555 ct
     assert result.render("de") == ("Rechnung: (12,90 ct/kWh − 1,80 ct/kWh) × 50 kWh = 5,55 € [1]")
 
 
 def test_a_demand_charge_saving_is_the_peak_reduction_times_the_rate_per_kw(
-    prompt: LoadedPrompt,
+    calculate_prompt: LoadedPrompt,
 ):
     question = "How much demand charge would we save if the peak fell from 240 kW to 205 kW?"
-    result = calculate(ScriptedModel(script=[]), prompt, question, PASSAGES, "en")
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "en")
     assert result is not None
     assert result.rounded() == Decimal("3447.50")  # (240 − 205) kW × 98.50 €/kW
     assert result.sources == [2]

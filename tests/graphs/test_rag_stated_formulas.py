@@ -14,7 +14,7 @@ from luna.config import Settings
 from luna.graphs.rag.calculation import calculate
 from luna.graphs.rag.nodes import with_formula_sections
 from luna.graphs.rag.stated_formulas import formula_plan
-from luna.prompts.registry import LoadedPrompt, read_prompt_files
+from luna.prompts.registry import LoadedPrompt
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.models import ItemChunk
@@ -34,18 +34,12 @@ PASSAGES: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def prompt() -> LoadedPrompt:
-    spec = next(s for s in read_prompt_files() if s.name == "rag_calculate")
-    return LoadedPrompt(spec, spec.template())
-
-
 def test_the_stated_formula_is_evaluated_for_the_questions_value_without_a_model(
-    prompt: LoadedPrompt,
+    calculate_prompt: LoadedPrompt,
 ):
     question = "Wie hoch ist der Energiepreis brutto, wenn der Spotpreis 7,50 ct/kWh beträgt?"
     model = ScriptedModel(script=[])  # any model call would fail the test
-    result = calculate(model, prompt, question, PASSAGES, "de")
+    result = calculate(model, calculate_prompt, question, PASSAGES, "de")
     assert result is not None
     assert result.rounded() == Decimal("23.62")  # (7,50 + 12,345) × 1,19 = 23,615…
     assert (
@@ -87,7 +81,7 @@ Spitzenzone | 17:00–20:00 Uhr | 11,00 ct/kWh | 13,09 ct/kWh"""
 
 
 def test_a_formula_variable_the_question_does_not_give_is_the_rate_it_names(
-    prompt: LoadedPrompt,
+    calculate_prompt: LoadedPrompt,
 ):
     """The zone's fee comes from the table row the question names, net inside the gross
     formula; the question's kWh turn the price into an amount of money."""
@@ -95,7 +89,7 @@ def test_a_formula_variable_the_question_does_not_give_is_the_rate_it_names(
     question = (
         "Was kosten 30 kWh mit Stufe 2 in der Spitzenzone, wenn der Spotpreis 7,50 ct/kWh beträgt?"
     )
-    result = calculate(ScriptedModel(script=[]), prompt, question, passages, "de")
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
     assert result is not None
     assert result.rounded() == Decimal("8.15")  # (7,50 + 4,321 + 11,00) × 1,19 × 30 kWh = 814,7 ct
     assert result.render("de") == (
@@ -115,7 +109,7 @@ def test_the_kwh_a_question_gives_turn_the_formula_price_into_a_cost():
     assert plan.result_unit == "€"
 
 
-def test_a_monthly_bill_adds_the_base_price_the_question_includes(prompt: LoadedPrompt):
+def test_a_monthly_bill_adds_the_base_price_the_question_includes(calculate_prompt: LoadedPrompt):
     base = (
         "2 Preise > 2.2 Grundpreis\nDer Grundpreis beträgt 9,80 € pro Monat brutto (8,24 € netto)."
     )
@@ -124,7 +118,7 @@ def test_a_monthly_bill_adds_the_base_price_the_question_includes(prompt: Loaded
         "Was kostet ein Monat mit 250 kWh brutto einschließlich Grundpreis, wenn der "
         "Spotpreis 6,00 ct/kWh beträgt?"
     )
-    result = calculate(ScriptedModel(script=[]), prompt, question, passages, "de")
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
     assert result is not None
     assert result.rounded() == Decimal("64.38")  # (6,00 + 12,345) × 1,19 × 250 kWh + 9,80 €
     assert result.sources == [1, 3]
