@@ -3,8 +3,9 @@
 Two patterns, both deterministic:
 
 * a multi-part question ("What does Modul 1 pay per year, and when does the high tariff
-  apply?") is split into its parts, each searched on its own, so the second part's document is
-  not crowded out by the first part's;
+  apply?") is split into its parts, and a comparison ("By how much was the February peak
+  above the policy's limit?") into its sides, each searched on its own, so the second part's
+  document is not crowded out by the first part's;
 * a bridge question names a thing only by its role, in a relative clause or by where it is
   recorded ("the heat pump registered with the grid operator": its model is in the grid
   letter, its rating in the datasheet). The first search
@@ -21,6 +22,7 @@ from typing import TypeVar
 from luna.core.language import guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.ingest.table_rows import header_rows
+from luna.retrieval.comparisons import comparison_sides
 from luna.retrieval.designations import designations, is_code, mentioned
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import contains_term, equivalents, thing_groups, translations
@@ -46,8 +48,12 @@ T = TypeVar("T")
 
 
 def question_parts(question: str) -> list[str]:
-    """The parts of a multi-part question (empty when it has one part)."""
-    parts = [p.strip(" ?.,") for p in _PART_SPLIT.split(question)]
+    """The parts of a multi-part question, or the two sides of a comparison ("the peak in
+    February" / "the limit of the current policy": often two documents); empty when it has
+    one part."""
+    sides = comparison_sides(question)
+    split = [sides.compared, sides.reference] if sides else _PART_SPLIT.split(question)
+    parts = [p.strip(" ?.,") for p in split]
     parts = [p for p in parts if len(p.split()) >= _MIN_PART_WORDS]
     return parts if len(parts) > 1 else []
 

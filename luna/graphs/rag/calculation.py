@@ -48,7 +48,9 @@ from luna.graphs.rag.calculation_plan import (
     with_expression_unit,
     without_unused_operands,
 )
+from luna.graphs.rag.comparison_plans import comparison_plan
 from luna.graphs.rag.rate_plans import rate_plan
+from luna.graphs.rag.scaled_amounts import scaled_plan
 from luna.graphs.rag.stated_formulas import formula_plan
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt
@@ -78,6 +80,7 @@ RETRY_OPTIONS: dict[str, Any] = {"temperature": 0.5}
 _LABELS: dict[Language, str] = {"de": "Rechnung", "en": "Calculation"}
 _ARGUMENT_SEPARATOR: dict[Language, str] = {"de": "; ", "en": ", "}  # "," is the German decimal
 _MONEY_UNIT = re.compile(r"^(€|eur|euro|ct|cent)", re.IGNORECASE)
+_ADDITIVE = re.compile(r"[\w\s()+-]+")  # names, brackets, plus and minus only
 
 
 class CitedOperand(BaseModel):
@@ -132,9 +135,19 @@ class Calculation(BaseModel):
         """The passage numbers the operands come from (the question, 0, excluded)."""
         return sorted({o.source for o in self.operands if o.source > 0})
 
+    def decimals(self) -> tuple[int, bool]:
+        """Decimals to show the value with, and whether trailing zeros are trimmed: the
+        unit's (:func:`display_decimals`), or more where a sum or difference of operands
+        written with more is exact with them (8,12 − 3,248 ct/kWh = 4,872 ct/kWh)."""
+        decimals, trim = display_decimals(self.result_unit)
+        if _ADDITIVE.fullmatch(self.expression):
+            written = max(written_decimals(o.value) for o in self.operands)
+            decimals = max(decimals, written)
+        return decimals, trim
+
     def rounded(self) -> Decimal:
-        """The value as :meth:`render` shows it (half up to the unit's decimals)."""
-        decimals, _ = display_decimals(self.result_unit)
+        """The value as :meth:`render` shows it (half up to its decimals)."""
+        decimals, _ = self.decimals()
         return self.value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
     def render(self, language: Language) -> str:
@@ -153,7 +166,7 @@ class Calculation(BaseModel):
             percent_names=[o.name for o in self.operands if o.unit == "%"],
             separator=_ARGUMENT_SEPARATOR[language],
         )
-        decimals, trim = display_decimals(self.result_unit)
+        decimals, trim = self.decimals()
         result = _quantity(
             format_number(self.value, language, decimals, trim=trim), self.result_unit, language
         )
@@ -241,6 +254,8 @@ def calculated_by_code(
     for kind, coded in (
         ("stated formula", formula_plan(question, passages)),
         ("rate plan", rate_plan(question, passages)),
+        ("comparison", comparison_plan(question, passages)),
+        ("scaled amount", scaled_plan(question, passages)),
     ):
         if coded is None:
             continue

@@ -45,7 +45,7 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
             r"\beinsparung",
             r"\b(spare|spart|sparen|gespart)\b",
             r"\bwie ?viel (mehr|weniger|billiger|günstiger|teurer)\b",
-            r"\bum wie ?viel\b",
+            r"\bum wie ?viel\b(?!\s+uhr)",
         ),
         "en": (
             r"\bdifference\b",
@@ -92,9 +92,13 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
         "en": (r"\b(more|less|cheaper|dearer|expensive)\b[^?]*\bthan\b",),
     },
     "per_year": {
-        "de": (r"\b(pro|im|je|per|ein|einem) jahr\b", r"\bjährlich", r"\bjahres(kosten|betrag)"),
+        "de": (
+            r"\b(pro|im|je|per|ein|einem|ganze[sn]?|ganzen|volle[sn]?) jahr\b",
+            r"\bjährlich",
+            r"\bjahres(kosten|betrag)",
+        ),
         "en": (
-            r"\b(per|a|each|every|one) year\b",
+            r"\b(per|a|each|every|one|whole|full|entire) year\b",
             r"\b(annual|yearly)",
         ),
     },

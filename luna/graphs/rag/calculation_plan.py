@@ -484,12 +484,13 @@ def _period_constant(operand: Operand) -> Decimal | None:
 
 
 _PER_MONTH = re.compile(
-    r"\s?\S{0,8}\s?(?:(?:pro|per|je|a|im|/)\s?(?:monat|month)|monatlich|monthly)",
+    r"\s?\S{0,8}(?:\s+(?:brutto|netto|gross|net))?\s?"
+    r"(?:(?:pro|per|je|a|im|/)\s?(?:monat|month)|monatlich|monthly)",
     re.IGNORECASE,
 )
 
 
-def _monthly(operand: Operand, source_text: str) -> bool:
+def is_monthly(operand: Operand, source_text: str) -> bool:
     """Whether the source states the amount per month ("14,90 € pro Monat", unit "€/Monat")."""
     if parse_unit(operand.unit).money != 1:
         return False
@@ -510,7 +511,7 @@ def _period_problems(
     twelve = Decimal(12) in expression.constants() or any(
         _period_constant(o) == 12 for o in plan.operands
     )
-    monthly = [o.name for o in plan.operands if _monthly(o, texts.get(o.source, ""))]
+    monthly = [o.name for o in plan.operands if is_monthly(o, texts.get(o.source, ""))]
     if not monthly or twelve:
         return []
     return [f"{', '.join(monthly)} is per month and the question asks per year: multiply by 12"]

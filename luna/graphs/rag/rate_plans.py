@@ -63,7 +63,7 @@ _INSTEAD = re.compile(
 )
 _MONEY = parse_unit("€").dimension
 # Words that do not tell one rate from another: net/gross (filtered on their own), units.
-_UNDISTINCTIVE = frozenset({"netto", "net", "brutt", "gross", "kwh", "ct", "cent", "euro"})
+UNDISTINCTIVE = frozenset({"netto", "net", "brutt", "gross", "kwh", "ct", "cent", "euro"})
 MAX_RATES = 48  # rate candidates read per passage set (a tariff sheet has a few dozen numbers)
 
 
@@ -80,6 +80,12 @@ def rate_per(rate_unit: str) -> str:
     return tail.casefold()
 
 
+def asked_net(question: str) -> bool | None:
+    """True where the question asks for net figures, False for gross, None for neither."""
+    net, gross = bool(NET_WORD.search(question)), bool(GROSS_WORD.search(question))
+    return None if net == gross else net
+
+
 def scored_rates(
     question: str,
     passages: Sequence[dict[str, Any]],
@@ -87,20 +93,16 @@ def scored_rates(
     net: bool | None = None,
     ignore: Collection[str] = (),
 ) -> list[tuple[ListedNumber, float]]:
-    """The passages' rates per ``per`` with their relevance to the question (its terms
-    less the stems in ``ignore``): net ones where ``net`` is True, gross ones where it is
-    False, and where it is None as the question says (both where it says neither)."""
+    """The passages' rates per ``per`` (amounts of money where ``per`` is "") with their
+    relevance to the question (its terms less the stems in ``ignore``): net ones where
+    ``net`` is True, gross ones where it is False, both where it is None."""
     listed = [n for n in listed_numbers(question, passages, limit=MAX_RATES) if n.source > 0]
     rates = [n for n in listed if rate_per(n.unit) == per]
-    if net is None and NET_WORD.search(question) and not GROSS_WORD.search(question):
-        net = True
-    elif net is None and GROSS_WORD.search(question) and not NET_WORD.search(question):
-        net = False
     if net is True:
         rates = [n for n in rates if not GROSS_WORD.search(n.context)]
     elif net is False:
         rates = [n for n in rates if not NET_WORD.search(n.context)]
-    terms = question_terms(question) - _UNDISTINCTIVE - set(ignore)
+    terms = question_terms(question) - UNDISTINCTIVE - set(ignore)
     weights = term_weights([n.context for n in rates], terms)
     return [(n, term_score(n.context, weights)) for n in rates]
 
@@ -139,7 +141,7 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
     per = units.pop()
     if not per or per == "%" or is_money(per):
         return None
-    scored = scored_rates(question, passages, per)
+    scored = scored_rates(question, passages, per, asked_net(question))
     instead = _INSTEAD.search(question)
     if len(given) == 1 and instead is not None:
         chosen = best_rate(_naming(scored, instead.group("chosen")))

@@ -41,6 +41,7 @@ from luna.graphs.rag.rate_plans import (
     ASKS_MONEY,
     INCLUDES,
     MAX_RATES,
+    asked_net,
     best_rate,
     is_money,
     rate_per,
@@ -153,7 +154,11 @@ def _looked_up(
     ``unit`` the question's words pick ("im Niedertarif" → the Niedertarif row's fee): net
     inside a gross formula (it applies the VAT itself), gross inside a net one."""
     net = (
-        True if GROSS_WORD.search(formula.lhs) else False if NET_WORD.search(formula.lhs) else None
+        True
+        if GROSS_WORD.search(formula.lhs)
+        else False
+        if NET_WORD.search(formula.lhs)
+        else asked_net(question)
     )
     own = {parse_number(o.value) for o in formula.operands}
     # The formula's own words ("Arbeitspreis", "Börsenpreis") tell no row of the table apart:

@@ -1,0 +1,220 @@
+"""Differences and relative changes between two values the passages state, computed by code.
+
+"Um wie viel kW lag die Spitzenlast im Februar über dem Spitzenlastlimit der Richtlinie?",
+"By how much is the net grid fee per kWh lower under Module 2 than the standard grid fee?",
+"Um wie viel Prozent ist der Grundpreis 2026 gegenüber 2025 gestiegen?". The question names
+both sides of the comparison around one comparison word ("than", "als", "gegenüber", "über");
+each side takes the passage value whose words (a table cell's row and column headings, the
+words around a number in prose) share most with the words only that side says, so the row
+"Februar" goes to the peak and the sentence "limit of 190 kW" to the limit. Code builds the
+plan and subtracts; no model picks operands.
+
+Tried only when the question asks by how much (or by what percentage) and states no quantity
+of its own (a question with "40 kWh" or "from 223.4 kW to 190 kW" is a rate times a quantity,
+:mod:`luna.graphs.rag.rate_plans`). Both values have the unit the question asks in ("um wie
+viel kW", "per kWh"), or where it names none the same unit as each other. The difference is
+the larger minus the smaller (the question's direction word says which side is larger, and a
+wrong direction would be the document's news, not the user's arithmetic); a relative change
+is that difference over the side the question compares against. When a side's best value is
+not unambiguous, or both sides pick the same value, there is no plan and the model's is tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from luna.core.arithmetic import parse_number
+from luna.graphs.rag.calculation_plan import (
+    GROSS_WORD,
+    NET_WORD,
+    UNIT_WORDS,
+    CalculationPlan,
+    ListedNumber,
+    Operand,
+    listed_numbers,
+)
+from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
+from luna.graphs.rag.rate_plans import MAX_RATES, UNDISTINCTIVE, rate_per
+from luna.retrieval.comparisons import ASKS_PERCENT, comparison_sides
+from luna.retrieval.designations import designations, mentioned
+from luna.retrieval.periods import period_terms
+
+# A unit the question asks in without a number: "um wie viel kW", "per kWh", "in ct/kWh".
+_ASKED_UNIT = re.compile(
+    rf"(?<![\d,.])\s(?P<per>(pro|per|je|a|/)\s*)?(?P<unit>{UNIT_WORDS}|Prozent|percent|%)\b",
+    re.IGNORECASE,
+)
+# Words of the question that only ask: they tell no side's value from the other's.
+# fmt: off
+_ASKING = frozenset([
+    "wievi", "viel", "much", "how", "lower", "highe", "niedr", "höher", "mehr", "wenig", "less",
+    "more", "größe", "klein", "great", "small", "bigge", "diffe", "unter", "proze", "perce",
+    "lag", "liegt", "lagen", "per", "pro", "under", "über", "above", "below", "over", "gesen",
+    "gesti", "incre", "decre",
+])
+# fmt: on
+_HEADING_CHARS = 60
+_WORD = re.compile(r"[^\W\d_]+")
+_MIN_PART = 4  # letters of a compound's parts ("Last", "Limit")
+
+
+def _asked_unit(question: str) -> tuple[str, bool] | None:
+    """The unit the question asks in without a number ("um wie viel kW" → ("kw", False),
+    "per kWh" → ("kwh", True): a rate per it), or None."""
+    for match in _ASKED_UNIT.finditer(question):
+        unit = match.group("unit").casefold()
+        if unit not in ("prozent", "percent", "%"):
+            return unit, bool(match.group("per"))
+    return None
+
+
+def _in_unit(number: ListedNumber, asked: tuple[str, bool] | None) -> bool:
+    """Whether a passage value may be compared: in the unit the question asks in, or where it
+    names none any value with a unit (a plain count is rarely what a difference is asked of)."""
+    if asked is None:
+        return bool(number.unit)
+    unit, per = asked
+    return rate_per(number.unit) == unit if per else number.unit.casefold() == unit
+
+
+def _net_gross(question: str) -> Callable[[ListedNumber], bool]:
+    """Net values where the question says net, gross ones where it says gross."""
+    net, gross = bool(NET_WORD.search(question)), bool(GROSS_WORD.search(question))
+    if net and not gross:
+        return lambda n: not GROSS_WORD.search(n.context)
+    if gross and not net:
+        return lambda n: not NET_WORD.search(n.context)
+    return lambda n: True
+
+
+def _heading(lines: list[str], index: int) -> str:
+    """The nearest heading above line ``index`` (a short line that is no sentence and no table
+    row), and the passage's first line (its heading path)."""
+    above = (
+        line
+        for line in reversed(lines[:index])
+        if len(line) <= _HEADING_CHARS and " | " not in line and not line.rstrip().endswith(".")
+    )
+    return f"{lines[0]} {next(above, '')}"
+
+
+def _scope(number: ListedNumber, passage: dict[str, Any]) -> str:
+    """The words a value is known by: those around it (a table cell's row and column
+    headings), its passage's title and the heading it stands under ("5.1 Import limit" over
+    "shall not exceed 205 kW")."""
+    lines = str(passage["text"]).split("\n")
+    written = re.compile(rf"(?<![\d.,]){re.escape(number.value)}\s?{re.escape(number.unit)}")
+    at = next((i for i, line in enumerate(lines) if written.search(line)), 0)
+    return f"{number.context} {passage.get('title', '')} {_heading(lines, at)}"
+
+
+def _side_terms(side: str, vocabulary: set[str]) -> set[str]:
+    """The stems that pick a side's value: its words less those that only ask, units and
+    net/gross (filtered on their own) and numbers (a designation's number counts with its
+    word, see :func:`_leaders`), but a year only where the side names no month or quarter
+    ("im Februar 2025": the monthly table's row, not its 2025 total). A German compound
+    adds its last part where the passages write it as a word of its own ("Spitzenlastlimit"
+    → "limit" of "Peak-load limit")."""
+    terms = question_terms(side) - _ASKING - UNDISTINCTIVE
+    terms = {t for t in terms if not t.isdigit() or (len(t) == 4 and not period_terms(side))}
+    for word in _WORD.findall(side.casefold()):
+        tails = (word[cut:] for cut in range(_MIN_PART, len(word) - _MIN_PART + 1))
+        terms |= stems(" ".join(tail for tail in tails if tail in vocabulary))
+    return terms
+
+
+def _leaders(
+    candidates: Sequence[tuple[ListedNumber, str]], side: str, own: set[str], shared: set[str]
+) -> dict[Decimal, ListedNumber]:
+    """The values that fit a side best, by value: each candidate's scope scored on the
+    side's own words and the words both sides say, among candidates with at least one of the
+    side's own words and every designation the side names ("Module 2" ~ "Modul 2", not the
+    "2" of "4.2 Modul 3"). One table cell can hold two ("3,248 ct/kWh netto statt 8,12
+    ct/kWh")."""
+    named = designations(side)
+    candidates = [
+        (n, scope) for n, scope in candidates if all(mentioned(d, [scope]) for d in named)
+    ]
+    scopes = [scope for _, scope in candidates]
+    own_weights, weights = term_weights(scopes, own), term_weights(scopes, own | shared)
+    scored = [
+        (n, term_score(scope, weights))
+        for n, scope in candidates
+        if term_score(scope, own_weights) > 0
+    ]
+    if not scored:
+        return {}
+    top = max(score for _, score in scored)
+    return {parse_number(n.value): n for n, score in reversed(scored) if score == top}
+
+
+def _pair(
+    compared: dict[Decimal, ListedNumber], reference: dict[Decimal, ListedNumber]
+) -> tuple[ListedNumber, ListedNumber] | None:
+    """One value per side, the two different and in one unit: a side with a tie keeps the
+    values in the unit the other side settled on, less that side's value ("3,248 statt 8,12"
+    where the standard row gave 8,12; the May row's kW, not its kWh); None when a tie
+    stays."""
+
+    def settle(
+        tied: dict[Decimal, ListedNumber], settled: ListedNumber
+    ) -> dict[Decimal, ListedNumber]:
+        same = _unit_key(settled)
+        return {v: n for v, n in tied.items() if _unit_key(n) == same and n.value != settled.value}
+
+    if len(compared) > 1 and len(reference) == 1:
+        compared = settle(compared, next(iter(reference.values())))
+    elif len(reference) > 1 and len(compared) == 1:
+        reference = settle(reference, next(iter(compared.values())))
+    if len(compared) != 1 or len(reference) != 1 or compared.keys() == reference.keys():
+        return None
+    return next(iter(compared.values())), next(iter(reference.values()))
+
+
+def _operand(name: str, number: ListedNumber) -> Operand:
+    return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
+
+
+def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
+    """The plan of the difference (or relative change) between the two stated values the
+    question compares (see the module's docstring), or None when the question is not of that
+    shape or a side's value is not unambiguous."""
+    split = comparison_sides(question)
+    if split is None:
+        return None
+    if any(n.unit for n in listed_numbers(question, [])):
+        return None  # the question states a quantity: a rate times it, not a comparison
+    asked, net_gross = _asked_unit(question), _net_gross(question)
+    by_number = {int(p["n"]): p for p in passages}
+    candidates = [
+        (n, _scope(n, by_number[n.source]))
+        for n in listed_numbers(question, passages, limit=MAX_RATES)
+        if n.source in by_number and n.unit != "%" and _in_unit(n, asked) and net_gross(n)
+    ]
+    vocabulary = {w for _, scope in candidates for w in _WORD.findall(scope.casefold())}
+    compared_terms = _side_terms(split.compared, vocabulary)
+    reference_terms = _side_terms(split.reference, vocabulary)
+    shared = compared_terms & reference_terms
+    pair = _pair(
+        _leaders(candidates, split.compared, compared_terms - shared, shared),
+        _leaders(candidates, split.reference, reference_terms - shared, shared),
+    )
+    if pair is None or _unit_key(pair[0]) != _unit_key(pair[1]):
+        return None
+    compared, reference = pair
+    a, b = parse_number(compared.value), parse_number(reference.value)
+    operands = [_operand("compared", compared), _operand("reference", reference)]
+    difference = "compared - reference" if a > b else "reference - compared"
+    if ASKS_PERCENT.search(question):
+        return CalculationPlan(
+            operands=operands, expression=f"({difference}) / reference", result_unit="%"
+        )
+    return CalculationPlan(operands=operands, expression=difference, result_unit=compared.unit)
+
+
+def _unit_key(number: ListedNumber) -> str:
+    """A value's unit as compared between the sides ("kW" and "kw" are one)."""
+    return number.unit.replace(" ", "").casefold()

@@ -1,0 +1,94 @@
+"""An amount a passage states, scaled to what the question asks: per year where the passage
+states it per month (× 12), net of the VAT the question gives where the passage states it
+gross (÷ (1 + VAT)), or gross where it states it net.
+
+"What is the gross base price for a whole year?" over "Grundpreis 13,90 € brutto pro Monat",
+"How much is the Module 1 reduction per year net of the 19 % VAT?" over "168,00 € brutto pro
+Jahr (14,00 € pro Monat)": the amount is read, not computed, but the figure asked is not the
+one written, and the 1.5B model scaled it wrongly or not at all. Code picks the amount (the
+passage's amount in money, not a rate, whose words share most with the question: net or gross
+as the passage must state it, a yearly one before a monthly one where the question asks per
+year) and scales it; where nothing needs scaling, the figure is a look-up and there is no plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from luna.graphs.rag.calculation_cues import asks_per_year
+from luna.graphs.rag.calculation_plan import (
+    GROSS_WORD,
+    NET_WORD,
+    CalculationPlan,
+    ListedNumber,
+    Operand,
+    is_monthly,
+    listed_numbers,
+)
+from luna.graphs.rag.rate_plans import asked_net, best_rate, is_money, rate_per, scored_rates
+
+# The question names VAT beside its percentage ("net of the 19 % VAT", "ohne 19 % MwSt.").
+_VAT = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
+
+
+_AFTER_CHARS = 16
+
+
+def _operand(name: str, number: ListedNumber) -> Operand:
+    return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
+
+
+def _after(number: ListedNumber, text: str) -> str:
+    """The words right after a value in its passage ("168,00 € brutto pro Jahr"): a table
+    cell's context is its headings, which need not say net or gross."""
+    at = text.find(number.value)
+    return text[at + len(number.value) : at + len(number.value) + _AFTER_CHARS] if at >= 0 else ""
+
+
+def _vat(question: str) -> ListedNumber | None:
+    """The VAT rate the question gives, when it gives one and no other number."""
+    given = listed_numbers(question, [])
+    if len(given) != 1 or given[0].unit != "%" or not _VAT.search(question):
+        return None
+    return given[0]
+
+
+def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
+    """The plan of a stated amount scaled to the period and VAT the question asks (see the
+    module's docstring), or None when the amount needs no scaling or is not unambiguous."""
+    vat = _vat(question)
+    if listed_numbers(question, []) and vat is None:
+        return None  # the question brings a quantity of its own: a rate plan's shape
+    asked = asked_net(question)
+    texts = {int(p["n"]): " ".join(str(p["text"]).split()) for p in passages}
+    # With the VAT to convert, an amount stated on the other side of net/gross will do.
+    scored = [
+        (n, score)
+        for n, score in scored_rates(question, passages, "", None if vat else asked)
+        if is_money(n.unit) and not rate_per(n.unit)
+    ]
+    scored = [(n, s) for n, s in scored if n.source in texts]
+    yearly = asks_per_year(question)
+    monthly = {n for n, _ in scored if is_monthly(_operand("amount", n), texts[n.source])}
+    if yearly:
+        amount = best_rate([(n, s) for n, s in scored if n not in monthly])
+        amount = amount or best_rate([(n, s) for n, s in scored if n in monthly])
+    else:
+        amount = best_rate(scored)
+    if amount is None:
+        return None
+    operands = [_operand("amount", amount)]
+    expression = "amount * 12" if yearly and amount in monthly else "amount"
+    said = f"{amount.context} {_after(amount, texts[amount.source])}"
+    stated_gross, stated_as_net = bool(GROSS_WORD.search(said)), bool(NET_WORD.search(said))
+    if vat is not None and asked is True and stated_gross:
+        operands.append(_operand("vat", vat))
+        expression = f"{expression} / (1 + vat / 100)"
+    elif vat is not None and asked is False and stated_as_net:
+        operands.append(_operand("vat", vat))
+        expression = f"{expression} * (1 + vat / 100)"
+    if expression == "amount":
+        return None  # read as written: a look-up, not a calculation
+    return CalculationPlan(operands=operands, expression=expression, result_unit="€")

@@ -1,0 +1,69 @@
+"""What a comparison question compares: "By how much is the net grid fee lower under Module 2
+than the standard grid fee?" names two things, often stated in two documents (a monthly peak
+in a facility note, the limit in a policy). Retrieval searches each side on its own
+(:func:`luna.retrieval.queries.question_parts`), and code subtracts the two values the sides
+pick (:mod:`luna.graphs.rag.comparison_plans`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The question asks for the size of a difference: "um wie viel", "by how much", "how much
+# lower", "wie viel mehr", "the difference between".
+ASKS_DIFFERENCE = re.compile(
+    r"\bum\s+wie\s?viel\b(?!\s+uhr)|\bwie\s?viel\s+(mehr|weniger|höher|niedriger|größer|kleiner)\b|"
+    r"\b(differenz|unterschied)\b|\bby\s+how\s+much\b|"
+    r"\bhow\s+much\s+(more|less|higher|lower|greater|smaller|bigger)\b|\bdifference\b",
+    re.IGNORECASE,
+)
+# ... as a percentage of the side compared against.
+ASKS_PERCENT = re.compile(
+    r"\b(wie\s?viel|welche[nm]?)\s+prozent\b|\bprozentual\w*\b|"
+    r"\b(what|which)\s+percentage\b|\bhow\s+many\s+percent\b|\bby\s+what\s+percent\w*\b|"
+    r"\bin\s+(prozent|percent)\b",
+    re.IGNORECASE,
+)
+# The words that join the two sides, strongest first: "A than B" before "A under/above B"
+# (where "under Module 2" may also mean "in the case of").
+_AGAINST = (
+    re.compile(
+        r"\b(than|als|gegenüber|compared\s+(to|with)|im\s+vergleich\s+zu[mr]?|"
+        r"verglichen\s+mit|versus|vs\.)\s",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(über|unter|oberhalb|unterhalb|above|below|over|under)\s", re.IGNORECASE),
+)
+# "zwischen A und B", "between A and B": the sides of "the difference between".
+_BETWEEN = re.compile(r"\b(zwischen|between)\s+(?P<a>.+?)\s+(und|and)\s+(?P<b>.+)$", re.I)
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The two sides of a comparison: the one asked about and the one it is compared to."""
+
+    compared: str
+    reference: str
+
+
+def asks_comparison(question: str) -> bool:
+    """Whether the question asks by how much (or by what percentage) two things differ."""
+    return bool(ASKS_DIFFERENCE.search(question) or ASKS_PERCENT.search(question))
+
+
+def comparison_sides(question: str) -> Sides | None:
+    """A comparison question split at its comparison word ("… lower under Module 2 than the
+    standard grid fee …" → "… under Module 2" / "the standard grid fee …"); None when it asks
+    no comparison or has no such word."""
+    if not asks_comparison(question):
+        return None
+    text = question.strip().rstrip("?.! ")
+    between = _BETWEEN.search(text)
+    if between is not None:
+        return Sides(between.group("a"), between.group("b"))
+    for pattern in _AGAINST:
+        matches = list(pattern.finditer(text))
+        if matches:
+            at = matches[-1]
+            return Sides(text[: at.start()].strip(), text[at.end() :].strip())
+    return None

@@ -1,0 +1,136 @@
+"""Differences between two stated values, and stated amounts scaled to the period and VAT a
+question asks, are computed by code: no model picks the operands."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.comparison_plans import comparison_plan
+from luna.graphs.rag.scaled_amounts import scaled_plan
+from luna.prompts.registry import LoadedPrompt
+from luna.retrieval.queries import question_parts
+from tests.scripted_model import ScriptedModel
+
+# Invented figures, in the shapes of a facility manager's monthly table, a company policy in
+# English with numbered headings, and a supplier's tariff sheet.
+PEAKS = """Aktennotiz Technik
+Monat | Verbrauch kWh | Spitzenlast kW | Spitze am
+März | 51.200 | 226,9 | 03.03. 08:15
+April | 47.310 | 231,4 | 11.04. 08:00
+Mai | 44.020 | 198,2 | 19.05. 12:30
+Summe 2026 | 142.530 | 231,4 |"""
+POLICY = """5 Load management
+5.1 Import limit
+The plant's grid import, measured as the 15-minute mean, shall not exceed 205 kW.
+5.2 Battery
+The battery's discharge threshold shall be set at least 15 kW below the import limit."""
+SHEET = """2 Preise > 2.2 Netzentgelt
+Stufe | Netzentgelt 2027
+Standard | 9,40 ct/kWh netto
+Stufe 2 | 50 %: 4,700 ct/kWh netto statt 9,40 ct/kWh
+2.3 Grundpreis
+Der Grundpreis beträgt 12,50 € brutto pro Monat (10,50 € netto pro Monat).
+2.4 Bonus
+Bonus | Höhe
+Wärmepumpen-Bonus | 119,00 € brutto pro Jahr"""
+PASSAGES: list[dict[str, Any]] = [
+    {"n": 1, "title": "Aktennotiz Technik", "text": PEAKS},
+    {"n": 2, "title": "Energy Policy", "text": POLICY},
+    {"n": 3, "title": "Preisblatt 2027", "text": SHEET},
+]
+
+
+def test_a_monthly_peak_above_a_policy_limit_is_their_difference_from_two_documents(
+    calculate_prompt: LoadedPrompt,
+):
+    question = "Um wie viel kW lag die Spitzenlast im April über dem Importlimit der Richtlinie?"
+    model = ScriptedModel(script=[])  # any model call would fail the test
+    result = calculate(model, calculate_prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert result.render("de") == "Rechnung: 231,4 kW − 205 kW = 26,4 kW [1] [2]"
+
+
+def test_a_difference_keeps_the_decimals_its_operands_are_written_with(
+    calculate_prompt: LoadedPrompt,
+):
+    """Two values in one cell ("4,700 … statt 9,40"): the standard row settles one side, the
+    other side takes the cell's other value; 9,40 − 4,700 is shown exactly, not as 4,70."""
+    question = "By how much is the net grid fee lower under Stufe 2 than the Standard fee?"
+    plan = comparison_plan(question, PASSAGES)
+    assert plan is not None
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "en")
+    assert result is not None
+    assert result.render("en") == "Calculation: 9.40 ct/kWh − 4.700 ct/kWh = 4.700 ct/kWh [3]"
+
+
+def test_a_relative_change_is_the_difference_over_the_side_compared_against(
+    calculate_prompt: LoadedPrompt,
+):
+    question = "Um wie viel Prozent lag die Spitzenlast im März über der im Mai?"
+    plan = comparison_plan(question, PASSAGES)
+    assert plan is not None
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("14.48")  # (226,9 − 198,2) / 198,2 = 14,48 %
+    assert result.render("de").endswith("= 14,48 % [1]")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a time, not a difference
+        "Um wie viel Uhr lag die Spitzenlast im April?",
+        # the question states quantities of its own: a rate plan's shape
+        "Um wie viel kW sinkt die Spitzenlast, wenn sie von 231,4 kW auf 205 kW fällt?",
+        # no month named: every monthly peak fits the first side equally well
+        "Um wie viel kW lag die Spitzenlast über dem Importlimit der Richtlinie?",
+        # nothing to compare against
+        "Wie hoch war die Spitzenlast im April?",
+    ],
+)
+def test_no_comparison_plan_where_the_two_sides_are_not_unambiguous(question: str):
+    assert comparison_plan(question, PASSAGES) is None
+
+
+def test_a_monthly_gross_amount_asked_for_a_year_is_twelve_times_it(calculate_prompt: LoadedPrompt):
+    question = "What is the gross base price for a whole year?"
+    plan = scaled_plan(question, PASSAGES)
+    assert plan is not None
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "en")
+    assert result is not None
+    assert result.render("en") == "Calculation: 12.50 € × 12 = 150.00 € [3]"
+
+
+def test_a_gross_amount_asked_net_of_the_questions_vat_is_divided_by_it(
+    calculate_prompt: LoadedPrompt,
+):
+    question = "Wie hoch ist der Wärmepumpen-Bonus pro Jahr netto ohne 19 % MwSt.?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("100.00")  # 119,00 € / 1,19
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # stated as asked: a look-up, nothing to compute
+        "Wie hoch ist der Grundpreis brutto pro Monat?",
+        "Wie hoch ist der Wärmepumpen-Bonus brutto pro Jahr?",
+    ],
+)
+def test_no_scaled_plan_for_an_amount_read_as_written(question: str):
+    assert scaled_plan(question, PASSAGES) is None
+
+
+def test_retrieval_searches_each_side_of_a_comparison_on_its_own():
+    question = (
+        "Um wie viel kW lag die Spitzenlast im April 2026 über dem Importlimit der Richtlinie?"
+    )
+    assert question_parts(question) == [
+        "Um wie viel kW lag die Spitzenlast im April 2026",
+        "dem Importlimit der Richtlinie",
+    ]
