@@ -25,16 +25,21 @@ from luna.store.sql.users import get_user
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies that only read app state are ``async``: FastAPI runs a plain ``def`` dependency
+# in its thread pool, a hand-off to a worker thread and back for every request, for nothing.
+
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_stores(request: Request) -> Stores:
-    return get_runtime(request).stores
+async def get_stores(request: Request) -> Stores:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.stores
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -59,7 +64,7 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def request_token(
+async def request_token(
     request: HTTPConnection, bearer: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> str | None:
     """The bearer token; without a bearer header, the web UI's session cookie (None: neither)."""
@@ -68,7 +73,7 @@ def request_token(
 
 async def connection_token(connection: HTTPConnection) -> str | None:
     """:func:`request_token` outside dependency injection (middleware: no body read yet)."""
-    return request_token(connection, await oauth2_scheme(connection))
+    return await request_token(connection, await oauth2_scheme(connection))
 
 
 def token_claims(token: str | None, settings: Settings) -> dict[str, Any]:
@@ -121,7 +126,7 @@ def require_current_token(connection: HTTPConnection, claims: dict[str, Any]) ->
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_admin(user: CurrentUser) -> User:
+async def require_admin(user: CurrentUser) -> User:
     if user.role is not Role.ADMIN:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admin role required")
     return user

@@ -58,9 +58,65 @@ class EnergyTotals:
     unpriced_intervals: int
 
 
-def totals(
+@dataclass(frozen=True)
+class EnergySums:
+    """The additive part of :class:`EnergyTotals`: sums and counts add up and the peak takes the
+    larger, so a window's figures are the ``+`` of its parts (days, meters) in any order."""
+
+    consumption_kwh: float = 0.0
+    production_kwh: float = 0.0
+    self_consumed_kwh: float = 0.0
+    grid_import_kwh: float = 0.0
+    grid_export_kwh: float = 0.0
+    import_cost_eur: float = 0.0
+    feed_in_revenue_eur: float = 0.0
+    peak_import_kw: float = 0.0
+    intervals: int = 0
+    unpriced_intervals: int = 0
+
+    def __add__(self, other: EnergySums) -> EnergySums:
+        return EnergySums(
+            consumption_kwh=self.consumption_kwh + other.consumption_kwh,
+            production_kwh=self.production_kwh + other.production_kwh,
+            self_consumed_kwh=self.self_consumed_kwh + other.self_consumed_kwh,
+            grid_import_kwh=self.grid_import_kwh + other.grid_import_kwh,
+            grid_export_kwh=self.grid_export_kwh + other.grid_export_kwh,
+            import_cost_eur=self.import_cost_eur + other.import_cost_eur,
+            feed_in_revenue_eur=self.feed_in_revenue_eur + other.feed_in_revenue_eur,
+            peak_import_kw=max(self.peak_import_kw, other.peak_import_kw),
+            intervals=self.intervals + other.intervals,
+            unpriced_intervals=self.unpriced_intervals + other.unpriced_intervals,
+        )
+
+    def totals(self) -> EnergyTotals:
+        """The figures with their rates; a rate is None where its denominator is zero."""
+        own, cons, prod, imp = (
+            self.self_consumed_kwh,
+            self.consumption_kwh,
+            self.production_kwh,
+            self.grid_import_kwh,
+        )
+        return EnergyTotals(
+            consumption_kwh=cons,
+            production_kwh=prod,
+            self_consumed_kwh=own,
+            grid_import_kwh=imp,
+            grid_export_kwh=self.grid_export_kwh,
+            self_consumption_rate=own / prod if prod > 0 else None,
+            autarky_rate=own / cons if cons > 0 else None,
+            import_cost_eur=self.import_cost_eur,
+            feed_in_revenue_eur=self.feed_in_revenue_eur,
+            net_cost_eur=self.import_cost_eur - self.feed_in_revenue_eur,
+            avg_import_price_ct_kwh=self.import_cost_eur / imp * 100.0 if imp > 0 else None,
+            peak_import_kw=self.peak_import_kw,
+            intervals=self.intervals,
+            unpriced_intervals=self.unpriced_intervals,
+        )
+
+
+def energy_sums(
     rows: Iterable[IntervalEnergy], import_price: PriceFn, export_price: PriceFn
-) -> EnergyTotals:
+) -> EnergySums:
     """Sum the intervals: self-consumption is ``min(consumption, production)`` per interval and
     meter (behind one grid connection); grid import/export are what is left over.
 
@@ -86,22 +142,14 @@ def totals(
         else:
             cost += grid_in * import_price(r.spot_eur_mwh)
             revenue += grid_out * export_price(r.spot_eur_mwh)
-    return EnergyTotals(
-        consumption_kwh=cons,
-        production_kwh=prod,
-        self_consumed_kwh=own,
-        grid_import_kwh=imp,
-        grid_export_kwh=exp,
-        self_consumption_rate=own / prod if prod > 0 else None,
-        autarky_rate=own / cons if cons > 0 else None,
-        import_cost_eur=cost,
-        feed_in_revenue_eur=revenue,
-        net_cost_eur=cost - revenue,
-        avg_import_price_ct_kwh=cost / imp * 100.0 if imp > 0 else None,
-        peak_import_kw=peak,
-        intervals=n,
-        unpriced_intervals=unpriced,
-    )
+    return EnergySums(cons, prod, own, imp, exp, cost, revenue, peak, n, unpriced)
+
+
+def totals(
+    rows: Iterable[IntervalEnergy], import_price: PriceFn, export_price: PriceFn
+) -> EnergyTotals:
+    """The figures of the intervals (see :func:`energy_sums`) with their rates."""
+    return energy_sums(rows, import_price, export_price).totals()
 
 
 def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
@@ -138,6 +186,22 @@ def comparison_windows(as_of: datetime, tz: str) -> list[Window]:
             _at(prev_start.replace(day=prev_day), clock, zone),
         ),
     ]
+
+
+def split_at_midnight(window: Window, tz: str) -> tuple[Window, Window]:
+    """``window`` as its whole local days ``[start, midnight)`` and the rest of its last day
+    ``[midnight, end)``, where midnight begins the local day of ``end``; either may be empty.
+
+    Whole days end before today's clock time moves, so figures of the first part can be kept
+    until their data changes; the second part is at most one day.
+    """
+    zone = ZoneInfo(tz)
+    midnight = _at(window.end.astimezone(zone).date(), time(0), zone)
+    cut = min(max(midnight, window.start), window.end)
+    return (
+        Window(f"{window.name}:days", window.start, cut),
+        Window(f"{window.name}:last_day", cut, window.end),
+    )
 
 
 def in_window(rows: Sequence[IntervalEnergy], window: Window) -> list[IntervalEnergy]:

@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from luna.domain.kpis import (
+    EnergySums,
     IntervalEnergy,
     PricePoint,
+    Window,
     comparison_windows,
+    energy_sums,
     extreme_windows,
     in_window,
+    split_at_midnight,
     totals,
 )
 
@@ -82,6 +86,43 @@ def test_empty_window_has_no_rates():
         None,
         None,
         None,
+    )
+
+
+def test_sums_of_parts_add_up_to_the_sums_of_the_whole():
+    rows = [
+        row(0, 2.0, 0.5, 100.0, "A"),
+        row(15, 1.0, 3.0, -20.0, "A"),
+        row(0, 0.5, 1.0, None, "B"),
+        row(30, 4.0, 0.0, 50.0, "B"),
+    ]
+    parts = [energy_sums(rows[:1], import_price, export_price)]
+    parts += [energy_sums(rows[1:3], import_price, export_price)]
+    parts += [energy_sums(rows[3:], import_price, export_price)]
+    whole = totals(rows, import_price, export_price)
+    combined = sum(parts, EnergySums()).totals()
+    assert vars(combined) == pytest.approx(vars(whole))
+    assert combined.peak_import_kw == pytest.approx(16.0)  # the largest part, not a sum
+    assert EnergySums().totals() == totals([], import_price, export_price)
+
+
+def test_a_window_splits_into_its_whole_days_and_its_last_day():
+    as_of = datetime(2026, 11, 24, 8, 30, tzinfo=BERLIN)
+    w = {x.name: x for x in comparison_windows(as_of, "Europe/Berlin")}
+    days, last = split_at_midnight(w["month_to_date"], "Europe/Berlin")
+    midnight = datetime(2026, 11, 24, tzinfo=BERLIN)
+    assert (days.start, days.end) == (datetime(2026, 11, 1, tzinfo=BERLIN), midnight)
+    assert (last.start, last.end) == (midnight, as_of)
+    days, last = split_at_midnight(w["yesterday"], "Europe/Berlin")  # one day: no whole days
+    assert days.start == days.end == w["yesterday"].start
+    assert (last.start, last.end) == (w["yesterday"].start, w["yesterday"].end)
+    at_midnight = Window("w", datetime(2026, 11, 20, tzinfo=BERLIN), midnight)
+    days, last = split_at_midnight(at_midnight, "Europe/Berlin")  # ends at midnight: no rest
+    assert (days.start, days.end, last.start, last.end) == (
+        at_midnight.start,
+        midnight,
+        midnight,
+        midnight,
     )
 
 

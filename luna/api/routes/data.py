@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luna.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, StoresDep
@@ -16,7 +16,7 @@ from luna.api.errors import field_error
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.local_time import LocalTimeError, to_utc
 from luna.domain.records import ZONE_PATTERN, Price, Reading
-from luna.store.sql.models import Meter, Role, SmartMeterReading, User
+from luna.store.sql.models import Meter, Role, User
 from luna.store.sql.series import (
     PriceAgg,
     ReadingAgg,
@@ -24,6 +24,7 @@ from luna.store.sql.series import (
     aggregate_prices,
     aggregate_readings,
     price_resolutions,
+    reading_spans,
 )
 from luna.store.sql.timeseries import PRICES, READINGS, upsert_rows
 
@@ -50,7 +51,7 @@ def require_meter(session: Session, user: User, meter_id: str) -> Meter:
     return meter
 
 
-def require_ingest_role(user: CurrentUser) -> User:
+async def require_ingest_role(user: CurrentUser) -> User:
     if user.role not in (Role.ADMIN, Role.SERVICE):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="admin or service role required")
     return user
@@ -104,18 +105,7 @@ class MeterOut(BaseModel):
 @router.get("/meters", response_model=list[MeterOut])
 def list_meters(session: SessionDep, user: CurrentUser) -> list[MeterOut]:
     meters = visible_meters(session, user)
-    spans = dict(
-        (row.meter_id, (row.first, row.last))
-        for row in session.execute(
-            select(
-                SmartMeterReading.meter_id,
-                func.min(SmartMeterReading.ts).label("first"),
-                func.max(SmartMeterReading.ts).label("last"),
-            )
-            .where(SmartMeterReading.meter_id.in_([m.meter_id for m in meters]))
-            .group_by(SmartMeterReading.meter_id)
-        )
-    )
+    spans = reading_spans(session.connection(), [m.meter_id for m in meters])
     out = []
     for meter in meters:
         first, last = spans.get(meter.meter_id, (None, None))

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from luna.agents import playbook_defaults as tariff
@@ -24,22 +23,22 @@ from luna.api.routes.data import require_meter, utc_param, visible_meters
 from luna.config import Settings
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.kpis import (
+    EnergySums,
     EnergyTotals,
     PricePoint,
     PriceWindow,
     comparison_windows,
     extreme_windows,
-    in_window,
-    totals,
+    split_at_midnight,
 )
 from luna.domain.records import ZONE_PATTERN
-from luna.store.sql.models import SmartMeterReading
+from luna.store.sql.energy_sums import span_sums
 from luna.store.sql.series import (
     PriceAgg,
     Resolution,
     aggregate_prices,
     price_resolutions,
-    readings_with_prices,
+    reading_spans,
 )
 
 router = APIRouter(prefix="/data", tags=["data"])
@@ -156,32 +155,39 @@ def compute_kpis(
     zone: str = "DE-LU",
     at: datetime | None = None,
 ) -> KpisOut:
-    """The KPIs of meters the caller has already checked access to (API and overview page)."""
+    """The KPIs of meters the caller has already checked access to (API and overview page).
+
+    Each period is the sum of per-meter parts (its closed days, its last day so far), which
+    :func:`~luna.store.sql.energy_sums.span_sums` keeps until the readings or prices under
+    them change: a request sums only what was written since, usually today's last quarter hour.
+    """
     tz = settings.timezone
     local = ZoneInfo(tz)
     now = utc_param(at, tz, "query.at") if at is not None else datetime.now(UTC)
-    last = session.scalar(
-        select(func.max(SmartMeterReading.ts)).where(
-            SmartMeterReading.meter_id.in_(meter_ids), SmartMeterReading.ts < now
-        )
-    )
-    # Data until the end of the latest stored interval, never past "now".
-    as_of = min(now, last + timedelta(minutes=15)) if last is not None else now
-    windows = comparison_windows(as_of, tz)
     conn = session.connection()
+    lasts = [last for _, last in reading_spans(conn, meter_ids, before=now).values() if last]
+    # Data until the end of the latest stored interval, never past "now".
+    as_of = min(now, max(lasts) + timedelta(minutes=15)) if lasts else now
+    windows = comparison_windows(as_of, tz)
     available = price_resolutions(conn, zone)
     price_minutes = 15 if 15 in available else (min(available) if available else None)
-    earliest = min(w.start for w in windows)
-    rows = readings_with_prices(conn, meter_ids, zone, price_minutes, earliest, as_of)
-    periods = {
-        w.name: _period(
-            w.start,
-            w.end,
-            totals(in_window(rows, w), tariff.import_price_eur_kwh, tariff.export_price_eur_kwh),
-            local,
-        )
-        for w in windows
-    }
+    parts = {w.name: [(p.start, p.end) for p in split_at_midnight(w, tz)] for w in windows}
+    sums = span_sums(
+        conn,
+        meter_ids,
+        zone,
+        price_minutes,
+        [span for spans in parts.values() for span in spans],
+        tariff.import_price_eur_kwh,
+        tariff.export_price_eur_kwh,
+    )
+    periods = {}
+    for w in windows:
+        total = EnergySums()
+        for span in parts[w.name]:
+            for meter in meter_ids:
+                total += sums.get((meter, span), EnergySums())
+        periods[w.name] = _period(w.start, w.end, total.totals(), local)
     return KpisOut(
         meter_ids=meter_ids,
         as_of=as_of.astimezone(local),

@@ -81,6 +81,17 @@ class PriceBucket:
     intervals: int
 
 
+_ONE_METER_INTERVALS = """
+    SELECT ts, consumption_kwh AS c, production_kwh AS p FROM smart_meter_readings
+    WHERE meter_id = ANY(:meters) AND ts >= :start AND ts < :end
+"""
+_METERS_PER_INTERVAL = """
+    SELECT ts, sum(consumption_kwh) AS c, sum(production_kwh) AS p FROM smart_meter_readings
+    WHERE meter_id = ANY(:meters) AND ts >= :start AND ts < :end
+    GROUP BY ts
+"""
+
+
 def aggregate_readings(
     conn: Connection,
     meter_ids: Sequence[str],
@@ -98,15 +109,13 @@ def aggregate_readings(
     """
     bucket = bucket_sql(resolution, timescale)
     fn = agg.value
+    # One meter has one row per interval already; several are added up per interval first
+    # (PostgreSQL inlines the plain CTE, so one meter's rows are aggregated only once).
+    per_interval = _ONE_METER_INTERVALS if len(set(meter_ids)) == 1 else _METERS_PER_INTERVAL
     # Fixed identifiers only (from the enums above); every value is a bound parameter.
     query = text(
         f"""
-        WITH per_interval AS (
-            SELECT ts, sum(consumption_kwh) AS c, sum(production_kwh) AS p
-            FROM smart_meter_readings
-            WHERE meter_id = ANY(:meters) AND ts >= :start AND ts < :end
-            GROUP BY ts
-        )
+        WITH per_interval AS ({per_interval})
         SELECT {bucket} AS bucket, {fn}(c) AS c, {fn}(p) AS p, count(*) AS n
         FROM per_interval GROUP BY bucket ORDER BY bucket
         """  # noqa: S608
@@ -114,7 +123,7 @@ def aggregate_readings(
     rows = conn.execute(
         query, {"meters": list(meter_ids), "start": start, "end": end, "tz": tz}
     ).all()
-    return [ReadingBucket(r.bucket, float(r.c), float(r.p), int(r.n)) for r in rows]
+    return [ReadingBucket(ts, float(c), float(p), int(n)) for ts, c, p, n in rows]
 
 
 def aggregate_prices(
@@ -141,16 +150,50 @@ def aggregate_prices(
         query,
         {"zone": zone, "res": source_resolution_minutes, "start": start, "end": end, "tz": tz},
     ).all()
-    return [PriceBucket(r.bucket, float(r.price), int(r.n)) for r in rows]
+    return [PriceBucket(ts, float(price), int(n)) for ts, price, n in rows]
+
+
+# A loose index scan: one probe of the primary key (zone, resolution_minutes, ts) per
+# resolution, where DISTINCT would read every price of the zone.
+_PRICE_RESOLUTIONS = text(
+    """
+    WITH RECURSIVE res(m) AS (
+        SELECT min(resolution_minutes) FROM market_prices WHERE zone = :zone
+        UNION ALL
+        SELECT (SELECT min(resolution_minutes) FROM market_prices
+                WHERE zone = :zone AND resolution_minutes > res.m)
+        FROM res WHERE res.m IS NOT NULL
+    )
+    SELECT m FROM res WHERE m IS NOT NULL ORDER BY m
+    """
+)
 
 
 def price_resolutions(conn: Connection, zone: str) -> list[int]:
     """Resolutions (minutes) for which the zone has prices, finest first."""
-    rows = conn.execute(
-        text("SELECT DISTINCT resolution_minutes FROM market_prices WHERE zone = :zone ORDER BY 1"),
-        {"zone": zone},
-    )
-    return [int(r[0]) for r in rows]
+    return [int(r[0]) for r in conn.execute(_PRICE_RESOLUTIONS, {"zone": zone})]
+
+
+# Per meter, an index probe at each end of its readings (the primary key is (meter_id, ts)),
+# where a GROUP BY over the meters would read every reading they have.
+_READING_SPANS = text(
+    """
+    SELECT m.meter_id,
+           (SELECT min(ts) FROM smart_meter_readings r WHERE r.meter_id = m.meter_id) AS first,
+           (SELECT max(ts) FROM smart_meter_readings r
+            WHERE r.meter_id = m.meter_id
+              AND r.ts < COALESCE(CAST(:before AS timestamptz), 'infinity')) AS last
+    FROM unnest(CAST(:meters AS text[])) AS m(meter_id)
+    """
+)
+
+
+def reading_spans(
+    conn: Connection, meter_ids: Sequence[str], before: datetime | None = None
+) -> dict[str, tuple[datetime | None, datetime | None]]:
+    """Each meter's first reading and its last one before ``before`` (default: any)."""
+    rows = conn.execute(_READING_SPANS, {"meters": list(meter_ids), "before": before})
+    return {r.meter_id: (r.first, r.last) for r in rows}
 
 
 def readings_with_prices(
