@@ -280,6 +280,30 @@ class Settings(BaseSettings):
     simulator_history_days: int = Field(default=90, ge=1, le=3660)
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
+    forecast_hours: int = Field(
+        default=48,
+        ge=1,
+        le=168,
+        description="Horizon of the stored forecasts; a request for fewer hours gets a slice.",
+    )
+    forecast_refresh: bool = Field(
+        default=True,
+        description="Keep stored forecasts current in the background (after new readings or "
+        "prices, and a periodic sweep); off: GET /data/forecast computes and stores on a miss.",
+    )
+    forecast_refresh_delay_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="Wait after new readings or prices before refreshing, so a burst of "
+        "writes (a backfill, MQTT batches) makes one refresh.",
+    )
+    forecast_sweep_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        le=1440,
+        description="How often forecasts that are missing or rest on older data are refreshed.",
+    )
     # --- learning (luna/learning): feedback → weights/adapter, gated by evals -------------
     learning_min_group: int = Field(
         default=5, ge=1, description="Fewest distinct users an anonymised aggregate may show."

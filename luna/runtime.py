@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -115,7 +116,18 @@ class Runtime:
     def ingest(self) -> IngestPipeline:
         return IngestPipeline(self.stores, self.embeddings, self.settings)
 
+    @cached_property
+    def scheduler(self) -> BackgroundScheduler:
+        """The process's one job scheduler (APScheduler, started on first use): scheduled
+        learning cycles and forecast refreshes add their jobs here and share its thread and
+        worker pool, rather than each keeping a thread of its own."""
+        scheduler = BackgroundScheduler(timezone=self.settings.timezone)
+        scheduler.start()
+        return scheduler
+
     def close(self) -> None:
+        if "scheduler" in self.__dict__ and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         if self._pool is not None:
             self._pool.close()
         if self._owns_stores:

@@ -52,8 +52,13 @@ def luna_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, luna_home: Path) -> Settings:
+    # No background feed and no background forecast refresh: tests that want them say so.
     return Settings(  # type: ignore[call-arg]
-        database_url=database_url, home=luna_home, data_source="none", _env_file=None
+        database_url=database_url,
+        home=luna_home,
+        data_source="none",
+        forecast_refresh=False,
+        _env_file=None,
     )
 
 

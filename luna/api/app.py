@@ -41,6 +41,7 @@ from luna.api.security_headers import install_security_headers
 from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
+from luna.forecasting.refresh_jobs import ForecastRefresher
 from luna.learning.schedule import LearningSchedule
 from luna.runtime import Runtime
 from luna.simulators.backfill_jobs import BackfillJobs
@@ -63,6 +64,15 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         # Before any request: the saver's first-time migrations build indexes CONCURRENTLY,
         # which wait for every open transaction, including a request's own session.
         await asyncio.to_thread(lambda: runtime.checkpointer)
+        app.state.forecast_refresher = None
+        if settings.forecast_refresh:  # before the feed starts, so it sees the first writes
+            app.state.forecast_refresher = ForecastRefresher(
+                runtime.scheduler,
+                runtime.stores.engine,
+                settings,
+                timescale=runtime.stores.timescale,
+            )
+            app.state.forecast_refresher.start()
         app.state.data_source = build_data_source(settings, runtime.stores.engine)
         if app.state.data_source is not None:
             app.state.data_source.start()
@@ -81,6 +91,8 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
                 app.state.learning_schedule.shutdown()
             if app.state.data_source is not None:
                 app.state.data_source.stop()
+            if app.state.forecast_refresher is not None:
+                await asyncio.to_thread(app.state.forecast_refresher.shutdown)
             runtime.close()
 
     app = FastAPI(

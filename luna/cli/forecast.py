@@ -1,8 +1,10 @@
-"""``luna forecast``: forecasts and backtests on stored meter readings and prices."""
+"""``luna forecast``: forecasts and backtests on stored meter readings and prices, and the
+refresh of the stored forecasts the API serves."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import typer
 from rich.console import Console
@@ -11,7 +13,9 @@ from rich.table import Table
 from luna.config import get_settings
 from luna.forecasting import TargetKind, backtest, forecast
 from luna.forecasting.history import History, HistoryError, load_history
+from luna.forecasting.stored import due_targets, refresh
 from luna.store.sql.database import create_db_engine, timescaledb_installed
+from luna.store.sql.forecasts import PRICE, ForecastTarget, meter_targets
 
 app = typer.Typer(
     help="Consumption, PV and price forecasts from stored data.", no_args_is_help=True
@@ -104,3 +108,48 @@ def run_command(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+
+
+@app.command("refresh")
+def refresh_command(
+    meter: list[str] = typer.Option(
+        [], "--meter", help="Only these meters (repeatable); default: every target that is due."
+    ),
+    zone: list[str] = typer.Option([], "--zone", help="Only these price zones (repeatable)."),
+    everything: bool = typer.Option(
+        False, "--all", help="Every target, also those whose forecast is current."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
+) -> None:
+    """Compute and store forecasts (what GET /data/forecast serves).
+
+    Without options: every target that has no stored forecast or one resting on older data
+    than is stored now; the server does the same in the background.
+    """
+    settings = get_settings()
+    engine = create_db_engine(settings)
+    try:
+        with engine.connect() as conn:
+            timescale = timescaledb_installed(conn)
+            if meter or zone:
+                targets = meter_targets(conn, meter)
+                unknown = set(meter) - {t.meter_id for t in targets}
+                if unknown:
+                    raise typer.BadParameter(f"unknown meter(s): {', '.join(sorted(unknown))}")
+                targets += [ForecastTarget(PRICE, None, z) for z in zone]
+        if not (meter or zone):
+            targets = due_targets(engine, everything=everything)
+        report = refresh(engine, settings, targets, timescale=timescale)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(asdict(report), indent=2))
+    else:
+        typer.echo(
+            f"{len(report.refreshed)} forecast(s) stored in {report.seconds:.1f} s"
+            + (f", {len(report.failed)} without:" if report.failed else "")
+        )
+        for target, reason in report.failed.items():
+            typer.echo(f"  {target}: {reason}")
+    if report.failed and not report.refreshed:
+        raise typer.Exit(1)

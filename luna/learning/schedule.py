@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from luna.learning.cycles import CycleConflictError, run_cycle, start_cycle
@@ -18,6 +17,7 @@ from luna.runtime import Runtime
 log = logging.getLogger(__name__)
 
 ACTOR = "schedule"
+JOB_ID = "learning-cycle"
 
 
 def parse_schedule(crontab: str, timezone: str) -> CronTrigger:
@@ -41,27 +41,30 @@ def run_scheduled_cycle(runtime: Runtime) -> int | None:
 
 
 class LearningSchedule:
-    """Runs :func:`run_scheduled_cycle` on the configured crontab in a background thread."""
+    """Runs :func:`run_scheduled_cycle` on the configured crontab, as a job on the process's
+    scheduler (:attr:`Runtime.scheduler`, shared with the forecast refreshes)."""
 
     def __init__(self, runtime: Runtime, crontab: str) -> None:
-        self._scheduler = BackgroundScheduler(timezone=runtime.settings.timezone)
-        self._scheduler.add_job(
-            run_scheduled_cycle,
-            parse_schedule(crontab, runtime.settings.timezone),
-            args=(runtime,),
-            id="learning-cycle",
-            max_instances=1,
-            coalesce=True,
-        )
+        self._runtime = runtime
+        self._trigger = parse_schedule(crontab, runtime.settings.timezone)
 
     def start(self) -> None:
-        self._scheduler.start()
+        self._runtime.scheduler.add_job(
+            run_scheduled_cycle,
+            self._trigger,
+            args=(self._runtime,),
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
 
     def next_run(self) -> str | None:
-        job = self._scheduler.get_job("learning-cycle")
+        job = self._runtime.scheduler.get_job(JOB_ID)
         when = getattr(job, "next_run_time", None)
         return when.isoformat() if when is not None else None
 
     def shutdown(self) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        """Remove the job; the scheduler itself stops with the runtime."""
+        if self._runtime.scheduler.get_job(JOB_ID) is not None:
+            self._runtime.scheduler.remove_job(JOB_ID)

@@ -6,14 +6,14 @@ import json
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from luna.cli.main import app
 from luna.config import Settings, get_settings
 from luna.store.factory import Stores
 from luna.store.sql.migrate import alembic_config
-from luna.store.sql.models import Role, User
+from luna.store.sql.models import Role, StoredForecast, User
 
 runner = CliRunner()
 
@@ -94,5 +94,26 @@ def test_forecast_backtest_reads_stored_history_and_beats_the_baseline(env: Stor
     )
 
     unknown = runner.invoke(app, ["forecast", "backtest", "--meter", "M-999"])
+    assert unknown.exit_code == 2
+    assert "unknown meter" in unknown.output
+
+
+def test_forecast_refresh_stores_what_is_due_and_then_nothing(env: Stores):
+    filled = runner.invoke(app, ["simulate", "backfill", "--meters", "1", "--days", "40"])
+    assert filled.exit_code == 0, filled.output
+
+    first = runner.invoke(app, ["forecast", "refresh", "--json"])
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.output)
+    assert report["refreshed"] == ["M-001 consumption", "DE-LU price"]
+    assert report["failed"] == {}
+    with env.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(StoredForecast)) == 2
+
+    again = runner.invoke(app, ["forecast", "refresh"])
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("0 forecast(s) stored")
+
+    unknown = runner.invoke(app, ["forecast", "refresh", "--meter", "M-999"])
     assert unknown.exit_code == 2
     assert "unknown meter" in unknown.output

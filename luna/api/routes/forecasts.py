@@ -1,41 +1,34 @@
 """``GET /data/forecast``: consumption, PV or price for the next hours with an 80 % interval.
 
-A thin route over the forecasting engine and its SQL history loader (the same path as
-``luna forecast run`` and the assistant's forecast tool), for the dashboard's forecast bands.
+Served from the stored forecasts (:mod:`luna.forecasting.stored`), which a background job
+keeps current as readings and prices arrive (:mod:`luna.forecasting.refresh_jobs`): a read,
+not a model selection. The response says what it rests on (``based_on``, ``computed_at``) and
+whether newer data is stored by now (``stale``, which also asks for a refresh). A miss
+computes (seconds), stores and returns, and so does a stale hit where no background refresh
+runs (``LUNA_FORECAST_REFRESH=false``); a forced ``model`` always computes and stores nothing.
 Customers forecast only their own meters.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
 
 from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
 from luna.api.routes.data import require_meter
 from luna.domain.records import ZONE_PATTERN
-from luna.forecasting import Forecast, TargetKind, forecast
-from luna.forecasting.history import HistoryError, load_history
+from luna.forecasting import TargetKind
 from luna.forecasting.models.registry import candidates_for
+from luna.forecasting.refresh_jobs import ForecastRefresher
+from luna.forecasting.stored import ServedForecast, compute, compute_and_store, read_stored
+from luna.store.sql.forecasts import ForecastTarget
 
 router = APIRouter(prefix="/data", tags=["data"])
-
-HISTORY_DAYS = 35  # enough for the weekly and gradient-boosting models
-SELECTION_DAYS = 3  # backtest origins for the model choice (the dashboard's bands)
-CACHE_SIZE = 128
-
-# Forecasts by what they rest on (target, horizon, model, and the history's last timestamp and
-# length): pages ask for the same forecast again and again until a new reading arrives, and a
-# model selection takes seconds.
-_cache: OrderedDict[tuple[object, ...], ForecastOut] = OrderedDict()
-_cache_lock = threading.Lock()
 
 
 class ForecastPoint(BaseModel):
@@ -54,10 +47,22 @@ class ForecastOut(BaseModel):
     unit: str
     mae: float | None
     points: list[ForecastPoint]
+    based_on: datetime | None = Field(
+        default=None, description="Timestamp of the last reading or price the forecast rests on."
+    )
+    computed_at: datetime | None = Field(default=None, description="When it was computed.")
+    stale: bool = Field(
+        default=False,
+        description="Newer readings or prices are stored than it rests on; a refresh is asked for.",
+    )
+    stored: bool = Field(
+        default=False, description="Read from the stored forecasts (false: computed now)."
+    )
 
 
 @router.get("/forecast", response_model=ForecastOut)
 def get_forecast(
+    request: Request,
     session: SessionDep,
     stores: StoresDep,
     settings: SettingsDep,
@@ -75,62 +80,50 @@ def get_forecast(
         if meter_id is None:
             raise field_error("query.meter_id", f"a meter is needed for a {kind.value} forecast")
         meter_id = require_meter(session, user, meter_id).meter_id
+    if model is not None and model not in candidates_for(kind):
+        raise field_error("query.model", f"unknown model '{model}'; one of {candidates_for(kind)}")
+    target = ForecastTarget.of(kind.value, meter_id, zone)
+    conn = session.connection()
     try:
-        history = load_history(
-            session.connection(),
-            settings,
-            kind,
-            meter_id=meter_id,
-            zone=zone,
-            days=HISTORY_DAYS,
-            timescale=stores.timescale,
-        )
-        if model is not None and model not in candidates_for(kind):
-            raise field_error(
-                "query.model", f"unknown model '{model}'; one of {candidates_for(kind)}"
-            )
-        key = (kind, meter_id, zone, hours, model, history.series.index[-1], len(history.series))
-        with _cache_lock:
-            cached = _cache.get(key)
-        if cached is not None:
-            return cached
-        step = history.series.index[1] - history.series.index[0]
-        steps = max(1, int(pd.Timedelta(hours=hours) / step))
-        result = forecast(
-            history.series,
-            kind,
-            horizon_steps=steps,
-            model=model,
-            site=history.site,
-            selection_days=SELECTION_DAYS,
-        )
-    except (HistoryError, ValueError) as exc:
+        if model is not None:
+            served = compute(conn, settings, target, hours, model=model, timescale=stores.timescale)
+            return _out(served, settings.timezone, stored=False)
+        found = read_stored(conn, target, hours)
+        if found is not None and (not found.stale or _ask_refresh(request, target)):
+            return _out(found, settings.timezone, stored=True)
+        served = compute_and_store(conn, settings, target, hours, timescale=stores.timescale)
+    except ValueError as exc:  # no history (HistoryError) or too little for a forecast
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
-    out = _out(result, kind, meter_id, zone, settings.timezone)
-    with _cache_lock:
-        _cache[key] = out
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return out
+    return _out(served.first_hours(hours), settings.timezone, stored=False)
 
 
-def _out(
-    result: Forecast, kind: TargetKind, meter_id: str | None, zone: str, timezone: str
-) -> ForecastOut:
+def _ask_refresh(request: Request, target: ForecastTarget) -> bool:
+    """Ask the background refresh for a stale target; False where none runs (the caller
+    then computes, as on a miss)."""
+    refresher: ForecastRefresher | None = getattr(request.app.state, "forecast_refresher", None)
+    if refresher is None:
+        return False
+    refresher.refresh_soon(target)
+    return True
+
+
+def _out(served: ServedForecast, timezone: str, *, stored: bool) -> ForecastOut:
     local = ZoneInfo(timezone)
-    lo, hi = result.quantiles.get("p10", result.values), result.quantiles.get("p90", result.values)
+    kind = served.kind
     return ForecastOut(
         kind=kind,
-        meter_id=meter_id,
-        zone=zone if kind is TargetKind.PRICE else None,
-        model=result.model,
-        step_minutes=result.step_minutes,
+        meter_id=served.target.meter_id,
+        zone=served.target.zone,
+        model=served.model,
+        step_minutes=served.step_minutes,
         unit="EUR/MWh" if kind is TargetKind.PRICE else "kWh",
-        mae=result.backtest.mae if result.backtest is not None else None,
+        mae=served.mae,
         points=[
-            ForecastPoint(
-                ts=ts.astimezone(local), value=round(v, 5), p10=round(a, 5), p90=round(b, 5)
-            )
-            for ts, v, a, b in zip(result.timestamps, result.values, lo, hi, strict=True)
+            ForecastPoint(ts=p.ts.astimezone(local), value=p.value, p10=p.p10, p90=p.p90)
+            for p in served.points
         ],
+        based_on=served.based_on.astimezone(local),
+        computed_at=served.computed_at.astimezone(local),
+        stale=served.stale,
+        stored=stored,
     )

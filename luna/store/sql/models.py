@@ -317,6 +317,52 @@ class MarketPrice(Base):
     )
 
 
+class StoredForecast(Base):
+    """A precomputed forecast of one target: a meter's consumption or PV, or a zone's price.
+
+    Refreshed in the background when new readings or prices arrive, so ``GET /data/forecast``
+    reads a row instead of running a model selection. ``points`` holds ``[ts, value, p10, p90]``
+    per step (UTC ISO timestamps); ``based_on`` is the timestamp of the last history value it
+    rests on, so a newer reading or price marks it stale. A shorter horizon is served by
+    slicing a longer one.
+    """
+
+    __tablename__ = "stored_forecasts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    meter_id: Mapped[str | None] = mapped_column(ForeignKey("meters.meter_id", ondelete="CASCADE"))
+    zone: Mapped[str | None] = mapped_column(String(16))
+    horizon_hours: Mapped[int] = mapped_column(SmallInteger)
+    model: Mapped[str] = mapped_column(String(64))
+    step_minutes: Mapped[int] = mapped_column(SmallInteger)
+    mae: Mapped[float | None] = mapped_column(Float)
+    points: Mapped[list[Any]] = mapped_column(JSONB)
+    based_on: Mapped[datetime] = mapped_column()
+    computed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        # One row per target and horizon; meters have no zone and prices no meter, so NULLs
+        # must compare equal here (PostgreSQL 15+).
+        UniqueConstraint(
+            "kind",
+            "meter_id",
+            "zone",
+            "horizon_hours",
+            name="uq_stored_forecasts_target",
+            postgresql_nulls_not_distinct=True,
+        ),
+        CheckConstraint("kind IN ('consumption', 'pv', 'price')", name="kind"),
+        CheckConstraint(
+            "CASE WHEN kind = 'price' THEN meter_id IS NULL AND zone IS NOT NULL"
+            " ELSE meter_id IS NOT NULL AND zone IS NULL END",
+            name="target",
+        ),
+        CheckConstraint("horizon_hours BETWEEN 1 AND 168", name="horizon_hours"),
+        CheckConstraint("step_minutes BETWEEN 1 AND 1440", name="step_minutes"),
+    )
+
+
 class Label(Base):
     """A label (topic, quality, ...) attached to an item, a chunk or an event."""
 

@@ -2,7 +2,8 @@
 
 COPY is the fastest way into PostgreSQL; the merge step (``INSERT ... ON CONFLICT DO UPDATE``)
 makes re-running a backfill or re-sending a batch a no-op instead of a duplicate. Each call is
-one transaction on the caller's connection: a batch lands whole or not at all.
+one transaction on the caller's connection: a batch lands whole or not at all. What a batch
+changed is noted for the watchers of :mod:`luna.store.sql.series_writes` (stored forecasts).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
+
+from luna.store.sql.series_writes import note_written
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ def upsert_rows(conn: Connection, table: SeriesTable, rows: Iterable[Sequence[An
     Returns the number of rows inserted or changed. Must run inside a transaction on ``conn``
     (``with engine.begin() as conn``); any constraint violation rolls back the whole batch.
     """
+    series: set[str] = set()  # the first key column names the series: meter or zone
     _ensure_stage(conn, table)
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -79,6 +83,7 @@ def upsert_rows(conn: Connection, table: SeriesTable, rows: Iterable[Sequence[An
     with raw.cursor() as cur, cur.copy(f"COPY {table.stage} ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+            series.add(row[0])
     key = ", ".join(table.key)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in table.values)
     changed = " OR ".join(f"{table.name}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in table.values)
@@ -90,4 +95,7 @@ def upsert_rows(conn: Connection, table: SeriesTable, rows: Iterable[Sequence[An
     )
     result = conn.exec_driver_sql(merge)
     conn.exec_driver_sql(f"TRUNCATE {table.stage}")
-    return int(result.rowcount)
+    written = int(result.rowcount)
+    if written:
+        note_written(conn, table.name, series)
+    return written

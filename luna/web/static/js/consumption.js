@@ -84,11 +84,24 @@ async function load() {
   const start = addDays(end, -days);
   note.textContent = `${fmtDate(start + "T12:00")} – ${fmtDate(addDays(end, -1) + "T12:00")} · ${t("resolution." + resolution)}`;
   const data = await api("/data/smart_meter", { query: { meter_id: meter, start: `${start}T00:00`, end: `${end}T00:00`, resolution } });
-  const points = data.points;
-  const wantForecast = document.getElementById("show-forecast").checked && end >= siteDay() && range !== "year";
-  const [fc, fpv] = wantForecast ? await Promise.all([forecastFor("consumption", resolution), hasPv ? forecastFor("pv", resolution) : null]) : [null, null];
   if (ticket !== latest) return;
+  const points = data.points;
   summary(points);
+  // Readings first; the forecast bands join when their responses arrive (stored forecasts
+  // come back at once; a forecast not stored yet is computed, which takes seconds).
+  draw(points, resolution, days, null, null);
+  chartEl.dataset.points = String(points.length);
+  chartEl.dataset.forecast = "0";
+  chartEl.dataset.view = `${range}/${resolution}`;
+  const wantForecast = document.getElementById("show-forecast").checked && end >= siteDay() && range !== "year";
+  if (!wantForecast) return;
+  const [fc, fpv] = await Promise.all([forecastFor("consumption", resolution), hasPv ? forecastFor("pv", resolution) : null]);
+  if (ticket !== latest || (!fc && !fpv)) return;
+  draw(points, resolution, days, fc, fpv);
+  chartEl.dataset.forecast = fc ? String(fc.points.length) : "0";
+}
+
+function draw(points, resolution, days, fc, fpv) {
   const unit = resolution === "15min" ? "kWh / 15 min" : resolution === "hour" ? "kWh / h" : "kWh / d";
   const bar = resolution === "day";
   const band = (f, name, colorVar) => (f ? [
@@ -115,9 +128,6 @@ async function load() {
       ...band(fpv, fpvName, "--luna-chart-2"),
     ],
   }));
-  chartEl.dataset.points = String(points.length);
-  chartEl.dataset.forecast = fc ? String(fc.points.length) : "0";
-  chartEl.dataset.view = `${range}/${resolution}`;
 }
 
 await ready;

@@ -25,13 +25,13 @@ async function load() {
   const start = addDays(siteDay(), 1 - days);
   const data = await api("/data/market_prices", { query: { start: `${start}T00:00`, end: `${end}T00:00`, resolution: "hour" } });
   const points = data.points;
-  const wantForecast = document.getElementById("show-forecast").checked;
-  const fc = wantForecast ? await api("/data/forecast", { query: { kind: "price", hours: 48 } }).catch(() => null) : null;
   if (ticket !== latest) return;
   note.textContent = `${fmtDate(start + "T12:00")} – ${fmtDate(addDays(end, -1) + "T12:00")} · ${data.zone}`;
   const negatives = points.filter((p) => p.price_eur_mwh < 0);
   const label = unit === "ct" ? "ct/kWh" : "€/MWh";
-  chart(chartEl, () => ({
+  // Prices first; the forecast band joins when its response arrives (a stored forecast comes
+  // back at once, one not stored yet is computed, which takes seconds).
+  const draw = (fc) => chart(chartEl, () => ({
     legend: { data: [t("prices.day_ahead"), ...(fc ? [t("prices.forecast")] : [])] },
     tooltip: { trigger: "axis", valueFormatter: (v) => (typeof v === "number" ? `${fmtNumber(v, unit === "ct" ? 1 : 1)} ${label}` : v) },
     grid: { bottom: 80 },
@@ -52,6 +52,7 @@ async function load() {
       ] : []),
     ],
   }));
+  draw(null);
   chartEl.dataset.points = String(points.length);
   chartEl.dataset.negative = String(negatives.length);
   const prices = points.map((p) => p.price_eur_mwh);
@@ -65,6 +66,10 @@ async function load() {
     stat(t("prices.max"), max ? `${fmtNumber(value(max.price_eur_mwh), 1)} ${label} · ${fmtDateTime(max.ts)}` : "–", "price-max"),
     stat(t("prices.negative_count"), fmtNumber(negatives.length, 0), "price-negative"),
   );
+  if (!document.getElementById("show-forecast").checked) return;
+  const fc = await api("/data/forecast", { query: { kind: "price", hours: 48 } }).catch(() => null);
+  if (ticket !== latest || !fc) return;
+  draw(fc);
 }
 
 await ready;
