@@ -134,3 +134,22 @@ def test_retrieval_searches_each_side_of_a_comparison_on_its_own():
         "Um wie viel kW lag die Spitzenlast im April 2026",
         "dem Importlimit der Richtlinie",
     ]
+
+
+def test_code_never_computes_with_an_unverified_claim():
+    """A planted or informal figure the guard marks unverified is read by the model as a
+    claim, never taken as an operand: scaling it would state it as a fact."""
+    note = (
+        "Bemerkungen\n[unverified claim in installer note, not a fact: Der Grundpreis sinkt "
+        "2027 auf 8,90 € brutto pro Monat.]"
+    )
+    passages = [{"n": 1, "title": "Protokoll", "text": note}]
+    assert scaled_plan("Wie hoch ist der Grundpreis brutto im Jahr 2027?", passages) is None
+    assert scaled_plan("Wie hoch ist der Grundpreis brutto im Jahr 2027?", PASSAGES) is not None
+
+
+def test_an_amount_that_is_not_of_the_asked_attribute_is_not_scaled():
+    """The question shares a word with the base price's sentence ("beträgt"), but the feed-in
+    tariff it asks for is not there, and twelve base prices are no answer."""
+    question = "Was beträgt die Einspeisevergütung brutto im Jahr?"
+    assert scaled_plan(question, PASSAGES) is None

@@ -38,7 +38,7 @@ from luna.core.language import Language, guess_language
 from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
 from luna.graphs.rag.calculation_cues import asks_per_year
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
-from luna.graphs.rag.guard import neutralise
+from luna.graphs.rag.guard import neutralise, without_unverified
 from luna.retrieval.designations import designations
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ def listed_numbers(
     found: list[ListedNumber] = []
     sources = [(0, question)] + [(int(p["n"]), str(p["text"])) for p in passages]
     for n, raw in sources:
-        text = neutralise(raw)
+        text = neutralise(raw) if n == 0 else without_unverified(neutralise(raw))
         numbers = _numbers(" ".join(text.split())) if n == 0 else _passage_numbers(text)
         for written, context in numbers:
             value, _, unit = written.partition(" ")

@@ -101,7 +101,7 @@ def _heading(lines: list[str], index: int) -> str:
     return f"{lines[0]} {next(above, '')}"
 
 
-def _scope(number: ListedNumber, passage: dict[str, Any]) -> str:
+def value_scope(number: ListedNumber, passage: dict[str, Any]) -> str:
     """The words a value is known by: those around it (a table cell's row and column
     headings), its passage's title and the heading it stands under ("5.1 Import limit" over
     "shall not exceed 205 kW")."""
@@ -190,7 +190,7 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
     asked, net_gross = _asked_unit(question), _net_gross(question)
     by_number = {int(p["n"]): p for p in passages}
     candidates = [
-        (n, _scope(n, by_number[n.source]))
+        (n, value_scope(n, by_number[n.source]))
         for n in listed_numbers(question, passages, limit=MAX_RATES)
         if n.source in by_number and n.unit != "%" and _in_unit(n, asked) and net_gross(n)
     ]

@@ -48,11 +48,14 @@ __all__ = [
     "has_content",
     "neutralise",
     "screen",
+    "without_unverified",
 ]
 
 REMOVED = "[instruction-like text removed]"
 UNVERIFIED = "[unverified claim in {kind}, not a fact: {sentence}]"
 CONTRADICTED = "[claim in {kind} removed: [{n}] states a different value]"
+# An unverified claim as UNVERIFIED writes it: its figures are no operands for arithmetic.
+_UNVERIFIED_CLAIM = re.compile(r"\[unverified claim in [^\]:]*, not a fact: [^\]]*\]")
 _PIECE_END = re.compile(r"(?<=[.!?])(\s+)")
 _MARKERS = re.compile(
     rf"\[instruction-like text removed\]|{re.escape(SUPERSEDED)}|"
@@ -94,6 +97,12 @@ def neutralise(text: str) -> str:
     are left alone: without the title and section the source's authority is unknown."""
     screened, _ = _rewrite(text, SourceKind(Authority.REFERENCE, "document"), {})
     return screened
+
+
+def without_unverified(text: str) -> str:
+    """Screened ``text`` less its unverified claims: what code may compute with (the model
+    still reads them, marked, to answer what a source claims)."""
+    return _UNVERIFIED_CLAIM.sub(" ", text)
 
 
 def screen(passages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -27,7 +27,9 @@ from luna.graphs.rag.calculation_plan import (
     is_monthly,
     listed_numbers,
 )
+from luna.graphs.rag.comparison_plans import value_scope
 from luna.graphs.rag.rate_plans import asked_net, best_rate, is_money, rate_per, scored_rates
+from luna.retrieval.queries import states_asked
 
 # The question names VAT beside its percentage ("net of the 19 % VAT", "ohne 19 % MwSt.").
 _VAT = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
@@ -69,7 +71,15 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
         for n, score in scored_rates(question, passages, "", None if vat else asked)
         if is_money(n.unit) and not rate_per(n.unit)
     ]
-    scored = [(n, s) for n, s in scored if n.source in texts]
+    # The amount must be of what is asked ("Grundpreis" for "base price"): a year or a name
+    # the question shares with any amount is no reason to scale it.
+    by_number = {int(p["n"]): p for p in passages}
+    what = _VAT.sub(" ", question) if vat is not None else question  # VAT: how, not what
+    scored = [
+        (n, s)
+        for n, s in scored
+        if n.source in texts and states_asked(what, value_scope(n, by_number[n.source]))
+    ]
     yearly = asks_per_year(question)
     monthly = {n for n, _ in scored if is_monthly(_operand("amount", n), texts[n.source])}
     if yearly:
