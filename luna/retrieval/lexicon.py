@@ -13,23 +13,14 @@ from functools import cache
 
 _SHORT_TERM = 5  # shorter terms match whole words only ("vat"); longer ones inside compounds
 
-# Things a question is about: devices someone owns or runs, then the designation words and
-# parties (a module, a tariff, a grid operator).
-_DEVICES = """
+# Things a question is about (designation words and devices).
+_THINGS = """
+modul module modules moduls
+stufe stufen level levels stage stages
 speicher batteriespeicher battery batteries storage akku
 wärmepumpe wärmepumpen heat-pump heatpump
 wallbox wallboxen ladestation charger charging-station ladepunkt
 zähler zählers stromzähler meter meters
-außeneinheit outdoor-unit
-inneneinheit indoor-unit
-ladepunkt ladepunkte charge-point charge-points
-verdichter kompressor compressor
-"""
-_THINGS = (
-    _DEVICES
-    + """
-modul module modules moduls
-stufe stufen level levels stage stages
 tarif tarife tariff tariffs
 version versionen
 typ type types
@@ -41,8 +32,11 @@ variante varianten variant variants modell modelle model models
 netzbetreiber netzbetreibers grid-operator network-operator dso
 installateur installateurs installer installers fachbetrieb
 energieversorger stadtwerke lieferant supplier utility
+außeneinheit outdoor-unit
+inneneinheit indoor-unit
+ladepunkt ladepunkte charge-point charge-points
+verdichter kompressor compressor
 """
-)
 # Attributes a question asks for: the answer needs a passage that states one of these words.
 _ATTRIBUTES = """
 garantie gewährleistung herstellergarantie warranty guarantee
@@ -120,13 +114,6 @@ def thing_groups() -> tuple[frozenset[str], ...]:
     """Each thing concept (device, module, party …) as its set of terms, like
     :func:`attribute_groups`."""
     return tuple(_groups(_THINGS))
-
-
-@cache
-def device_groups() -> tuple[frozenset[str], ...]:
-    """The thing concepts that are devices (a heat pump, a wallbox, a meter), which a
-    question may name by their owner ("Herrn Reuters Wärmepumpe")."""
-    return tuple(_groups(_DEVICES))
 
 
 def equivalents(word: str) -> frozenset[str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 from typing import TypeVar
 
 from luna.core.language import guess_language
@@ -29,7 +28,6 @@ from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import (
     attribute_groups,
     contains_term,
-    device_groups,
     equivalents,
     thing_groups,
     translations,
@@ -73,66 +71,20 @@ def _things(question: str) -> list[frozenset[str]]:
     return [group for group in thing_groups() if any(contains_term(folded, t) for t in group)]
 
 
-@cache
-def _device() -> str:
-    """A device's name in any of the lexicon's forms, as a case-insensitive pattern."""
-    kinds = sorted((t for group in device_groups() for t in group), key=len, reverse=True)
-    return r"\b(?i:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]") for t in kinds) + r")\b"
-
-
-@cache
-def _owned() -> re.Pattern[str]:
-    """A device named by its owner instead of its name: "Tobias Reuter's heat pump", "Herrn
-    Reuters Wärmepumpe", "die Wärmepumpe von Herrn Reuter", "the wallbox of Vogt"."""
-    title = r"(?:(?i:herrn?|frau|mr\.?|mrs\.?|ms\.?|dr\.?)\s+)*"
-    owner = r"[A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?"
-    return re.compile(
-        rf"(?P<kind>{_device()})\s+(?i:von|bei|für|des|der|of|at|for|belonging to)\s+"
-        rf"(?P<owner>{title}{owner})|"
-        rf"(?P<owner2>{title}{owner})(?:'s|’s|s)\s+(?:[a-zäöü-]+\s+)?(?P<kind2>{_device()})"
-    )
-
-
-def _owner_query(question: str) -> str | None:
-    """ "heat pump Tobias Reuter" for "What is the sound power level of Tobias Reuter's heat
-    pump?": the thing's kind and its owner, without the attribute asked."""
-    match = _owned().search(question)
-    if match is None:
-        return None
-    kind = match.group("kind") or match.group("kind2")
-    owner = match.group("owner") or match.group("owner2")
-    return f"{kind} {owner}"
-
-
-def describes_by_role(question: str) -> bool:
-    """Whether the question names its thing by a role or an owner instead of a designation."""
-    return not designations(question) and (
-        _DESCRIBED.search(question) is not None or _owner_query(question) is not None
-    )
-
-
 def description_query(question: str) -> str | None:
     """The part of a question that describes its thing by role, with the kind of thing ("heat
-    pump that Seetal Netz confirmed for Tobias Reuter"), or by its owner ("heat pump Tobias
-    Reuter"), searched on its own: the document that names the thing (a grid letter) shares
-    few words with the whole question, whose attribute words pull the datasheet up instead.
-    None when the question names its thing or describes none."""
+    pump that Seetal Netz confirmed for Tobias Reuter"), searched on its own: the document
+    that names the thing (a grid letter) shares few words with the whole question, whose
+    attribute words pull the datasheet up instead. None when the question names its thing
+    or describes none."""
     if designations(question):
         return None
     match = _DESCRIBED.search(question)
     if match is None:
-        return _owner_query(question)
-    kinds = list(re.finditer(_device(), question[: match.end()]))
-    if kinds and kinds[-1].end() > match.start():  # "heat pump that …": the kind is in it
-        text = question[kinds[-1].start() :]
-    elif kinds:  # "the heat pump the grid operator confirmed …"
-        text = f"{kinds[-1].group(0)} {question[match.start() :]}"
-    else:  # "der Anlage, die …"
-        text = " ".join(
-            [*question[: match.start()].split()[-_KIND_WORDS:], question[match.start() :]]
-        )
-    text = text.strip(" ,?.").replace(" , ", " ")
-    return text if len(text.split()) >= _MIN_PART_WORDS else _owner_query(question)
+        return None
+    before = question[: match.start()].split()[-_KIND_WORDS:]  # "… of the heat", "der Wärmepumpe"
+    text = " ".join([*before, question[match.start() :]]).strip(" ,?.").replace(" , ", " ")
+    return text if len(text.split()) >= _MIN_PART_WORDS else None
 
 
 def _table_headings(text: str) -> str:
@@ -156,7 +108,7 @@ def bridges(question: str, passages: Sequence[tuple[str, T]]) -> dict[str, tuple
     not its wallbox row), whatever they look like; where none does, every code-like
     designation of the passages, best first.
     """
-    if not describes_by_role(question):
+    if designations(question) or not _DESCRIBED.search(question):
         return {}  # it names its thing, or describes nothing by a role: nothing to bridge to
     kinds = [t for group in _things(question) for t in group]
     of_kind: dict[str, tuple[str, T]] = {}
@@ -187,18 +139,13 @@ def states_asked(question: str, text: str) -> bool:
 
 def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
     """Second-hop queries: the :func:`bridges` of the best passages, each with the question's
-    words that neither that passage nor the description contains (the asked attribute, not
-    the description or owner that led to the passage), paired with the key of the passage it
-    came from (the hop's answer lies in another document)."""
+    words that passage does not contain (the asked attribute, not the description that led to
+    the passage), paired with the key of the passage it came from (the hop's answer lies in
+    another document)."""
     hops = []
-    described = {w.casefold() for w in _WORD.findall(description_query(question) or "")}
     for name, (text, key) in list(bridges(question, passages).items())[:MAX_BRIDGES]:
         seen = text.casefold()
-        rest = [
-            w
-            for w in _WORD.findall(question)
-            if len(w) > 3 and w.casefold() not in seen and w.casefold() not in described
-        ]
+        rest = [w for w in _WORD.findall(question) if len(w) > 3 and w.casefold() not in seen]
         hops.append((" ".join([name, *rest]), key))
     return hops
 

@@ -36,7 +36,6 @@ from luna.retrieval.queries import (
     bridge_queries,
     description_query,
     question_parts,
-    states_asked,
     translated_query,
 )
 from luna.retrieval.versions import current_versions
@@ -51,7 +50,6 @@ QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 _WORD = re.compile(r"\w+", re.UNICODE)
 PER_DOCUMENT = 3  # chunks of one document in a result while other documents' are left
 PER_SECTION = 2  # chunks of one section of a document while other sections' are left
-DESCRIBED_DEPTH = 5  # passages of the description query read for the names of the thing
 _SCORE_DIGITS = 6  # scores equal to this many digits are ties (float noise aside)
 
 
@@ -163,21 +161,13 @@ class Retriever:
                 described = description_query(query)
                 if described is not None:
                     extra.append(search.rank(described, score_threshold, weight=0.7))
-                    found = search.resolve(extra[-1])[:DESCRIBED_DEPTH]
-                    first = found + first  # the thing is named where it is described
-                hops = bridge_queries(query, [(c.text, c) for c in first])
-                if described is not None:  # the passage that names the thing, else the best
-                    leaders += [origin for _, origin in hops][:1] or found[:1]
-                for hop, origin in hops:
+                    found = search.resolve(extra[-1])
+                    leaders += found[:1]
+                    first = found[:3] + first  # the thing's name is where it is described
+                for hop, origin in bridge_queries(query, [(c.text, c.item_id) for c in first]):
                     extra.append(search.rank(hop, score_threshold, weight=0.7))
                     found = search.resolve(extra[-1])
-                    # The hop's answer is in another document, states what is asked and is
-                    # best one the first searches did not bring.
-                    other = [c for c in found if c.item_id != origin.item_id]
-                    stating = [c for c in other if states_asked(query, c.text)]
-                    away = {c.item_id for c in first}
-                    new = [c for c in stating if c.item_id not in away]
-                    leaders += (new or stating or other)[:1]
+                    leaders += [c for c in found if c.item_id != origin][:1]
             fused = reciprocal_rank_fusion(main + [r for ranked in extra for r in ranked])
             chunks = [c for c in search.resolve([], fused) if c.item_id not in older]
             leaders = [c for c in leaders if c.item_id not in older]
