@@ -22,22 +22,26 @@ not unambiguous, or both sides pick the same value, there is no plan and the mod
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from luna.core.arithmetic import parse_number
 from luna.graphs.rag.calculation_plan import (
-    GROSS_WORD,
-    NET_WORD,
     UNIT_WORDS,
     CalculationPlan,
     ListedNumber,
-    Operand,
     listed_numbers,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
-from luna.graphs.rag.rate_plans import MAX_RATES, UNDISTINCTIVE, rate_per
+from luna.graphs.rag.rate_plans import (
+    MAX_RATES,
+    UNDISTINCTIVE,
+    asked_net,
+    net_or_gross,
+    operand,
+    rate_per,
+)
 from luna.retrieval.comparisons import ASKS_PERCENT, comparison_sides
 from luna.retrieval.designations import designations, mentioned
 from luna.retrieval.periods import period_terms
@@ -78,16 +82,6 @@ def _in_unit(number: ListedNumber, asked: tuple[str, bool] | None) -> bool:
         return bool(number.unit)
     unit, per = asked
     return rate_per(number.unit) == unit if per else number.unit.casefold() == unit
-
-
-def _net_gross(question: str) -> Callable[[ListedNumber], bool]:
-    """Net values where the question says net, gross ones where it says gross."""
-    net, gross = bool(NET_WORD.search(question)), bool(GROSS_WORD.search(question))
-    if net and not gross:
-        return lambda n: not GROSS_WORD.search(n.context)
-    if gross and not net:
-        return lambda n: not NET_WORD.search(n.context)
-    return lambda n: True
 
 
 def _heading(lines: list[str], index: int) -> str:
@@ -174,10 +168,6 @@ def _pair(
     return next(iter(compared.values())), next(iter(reference.values()))
 
 
-def _operand(name: str, number: ListedNumber) -> Operand:
-    return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
-
-
 def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of the difference (or relative change) between the two stated values the
     question compares (see the module's docstring), or None when the question is not of that
@@ -187,12 +177,12 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
         return None
     if any(n.unit for n in listed_numbers(question, [])):
         return None  # the question states a quantity: a rate times it, not a comparison
-    asked, net_gross = _asked_unit(question), _net_gross(question)
+    asked, net = _asked_unit(question), asked_net(question)
     by_number = {int(p["n"]): p for p in passages}
     candidates = [
         (n, value_scope(n, by_number[n.source]))
         for n in listed_numbers(question, passages, limit=MAX_RATES)
-        if n.source in by_number and n.unit != "%" and _in_unit(n, asked) and net_gross(n)
+        if n.source in by_number and n.unit != "%" and _in_unit(n, asked) and net_or_gross(n, net)
     ]
     vocabulary = {w for _, scope in candidates for w in _WORD.findall(scope.casefold())}
     compared_terms = _side_terms(split.compared, vocabulary)
@@ -206,7 +196,7 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
         return None
     compared, reference = pair
     a, b = parse_number(compared.value), parse_number(reference.value)
-    operands = [_operand("compared", compared), _operand("reference", reference)]
+    operands = [operand("compared", compared), operand("reference", reference)]
     difference = "compared - reference" if a > b else "reference - compared"
     if ASKS_PERCENT.search(question):
         return CalculationPlan(

@@ -86,6 +86,14 @@ def asked_net(question: str) -> bool | None:
     return None if net == gross else net
 
 
+def net_or_gross(number: ListedNumber, net: bool | None) -> bool:
+    """Whether a passage value fits: not listed as gross where ``net`` is True, not as net
+    where it is False; any where it is None."""
+    if net is None:
+        return True
+    return not (GROSS_WORD if net else NET_WORD).search(number.context)
+
+
 def scored_rates(
     question: str,
     passages: Sequence[dict[str, Any]],
@@ -98,10 +106,7 @@ def scored_rates(
     ``net`` is True, gross ones where it is False, both where it is None."""
     listed = [n for n in listed_numbers(question, passages, limit=MAX_RATES) if n.source > 0]
     rates = [n for n in listed if rate_per(n.unit) == per]
-    if net is True:
-        rates = [n for n in rates if not GROSS_WORD.search(n.context)]
-    elif net is False:
-        rates = [n for n in rates if not NET_WORD.search(n.context)]
+    rates = [n for n in rates if net_or_gross(n, net)]
     terms = question_terms(question) - UNDISTINCTIVE - set(ignore)
     weights = term_weights([n.context for n in rates], terms)
     return [(n, term_score(n.context, weights)) for n in rates]
@@ -125,7 +130,8 @@ def _naming(
     return [(n, score) for n, score in scored if wanted & stems(n.context)]
 
 
-def _operand(name: str, number: ListedNumber) -> Operand:
+def operand(name: str, number: ListedNumber) -> Operand:
+    """A listed number as a plan's operand, cited to its source."""
     return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
 
 
@@ -149,9 +155,9 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         if chosen is None or replaced is None or chosen == replaced:
             return None
         operands = [
-            _operand("replaced_rate", replaced),
-            _operand("chosen_rate", chosen),
-            _operand("quantity", given[0]),
+            operand("replaced_rate", replaced),
+            operand("chosen_rate", chosen),
+            operand("quantity", given[0]),
         ]
         expression = "(replaced_rate - chosen_rate) * quantity"
     else:
@@ -159,12 +165,12 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         if rate is None:
             return None
         if len(given) == 1:
-            operands = [_operand("quantity", given[0]), _operand("rate", rate)]
+            operands = [operand("quantity", given[0]), operand("rate", rate)]
             expression = "quantity * rate"
         else:
             high, low = sorted(given, key=lambda n: parse_number(n.value), reverse=True)
             if parse_number(high.value) == parse_number(low.value):
                 return None
-            operands = [_operand("before", high), _operand("after", low), _operand("rate", rate)]
+            operands = [operand("before", high), operand("after", low), operand("rate", rate)]
             expression = "(before - after) * rate"
     return CalculationPlan(operands=operands, expression=expression, result_unit="€")

@@ -23,12 +23,18 @@ from luna.graphs.rag.calculation_plan import (
     NET_WORD,
     CalculationPlan,
     ListedNumber,
-    Operand,
     is_monthly,
     listed_numbers,
 )
 from luna.graphs.rag.comparison_plans import value_scope
-from luna.graphs.rag.rate_plans import asked_net, best_rate, is_money, rate_per, scored_rates
+from luna.graphs.rag.rate_plans import (
+    asked_net,
+    best_rate,
+    is_money,
+    operand,
+    rate_per,
+    scored_rates,
+)
 from luna.retrieval.queries import states_asked
 
 # The question names VAT beside its percentage ("net of the 19 % VAT", "ohne 19 % MwSt.").
@@ -36,10 +42,6 @@ _VAT = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)
 
 
 _AFTER_CHARS = 16
-
-
-def _operand(name: str, number: ListedNumber) -> Operand:
-    return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
 
 
 def _after(number: ListedNumber, text: str) -> str:
@@ -81,7 +83,7 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
         if n.source in texts and states_asked(what, value_scope(n, by_number[n.source]))
     ]
     yearly = asks_per_year(question)
-    monthly = {n for n, _ in scored if is_monthly(_operand("amount", n), texts[n.source])}
+    monthly = {n for n, _ in scored if is_monthly(operand("amount", n), texts[n.source])}
     if yearly:
         amount = best_rate([(n, s) for n, s in scored if n not in monthly])
         amount = amount or best_rate([(n, s) for n, s in scored if n in monthly])
@@ -89,15 +91,15 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
         amount = best_rate(scored)
     if amount is None:
         return None
-    operands = [_operand("amount", amount)]
+    operands = [operand("amount", amount)]
     expression = "amount * 12" if yearly and amount in monthly else "amount"
     said = f"{amount.context} {_after(amount, texts[amount.source])}"
     stated_gross, stated_as_net = bool(GROSS_WORD.search(said)), bool(NET_WORD.search(said))
     if vat is not None and asked is True and stated_gross:
-        operands.append(_operand("vat", vat))
+        operands.append(operand("vat", vat))
         expression = f"{expression} / (1 + vat / 100)"
     elif vat is not None and asked is False and stated_as_net:
-        operands.append(_operand("vat", vat))
+        operands.append(operand("vat", vat))
         expression = f"{expression} * (1 + vat / 100)"
     if expression == "amount":
         return None  # read as written: a look-up, not a calculation
