@@ -1,7 +1,7 @@
 """Trust benchmark: the trust suite end to end on a fresh embedded-style knowledge base.
 
-    .venv/bin/python benchmarks/bench_trust.py [--split test|dev] [--limit N] [--case ID ...]
-        [--answer-check off|names|model] [--show-cases]
+    .venv/bin/python benchmarks/bench_trust.py [--split test|dev|probe] [--limit N]
+        [--case ID ...] [--answer-check off|names|model] [--show-cases]
 
 Ingests ``evals/corpus/trust`` into a throwaway database (LUNA_BENCH_DATABASE_URL, default
 the PostgreSQL server on 127.0.0.1:5432) and a temporary LUNA_HOME (Qdrant Edge, filesystem
@@ -9,8 +9,11 @@ objects), runs every case of the split through the RAG graph with the bundled lo
 (llama.cpp, Qwen2.5-Coder-1.5B) and prints, per question type and overall: pass rate,
 evidence@5 (every required fact in the first five retrieved passages), doc hit@5, false
 refusals, answer time p50/p95 and the first answer token p50 (streamed as the API streams).
-Report the test split; the dev split is for tuning (``--show-cases`` prints each case's
-answer; ``show_rag_context.py`` prints what the model read).
+``--split probe`` runs a second development set on a corpus of its own
+(``evals/corpus/trust_probe``, written later by someone who had not seen the tuning), to check
+that a change generalises beyond the dev documents. Report the test split; the dev split is for
+tuning (``--show-cases`` prints each case's answer; ``show_rag_context.py`` prints what the
+model read).
 Takes about a minute per question on two idle cores.
 """
 
@@ -41,7 +44,7 @@ def _p(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "dev"], default="test")
+    parser.add_argument("--split", choices=["test", "dev", "probe"], default="test")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--case", action="append", default=[])
     parser.add_argument("--answer-check", type=AnswerCheck, default=AnswerCheck.MODEL)
@@ -65,6 +68,7 @@ def main() -> None:
                 judge=False,
                 answer_check=args.answer_check,
                 dataset=str(dataset),
+                corpus=str(EVALS / "corpus" / "trust_probe") if args.split == "probe" else None,
                 limit=args.limit,
                 case_ids=args.case or None,
             )

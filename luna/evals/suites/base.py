@@ -36,6 +36,9 @@ class EvalConfig(BaseModel):
         default=True, description="Ingest samples/knowledge first (idempotent)."
     )
     dataset: str | None = Field(default=None, description="Another JSONL file of cases.")
+    corpus: str | None = Field(
+        default=None, description="trust: the directory of documents the dataset asks about."
+    )
 
 
 @dataclass(frozen=True)

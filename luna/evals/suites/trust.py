@@ -73,13 +73,14 @@ class TrustSuite:
         return env.runtime.model_name
 
     def prepare(self, env: EvalEnv) -> None:
+        corpus = Path(env.config.corpus) if env.config.corpus else self._corpus
         if env.config.ingest_samples:
-            ingest_samples(env.runtime, self._corpus)
+            ingest_samples(env.runtime, corpus)
         index = KnowledgeIndex(env.runtime)
         known = {c.document for c in index.chunks}
-        wanted = {p.name for p in self._corpus.iterdir() if p.name != "manifest.json"}
+        wanted = {p.name for p in corpus.iterdir() if p.name != "manifest.json"}
         if not wanted & known:
-            raise EvalSetupError(f"none of the trust corpus is ingested: ingest {self._corpus}")
+            raise EvalSetupError(f"none of the trust corpus is ingested: ingest {corpus}")
         env.state["graph"] = build_rag_graph()
 
     def run_case(self, env: EvalEnv, case: TrustCase) -> CaseOutcome:
