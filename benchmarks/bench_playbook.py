@@ -7,8 +7,9 @@ Builds a throwaway database on LUNA_BENCH_DATABASE_URL (default: the PostgreSQL 
 127.0.0.1:5432) with a simulated June site (the graph tests' ``simulated_site``: a 6 kWp PV
 household with an EV and a heat-pump household) and the tariff sheet, battery manual and grid
 rules ingested, then generates one playbook per kind with the bundled Qwen2.5-Coder-1.5B and
-prints per kind: total time, the time of each graph step, prompt tokens, who wrote the text
-(model or template) and how many drafts were rejected. A warm-up call loads the model first.
+prints per kind: total time, the time of each graph step, when the first progress event came,
+and the model's remark (kept, or why it was dropped). Title, summary and figures come from the
+engines; the model writes only the remark. A warm-up call loads the model first.
 Figures on two shared cores move a lot with other load on the machine.
 """
 
@@ -52,12 +53,15 @@ def timed_run(
         meter = load_meter(session, request.meter_id, None)
     times: dict[str, float] = {}
     state: dict[str, Any] = {}
-    last = time.perf_counter()
-    for update in build_playbook_graph().stream(
-        {"request": request, "meter": meter}, context=ctx, stream_mode="updates"
+    started = last = time.perf_counter()
+    for mode, chunk in build_playbook_graph().stream(
+        {"request": request, "meter": meter}, context=ctx, stream_mode=["custom", "updates"]
     ):
         now = time.perf_counter()
-        for node, values in update.items():
+        if mode == "custom":
+            times.setdefault("first_event", now - started)
+            continue
+        for node, values in chunk.items():
             times[node] = times.get(node, 0.0) + now - last
             state.update(values or {})
         last = now
@@ -76,13 +80,10 @@ def bench(runtime: Runtime, kinds: list[str], forecast_model: str | None) -> Non
         started = time.perf_counter()
         times, state = timed_run(runtime, request, playbook_context(runtime, **ctx_args))
         total = time.perf_counter() - started
+        first = times.pop("first_event", float("nan"))
         steps = " ".join(f"{k}={v:.1f}" for k, v in times.items())
-        print(
-            f"{kind:<13} total {total:6.1f} s | {steps} | text: {state.get('text_source')}, "
-            f"{len(state.get('errors', []))} drafts rejected, facts {len(state['facts'])} chars"
-        )
-        for error in state.get("errors", []):
-            print(f"    rejected: {error[:160]}")
+        print(f"{kind:<13} total {total:6.1f} s | first event {first * 1e3:.0f} ms | {steps}")
+        print(f"    remark: {state.get('remark') or '-'} | dropped: {state.get('remark_dropped')}")
 
 
 def main() -> None:

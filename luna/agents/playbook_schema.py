@@ -99,14 +99,14 @@ class PlaybookEvidence(BaseModel):
     engine: dict[str, Any] = Field(default_factory=dict)
 
 
-class PlaybookDraft(BaseModel):
-    """What the language model writes; everything else comes from the engines."""
+class PlaybookText(BaseModel):
+    """The words of a playbook, written by the engine templates from its numbers."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True)
 
-    title: str = Field(min_length=3, max_length=120)
-    summary: str = Field(min_length=10, max_length=900)
-    risks: list[str] = Field(default_factory=list, max_length=3)
+    title: str = Field(min_length=3, max_length=160)
+    summary: str = Field(min_length=10, max_length=1200)
+    risks: list[str] = Field(default_factory=list, max_length=5)
 
 
 class Playbook(BaseModel):
@@ -122,12 +122,13 @@ class Playbook(BaseModel):
     assumptions: list[str]
     risks: list[str]
     evidence: PlaybookEvidence
-    text_source: Literal["model", "template"] = Field(
-        description="'template' when the model's drafts failed validation and the text was "
-        "built from the numbers alone."
+    remark: str | None = Field(
+        default=None,
+        description="The model's one short remark (no numbers, the request's language); "
+        "empty when there is none or it failed the check.",
     )
-    validation_errors: list[str] = Field(
-        default_factory=list, description="Why earlier drafts were rejected."
+    remark_dropped: str | None = Field(
+        default=None, description="Why the model's remark was not shown, if it was not."
     )
     prompt: str
     model: str

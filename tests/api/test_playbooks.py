@@ -1,4 +1,5 @@
-"""``/playbooks``: the job lifecycle with a scripted model, permissions and 4xx bodies."""
+"""``/playbooks``: the job lifecycle with a scripted model, its progress as Server-Sent
+Events, permissions and 4xx bodies."""
 
 from __future__ import annotations
 
@@ -23,13 +24,14 @@ from tests.api.conftest import login
 from tests.graphs.conftest import simulated_site
 
 FAST = {"forecast_model": "seasonal_naive_weekly", "history_days": 14, "selection_days": 2}
+REMARK = "Keep the heat pump's own timer off so the plan can switch it."
 
 
 @pytest.fixture
 def api(settings: Settings, clean_db: Stores, users: dict[str, str]) -> Iterator[TestClient]:
     simulated_site(clean_db)
     with TestClient(create_app(settings, clean_db)) as client:
-        model = FakeListChatModel(responses=["not json"])  # every draft fails: the template
+        model = FakeListChatModel(responses=[REMARK])
 
         def context(runtime: Runtime) -> Any:
             return playbook_context(
@@ -66,9 +68,9 @@ def test_job_runs_in_the_background_and_is_stored_with_its_inputs(
     assert done["status"] == "ready", done["error"]
     book = done["result"]
     assert book["id"] == job["id"]
-    assert book["text_source"] == "template"
+    assert book["remark"] == REMARK
     assert done["model"] == "scripted"
-    assert done["prompt"] == "playbook_compose@1.0.0"
+    assert done["prompt"] == "playbook_remark@1.0.0"
     hot_water = next(a for a in book["actions"] if a["device"].startswith("heat pump"))
     assert hot_water["energy_kwh"] > 0
     assert done["inputs"] is None
@@ -85,6 +87,44 @@ def test_job_runs_in_the_background_and_is_stored_with_its_inputs(
     reviewed = api.patch(f"/playbooks/{job['id']}", json={"review": "accepted"}, headers=headers)
     assert reviewed.status_code == 200
     assert reviewed.json()["review"] == "accepted"
+
+
+def _events(client: TestClient, headers: dict[str, str], playbook_id: str) -> list[tuple]:
+    """The job's event stream, read to its end, as (event, data) pairs."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    with client.stream("GET", f"/playbooks/{playbook_id}/events", headers=headers) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = "message"
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                name = line.removeprefix("event:").strip()
+            elif line.startswith("data:"):
+                events.append((name, json.loads(line.removeprefix("data:"))))
+    return events
+
+
+def test_progress_streams_every_stage_then_the_remark_and_done(api: TestClient):
+    headers = login(api, "kunde1")
+    job = api.post(
+        "/playbooks", json={"meter_id": "M-HP", "kind": "battery"}, headers=headers
+    ).json()
+    events = _events(api, headers, job["id"])
+    stages = [data["stage"] for name, data in events if name == "progress"]
+    assert stages == ["data", "forecast", "optimise", "retrieve", "compose"]
+    times = [data["ms"] for name, data in events if name == "progress"]
+    assert times == sorted(times)
+    remark = "".join(data["text"] for name, data in events if name == "remark")
+    assert remark == REMARK
+    assert events[-1] == ("done", {"status": "ready", "error": None, "remark_dropped": None})
+
+    # A client that connects after the job finished still gets every stage, then done.
+    late = _events(api, headers, job["id"])
+    assert [d["stage"] for n, d in late if n == "progress"] == stages
+    assert late[-1][0] == "done"
+    assert (
+        api.get(f"/playbooks/{job['id']}/events", headers=login(api, "kunde2")).status_code == 404
+    )
 
 
 def test_other_customers_cannot_see_request_or_review(api: TestClient):

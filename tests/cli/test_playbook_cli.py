@@ -42,7 +42,8 @@ def test_generate_stores_the_playbook_and_prints_it(env: Stores):
     assert result.exit_code == 0, result.output
     book = json.loads(result.stdout)
     assert book["kind"] == "tariff_check"
-    assert book["text_source"] == "template"
+    assert book["remark"] is None
+    assert "too short" in book["remark_dropped"]  # the scripted "no json"
     with env.sessions() as s:
         row = s.scalars(select(PlaybookRecord)).one()
     assert row.status == "ready"

@@ -1,13 +1,13 @@
 """Playbook graph over real engines, PostgreSQL and retrieval, with a scripted chat model.
 
-Asserts the path (gather → analyse → retrieve → compose → validate), that a draft with a number
-the engines did not compute is rejected and retried with the reason, that two bad drafts end in
-the flagged template, and that each kind's numbers are the engines' numbers.
+Asserts the path (gather → analyse → retrieve → compose → remark), that every figure and word
+of the text comes from the engines, that the progress stages and the remark's pieces are
+reported as they happen, and that a remark with a number, in the wrong language or from a
+failing model is dropped without costing the playbook.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -16,14 +16,14 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import Field
 from sqlalchemy import select
 
-from luna.agents.playbook_schema import PlaybookDraft, PlaybookKind, PlaybookRequest
+from luna.agents.playbook_schema import PlaybookKind, PlaybookRequest
 from luna.graphs.playbook import (
     MeterNotVisibleError,
     PlaybookError,
     playbook_context,
     run_playbook,
 )
-from luna.graphs.playbook.compose import draft_text, repeated_sentences
+from luna.graphs.playbook.compose import remark_problems
 from luna.graphs.playbook.numbers import AllowedNumbers, unsupported_numbers
 from luna.optimisation import OptimisationInput, optimise
 from luna.runtime import Runtime
@@ -32,24 +32,22 @@ from luna.store.sql.models import ItemChunk, User
 from luna.store.sql.users import get_user
 
 FAST = {"forecast_model": "seasonal_naive_weekly", "history_days": 14, "selection_days": 2}
+REMARK_EN = "Keep the car plugged in overnight so the charger can start on its own."
+REMARK_DE = "Lassen Sie das Auto über Nacht angesteckt, dann startet die Ladung von selbst."
 
 
 class ScriptedModel(FakeListChatModel):
-    """Scripted replies; remembers the prompts it was given."""
+    """Scripted replies, streamed character by character; remembers the prompts it got."""
 
     seen: list[list[str]] = Field(default_factory=list)
 
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
         self.seen.append([str(m.content) for m in messages])
-        return super()._call(messages, stop, run_manager, **kwargs)
-
-
-def _draft(title: str, summary: str, risks: list[str] | None = None) -> str:
-    return json.dumps({"title": title, "summary": summary, "risks": risks or []})
+        return super()._stream(messages, stop, run_manager, **kwargs)
 
 
 def _run(runtime: Runtime, replies: list[str], request: PlaybookRequest, **extra: Any):
-    model = ScriptedModel(responses=replies)
+    model = ScriptedModel(responses=replies or ["-"])
     ctx = playbook_context(runtime, chat_model=model, model_name="scripted", **FAST)
     return run_playbook(runtime, request, context=ctx, **extra), model.seen
 
@@ -58,85 +56,88 @@ def _figure(playbook, key: str):
     return next(f for f in playbook.figures if f.key == key)
 
 
-def test_battery_draft_with_a_wrong_number_is_retried_and_numbers_equal_the_optimiser(
+def test_battery_numbers_are_the_optimisers_and_progress_and_remark_stream(
     playbook_runtime: Runtime,
 ):
     request = PlaybookRequest(meter_id="M-PV", kind=PlaybookKind.BATTERY, horizon_hours=24)
-    # First the scripted reply invents a figure; the second only uses FACTS (filled in below).
-    first, seen = _run(
-        playbook_runtime,
-        [_draft("Charge at noon", "The plan saves 987.65 EUR tomorrow."), "{}"],
-        request,
-    )
-    assert first.path[:5] == ["gather", "analyse", "retrieve", "compose", "validate"]
-    assert "987.65" in first.playbook.validation_errors[0]
-    assert len(seen) == 2
-    assert "Rejected: these numbers are not in FACTS: 987.65" in seen[1][-1]
+    events: list[dict[str, Any]] = []
+    run, seen = _run(playbook_runtime, [REMARK_EN], request, on_event=events.append)
+    assert run.path == ["gather", "analyse", "retrieve", "compose", "remark"]
+    stages = [e["stage"] for e in events if "stage" in e]
+    assert stages == ["data", "forecast", "optimise", "retrieve", "compose"]
+    pieces = [e["remark"] for e in events if "remark" in e]
+    assert len(pieces) > 1
+    assert "".join(pieces) == REMARK_EN  # streamed piece by piece, the whole remark kept
+    book = run.playbook
+    assert book.remark == REMARK_EN
+    assert book.remark_dropped is None
+    assert book.prompt == "playbook_remark@1.0.0"
+    assert "RECOMMENDATION:" in seen[0][-1]
+    assert book.summary in seen[0][-1]
 
     # The numbers are the optimiser's: re-solving the stored input gives the same savings.
-    stored = OptimisationInput.model_validate(first.inputs["optimisation_input"])
+    stored = OptimisationInput.model_validate(run.inputs["optimisation_input"])
     result = optimise(stored, measure_constraints=False)
-    savings = _figure(first.playbook, "savings_eur")
+    savings = _figure(book, "savings_eur")
     assert savings.value == round(result.savings_eur, 2)
     assert savings.value > 0
-    assert first.playbook.evidence.price_source == "stored"
-    charged = sum(a.energy_kwh or 0 for a in first.playbook.actions if a.title.startswith("Charge"))
+    assert book.evidence.price_source == "stored"
+    charged = sum(a.energy_kwh or 0 for a in book.actions if a.title.startswith("Charge"))
     assert charged == pytest.approx(sum(s.battery_charge_kwh for s in result.steps), abs=0.05)
-    engine = first.playbook.evidence.engine
+    engine = book.evidence.engine
     assert stored.battery is not None
     assert stored.battery.soc_min_fraction * 100 - 0.1 <= engine["soc_pct_min"]
     assert engine["soc_pct_max"] <= stored.battery.soc_max_fraction * 100 + 0.1
     assert engine["soc_pct_min"] < engine["soc_pct_max"]  # the battery is actually used
 
-    good = _draft(
-        f"Battery plan saves {savings.text}",
-        f"Following the plan saves {savings.text} over 24 h [1].",
-        ["Clouds reduce the PV charge."],
-    )
-    second, seen = _run(playbook_runtime, [good], request)
-    assert second.path == ["gather", "analyse", "retrieve", "compose", "validate"]
-    assert second.playbook.text_source == "model"
-    assert second.playbook.title == f"Battery plan saves {savings.text}"
-    assert second.playbook.validation_errors == []
-    assert second.playbook.prompt == "playbook_compose@1.0.0"
-    assert "PASSAGES:" in seen[0][-1]
-    assert savings.text in seen[0][-1]
+    # Title and summary are the engine's: its headline, the actions with their windows, the
+    # main figures, the data window; every number in them is one of the facts.
+    assert book.title.startswith("Battery plan for M-PV saves")
+    assert savings.text in book.title
+    assert book.summary.startswith(f"What to do: {book.actions[0].title} {book.actions[0].window}")
+    assert all(a.window in book.summary for a in book.actions[:3] if a.window)
+    assert f"saving against the baseline {savings.text}" in book.summary
+    assert book.evidence.data_window in book.summary
+    assert unsupported_numbers(book.summary, AllowedNumbers.from_texts([run.facts])) == []
 
-    titles = {c.title for c in second.playbook.citations}
+    titles = {c.title for c in book.citations}
     assert any(t.startswith("Luna Store 10") for t in titles), titles
     with session_scope(playbook_runtime.stores.sessions) as s:
-        ids = {c.chunk_id for c in second.playbook.citations}
+        ids = {c.chunk_id for c in book.citations}
         assert set(s.scalars(select(ItemChunk.id).where(ItemChunk.id.in_(ids)))) == ids
 
 
-def test_two_bad_drafts_fall_back_to_the_template_built_from_the_numbers(
+def test_a_remark_with_a_number_or_in_english_for_a_german_playbook_is_dropped(
     playbook_runtime: Runtime,
 ):
     request = PlaybookRequest(meter_id="M-PV", kind=PlaybookKind.LOAD_SHIFT, language="de")
+    events: list[dict[str, Any]] = []
     run, _seen = _run(
-        playbook_runtime,
-        ["not json at all", _draft("Spart 42 EUR", "Das spart 42,00 EUR am Tag.")],
-        request,
-    )
-    assert run.path == [
-        "gather", "analyse", "retrieve", "compose", "validate", "compose", "validate", "fallback",
-    ]  # fmt: skip
+        playbook_runtime, ["Das spart 42,00 EUR am Tag, laden Sie nachts."], request,
+        on_event=events.append,
+    )  # fmt: skip
     book = run.playbook
-    assert book.text_source == "template"
-    assert len(book.validation_errors) == 2
-    assert "not JSON" in book.validation_errors[0]
-    assert "42" in book.validation_errors[1]
+    assert book.remark is None
+    assert book.remark_dropped is not None
+    assert "number" in book.remark_dropped
+    assert {"remark_dropped": book.remark_dropped} in events
     ev = next(a for a in book.actions if a.device == "EV charging")
     assert ev.cost_change_eur is not None
     assert ev.cost_change_eur < 0
-    # The template's own text passes the number check it stands in for.
+    assert book.title.startswith("Lastverschiebung für M-PV spart")
+    assert book.summary.startswith("Das ist zu tun:")
     assert unsupported_numbers(book.summary, AllowedNumbers.from_texts([run.facts])) == []
-    assert book.summary.startswith("Lastverschiebung für M-PV spart")
+
+    english, _ = _run(playbook_runtime, [REMARK_EN], request)
+    assert english.playbook.remark is None
+    assert "German" in str(english.playbook.remark_dropped)
+    german, _ = _run(playbook_runtime, [REMARK_DE], request)
+    assert german.playbook.remark == REMARK_DE
 
 
-def test_model_failure_degrades_to_the_template(playbook_runtime: Runtime):
+def test_model_failure_costs_only_the_remark(playbook_runtime: Runtime):
     class Broken(FakeListChatModel):
-        def _call(self, *args, **kwargs):  # type: ignore[override]
+        def _stream(self, *args, **kwargs):  # type: ignore[override]
             raise TimeoutError("local model did not finish within 1 s")
 
     ctx = playbook_context(
@@ -147,16 +148,29 @@ def test_model_failure_degrades_to_the_template(playbook_runtime: Runtime):
         PlaybookRequest(meter_id="M-HP", kind=PlaybookKind.ANOMALY, horizon_hours=24),
         context=ctx,
     )
-    assert run.playbook.text_source == "template"
-    assert "TimeoutError" in run.playbook.validation_errors[0]
+    assert run.playbook.remark is None
+    assert "TimeoutError" in str(run.playbook.remark_dropped)
     assert _figure(run.playbook, "hours").value == 24
+    assert run.playbook.summary
+
+
+def test_without_remark_tokens_the_model_is_not_asked(playbook_runtime: Runtime):
+    model = ScriptedModel(responses=[REMARK_EN])
+    ctx = playbook_context(
+        playbook_runtime, chat_model=model, model_name="scripted", remark_tokens=0, **FAST
+    )
+    request = PlaybookRequest(meter_id="M-HP", kind=PlaybookKind.TARIFF_CHECK)
+    run = run_playbook(playbook_runtime, request, context=ctx)
+    assert model.seen == []
+    assert run.playbook.remark is None
+    assert run.playbook.remark_dropped is None
 
 
 def test_tariff_check_prices_the_stored_import_both_ways(playbook_runtime: Runtime):
     request = PlaybookRequest(
         meter_id="M-HP", kind=PlaybookKind.TARIFF_CHECK, fixed_price_ct_kwh=35.0
     )
-    run, _ = _run(playbook_runtime, [_draft("Tarif", "kurz gesagt: nichts.")] * 2, request)
+    run, _ = _run(playbook_runtime, [REMARK_EN], request)
     book = run.playbook
     fixed = _figure(book, "fixed_eur_year").value
     dynamic = _figure(book, "dynamic_eur_year").value
@@ -182,7 +196,7 @@ def test_anomaly_lists_the_hours_an_injected_spike_happened(playbook_runtime: Ru
         )
     run, _ = _run(
         playbook_runtime,
-        [_draft("Ungewöhnlich", "x" * 20)] * 2,
+        [REMARK_EN],
         PlaybookRequest(meter_id="M-HP", kind=PlaybookKind.ANOMALY, horizon_hours=24),
     )
     book = run.playbook
@@ -219,31 +233,22 @@ def test_customer_may_not_plan_for_another_customers_meter(playbook_runtime: Run
         _run(playbook_runtime, [], PlaybookRequest(meter_id="M-NONE", kind=PlaybookKind.BATTERY))
 
 
-def test_draft_text_ignores_citation_markers():
-    allowed = AllowedNumbers.from_texts(["saves 1.23 EUR, 07:00–09:30"])
-    draft = PlaybookDraft(title="Plan", summary="Saves 1.23 EUR from 07:00 to 09:30 [3].")
-    assert unsupported_numbers(draft_text(draft), allowed) == []
-    assert unsupported_numbers("Saves 1.24 EUR at 10:00", allowed) == ["10:00", "1.24"]
-
-
-def test_a_draft_that_repeats_itself_is_retried(playbook_runtime: Runtime):
-    request = PlaybookRequest(meter_id="M-PV", kind=PlaybookKind.BATTERY, language="de")
-    loop = "Der Plan richtet sich nach dem Preisblatt [1]."
-    run, seen = _run(
-        playbook_runtime,
-        [
-            _draft("Speicher nach Plan laden", f"Laden Sie nachts. {loop} {loop}"),
-            _draft("Speicher nach Plan laden", f"Laden Sie nachts. {loop}"),
-        ],
-        request,
-    )
-    assert run.path.count("compose") == 2
-    assert "repeats itself" in run.playbook.validation_errors[0]
-    assert "Rejected: the summary repeats itself" in seen[1][-1]  # the reason went back
-    assert run.playbook.text_source == "model"
-    assert run.playbook.summary == f"Laden Sie nachts. {loop}"
-
-
-def test_repeated_sentences():
-    assert repeated_sentences("A b c. A b c [2]. D e f. a B c.") == ["A b c."]
-    assert repeated_sentences("Eins zwei. Drei vier.") == []
+@pytest.mark.parametrize(
+    ("remark", "language", "problem"),
+    [
+        ("Laden Sie das Auto nachts, wenn der Strom günstig ist.", "de", None),
+        ("Charge the car at night when power is cheap.", "de", "not in German"),
+        ("Laden Sie ab 02:00 Uhr.", "de", "number"),
+        ("Siehe [1] für Details zum Tarif und zu den Zeiten.", "de", "brackets"),
+        ("Ok.", "en", "too short"),
+        ("Check the plan today. Check the plan today.", "en", "repeats itself"),
+        ("What to do: charge the battery tonight.", "en", "repeats the summary"),
+    ],
+)
+def test_remark_problems(remark: str, language: str, problem: str | None):
+    summary = "What to do: Charge the battery tonight. Data: the last days."
+    problems = remark_problems(remark, language, summary)  # type: ignore[arg-type]
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems

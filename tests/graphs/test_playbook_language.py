@@ -1,5 +1,5 @@
 """Playbooks follow the requested language: a German request gets German words (also on the
-template path, when no model draft passes) around the same engine numbers and machine keys as
+summary and title the engine templates write) around the same engine numbers and machine keys as
 an English one."""
 
 from __future__ import annotations
@@ -55,10 +55,9 @@ def runtime(settings: Settings, site: Stores, tmp_path: Path) -> Iterator[Runtim
 def _template_playbook(runtime: Runtime, request: PlaybookRequest) -> Playbook:
     ctx = playbook_context(
         runtime,
-        chat_model=FakeListChatModel(responses=["not json"]),
+        chat_model=FakeListChatModel(responses=["not a remark"]),
         model_name="scripted",
         retriever=None,
-        max_attempts=1,
         **FAST,
     )
     return run_playbook(runtime, request, context=ctx).playbook
@@ -92,7 +91,7 @@ def test_german_playbooks_of_every_kind_are_german_with_the_english_keys_and_num
             )
             for lang in ("de", "en")
         )
-        assert german.text_source == "template"
+        assert german.remark is None
         assert german.actions, kind
         visible = _visible(german)
         joined = "\n".join(visible)

@@ -51,7 +51,7 @@ def test_battery_playbook_with_the_real_model_is_valid_sourced_and_saves(real_ru
         context=ctx,
     )
     book = Playbook.model_validate_json(run.playbook.model_dump_json())  # valid schema
-    print(f"text_source={book.text_source} errors={book.validation_errors} ms={book.generation_ms}")
+    print(f"remark={book.remark!r} dropped={book.remark_dropped!r} ms={book.generation_ms}")
     assert book.model == real_runtime.model_name
 
     result = optimise(OptimisationInput.model_validate(run.inputs["optimisation_input"]))
@@ -61,9 +61,10 @@ def test_battery_playbook_with_the_real_model_is_valid_sourced_and_saves(real_ru
     charged = sum(a.energy_kwh or 0 for a in book.actions if a.title.startswith("Charge"))
     assert charged == pytest.approx(sum(s.battery_charge_kwh for s in result.steps), abs=0.05)
 
-    # Whoever wrote the text (the model, or the template after two rejected drafts), every
-    # number in it is an engine number.
+    # Every number in the text is an engine number; the model's remark has none at all.
     allowed = AllowedNumbers.from_texts([run.facts])
+    assert book.remark is not None or book.remark_dropped is not None
+    assert not any(ch.isdigit() for ch in book.remark or "")
     for text in (book.title, book.summary, *book.risks):
         assert unsupported_numbers(re.sub(r"\[\d{1,2}\]", " ", text), allowed) == [], text
 

@@ -201,7 +201,9 @@ def test_playbook_requested_opened_and_accepted(
 ):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    model = FakeListChatModel(responses=["not json"])  # drafts fail: the template text
+    remark = "Lassen Sie die Wärmepumpe im Automatikbetrieb, dann greift der Plan."
+    # A slow remark (40 ms per character), so the page is open while the job streams.
+    model = FakeListChatModel(responses=[remark], sleep=0.04)
 
     def context(runtime: Runtime) -> Any:
         return playbook_context(
@@ -222,13 +224,17 @@ def test_playbook_requested_opened_and_accepted(
     page.click("#new-playbook button[type=submit]")
     page.wait_for_url(re.compile(r"/ui/playbooks/[0-9a-f-]{36}$"))
     playbook_id = page.url.rsplit("/", 1)[1]
+    # The stages stream in as a checklist while the model writes its remark.
+    expect(page.locator("#pb-stages li[data-stage=compose]")).to_be_visible(timeout=60_000)
+    expect(page.locator("#pb-stages li[data-stage=optimise]")).to_have_text("Optimierung")
     deadline = time.monotonic() + 120
     job = page.request.get(f"{live_server.url}/playbooks/{playbook_id}").json()
     while job["status"] in ("pending", "running") and time.monotonic() < deadline:
         time.sleep(1)
         job = page.request.get(f"{live_server.url}/playbooks/{playbook_id}").json()
     assert job["status"] == "ready", job["error"]
-    expect(page.locator("#pb-review")).to_be_visible(timeout=10_000)  # the page polls itself
+    expect(page.locator("#pb-review")).to_be_visible(timeout=10_000)  # loaded on "done"
+    expect(page.locator("#pb-remark-text")).to_have_text(remark)
     expect(page.locator("#pb-figures .figure").first).to_be_visible()
     expect(page.locator("#pb-actions-table tbody tr").first).to_be_visible()
     shoot(page, "playbook-de-light")

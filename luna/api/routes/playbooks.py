@@ -1,5 +1,6 @@
 """Playbooks: ``POST /playbooks`` starts a job (202), ``GET`` shows its status and result,
-``PATCH`` records whether the customer accepted or dismissed it.
+``GET /playbooks/{id}/events`` streams its progress as Server-Sent Events, ``PATCH`` records
+whether the customer accepted or dismissed it.
 
 Customers see and request playbooks only for their own meters; another customer's meter or
 playbook answers 404, as if it did not exist. Admins see all.
@@ -7,13 +8,19 @@ playbook answers 404, as if it did not exist. Admins see all.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
 
 from luna.agents.playbook_schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.api.deps import CurrentUser, RuntimeDep, SessionDep
@@ -25,6 +32,8 @@ from luna.store.sql.models import PlaybookRecord, Role, User
 router = APIRouter(prefix="/playbooks", tags=["playbooks"])
 
 JobStatus = Literal["pending", "running", "ready", "failed"]
+POLL_S = 0.2  # how often the event stream looks at the job row
+STREAM_LIMIT_S = 900.0  # a stream ends after this long even if the job never finishes
 Review = Literal["open", "accepted", "dismissed"]
 
 
@@ -152,3 +161,72 @@ def review_playbook(
     record.reviewed_at = datetime.now(UTC)
     session.flush()
     return _job(record)
+
+
+def _progress(
+    sessions: sessionmaker[Session], playbook_id: uuid.UUID
+) -> tuple[str, dict[str, Any], str | None] | None:
+    """The job's status, progress and error now (a short session of its own per look)."""
+    with sessions() as session:
+        record = session.get(PlaybookRecord, playbook_id)
+        if record is None:
+            return None
+        return record.status, dict(record.progress or {}), record.error
+
+
+def _event(name: str, data: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
+
+
+@router.get(
+    "/{playbook_id}/events",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def playbook_events(
+    playbook_id: uuid.UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: CurrentUser,
+) -> EventSourceResponse:
+    """The job's progress as Server-Sent Events: ``progress`` once per stage reached
+    (``data``, ``forecast``, ``optimise`` or ``analyse``, ``retrieve``, ``compose``, with the
+    milliseconds since the job started), ``remark`` with each new piece of the model's
+    remark, and ``done`` with the final status (then fetch ``GET /playbooks/{id}``). Stages
+    already passed are sent at once, so a late client misses nothing. The job may run in
+    another process: the stream reads the job row, not the worker."""
+    _visible(session, user, playbook_id)
+    sessions = runtime.stores.sessions
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        stages_sent, remark_sent = 0, 0
+        deadline = asyncio.get_running_loop().time() + STREAM_LIMIT_S
+        while True:
+            snapshot = await run_in_threadpool(_progress, sessions, playbook_id)
+            if snapshot is None:  # deleted with its meter while streaming
+                yield _event("done", {"status": "failed", "error": "the playbook was deleted"})
+                return
+            job_status, progress, error = snapshot
+            stages = progress.get("stages", [])
+            for stage in stages[stages_sent:]:
+                yield _event("progress", stage)
+            stages_sent = len(stages)
+            remark = str(progress.get("remark", ""))
+            if len(remark) > remark_sent:
+                yield _event("remark", {"text": remark[remark_sent:]})
+                remark_sent = len(remark)
+            if job_status in ("ready", "failed"):
+                dropped = progress.get("remark_dropped")
+                yield _event(
+                    "done", {"status": job_status, "error": error, "remark_dropped": dropped}
+                )
+                return
+            if await request.is_disconnected():
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                yield _event("done", {"status": job_status, "error": "stream time limit"})
+                return
+            await asyncio.sleep(POLL_S)
+
+    return EventSourceResponse(events(), ping=10)

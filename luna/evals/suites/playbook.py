@@ -118,7 +118,8 @@ class PlaybookSuite:
         detail = {
             "constraints": [{"check": n, "passed": ok, "why": why} for n, ok, why in results],
             "title": data.get("title"),
-            "text_source": data.get("text_source"),
+            "remark": data.get("remark"),
+            "remark_dropped": data.get("remark_dropped"),
             "prompt": data.get("prompt"),
             "model": data.get("model"),
         }

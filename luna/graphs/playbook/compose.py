@@ -1,54 +1,69 @@
-"""Words around the engines' numbers: the prompt's blocks, the model call, the template.
+"""The words around the engines' numbers: the engine-written text and the model's remark.
 
-The model sees FACTS (every figure, action and assumption, as the playbook will show them) and
-the retrieved PASSAGES, and writes a :class:`PlaybookDraft`. With llama.cpp the reply is
-constrained to the draft's JSON schema; other chat models are asked for JSON and parsed. When
-no draft survives validation, :func:`template_draft` writes the text from the numbers alone.
+Title, summary and risks come from the engines' templates (:mod:`luna.graphs.playbook.texts`)
+in the request's language, so they are complete, correct and instant. The model may add one
+short remark (a practical hint for carrying the recommendation out), streamed as it is
+written; :func:`remark_problems` drops it when it carries a number, is in the wrong language,
+leaks a placeholder or says again what the summary says.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
-from pydantic import ValidationError
 
-from luna.agents.playbook_schema import Language, PlaybookDraft, PlaybookRequest
+from luna.agents.playbook_schema import Language, PlaybookRequest, PlaybookText
+from luna.core.language import detect_language
 from luna.graphs.playbook.figures import number_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
-from luna.llm.llama_cpp_chat import json_schema_format
+from luna.graphs.playbook.texts import text
 
 LANGUAGE_NAMES = {"en": "English", "de": "German (Deutsch)"}
 PASSAGE_CHARS = 360
-# Lengths bound in the grammar itself, so a talkative model cannot run out of tokens mid-string
-# (an unterminated JSON string was the usual failure without them).
-DRAFT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string", "minLength": 3, "maxLength": 80},
-        "summary": {"type": "string", "minLength": 10, "maxLength": 420},
-        "risks": {
-            "type": "array",
-            "items": {"type": "string", "maxLength": 140},
-            "maxItems": 2,
-        },
-    },
-    "required": ["title", "summary", "risks"],
-}
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
-_CITATION = re.compile(r"\[\d{1,2}\]")
+SUMMARY_ACTIONS = 3
+SUMMARY_FIGURES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[^\W\d_]+")
+_PLACEHOLDER = re.compile(r"[\[\]{}<>]|\b(FACTS|PASSAGES|RECOMMENDATION|LANGUAGE)\b")
+_MIN_REMARK_WORDS = 4
+_MAX_REMARK_SENTENCES = 2
+_REPEAT_SHARE = 0.8  # a remark whose words are mostly one summary sentence's says it again
 
 
 def _signed(value: float, language: Language) -> str:
     return ("+" if value > 0 else "") + number_text(value, 2, language)
 
 
+def engine_text(request: PlaybookRequest, analysis: Analysis) -> PlaybookText:
+    """Title, summary and risks from the engine's own words and numbers: the headline, what
+    to do (up to three actions with their windows), the main figures and the data window."""
+    lang = request.language
+    steps = [
+        f"{a.title}{f' {a.window}' if a.window else ''} ({a.detail})"
+        for a in analysis.actions[:SUMMARY_ACTIONS]
+    ]
+    figures = [f"{f.label} {f.text}" for f in analysis.figures[:SUMMARY_FIGURES]]
+    sentences = [
+        text(lang, "summary.actions", actions="; ".join(steps))
+        if steps
+        else text(lang, "summary.no_actions"),
+        text(lang, "summary.figures", figures="; ".join(figures)) if figures else "",
+        text(lang, "summary.data", window=analysis.evidence.data_window),
+    ]
+    return PlaybookText(
+        title=analysis.headline,
+        summary=" ".join(s for s in sentences if s),
+        risks=analysis.risks[:5],
+    )
+
+
 def facts_block(request: PlaybookRequest, meter: MeterInfo, analysis: Analysis) -> str:
-    """Everything the text may say, with the numbers written as the playbook shows them."""
+    """Everything the playbook says, with the numbers written as the playbook shows them (kept
+    with the stored playbook: the inputs a reader checks its text against)."""
     lang = request.language
     lines = [f"Meter {meter.meter_id}; data: {analysis.evidence.data_window}", analysis.headline]
     lines += [f"- {f.label}: {f.text}" for f in analysis.figures]
@@ -78,64 +93,56 @@ def context_block(sources: list[dict[str, Any]]) -> str:
     blocks = []
     for s in sources:
         where = ", ".join(p for p in (f"p. {s['page']}" if s["page"] else None, s["section"]) if p)
-        text = " ".join(str(s["text"]).split())[:PASSAGE_CHARS]
-        blocks.append(f"[{s['n']}] {s['title']}{f' ({where})' if where else ''}\n{text}")
+        text_ = " ".join(str(s["text"]).split())[:PASSAGE_CHARS]
+        blocks.append(f"[{s['n']}] {s['title']}{f' ({where})' if where else ''}\n{text_}")
     return "\n\n".join(blocks)
 
 
-def prompt_variables(request: PlaybookRequest, facts: str, context: str) -> dict[str, str]:
+def prompt_variables(
+    request: PlaybookRequest, written: PlaybookText, context: str
+) -> dict[str, str]:
     return {
         "language": LANGUAGE_NAMES[request.language],
         "kind": request.kind.value,
-        "facts": facts,
+        "recommendation": f"{written.title}\n{written.summary}",
         "context": context,
     }
 
 
-def call_model(model: BaseChatModel, messages: list[BaseMessage], params: dict[str, Any]) -> str:
-    """One model call; llama.cpp decodes under the draft's JSON-schema grammar."""
-    reply = model.invoke(messages, **params, **json_schema_format(model, DRAFT_SCHEMA))
-    content = reply.content
-    return content if isinstance(content, str) else json.dumps(content)
+def stream_remark(
+    model: BaseChatModel, messages: list[BaseMessage], params: dict[str, Any]
+) -> Iterator[str]:
+    """The model's remark, piece by piece as it is decoded."""
+    for chunk in model.stream(messages, **params):
+        content = chunk.content
+        if isinstance(content, str) and content:
+            yield content
 
 
-def parse_draft(raw: str) -> PlaybookDraft:
-    """The draft in a reply; ValueError naming what is wrong with it."""
-    text = _FENCE.sub("", raw.strip())
-    try:
-        return PlaybookDraft.model_validate(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"the reply is not JSON ({exc.msg}); reply with the JSON object only"
-        ) from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ValueError(f"the JSON does not match the schema: {problems}") from exc
+def _words(sentence: str) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(sentence) if len(w) > 2}
 
 
-def repeated_sentences(text: str) -> list[str]:
-    """Sentences ``text`` says more than once (a small model's loop), as first written."""
-    first: dict[str, str] = {}
-    repeated: list[str] = []
-    for sentence in _SENTENCE_END.split(text.strip()):
-        key = " ".join(_CITATION.sub(" ", sentence).casefold().split())
-        if key in first and first[key] not in repeated:
-            repeated.append(first[key])
-        first.setdefault(key, sentence)
-    return repeated
-
-
-def draft_text(draft: PlaybookDraft) -> str:
-    """The draft's prose with citation markers removed (they are not figures)."""
-    return _CITATION.sub(" ", "\n".join([draft.title, draft.summary, *draft.risks]))
-
-
-def template_draft(analysis: Analysis) -> PlaybookDraft:
-    """Text built from the engines' own words and numbers, for when no draft passes."""
-    steps = [f"{a.title} {a.window or ''}".strip() + f": {a.detail}" for a in analysis.actions[:3]]
-    summary = analysis.headline + "." + (" " + "; ".join(steps) + "." if steps else "")
-    return PlaybookDraft(
-        title=analysis.headline[:120], summary=summary[:900], risks=analysis.risks[:2]
-    )
+def remark_problems(remark: str, language: Language, summary: str) -> list[str]:
+    """Why ``remark`` may not be shown beside an engine-written ``summary``; empty if it may."""
+    problems = []
+    if any(ch.isdigit() for ch in remark):
+        problems.append("it contains a number (numbers come from the engines only)")
+    if _PLACEHOLDER.search(remark):
+        problems.append("it contains brackets or prompt words")
+    words = _words(remark)
+    if len(words) < _MIN_REMARK_WORDS:
+        problems.append("it is too short to say anything")
+    if detect_language(remark) not in (language, None):
+        problems.append(f"it is not in {LANGUAGE_NAMES[language]}")
+    sentences = [s for s in _SENTENCE_END.split(remark.strip()) if s]
+    if len(sentences) > _MAX_REMARK_SENTENCES:
+        problems.append("it is longer than two sentences")
+    if len({" ".join(s.casefold().split()) for s in sentences}) < len(sentences):
+        problems.append("it repeats itself")
+    for said in _SENTENCE_END.split(summary):
+        known = _words(said)
+        if words and len(words & known) >= _REPEAT_SHARE * len(words):
+            problems.append("it repeats the summary")
+            break
+    return problems

@@ -1,7 +1,8 @@
-"""The playbook graph, top to bottom: gather → analyse → retrieve → compose → validate.
+"""The playbook graph, top to bottom: gather → analyse → retrieve → compose → remark.
 
-validate sends a rejected draft back to compose once (with the reason), then to the template
-fallback; numbers always come from analyse, never from the model.
+Numbers and words come from the engines (analyse, compose); the model only adds the optional
+remark, which is checked and dropped when it fails. Each node reports its stage on LangGraph's
+custom stream, so callers can show progress.
 """
 
 from __future__ import annotations
@@ -9,15 +10,7 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from luna.graphs.playbook.nodes import (
-    after_validate,
-    analyse,
-    compose,
-    fallback,
-    gather,
-    retrieve,
-    validate,
-)
+from luna.graphs.playbook.nodes import analyse, compose, gather, remark, retrieve
 from luna.graphs.playbook.state import PlaybookContext, PlaybookState
 
 
@@ -29,15 +22,11 @@ def build_playbook_graph() -> CompiledStateGraph[
     builder.add_node("analyse", analyse)
     builder.add_node("retrieve", retrieve)
     builder.add_node("compose", compose)
-    builder.add_node("validate", validate)
-    builder.add_node("fallback", fallback)
+    builder.add_node("remark", remark)
     builder.add_edge(START, "gather")
     builder.add_edge("gather", "analyse")
     builder.add_edge("analyse", "retrieve")
     builder.add_edge("retrieve", "compose")
-    builder.add_edge("compose", "validate")
-    builder.add_conditional_edges(
-        "validate", after_validate, {"done": END, "retry": "compose", "fallback": "fallback"}
-    )
-    builder.add_edge("fallback", END)
+    builder.add_edge("compose", "remark")
+    builder.add_edge("remark", END)
     return builder.compile(name="playbook")

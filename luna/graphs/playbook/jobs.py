@@ -1,8 +1,9 @@
 """Playbooks as background jobs: a ``playbooks`` row that a worker thread fills in.
 
-Generation takes tens of seconds on the embedded model, so the API answers at once with the
-job's id and the worker records its progress (pending → running → ready | failed) with the
-result, the inputs it rests on, the prompt version and the model.
+The API answers at once with the job's id; the worker records its status (pending → running
+→ ready | failed), the graph's stages and the remark as they happen (``progress``, which
+``GET /playbooks/{id}/events`` streams), and the result with the inputs it rests on, the
+prompt version and the model.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from luna.agents.playbook_schema import PlaybookRequest
 from luna.graphs.playbook.errors import PlaybookError
-from luna.graphs.playbook.run import PlaybookRun, run_playbook
+from luna.graphs.playbook.run import PlaybookRun, ProgressEvent, run_playbook
 from luna.graphs.playbook.state import PlaybookContext
 from luna.observability import metrics
 from luna.runtime import Runtime
@@ -25,6 +27,7 @@ from luna.store.sql.models import PlaybookRecord
 
 log = logging.getLogger(__name__)
 ContextFactory = Callable[[Runtime], PlaybookContext]
+REMARK_FLUSH_S = 0.3  # the streamed remark is written at most this often
 
 
 def create_job(runtime: Runtime, request: PlaybookRequest, user_id: int | None) -> uuid.UUID:
@@ -53,6 +56,45 @@ def _set(runtime: Runtime, job_id: uuid.UUID, **values: object) -> None:
             metrics.PLAYBOOK_RUNS.labels(record.kind, str(values["status"])).inc()
 
 
+class ProgressRecorder:
+    """Writes the graph's progress to the job row: each stage at once (with the milliseconds
+    since the job started), the remark's pieces at most every ``REMARK_FLUSH_S``."""
+
+    def __init__(self, runtime: Runtime, job_id: uuid.UUID) -> None:
+        self._runtime, self._job_id = runtime, job_id
+        self._started = self._flushed = time.perf_counter()
+        self._stages: list[dict[str, object]] = []
+        self._remark = ""
+        self._dropped: str | None = None
+        self._pending = False
+
+    def __call__(self, event: ProgressEvent) -> None:
+        now = time.perf_counter()
+        if "stage" in event:
+            ms = round((now - self._started) * 1e3, 1)
+            self._stages.append({"stage": event["stage"], "ms": ms})
+        elif "remark" in event:
+            self._remark += str(event["remark"])
+            self._pending = True
+            if now - self._flushed < REMARK_FLUSH_S:
+                return
+        elif "remark_dropped" in event:
+            self._dropped = str(event["remark_dropped"])
+        self.flush()
+
+    def flush(self) -> None:
+        progress = {"stages": list(self._stages), "remark": self._remark}
+        if self._dropped is not None:
+            progress["remark_dropped"] = self._dropped
+        _set(self._runtime, self._job_id, progress=progress)
+        self._flushed, self._pending = time.perf_counter(), False
+
+    def finish(self) -> None:
+        """Write what the throttle held back."""
+        if self._pending:
+            self.flush()
+
+
 def run_job(runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None = None) -> None:
     """Generate the job's playbook and store it; failures end as ``failed`` with the reason."""
     with session_scope(runtime.stores.sessions) as session:
@@ -61,9 +103,11 @@ def run_job(runtime: Runtime, job_id: uuid.UUID, context: ContextFactory | None 
             raise PlaybookError(f"unknown playbook job {job_id}")
         request = PlaybookRequest.model_validate(record.request)
     _set(runtime, job_id, status="running", started_at=datetime.now(UTC))
+    recorder = ProgressRecorder(runtime, job_id)
     try:
         ctx = context(runtime) if context is not None else None
-        run: PlaybookRun = run_playbook(runtime, request, context=ctx)
+        run: PlaybookRun = run_playbook(runtime, request, context=ctx, on_event=recorder)
+        recorder.finish()
     except PlaybookError as exc:
         _set(runtime, job_id, status="failed", error=str(exc), finished_at=datetime.now(UTC))
         return

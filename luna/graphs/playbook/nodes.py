@@ -1,7 +1,8 @@
 """The playbook graph's nodes: each reads the state and the run context, returns an update.
 
-gather → analyse → retrieve → compose → validate, and back to compose once with the
-validator's complaint, or on to the template when the second draft fails too.
+gather → analyse → retrieve → compose → remark. Each node reports its stage on the custom
+stream (``data``, ``forecast``, ``optimise`` or ``analyse``, ``retrieve``, ``compose``) and the
+remark its pieces, so the API can show progress while the playbook is made.
 """
 
 from __future__ import annotations
@@ -12,21 +13,18 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from luna.agents.playbook_schema import PlaybookKind
 from luna.forecasting import TargetKind
 from luna.graphs.playbook.anomaly import analyse_anomaly
 from luna.graphs.playbook.compose import (
-    call_model,
     context_block,
-    draft_text,
+    engine_text,
     facts_block,
-    parse_draft,
     prompt_variables,
-    repeated_sentences,
-    template_draft,
+    remark_problems,
+    stream_remark,
 )
 from luna.graphs.playbook.data import (
     STEP,
@@ -35,14 +33,13 @@ from luna.graphs.playbook.data import (
     readings_end,
     spot_prices,
 )
-from luna.graphs.playbook.numbers import AllowedNumbers, unsupported_numbers
 from luna.graphs.playbook.schedule import PlanData, analyse_schedule
 from luna.graphs.playbook.state import Analysis, PlaybookContext, PlaybookState
 from luna.graphs.playbook.tariff import analyse_tariff
 from luna.prompts.registry import load_active
 
 log = logging.getLogger(__name__)
-PROMPT_NAME = "playbook_compose"
+PROMPT_NAME = "playbook_remark"
 
 
 def _path(state: PlaybookState, node: str) -> list[str]:
@@ -58,6 +55,7 @@ def _forecasts(ctx: PlaybookContext) -> Forecasts:
 def gather(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
     """Read the stored data and make the forecasts this kind of playbook needs."""
     ctx = runtime.context
+    runtime.stream_writer({"stage": "data"})
     request, meter = state["request"], state["meter"]
     fc = _forecasts(ctx)
     steps = request.horizon_hours * 4
@@ -65,6 +63,8 @@ def gather(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str,
     with ctx.sessions() as session:
         conn = session.connection()
         end = readings_end(conn, meter.meter_id)
+        if request.kind is not PlaybookKind.TARIFF_CHECK:
+            runtime.stream_writer({"stage": "forecast"})
         if request.kind in (PlaybookKind.BATTERY, PlaybookKind.LOAD_SHIFT):
             load = fc.predict(
                 fc.series(conn, TargetKind.CONSUMPTION, meter, end), TargetKind.CONSUMPTION, steps
@@ -101,7 +101,9 @@ def analyse(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str
     request, meter, data = state["request"], state["meter"], state["data"]
     tz = runtime.context.settings.timezone
     analysis: Analysis
-    if request.kind in (PlaybookKind.BATTERY, PlaybookKind.LOAD_SHIFT):
+    schedule = request.kind in (PlaybookKind.BATTERY, PlaybookKind.LOAD_SHIFT)
+    runtime.stream_writer({"stage": "optimise" if schedule else "analyse"})
+    if schedule:
         analysis = analyse_schedule(request, meter, data["plan"], tz)
     elif request.kind is PlaybookKind.TARIFF_CHECK:
         analysis = analyse_tariff(request, meter, data["frame"], tz)
@@ -115,6 +117,7 @@ def analyse(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str
 def retrieve(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
     """Passages for the analysis's questions (tariff, device manual, grid rules), deduplicated."""
     ctx = runtime.context
+    runtime.stream_writer({"stage": "retrieve"})
     sources: list[dict[str, Any]] = []
     if ctx.retriever is not None:
         seen: set[int] = set()
@@ -145,87 +148,44 @@ def retrieve(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[st
 
 
 def compose(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
-    """Ask the model for the draft; a retry shows it its rejected reply and the reason."""
+    """Title, summary and risks from the engine templates: no model, no waiting."""
+    runtime.stream_writer({"stage": "compose"})
+    written = engine_text(state["request"], state["analysis"])
+    return {"written": written, "path": _path(state, "compose")}
+
+
+def remark(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
+    """The model's one short remark, streamed as it is written and kept only if it passes
+    :func:`remark_problems`; a failing model costs the remark, never the playbook."""
     ctx = runtime.context
+    update: dict[str, Any] = {
+        "remark": None,
+        "remark_dropped": None,
+        "path": _path(state, "remark"),
+    }
+    if ctx.remark_tokens <= 0:
+        return update
     with ctx.sessions() as session:
         prompt = load_active(session, PROMPT_NAME)
-    history = []
-    errors = state.get("errors", [])
-    if errors and state.get("raw_reply") is not None:
-        history = [
-            AIMessage(state["raw_reply"]),
-            HumanMessage(f"Rejected: {errors[-1]}. Write the JSON again."),
-        ]
-    messages = prompt.render(
-        history=history,
-        **prompt_variables(state["request"], state["facts"], state["context"]),
-    )
-    attempts = state.get("attempts", 0) + 1
+    update["prompt"] = prompt.ref
+    request, written = state["request"], state["written"]
+    messages = prompt.render(history=[], **prompt_variables(request, written, state["context"]))
+    params = dict(prompt.spec.params) | {"max_tokens": ctx.remark_tokens}
+    pieces: list[str] = []
     try:
-        raw = call_model(ctx.chat_model, messages, dict(prompt.spec.params))
-    except Exception as exc:  # a model failure (timeout, backend down) degrades to the template
-        log.warning("playbook compose attempt %d failed: %s", attempts, exc)
-        return {
-            "raw_reply": None,
-            "draft": None,
-            "attempts": attempts,
-            "errors": [*errors, f"model call failed: {type(exc).__name__}: {exc}"],
-            "prompt": prompt.ref,
-            "path": _path(state, "compose"),
-        }
-    return {
-        "raw_reply": raw,
-        "draft": None,
-        "attempts": attempts,
-        "prompt": prompt.ref,
-        "path": _path(state, "compose"),
-    }
-
-
-def validate(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
-    """Accept the draft only if it parses, every number in it is one of the FACTS, and its
-    summary says each thing once."""
-    update: dict[str, Any] = {"path": _path(state, "validate")}
-    raw = state.get("raw_reply")
-    if raw is None:  # the model call itself failed; compose recorded why
+        for piece in stream_remark(ctx.chat_model, messages, params):
+            pieces.append(piece)
+            runtime.stream_writer({"remark": piece})
+    except Exception as exc:  # a model failure (timeout, backend down) costs only the remark
+        log.warning("playbook remark failed: %s", exc)
+        update["remark_dropped"] = f"model call failed: {type(exc).__name__}: {exc}"
+        runtime.stream_writer({"remark_dropped": update["remark_dropped"]})
         return update
-    errors = list(state.get("errors", []))
-    try:
-        draft = parse_draft(raw)
-    except ValueError as exc:
-        update["errors"] = [*errors, str(exc)]
-        return update
-    allowed = AllowedNumbers.from_texts([state["facts"]])
-    bad = unsupported_numbers(draft_text(draft), allowed)
-    if bad:
-        update["errors"] = [
-            *errors,
-            f"these numbers are not in FACTS: {', '.join(bad)}; copy numbers from FACTS only",
-        ]
-        return update
-    repeats = repeated_sentences(draft.summary)
-    if repeats:
-        update["errors"] = [
-            *errors,
-            f"the summary repeats itself ({repeats[0]!r}); say each thing once",
-        ]
-        return update
-    update.update(draft=draft, text_source="model")
+    text_ = " ".join("".join(pieces).split()).strip(" \"'")
+    problems = remark_problems(text_, request.language, written.summary)
+    if problems:
+        update["remark_dropped"] = "; ".join(problems)
+        runtime.stream_writer({"remark_dropped": update["remark_dropped"]})
+    else:
+        update["remark"] = text_
     return update
-
-
-def after_validate(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> str:
-    if state.get("draft") is not None:
-        return "done"
-    if state.get("attempts", 0) < runtime.context.max_attempts:
-        return "retry"
-    return "fallback"
-
-
-def fallback(state: PlaybookState) -> dict[str, Any]:
-    """Text from the numbers alone, flagged as such."""
-    return {
-        "draft": template_draft(state["analysis"]),
-        "text_source": "template",
-        "path": _path(state, "fallback"),
-    }

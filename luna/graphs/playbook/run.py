@@ -2,15 +2,17 @@
 
 ``generate_playbook`` is the one entry point the API, the CLI and the eval runner share.
 ``run_playbook`` also returns the inputs (data, forecasts, engine results) that the stored
-playbook keeps for reproduction, and the path the graph took.
+playbook keeps for reproduction, and the path the graph took; ``on_event`` receives the
+graph's progress as it happens (``{"stage": "optimise"}``, ``{"remark": "…"}``).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 
@@ -23,6 +25,7 @@ from luna.store.sql.database import session_scope
 from luna.store.sql.models import User
 
 _GRAPH = build_playbook_graph()
+ProgressEvent = dict[str, Any]  # {"stage": name} | {"remark": piece} | {"remark_dropped": why}
 
 
 @dataclass
@@ -56,6 +59,7 @@ def run_playbook(
     *,
     user: User | None = None,
     context: PlaybookContext | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
 ) -> PlaybookRun:
     """Generate one playbook. Raises :class:`PlaybookError` (``MeterNotVisibleError`` when
     ``user`` may not see the meter) with the reason in words."""
@@ -64,9 +68,15 @@ def run_playbook(
     runtime.register_prompts()  # the compose prompt exists even outside the API
     with session_scope(runtime.stores.sessions) as session:
         meter = load_meter(session, request.meter_id, user)
-    state = _GRAPH.invoke({"request": request, "meter": meter}, context=ctx)
-    analysis, draft = state["analysis"], state["draft"]
-    risks = list(dict.fromkeys([*draft.risks, *analysis.risks]))[:5]
+    state: dict[str, Any] = {}
+    for mode, chunk in _GRAPH.stream(
+        {"request": request, "meter": meter}, context=ctx, stream_mode=["custom", "values"]
+    ):
+        if mode == "values":
+            state = cast(dict[str, Any], chunk)
+        elif on_event is not None:
+            on_event(cast(ProgressEvent, chunk))
+    analysis, written = state["analysis"], state["written"]
     citations = [
         PlaybookCitation(
             n=s["n"],
@@ -83,16 +93,16 @@ def run_playbook(
         meter_id=meter.meter_id,
         kind=request.kind,
         language=request.language,
-        title=draft.title,
-        summary=draft.summary,
+        title=written.title,
+        summary=written.summary,
         actions=analysis.actions,
         figures=analysis.figures,
         citations=citations,
         assumptions=analysis.assumptions,
-        risks=risks,
+        risks=written.risks,
         evidence=analysis.evidence,
-        text_source=state.get("text_source", "template"),
-        validation_errors=state.get("errors", []),
+        remark=state.get("remark"),
+        remark_dropped=state.get("remark_dropped"),
         prompt=state.get("prompt", ""),
         model=ctx.model_name,
         generated_at=datetime.now(UTC),

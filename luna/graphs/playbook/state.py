@@ -12,10 +12,10 @@ from typing_extensions import TypedDict
 
 from luna.agents.playbook_schema import (
     PlaybookAction,
-    PlaybookDraft,
     PlaybookEvidence,
     PlaybookFigure,
     PlaybookRequest,
+    PlaybookText,
 )
 from luna.config import Settings
 from luna.retrieval.retriever import Retriever
@@ -56,11 +56,9 @@ class PlaybookState(TypedDict, total=False):
     sources: list[dict[str, Any]]
     facts: str
     context: str
-    draft: PlaybookDraft | None
-    raw_reply: str
-    attempts: int
-    errors: list[str]
-    text_source: str
+    written: PlaybookText  # title, summary and risks from the engine templates
+    remark: str | None  # the model's checked remark, or None
+    remark_dropped: str | None  # why the model's remark was not kept
     prompt: str
     path: list[str]
 
@@ -81,6 +79,6 @@ class PlaybookContext:
     tariff_days: int = 365
     top_k: int = 2
     max_citations: int = 4
-    max_attempts: int = 2
+    remark_tokens: int = 48  # the model's remark: at most this many tokens; 0 = no remark
     now: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -16,6 +16,10 @@ from luna.agents.playbook_schema import Language
 
 _EN: dict[str, str] = {
     "window": "{window}",
+    "summary.actions": "What to do: {actions}.",
+    "summary.no_actions": "Nothing needs to be done now.",
+    "summary.figures": "In figures: {figures}.",
+    "summary.data": "Data: {window}.",
     "unit.days": "days",
     "figure.savings_eur": "saving against the baseline",
     "figure.savings_pct": "saving in %",
@@ -115,6 +119,10 @@ _EN: dict[str, str] = {
 
 _DE: dict[str, str] = {
     "window": "{window} Uhr",
+    "summary.actions": "Das ist zu tun: {actions}.",
+    "summary.no_actions": "Derzeit ist nichts zu tun.",
+    "summary.figures": "In Zahlen: {figures}.",
+    "summary.data": "Datengrundlage: {window}.",
     "unit.days": "Tage",
     "figure.savings_eur": "Ersparnis gegenüber dem Betrieb ohne Steuerung",
     "figure.savings_pct": "Ersparnis in %",

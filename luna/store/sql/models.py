@@ -493,7 +493,8 @@ class PlaybookRecord(Base):
     """A playbook job and its result, with everything needed to reproduce it.
 
     ``inputs`` holds the data, forecasts and engine results the playbook rests on; ``prompt``
-    (``name@version``) and ``model`` say what wrote its text. ``status`` follows the job
+    (``name@version``) and ``model`` say what wrote its remark; ``progress`` the stages done
+    so far, which ``GET /playbooks/{id}/events`` streams. ``status`` follows the job
     (pending → running → ready | failed), ``review`` the customer's verdict.
     """
 
@@ -509,6 +510,8 @@ class PlaybookRecord(Base):
     error: Mapped[str | None] = mapped_column(Text)
     request: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
     inputs: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
+    # {"stages": [{"stage": "optimise", "ms": 41.0}, …], "remark": "…", "remark_dropped": "…"}
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     prompt: Mapped[str | None] = mapped_column(String(140))
     model: Mapped[str | None] = mapped_column(String(200))

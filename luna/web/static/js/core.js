@@ -126,14 +126,17 @@ export const timeAxisLabel = (rangeDays) => (value) =>
   rangeDays <= 1 ? fmtTime(value) : rangeDays <= 31 ? `${fmtDay(value)}` : fmtMonth(value);
 
 // --- Server-Sent Events over fetch -------------------------------------------------------------
+// POSTs ``body`` as JSON, or GETs ``path`` when ``body`` is undefined.
 export async function sseFetch(path, body, onEvent, { signal } = {}) {
-  const response = await fetch(path, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-    body: JSON.stringify(body),
-    signal,
-  });
+  const response = await fetch(path, body === undefined
+    ? { method: "GET", credentials: "same-origin", headers: { Accept: "text/event-stream" }, signal }
+    : {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify(body),
+      signal,
+    });
   if (!response.ok) {
     const text = await response.text();
     let data = text;

@@ -1,6 +1,7 @@
 // Playbook detail: the recommendation, its schedule, the engine's figures, the passages and
-// data it rests on, and accept/dismiss. Polls while the job is still running.
-import { api, chart, fmtNumber, fmtDateTime, fmtTime, ready, t, toast, token, el } from "./core.js";
+// data it rests on, and accept/dismiss. While the job runs, its stages and the model's remark
+// stream in over Server-Sent Events (GET /playbooks/{id}/events).
+import { api, chart, fmtNumber, fmtDateTime, fmtTime, ready, sseFetch, t, toast, token, el } from "./core.js";
 import { openPassage } from "./passage.js";
 
 const root = document.getElementById("playbook");
@@ -44,12 +45,17 @@ function render(job) {
   const status = document.getElementById("pb-status");
   if (job.status !== "ready") {
     document.getElementById("pb-title").textContent = t(`playbook.kind.${job.kind}`);
-    status.replaceChildren(el("div", { class: job.status === "failed" ? "alert alert-danger" : "alert alert-info", role: "status",
-      text: job.status === "failed" ? `${t("playbook.status.failed")}: ${job.error || ""}` : t("playbook.working") }));
-    if (job.status !== "failed") setTimeout(load, 3000);
+    if (job.status === "failed") {
+      status.replaceChildren(el("div", { class: "alert alert-danger", role: "status", text: `${t("playbook.status.failed")}: ${job.error || ""}` }));
+    } else {
+      follow().catch(() => setTimeout(load, 3000)); // no stream (a proxy cut it): poll instead
+    }
     return;
   }
-  status.replaceChildren(...(result.text_source === "template" ? [el("div", { class: "alert alert-info", text: t("playbook.template_note") })] : []),
+  const remark = document.getElementById("pb-remark");
+  remark.hidden = !result.remark;
+  document.getElementById("pb-remark-text").textContent = result.remark || "";
+  status.replaceChildren(
     el("span", { class: `badge ${job.review === "accepted" ? "badge-ok" : job.review === "dismissed" ? "badge-muted" : "badge-warn"}`, id: "pb-review", text: t(`playbook.review.${job.review}`) }));
   document.getElementById("pb-title").textContent = result.title;
   document.getElementById("pb-summary").textContent = result.summary;
@@ -78,6 +84,26 @@ function render(job) {
 
 async function load() {
   render(await api(`/playbooks/${id}`));
+}
+
+// The running job's stages as a checklist, the remark as it is written; the finished playbook
+// is loaded when the stream says done.
+async function follow() {
+  const status = document.getElementById("pb-status");
+  const stages = el("ol", { class: "stages", id: "pb-stages" });
+  status.replaceChildren(el("div", { class: "alert alert-info", role: "status" }, el("div", { text: t("playbook.working") }), stages));
+  const remarkText = document.getElementById("pb-remark-text");
+  await sseFetch(`/playbooks/${id}/events`, undefined, (event, data) => {
+    if (event === "progress") {
+      stages.querySelector("li:last-child")?.classList.add("done");
+      stages.append(el("li", { "data-stage": data.stage, text: t(`playbook.stage.${data.stage}`) }));
+    } else if (event === "remark") {
+      document.getElementById("pb-remark").hidden = false;
+      remarkText.textContent += data.text;
+    } else if (event === "done") {
+      load().catch((e) => status.replaceChildren(el("div", { class: "alert alert-danger", text: e.message })));
+    }
+  });
 }
 
 document.getElementById("pb-actions").addEventListener("click", async (event) => {
