@@ -36,6 +36,15 @@ _AGAINST = (
 )
 # "zwischen A und B", "between A and B": the sides of "the difference between".
 _BETWEEN = re.compile(r"\b(zwischen|between)\s+(?P<a>.+?)\s+(und|and)\s+(?P<b>.+)$", re.I)
+# A change "from A to B" ("von A auf B"), asked with a verb of change: B is compared to A.
+_CHANGE = re.compile(
+    r"\b(ris|rose|increas|decreas|fall|fell|drop|chang|grow|grew|went|"
+    r"steig|stieg|sink|sank|erhöh|senk|veränder|änder|gestiegen|gesunken)",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(
+    r"\b(from|von)\s+(?P<a>.+?)\s+(to|auf|zu[mr]?|bis\s+zu[mr]?)\s+(?P<b>.+)$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +62,19 @@ def asks_comparison(question: str) -> bool:
 
 def comparison_sides(question: str) -> Sides | None:
     """A comparison question split at its comparison word ("… lower under Module 2 than the
-    standard grid fee …" → "… under Module 2" / "the standard grid fee …"); None when it asks
-    no comparison or has no such word."""
+    standard grid fee …" → "… under Module 2" / "the standard grid fee …"), or a change
+    "from A to B" into B and A, each with what changed; None when it asks no comparison or
+    has no such word."""
     if not asks_comparison(question):
         return None
     text = question.strip().rstrip("?.! ")
     between = _BETWEEN.search(text)
     if between is not None:
         return Sides(between.group("a"), between.group("b"))
+    change = _FROM_TO.search(text) if _CHANGE.search(text) else None
+    if change is not None:  # what changed, said before "from", belongs to both sides
+        before = text[: change.start()].strip()
+        return Sides(f"{before} {change.group('b')}", f"{before} {change.group('a')}")
     for pattern in _AGAINST:
         matches = list(pattern.finditer(text))
         if matches:

@@ -1,10 +1,10 @@
 """Designations (model names, modules, variants) and years in text, matched across languages.
 
-A designation is a capitalised word with a number ("Store 15", "Modul 3", "Stufe 2") or a
-product code ("WP-9 S", "LW9", "AX-11"). Retrieval uses them as second-hop queries, the
-answerability check refuses questions about ones no passage mentions. Matching ignores spacing
-and hyphens ("LW9" = "LW 9" = "LW-9") and the language of the word ("Module 1" = "Modul 1",
-"Level 2" = "Stufe 2"), through the bilingual lexicon.
+A designation is a capitalised word with a number ("Store 15", "Modul 3", "Stufe 2", "PB 10.4",
+"Version 2.0") or a product code ("WP-9 S", "LW9", "AX-11"). Retrieval uses them as second-hop
+queries, the answerability check refuses questions about ones no passage mentions. Matching
+ignores spacing and hyphens ("LW9" = "LW 9" = "LW-9") and the language of the word ("Module 1" =
+"Modul 1", "Level 2" = "Stufe 2"), through the bilingual lexicon.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ _UNIT = (
     r"\s*(?:kwh|kw|mwh|wh|w|ct|cent|eur|euro|prozent|percent|kg|cm|mm|m|h|min|jahre?|years?)\b"
     r"|\s*[€%]"
 )
+# A designation's number may have a decimal point ("PB 10.4", "Version 2.0"), not a comma.
+_DESIGNATION_NUMBER = r"\d{1,4}(?:\.\d{1,2})?[a-z]?"
 _WORD_NUMBER = re.compile(
-    r"(?<![\w&/-])([A-ZÄÖÜ][^\W\d_]*(?:&[A-ZÄÖÜ][^\W\d_]*)?)\s+(\d{1,4}[a-z]?)(?:\s([A-Z]))?"
+    r"(?<![\w&/-])([A-ZÄÖÜ][^\W\d_]*(?:&[A-ZÄÖÜ][^\W\d_]*)?)\s+"
+    rf"({_DESIGNATION_NUMBER})(?:\s([A-Z]))?"
     r"(?![\w,.]\d|\w)"
     rf"(?!(?i:{_UNIT}))"
 )
@@ -71,13 +74,17 @@ def _pattern(name: str) -> re.Pattern[str]:
     its word in either language."""
     if _YEAR.fullmatch(name):
         return re.compile(rf"(?<!\d){name}(?!\d)")
-    match = re.fullmatch(r"(.+?)[\s-](\d{1,5}[a-z]?)(?:\s([A-Z]{1,2}))?", name)
+    match = re.fullmatch(r"(.+?)[\s-](\d{1,5}(?:\.\d{1,2})?[a-z]?)(?:\s([A-Z]{1,2}))?", name)
     if match is None:
         return re.compile(re.escape(name.casefold()))
     word, number, suffix = match.groups()
     words = "|".join(re.escape(w) for w in sorted(equivalents(word), key=len, reverse=True))
     tail = rf"\s*{re.escape(suffix.casefold())}" if suffix else ""
-    return re.compile(rf"(?<!\w)(?:{words})[\s-]*{re.escape(number.casefold())}{tail}(?!\w)")
+    # "Version 2.0" is also written "Version 2" and the other way round; "PB 10" is not
+    # "PB 10.4".
+    integer = number.casefold().removesuffix(".0")
+    written = re.escape(integer) + (r"(?:\.0)?" if "." not in integer else "")
+    return re.compile(rf"(?<!\w)(?:{words})[\s-]*{written}{tail}(?![\w]|[.,]\d)")
 
 
 def labels(name: str, label: str) -> bool:

@@ -1,10 +1,14 @@
-"""Designations and years a question names must occur in the retrieved text."""
+"""Designations, years and months a question names must occur in the retrieved text; the
+attributes it asks for must be stated there; an answer that only says the documents do not
+give something is a refusal."""
 
 from __future__ import annotations
 
 import pytest
 
-from luna.retrieval.designations import missing_specifics, named_specifics
+from luna.graphs.rag.answerability import asking_part, missing_attributes, missing_months
+from luna.graphs.rag.nodes import is_refusal
+from luna.retrieval.designations import mentioned, missing_specifics, named_specifics
 
 
 @pytest.mark.parametrize(
@@ -18,6 +22,8 @@ from luna.retrieval.designations import missing_specifics, named_specifics
         ("Was steht auf Seite 3 und in Abschnitt 4?", []),
         ("Wie viel kostet Strom am 3. Oktober um 14 Uhr?", []),
         ("Wie teuer sind 10,5 kWh im Tarif?", []),
+        ("What does the PowerBlock PB 20.8 weigh?", ["PB 20.8"]),  # a decimal designation
+        ("Was sagt Version 2.0 der Richtlinie?", ["Version 2.0"]),
     ],
 )
 def test_named_specifics(question: str, named: list[str]):
@@ -30,3 +36,51 @@ def test_missing_specifics_ignores_spacing_and_hyphens_but_not_other_numbers():
     assert missing_specifics("What does the Luna Store 15 hold?", passages) == ["Store 15"]
     assert missing_specifics("What does the Store 1 hold?", passages) == ["Store 1"]
     assert missing_specifics("Sätze für 2021 und 2025?", passages) == ["2021"]
+
+
+def test_a_decimal_designation_is_not_its_integer_neighbour():
+    assert not mentioned("PB 10", ["Ardentis PB 10.4 mit 10,4 kWh"])
+    assert mentioned("PB 10.4", ["Ardentis PB 10.4 mit 10,4 kWh"])
+    assert mentioned("Version 2", ["Richtlinie Version 2.0"])
+    assert mentioned("Version 2.0", ["Richtlinie, Version 2, gültig ab"])
+
+
+def test_a_month_of_a_year_no_passage_covers_is_missing():
+    rows = ["Monat | Spitzenlast\nJanuar 2026 | 287\nJuni 2026 | 301"]
+    assert missing_months("Wie hoch war die Spitzenlast im Juli 2026?", rows) == ["Juli 2026"]
+    assert missing_months("What was the peak load in June 2026?", rows) == []  # Juni = June
+    assert missing_months("Wie hoch war die Spitze im Juli 2026?", ["Spitze am 17.07.2026"]) == []
+
+
+def test_only_the_asking_sentence_asks_for_attributes():
+    question = (
+        "Ich verbrauche im April 340 kWh; der verbrauchsgewichtete Börsenpreis liegt bei "
+        "8,62 ct/kWh. Wie hoch ist meine Monatsrechnung einschließlich Grundpreis?"
+    )
+    assert asking_part(question) == "Wie hoch ist meine Monatsrechnung einschließlich Grundpreis?"
+    assert asking_part("Was gilt ab dem 1. April 2027?") == "Was gilt ab dem 1. April 2027?"
+    passages = ["Grundpreis 11,45 € pro Monat brutto."]
+    assert missing_attributes(question, passages) == []  # no weight, no consumption asked
+    assert missing_attributes("Wie schwer ist das Gerät?", passages) == ["schwer"]
+
+
+def test_amounts_and_deadlines_are_stated_in_either_order_and_word():
+    fees = ["Basic O&M fee | EUR 1,140.00 per month"]
+    assert missing_attributes("Wie hoch ist die monatliche Grundgebühr?", fees) == []
+    notice = ["Kündbar mit einer Frist von vier Wochen zum Monatsende."]
+    assert missing_attributes("What notice period applies?", notice) == []
+    assert missing_attributes("What notice period applies?", fees) == ["notice period"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "refused"),
+    [
+        ("The warranty of the PB 10.4 is not part of this datasheet.", True),
+        ("Eine Garantiezeit ist im Datenblatt nicht angegeben.", True),
+        ("The PB 10.4 stores 10.4 kWh; its warranty is not stated.", False),  # a partial answer
+        ("No, there is no minimum term; notice is four weeks.", False),
+        ("Das weiß ich anhand der vorliegenden Dokumente nicht.", True),
+    ],
+)
+def test_an_answer_that_only_says_what_is_not_given_is_a_refusal(answer: str, refused: bool):
+    assert is_refusal(answer) is refused

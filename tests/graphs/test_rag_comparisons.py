@@ -153,3 +153,36 @@ def test_an_amount_that_is_not_of_the_asked_attribute_is_not_scaled():
     tariff it asks for is not there, and twelve base prices are no answer."""
     question = "Was beträgt die Einspeisevergütung brutto im Jahr?"
     assert scaled_plan(question, PASSAGES) is None
+
+
+def test_a_change_from_an_older_to_a_newer_document_is_computed_over_the_older_value(
+    calculate_prompt: LoadedPrompt,
+):
+    """ "rise from the 2025 FAQ to the 2026 sheet": each side's value is the one of the
+    document valid in its year, whose title need not name the year."""
+    passages: list[dict[str, Any]] = [
+        {"n": 1, "title": "Fragen und Antworten", "valid_from": "2025-04-01",
+         "text": "Grundpreis\nDer Grundpreis beträgt 8,00 € pro Monat brutto."},
+        {"n": 2, "title": "Preisblatt", "valid_from": "2026-03-01",
+         "text": "Grundpreis\nDer Grundpreis beträgt 10,00 € pro Monat brutto."},
+    ]  # fmt: skip
+    question = (
+        "By what percentage did the monthly base price rise from the 2025 FAQ to the 2026 sheet?"
+    )
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "en")
+    assert result is not None
+    assert result.rounded() == Decimal("25.00")  # (10 − 8) / 8
+
+
+def test_an_amount_asked_without_vat_is_divided_by_the_rate_the_passages_state(
+    calculate_prompt: LoadedPrompt,
+):
+    vat = {"n": 4, "title": "Preisblatt 2027", "text": "Alle Preise zuzüglich 19 % Umsatzsteuer."}
+    passages = [*PASSAGES, vat]
+    question = "What is the heat pump bonus (Wärmepumpen-Bonus) per year without VAT?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "en")
+    assert result is not None
+    assert result.rounded() == Decimal("100.00")  # 119,00 € / 1,19, the 19 % cited from [4]
+    assert "[4]" in result.render("en")
+    # Without a stated rate there is nothing to divide by: no plan, no invented 19 %.
+    assert scaled_plan(question, PASSAGES) is None

@@ -95,6 +95,26 @@ def test_a_superseded_version_is_dropped_when_its_successor_is_present():
     assert [s["n"] for s in alone] == [1]
 
 
+def test_an_older_source_the_question_names_by_year_or_version_is_kept_whole():
+    sources = [
+        _source(1, FAQ, "TalStrom FAQ", "2025-03-03", "Der Grundpreis beträgt 11,90 € im Monat."),
+        _source(2, SHEET, "TalStrom Preisblatt", "2026-01-01", "Grundpreis: 13,90 € pro Monat."),
+        _source(3, POLICY_V1, "Policy", None, "Limit 220 kW.", version="1.0",
+                superseded_by=POLICY_V2),
+        _source(4, POLICY_V2, "Policy", "2025-11-20", "Limit 190 kW.", version="2.0"),
+    ]  # fmt: skip
+    context, found = supersede(sources, "Um wie viel stieg der Grundpreis von 2025 auf 2026?")
+    assert "11,90" in context[0]["text"]
+    assert context[0]["asked"] is True
+    assert found == []
+    context, _ = supersede(sources, "What did version 1 of the policy set as the limit?")
+    assert [s["n"] for s in context if s.get("asked")] == [3]
+    context, found = supersede(sources, "Wie hoch ist der Grundpreis?")  # asks for neither
+    assert [s["n"] for s in context] == [1, 2, 4]
+    assert "11,90" not in context[0]["text"]
+    assert [s.old_value for s in found] == ["11,90"]
+
+
 def test_statements_tie_a_figure_to_the_attribute_named_before_it():
     found = statements("Grundpreis 13,90 € pro Monat, Arbeitspreis (Börsenpreis + 16,926 ct/kWh).")
     assert [(s.written, s.unit) for s in found] == [("13,90", "€"), ("16,926", "ct/kwh")]

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from luna.core.language import Language
 from luna.retrieval.designations import mentioned, named_specifics
 from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
 # usage analysis) know refusals written without the model too.
@@ -69,6 +70,11 @@ _UNITS["frist"] = re.compile(
     r"(day|week|month|year))",
     re.IGNORECASE,
 )
+_UNITS["kündigungsfrist"] = _UNITS["frist"]  # "mit einer Frist von vier Wochen"
+# An amount of money also stands with its currency first ("EUR 1,140.00 per month", "€ 12").
+_CURRENCY_FIRST = r"|(?:€|\beur\b|\beuro\b)\s*\d"
+for _term in ("preis", "grundpreis", "netzentgelt", "aufschlag"):
+    _UNITS[_term] = re.compile(_UNITS[_term].pattern + _CURRENCY_FIRST, re.IGNORECASE)
 _UNITS["zeitfenster"] = re.compile(
     r"\d{1,2}[:.]\d{2}\s*(uhr\s*)?(–|-|bis|to|until)\s*\d{1,2}[:.]\d{2}", re.IGNORECASE
 )
@@ -114,12 +120,26 @@ def _given(question: str, word: str) -> bool:
     return False
 
 
+# Sentences end at . ! ? ; after a letter or unit, not after a number ("1. April 2027").
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?;])\s+")
+
+
+def asking_part(question: str) -> str:
+    """The sentences of ``question`` that ask (end with "?"); the sentences before them give
+    the situation ("Ich verbrauche 340 kWh; der verbrauchsgewichtete Börsenpreis liegt bei
+    8,62 ct/kWh. Wie hoch ist meine Monatsrechnung?") and ask for nothing."""
+    sentences = _SENTENCE_END.split(question.strip())
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking) if asking else question
+
+
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     """Attributes the question asks for that no passage states (for the thing it names).
 
     Returned as the question's own word for the attribute ("Garantie"), to name in the
-    refusal; with a named designation, as "Garantie (WP-9 S)"."""
-    asked = without_false_friends(question)
+    refusal; with a named designation, as "Garantie (WP-9 S)". Only the asking sentences
+    count (:func:`asking_part`)."""
+    asked = without_false_friends(asking_part(question))
     folded = [t.casefold() for t in texts]
     things = [n for n in named_specifics(question) if not n.isdigit()]
     missing: list[str] = []
@@ -132,6 +152,30 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
         unit = _unit_pattern(group)
         if not any(_states(t, group, unit, things) for t in folded):
             missing.append(f"{word} ({', '.join(things)})" if things else word)
+    return missing
+
+
+_MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS_DE + MONTHS_EN)})\s+((?:19|20)\d{{2}})\b", re.I)
+
+
+def missing_months(question: str, texts: Sequence[str]) -> list[str]:
+    """Months of a year the question names ("im Juli 2026") that no passage covers: by the
+    month's name in either language, or by a date in it ("17.07.2026", "2026-07-17"). A
+    table of January to June answers nothing about July, yet its neighbouring rows invite
+    the model to answer anyway."""
+    haystack = " ".join(texts).casefold()
+    missing = []
+    for match in _MONTH_YEAR.finditer(question):
+        month, year = month_number(match.group(1)), match.group(2)
+        if month is None:
+            continue
+        names = {MONTHS_DE[month - 1].casefold(), MONTHS_EN[month - 1].casefold()}
+        named = any(re.search(rf"\b{name}\b", haystack) for name in names)
+        dated = re.search(
+            rf"\b\d{{1,2}}\.\s?0?{month}\.\s?{year}\b|\b{year}-{month:02d}\b", haystack
+        )
+        if not named and not dated:
+            missing.append(match.group(0))
     return missing
 
 

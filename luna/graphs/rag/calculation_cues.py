@@ -46,9 +46,12 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
             r"\b(spare|spart|sparen|gespart)\b",
             r"\bwie ?viel (mehr|weniger|billiger|günstiger|teurer)\b",
             r"\bum wie ?viel\b(?!\s+uhr)",
+            r"\bprozentual",
         ),
         "en": (
             r"\bdifference\b",
+            r"\bby what percent",
+            r"\bwhat percentage\b",
             r"\bsav(e|es|ed|ing|ings)\b",
             r"\bhow much (more|less|cheaper|extra)\b",
             r"\bby how much\b",
@@ -59,10 +62,13 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
             r"\b(inkl|inklusive|einschließlich|einschl|mit|plus|zzgl|zuzüglich)\.?\s+(der\s+)?"
             r"(mwst|mehrwertsteuer|ust|umsatzsteuer)\b",
             r"\bbrutto\b",
+            r"\b(ohne|exkl|exklusive|abzüglich|vor)\.?\s+(der\s+)?"
+            r"(mwst|mehrwertsteuer|ust|umsatzsteuer)\b",
         ),
         "en": (
             r"\b(incl|including|inclusive of|with|plus|after)\.?\s+(the\s+)?vat\b",
             r"\bgross\b",
+            r"\b(without|excluding|excl|exclusive of|net of|before)\.?\s+(the\s+)?vat\b",
         ),
     },
     "hypothetical_cost": {

@@ -97,12 +97,13 @@ def _heading(lines: list[str], index: int) -> str:
 
 def value_scope(number: ListedNumber, passage: dict[str, Any]) -> str:
     """The words a value is known by: those around it (a table cell's row and column
-    headings), its passage's title and the heading it stands under ("5.1 Import limit" over
-    "shall not exceed 205 kW")."""
+    headings), its passage's title, the heading it stands under ("5.1 Import limit" over
+    "shall not exceed 205 kW") and the year its document is valid from."""
     lines = str(passage["text"]).split("\n")
     written = re.compile(rf"(?<![\d.,]){re.escape(number.value)}\s?{re.escape(number.unit)}")
     at = next((i for i, line in enumerate(lines) if written.search(line)), 0)
-    return f"{number.context} {passage.get('title', '')} {_heading(lines, at)}"
+    year = str(passage.get("valid_from") or "")[:4]  # "the 2025 FAQ"
+    return f"{number.context} {passage.get('title', '')} {_heading(lines, at)} {year}"
 
 
 def _side_terms(side: str, vocabulary: set[str]) -> set[str]:

@@ -114,12 +114,9 @@ def screen(passages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     (what was found: ``instruction``, ``exfiltration``, ``obfuscated``,
     ``invisible_characters``, ``unverified_claim``, ``contradicted_claim``; empty when the text
     is unchanged) and ``authority`` (``authoritative``, ``informal`` or ``reference``). A
-    title that instructs the assistant is replaced as well. The inputs are not changed: keep
-    them for citations."""
-    kinds = [
-        classify(str(p.get("title") or ""), str(p.get("text") or ""), p.get("section"))
-        for p in passages
-    ]
+    title that instructs the assistant is replaced as well. A passage marked ``asked`` (see
+    :func:`_kind`) keeps its claims. The inputs are not changed: keep them for citations."""
+    kinds = [_kind(p) for p in passages]
     stated = {
         int(p["n"]): list(_stated_figures(p))
         for p, kind in zip(passages, kinds, strict=True)
@@ -136,6 +133,18 @@ def screen(passages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             out["flags"] = _add(flags, INSTRUCTION)
         screened.append(out)
     return screened
+
+
+def _kind(passage: Mapping[str, Any]) -> SourceKind:
+    """A passage's authority; an informal source the question asks for by its year or version
+    ("what did the 2025 FAQ say") is what the answer must quote, so it counts as reference
+    text: its figures are not marked as unverified claims (instructions are still removed)."""
+    kind = classify(
+        str(passage.get("title") or ""), str(passage.get("text") or ""), passage.get("section")
+    )
+    if passage.get("asked") and kind.authority is Authority.INFORMAL:
+        return SourceKind(Authority.REFERENCE, kind.kind)
+    return kind
 
 
 def _rewrite(

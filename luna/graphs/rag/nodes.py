@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
-from luna.graphs.rag.answerability import missing_attributes, refusal
+from luna.graphs.rag.answerability import missing_attributes, missing_months, refusal
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.calculation import Calculation, calculated_by_code, wants_calculation
 from luna.graphs.rag.calculation import calculate as calculate_figure
@@ -50,9 +50,31 @@ _CITATION = re.compile(r"\[(\d{1,2})\]")
 _VERDICT = re.compile(r'"?answerable"?\s*:\s*(true|false)|\b(yes|no|ja|nein)\b', re.IGNORECASE)
 
 
+# An answer that only says the documents do not give what was asked ("The warranty is not part
+# of this datasheet", "Eine Garantiezeit ist nicht angegeben") refuses in its own words.
+_NOT_GIVEN = re.compile(
+    r"\bnot\s+(part\s+of|stated|specified|mentioned|provided|given|listed|included|available)\b|"
+    r"\b(does|do|did)\s+not\s+(state|specify|mention|provide|give|list|include|contain)\b|"
+    r"\bno\s+information\b|"
+    r"\bnicht\s+(angegeben|enthalten|genannt|erwähnt|aufgeführt|bestandteil|hervor)\b|"
+    r"\bkeine\s+(angaben?|informationen)\b",
+    re.IGNORECASE,
+)
+# A figure with its unit: an answer that gives one answers (at least part of) the question.
+_FIGURE = re.compile(
+    r"\d\s*(%|€|eur\b|euro|ct\b|cent|k?wh?\b|kw\b|kg\b|mm\b|cm\b|°c|jahre?\b|years?\b|"
+    r"monate?n?\b|months?\b|wochen\b|weeks?\b|tage?n?\b|days?\b|stunden\b|hours?\b|h\b|uhr\b)",
+    re.IGNORECASE,
+)
+
+
 def is_refusal(answer: str) -> bool:
+    """Whether the answer refuses: the refusal sentence, or only saying that the documents do
+    not give what was asked, with no figure of its own."""
     text = answer.lower().replace("’", "'")
-    return any(r in text for r in REFUSALS)
+    if any(r in text for r in REFUSALS):
+        return True
+    return bool(_NOT_GIVEN.search(text)) and _FIGURE.search(text) is None
 
 
 def _history(state: RagState, turns: int) -> list[BaseMessage]:
@@ -127,8 +149,8 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     still say something after screening and without the lines an earlier one shows are
     shown (an old version, an outdated FAQ whose figures all gave way or a table row already
     shown takes no place)."""
-    current, superseded = supersede(state.get("sources", []))
     question = state.get("standalone_question") or state["question"]
+    current, superseded = supersede(state.get("sources", []), question)
     focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
     current = [s | {"text": project_columns(s["text"], focus)} for s in current]
     screened = without_repeats(screen_passages(current))
@@ -200,10 +222,16 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     texts = [f"{s['title']} {s['text']}" for s in sources]
     texts += [f"{f['label']} {f['value']}" for f in found]
     # Names and years count where the shown passages state them, also in a line that cutting
-    # the passage to the question left out (a heading, a table's caption).
+    # the passage to the question left out (a heading, a table's caption); names and years
+    # also in the date and version a document is known by ("the 2025 FAQ").
     whole = [f"{s['title']} {s['text']}" for s in state.get("screened", [])] + texts
+    known_by = [f"{s.get('valid_from') or ''} {s.get('version') or ''}" for s in sources]
     question = state.get("standalone_question") or state["question"]
-    missing = missing_specifics(question, whole) or missing_attributes(question, texts)
+    missing = (
+        missing_specifics(question, whole + known_by)
+        or missing_months(question, whole)
+        or missing_attributes(question, texts)
+    )
     if missing:
         return {"answerable": False, "unmentioned": missing}
     if ctx.answer_check is AnswerCheck.NAMES or _by_code(state, ctx):

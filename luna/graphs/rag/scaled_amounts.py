@@ -1,6 +1,8 @@
 """An amount a passage states, scaled to what the question asks: per year where the passage
-states it per month (× 12), net of the VAT the question gives where the passage states it
-gross (÷ (1 + VAT)), or gross where it states it net.
+states it per month (× 12), net of the VAT where the passage states it gross (÷ (1 + VAT)),
+or gross where it states it net. The VAT rate is the one the question gives ("net of the 19 %
+VAT") or, where it only asks "without VAT", the one rate the passages state ("zuzüglich 19 %
+Umsatzsteuer").
 
 "What is the gross base price for a whole year?" over "Grundpreis 13,90 € brutto pro Monat",
 "How much is the Module 1 reduction per year net of the 19 % VAT?" over "168,00 € brutto pro
@@ -42,6 +44,18 @@ _VAT = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)
 
 
 _AFTER_CHARS = 16
+_VAT_WORDS = r"(the\s+|der\s+)?(mwst|mehrwertsteuer|ust|umsatzsteuer|vat)\b"
+_WITHOUT_VAT = re.compile(
+    r"\b(without|excluding|excl|exclusive of|net of|before|ohne|exkl|exklusive|abzüglich|vor)"
+    rf"\.?\s+{_VAT_WORDS}",
+    re.IGNORECASE,
+)
+_WITH_VAT = re.compile(
+    r"\b(incl|including|inclusive of|with|plus|after|inkl|inklusive|einschließlich|einschl|mit)"
+    rf"\.?\s+{_VAT_WORDS}",
+    re.IGNORECASE,
+)
+_LISTED = 200  # every number of the passages: the VAT rate need not share the question's words
 
 
 def _after(number: ListedNumber, text: str) -> str:
@@ -59,6 +73,16 @@ def _vat(question: str) -> ListedNumber | None:
     return given[0]
 
 
+def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumber | None:
+    """The VAT rate the passages state beside a VAT word, when they state exactly one."""
+    rates = {
+        n.value: n
+        for n in listed_numbers(question, passages, limit=_LISTED)
+        if n.source > 0 and n.unit == "%" and _VAT.search(n.context)
+    }
+    return next(iter(rates.values())) if len(rates) == 1 else None
+
+
 def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of a stated amount scaled to the period and VAT the question asks (see the
     module's docstring), or None when the amount needs no scaling or is not unambiguous."""
@@ -66,6 +90,8 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
     if listed_numbers(question, []) and vat is None:
         return None  # the question brings a quantity of its own: a rate plan's shape
     asked = asked_net(question)
+    if vat is None and (_WITHOUT_VAT.search(question) or _WITH_VAT.search(question)):
+        vat, asked = _stated_vat(question, passages), bool(_WITHOUT_VAT.search(question))
     texts = {int(p["n"]): " ".join(str(p["text"]).split()) for p in passages}
     # With the VAT to convert, an amount stated on the other side of net/gross will do.
     scored = [

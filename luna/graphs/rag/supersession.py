@@ -13,7 +13,9 @@ the prompt is built:
   and recorded, so the answer can say which older statement the current figure supersedes.
 
 Dates come from the items' validity (``valid_from``, extracted at ingest, correctable by the
-admin); undated passages never supersede and are never superseded.
+admin); undated passages never supersede and are never superseded. A question that names an
+older source's own year or version ("from the 2025 FAQ to the 2026 price sheet", "what did
+Version 1.0 say") asks about that source itself: it is kept whole.
 """
 
 from __future__ import annotations
@@ -140,16 +142,38 @@ def statements(text: str) -> list[Statement]:
     return found
 
 
-def supersede(sources: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Supersession]]:
+def asked_for(question: str, source: dict[str, Any]) -> bool:
+    """Whether ``question`` names ``source``'s own year (of its validity) or version."""
+    year = str(source.get("valid_from") or "")[:4]
+    if year and re.search(rf"(?<!\d){year}(?!\d)", question):
+        return True
+    version = str(source.get("version") or "").removesuffix(".0")
+    return bool(version) and bool(
+        re.search(
+            rf"\b(?:version|fassung|v\.?)\s*{re.escape(version)}(?:\.0)?(?![\d.]\d)",
+            question,
+            re.IGNORECASE,
+        )
+    )
+
+
+def supersede(
+    sources: list[dict[str, Any]], question: str = ""
+) -> tuple[list[dict[str, Any]], list[Supersession]]:
     """The passages for the prompt (older versions dropped, conflicting older sentences
-    removed from ``text``) and the supersessions found. The input is not modified."""
+    removed from ``text``, unless ``question`` asks for the older source by its year or
+    version; those are marked ``asked``) and the supersessions found. The input is not
+    modified."""
+    asked = {s["n"] for s in sources if question and asked_for(question, s)}
     dated = [s for s in sources if s.get("valid_from")]
     present = {s["item_id"] for s in sources}
-    kept = [s for s in sources if s.get("superseded_by") not in present]
+    kept = [s for s in sources if s.get("superseded_by") not in present or s["n"] in asked]
     found: list[Supersession] = []
     removed: dict[int, set[str]] = {}
     by_source = {s["n"]: statements(s["text"]) for s in dated}
     for old in dated:
+        if old["n"] in asked:
+            continue
         for new in dated:
             if new["valid_from"] <= old["valid_from"] or new["item_id"] == old["item_id"]:
                 continue
@@ -185,7 +209,9 @@ def supersede(sources: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
         text = source["text"]
         for sentence in removed.get(source["n"], ()):
             text = text.replace(sentence, SUPERSEDED)
-        prompt_sources.append(source | {"text": text})
+        prompt_sources.append(
+            source | {"text": text} | ({"asked": True} if source["n"] in asked else {})
+        )
     return prompt_sources, _unique(found)
 
 
