@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
@@ -61,11 +62,22 @@ class EnergyAssistant:
     context: AgentContext
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 def build_energy_assistant(
-    runtime: Runtime, user: User, *, chat_model: BaseChatModel | None = None
+    runtime: Runtime,
+    user: User,
+    *,
+    chat_model: BaseChatModel | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> EnergyAssistant:
-    """The assistant for ``user``: tools that read only what the user may see."""
+    """The assistant for ``user``: tools that read only what the user may see. ``now`` is the
+    clock the tools and the routing resolve "yesterday" against (the wall clock by default;
+    benchmarks and tests fix it)."""
     settings = runtime.settings
+    clock = now or _wall_clock
     tool_context = ToolContext(
         settings=settings,
         sessions=runtime.stores.sessions,
@@ -74,6 +86,7 @@ def build_energy_assistant(
         user_id=user.id,
         is_admin=user.role is Role.ADMIN,
         timescale=runtime.stores.timescale,
+        now=clock,
     )
     tools = build_tools(tool_context)
     model = chat_model or runtime.chat_model
@@ -87,6 +100,7 @@ def build_energy_assistant(
         route_timeout_s=settings.agent_route_timeout_s,
         answer_timeout_s=settings.llm_timeout_s,
         answer_check=settings.rag_answer_check,
+        now=clock,
     )
     return EnergyAssistant(build_agent_graph(tools, runtime.checkpointer), context)
 

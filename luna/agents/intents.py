@@ -21,11 +21,15 @@ from langchain_core.messages import AIMessage, BaseMessage
 _I = re.IGNORECASE
 
 METER = re.compile(r"\b([A-Z]{1,4}-\d{2,6})\b", _I)
-CONSUMPTION = re.compile(r"\b(consum\w*|usage|used|verbrauch\w*|verbraucht|bezug|bezogen)\b", _I)
+# German compounds count by their tail: "Stromverbrauch", "Börsenstrompreis".
+CONSUMPTION = re.compile(r"\b(consum\w*|usage|used|\w*verbrauch\w*|\w*bezug|bezogen)\b", _I)
 PRODUCTION = re.compile(
     r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|photovoltai\w*)\b", _I
 )
-PRICE = re.compile(r"\b(prices?|preis\w*|strompreis\w*|börsenpreis\w*|spot|day-ahead)\b", _I)
+# What energy cost the customer (past tense or a cost noun), not what a kWh costs now.
+COST = re.compile(r"\b(gekostet|\w*kosten|costs?|bezahlt|paid|spent|ausgegeben|\w*rechnung)\b", _I)
+PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
+PRICE = re.compile(r"\b(prices?|preis\w*|\w*strompreis\w*|börsen\w*preis\w*|spot|day-ahead)\b", _I)
 FORECAST = re.compile(
     r"\b(forecast\w*|predict\w*|prognos\w*|vorhersag\w*|expect\w*|erwart\w*|will .{0,20}be)\b", _I
 )
@@ -133,6 +137,8 @@ def last_timeseries_args(history: Sequence[BaseMessage]) -> dict[str, Any] | Non
 
 
 def _series(message: str) -> str | None:
+    """The one series the message asks about; the cost of consumption is the cost ("Was hat
+    mich der Stromverbrauch gestern gekostet?"), a cost per kWh is a price."""
     found = [
         name
         for name, pattern in (
@@ -142,6 +148,8 @@ def _series(message: str) -> str | None:
         )
         if pattern.search(message)
     ]
+    if COST.search(message) and not PER_UNIT.search(message):
+        found = [name for name in found if name != "consumption"] + ["cost"]
     return found[0] if len(found) == 1 else None
 
 
@@ -203,7 +211,12 @@ def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> Ru
 
 def restate(args: dict[str, Any]) -> str:
     """A time-series call as a standalone question, for answers to elliptic follow-ups."""
-    what = {"consumption": "consumption", "production": "PV production", "price": "price"}
+    what = {
+        "consumption": "consumption",
+        "production": "PV production",
+        "cost": "energy cost",
+        "price": "price",
+    }
     subject = what.get(args.get("series", ""), "data")
     whose = f" of meter {args['meter_id']}" if args.get("meter_id") else ""
     if args.get("period"):
@@ -217,6 +230,8 @@ def _forecast(message: str) -> RuleCall | None:
     series = _series(message)
     if series is None:
         return None
+    if series == "cost":
+        return None  # the forecast has no costs: the model explains
     target = {"consumption": "consumption", "production": "pv", "price": "price"}[series]
     args: dict[str, Any] = {"target": target}
     meter = METER.search(message)

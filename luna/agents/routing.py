@@ -201,6 +201,10 @@ def _decision(
         if isinstance(args, dict)
         else args
     )
+    if isinstance(args, dict) and args.get("period") and (args.get("start") or args.get("end")):
+        # They often name a period beside the dates they worked out ("last Friday": last_week
+        # and the Friday); the dates are the more specific of the two.
+        args = {k: v for k, v in args.items() if k != "period"}
     error = check_call(tools, name, args)
     if error is not None:
         return RouteDecision(method=method, error=error, raw=raw)

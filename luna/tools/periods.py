@@ -99,7 +99,7 @@ def resolve_range(
         raise ToolInputError(f"give a period ({PERIOD_HELP}) or a start date")
     lo = parse_moment(start, tz, "start")
     hi = parse_moment(end, tz, "end") if end else now
-    if len(end or "") == 10 and hi > lo:  # a bare end date means "through that day"
+    if len(end or "") == 10 and hi >= lo:  # a bare end date means "through that day"
         hi = hi + timedelta(days=1)
     if hi <= lo:
         raise ToolInputError(f"end ({hi.isoformat()}) must be after start ({lo.isoformat()})")

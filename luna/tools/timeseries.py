@@ -1,7 +1,11 @@
-"""``query_timeseries``: a meter's consumption or PV production, or day-ahead prices, over time.
+"""``query_timeseries``: a meter's consumption, PV production or energy cost, or day-ahead
+prices, over time.
 
 The only way the agent reads time series: fixed, parameterised bucket queries of
 :mod:`luna.store.sql.series` (the model never writes SQL), over meters the asking user may see.
+The cost is the overview's: grid import (consumption minus PV in the same quarter hour) at the
+tariff's gross working price of its quarter hour (:mod:`luna.store.sql.energy_sums`, the same
+cached sums as ``GET /data/kpis``), so chat and dashboard never disagree.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from zoneinfo import ZoneInfo
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from luna.agents import playbook_defaults as tariff
+from luna.domain.kpis import EnergySums
 from luna.domain.records import ZONE_PATTERN
+from luna.store.sql.energy_sums import span_sums
 from luna.store.sql.series import (
     PriceAgg,
     PriceBucket,
@@ -50,9 +57,10 @@ _STAMP = {
 class TimeseriesArgs(BaseModel):
     """Arguments of ``query_timeseries``."""
 
-    series: Literal["consumption", "production", "price"] = Field(
-        description="consumption or production (PV) of a meter in kWh, or the day-ahead price "
-        "of a zone in EUR/MWh"
+    series: Literal["consumption", "production", "cost", "price"] = Field(
+        description="consumption or production (PV) of a meter in kWh, its energy cost in EUR "
+        "(grid import at the tariff's working price), or the day-ahead price of a zone in "
+        "EUR/MWh"
     )
     meter_id: str | None = Field(
         default=None,
@@ -173,6 +181,68 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
     return content, artifact([data_ref(NAME, what, query, summary, rows, figures)])
 
 
+def _cost(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime) -> ToolOutput:
+    """The energy cost of the grid import over the whole range, with the import and its mean
+    price; feed-in revenue beside it."""
+    tz = ctx.timezone
+    with ctx.sessions() as session:
+        meters = resolve_meter_ids(session, ctx, args.meter_id)
+        conn = session.connection()
+        available = price_resolutions(conn, args.zone)
+        price_minutes = 15 if 15 in available else (min(available) if available else None)
+        span = (start, end)
+        sums = span_sums(
+            conn,
+            meters,
+            args.zone,
+            price_minutes,
+            [span],
+            tariff.import_price_eur_kwh,
+            tariff.export_price_eur_kwh,
+        )
+    total = EnergySums()
+    for meter in meters:
+        total += sums.get((meter, span), EnergySums())
+    totals = total.totals()
+    what = f"energy cost of {', '.join(meters)}"
+    words = describe_range(start, end, tz)
+    query = (
+        f"smart_meter_readings × market_prices {args.zone}, meters {', '.join(meters)}, {words}: "
+        f"grid import at the working price (day-ahead + {tariff.SURCHARGES_NET_CT_KWH} ct/kWh net, "
+        f"+ {tariff.VAT * 100:g} % VAT)"
+    )
+    figures: dict[str, Any] = {
+        "kind": "cost",
+        "meter": args.meter_id,
+        "meters": meters,
+        "period": args.period,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    if totals.intervals == 0:
+        summary = f"{what}, {words}: no readings stored in this range."
+        figures["empty"] = True
+        return summary, artifact([data_ref(NAME, what, query, summary, [], figures)])
+    figures |= {
+        "cost_eur": round(totals.import_cost_eur, 2),
+        "import_kwh": round(totals.grid_import_kwh, 3),
+        "avg_price_ct_kwh": (
+            round(totals.avg_import_price_ct_kwh, 2)
+            if totals.avg_import_price_ct_kwh is not None
+            else None
+        ),
+        "feed_in_eur": round(totals.feed_in_revenue_eur, 2),
+        "unpriced_intervals": totals.unpriced_intervals,
+    }
+    summary = (
+        f"{what}, {words}: {totals.import_cost_eur:.2f} EUR for {totals.grid_import_kwh:.2f} kWh "
+        f"grid import (working price incl. VAT, without the monthly base price); feed-in "
+        f"revenue {totals.feed_in_revenue_eur:.2f} EUR; {totals.unpriced_intervals} of "
+        f"{totals.intervals} quarter hours without a price"
+    )
+    return summary, artifact([data_ref(NAME, what, query, summary, [], figures)])
+
+
 def _prices(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime) -> ToolOutput:
     resolution = Resolution(args.resolution)
     agg_name = args.aggregation or "avg"
@@ -242,16 +312,19 @@ def query_timeseries_tool(ctx: ToolContext) -> BaseTool:
         _check_span(start, end, resolution, ctx.settings.data_max_points)
         if args.series == "price":
             return _prices(ctx, args, start, end)
+        if args.series == "cost":
+            return _cost(ctx, args, start, end)
         return _energy(ctx, args, start, end)
 
     return StructuredTool.from_function(
         func=run,
         name=NAME,
         description=(
-            "Read stored smart-meter energy (consumption or PV production, kWh) of the user's "
-            "meter, or day-ahead market prices of a zone, for a period. Returns the total, the "
-            "highest and lowest bucket, the peak hour and the values. Use it for questions "
-            "about past or today's consumption, production or prices."
+            "Read stored smart-meter energy (consumption or PV production, kWh) or its cost "
+            "(EUR) of the user's meter, or day-ahead market prices of a zone, for a period. "
+            "Returns the total, the highest and lowest bucket, the peak hour and the values. "
+            "Use it for questions about past or today's consumption, production, costs or "
+            "prices."
         ),
         args_schema=TimeseriesArgs,
         response_format="content_and_artifact",

@@ -7,7 +7,7 @@ the model is scripted. What the rules and the router decide is the behaviour und
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from luna.agents.routing import (
 )
 from luna.config import Settings
 from luna.tools import TOOL_NAMES, ToolContext, build_tools
+from luna.tools.periods import resolve_range
 from tests.scripted_model import ScriptedModel
 
 NOW = datetime(2025, 6, 18, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Wednesday
@@ -61,6 +62,26 @@ TOOLS = build_tools(
         ),
         ("Wie hoch ist der Grundpreis?", "get_tariff", {}),
         (
+            "Was war unser Stromverbrauch gestern insgesamt?",  # a compound: Strom+verbrauch
+            "query_timeseries",
+            {"series": "consumption", "period": "yesterday"},
+        ),
+        (
+            "Wie hoch war der Börsenstrompreis letzte Woche?",
+            "query_timeseries",
+            {"series": "price", "period": "last_week"},
+        ),
+        (
+            "Was hat mich der Stromverbrauch gestern gekostet?",  # the cost, not the kWh
+            "query_timeseries",
+            {"series": "cost", "period": "yesterday"},
+        ),
+        (
+            "What did my electricity cost me last month?",
+            "query_timeseries",
+            {"series": "cost", "period": "last_month"},
+        ),
+        (
             "Forecast my consumption for the next 12 hours",
             "forecast",
             {"target": "consumption", "horizon_hours": 12},
@@ -93,6 +114,7 @@ def test_two_intents_queue_two_calls():
         "Did the roof do anything useful?",
         "How much did I consume?",  # no period: the model (or the user) must say which
         "Erkläre mir bitte mein Dashboard",
+        "Was kostet eine kWh heute pro kWh im Vergleich?",  # a price per kWh, not a cost
     ],
 )
 def test_unclear_messages_are_left_to_the_model(message: str):
@@ -140,7 +162,27 @@ def test_follow_ups_inherit_meter_and_series_from_the_thread():
     assert pv.args["series"] == "production"
     assert pv.args["meter_id"] == "M-001"
     assert pv.args["period"] == "last_week"
+    (cost,) = rule_calls("und was hat das gekostet?", earlier, now=NOW) or []
+    assert cost.args["series"] == "cost"
+    assert (cost.args["meter_id"], cost.args["period"]) == ("M-001", "last_week")
     assert rule_calls("Is that a lot?", earlier, now=NOW) is None
+
+
+def test_a_period_beside_explicit_dates_gives_way_to_the_dates():
+    reply = json.dumps(
+        {
+            "tool": "query_timeseries",
+            "args": {
+                "series": "consumption",
+                "period": "last_week",
+                "start": "2025-06-13",
+                "end": "2025-06-13",
+            },
+        }
+    )
+    decision = parse_reply(TOOLS, reply, "structured")
+    assert decision.error is None
+    assert decision.args == {"series": "consumption", "start": "2025-06-13", "end": "2025-06-13"}
 
 
 def test_the_decision_schema_compiles_to_a_llama_grammar():
@@ -157,7 +199,9 @@ def test_the_decision_schema_compiles_to_a_llama_grammar():
 def test_catalogue_lists_every_tool_with_its_arguments():
     catalogue = tool_catalogue(TOOLS)
     assert catalogue.count("\n") == len(TOOLS) - 1
-    assert "query_timeseries(series: consumption|production|price, meter_id?: string" in catalogue
+    assert (
+        "query_timeseries(series: consumption|production|cost|price, meter_id?: string" in catalogue
+    )
 
 
 @pytest.mark.parametrize(
@@ -261,3 +305,12 @@ def test_ollama_models_route_with_native_tool_calls():
     assert chat.method == "native"
     assert chat.tool is None
     assert chat.error is None
+
+
+def test_a_single_day_as_start_and_bare_end_date_is_that_whole_day():
+    """ "Und am Tag davor?" after "gestern" asks for one day, start = end as dates."""
+    start, end = resolve_range(None, "2025-06-09", "2025-06-09", NOW, "Europe/Berlin")
+    assert (start.astimezone(NOW.tzinfo), end - start) == (
+        datetime(2025, 6, 9, tzinfo=NOW.tzinfo),
+        timedelta(days=1),
+    )

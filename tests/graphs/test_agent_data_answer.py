@@ -86,3 +86,28 @@ def test_a_follow_up_without_language_markers_keeps_the_threads_language():
     assert conversation_language("M-002?", ["How much did I use yesterday?"]) == "en"
     assert conversation_language("Und M-002?", ["How much did I use yesterday?"]) == "de"
     assert conversation_language("M-002?", []) == "de"
+
+
+def test_cost_with_the_grid_import_it_is_for_in_both_languages():
+    figures = {
+        "kind": "cost",
+        "meter": "M-001",
+        "meters": ["M-001"],
+        "period": "yesterday",
+        "start": "2026-12-01T23:00:00+00:00",
+        "end": "2026-12-02T23:00:00+00:00",
+        "cost_eur": 4.176,
+        "import_kwh": 12.5,
+        "feed_in_eur": 0.0,
+    }
+    german = written_answer("Was hat mich der Strom gestern gekostet?", [data(figures)], "de", TZ)
+    assert german == (
+        "Ihre Stromkosten (Zähler M-001) gestern (02.12.2026) betrugen 4,18 € für 12,50 kWh "
+        "Netzbezug (Arbeitspreis inkl. MwSt., ohne Grundpreis) [1]."
+    )
+    english = written_answer("What did it cost?", [data(figures | {"feed_in_eur": 0.3})], "en", TZ)
+    assert english is not None
+    assert english.startswith(
+        "Your electricity cost (meter M-001) yesterday (2 Dec 2026) was 4.18 €"
+    )
+    assert english.endswith("Feed-in earned 0.30 € against it.")

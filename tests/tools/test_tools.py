@@ -160,6 +160,39 @@ def test_prices_are_averaged_like_sql_and_listed_hourly(settings, stores, energy
     assert len(rows) in (23, 24, 25)
 
 
+def test_cost_is_the_grid_import_at_the_working_price_like_independent_sql(
+    settings, stores, energy_site: Site
+):
+    tools = tools_for(settings, stores, energy_site.anna_id)
+    result = call(tools["query_timeseries"], series="cost", meter_id="M-001", period="last_week")
+    assert result.status == "success", result.content
+    start, end = last_week()
+    with stores.engine.connect() as conn:
+        minutes = conn.execute(
+            text("SELECT min(resolution_minutes) FROM market_prices WHERE zone = 'DE-LU'")
+        ).scalar_one()
+        cost, grid = conn.execute(
+            text(
+                "SELECT sum(greatest(r.consumption_kwh - r.production_kwh, 0) "
+                "  * (p.price_eur_mwh / 10 + 16.131) * 1.19 / 100), "
+                "sum(greatest(r.consumption_kwh - r.production_kwh, 0)) "
+                "FROM smart_meter_readings r JOIN market_prices p ON p.zone = 'DE-LU' "
+                "AND p.resolution_minutes = :m AND p.ts = to_timestamp("
+                "  floor(extract(epoch FROM r.ts) / (:m * 60)) * :m * 60) "
+                "WHERE r.meter_id = 'M-001' AND r.ts >= :s AND r.ts < :e"
+            ),
+            {"m": minutes, "s": start, "e": end},
+        ).one()
+    (source,) = result.artifact["sources"]
+    figures = source["figures"]
+    assert figures["kind"] == "cost"
+    assert figures["cost_eur"] == pytest.approx(float(cost), abs=0.01)
+    assert figures["import_kwh"] == pytest.approx(float(grid), abs=0.001)
+    assert f"{float(cost):.2f} EUR" in str(result.content)
+    refused = call(tools["query_timeseries"], series="cost", meter_id="M-002", period="last_week")
+    assert refused.status == "error"  # another customer's meter
+
+
 def test_long_series_are_summarised_not_listed(settings, stores, energy_site: Site):
     tools = tools_for(settings, stores, energy_site.anna_id)
     result = call(

@@ -1,8 +1,9 @@
 """Answers to data questions written by code from the tool's figures, not by the model.
 
-A consumption, production or price question resolved to ``query_timeseries`` has its answer in
-the tool's figures already (total, peak hour, mean price). The local model turned "18.62 kWh"
-into "[18.62 kWh] kWh", switched to English on a German follow-up and took tens of seconds;
+A consumption, production, cost or price question resolved to ``query_timeseries`` has its
+answer in the tool's figures already (total, peak hour, cost, mean price). The local model
+turned "18.62 kWh" into "[18.62 kWh] kWh", switched to English on a German follow-up and took
+tens of seconds;
 here the sentence is a template per language, the numbers and dates are formatted for the
 user's locale ("18,62 kWh", "02.12.2026"), the period is named in words and the data source
 is cited. Anything the templates do not cover (a forecast, a schedule, a tariff, several
@@ -101,6 +102,37 @@ def _energy(figures: dict[str, Any], n: int, question: str, language: Language, 
     return sentence
 
 
+def _cost(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
+    when = period_words(figures, language, tz)
+    meter = figures.get("meter")
+    if figures.get("empty"):
+        if language == "de":
+            return f"Für {when} sind keine Messwerte gespeichert [{n}]."
+        return f"No readings are stored for {when} [{n}]."
+    cost = format_number(figures["cost_eur"], language, 2) + " €"
+    grid = format_number(figures["import_kwh"], language, 2) + " kWh"
+    feed_in = figures.get("feed_in_eur") or 0.0
+    if language == "de":
+        whose = f" (Zähler {meter})" if meter else ""
+        sentence = (
+            f"Ihre Stromkosten{whose} {when} betrugen {cost} für {grid} Netzbezug "
+            f"(Arbeitspreis inkl. MwSt., ohne Grundpreis) [{n}]."
+        )
+        if feed_in > 0:
+            sentence += (
+                f" Dem stehen {format_number(feed_in, language, 2)} € Einspeisevergütung gegenüber."
+            )
+        return sentence
+    whose = f" (meter {meter})" if meter else ""
+    sentence = (
+        f"Your electricity cost{whose} {when} was {cost} for {grid} of grid import (working "
+        f"price incl. VAT, without the base price) [{n}]."
+    )
+    if feed_in > 0:
+        sentence += f" Feed-in earned {format_number(feed_in, language, 2)} € against it."
+    return sentence
+
+
 def _price_point(
     point: dict[str, Any], figures: dict[str, Any], language: Language, tz: str
 ) -> str:
@@ -149,6 +181,8 @@ def written_answer(
             figures.get("empty") or figures.get("aggregation") == "sum"
         ):
             sentences.append(_energy(figures, n, question, language, tz))
+        elif figures.get("kind") == "cost":
+            sentences.append(_cost(figures, n, language, tz))
         elif figures.get("kind") == "price" and (
             figures.get("empty") or figures.get("aggregation") == "avg"
         ):
