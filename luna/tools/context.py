@@ -6,6 +6,7 @@ never from globals, so a customer's tools can only ever read that customer's met
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +53,14 @@ def visible_meter_ids(session: Session, ctx: ToolContext) -> list[str]:
     return list(session.scalars(query))
 
 
+NOT_VISIBLE = "no meter '{meter}' among the meters you may read ({visible})"
+_NOT_VISIBLE = re.compile(
+    re.escape(NOT_VISIBLE)
+    .replace(r"\{meter\}", r"(?P<meter>[^']+)")
+    .replace(r"\{visible\}", r"(?P<visible>[^)]*)")
+)
+
+
 def resolve_meter(session: Session, ctx: ToolContext, meter_id: str | None) -> Meter:
     """The one meter a tool works on: the named one if visible, else the user's only meter.
 
@@ -69,10 +78,15 @@ def resolve_meter(session: Session, ctx: ToolContext, meter_id: str | None) -> M
     wanted = meter_id.strip()
     meter = session.get(Meter, wanted) or session.get(Meter, wanted.upper())
     if meter is None or meter.meter_id not in visible:
-        raise ToolInputError(
-            f"no meter '{meter_id}' among the meters you may read ({_listing(visible)})"
-        )
+        raise ToolInputError(NOT_VISIBLE.format(meter=meter_id, visible=_listing(visible)))
     return meter
+
+
+def not_visible_meter(error: str) -> tuple[str, str] | None:
+    """The meter a tool error says the user may not read, and the meters they may, or None
+    (so the answer can refuse by code, in the user's language)."""
+    match = _NOT_VISIBLE.search(error)
+    return (match.group("meter"), match.group("visible")) if match else None
 
 
 def resolve_meter_ids(session: Session, ctx: ToolContext, meter_id: str | None) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from luna.core.language import conversation_language
-from luna.graphs.agent.data_answer import written_answer
+from luna.graphs.agent.data_answer import meter_refusal, written_answer
 
 TZ = "Europe/Berlin"
 YESTERDAY = {
@@ -111,3 +111,14 @@ def test_cost_with_the_grid_import_it_is_for_in_both_languages():
         "Your electricity cost (meter M-001) yesterday (2 Dec 2026) was 4.18 €"
     )
     assert english.endswith("Feed-in earned 0.30 € against it.")
+
+
+def test_another_customers_meter_is_refused_by_code_naming_the_users_own():
+    from luna.tools.context import NOT_VISIBLE
+
+    error = "query_timeseries: " + NOT_VISIBLE.format(meter="M-002", visible="M-001, M-003")
+    german = meter_refusal([error], "de")
+    assert german is not None
+    assert german.startswith("Zum Zähler M-002 kann ich Ihnen nichts sagen")
+    assert german.endswith("M-001, M-003.")
+    assert meter_refusal(["query_timeseries: range longer than three years"], "en") is None

@@ -23,6 +23,7 @@ from babel.dates import format_date
 
 from luna.core.arithmetic import LOCALES, format_number
 from luna.core.language import Language
+from luna.tools.context import not_visible_meter
 
 _PERIODS: dict[str, dict[Language, str]] = {
     "today": {"de": "heute", "en": "today"},
@@ -190,3 +191,23 @@ def written_answer(
         else:
             return None
     return " ".join(sentences)
+
+
+def meter_refusal(errors: Sequence[str], language: Language) -> str | None:
+    """The refusal for a question about a meter the user may not read (another customer's,
+    or none), naming the meters they may ask about; None when no tool said so."""
+    for error in errors:
+        found = not_visible_meter(error)
+        if found is None:
+            continue
+        meter, visible = found
+        if language == "de":
+            return (
+                f"Zum Zähler {meter} kann ich Ihnen nichts sagen: Er gehört nicht zu Ihren "
+                f"Zählern. Fragen Sie gern nach einem davon: {visible}."
+            )
+        return (
+            f"I can't tell you anything about meter {meter}: it is not one of your meters. "
+            f"Ask about one of yours: {visible}."
+        )
+    return None

@@ -21,7 +21,7 @@ from luna.agents.intents import rule_calls
 from luna.agents.routing import conversation, route
 from luna.config import AnswerCheck
 from luna.core.language import conversation_language, guess_language
-from luna.graphs.agent.data_answer import written_answer
+from luna.graphs.agent.data_answer import meter_refusal, written_answer
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
 from luna.graphs.rag.guard import screen
@@ -281,6 +281,9 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         return _without_model(answer, [], public_sources, {"model": ctx.model_name})
     earlier = [str(m.content) for m in history if isinstance(m, HumanMessage)]
     language = conversation_language(state["question"], earlier)
+    refused = meter_refusal(errors, language)
+    if refused is not None:  # another customer's meter: refuse by code, never the model
+        return _without_model(refused, [], public_sources, {"model": ctx.model_name})
     written = written_answer(question, sources, language, ctx.timezone) if not errors else None
     if written is not None:
         citations = cite(written, sources)
