@@ -49,6 +49,7 @@ arbeitspreis energy-price unit-price working-price
 netzentgelt netzentgelte grid-fee grid-fees network-charge
 mehrwertsteuer umsatzsteuer mwst ust vat
 abmessungen maße dimensions
+bauhöhe height tall
 wirkungsgrad efficiency
 scop jahresarbeitszahl jaz seasonal-coefficient-of-performance seasonal-cop
 cop leistungszahl coefficient-of-performance

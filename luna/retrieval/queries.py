@@ -37,10 +37,15 @@ from luna.retrieval.periods import period_terms
 
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+(?:und|and|sowie|as well as|plus)\s+", re.IGNORECASE)
 _MIN_PART_WORDS = 4
+_JOINED = re.compile(r"\b(und|and|sowie|as well as|or|oder)\b|,")
+_QUANTITY = re.compile(r"\d\s*(kwh|kw|mwh|€|eur\b|euro|ct\b|cent|%)", re.IGNORECASE)
+# Sentences end at . ! ? ; after a letter or unit, not after a number ("1. April 2027").
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?;])\s+")
 MAX_BRIDGES = 2
 _KIND_WORDS = 2  # words before a description that name the kind of thing it describes
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"[a-zäöüß][A-ZÄÖÜ]")
+_CAMEL_WORD = re.compile(r"\b\w*[a-zäöüß][A-ZÄÖÜ]\w*")  # a brand name: "PowerBlock", "QuellStrom"
 # Lines, and sentences within them: a bridge's designation and its kind share one.
 _SENTENCES = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 # A thing described by its role instead of its name: a relative clause ("die Wärmepumpe, die
@@ -63,6 +68,57 @@ def question_parts(question: str) -> list[str]:
     parts = [p.strip(" ?.,") for p in split]
     parts = [p for p in parts if len(p.split()) >= _MIN_PART_WORDS]
     return parts if len(parts) > 1 else []
+
+
+def attribute_queries(question: str) -> list[str]:
+    """One query per attribute a question asks for when it joins several ("How heavy and how
+    tall is the PB 15.6?", "welche Nennkapazität und welche Spitzenentladeleistung"): what it
+    is about (its designations, else the things it names) with the attribute's terms in both
+    languages. Table rows state one attribute each, and the whole question's vector lands on
+    whichever row is nearest to both; each attribute searched on its own brings its row. A
+    word counts once, as its longest term's attribute ("Preisgarantie" is a guarantee), and an
+    attribute the question gives a value for ("300 kWh Verbrauch") is not asked."""
+    asked = without_false_friends(" ".join(_CAMEL_WORD.sub(" ", asking_part(question)).split()))
+    found: list[tuple[int, frozenset[str]]] = []  # (word position, its attribute)
+    for at, word in enumerate(asked.split()):
+        hits = [(len(t), g) for g in attribute_groups() for t in g if contains_term(word, t)]
+        if hits and not given_value(asked, word.strip(".,;:!?()")):
+            found.append((at, max(hits, key=lambda hit: hit[0])[1]))
+    groups = list(dict.fromkeys(group for _, group in found))
+    if len(groups) < 2:
+        return []
+    words = asked.split()
+    first, second = (next(at for at, g in found if g is group) for group in groups[:2])
+    between = " ".join(words[first : second + 1]).rstrip(".,;:!?")
+    if not _JOINED.search(between) or _QUANTITY.search(question):
+        return []  # not a list of attributes, or the inputs of a calculation
+    folded = question.casefold()
+    things = [t for group in _things(question) for t in group if contains_term(folded, t)]
+    subject = " ".join(designations(question) or things)
+    return [f"{subject} {' '.join(sorted(t for t in g if ' ' not in t))}".strip() for g in groups]
+
+
+def given_value(question: str, word: str) -> bool:
+    """Whether the question states the attribute's value itself ("net of the 19 % VAT",
+    "bei einem Börsenpreis von 8 ct/kWh"): a quantity right before or after the word
+    gives the attribute to compute with; it is not asked."""
+    for match in re.finditer(re.escape(word), question):
+        before = question[max(0, match.start() - 12) : match.start()]
+        after = question[match.end() : match.end() + 24]
+        if re.search(r"\d\s*%?\s*$", before) or re.match(
+            r"\s*(?:von|of|=|:|is|ist|beträgt|at|bei)?\s*\d", after
+        ):
+            return True
+    return False
+
+
+def asking_part(question: str) -> str:
+    """The sentences of ``question`` that ask (end with "?"); the sentences before them give
+    the situation ("Ich verbrauche 340 kWh; der verbrauchsgewichtete Börsenpreis liegt bei
+    8,62 ct/kWh. Wie hoch ist meine Monatsrechnung?") and ask for nothing."""
+    sentences = _SENTENCE_END.split(question.strip())
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking) if asking else question
 
 
 def _things(question: str) -> list[frozenset[str]]:

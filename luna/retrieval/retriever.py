@@ -33,6 +33,7 @@ from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.periods import period_terms
 from luna.retrieval.queries import (
+    attribute_queries,
     bridge_queries,
     description_query,
     question_parts,
@@ -155,6 +156,9 @@ class Retriever:
             leaders: list[RetrievedChunk] = []
             for part in question_parts(query):
                 extra.append(search.rank(part, score_threshold))
+                leaders += search.resolve(extra[-1])[:1]
+            for asked in attribute_queries(query) if multi_hop else []:
+                extra.append(search.rank(asked, score_threshold, weight=0.7))
                 leaders += search.resolve(extra[-1])[:1]
             if multi_hop and not extra:
                 first = search.resolve(main)[:3]

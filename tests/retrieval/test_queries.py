@@ -10,6 +10,7 @@ from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.lexicon import translations
 from luna.retrieval.periods import period_months
 from luna.retrieval.queries import (
+    attribute_queries,
     bridge_queries,
     bridges,
     description_query,
@@ -133,3 +134,20 @@ def test_names_and_brands_go_into_the_translated_query_as_they_are():
     query = translated_query("Which fee did Seetal Netz confirm for LindenStrom?", dictionary) or ""
     assert {"Seetal", "LindenStrom"} <= set(query.split())
     assert "Linden" not in query.split()  # a brand is not split into a compound's parts
+
+
+def test_each_attribute_of_a_list_of_them_is_searched_on_its_own():
+    assert attribute_queries("How heavy and how tall is the PowerBlock PB 15.6?") == [
+        "PB 15.6 gewicht heavy masse schwer weigh weighs weight wiegen wiegt",
+        "PB 15.6 bauhöhe height tall",
+    ]
+    # one attribute, a compound of two ("Preisgarantie"), or the inputs of a calculation
+    assert attribute_queries("Wie hoch ist der Grundpreis?") == []
+    assert attribute_queries("Gibt es bei QuellStrom Flex eine Preisgarantie?") == []
+    assert (
+        attribute_queries(
+            "Was kostet ein Monat mit 300 kWh Verbrauch einschließlich Grundpreis, wenn der "
+            "Börsenpreis 8,00 ct/kWh beträgt?"
+        )
+        == []
+    )

@@ -24,6 +24,7 @@ from luna.core.language import Language
 from luna.retrieval.designations import mentioned, named_specifics
 from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
+from luna.retrieval.queries import asking_part, given_value
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
 # usage analysis) know refusals written without the model too.
@@ -106,33 +107,6 @@ def _states(
     )
 
 
-def _given(question: str, word: str) -> bool:
-    """Whether the question states the attribute's value itself ("net of the 19 % VAT",
-    "bei einem Börsenpreis von 8 ct/kWh"): a quantity right before or after the word
-    gives the attribute to compute with; it is not asked."""
-    for match in re.finditer(re.escape(word), question):
-        before = question[max(0, match.start() - 12) : match.start()]
-        after = question[match.end() : match.end() + 24]
-        if re.search(r"\d\s*%?\s*$", before) or re.match(
-            r"\s*(?:von|of|=|:|is|ist|beträgt|at|bei)?\s*\d", after
-        ):
-            return True
-    return False
-
-
-# Sentences end at . ! ? ; after a letter or unit, not after a number ("1. April 2027").
-_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?;])\s+")
-
-
-def asking_part(question: str) -> str:
-    """The sentences of ``question`` that ask (end with "?"); the sentences before them give
-    the situation ("Ich verbrauche 340 kWh; der verbrauchsgewichtete Börsenpreis liegt bei
-    8,62 ct/kWh. Wie hoch ist meine Monatsrechnung?") and ask for nothing."""
-    sentences = _SENTENCE_END.split(question.strip())
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    return " ".join(asking) if asking else question
-
-
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     """Attributes the question asks for that no passage states (for the thing it names).
 
@@ -147,7 +121,7 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
         word = next(
             (t for t in sorted(group, key=len, reverse=True) if contains_term(asked, t)), None
         )
-        if word is None or _given(asked, word):
+        if word is None or given_value(asked, word):
             continue
         unit = _unit_pattern(group)
         if not any(_states(t, group, unit, things) for t in folded):
