@@ -459,6 +459,24 @@ def test_a_monthly_fee_in_a_yearly_answer_needs_its_12(prompt: LoadedPrompt):
     assert "multiply by 12" in model.prompt(1)
 
 
+def test_vat_is_taken_out_by_dividing_not_by_subtracting_its_percentage():
+    passages = [{"n": 1, "title": "T", "text": "Grundpreis 11,90 € brutto, inkl. 19 % MwSt."}]
+    question = "Wie hoch ist der Grundpreis ohne MwSt.?"
+    subtracted = CalculationPlan.model_validate(
+        {
+            "operands": [operand("price", "11,90", "€", 1), operand("vat", "19", "%", 1)],
+            "expression": "price * (1 - vat / 100)",
+            "result_unit": "€",
+        }
+    )
+    assert verify_plan(subtracted, question, passages) == [
+        "VAT is taken out of a gross amount by dividing by (1 + vat / 100), not by multiplying "
+        "by (1 - vat / 100)"
+    ]
+    divided = subtracted.model_copy(update={"expression": "price / (1 + vat / 100)"})
+    assert verify_plan(divided, question, passages) == []
+
+
 def test_unused_operands_are_dropped_by_calculate_but_flagged_by_verify_plan(
     prompt: LoadedPrompt,
 ):

@@ -621,6 +621,7 @@ def check_plan(
     texts = {n: " ".join(str(p["text"]).split()) for n, p in by_number.items()}
     problems += _period_problems(plan, expression, question, texts)
     problems += _net_gross_problems(plan, question, by_number)
+    problems += _vat_removal_problems(plan, question)
     if not problems:
         try:
             result = compute(plan, values, expression, plan.result_unit)
@@ -667,6 +668,22 @@ def _net_gross_problems(
                 "asks for net (netto) values"
             )
     return problems
+
+
+_VAT_OR_NET = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|netto|net)\b", re.I)
+
+
+def _vat_removal_problems(plan: CalculationPlan, question: str) -> list[str]:
+    """VAT taken off a gross amount by multiplying by (1 − VAT): 11,90 € × 0,81 is not the net
+    of 11,90 € with 19 % VAT; the net is 11,90 € / 1,19."""
+    if not _VAT_OR_NET.search(question):
+        return []
+    return [
+        f"VAT is taken out of a gross amount by dividing by (1 + {o.name} / 100), not by "
+        f"multiplying by (1 - {o.name} / 100)"
+        for o in plan.operands
+        if is_percent(o) and re.search(rf"1\s*-\s*\(?\s*{re.escape(o.name)}\b", plan.expression)
+    ]
 
 
 def _readings(numeral: str) -> set[Decimal]:
