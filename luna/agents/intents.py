@@ -18,16 +18,26 @@ from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, BaseMessage
 
+from luna.agents.named_days import named_days
+
 _I = re.IGNORECASE
 
 METER = re.compile(r"\b([A-Z]{1,4}-\d{2,6})\b", _I)
 # German compounds count by their tail: "Stromverbrauch", "Börsenstrompreis".
-CONSUMPTION = re.compile(r"\b(consum\w*|usage|used|\w*verbrauch\w*|\w*bezug|bezogen)\b", _I)
+CONSUMPTION = re.compile(
+    r"\b(consum\w*|usage|use|used|\w*verbrauch\w*|\w*bezug|bezogen|gezogen|draw|drawn|drew)\b",
+    _I,
+)
 PRODUCTION = re.compile(
-    r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|photovoltai\w*)\b", _I
+    r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|sonnenstrom|photovoltai\w*)\b",
+    _I,
 )
 # What energy cost the customer (past tense or a cost noun), not what a kWh costs now.
-COST = re.compile(r"\b(gekostet|\w*kosten|costs?|bezahlt|paid|spent|ausgegeben|\w*rechnung)\b", _I)
+COST = re.compile(
+    r"\b(gekostet|\w*kosten|costs?|bezahl\w*|gezahlt|paid|pay|spent|ausgegeben|\w*rechnung|"
+    r"bills?)\b",
+    _I,
+)
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
 PRICE = re.compile(r"\b(prices?|preis\w*|\w*strompreis\w*|börsen\w*preis\w*|spot|day-ahead)\b", _I)
 FORECAST = re.compile(
@@ -101,6 +111,9 @@ PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(tomorrow|morgen)\b", _I), "tomorrow"),
     (re.compile(r"\b(today|heute|now|jetzt|aktuell\w*|current\w*)\b", _I), "today"),
 )
+# Prices over at most a week are read hourly: "how high did the price go" means an hour.
+_HOURLY_PRICES = ("today", "tomorrow", "yesterday", "this_week", "last_week", "last_7_days")
+_WEEK = timedelta(days=7)
 _RESOLUTION = {
     "today": "hour",
     "yesterday": "hour",
@@ -175,9 +188,11 @@ def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> Ru
     series = _series(message)
     meter = METER.search(message)
     period = find_period(message)
+    days = named_days(message, today) if period is None else None
     previous = last_timeseries_args(history)
     args: dict[str, Any] = {}
-    inherited = previous is not None and (series is None or meter is None or period is None)
+    named = period is not None or days is not None
+    inherited = previous is not None and (series is None or meter is None or not named)
     if previous is not None and inherited:
         args = {
             k: v
@@ -190,7 +205,7 @@ def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> Ru
                 return None
             args.update(shifted)
             period = None
-        elif period is None and series is None:
+        elif not named and series is None:
             return None  # a follow-up that asks for something else: leave it to the model
     if series is not None:
         args["series"] = series
@@ -199,12 +214,16 @@ def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> Ru
     if period is not None:
         args.update({"period": period, "start": None, "end": None})
         args["resolution"] = _RESOLUTION.get(period, "day")
+    elif days is not None:
+        first, last = days
+        args.update({"period": None, "start": first.isoformat(), "end": last.isoformat()})
+        args["resolution"] = "hour" if first == last else "day"
     if "series" not in args or not (args.get("period") or args.get("start")):
         return None
     if args["series"] == "price":
         args.pop("meter_id", None)
-        if args.get("period") in ("today", "tomorrow", "yesterday"):
-            args["resolution"] = "hour"
+        if args.get("period") in _HOURLY_PRICES or (days and days[1] - days[0] < _WEEK):
+            args["resolution"] = "hour"  # the highest and lowest price are hours, not days
     final = {k: v for k, v in args.items() if v is not None}
     return RuleCall("query_timeseries", final, restate(final) if inherited else None)
 

@@ -314,3 +314,31 @@ def test_a_single_day_as_start_and_bare_end_date_is_that_whole_day():
         datetime(2025, 6, 9, tzinfo=NOW.tzinfo),
         timedelta(days=1),
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "args"),
+    [
+        ("Wie hoch war mein Verbrauch am Sonntag?", {"start": "2025-06-15", "end": "2025-06-15"}),
+        ("How much did I use last Friday?", {"start": "2025-06-13", "end": "2025-06-13"}),
+        ("Verbrauch vom 28. Mai, bitte.", {"start": "2025-05-28", "end": "2025-05-28"}),
+        ("What did the PV produce on June 3rd?", {"start": "2025-06-03", "end": "2025-06-03"}),
+        ("Wie viel Sonnenstrom kam im Mai vom Dach?", {"start": "2025-05-01", "end": "2025-05-31"}),
+        ("Wie viel PV-Strom gab es im Juli?", {"start": "2024-07-01", "end": "2024-07-31"}),
+    ],
+)
+def test_named_days_and_months_are_past_dates_resolved_by_code(message: str, args: dict[str, Any]):
+    """A weekday is the latest before today (a Wednesday), a date or month without a year the
+    latest not after today; a single day is read hourly, a month daily."""
+    (call,) = rule_calls(message, now=NOW) or []
+    assert call.tool == "query_timeseries"
+    assert args.items() <= call.args.items()
+    assert "period" not in call.args
+    assert call.args["resolution"] == ("hour" if args["start"] == args["end"] else "day")
+
+
+def test_the_highest_price_of_a_week_is_an_hour_and_a_bill_is_a_cost():
+    (week,) = rule_calls("How high did the day-ahead price go this week?", now=NOW) or []
+    assert week.args["resolution"] == "hour"
+    (bill,) = rule_calls("Wie viel musste ich letzte Woche für Strom bezahlen?", now=NOW) or []
+    assert (bill.args["series"], bill.args["period"]) == ("cost", "last_week")
