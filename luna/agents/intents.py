@@ -34,8 +34,8 @@ PRODUCTION = re.compile(
 )
 # What energy cost the customer (past tense or a cost noun), not what a kWh costs now.
 COST = re.compile(
-    r"\b(gekostet|\w*kosten|costs?|bezahl\w*|gezahlt|paid|pay|spent|ausgegeben|\w*rechnung|"
-    r"bills?)\b",
+    r"\b(gekostet|\w*kosten|costs?|kostet\s+(mich|uns)|bezahl\w*|gezahlt|paid|pay|spent|"
+    r"ausgegeben|\w*rechnung|bills?)\b",
     _I,
 )
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)

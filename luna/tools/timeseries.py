@@ -165,6 +165,8 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
         f"highest bucket {_stamp(peak_ts, resolution, tz)}: {peak:.2f} kWh; "
         f"lowest {_stamp(low_ts, resolution, tz)}: {low:.2f} kWh"
     )
+    if resolution is Resolution.HOUR:  # the highest bucket is the peak hour
+        figures["peak_hour"] = {"start": peak_ts.isoformat(), "kwh": round(peak, 3)}
     if hourly and resolution is not Resolution.HOUR:
         h_ts, h_val = max(((b.ts, float(getattr(b, field))) for b in hourly), key=lambda p: p[1])
         h_end = (h_ts + timedelta(hours=1)).astimezone(ZoneInfo(tz))

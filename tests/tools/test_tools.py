@@ -160,6 +160,33 @@ def test_prices_are_averaged_like_sql_and_listed_hourly(settings, stores, energy
     assert len(rows) in (23, 24, 25)
 
 
+def test_an_hourly_series_names_its_highest_hour_as_the_peak_hour(
+    settings, stores, energy_site: Site
+):
+    tools = tools_for(settings, stores, energy_site.anna_id)
+    result = call(
+        tools["query_timeseries"],
+        series="consumption",
+        meter_id="M-001",
+        period="yesterday",
+        resolution="hour",
+    )
+    assert result.status == "success", result.content
+    today = datetime.now(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    with stores.engine.connect() as conn:
+        peak = conn.execute(
+            text(
+                "SELECT date_trunc('hour', ts) AS h, sum(consumption_kwh) AS kwh "
+                "FROM smart_meter_readings WHERE meter_id = 'M-001' AND ts >= :s AND ts < :e "
+                "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+            ),
+            {"s": today - timedelta(days=1), "e": today},
+        ).one()
+    figures = result.artifact["sources"][0]["figures"]
+    assert figures["peak_hour"]["kwh"] == pytest.approx(float(peak.kwh), abs=1e-3)
+    assert datetime.fromisoformat(figures["peak_hour"]["start"]) == peak.h
+
+
 def test_cost_is_the_grid_import_at_the_working_price_like_independent_sql(
     settings, stores, energy_site: Site
 ):
