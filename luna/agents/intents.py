@@ -38,6 +38,19 @@ COST = re.compile(
     r"ausgegeben|\w*rechnung|bills?)\b",
     _I,
 )
+# PV used on site: "wie viel davon habe ich selbst verbraucht", "how much came from my PV".
+SELF_CONSUMPTION = re.compile(
+    r"\b(selbst verbraucht|eigenverbrauch\w*|self-?consum\w*|direkt verbraucht|"
+    r"(came|come|comes) from (my|our|the) (pv|solar\w*)|aus (meiner|unserer|der) "
+    r"(pv|solar\w*|photovoltaik\w*))",
+    _I,
+)
+# A peak in kW is a consumption peak: "höchste Lastspitze in Kilowatt", "biggest load in kW".
+PEAK_POWER = re.compile(
+    r"\b(lastspitze\w*|leistungsspitze\w*|spitzenlast\w*|peak (load|power|demand)|"
+    r"(biggest|highest|largest) load|in (kw|kilowatt)\b)",
+    _I,
+)
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
 PRICE = re.compile(r"\b(prices?|preis\w*|\w*strompreis\w*|börsen\w*preis\w*|spot|day-ahead)\b", _I)
 FORECAST = re.compile(
@@ -161,8 +174,12 @@ def _series(message: str) -> str | None:
         )
         if pattern.search(message)
     ]
+    if SELF_CONSUMPTION.search(message):
+        return "self_consumption"
     if COST.search(message) and not PER_UNIT.search(message):
         found = [name for name in found if name != "consumption"] + ["cost"]
+    if not found and PEAK_POWER.search(message):
+        found = ["consumption"]
     return found[0] if len(found) == 1 else None
 
 
@@ -234,6 +251,7 @@ def restate(args: dict[str, Any]) -> str:
         "consumption": "consumption",
         "production": "PV production",
         "cost": "energy cost",
+        "self_consumption": "PV used on site",
         "price": "price",
     }
     subject = what.get(args.get("series", ""), "data")
@@ -249,8 +267,8 @@ def _forecast(message: str) -> RuleCall | None:
     series = _series(message)
     if series is None:
         return None
-    if series == "cost":
-        return None  # the forecast has no costs: the model explains
+    if series in ("cost", "self_consumption"):
+        return None  # the forecast has neither: the model explains
     target = {"consumption": "consumption", "production": "pv", "price": "price"}[series]
     args: dict[str, Any] = {"target": target}
     meter = METER.search(message)

@@ -45,6 +45,7 @@ from luna.tools.results import (
 )
 
 NAME = "query_timeseries"
+_PEAK_SPAN = timedelta(days=62)  # quarter hours searched for the peak kW, at most
 MAX_RANGE = timedelta(days=3 * 366)
 _STAMP = {
     Resolution.MIN15: "%a %Y-%m-%d %H:%M",
@@ -57,10 +58,10 @@ _STAMP = {
 class TimeseriesArgs(BaseModel):
     """Arguments of ``query_timeseries``."""
 
-    series: Literal["consumption", "production", "cost", "price"] = Field(
-        description="consumption or production (PV) of a meter in kWh, its energy cost in EUR "
-        "(grid import at the tariff's working price), or the day-ahead price of a zone in "
-        "EUR/MWh"
+    series: Literal["consumption", "production", "self_consumption", "cost", "price"] = Field(
+        description="consumption or production (PV) of a meter in kWh, the PV it used itself "
+        "(self_consumption, kWh), its energy cost in EUR (grid import at the tariff's working "
+        "price), or the day-ahead price of a zone in EUR/MWh"
     )
     meter_id: str | None = Field(
         default=None,
@@ -131,6 +132,11 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
             hourly = aggregate_readings(
                 conn, meters, start, end, Resolution.HOUR, ReadingAgg.SUM, tz, ctx.timescale
             )
+        quarters: list[ReadingBucket] = []
+        if buckets and end - start <= _PEAK_SPAN:
+            quarters = aggregate_readings(
+                conn, meters, start, end, Resolution.MIN15, ReadingAgg.SUM, tz, ctx.timescale
+            )
     field = "consumption_kwh" if args.series == "consumption" else "production_kwh"
     what = f"{args.series} of {', '.join(meters)}"
     span = describe_range(start, end, tz)
@@ -165,6 +171,12 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
         f"highest bucket {_stamp(peak_ts, resolution, tz)}: {peak:.2f} kWh; "
         f"lowest {_stamp(low_ts, resolution, tz)}: {low:.2f} kWh"
     )
+    if quarters:  # the highest quarter-hour mean power, the peak a grid operator bills
+        q_ts, q_kwh = max(((b.ts, float(getattr(b, field))) for b in quarters), key=lambda p: p[1])
+        figures["peak_kw"] = {"start": q_ts.isoformat(), "kw": round(q_kwh * 4, 3)}
+        lines.append(
+            f"highest quarter hour {_stamp(q_ts, Resolution.MIN15, tz)}: {q_kwh * 4:.2f} kW"
+        )
     if resolution is Resolution.HOUR:  # the highest bucket is the peak hour
         figures["peak_hour"] = {"start": peak_ts.isoformat(), "kwh": round(peak, 3)}
     if hourly and resolution is not Resolution.HOUR:
@@ -183,9 +195,12 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
     return content, artifact([data_ref(NAME, what, query, summary, rows, figures)])
 
 
-def _cost(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime) -> ToolOutput:
-    """The energy cost of the grid import over the whole range, with the import and its mean
-    price; feed-in revenue beside it."""
+def _site_sums(
+    ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime
+) -> ToolOutput:
+    """What the meters did over the whole range, as the overview sums it: the energy cost of
+    the grid import (with the import and its mean price, feed-in revenue beside it) and the
+    PV used on site (self-consumption, with the consumption and production it splits)."""
     tz = ctx.timezone
     with ctx.sessions() as session:
         meters = resolve_meter_ids(session, ctx, args.meter_id)
@@ -206,7 +221,7 @@ def _cost(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime
     for meter in meters:
         total += sums.get((meter, span), EnergySums())
     totals = total.totals()
-    what = f"energy cost of {', '.join(meters)}"
+    what = f"{args.series.replace('_', '-')} of {', '.join(meters)}"
     words = describe_range(start, end, tz)
     query = (
         f"smart_meter_readings × market_prices {args.zone}, meters {', '.join(meters)}, {words}: "
@@ -214,7 +229,7 @@ def _cost(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime
         f"+ {tariff.VAT * 100:g} % VAT)"
     )
     figures: dict[str, Any] = {
-        "kind": "cost",
+        "kind": "cost" if args.series == "cost" else "self_consumption",
         "meter": args.meter_id,
         "meters": meters,
         "period": args.period,
@@ -235,12 +250,17 @@ def _cost(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: datetime
         ),
         "feed_in_eur": round(totals.feed_in_revenue_eur, 2),
         "unpriced_intervals": totals.unpriced_intervals,
+        "self_consumed_kwh": round(totals.self_consumed_kwh, 3),
+        "consumption_kwh": round(totals.consumption_kwh, 3),
+        "production_kwh": round(totals.production_kwh, 3),
     }
     summary = (
         f"{what}, {words}: {totals.import_cost_eur:.2f} EUR for {totals.grid_import_kwh:.2f} kWh "
         f"grid import (working price incl. VAT, without the monthly base price); feed-in "
         f"revenue {totals.feed_in_revenue_eur:.2f} EUR; {totals.unpriced_intervals} of "
-        f"{totals.intervals} quarter hours without a price"
+        f"{totals.intervals} quarter hours without a price; PV used on site "
+        f"{totals.self_consumed_kwh:.2f} kWh of {totals.production_kwh:.2f} kWh produced "
+        f"(consumption {totals.consumption_kwh:.2f} kWh)"
     )
     return summary, artifact([data_ref(NAME, what, query, summary, [], figures)])
 
@@ -314,8 +334,8 @@ def query_timeseries_tool(ctx: ToolContext) -> BaseTool:
         _check_span(start, end, resolution, ctx.settings.data_max_points)
         if args.series == "price":
             return _prices(ctx, args, start, end)
-        if args.series == "cost":
-            return _cost(ctx, args, start, end)
+        if args.series in ("cost", "self_consumption"):
+            return _site_sums(ctx, args, start, end)
         return _energy(ctx, args, start, end)
 
     return StructuredTool.from_function(

@@ -200,7 +200,8 @@ def test_catalogue_lists_every_tool_with_its_arguments():
     catalogue = tool_catalogue(TOOLS)
     assert catalogue.count("\n") == len(TOOLS) - 1
     assert (
-        "query_timeseries(series: consumption|production|cost|price, meter_id?: string" in catalogue
+        "query_timeseries(series: consumption|production|self_consumption|cost|price, "
+        "meter_id?: string" in catalogue
     )
 
 

@@ -122,3 +122,28 @@ def test_another_customers_meter_is_refused_by_code_naming_the_users_own():
     assert german.startswith("Zum Zähler M-002 kann ich Ihnen nichts sagen")
     assert german.endswith("M-001, M-003.")
     assert meter_refusal(["query_timeseries: range longer than three years"], "en") is None
+
+
+def test_the_peak_power_when_asked_in_kw_and_the_pv_used_on_site():
+    figures = YESTERDAY | {"peak_kw": {"start": "2026-12-02T16:45:00+00:00", "kw": 7.9}}
+    answer = written_answer(
+        "Was war gestern meine höchste Lastspitze in kW?", [data(figures)], "de", TZ
+    )
+    assert answer == (
+        "Der Stromverbrauch gestern (02.12.2026) betrug 18,62 kWh [1]. Die höchste "
+        "Viertelstundenleistung war 7,90 kW (02.12.2026 17:45 Uhr) [1]."
+    )
+    own = {
+        "kind": "self_consumption",
+        "period": "yesterday",
+        "start": YESTERDAY["start"],
+        "end": YESTERDAY["end"],
+        "self_consumed_kwh": 4.464,
+        "consumption_kwh": 11.59,
+        "production_kwh": 25.536,
+    }
+    english = written_answer("and how much of that came from my PV?", [data(own)], "en", TZ)
+    assert english == (
+        "Of your consumption yesterday (2 Dec 2026) (11.59 kWh), 4.46 kWh came straight from "
+        "your PV system (self-consumption; it produced 25.54 kWh) [1]."
+    )

@@ -173,7 +173,10 @@ def test_unclear_question_is_routed_by_one_structured_model_call(
     assert turn.state["answer"].startswith("PV production ")
     assert len(model.seen) == 1
     routing_prompt = model.prompt(0)
-    assert "- query_timeseries(series: consumption|production|cost|price" in routing_prompt
+    assert (
+        "- query_timeseries(series: consumption|production|self_consumption|cost|price"
+        in routing_prompt
+    )
     assert "Message: Did the roof do anything useful?" in routing_prompt
     assert "production of M-001" in str(turn.tool_messages[0].content)
 

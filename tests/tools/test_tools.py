@@ -184,6 +184,15 @@ def test_an_hourly_series_names_its_highest_hour_as_the_peak_hour(
         ).one()
     figures = result.artifact["sources"][0]["figures"]
     assert figures["peak_hour"]["kwh"] == pytest.approx(float(peak.kwh), abs=1e-3)
+    with stores.engine.connect() as conn:
+        quarter = conn.execute(
+            text(
+                "SELECT max(consumption_kwh * 60.0 / interval_minutes) FROM smart_meter_readings "
+                "WHERE meter_id = 'M-001' AND ts >= :s AND ts < :e"
+            ),
+            {"s": today - timedelta(days=1), "e": today},
+        ).scalar_one()
+    assert figures["peak_kw"]["kw"] == pytest.approx(float(quarter), abs=1e-3)
     assert datetime.fromisoformat(figures["peak_hour"]["start"]) == peak.h
 
 
@@ -216,6 +225,20 @@ def test_cost_is_the_grid_import_at_the_working_price_like_independent_sql(
     assert figures["cost_eur"] == pytest.approx(float(cost), abs=0.01)
     assert figures["import_kwh"] == pytest.approx(float(grid), abs=0.001)
     assert f"{float(cost):.2f} EUR" in str(result.content)
+    own = call(
+        tools["query_timeseries"], series="self_consumption", meter_id="M-001", period="last_week"
+    )
+    with stores.engine.connect() as conn:
+        self_consumed = conn.execute(
+            text(
+                "SELECT sum(least(consumption_kwh, production_kwh)) FROM smart_meter_readings "
+                "WHERE meter_id = 'M-001' AND ts >= :s AND ts < :e"
+            ),
+            {"s": start, "e": end},
+        ).scalar_one()
+    mine = own.artifact["sources"][0]["figures"]
+    assert mine["kind"] == "self_consumption"
+    assert mine["self_consumed_kwh"] == pytest.approx(float(self_consumed), abs=0.001)
     refused = call(tools["query_timeseries"], series="cost", meter_id="M-002", period="last_week")
     assert refused.status == "error"  # another customer's meter
 

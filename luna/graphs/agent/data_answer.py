@@ -39,6 +39,11 @@ _PERIODS: dict[str, dict[Language, str]] = {
     "last_year": {"de": "letztes Jahr", "en": "last year"},
 }
 _DATE_FORMAT: dict[Language, str] = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+_KW = re.compile(
+    r"\b(kw|kilowatt|lastspitze\w*|leistungsspitze\w*|spitzenlast\w*|spitzenleistung\w*|"
+    r"peak (load|power|demand)|(biggest|highest|largest) load|höchste\w* last)\b",
+    re.I,
+)
 _WHEN = re.compile(
     r"\b(wann|when|spitze\w*|peak\w*|höchst\w*|highest|maximum|meiste\w*|most)\b", re.I
 )
@@ -92,6 +97,14 @@ def _energy(figures: dict[str, Any], n: int, question: str, language: Language, 
         sentence = f"{what}{whose} {when} betrug {total} [{n}]."
     else:
         sentence = f"{what}{whose} {when} was {total} [{n}]."
+    quarter = figures.get("peak_kw")
+    if quarter and _KW.search(question):
+        kw = format_number(quarter["kw"], language, 2) + " kW"
+        moment = datetime.fromisoformat(quarter["start"]).astimezone(ZoneInfo(tz))
+        at = f"{_day(moment, language)} {moment:%H:%M}"
+        if language == "de":
+            return sentence + f" Die höchste Viertelstundenleistung war {kw} ({at} Uhr) [{n}]."
+        return sentence + f" The highest quarter-hour power was {kw} ({at}) [{n}]."
     peak = figures.get("peak_hour")
     if peak and _WHEN.search(question):
         kwh = format_number(peak["kwh"], language, 2) + " kWh"
@@ -132,6 +145,26 @@ def _cost(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
     if feed_in > 0:
         sentence += f" Feed-in earned {format_number(feed_in, language, 2)} € against it."
     return sentence
+
+
+def _self_consumption(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
+    when = period_words(figures, language, tz)
+    if figures.get("empty"):
+        if language == "de":
+            return f"Für {when} sind keine Messwerte gespeichert [{n}]."
+        return f"No readings are stored for {when} [{n}]."
+    own = format_number(figures["self_consumed_kwh"], language, 2) + " kWh"
+    used = format_number(figures["consumption_kwh"], language, 2) + " kWh"
+    made = format_number(figures["production_kwh"], language, 2) + " kWh"
+    if language == "de":
+        return (
+            f"Von Ihrem Verbrauch {when} ({used}) kamen {own} direkt aus Ihrer PV-Anlage "
+            f"(Eigenverbrauch; erzeugt wurden {made}) [{n}]."
+        )
+    return (
+        f"Of your consumption {when} ({used}), {own} came straight from your PV system "
+        f"(self-consumption; it produced {made}) [{n}]."
+    )
 
 
 def _price_point(
@@ -184,6 +217,8 @@ def written_answer(
             sentences.append(_energy(figures, n, question, language, tz))
         elif figures.get("kind") == "cost":
             sentences.append(_cost(figures, n, language, tz))
+        elif figures.get("kind") == "self_consumption":
+            sentences.append(_self_consumption(figures, n, language, tz))
         elif figures.get("kind") == "price" and (
             figures.get("empty") or figures.get("aggregation") == "avg"
         ):
