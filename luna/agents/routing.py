@@ -147,7 +147,7 @@ def decision_schema(tools: Sequence[BaseTool]) -> dict[str, Any]:
 
 
 def _signature(tool: BaseTool) -> str:
-    """``name(series: consumption|production|self_consumption|cost|price, meter_id?, ...)``: short for the prompt."""
+    """``name(series: consumption|production|…, meter_id?, ...)``: short for the prompt."""
     schema = args_json_schema(tool)
     required = set(schema.get("required", []))
     parts = []
