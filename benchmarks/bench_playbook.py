@@ -1,7 +1,7 @@
 """Playbook benchmark: generation time per kind with the embedded model.
 
     .venv/bin/python benchmarks/bench_playbook.py [--kinds battery,load_shift] [--threads 1]
-        [--days 16] [--forecast-model seasonal_naive_weekly]
+        [--days 16] [--forecast-model seasonal_naive_weekly] [--remark-tokens 48]
 
 Builds a throwaway database on LUNA_BENCH_DATABASE_URL (default: the PostgreSQL server on
 127.0.0.1:5432) with a simulated June site (the graph tests' ``simulated_site``: a 6 kWp PV
@@ -68,8 +68,14 @@ def timed_run(
     return times, state
 
 
-def bench(runtime: Runtime, kinds: list[str], forecast_model: str | None) -> None:
-    ctx_args: dict[str, Any] = {"history_days": 14, "selection_days": 2}
+def bench(
+    runtime: Runtime, kinds: list[str], forecast_model: str | None, remark_tokens: int
+) -> None:
+    ctx_args: dict[str, Any] = {
+        "history_days": 14,
+        "selection_days": 2,
+        "remark_tokens": remark_tokens,
+    }
     if forecast_model:
         ctx_args["forecast_model"] = forecast_model
     started = time.perf_counter()
@@ -91,6 +97,9 @@ def main() -> None:
     parser.add_argument("--kinds", default="battery,load_shift,tariff_check,anomaly")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--forecast-model", default="seasonal_naive_weekly")
+    parser.add_argument(
+        "--remark-tokens", type=int, default=48, help="the model's remark (0: none, the default)"
+    )
     args = parser.parse_args()
     with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
         settings = Settings(  # type: ignore[call-arg]
@@ -107,7 +116,7 @@ def main() -> None:
                 register_files(s)
             for doc in PLAYBOOK_DOCS:
                 runtime.ingest.ingest((SAMPLES / doc).read_bytes(), doc)
-            bench(runtime, args.kinds.split(","), args.forecast_model or None)
+            bench(runtime, args.kinds.split(","), args.forecast_model or None, args.remark_tokens)
         finally:
             runtime.close()
 

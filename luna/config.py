@@ -124,6 +124,16 @@ class Settings(BaseSettings):
     )
     ollama_url: str = "http://127.0.0.1:11434"
 
+    # --- playbooks ----------------------------------------------------------------------
+    playbook_remark_tokens: int = Field(
+        default=0,
+        ge=0,
+        le=200,
+        description="Tokens of the model's one remark beside an engine-written playbook; 0: "
+        "none. Off by default: the embedded 1.5B model's remarks were generic or wrong (it "
+        "advised removing a home battery from its device); on with a larger model.",
+    )
+
     # --- energy assistant (chat agent) ------------------------------------------------
     agent_max_tool_rounds: int = Field(
         default=2, ge=0, le=6, description="Most tool calls the chat agent makes per turn."

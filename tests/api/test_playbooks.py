@@ -35,7 +35,12 @@ def api(settings: Settings, clean_db: Stores, users: dict[str, str]) -> Iterator
 
         def context(runtime: Runtime) -> Any:
             return playbook_context(
-                runtime, chat_model=model, model_name="scripted", retriever=None, **FAST
+                runtime,
+                chat_model=model,
+                model_name="scripted",
+                retriever=None,
+                remark_tokens=48,
+                **FAST,
             )
 
         client.app.state.playbook_context = context  # type: ignore[attr-defined]

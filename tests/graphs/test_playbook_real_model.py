@@ -43,7 +43,11 @@ def real_runtime(settings: Settings, site: Stores, tmp_path: Path) -> Iterator[R
 
 def test_battery_playbook_with_the_real_model_is_valid_sourced_and_saves(real_runtime: Runtime):
     ctx = playbook_context(
-        real_runtime, forecast_model="seasonal_naive_weekly", history_days=14, selection_days=2
+        real_runtime,
+        forecast_model="seasonal_naive_weekly",
+        history_days=14,
+        selection_days=2,
+        remark_tokens=48,
     )
     run = run_playbook(
         real_runtime,

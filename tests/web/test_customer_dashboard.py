@@ -214,6 +214,7 @@ def test_playbook_requested_opened_and_accepted(
             forecast_model="seasonal_naive_weekly",
             history_days=12,
             selection_days=2,
+            remark_tokens=48,
         )
 
     live_server.app.state.playbook_context = context

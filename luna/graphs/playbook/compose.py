@@ -28,7 +28,8 @@ SUMMARY_ACTIONS = 3
 SUMMARY_FIGURES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W\d_]+")
-_PLACEHOLDER = re.compile(r"[\[\]{}<>]|\b(FACTS|PASSAGES|RECOMMENDATION|LANGUAGE)\b")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_PLACEHOLDER = re.compile(r"[\[\]{}<>]|\b(RECOMMENDED ACTIONS|DOCUMENTS CONSULTED|LANGUAGE)\b")
 _MIN_REMARK_WORDS = 4
 _MAX_REMARK_SENTENCES = 2
 _REPEAT_SHARE = 0.8  # a remark whose words are mostly one summary sentence's says it again
@@ -98,14 +99,21 @@ def context_block(sources: list[dict[str, Any]]) -> str:
     return "\n\n".join(blocks)
 
 
-def prompt_variables(
-    request: PlaybookRequest, written: PlaybookText, context: str
+def remark_variables(
+    request: PlaybookRequest, analysis: Analysis, sources: list[dict[str, Any]]
 ) -> dict[str, str]:
+    """What the remark is about, without a single number: the actions (titles and devices)
+    and the titles of the passages. A small model copies any figure it sees, and a remark
+    with a figure is dropped."""
+    actions = [f"{a.title} ({a.device})" for a in analysis.actions[:SUMMARY_ACTIONS]]
+    topics = list(
+        dict.fromkeys(f"{s['title']}: {s['section'] or ''}".rstrip(": ") for s in sources)
+    )
     return {
         "language": LANGUAGE_NAMES[request.language],
         "kind": request.kind.value,
-        "recommendation": f"{written.title}\n{written.summary}",
-        "context": context,
+        "recommendation": _NUMBER.sub("…", "\n".join(actions) or "-"),
+        "context": _NUMBER.sub("…", "\n".join(topics) or "-"),
     }
 
 

@@ -22,8 +22,8 @@ from luna.graphs.playbook.compose import (
     context_block,
     engine_text,
     facts_block,
-    prompt_variables,
     remark_problems,
+    remark_variables,
     stream_remark,
 )
 from luna.graphs.playbook.data import (
@@ -169,7 +169,8 @@ def remark(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str,
         prompt = load_active(session, PROMPT_NAME)
     update["prompt"] = prompt.ref
     request, written = state["request"], state["written"]
-    messages = prompt.render(history=[], **prompt_variables(request, written, state["context"]))
+    variables = remark_variables(request, state["analysis"], state.get("sources", []))
+    messages = prompt.render(history=[], **variables)
     params = dict(prompt.spec.params) | {"max_tokens": ctx.remark_tokens}
     pieces: list[str] = []
     try:

@@ -42,6 +42,7 @@ def playbook_context(
     """The run context from the runtime; ``overrides`` set any other context field."""
     model = chat_model if chat_model is not None else runtime.chat_model
     name = overrides.pop("model_name", None) or getattr(model, "model_name", None)
+    overrides.setdefault("remark_tokens", runtime.settings.playbook_remark_tokens)
     return PlaybookContext(
         sessions=runtime.stores.sessions,
         retriever=overrides.pop("retriever") if "retriever" in overrides else runtime.retriever,

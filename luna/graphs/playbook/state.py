@@ -79,6 +79,6 @@ class PlaybookContext:
     tariff_days: int = 365
     top_k: int = 2
     max_citations: int = 4
-    remark_tokens: int = 48  # the model's remark: at most this many tokens; 0 = no remark
+    remark_tokens: int = 0  # the model's remark: at most this many tokens; 0 = no remark
     now: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
