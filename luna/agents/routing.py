@@ -27,7 +27,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, ValidationError
 
-from luna.agents.intents import rule_calls
+from luna.agents.intents import METER, rule_calls
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, read_prompt_files, version_key
 
@@ -301,9 +301,25 @@ def route(
         if not reply.tool_calls:
             return RouteDecision(method="native", raw=str(reply.content))
         call = reply.tool_calls[0]
-        return _decision(tools, call["name"], call["args"], "native", json.dumps(call["args"]))
+        decision = _decision(tools, call["name"], call["args"], "native", json.dumps(call["args"]))
+        return without_guessed_meter(decision, message, history)
     params.update(json_schema_format(chat_model, decision_schema(tools)))
     if _is_llama_cpp(chat_model) and timeout_s is not None:
         params["timeout_s"] = timeout_s
     reply = chat_model.invoke(messages, **params)
-    return parse_reply(tools, str(reply.content), "structured")
+    decision = parse_reply(tools, str(reply.content), "structured")
+    return without_guessed_meter(decision, message, history)
+
+
+def without_guessed_meter(
+    decision: RouteDecision, message: str, history: Sequence[BaseMessage]
+) -> RouteDecision:
+    """A time-series call without the meter the model filled in although neither the message
+    nor the conversation names one ("How many kWh did we use?" is all the user's meters, not
+    the first in the catalogue's example)."""
+    meter = decision.args.get("meter_id") if decision.tool == "query_timeseries" else None
+    said = [message, *(str(m.content) for m in history[-2 * HISTORY_TURNS :])]
+    if meter is None or any(METER.search(text) for text in said):
+        return decision
+    args = {k: v for k, v in decision.args.items() if k != "meter_id"}
+    return decision.model_copy(update={"args": args})

@@ -254,6 +254,18 @@ def test_structured_route_makes_one_model_call_with_the_catalogue():
     assert retry.tool == "forecast"
 
 
+def test_a_meter_the_model_guessed_is_dropped_but_a_named_one_kept():
+    reply = (
+        '{"tool": "query_timeseries", "args": {"series": "consumption", "meter_id": "M-001", '
+        '"period": "yesterday"}}'
+    )
+    model = ScriptedModel(script=[reply, reply])
+    guessed = route(model, "How many kWh did we burn through yesterday?", tools=TOOLS, now=NOW)
+    assert guessed.args == {"series": "consumption", "period": "yesterday"}  # all our meters
+    named = route(model, "Did M-001 burn through much yesterday?", tools=TOOLS, now=NOW)
+    assert named.args["meter_id"] == "M-001"
+
+
 class ToolCallingOllama(ChatOllama):
     """ChatOllama with its server replaced by a scripted reply carrying tool calls."""
 
