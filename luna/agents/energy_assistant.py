@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
@@ -62,10 +63,6 @@ class EnergyAssistant:
     context: AgentContext
 
 
-def _wall_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_energy_assistant(
     runtime: Runtime,
     user: User,
@@ -77,7 +74,7 @@ def build_energy_assistant(
     clock the tools and the routing resolve "yesterday" against (the wall clock by default;
     benchmarks and tests fix it)."""
     settings = runtime.settings
-    clock = now or _wall_clock
+    clock = now or partial(datetime.now, UTC)
     tool_context = ToolContext(
         settings=settings,
         sessions=runtime.stores.sessions,

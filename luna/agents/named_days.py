@@ -19,9 +19,13 @@ _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _WEEKDAYS = {name: i for names in (_DE_DAYS, _EN_DAYS) for i, name in enumerate(names)}
 _MONTH = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
 _WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\b", re.IGNORECASE)
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.IGNORECASE)
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DAY_MONTH = re.compile(
+    rf"\b(?P<day>\d{{1,2}})\.?\s+(?P<month>{_MONTH})\b(?:\s+{_YEAR})?", re.IGNORECASE
+)
 _MONTH_DAY = re.compile(
-    rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d))?", re.IGNORECASE
+    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?",
+    re.IGNORECASE,
 )
 _NUMERIC = re.compile(
     r"\b(\d{1,2})\.(\d{1,2})\.(?:((?:19|20)\d\d)\b)?|\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"
@@ -43,20 +47,14 @@ def _day(year: int, month: int, day: int) -> date | None:
 
 def named_days(message: str, today: date) -> tuple[date, date] | None:
     """The first and last day the message names, or None when it names none."""
-    for match in _DAY_MONTH.finditer(message):
-        month = month_number(match.group(2))
-        year = int(match.group(3) or today.year)
-        found = _day(year, month, int(match.group(1))) if month else None
-        if found is not None:
-            found = found if match.group(3) else _latest(found, today)
-            return found, found
-    for match in _MONTH_DAY.finditer(message):
-        month = month_number(match.group(1))
-        year = int(match.group(3) or today.year)
-        found = _day(year, month, int(match.group(2))) if month else None
-        if found is not None:
-            found = found if match.group(3) else _latest(found, today)
-            return found, found
+    for pattern in (_DAY_MONTH, _MONTH_DAY):  # "3. Juni", "3 June" / "June 3rd"
+        for match in pattern.finditer(message):
+            month = month_number(match["month"])
+            year = int(match["year"] or today.year)
+            found = _day(year, month, int(match["day"])) if month else None
+            if found is not None:
+                found = found if match["year"] else _latest(found, today)
+                return found, found
     for match in _NUMERIC.finditer(message):
         if match.group(4):
             found = _day(int(match.group(4)), int(match.group(5)), int(match.group(6)))

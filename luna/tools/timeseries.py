@@ -29,6 +29,7 @@ from luna.store.sql.series import (
     Resolution,
     aggregate_prices,
     aggregate_readings,
+    costing_resolution,
     price_resolutions,
 )
 from luna.tools.context import ToolContext, resolve_meter_ids
@@ -206,7 +207,7 @@ def _site_sums(
         meters = resolve_meter_ids(session, ctx, args.meter_id)
         conn = session.connection()
         available = price_resolutions(conn, args.zone)
-        price_minutes = 15 if 15 in available else (min(available) if available else None)
+        price_minutes = costing_resolution(available)
         span = (start, end)
         sums = span_sums(
             conn,

@@ -44,15 +44,20 @@ def splits() -> dict[str, list[TrustCase]]:
     return {name: load_jsonl(path, TrustCase) for name, path in SPLITS.items()}
 
 
-@pytest.fixture(scope="module")
-def parsed_text() -> dict[str, str]:
+def parsed_corpus(corpus: Path) -> dict[str, str]:
+    """Each corpus file's text as Luna's parser extracts it, element by element, collapsed."""
     texts = {}
-    for path in sorted(CORPUS.iterdir()):
+    for path in sorted(corpus.iterdir()):
         if path.name == "manifest.json":
             continue
         document = parse_document(path.read_bytes(), path.name)
         texts[path.name] = "\n".join(_collapse(e.text) for e in document.elements)
     return texts
+
+
+@pytest.fixture(scope="module")
+def parsed_text() -> dict[str, str]:
+    return parsed_corpus(CORPUS)
 
 
 def test_dev_split_is_the_default_trust_dataset():

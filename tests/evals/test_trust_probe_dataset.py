@@ -18,8 +18,7 @@ from types import ModuleType
 import pytest
 
 from luna.evals.datasets import EVALS_DIR, TrustCase, load_jsonl
-from luna.ingest import parse_document
-from tests.evals.test_trust_dataset import KINDS, ROOT, _collapse
+from tests.evals.test_trust_dataset import KINDS, ROOT, _collapse, parsed_corpus
 
 CORPUS = EVALS_DIR / "corpus" / "trust_probe"
 PROBE = EVALS_DIR / "trust_qa.probe.v1.jsonl"
@@ -42,13 +41,7 @@ def cases() -> list[TrustCase]:
 
 @pytest.fixture(scope="module")
 def parsed_text() -> dict[str, str]:
-    texts = {}
-    for path in sorted(CORPUS.iterdir()):
-        if path.name == "manifest.json":
-            continue
-        document = parse_document(path.read_bytes(), path.name)
-        texts[path.name] = "\n".join(_collapse(e.text) for e in document.elements)
-    return texts
+    return parsed_corpus(CORPUS)
 
 
 def test_probe_split_has_the_type_and_language_mix(cases: list[TrustCase]):

@@ -37,6 +37,7 @@ from luna.store.sql.series import (
     PriceAgg,
     Resolution,
     aggregate_prices,
+    costing_resolution,
     price_resolutions,
     reading_spans,
 )
@@ -170,7 +171,7 @@ def compute_kpis(
     as_of = min(now, max(lasts) + timedelta(minutes=15)) if lasts else now
     windows = comparison_windows(as_of, tz)
     available = price_resolutions(conn, zone)
-    price_minutes = 15 if 15 in available else (min(available) if available else None)
+    price_minutes = costing_resolution(available)
     parts = {w.name: [(p.start, p.end) for p in split_at_midnight(w, tz)] for w in windows}
     sums = span_sums(
         conn,

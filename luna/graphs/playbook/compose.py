@@ -23,7 +23,6 @@ from luna.graphs.playbook.state import Analysis, MeterInfo
 from luna.graphs.playbook.texts import text
 
 LANGUAGE_NAMES = {"en": "English", "de": "German (Deutsch)"}
-PASSAGE_CHARS = 360
 SUMMARY_ACTIONS = 3
 SUMMARY_FIGURES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -86,17 +85,6 @@ def facts_block(request: PlaybookRequest, meter: MeterInfo, analysis: Analysis) 
     lines.append("RISKS:")
     lines += [f"- {r}" for r in analysis.risks]
     return "\n".join(lines)
-
-
-def context_block(sources: list[dict[str, Any]]) -> str:
-    if not sources:
-        return "(no passages found)"
-    blocks = []
-    for s in sources:
-        where = ", ".join(p for p in (f"p. {s['page']}" if s["page"] else None, s["section"]) if p)
-        text_ = " ".join(str(s["text"]).split())[:PASSAGE_CHARS]
-        blocks.append(f"[{s['n']}] {s['title']}{f' ({where})' if where else ''}\n{text_}")
-    return "\n\n".join(blocks)
 
 
 def remark_variables(

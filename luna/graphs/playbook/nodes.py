@@ -19,7 +19,6 @@ from luna.agents.playbook_schema import PlaybookKind
 from luna.forecasting import TargetKind
 from luna.graphs.playbook.anomaly import analyse_anomaly
 from luna.graphs.playbook.compose import (
-    context_block,
     engine_text,
     facts_block,
     remark_problems,
@@ -142,7 +141,6 @@ def retrieve(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[st
     return {
         "sources": sources,
         "facts": facts,
-        "context": context_block(sources),
         "path": _path(state, "retrieve"),
     }
 

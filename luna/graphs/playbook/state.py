@@ -55,7 +55,6 @@ class PlaybookState(TypedDict, total=False):
     analysis: Analysis
     sources: list[dict[str, Any]]
     facts: str
-    context: str
     written: PlaybookText  # title, summary and risks from the engine templates
     remark: str | None  # the model's checked remark, or None
     remark_dropped: str | None  # why the model's remark was not kept

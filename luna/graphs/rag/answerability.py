@@ -42,8 +42,13 @@ _UNMENTIONED_TEXT: dict[Language, str] = {
 # per charge point" states the charging power without the word "power". Keyed by one term of
 # the lexicon's attribute group.
 _NUMBER = r"\d(?:[\d.,]*\d)?\s*"
+# An amount of money also stands with its currency first ("EUR 1,140.00 per month", "€ 12").
+_CURRENCY_FIRST = r"|(?:€|\beur\b|\beuro\b)\s*\d"
+_MONEY_TERMS = ("preis", "grundpreis", "netzentgelt", "aufschlag")
 _UNITS: dict[str, re.Pattern[str]] = {
-    term: re.compile(_NUMBER + unit, re.IGNORECASE)
+    term: re.compile(
+        _NUMBER + unit + (_CURRENCY_FIRST if term in _MONEY_TERMS else ""), re.IGNORECASE
+    )
     for term, unit in {
         "leistung": r"[kM]?W(?![\w/h])",
         "spitzenlast": r"[kM]?W(?![\w/h])",
@@ -72,10 +77,6 @@ _UNITS["frist"] = re.compile(
     re.IGNORECASE,
 )
 _UNITS["kündigungsfrist"] = _UNITS["frist"]  # "mit einer Frist von vier Wochen"
-# An amount of money also stands with its currency first ("EUR 1,140.00 per month", "€ 12").
-_CURRENCY_FIRST = r"|(?:€|\beur\b|\beuro\b)\s*\d"
-for _term in ("preis", "grundpreis", "netzentgelt", "aufschlag"):
-    _UNITS[_term] = re.compile(_UNITS[_term].pattern + _CURRENCY_FIRST, re.IGNORECASE)
 _UNITS["zeitfenster"] = re.compile(
     r"\d{1,2}[:.]\d{2}\s*(uhr\s*)?(–|-|bis|to|until)\s*\d{1,2}[:.]\d{2}", re.IGNORECASE
 )

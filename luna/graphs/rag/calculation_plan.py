@@ -641,6 +641,7 @@ _SAVING = re.compile(
 )
 NET_WORD = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
 GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
+VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
 
 
 def _net_gross_problems(
@@ -670,13 +671,10 @@ def _net_gross_problems(
     return problems
 
 
-_VAT_OR_NET = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|netto|net)\b", re.I)
-
-
 def _vat_removal_problems(plan: CalculationPlan, question: str) -> list[str]:
     """VAT taken off a gross amount by multiplying by (1 − VAT): 11,90 € × 0,81 is not the net
     of 11,90 € with 19 % VAT; the net is 11,90 € / 1,19."""
-    if not _VAT_OR_NET.search(question):
+    if not (VAT_WORD.search(question) or NET_WORD.search(question)):
         return []
     return [
         f"VAT is taken out of a gross amount by dividing by (1 + {o.name} / 100), not by "

@@ -23,6 +23,7 @@ from luna.graphs.rag.calculation_cues import asks_per_year
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
+    VAT_WORD,
     CalculationPlan,
     ListedNumber,
     is_monthly,
@@ -39,12 +40,8 @@ from luna.graphs.rag.rate_plans import (
 )
 from luna.retrieval.queries import states_asked
 
-# The question names VAT beside its percentage ("net of the 19 % VAT", "ohne 19 % MwSt.").
-_VAT = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
-
-
 _AFTER_CHARS = 16
-_VAT_WORDS = r"(the\s+|der\s+)?(mwst|mehrwertsteuer|ust|umsatzsteuer|vat)\b"
+_VAT_WORDS = rf"(the\s+|der\s+)?{VAT_WORD.pattern}"
 _WITHOUT_VAT = re.compile(
     r"\b(without|excluding|excl|exclusive of|net of|before|ohne|exkl|exklusive|abzüglich|vor)"
     rf"\.?\s+{_VAT_WORDS}",
@@ -68,7 +65,7 @@ def _after(number: ListedNumber, text: str) -> str:
 def _vat(question: str) -> ListedNumber | None:
     """The VAT rate the question gives, when it gives one and no other number."""
     given = listed_numbers(question, [])
-    if len(given) != 1 or given[0].unit != "%" or not _VAT.search(question):
+    if len(given) != 1 or given[0].unit != "%" or not VAT_WORD.search(question):
         return None
     return given[0]
 
@@ -78,7 +75,7 @@ def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumb
     rates = {
         n.value: n
         for n in listed_numbers(question, passages, limit=_LISTED)
-        if n.source > 0 and n.unit == "%" and _VAT.search(n.context)
+        if n.source > 0 and n.unit == "%" and VAT_WORD.search(n.context)
     }
     return next(iter(rates.values())) if len(rates) == 1 else None
 
@@ -102,7 +99,7 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
     # The amount must be of what is asked ("Grundpreis" for "base price"): a year or a name
     # the question shares with any amount is no reason to scale it.
     by_number = {int(p["n"]): p for p in passages}
-    what = _VAT.sub(" ", question) if vat is not None else question  # VAT: how, not what
+    what = VAT_WORD.sub(" ", question) if vat is not None else question  # VAT: how, not what
     scored = [
         (n, s)
         for n, s in scored
