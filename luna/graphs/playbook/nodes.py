@@ -161,7 +161,7 @@ def remark(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str,
         "remark_dropped": None,
         "path": _path(state, "remark"),
     }
-    if ctx.remark_tokens <= 0:
+    if ctx.remark_tokens <= 0 or ctx.chat_model is None:
         return update
     with ctx.sessions() as session:
         prompt = load_active(session, PROMPT_NAME)

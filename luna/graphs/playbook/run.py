@@ -39,15 +39,16 @@ class PlaybookRun:
 def playbook_context(
     runtime: Runtime, *, chat_model: BaseChatModel | None = None, **overrides: Any
 ) -> PlaybookContext:
-    """The run context from the runtime; ``overrides`` set any other context field."""
-    model = chat_model if chat_model is not None else runtime.chat_model
+    """The run context from the runtime; ``overrides`` set any other context field. Without
+    a remark the local model is not loaded: the engines write everything else."""
+    remark = overrides.setdefault("remark_tokens", runtime.settings.playbook_remark_tokens) > 0
+    model = chat_model if chat_model is not None else runtime.chat_model if remark else None
     name = overrides.pop("model_name", None) or getattr(model, "model_name", None)
-    overrides.setdefault("remark_tokens", runtime.settings.playbook_remark_tokens)
     return PlaybookContext(
         sessions=runtime.stores.sessions,
         retriever=overrides.pop("retriever") if "retriever" in overrides else runtime.retriever,
         chat_model=model,
-        model_name=str(name or runtime.model_name),
+        model_name=str(name or (runtime.model_name if model else runtime.settings.llm_model)),
         settings=runtime.settings,
         timescale=runtime.stores.timescale,
         **overrides,

@@ -68,7 +68,7 @@ class PlaybookContext:
 
     sessions: sessionmaker[Session]
     retriever: Retriever | None
-    chat_model: BaseChatModel
+    chat_model: BaseChatModel | None  # None: no remark, the local model is not loaded
     model_name: str
     settings: Settings
     timescale: bool = False
