@@ -118,10 +118,11 @@ def retrieve(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[st
     ctx = runtime.context
     runtime.stream_writer({"stage": "retrieve"})
     sources: list[dict[str, Any]] = []
-    if ctx.retriever is not None:
+    retriever = ctx.search_retriever()
+    if retriever is not None:
         seen: set[int] = set()
         for query in state["analysis"].queries:
-            for hit in ctx.retriever.search(query, top_k=ctx.top_k):
+            for hit in retriever.search(query, top_k=ctx.top_k):
                 if hit.chunk_id in seen or len(sources) >= ctx.max_citations:
                     continue
                 seen.add(hit.chunk_id)

@@ -44,9 +44,11 @@ def playbook_context(
     remark = overrides.setdefault("remark_tokens", runtime.settings.playbook_remark_tokens) > 0
     model = chat_model if chat_model is not None else runtime.chat_model if remark else None
     name = overrides.pop("model_name", None) or getattr(model, "model_name", None)
+    given = "retriever" in overrides  # a caller's retriever, or None for no retrieval
     return PlaybookContext(
         sessions=runtime.stores.sessions,
-        retriever=overrides.pop("retriever") if "retriever" in overrides else runtime.retriever,
+        retriever=overrides.pop("retriever", None),
+        retriever_factory=None if given else (lambda: runtime.retriever),
         chat_model=model,
         model_name=str(name or (runtime.model_name if model else runtime.settings.llm_model)),
         settings=runtime.settings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,12 +67,21 @@ class PlaybookState(TypedDict, total=False):
 class PlaybookContext:
     """What one run needs from the outside world (LangGraph ``context_schema``)."""
 
+    def search_retriever(self) -> Retriever | None:
+        """The retriever, built on first use when the context has a factory for it."""
+        if self.retriever is None and self.retriever_factory is not None:
+            self.retriever = self.retriever_factory()
+        return self.retriever
+
     sessions: sessionmaker[Session]
     retriever: Retriever | None
     chat_model: BaseChatModel | None  # None: no remark, the local model is not loaded
     model_name: str
     settings: Settings
     timescale: bool = False
+    # Builds the retriever when the retrieve stage needs it (it loads the embedding model and
+    # opens the vector store, about a second the first time), not before the first stage.
+    retriever_factory: Callable[[], Retriever] | None = None
     history_days: int = 21
     selection_days: int = 3
     forecast_model: str | None = None  # None: the backtest picks; tests force a fast one
