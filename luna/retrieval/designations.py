@@ -29,6 +29,7 @@ _WORD_NUMBER = re.compile(
     rf"(?!(?i:{_UNIT}))"
 )
 _CODE = re.compile(r"(?<![\w-])([A-Z]{1,5})-?(\d{1,5}[a-z]?)(?:\s([A-Z]{1,2}))?(?![\w,.]\d|\w)")
+_PERIOD_CODE = re.compile(r"Q[1-4]|H[12]")
 _NOT_NAME_WORDS = (
     "januar februar märz april mai juni juli august september oktober november dezember "
     "january february march may june july october december "
@@ -53,6 +54,8 @@ def _designation_spans(text: str) -> dict[int, str]:
         letters, number, suffix = m.groups()
         if letters.casefold() in _NOT_NAMES or m.start() in found:
             continue
+        if _PERIOD_CODE.fullmatch(f"{letters}{number}"):
+            continue  # "Q1", "H2": a quarter or half-year (luna.retrieval.periods), no name
         found[m.start()] = f"{letters}-{number}" + (f" {suffix}" if suffix else "")
     return found
 

@@ -75,6 +75,38 @@ def month_number(name: str) -> int | None:
     return None
 
 
+_ROW_MONTH = re.compile(
+    rf"^(?:(?P<name>{_MONTH_NAME}|[^\W\d_]{{3,4}})\.?(?:\s+(?P<year>\d{{4}}))?"
+    r"|(?P<num>\d{1,2})\s*[./]\s*(?P<year2>\d{4})|(?P<year3>\d{4})-(?P<num2>\d{2}))$",
+    re.IGNORECASE,
+)
+
+
+def row_month(label: str) -> tuple[int, int | None] | None:
+    """The month (and year, where written) a table row's label names: "März", "Januar 2026",
+    "Jan 2026", "Sept.", "01/2026", "2026-01"; None for any other label ("Summe", "Q1")."""
+    match = _ROW_MONTH.match(label.strip())
+    if match is None:
+        return None
+    year = match["year"] or match["year2"] or match["year3"]
+    if match["name"]:
+        name = match["name"]
+        month = month_number(name)
+        if month is None:  # an abbreviation: the one month whose names start with it
+            starts = {
+                i + 1
+                for names in (MONTHS_DE, MONTHS_EN)
+                for i, n in enumerate(names)
+                if n.casefold().startswith(name.casefold())
+            }
+            month = starts.pop() if len(starts) == 1 else None
+    else:
+        month = int(match["num"] or match["num2"])
+    if month is None or not 1 <= month <= 12:
+        return None
+    return month, int(year) if year else None
+
+
 def _month_number(name: str) -> int:
     number = month_number(name)
     if number is None:  # the patterns only match month names

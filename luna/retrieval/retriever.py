@@ -121,6 +121,11 @@ class Retriever:
         self._keywords = keywords
         self._dictionary = dictionary
 
+    @property
+    def dictionary(self) -> Dictionary | None:
+        """The German-English dictionary the keyword search translates with, if any."""
+        return self._dictionary
+
     @RETRIEVAL_DURATION.time()
     def search(
         self,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from luna.graphs.rag.calculation import Calculation, Figures
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.table_totals import period_total
+from luna.retrieval.dictionary import Dictionary, parse
 
 NOTE = """Aktennotiz Haustechnik
 Monat | Verbrauch kWh | Spitzenlast kW | Spitze am
@@ -27,34 +29,36 @@ def passages(*texts: str) -> list[dict[str, Any]]:
     return [{"n": n, "text": text} for n, text in enumerate(texts, start=1)]
 
 
+def one(result: Figures | None) -> Calculation:
+    assert result is not None
+    assert len(result.items) == 1
+    return result.items[0]
+
+
 def test_a_quarter_total_is_summed_from_the_rows_of_its_months():
     question = "Wie viel Strom wurde im ersten Quartal insgesamt verbraucht?"
     assert wants_calculation(question)
-    result = period_total(question, passages("Kein Bezug.", NOTE), "de")
-    assert result is not None
+    result = one(period_total(question, passages("Kein Bezug.", NOTE), "de"))
     assert result.value == Decimal("193650")
     assert result.render("de") == "Rechnung: 68.420 kWh + 63.980 kWh + 61.250 kWh = 193.650 kWh [2]"
 
 
 def test_an_english_question_reads_a_german_table_and_answers_in_english_format():
     question = "What was the total consumption from January to April?"
-    result = period_total(question, passages(NOTE), "en")
-    assert result is not None
+    result = one(period_total(question, passages(NOTE), "en"))
     assert result.render("en").endswith("= 249,380 kWh [1]")
 
 
 def test_a_mean_takes_the_column_the_question_names():
     question = "Wie hoch war die Spitzenlast im ersten Quartal durchschnittlich?"
     assert wants_calculation(question)
-    result = period_total(question, passages(NOTE), "de")
-    assert result is not None
+    result = one(period_total(question, passages(NOTE), "de"))
     assert result.rounded() == Decimal("204.23")
     assert result.result_unit == "kW"
 
 
 def test_english_number_format_and_cost_column():
-    result = period_total("What did Q3 cost in total?", passages(REPORT), "en")
-    assert result is not None
+    result = one(period_total("What did Q3 cost in total?", passages(REPORT), "en"))
     assert result.value == Decimal("803.20")
     assert result.render("en") == (
         "Calculation: 301.10 EUR + 252.50 EUR + 249.60 EUR = 803.20 EUR [1]"
@@ -63,8 +67,7 @@ def test_english_number_format_and_cost_column():
 
 def test_how_much_over_a_period_sums_a_column_that_adds_up_but_not_a_peak():
     consumed = "Wie viel hat der Standort im ersten Quartal verbraucht?"
-    result = period_total(consumed, passages(NOTE), "de")
-    assert result is not None
+    result = one(period_total(consumed, passages(NOTE), "de"))
     assert result.value == Decimal("193650")
     peak = "Wie viel Spitzenlast hatte der Standort im ersten Quartal?"
     assert period_total(peak, passages(NOTE), "de") is None  # kW do not add up
@@ -74,10 +77,9 @@ def test_a_year_named_alone_is_its_twelve_months_when_an_aggregate_is_asked():
     months = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
     rows = [f"{m} | {1000 + 10 * i} | 50,0" for i, m in enumerate(months.split())]
     table = "\n".join(["Monat | Verbrauch kWh | Spitzenlast kW", *rows])
-    result = period_total(
-        "What was the average monthly consumption in 2025?", passages(table), "en"
+    result = one(
+        period_total("What was the average monthly consumption in 2025?", passages(table), "en")
     )
-    assert result is not None
     assert result.value == Decimal("1055")  # (1000 + … + 1110) / 12
     assert period_total("Wie hoch war der Verbrauch 2025?", passages(table), "de") is None
 
@@ -87,3 +89,39 @@ def test_no_total_without_an_aggregate_all_months_or_a_clear_column():
     assert period_total("Verbrauch im zweiten Quartal insgesamt?", passages(NOTE), "de") is None
     # "Wert" names no column: the model's plan is tried instead of a guess.
     assert period_total("Welcher Wert im ersten Quartal insgesamt?", passages(NOTE), "de") is None
+
+
+def test_a_question_for_the_total_and_the_average_gets_both_and_rows_of_another_year_stay_out():
+    table = "\n".join(
+        [
+            "Monat | Netzbezug (kWh) | Spitzenlast (kW)",
+            "Dezember 2025 | 99.000 | 280",
+            "Jan 2026 | 118.420 | 287",
+            "Februar 2026 | 109.760 | 296",
+            "03/2026 | 112.305 | 318",
+            "Januar 2027 | 1.000 | 100",
+        ]
+    )
+    question = "Wie viel Netzbezug hatten wir im ersten Quartal 2026 insgesamt und im Durchschnitt?"
+    result = period_total(question, passages(table), "de")
+    assert result is not None
+    assert [item.value for item in result.items] == [Decimal("340485"), Decimal("113495")]
+    assert result.render("de").splitlines()[1] == (
+        "Rechnung: (118.420 kWh + 109.760 kWh + 112.305 kWh) ÷ 3 = 113.495 kWh [1]"
+    )
+
+
+def test_the_dictionary_names_a_column_the_question_asks_in_the_other_language():
+    table = "\n".join(
+        [
+            "Monat | Netzbezug (kWh) | PV-Erzeugung (kWh)",
+            "Januar | 118.420 | 9.870",
+            "Februar | 109.760 | 14.230",
+        ]
+    )
+    ding = "Netzbezug {m} :: grid withdrawal\nErzeugung {f} :: generation; production"
+    dictionary = Dictionary(*parse(ding.splitlines()))
+    question = "How much did we draw from the grid in January and February in total?"
+    assert period_total(question, passages(table), "en") is None  # no header word is English
+    result = one(period_total(question, passages(table), "en", dictionary=dictionary))
+    assert result.value == Decimal("228180")

@@ -60,6 +60,7 @@ __all__ = [
     "Calculation",
     "CalculationPlan",
     "CitedOperand",
+    "Figures",
     "Operand",
     "calculate",
     "calculated_by_code",
@@ -172,6 +173,22 @@ class Calculation(BaseModel):
         )
         cited = " ".join(f"[{n}]" for n in self.sources)
         return f"{_LABELS[language]}: {shown} = {result}" + (f" {cited}" if cited else "")
+
+
+class Figures(BaseModel):
+    """Several computed figures one question asks for ("in total, and the monthly average"),
+    rendered one line each."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[Calculation]
+
+    @property
+    def sources(self) -> list[int]:
+        return sorted({n for item in self.items for n in item.sources})
+
+    def render(self, language: Language) -> str:
+        return "\n".join(item.render(language) for item in self.items)
 
 
 def _reply_text(reply: BaseMessage) -> str:

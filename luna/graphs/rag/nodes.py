@@ -18,8 +18,14 @@ from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import missing_attributes, missing_months, refusal
 from luna.graphs.rag.attribution import quote, supporting
-from luna.graphs.rag.calculation import Calculation, calculated_by_code, wants_calculation
+from luna.graphs.rag.calculation import (
+    Calculation,
+    Figures,
+    calculated_by_code,
+    wants_calculation,
+)
 from luna.graphs.rag.calculation import calculate as calculate_figure
+from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import has_content
@@ -28,8 +34,10 @@ from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.stated_formulas import stated_formulas
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
+from luna.graphs.rag.table_extremes import LimitExcess, asks_limit_excess, limit_excess
 from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
 from luna.graphs.rag.table_totals import asks_period_total, period_total
+from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, window_energy
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, missing_specifics
@@ -249,16 +257,17 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
 
 
 def _by_code(state: RagState, ctx: RagContext) -> bool:
-    """Whether code answers from the passages without the model: a table's period total or
-    months, a stated formula or a stated rate times the question's quantity. The figure is
+    """Whether code answers from the passages without the model: a table's period total,
+    months or distance to a limit, a power over its window, a stated formula or a stated
+    rate times the question's quantity. The figure is
     not written in any passage, so the model's check would call it unanswerable."""
-    if _table_answer(state, ctx) is not None:
+    if _read_by_code(state, ctx) is not None:
         return True
     question = state.get("standalone_question") or state["question"]
     passages = state.get("screened") or state.get("context", state.get("sources", []))
     if not wants_calculation(question, [p["text"] for p in passages]):
         return False
-    extended = with_formula_sections(passages, ctx)
+    extended = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
     return calculated_by_code(question, extended, guess_language(state["question"])) is not None
 
 
@@ -277,23 +286,38 @@ def route_after_check(state: RagState) -> str:
         wants_calculation(question, passages)
         or asks_months(question)
         or asks_period_total(question)
+        or asks_limit_excess(question)
+        or asks_window_energy(question)
     )
     return "calculate" if by_code else "generate"
 
 
-def _table_answer(state: RagState, ctx: RagContext) -> Calculation | MonthsAnswer | None:
-    """The answer code reads from a monthly table of the current sources' documents: a
-    period's total or mean, or the months past a threshold or at an extreme."""
+# Answers code reads from the passages, with no plan to check.
+CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy
+
+
+def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
+    """The answer code reads from the passages: a power over the time window a line states,
+    or from a monthly table of the current sources' documents a period's total or mean, the
+    months past a threshold or at an extreme, or how far the extreme lies from a limit
+    another passage states."""
     question = state.get("standalone_question") or state["question"]
-    if not (asks_period_total(question) or asks_months(question)):
+    shown = state.get("screened") or state.get("context", state.get("sources", []))
+    energy = window_energy(question, shown)
+    if energy is not None:
+        return energy
+    if not (asks_period_total(question) or asks_months(question) or asks_limit_excess(question)):
         return None
     current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
     with ctx.sessions() as session:
         texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
     documents = {str(item_id): chunks for item_id, chunks in texts.items()}
     language = guess_language(state["question"])
-    return period_total(question, current, language, documents) or months_answer(
-        question, current, documents
+    dictionary = ctx.retriever.dictionary
+    return (
+        period_total(question, current, language, documents, dictionary)
+        or limit_excess(question, current, documents, dictionary)
+        or months_answer(question, current, documents, dictionary)
     )
 
 
@@ -310,9 +334,9 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     language = guess_language(state["question"])
     # Numbers are listed from the shown passages uncut: the list ranks them by the question.
     passages = state.get("screened") or state.get("context", state.get("sources", []))
-    result: Calculation | MonthsAnswer | None = _table_answer(state, ctx)
+    result: Calculation | CodedAnswer | None = _read_by_code(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
-        passages = with_formula_sections(passages, ctx)
+        passages = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}
@@ -336,31 +360,71 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
 def with_formula_sections(
     passages: Sequence[dict[str, Any]], ctx: RagContext
 ) -> list[dict[str, Any]]:
-    """Passages that state a formula with a variable besides the one a question gives
-    ("… + Netzentgelt des Zeitfensters") read on with the rest of their section from SQL:
-    the variable's values stand in the section's table, whose rows retrieval may have left
-    out. The section is cited as the passage it continues."""
-    wanted = {
-        (uuid.UUID(p["item_id"]), p.get("section"))
-        for p in passages
-        if "item_id" in p and any(len(f.variables) > 1 for f in stated_formulas([p]))
-    }
-    if not wanted:
+    """Passages whose section states a formula read on with the rest of that section from
+    SQL: retrieval may hand over the section's worked example or one row of its table
+    without the formula line ("Arbeitspreis brutto = (Börsenpreis + 14,38 ct/kWh) × 1,19"),
+    or the formula without the table that holds its second variable ("… + Netzentgelt des
+    Zeitfensters"). The first passage of such a section carries the rest and is cited for
+    it; the section's other passages stay as they are."""
+    keys = {(uuid.UUID(p["item_id"]), p.get("section")) for p in passages if p.get("item_id")}
+    if not keys:
         return list(passages)
     with ctx.sessions() as session:
-        sections = section_texts(session, wanted)
+        sections = section_texts(session, keys)
+    with_formula = {
+        key
+        for key, texts in sections.items()
+        if stated_formulas([{"n": 0, "text": "\n".join(texts)}])
+    }
     extended = []
     for passage in passages:
         key = (
             (uuid.UUID(passage["item_id"]), passage.get("section"))
-            if "item_id" in passage
+            if passage.get("item_id")
             else None
         )
-        rest = [t for t in sections.get(key, []) if t != passage["text"]] if key else []
-        extended.append(
-            passage | {"text": "\n".join([passage["text"], *rest])} if rest else passage
-        )
+        if key not in with_formula:
+            extended.append(passage)
+            continue
+        with_formula.discard(key)
+        rest = [t for t in sections[key] if t != passage["text"]]
+        extended.append(passage | {"text": "\n".join([passage["text"], *rest])})
     return extended
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_PERCENT = re.compile(r"\d\s?%")
+
+
+def _vat_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that state a VAT rate ("Zuzüglich 19 % Umsatzsteuer")."""
+    return [s for s in _SENTENCE_END.split(text) if VAT_WORD.search(s) and _PERCENT.search(s)]
+
+
+def with_vat_rate(
+    question: str, passages: Sequence[dict[str, Any]], ctx: RagContext
+) -> list[dict[str, Any]]:
+    """Passages with their document's VAT rate, for a question that asks with or without
+    VAT where no passage states the rate: a tariff sheet states it once ("Zuzüglich 19 %
+    Umsatzsteuer"), often in a section retrieval did not pick. The first document of the
+    passages that states one rate lends its sentence to its first passage, which is cited
+    for it."""
+    if not VAT_WORD.search(question) or any(_vat_sentences(p["text"]) for p in passages):
+        return list(passages)
+    items = [uuid.UUID(p["item_id"]) for p in passages if p.get("item_id")]
+    with ctx.sessions() as session:
+        texts = chunk_texts(session, items)
+    for item_id in dict.fromkeys(items):
+        sentences = list(
+            dict.fromkeys(s for t in texts.get(item_id, []) for s in _vat_sentences(t))
+        )
+        rates = {m.group() for s in sentences for m in re.finditer(r"\d+(?:[.,]\d+)?\s?%", s)}
+        if len(rates) != 1:
+            continue
+        at = next(i for i, p in enumerate(passages) if p.get("item_id") == str(item_id))
+        lent = passages[at] | {"text": "\n".join([passages[at]["text"], sentences[0]])}
+        return [*passages[:at], lent, *passages[at + 1 :]]
+    return list(passages)
 
 
 def route_after_calculate(state: RagState) -> str:

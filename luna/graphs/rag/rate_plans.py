@@ -42,7 +42,7 @@ from luna.graphs.rag.compress import question_terms, stems, term_score, term_wei
 
 # The question asks for an amount of money: what something costs, saves or is billed.
 ASKS_MONEY = re.compile(
-    r"\b(kost\w*|spar\w*|erspar\w*|einspar\w*|zahl\w*|rechnung|betrag|"
+    r"\b(\w*kost\w*|(ge|er|ein|einge)?spar\w*|zahl\w*|\w*rechnung|\w*betrag|"
     r"cost\w*|sav(e|es|ed|ing|ings)|pay\w*|bill\w*|charge\w*)\b|€|\beur(o|os)?\b",
     re.IGNORECASE,
 )

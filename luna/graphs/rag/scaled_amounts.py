@@ -40,7 +40,8 @@ from luna.graphs.rag.rate_plans import (
 )
 from luna.retrieval.queries import states_asked
 
-_AFTER_CHARS = 16
+_AFTER_CHARS = 40
+_CLAUSE_END = re.compile(r"[.;:|\n]\s")
 _VAT_WORDS = rf"(the\s+|der\s+)?{VAT_WORD.pattern}"
 _WITHOUT_VAT = re.compile(
     r"\b(without|excluding|excl|exclusive of|net of|before|ohne|exkl|exklusive|abzüglich|vor)"
@@ -56,10 +57,15 @@ _LISTED = 200  # every number of the passages: the VAT rate need not share the q
 
 
 def _after(number: ListedNumber, text: str) -> str:
-    """The words right after a value in its passage ("168,00 € brutto pro Jahr"): a table
-    cell's context is its headings, which need not say net or gross."""
+    """The words right after a value in its passage, to the end of its clause ("168,00 €
+    brutto pro Jahr", "11,45 € pro Monat brutto."): a table cell's context is its headings,
+    which need not say net or gross."""
     at = text.find(number.value)
-    return text[at + len(number.value) : at + len(number.value) + _AFTER_CHARS] if at >= 0 else ""
+    if at < 0:
+        return ""
+    after = text[at + len(number.value) : at + len(number.value) + _AFTER_CHARS]
+    end = _CLAUSE_END.search(after + " ")
+    return after[: end.start() + 1] if end else after
 
 
 def _vat(question: str) -> ListedNumber | None:

@@ -19,7 +19,13 @@ from typing import Any, Literal
 
 from luna.core.arithmetic import format_number, number_language, parse_number, written_decimals
 from luna.core.language import Language, guess_language
-from luna.graphs.rag.table_totals import column_for, monthly_tables, unit_of_header
+from luna.graphs.rag.table_totals import (
+    column_for,
+    monthly_tables,
+    question_year,
+    unit_of_header,
+)
+from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months
 
 _ASKS_MONTHS = re.compile(
@@ -38,15 +44,16 @@ _BELOW = re.compile(
     r"lower than)\s+(?P<n>\d[\d.,]*)\s*" + _UNIT + "?",
     re.IGNORECASE,
 )
-_HIGHEST = re.compile(
+HIGHEST = re.compile(
     r"\b(höchste\w*|größte\w*|meiste\w*|maximale\w*|highest|largest|biggest|most|maximum)\b",
     re.IGNORECASE,
 )
-_LOWEST = re.compile(
+LOWEST = re.compile(
     r"\b(niedrigste\w*|geringste\w*|kleinste\w*|wenigste\w*|minimale\w*|lowest|smallest|least|"
     r"minimum)\b",
     re.IGNORECASE,
 )
+_UNIT_SUFFIX = re.compile(r"\s*\(?\b" + _UNIT + r"\)?\s*$", re.IGNORECASE)
 Test = Literal["above", "below", "highest", "lowest"]
 _MONTH_NAMES: dict[Language, list[str]] = {"de": MONTHS_DE, "en": MONTHS_EN}
 _AND: dict[Language, str] = {"de": "und", "en": "and"}
@@ -80,7 +87,7 @@ class MonthsAnswer:
             else "".join(listed)
         )
         cite = f" [{self.source}]"
-        column = self.column.removesuffix(self.unit).strip(" ()") or self.column
+        column = _UNIT_SUFFIX.sub("", self.column).strip() or self.column
         count = {"de": ("Monat", "Monaten"), "en": ("month", "months")}[language][len(listed) != 1]
         if self.test in ("highest", "lowest"):
             month, value = self.months[0]
@@ -110,7 +117,7 @@ def asks_months(question: str) -> bool:
     """Whether the question asks which months pass a threshold or hold an extreme."""
     if not _ASKS_MONTHS.search(question):
         return False
-    return any(p.search(question) for p in (_ABOVE, _BELOW, _HIGHEST, _LOWEST))
+    return any(p.search(question) for p in (_ABOVE, _BELOW, HIGHEST, LOWEST))
 
 
 def _test(question: str) -> tuple[Test, Decimal | None, str] | None:
@@ -123,9 +130,9 @@ def _test(question: str) -> tuple[Test, Decimal | None, str] | None:
             except ValueError:
                 return None
             return test, limit, match.group("u") or ""
-    if _HIGHEST.search(question):
+    if HIGHEST.search(question):
         return "highest", None, ""
-    if _LOWEST.search(question):
+    if LOWEST.search(question):
         return "lowest", None, ""
     return None
 
@@ -134,6 +141,7 @@ def months_answer(
     question: str,
     passages: Sequence[dict[str, Any]],
     documents: Mapping[str, Sequence[str]] | None = None,
+    dictionary: Dictionary | None = None,
 ) -> MonthsAnswer | None:
     """The months of the first monthly table that answers the question's test, or None;
     ``documents`` (item id → chunk texts) completes the tables of retrieved passages with the
@@ -148,8 +156,8 @@ def months_answer(
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
         document = (documents or {}).get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document):
-            column = column_for(header, question, unit)
+        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
+            column = column_for(header, question, unit, dictionary)
             if column is None:
                 continue
             try:

@@ -21,10 +21,11 @@ from typing import Any
 from luna.core.arithmetic import number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
-from luna.graphs.rag.calculation import Calculation, CitedOperand
+from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
 from luna.retrieval.designations import years
+from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import equivalents
-from luna.retrieval.periods import MONTHS_EN, month_number, period_months
+from luna.retrieval.periods import MONTHS_EN, period_months, row_month
 
 _SUM = re.compile(
     r"\b(insgesamt|gesamt\w*|zusammen|summe|total|sum|altogether|combined|in all)\b", re.I
@@ -87,39 +88,72 @@ def _matches(header: str, words: set[str]) -> int:
 
 
 def monthly_tables(
-    text: str, document: Sequence[str] = ()
+    text: str, document: Sequence[str] = (), year: int | None = None
 ) -> list[tuple[list[str], dict[int, list[str]]]]:
-    """The passage's pipe tables with month rows: each header with its rows by month number
-    (other rows, such as a year's sum, left out). With the texts of the passage's whole
-    ``document``, a table has every month row the document gives under the same header: a
-    retrieved passage may hold one row of it, or part of a table split across chunks."""
+    """The passage's pipe tables with month rows ("März", "Januar 2026", "Jan 2026",
+    "01/2026"): each header with its rows by month number (other rows, such as a year's sum,
+    left out; with ``year``, rows labelled with another year too). With the texts of the
+    passage's whole ``document``, a table has every month row the document gives under the
+    same header: a retrieved passage may hold one row of it, or part of a table split across
+    chunks."""
+
+    def month(row: list[str]) -> int | None:
+        found = row_month(row[0])
+        if found is None or (year is not None and found[1] not in (None, year)):
+            return None
+        return found[0]
+
     found = []
     for header, rows in _tables(text):
-        by_month = {m: row for row in rows if (m := month_number(row[0])) is not None}
+        by_month = {m: row for row in rows if (m := month(row)) is not None}
         for other in document:
             for other_header, other_rows in _tables(other):
                 if other_header == header:
                     for row in other_rows:
-                        month = month_number(row[0])
-                        if month is not None:
-                            by_month.setdefault(month, row)
+                        m = month(row)
+                        if m is not None:
+                            by_month.setdefault(m, row)
         if by_month:
             found.append((header, dict(sorted(by_month.items()))))
     return found
 
 
-def column_for(header: list[str], question: str, unit: str = "") -> int | None:
+def question_year(question: str) -> int | None:
+    """The one year a question names ("im ersten Quartal 2026"), else None."""
+    named = {int(y) for y in years(question)}
+    return named.pop() if len(named) == 1 else None
+
+
+def column_for(
+    header: list[str], question: str, unit: str = "", dictionary: Dictionary | None = None
+) -> int | None:
     """The one value column the question asks about: the only one in ``unit`` (a threshold's
-    "210 kW"), else the one its words name; None when none or several tie."""
+    "210 kW"), else the one its words name; None when none or several tie. Where the
+    headers' own words tell no column apart, their ``dictionary`` translations may ("How
+    much did we draw from the grid?" → "Netzbezug": grid withdrawal)."""
     if unit:
         in_unit = [i for i, h in enumerate(header) if i > 0 and unit_of_header(h) == unit]
         if len(in_unit) == 1:
             return in_unit[0]
     words = _question_words(question)
+    chosen = _best_column(header, words)
+    if chosen is None and dictionary is not None:
+        chosen = _best_column([_with_translations(h, dictionary) for h in header], words)
+    return chosen
+
+
+def _best_column(header: list[str], words: set[str]) -> int | None:
     scores = [(_matches(h, words), i) for i, h in enumerate(header) if i > 0]
     best = max((s for s, _ in scores), default=0)
     chosen = [i for s, i in scores if s == best]
     return chosen[0] if best > 0 and len(chosen) == 1 else None
+
+
+def _with_translations(header: str, dictionary: Dictionary) -> str:
+    """A header with its words' translations into the other language."""
+    source = dictionary.language(header)
+    translated = (t for w in _WORD.findall(header) for t in dictionary.translate(w, source))
+    return " ".join([header, *translated])
 
 
 def unit_of_header(header: str) -> str:
@@ -150,19 +184,22 @@ def period_total(
     passages: Sequence[dict[str, Any]],
     language: Language,
     documents: Mapping[str, Sequence[str]] | None = None,
-) -> Calculation | None:
-    """The sum (or mean) over the question's period of the table column it asks about;
-    ``documents`` (item id → chunk texts) completes tables, see :func:`monthly_tables`."""
+    dictionary: Dictionary | None = None,
+) -> Figures | None:
+    """The sum or mean (or both, where both are asked) over the question's period of the
+    table column it asks about; ``documents`` (item id → chunk texts) completes tables, see
+    :func:`monthly_tables`; ``dictionary`` matches headers across languages
+    (:func:`column_for`)."""
     if not asks_period_total(question):
         return None
     months = _period(question)
-    mean = bool(_MEAN.search(question))
-    named = mean or bool(_SUM.search(question))
+    mean, total = bool(_MEAN.search(question)), bool(_SUM.search(question))
+    named = mean or total
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
         document = (documents or {}).get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document):
-            column = column_for(header, question)
+        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
+            column = column_for(header, question, dictionary=dictionary)
             if column is None or not all(m in by_month for m in months):
                 continue
             if not named and unit_of_header(header[column]) not in ADDITIVE_UNITS:
@@ -183,14 +220,18 @@ def period_total(
                 )
                 for name, value, m in zip(names, values, months, strict=True)
             ]
-            total = sum(values, Decimal(0))
+            added = sum(values, Decimal(0))
             expression = " + ".join(names)
-            if mean:
-                expression = f"({expression}) / {len(values)}"
-            return Calculation(
-                value=total / len(values) if mean else total,
+            total_line = Calculation(
+                value=added, result_unit=unit, expression=expression, operands=operands
+            )
+            mean_line = Calculation(
+                value=added / len(values),
                 result_unit=unit,
-                expression=expression,
+                expression=f"({expression}) / {len(values)}",
                 operands=operands,
             )
+            if mean and total:
+                return Figures(items=[total_line, mean_line])
+            return Figures(items=[mean_line if mean else total_line])
     return None

@@ -1,0 +1,183 @@
+"""How far a table's highest (or lowest) month lies from a limit another passage states, by code.
+
+"Um wie viel kW hat die höchste Spitzenlast des ersten Halbjahrs die Lastspitzengrenze
+überschritten?" needs the period's rows of a monthly table, the extreme of one column, the
+limit from a policy and a subtraction; "… and what would capping it at the limit have saved
+at 112,60 €/kW?" adds a rate. The model picks a neighbouring month or the wrong limit and
+subtracts wrongly. Here the extreme comes from the table as :mod:`luna.graphs.rag.table_months`
+finds it (period, column, rows completed from the whole document), the limit from the passage
+values in the column's unit, outside that table, whose words name the same kind of limit the
+question does ("Lastspitzengrenze" → a "…grenze"/"limit", "threshold" → a "Schwelle"/
+"threshold"); a question that names no kind of limit, or one that two values fit alike, gets
+no answer here and goes on to the model. Where the question asks for money and a passage
+states a rate per the column's unit (€/kW), the difference is priced at that rate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from luna.core.arithmetic import number_language, parse_number
+from luna.core.language import Language, guess_language
+from luna.graphs.rag.calculation import Calculation, CitedOperand
+from luna.graphs.rag.calculation_plan import ListedNumber, listed_numbers
+from luna.graphs.rag.rate_plans import ASKS_MONEY, MAX_RATES, asked_net, best_rate, scored_rates
+from luna.graphs.rag.table_months import HIGHEST, LOWEST, MonthsAnswer
+from luna.graphs.rag.table_totals import (
+    column_for,
+    monthly_tables,
+    question_year,
+    unit_of_header,
+)
+from luna.retrieval.comparisons import ASKS_DIFFERENCE
+from luna.retrieval.dictionary import Dictionary
+from luna.retrieval.periods import period_months
+
+# Kinds of limit, each as the word parts that name it in either language. A question's limit
+# word must find a value named by a word of the same kind: a "switch-off threshold" is not the
+# "Lastspitzengrenze" beside it.
+_LIMIT_KINDS: dict[str, re.Pattern[str]] = {
+    "limit": re.compile(r"grenze|grenzwert|limit|obergrenze|höchstgrenze|\bcap\b", re.I),
+    "threshold": re.compile(r"schwelle|threshold|ansprech|trigger", re.I),
+    "target": re.compile(r"zielwert|sollwert|\btarget\b|vorgabe", re.I),
+}
+
+
+@dataclass(frozen=True)
+class LimitExcess:
+    """The extreme month of a table column and its difference to a stated limit (priced
+    where asked), as one answer: the month's line, then the calculation."""
+
+    extreme: MonthsAnswer
+    calculation: Calculation
+
+    @property
+    def sources(self) -> list[int]:
+        return sorted({*self.extreme.sources, *self.calculation.sources})
+
+    def render(self, language: Language) -> str:
+        return f"{self.extreme.render(language)}\n{self.calculation.render(language)}"
+
+
+def asks_limit_excess(question: str) -> bool:
+    """Whether the question asks how far the highest or lowest value lies from a limit, or
+    what keeping it at the limit would have saved."""
+    extreme = HIGHEST.search(question) or LOWEST.search(question)
+    how_far = ASKS_DIFFERENCE.search(question) or ASKS_MONEY.search(question)
+    return bool(extreme and how_far and _limit_kind(question))
+
+
+def _limit_kind(text: str) -> str | None:
+    kinds = [kind for kind, pattern in _LIMIT_KINDS.items() if pattern.search(text)]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _extreme(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]],
+    dictionary: Dictionary | None,
+) -> MonthsAnswer | None:
+    """The question's extreme month from the first monthly table with a column it names."""
+    highest = bool(HIGHEST.search(question))
+    period = period_months(question)
+    for passage in passages:
+        numbers = number_language(passage["text"], guess_language(passage["text"]))
+        document = documents.get(str(passage.get("item_id")), ())
+        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
+            column = column_for(header, question, dictionary=dictionary)
+            if column is None:
+                continue
+            try:
+                values = {
+                    m: parse_number(row[column], numbers)
+                    for m, row in by_month.items()
+                    if not period or m in period
+                }
+            except ValueError:
+                continue
+            if len(values) < 2:
+                continue
+            month = (max if highest else min)(values, key=lambda m: values[m])
+            return MonthsAnswer(
+                test="highest" if highest else "lowest",
+                column=header[column],
+                unit=unit_of_header(header[column]),
+                threshold=None,
+                months=[(month, values[month])],
+                source=int(passage["n"]),
+            )
+    return None
+
+
+def _limit(question: str, passages: Sequence[dict[str, Any]], unit: str) -> ListedNumber | None:
+    """The one value in ``unit`` whose words name the question's kind of limit, and no other
+    kind."""
+    kind = _limit_kind(question)
+    if kind is None or not unit:
+        return None
+    found = {
+        parse_number(n.value): n
+        for n in listed_numbers(question, passages, limit=MAX_RATES)
+        if n.source > 0 and n.unit.casefold() == unit.casefold() and _limit_kind(n.context) == kind
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def limit_excess(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]] | None = None,
+    dictionary: Dictionary | None = None,
+) -> LimitExcess | None:
+    """The extreme month of the column the question names, its difference to the limit the
+    question names (and that difference priced, where money is asked), or None (see the
+    module's docstring)."""
+    if not asks_limit_excess(question):
+        return None
+    found = _extreme(question, passages, documents or {}, dictionary)
+    if found is None:
+        return None
+    limit = _limit(question, passages, found.unit)
+    if limit is None:
+        return None
+    extreme = found
+    (_, value), bound = extreme.months[0], parse_number(limit.value)
+    peak = CitedOperand(
+        name="extreme",
+        value=value,
+        written=str(value),
+        unit=extreme.unit,
+        source=extreme.source,
+    )
+    cap = CitedOperand(
+        name="limit", value=bound, written=limit.value, unit=limit.unit, source=limit.source
+    )
+    expression = "extreme - limit" if value >= bound else "limit - extreme"
+    operands, result, unit = [peak, cap], abs(value - bound), extreme.unit
+    if ASKS_MONEY.search(question):
+        per = extreme.unit.casefold()
+        rates = scored_rates(question, passages, per, asked_net(question))
+        # the one rate per kW the passages state needs no words in common with the question
+        only = {parse_number(n.value): n for n, _ in rates}
+        rate = next(iter(only.values())) if len(only) == 1 else best_rate(rates)
+        if rate is None:
+            return None
+        price = parse_number(rate.value)
+        operands.append(
+            CitedOperand(
+                name="rate", value=price, written=rate.value, unit=rate.unit, source=rate.source
+            )
+        )
+        expression, result = f"({expression}) * rate", result * price
+        unit = rate.unit.split("/")[0].strip()
+    calculation = Calculation(
+        value=result, result_unit=unit, expression=expression, operands=operands
+    )
+    return LimitExcess(extreme=extreme, calculation=calculation)
+
+
+__all__ = ["LimitExcess", "asks_limit_excess", "limit_excess"]
