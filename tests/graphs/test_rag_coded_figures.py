@@ -18,6 +18,8 @@ from luna.config import AnswerCheck, Settings
 from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.nodes import with_formula_sections, with_vat_rate
 from luna.graphs.rag.state import RagContext
+from luna.graphs.rag.table_extremes import limit_excess
+from luna.graphs.rag.window_energy import window_energy
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.factory import Stores
@@ -177,3 +179,23 @@ def test_a_calculation_reads_the_vat_rate_and_the_formula_from_the_rest_of_the_d
     extended = with_formula_sections([example, fee], ctx)  # type: ignore[arg-type]
     assert "Arbeitspreis brutto = (Börsenpreis + 12,50 ct/kWh) × 1,19" in extended[0]["text"]
     assert extended[1] == fee  # a section without a formula is left as it is
+
+
+def test_no_figure_where_the_question_names_another_kind_of_limit_or_two_windows_fit_alike():
+    rows = "Monat | Spitzenlast (kW)\nJan 2026 | 431\nFebruar 2026 | 417\nMärz 2026 | 436"
+    passages = [
+        {"n": 1, "text": rows},
+        {"n": 2, "text": "Die Leistungsgrenze am Netzanschluss beträgt 420 kW."},
+    ]
+    asked = "Um wie viel kW lag die höchste Spitzenlast im ersten Quartal 2026 über der {}?"
+    assert limit_excess(asked.format("Leistungsgrenze"), passages) is not None
+    # a switch-off threshold is not the connection limit beside it: the model is asked
+    assert limit_excess(asked.format("Abschaltschwelle"), passages) is None
+
+    two = [{"n": 1, "text": "Laden | 22:00-02:00, max. 3 kW\nLaden | 01:00-05:00, max. 2 kW"}]
+    assert window_energy("Wie viel Energie wird nachts geladen?", two) is None
+    one = [{"n": 1, "text": "Netzladen freigegeben von 22.30 bis 01.00 Uhr mit 4 kW."}]
+    energy = window_energy("Wie viel Energie darf nachts aus dem Netz geladen werden?", one)
+    assert energy is not None
+    assert energy.render("de").splitlines()[-1] == "Rechnung: 4 kW × 2,5 h = 10 kWh [1]"
+    assert window_energy("Wie viel Energie kosten 4 kWh?", one) is None  # a quantity of its own

@@ -8,7 +8,7 @@ from luna.retrieval.designations import designations, is_code, missing_specifics
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.lexicon import translations
-from luna.retrieval.periods import period_months
+from luna.retrieval.periods import period_months, row_month
 from luna.retrieval.queries import (
     attribute_queries,
     bridge_queries,
@@ -67,6 +67,30 @@ def test_multi_part_questions_are_split():
 )
 def test_periods_become_months(question: str, months: list[int]):
     assert period_months(question) == months
+
+
+@pytest.mark.parametrize(
+    ("label", "month"),
+    [
+        ("März", (3, None)),
+        ("Januar 2026", (1, 2026)),
+        ("Jan 2026", (1, 2026)),
+        ("Sept.", (9, None)),
+        ("01/2026", (1, 2026)),
+        ("2026-11", (11, 2026)),
+        ("Summe", None),
+        ("Q1", None),
+        ("13/2026", None),
+    ],
+)
+def test_table_row_labels_name_a_month_and_maybe_its_year(
+    label: str, month: tuple[int, int | None] | None
+):
+    assert row_month(label) == month
+
+
+def test_quarters_and_half_years_are_periods_not_designations():
+    assert designations("Spitzenlast im Q1 2026 und im H2 gegenüber Modul 3") == ["Modul 3"]
 
 
 def test_translations_are_single_words_of_the_other_language():
