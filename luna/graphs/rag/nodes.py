@@ -26,6 +26,7 @@ from luna.graphs.rag.calculation import (
 )
 from luna.graphs.rag.calculation import calculate as calculate_figure
 from luna.graphs.rag.calculation_plan import VAT_WORD
+from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import has_content
@@ -288,24 +289,27 @@ def route_after_check(state: RagState) -> str:
         or asks_period_total(question)
         or asks_limit_excess(question)
         or asks_window_energy(question)
+        or asks_compliance(question)
     )
     return "calculate" if by_code else "generate"
 
 
 # Answers code reads from the passages, with no plan to check.
-CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy
+CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | Verdict
 
 
 def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
     """The answer code reads from the passages: a power over the time window a line states,
-    or from a monthly table of the current sources' documents a period's total or mean, the
-    months past a threshold or at an extreme, or how far the extreme lies from a limit
-    another passage states."""
+    a value checked against a requirement another document states, or from a monthly table
+    of the current sources' documents a period's total or mean, the months past a threshold
+    or at an extreme, or how far the extreme lies from a limit another passage states."""
     question = state.get("standalone_question") or state["question"]
     shown = state.get("screened") or state.get("context", state.get("sources", []))
-    energy = window_energy(question, shown)
-    if energy is not None:
-        return energy
+    passage_answer = window_energy(question, shown) or compliance_verdict(
+        question, shown, ctx.retriever.dictionary
+    )
+    if passage_answer is not None:
+        return passage_answer
     if not (asks_period_total(question) or asks_months(question) or asks_limit_excess(question)):
         return None
     current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
