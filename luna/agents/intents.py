@@ -42,17 +42,24 @@ COST = re.compile(
 SELF_CONSUMPTION = re.compile(
     r"\b(selbst verbraucht|eigenverbrauch\w*|self-?consum\w*|direkt verbraucht|"
     r"(came|come|comes) from (my|our|the) (pv|solar\w*)|aus (meiner|unserer|der) "
-    r"(pv|solar\w*|photovoltaik\w*))",
+    r"(pv|solar\w*|photovoltaik\w*)|(my|our) own (pv|solar\w*)|"
+    r"eigene[nmr]? (pv|solar\w*|sonnenstrom\w*))",
     _I,
 )
 # A peak in kW is a consumption peak: "höchste Lastspitze in Kilowatt", "biggest load in kW".
 PEAK_POWER = re.compile(
-    r"\b(lastspitze\w*|leistungsspitze\w*|spitzenlast\w*|peak (load|power|demand)|"
-    r"(biggest|highest|largest) load|in (kw|kilowatt)\b)",
+    r"\b(lastspitze\w*|leistungsspitze\w*|spitzenlast\w*|verbrauchsspitze\w*|"
+    r"peak( (load|power|demand|hour|consumption))?|(biggest|highest|largest) load|"
+    r"in (kw|kilowatt)\b)",
     _I,
 )
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
-PRICE = re.compile(r"\b(prices?|preis\w*|\w*strompreis\w*|börsen\w*preis\w*|spot|day-ahead)\b", _I)
+# "Wie teuer war der Börsenstrom?": how expensive electricity was is its price.
+PRICE = re.compile(
+    r"\b(prices?|preis\w*|\w*strompreis\w*|börsen\w*preis\w*|börsenstrom\w*|spot|day-ahead|"
+    r"teuer\w*|expensive)\b",
+    _I,
+)
 FORECAST = re.compile(
     r"\b(forecast\w*|predict\w*|prognos\w*|vorhersag\w*|expect\w*|erwart\w*|will .{0,20}be)\b", _I
 )
@@ -88,6 +95,8 @@ DEVICES = re.compile(
     _I,
 )
 HOURS = re.compile(r"\b(?:next|nächsten|kommenden)\s+(\d{1,3})\s*(?:hours?|h|stunden?)\b", _I)
+# "vorgestern", "the day before yesterday": a named day, not yesterday nor "the day before".
+DAY_BEFORE_YESTERDAY = re.compile(r"\b(vorgestern|(the )?day before yesterday)\b", _I)
 PREVIOUS = re.compile(
     r"\b(week before|the previous week|woche davor|vorwoche|day before|tag davor|vortag)\b", _I
 )
@@ -146,6 +155,8 @@ class RuleCall:
 
 
 def find_period(message: str) -> str | None:
+    if DAY_BEFORE_YESTERDAY.search(message):
+        return None  # two days back: a date (see _timeseries), not a named period
     for pattern, period in PERIODS:
         if pattern.search(message):
             return period
@@ -206,6 +217,8 @@ def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> Ru
     meter = METER.search(message)
     period = find_period(message)
     days = named_days(message, today) if period is None else None
+    if DAY_BEFORE_YESTERDAY.search(message):
+        days = (today - timedelta(days=2), today - timedelta(days=2))
     previous = last_timeseries_args(history)
     args: dict[str, Any] = {}
     named = period is not None or days is not None
@@ -216,7 +229,7 @@ def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> Ru
             for k, v in previous.items()
             if k in ("series", "meter_id", "zone", "period", "start", "end", "resolution")
         }
-        if PREVIOUS.search(message):
+        if PREVIOUS.search(message) and not DAY_BEFORE_YESTERDAY.search(message):
             shifted = _previous_range(previous, today)
             if shifted is None:
                 return None

@@ -338,6 +338,11 @@ def test_a_single_day_as_start_and_bare_end_date_is_that_whole_day():
         ("What did the PV produce on June 3rd?", {"start": "2025-06-03", "end": "2025-06-03"}),
         ("Wie viel Sonnenstrom kam im Mai vom Dach?", {"start": "2025-05-01", "end": "2025-05-31"}),
         ("Wie viel PV-Strom gab es im Juli?", {"start": "2024-07-01", "end": "2024-07-31"}),
+        (
+            "Wie viel Strom habe ich vorgestern verbraucht?",
+            {"start": "2025-06-16", "end": "2025-06-16"},
+        ),
+        ("What did I use the day before yesterday?", {"start": "2025-06-16", "end": "2025-06-16"}),
     ],
 )
 def test_named_days_and_months_are_past_dates_resolved_by_code(message: str, args: dict[str, Any]):
@@ -355,3 +360,19 @@ def test_the_highest_price_of_a_week_is_an_hour_and_a_bill_is_a_cost():
     assert week.args["resolution"] == "hour"
     (bill,) = rule_calls("Wie viel musste ich letzte Woche für Strom bezahlen?", now=NOW) or []
     assert (bill.args["series"], bill.args["period"]) == ("cost", "last_week")
+
+
+@pytest.mark.parametrize(
+    ("message", "series"),
+    [
+        ("Wie teuer war der Börsenstrom gestern im Durchschnitt?", "price"),
+        ("When was my peak hour yesterday?", "consumption"),
+        ("How much of my own solar power did I use yesterday?", "self_consumption"),
+        ("Wie viel eigenen Sonnenstrom habe ich gestern genutzt?", "self_consumption"),
+    ],
+)
+def test_price_peak_and_own_solar_wordings_name_their_series(message: str, series: str):
+    (call,) = rule_calls(message, now=NOW) or []
+    assert call.tool == "query_timeseries"
+    assert call.args["series"] == series
+    assert call.args["period"] == "yesterday"

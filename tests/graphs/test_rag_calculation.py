@@ -477,6 +477,23 @@ def test_vat_is_taken_out_by_dividing_not_by_subtracting_its_percentage():
     assert verify_plan(divided, question, passages) == []
 
 
+def test_a_question_for_money_gets_money_not_a_plain_number_or_kilowatts():
+    passages = [{"n": 1, "title": "T", "text": "Grundgebühr 1.140,00 € je Monat; 4 Module."}]
+    plain = CalculationPlan.model_validate(
+        {
+            "operands": [operand("modules", "4", "", 1), operand("more", "1", "", 0)],
+            "expression": "modules + more",
+            "result_unit": "",
+        }
+    )
+    question = "Wie viel zahlt der Betrieb 1 Jahr lang an Grundgebühr?"
+    assert verify_plan(plain, question, passages) == [
+        "the question asks for an amount of money, but result_unit '' is none"
+    ]
+    power = "What is the charge power of 1 battery with 4 modules?"  # a charge power is no fee
+    assert verify_plan(plain, power, passages) == []
+
+
 def test_unused_operands_are_dropped_by_calculate_but_flagged_by_verify_plan(
     prompt: LoadedPrompt,
 ):

@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from luna.agents.intents import rule_calls
 from luna.agents.routing import conversation, route
 from luna.config import AnswerCheck
-from luna.core.language import conversation_language, guess_language
+from luna.core.language import Language, conversation_language, guess_language
 from luna.graphs.agent.data_answer import meter_refusal, written_answer
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
@@ -227,13 +227,29 @@ def cite(answer: str, sources: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
     return [citation(s) for s in chosen]
 
 
-def degraded_answer(sources: Sequence[dict[str, Any]], errors: Sequence[str], why: str) -> str:
-    """An answer without the model: the tool results as they are, and what went wrong."""
-    lines = [f"I could not compose a full answer ({why}). What I found:"]
+_DEGRADED: dict[Language, tuple[str, str]] = {
+    "de": (
+        "Ich konnte keine vollständige Antwort formulieren ({why}). Das habe ich gefunden:",
+        "- noch nichts; bitte fragen Sie gleich noch einmal.",
+    ),
+    "en": (
+        "I could not compose a full answer ({why}). What I found:",
+        "- nothing yet; please ask again in a moment.",
+    ),
+}
+
+
+def degraded_answer(
+    sources: Sequence[dict[str, Any]], errors: Sequence[str], why: str, language: Language = "en"
+) -> str:
+    """An answer without the model, in the thread's language: the tool results as they are,
+    and what went wrong."""
+    heading, nothing = _DEGRADED[language]
+    lines = [heading.format(why=why)]
     lines += [f"[{s['n']}] {s.get('summary') or s.get('title')}" for s in sources]
     lines += [f"- {e}" for e in errors]
     if len(lines) == 1:
-        lines.append("- nothing yet; please ask again in a moment.")
+        lines.append(nothing)
     return "\n".join(lines)
 
 
@@ -319,7 +335,7 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
     except Exception as exc:  # timeout, crash: a degraded answer keeps the thread usable
         log.warning("composing the answer failed: %s", exc)
         error = f"{type(exc).__name__}: {exc}"
-        answer = degraded_answer(sources, errors, type(exc).__name__)
+        answer = degraded_answer(sources, errors, type(exc).__name__, language)
     citations = cite(answer, sources)
     tools_used = list(state.get("tools_used", []))
     message = AIMessage(

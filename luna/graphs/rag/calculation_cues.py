@@ -13,6 +13,21 @@ from collections.abc import Sequence
 
 from luna.core.language import Language
 
+# The question asks for an amount of money: what something costs, saves or is billed.
+ASKS_MONEY = re.compile(
+    r"\b(\w*kost\w*|(ge|er|ein|einge)?spar\w*|zahl\w*|\w*rechnung|\w*betrag|"
+    r"cost\w*|sav(e|es|ed|ing|ings)|pay\w*|bill\w*|charge\w*)\b|€|\beur(o|os)?\b",
+    re.IGNORECASE,
+)
+# Power, not money: a "charge power" or "charging rate" is no charge.
+_CHARGING = re.compile(r"\bcharg\w*\s+(power|rate|current|time|window|level)\b", re.IGNORECASE)
+
+
+def asks_money(question: str) -> bool:
+    """Whether the question asks for an amount of money (or a price), not a charging power."""
+    return bool(ASKS_MONEY.search(_CHARGING.sub(" ", question)))
+
+
 # Cues written as data, per kind and language. A cue of a kind in ALONE is enough; a cue of a
 # kind in WITH_AMOUNT counts only when the question also asks for money or an amount. "Per
 # year" is the only period cue: "Grundpreis pro Monat" is how tariffs are stated, a yearly

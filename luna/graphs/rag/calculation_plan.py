@@ -36,7 +36,7 @@ from luna.core.arithmetic import (
 )
 from luna.core.language import Language, guess_language
 from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
-from luna.graphs.rag.calculation_cues import asks_per_year
+from luna.graphs.rag.calculation_cues import asks_money, asks_per_year
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
 from luna.retrieval.designations import designations
@@ -582,6 +582,22 @@ def _expression_problems(plan: CalculationPlan, expression: Expression) -> list[
     return problems
 
 
+def _money_problems(plan: CalculationPlan, question: str) -> list[str]:
+    """A question that asks for an amount of money ("Wie viel zahlt …", "How much … saved")
+    gets money or a price, not the plain number or the kW a plan of unrelated figures gives."""
+    if not asks_money(question):
+        return []
+    try:
+        money = parse_unit(plan.result_unit).dimension[0] == 1
+    except UnitError:
+        return []  # an unknown unit: the unit checks report it
+    if money:
+        return []
+    return [
+        f"the question asks for an amount of money, but result_unit '{plan.result_unit}' is none"
+    ]
+
+
 def check_plan(
     plan: CalculationPlan,
     question: str,
@@ -622,6 +638,7 @@ def check_plan(
     problems += _period_problems(plan, expression, question, texts)
     problems += _net_gross_problems(plan, question, by_number)
     problems += _vat_removal_problems(plan, question)
+    problems += _money_problems(plan, question)
     if not problems:
         try:
             result = compute(plan, values, expression, plan.result_unit)

@@ -30,6 +30,7 @@ from typing import Any
 
 from luna.core.arithmetic import parse_number
 from luna.core.units import parse_unit
+from luna.graphs.rag.calculation_cues import ASKS_MONEY
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
@@ -40,12 +41,6 @@ from luna.graphs.rag.calculation_plan import (
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 
-# The question asks for an amount of money: what something costs, saves or is billed.
-ASKS_MONEY = re.compile(
-    r"\b(\w*kost\w*|(ge|er|ein|einge)?spar\w*|zahl\w*|\w*rechnung|\w*betrag|"
-    r"cost\w*|sav(e|es|ed|ing|ings)|pay\w*|bill\w*|charge\w*)\b|€|\beur(o|os)?\b",
-    re.IGNORECASE,
-)
 # The question adds another part to the amount ("inklusive Grundpreis", "including the base
 # fee"): more than a rate times a quantity.
 INCLUDES = re.compile(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from luna.core.arithmetic import parse_number
+from luna.graphs.rag.calculation_cues import ASKS_MONEY
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
@@ -38,7 +39,6 @@ from luna.graphs.rag.calculation_plan import (
 from luna.graphs.rag.compress import question_terms, stems
 from luna.graphs.rag.guard import neutralise
 from luna.graphs.rag.rate_plans import (
-    ASKS_MONEY,
     INCLUDES,
     MAX_RATES,
     asked_net,

@@ -23,8 +23,9 @@ from typing import Any
 from luna.core.arithmetic import number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.graphs.rag.calculation import Calculation, CitedOperand
+from luna.graphs.rag.calculation_cues import asks_money
 from luna.graphs.rag.calculation_plan import ListedNumber, listed_numbers
-from luna.graphs.rag.rate_plans import ASKS_MONEY, MAX_RATES, asked_net, best_rate, scored_rates
+from luna.graphs.rag.rate_plans import MAX_RATES, asked_net, best_rate, scored_rates
 from luna.graphs.rag.table_months import HIGHEST, LOWEST, MonthsAnswer
 from luna.graphs.rag.table_totals import (
     column_for,
@@ -66,7 +67,7 @@ def asks_limit_excess(question: str) -> bool:
     """Whether the question asks how far the highest or lowest value lies from a limit, or
     what keeping it at the limit would have saved."""
     extreme = HIGHEST.search(question) or LOWEST.search(question)
-    how_far = ASKS_DIFFERENCE.search(question) or ASKS_MONEY.search(question)
+    how_far = ASKS_DIFFERENCE.search(question) or asks_money(question)
     return bool(extreme and how_far and _limit_kind(question))
 
 
@@ -158,7 +159,7 @@ def limit_excess(
     )
     expression = "extreme - limit" if value >= bound else "limit - extreme"
     operands, result, unit = [peak, cap], abs(value - bound), extreme.unit
-    if ASKS_MONEY.search(question):
+    if asks_money(question):
         per = extreme.unit.casefold()
         rates = scored_rates(question, passages, per, asked_net(question))
         # the one rate per kW the passages state needs no words in common with the question
