@@ -98,14 +98,22 @@ def labels(name: str, label: str) -> bool:
     return any(m.end() == len(folded) for m in pattern.finditer(folded))
 
 
+# A key and its value in a table row or a spelled-out pair: "Version | 2.0", "Modul: 3".
+_KEY_VALUE = re.compile(r"\s*[|:]\s+(?=\d)")
+
+
+def _searchable(texts: Iterable[str]) -> str:
+    """``texts`` casefolded, a table's "Version | 2.0" read as "version 2.0"."""
+    return _KEY_VALUE.sub(" ", " ".join(texts).casefold())
+
+
 def mentioned(name: str, texts: Iterable[str]) -> bool:
-    haystack = " ".join(texts).casefold()
-    return _pattern(name).search(haystack) is not None
+    return _pattern(name).search(_searchable(texts)) is not None
 
 
 def missing_specifics(question: str, texts: Iterable[str]) -> list[str]:
     """The question's named specifics that occur in none of ``texts``."""
-    haystack = " ".join(texts).casefold()
+    haystack = _searchable(texts)
     return [name for name in named_specifics(question) if not _pattern(name).search(haystack)]
 
 

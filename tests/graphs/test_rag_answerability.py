@@ -43,6 +43,7 @@ def test_a_decimal_designation_is_not_its_integer_neighbour():
     assert mentioned("PB 10.4", ["Ardentis PB 10.4 mit 10,4 kWh"])
     assert mentioned("Version 2", ["Richtlinie Version 2.0"])
     assert mentioned("Version 2.0", ["Richtlinie, Version 2, gültig ab"])
+    assert mentioned("Version 2.0", ["Document | EMP-01\nVersion | 2.0\nEffective date"])
 
 
 def test_a_month_of_a_year_no_passage_covers_is_missing():
@@ -50,6 +51,9 @@ def test_a_month_of_a_year_no_passage_covers_is_missing():
     assert missing_months("Wie hoch war die Spitzenlast im Juli 2026?", rows) == ["Juli 2026"]
     assert missing_months("What was the peak load in June 2026?", rows) == []  # Juni = June
     assert missing_months("Wie hoch war die Spitze im Juli 2026?", ["Spitze am 17.07.2026"]) == []
+    # passages that do not go by months: the month is when the question's action happens
+    tariff = ["Preisblatt 2026, gültig ab 01.01.2026: Niedertarif 2,44 ct/kWh netto"]
+    assert missing_months("Was spare ich im Januar 2026 mit 40 kWh im Niedertarif?", tariff) == []
 
 
 def test_only_the_asking_sentence_asks_for_attributes():

@@ -135,15 +135,18 @@ _MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS_DE + MONTHS_EN)})\s+((?:19|20)\d
 
 def missing_months(question: str, texts: Sequence[str]) -> list[str]:
     """Months of a year the question names ("im Juli 2026") that no passage covers: by the
-    month's name in either language, or by a date in it ("17.07.2026", "2026-07-17"). A
-    table of January to June answers nothing about July, yet its neighbouring rows invite
-    the model to answer anyway."""
+    month's name in either language, or by a date in it ("17.07.2026", "2026-07-17"), where
+    the passages go by months of that year (name another one with the year). A table of
+    January to June answers nothing about July, yet its neighbouring rows invite the model to
+    answer anyway."""
     haystack = " ".join(texts).casefold()
+    covered = {(month_number(m.group(1)), m.group(2)) for m in _MONTH_YEAR.finditer(haystack)}
     missing = []
     for match in _MONTH_YEAR.finditer(question):
         month, year = month_number(match.group(1)), match.group(2)
-        if month is None:
-            continue
+        if month is None or not any(y == year and m != month for m, y in covered):
+            continue  # no passage goes by the months of that year: the month is the question's
+            # context ("40 kWh im Januar 2026 laden" under a 2026 tariff), not a gap
         names = {MONTHS_DE[month - 1].casefold(), MONTHS_EN[month - 1].casefold()}
         named = any(re.search(rf"\b{name}\b", haystack) for name in names)
         dated = re.search(

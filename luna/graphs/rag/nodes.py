@@ -18,6 +18,7 @@ from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import missing_attributes, missing_months, refusal
 from luna.graphs.rag.attribution import quote, supporting
+from luna.graphs.rag.authority import Authority, classify
 from luna.graphs.rag.calculation import (
     Calculation,
     Figures,
@@ -361,6 +362,11 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     }
 
 
+def _may_read_on(passage: dict[str, Any]) -> bool:
+    kind = classify(passage.get("title"), str(passage["text"]), passage.get("section"))
+    return kind.authority is not Authority.INFORMAL
+
+
 def with_formula_sections(
     passages: Sequence[dict[str, Any]], ctx: RagContext
 ) -> list[dict[str, Any]]:
@@ -369,8 +375,14 @@ def with_formula_sections(
     without the formula line ("Arbeitspreis brutto = (Börsenpreis + 14,38 ct/kWh) × 1,19"),
     or the formula without the table that holds its second variable ("… + Netzentgelt des
     Zeitfensters"). The first passage of such a section carries the rest and is cited for
-    it; the section's other passages stay as they are."""
-    keys = {(uuid.UUID(p["item_id"]), p.get("section")) for p in passages if p.get("item_id")}
+    it; the section's other passages stay as they are, and so do older versions' passages and
+    those of informal documents (the section from SQL has not been screened: an FAQ's
+    formula would compete with the price sheet's as if it were a fact)."""
+    keys = {
+        (uuid.UUID(p["item_id"]), p.get("section"))
+        for p in passages
+        if p.get("item_id") and not p.get("superseded_by") and _may_read_on(p)
+    }
     if not keys:
         return list(passages)
     with ctx.sessions() as session:
