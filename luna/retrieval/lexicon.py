@@ -46,6 +46,7 @@ absicherung sicherung fuse vorsicherung
 laufzeit runtime betriebsdauer
 grundpreis grundgebühr base-fee standing-charge base-price monthly-fee
 arbeitspreis energy-price unit-price working-price
+leistungspreis leistungspreise demand-charge demand-charges capacity-charge
 netzentgelt netzentgelte grid-fee grid-fees network-charge
 mehrwertsteuer umsatzsteuer mwst ust vat
 abmessungen maße dimensions
