@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -164,7 +164,7 @@ def get_readings(
     ] = None,
     resolution: Resolution = Resolution.HOUR,
     agg: ReadingAgg = ReadingAgg.SUM,
-) -> ReadingSeries:
+) -> Response:
     tz = settings.timezone
     lo, hi = utc_param(start, tz, "query.start"), utc_param(end, tz, "query.end")
     check_range(lo, hi, resolution, settings.data_max_points)
@@ -176,15 +176,17 @@ def get_readings(
         session.connection(), ids, lo, hi, resolution, agg, tz, stores.timescale
     )
     local = ZoneInfo(tz)
-    return ReadingSeries(
+    series = ReadingSeries(
         meter_ids=ids,
         start=lo.astimezone(local),
         end=hi.astimezone(local),
         resolution=resolution,
         agg=agg,
         timezone=tz,
+        # Built without validation, and sent as the model's own JSON (see _json): the values
+        # are SQL's, already typed, and checking 720 hourly points twice more cost ~7 ms CPU.
         points=[
-            ReadingPoint(
+            ReadingPoint.model_construct(
                 ts=b.ts.astimezone(local),
                 consumption_kwh=round(b.consumption_kwh, 6),
                 production_kwh=round(b.production_kwh, 6),
@@ -193,6 +195,13 @@ def get_readings(
             for b in buckets
         ],
     )
+    return _json(series)
+
+
+def _json(model: BaseModel) -> Response:
+    """``model`` as its JSON, without FastAPI's validation of a response the route built from
+    typed SQL rows (the ``response_model`` still documents it)."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 class ReadingBatch(BaseModel):
@@ -263,7 +272,7 @@ def get_prices(
     zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
     resolution: Resolution = Resolution.HOUR,
     agg: PriceAgg = PriceAgg.AVG,
-) -> PriceSeries:
+) -> Response:
     tz = settings.timezone
     lo, hi = utc_param(start, tz, "query.start"), utc_param(end, tz, "query.end")
     check_range(lo, hi, resolution, settings.data_max_points)
@@ -278,7 +287,7 @@ def get_prices(
         session.connection(), zone, source, lo, hi, resolution, agg, tz, stores.timescale
     )
     local = ZoneInfo(tz)
-    return PriceSeries(
+    series = PriceSeries(
         zone=zone,
         start=lo.astimezone(local),
         end=hi.astimezone(local),
@@ -286,8 +295,8 @@ def get_prices(
         source_resolution_minutes=source,
         agg=agg,
         timezone=tz,
-        points=[
-            PricePoint(
+        points=[  # built without validation, as the readings' points are
+            PricePoint.model_construct(
                 ts=b.ts.astimezone(local),
                 price_eur_mwh=round(b.price_eur_mwh, 4),
                 intervals=b.intervals,
@@ -295,6 +304,7 @@ def get_prices(
             for b in buckets
         ],
     )
+    return _json(series)
 
 
 class PriceBatch(BaseModel):
