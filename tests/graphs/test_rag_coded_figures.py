@@ -172,6 +172,8 @@ def test_a_calculation_reads_the_vat_rate_and_the_formula_from_the_rest_of_the_d
     lent = with_vat_rate(question, [fee], ctx)  # type: ignore[arg-type]
     assert lent[0]["text"].endswith("Alle Bruttopreise enthalten 19 % Umsatzsteuer.")
     assert with_vat_rate("Wie hoch ist der Grundpreis?", [fee], ctx) == [fee]  # type: ignore[arg-type]
+    faq = fee | {"title": "Häufige Fragen (FAQ)"}  # an informal document lends nothing unscreened
+    assert with_vat_rate(question, [faq], ctx) == [faq]  # type: ignore[arg-type]
 
     # retrieval handed over the worked example, cut to its sentence, without the formula
     example = _passage(runtime, "Beispiel: Bei einem", 1)

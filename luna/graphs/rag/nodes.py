@@ -424,10 +424,14 @@ def with_vat_rate(
     VAT where no passage states the rate: a tariff sheet states it once ("Zuzüglich 19 %
     Umsatzsteuer"), often in a section retrieval did not pick. The first document of the
     passages that states one rate lends its sentence to its first passage, which is cited
-    for it."""
+    for it; informal and older documents lend nothing (see :func:`with_formula_sections`)."""
     if not VAT_WORD.search(question) or any(_vat_sentences(p["text"]) for p in passages):
         return list(passages)
-    items = [uuid.UUID(p["item_id"]) for p in passages if p.get("item_id")]
+    items = [
+        uuid.UUID(p["item_id"])
+        for p in passages
+        if p.get("item_id") and not p.get("superseded_by") and _may_read_on(p)
+    ]
     with ctx.sessions() as session:
         texts = chunk_texts(session, items)
     for item_id in dict.fromkeys(items):
