@@ -68,6 +68,7 @@ from _data_qa import (
     load_cases,
 )
 from _db import throwaway_database
+from _report import print_prompt_tokens
 from bench_agent import SAMPLES, percentiles
 
 from luna.agents import playbook_defaults as tariff
@@ -79,6 +80,7 @@ from luna.agents.energy_assistant import (
 )
 from luna.config import Settings
 from luna.core.language import detect_language
+from luna.observability import runs
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.simulators.backfill import backfill, day_window
@@ -528,6 +530,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--no-documents", action="store_true", help="skip ingesting the sample knowledge base"
     )
     args = parser.parse_args(argv)
+    runs.install()  # model calls counted by graph step, for the prompt-token report
     cases = select_cases(load_cases(), args.case, args.limit)
     with bench_runtime(args.threads) as runtime:
         t = time.perf_counter()
@@ -545,6 +548,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             report_case(outcome, args.show_cases)
             outcomes.append(outcome)
         summarise(outcomes)
+        print_prompt_tokens()
 
 
 if __name__ == "__main__":

@@ -27,10 +27,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from _db import throwaway_database
+from _report import print_prompt_tokens
 
 from luna.config import AnswerCheck, Settings
 from luna.evals.runner import create_run, execute
 from luna.evals.suites.base import EvalConfig
+from luna.observability import runs
 from luna.runtime import Runtime
 from luna.store.sql.models import EvalResult
 
@@ -54,6 +56,7 @@ def main() -> None:
         help="print each case's outcome and answer, and log rejected calculation plans",
     )
     args = parser.parse_args()
+    runs.install()  # model calls counted by graph step, for the prompt-token report
     if args.show_cases:  # the calculation's rejected plans, with their problems
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
@@ -109,6 +112,7 @@ def main() -> None:
             f"{mean('doc_hit@5'):>6} {mean('false_refusal'):>9} "
             f"{_p(times, 0.5):8.1f} {_p(times, 0.95):6.1f} {_p(firsts, 0.5):8.1f}"
         )
+    print_prompt_tokens()
 
 
 if __name__ == "__main__":

@@ -40,6 +40,14 @@ LLM_TOKENS = Counter("luna_llm_tokens_generated", "Tokens the chat model generat
 LLM_PROMPT_TOKENS = Counter(
     "luna_llm_prompt_tokens", "Prompt tokens the chat model read (where reported).", ["model"]
 )
+# Per call and graph step (the LangGraph node that called: generate, check, calculate, compose,
+# plan, remark …): how much each kind of answer feeds the model, the cost of prefill on CPU.
+LLM_PROMPT_TOKENS_PER_CALL = Histogram(
+    "luna_llm_prompt_tokens_per_call",
+    "Prompt tokens of one chat model call, by the graph step that made it.",
+    ["model", "step"],
+    buckets=(64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192),
+)
 LLM_TTFT = Histogram(
     "luna_llm_time_to_first_token_seconds",
     "From the start of a chat model call to its first streamed token (prefill included).",
@@ -150,3 +158,22 @@ def observe_ingest(status: str, chunks: int = 0, reason: str | None = None) -> N
     INGEST_CHUNKS.inc(chunks)
     if status == "failed":
         INGEST_FAILURES.labels(reason or "unknown").inc()
+
+
+def prompt_tokens_by_step() -> dict[str, tuple[int, float]]:
+    """Calls and mean prompt tokens per graph step so far in this process (all models), for
+    the benchmarks' reports."""
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for family in LLM_PROMPT_TOKENS_PER_CALL.collect():
+        for sample in family.samples:
+            step = sample.labels.get("step", "")
+            if sample.name.endswith("_sum"):
+                sums[step] = sums.get(step, 0.0) + sample.value
+            elif sample.name.endswith("_count"):
+                counts[step] = counts.get(step, 0.0) + sample.value
+    return {
+        step: (int(counts[step]), sums.get(step, 0.0) / counts[step])
+        for step in sorted(counts)
+        if counts[step]
+    }

@@ -33,6 +33,7 @@ _MAX_OPEN_RUNS = 1000  # runs in flight at once before stale ones are looked for
 class _ModelCall:
     model: str
     started: float
+    step: str = "other"
     first_token: float | None = None
     last_token: float | None = None
     streamed: int = 0
@@ -49,6 +50,11 @@ def _model_name(
 ) -> str:
     name = (metadata or {}).get("ls_model_name") or kw.get("name") or (serialized or {}).get("name")
     return str(name or "unknown")[:100]
+
+
+def _step(metadata: dict[str, Any] | None) -> str:
+    """The graph step (LangGraph node) a model call runs in, or "other"."""
+    return str((metadata or {}).get("langgraph_node") or "other")[:40]
 
 
 def _usage(response: LLMResult) -> tuple[int | None, int | None]:
@@ -91,7 +97,9 @@ class RunTelemetry(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        call = _ModelCall(_model_name(metadata, serialized, **kwargs), time.perf_counter())
+        call = _ModelCall(
+            _model_name(metadata, serialized, **kwargs), time.perf_counter(), _step(metadata)
+        )
         self._remember(self._models, run_id, call)
 
     def on_llm_start(
@@ -103,7 +111,9 @@ class RunTelemetry(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        call = _ModelCall(_model_name(metadata, serialized, **kwargs), time.perf_counter())
+        call = _ModelCall(
+            _model_name(metadata, serialized, **kwargs), time.perf_counter(), _step(metadata)
+        )
         self._remember(self._models, run_id, call)
 
     def on_llm_new_token(
@@ -131,6 +141,7 @@ class RunTelemetry(BaseCallbackHandler):
         metrics.LLM_TOKENS.labels(call.model).inc(tokens)
         if prompt:
             metrics.LLM_PROMPT_TOKENS.labels(call.model).inc(prompt)
+            metrics.LLM_PROMPT_TOKENS_PER_CALL.labels(call.model, call.step).observe(prompt)
         if call.first_token is not None and call.last_token is not None and call.streamed > 1:
             decoding = call.last_token - call.first_token
             if decoding > 0:

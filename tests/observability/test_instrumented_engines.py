@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, LLMResult
 
 from luna.config import Settings
 from luna.ingest.pipeline import IngestPipeline
+from luna.observability.metrics import prompt_tokens_by_step
+from luna.observability.runs import RunTelemetry
 from luna.optimisation import OptimisationInfeasible, optimise
 from luna.store.factory import Stores
 from tests.observability.conftest import value
@@ -47,3 +53,20 @@ def test_failed_ingests_are_counted_by_reason(settings: Settings, clean_db: Stor
     assert value("luna_ingest_documents_total", status="failed") == failed + 2
     assert value("luna_ingest_failures_total", reason="empty") == empty + 1
     assert value("luna_ingest_failures_total", reason="unsupported") == unsupported + 1
+
+
+def test_prompt_tokens_are_recorded_per_call_by_the_graph_step_that_made_it():
+    telemetry = RunTelemetry()
+    before = prompt_tokens_by_step().get("generate", (0, 0.0))
+    for prompt in (300, 500):
+        run = uuid4()
+        telemetry.on_chat_model_start(
+            {}, [[]], run_id=run, metadata={"ls_model_name": "m", "langgraph_node": "generate"}
+        )
+        reply = AIMessage(
+            "ok", usage_metadata={"input_tokens": prompt, "output_tokens": 1, "total_tokens": 1}
+        )
+        telemetry.on_llm_end(LLMResult(generations=[[ChatGeneration(message=reply)]]), run_id=run)
+    calls, mean = prompt_tokens_by_step()["generate"]
+    assert calls == before[0] + 2
+    assert calls * mean == before[0] * before[1] + 800
