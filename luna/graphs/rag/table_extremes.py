@@ -20,22 +20,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from luna.core.arithmetic import number_language, parse_number
-from luna.core.language import Language, guess_language
+from luna.core.arithmetic import parse_number
+from luna.core.language import Language
 from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.graphs.rag.calculation_cues import asks_money
 from luna.graphs.rag.calculation_plan import ListedNumber, listed_numbers
 from luna.graphs.rag.rate_plans import MAX_RATES, asked_net, best_rate, scored_rates
-from luna.graphs.rag.table_months import HIGHEST, LOWEST, MonthsAnswer
-from luna.graphs.rag.table_totals import (
-    column_for,
-    monthly_tables,
-    question_year,
-    unit_of_header,
-)
+from luna.graphs.rag.table_months import HIGHEST, LOWEST, MonthsAnswer, extreme_month
 from luna.retrieval.comparisons import ASKS_DIFFERENCE
 from luna.retrieval.dictionary import Dictionary
-from luna.retrieval.periods import period_months
 
 # Kinds of limit, each as the word parts that name it in either language. A question's limit
 # word must find a value named by a word of the same kind: a "switch-off threshold" is not the
@@ -76,44 +69,6 @@ def _limit_kind(text: str) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-def _extreme(
-    question: str,
-    passages: Sequence[dict[str, Any]],
-    documents: Mapping[str, Sequence[str]],
-    dictionary: Dictionary | None,
-) -> MonthsAnswer | None:
-    """The question's extreme month from the first monthly table with a column it names."""
-    highest = bool(HIGHEST.search(question))
-    period = period_months(question)
-    for passage in passages:
-        numbers = number_language(passage["text"], guess_language(passage["text"]))
-        document = documents.get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
-            column = column_for(header, question, dictionary=dictionary)
-            if column is None:
-                continue
-            try:
-                values = {
-                    m: parse_number(row[column], numbers)
-                    for m, row in by_month.items()
-                    if not period or m in period
-                }
-            except ValueError:
-                continue
-            if len(values) < 2:
-                continue
-            month = (max if highest else min)(values, key=lambda m: values[m])
-            return MonthsAnswer(
-                test="highest" if highest else "lowest",
-                column=header[column],
-                unit=unit_of_header(header[column]),
-                threshold=None,
-                months=[(month, values[month])],
-                source=int(passage["n"]),
-            )
-    return None
-
-
 def _limit(question: str, passages: Sequence[dict[str, Any]], unit: str) -> ListedNumber | None:
     """The one value in ``unit`` whose words name the question's kind of limit, and no other
     kind."""
@@ -139,13 +94,12 @@ def limit_excess(
     module's docstring)."""
     if not asks_limit_excess(question):
         return None
-    found = _extreme(question, passages, documents or {}, dictionary)
-    if found is None:
+    extreme = extreme_month(question, passages, documents, dictionary)
+    if extreme is None:
         return None
-    limit = _limit(question, passages, found.unit)
+    limit = _limit(question, passages, extreme.unit)
     if limit is None:
         return None
-    extreme = found
     (_, value), bound = extreme.months[0], parse_number(limit.value)
     peak = CitedOperand(
         name="extreme",

@@ -143,15 +143,73 @@ def months_answer(
     documents: Mapping[str, Sequence[str]] | None = None,
     dictionary: Dictionary | None = None,
 ) -> MonthsAnswer | None:
-    """The months of the first monthly table that answers the question's test, or None;
-    ``documents`` (item id → chunk texts) completes the tables of retrieved passages with the
-    rest of their document's rows (a threshold over one retrieved row would be wrong)."""
+    """The months of the first monthly table column that answers the question's test (see
+    :func:`period_column`), or None."""
     if not asks_months(question):
         return None
     found = _test(question)
     if found is None:
         return None
     test, limit, unit = found
+    column = period_column(question, passages, documents, dictionary, unit)
+    if column is None:
+        return None
+    header, values, source = column
+    if test == "above":
+        assert limit is not None
+        picked = [(m, v) for m, v in sorted(values.items()) if v > limit]
+    elif test == "below":
+        assert limit is not None
+        picked = [(m, v) for m, v in sorted(values.items()) if v < limit]
+    else:
+        month = (max if test == "highest" else min)(values, key=lambda m: values[m])
+        picked = [(month, values[month])]
+    return MonthsAnswer(
+        test=test,
+        column=header,
+        unit=unit_of_header(header) or unit,
+        threshold=limit,
+        months=picked,
+        source=source,
+    )
+
+
+def extreme_month(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]] | None = None,
+    dictionary: Dictionary | None = None,
+) -> MonthsAnswer | None:
+    """The highest (or, asked so, lowest) month of the question's period in the column it
+    names, whatever else the question asks (:mod:`luna.graphs.rag.table_extremes`)."""
+    highest = bool(HIGHEST.search(question))
+    column = period_column(question, passages, documents, dictionary)
+    if column is None:
+        return None
+    header, values, source = column
+    month = (max if highest else min)(values, key=lambda m: values[m])
+    return MonthsAnswer(
+        test="highest" if highest else "lowest",
+        column=header,
+        unit=unit_of_header(header),
+        threshold=None,
+        months=[(month, values[month])],
+        source=source,
+    )
+
+
+def period_column(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]] | None,
+    dictionary: Dictionary | None,
+    unit: str = "",
+) -> tuple[str, dict[int, Decimal], int] | None:
+    """The first monthly table column the question names (or the one in ``unit``) with two
+    values or more in its period: the column's header, its values by month and the passage
+    number; ``documents`` (item id → chunk texts) completes the tables of retrieved passages
+    with the rest of their document's rows (a threshold over one retrieved row would be
+    wrong)."""
     period = period_months(question)
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
@@ -168,24 +226,6 @@ def months_answer(
                 }
             except ValueError:
                 continue
-            if len(values) < 2:
-                continue
-            if test == "above":
-                assert limit is not None
-                picked = [(m, v) for m, v in sorted(values.items()) if v > limit]
-            elif test == "below":
-                assert limit is not None
-                picked = [(m, v) for m, v in sorted(values.items()) if v < limit]
-            else:
-                pick = max if test == "highest" else min
-                month = pick(values, key=lambda m: values[m])
-                picked = [(month, values[month])]
-            return MonthsAnswer(
-                test=test,
-                column=header[column],
-                unit=unit_of_header(header[column]) or unit,
-                threshold=limit,
-                months=picked,
-                source=int(passage["n"]),
-            )
+            if len(values) >= 2:
+                return header[column], values, int(passage["n"])
     return None
