@@ -397,10 +397,11 @@ def merge_table_rows(chunks: list[RetrievedChunk]) -> list[RetrievedChunk]:
             merged.append(chunk)
             continue
         first = merged[at[key]]
+        seen = set(first.text.split("\n"))  # whole lines: "Mai | 5" is not in "Mai | 50"
         rows = [  # its rows and any text around them, but not a row spelled out again
             line
             for line in chunk.text.split("\n")
-            if line.strip() and line not in first.text and _SPELLED_OUT not in line
+            if line.strip() and line not in seen and _SPELLED_OUT not in line
         ]
         if rows:
             merged[at[key]] = replace(first, text="\n".join([first.text, *rows]))

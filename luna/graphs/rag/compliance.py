@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from luna.core.arithmetic import format_number, number_language, parse_number, written_decimals
 from luna.core.language import Language, guess_language
-from luna.graphs.rag.compress import question_terms, term_score, term_weights
+from luna.graphs.rag.compress import SENTENCE_END, question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.queries import translated_query
@@ -84,7 +84,6 @@ _DURATIONS: dict[str, dict[Language, tuple[str, str]]] = {
     "wk": {"de": ("Woche", "Wochen"), "en": ("week", "weeks")},
 }
 _SPELLED_OUT = " · "
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9])")
 _BOUND_REACH = 40  # characters before a value that may hold its bound ("innerhalb von höchstens")
 _WORDS: dict[Language, dict[str, str]] = {
     "de": {
@@ -179,7 +178,7 @@ def _stated_values(passage: dict[str, Any]) -> list[Stated]:
             [(cell, f"{cells[0]} {header[i] if header and i < len(header) else ''}")
              for i, cell in enumerate(cells) if i > 0]
             if cells is not None
-            else [(sentence, sentence) for sentence in _SENTENCE_END.split(line)]
+            else [(sentence, sentence) for sentence in SENTENCE_END.split(line)]
         )  # fmt: skip
         for piece, context in pieces:
             for match in _VALUE.finditer(piece):

@@ -27,7 +27,7 @@ from luna.retrieval.lexicon import translations
 from luna.retrieval.periods import period_terms, quarter_terms
 
 _WORD = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\[(„\"])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\[(„\"])")  # within a line
 _STEM = 5  # words compare by this many leading letters ("Grundpreises" ~ "Grundpreis")
 
 
@@ -47,7 +47,7 @@ def _units(text: str) -> list[str]:
         if " | " in line or len(line) < 120:
             units.append(line)
         else:
-            units.extend(_SENTENCE_END.split(line))
+            units.extend(SENTENCE_END.split(line))
     return [u for u in units if u.strip()]
 
 

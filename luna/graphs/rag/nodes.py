@@ -28,7 +28,7 @@ from luna.graphs.rag.calculation import (
 from luna.graphs.rag.calculation import calculate as calculate_figure
 from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
-from luna.graphs.rag.compress import compress, without_repeats
+from luna.graphs.rag.compress import SENTENCE_END, compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.guard import has_content
 from luna.graphs.rag.guard import screen as screen_passages
@@ -408,13 +408,13 @@ def with_formula_sections(
     return extended
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _PERCENT = re.compile(r"\d\s?%")
 
 
 def _vat_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that state a VAT rate ("Zuzüglich 19 % Umsatzsteuer")."""
-    return [s for s in _SENTENCE_END.split(text) if VAT_WORD.search(s) and _PERCENT.search(s)]
+    sentences = (s for line in text.split("\n") for s in SENTENCE_END.split(line))
+    return [s for s in sentences if VAT_WORD.search(s) and _PERCENT.search(s)]
 
 
 def with_vat_rate(

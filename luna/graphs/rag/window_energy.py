@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from luna.core.arithmetic import number_language, parse_number
+from luna.core.arithmetic import format_number, number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.graphs.rag.calculation_plan import listed_numbers
@@ -53,7 +53,7 @@ class WindowEnergy:
 
     def render(self, language: Language) -> str:
         hours = self.calculation.operands[1].value
-        shown = f"{hours.normalize():f}".replace(".", "," if language == "de" else ".")
+        shown = format_number(hours, language, 2, trim=True)
         return (
             f"{_LABELS[language]}: {self.window} ({shown} h).\n{self.calculation.render(language)}"
         )
