@@ -408,7 +408,7 @@ def with_formula_sections(
     return extended
 
 
-_PERCENT = re.compile(r"\d\s?%")
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")  # a rate, "19 %"
 
 
 def _vat_sentences(text: str) -> list[str]:
@@ -438,7 +438,7 @@ def with_vat_rate(
         sentences = list(
             dict.fromkeys(s for t in texts.get(item_id, []) for s in _vat_sentences(t))
         )
-        rates = {m.group() for s in sentences for m in re.finditer(r"\d+(?:[.,]\d+)?\s?%", s)}
+        rates = {m.group() for s in sentences for m in _PERCENT.finditer(s)}
         if len(rates) != 1:
             continue
         at = next(i for i, p in enumerate(passages) if p.get("item_id") == str(item_id))
