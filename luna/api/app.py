@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from luna import __version__
-from luna.api.errors import install_error_handlers
+from luna.api.errors import ERROR_RESPONSES, install_error_handlers
 from luna.api.limits import install_request_limits
 from luna.api.observability import install_observability
 from luna.api.routes import (
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         version=__version__,
         description="Local, on-premise AI platform for energy management.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
         dependencies=[Depends(reject_unsafe_strings)],  # every route, before its own
     )
     # Middleware added later wraps what was added before. From the outside in: request id,

@@ -15,6 +15,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,32 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from luna.observability.logging import current_request_id
 
 log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error the API answers, documented on every operation."""
+
+    error: str = Field(
+        description="What kind of error: validation_error, unauthorized, forbidden, not_found, "
+        "conflict, too_large, unsupported_media_type, too_many_requests, internal_error, "
+        "database_unavailable, …",
+        examples=["validation_error"],
+    )
+    detail: Any = Field(
+        description="What was wrong: for validation errors a list of {field, message, type}; "
+        "for an upload whose every file failed, the per-file results; else a sentence."
+    )
+    request_id: str | None = Field(
+        default=None, description="Set on a 500: quote it, the server's log carries it."
+    )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "The request was refused (see `error`)."},
+    "5XX": {"model": ErrorBody, "description": "The server or a backend failed (see `error`)."},
+}
+"""Every operation's documented error responses; FastAPI's own 422 schema (``detail`` only)
+would not match what :func:`_validation_error` sends."""
 
 
 def error_body(error: str, detail: Any) -> dict[str, Any]:
@@ -38,13 +65,17 @@ def error_response(
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     names = {
+        400: "bad_request",
         401: "unauthorized",
         403: "forbidden",
         404: "not_found",
+        405: "method_not_allowed",
         409: "conflict",
         413: "too_large",
+        415: "unsupported_media_type",
         422: "validation_error",
         429: "too_many_requests",
+        503: "service_unavailable",
     }
     return JSONResponse(
         error_body(names.get(exc.status_code, "http_error"), exc.detail),

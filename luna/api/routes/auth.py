@@ -13,7 +13,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
 from luna.api.deps import CurrentUser, SettingsDep, StoresDep
-from luna.api.errors import field_error
+from luna.api.errors import ErrorBody, field_error
 from luna.api.login_guard import check_password
 from luna.api.routes.users import UserOut
 from luna.config import Settings
@@ -26,8 +26,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 THROTTLED: dict[int | str, dict[str, Any]] = {
     status.HTTP_429_TOO_MANY_REQUESTS: {
+        "model": ErrorBody,
         "description": "Too many wrong passwords for the account or from the client address: "
-        "no password is checked until Retry-After seconds have passed (or an admin unlocks)."
+        "no password is checked until Retry-After seconds have passed (or an admin unlocks).",
     }
 }
 

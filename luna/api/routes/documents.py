@@ -169,7 +169,7 @@ class DriftOut(BaseModel):
     "/ingest",
     response_model=IngestResponse,
     status_code=status.HTTP_201_CREATED,
-    responses={207: {"description": "some files failed"}, 413: {}, 415: {}, 422: {}},
+    responses={207: {"model": IngestResponse, "description": "some files failed"}},
 )
 async def ingest(
     files: Annotated[list[StorableUpload], File(description="PDF, DOCX, TXT, Markdown or HTML")],

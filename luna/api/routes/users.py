@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from luna.api.deps import AdminUser, SessionDep, SettingsDep, StoresDep
+from luna.api.errors import ErrorBody
 from luna.core.pseudonym import settings_user_key
 from luna.core.security import MIN_PASSWORD_LENGTH
 from luna.store.sql.database import session_scope
@@ -94,7 +95,9 @@ class UnlockOut(BaseModel):
 
 
 @router.post(
-    "/{user_id}/unlock", response_model=UnlockOut, responses={404: {"description": "no such user"}}
+    "/{user_id}/unlock",
+    response_model=UnlockOut,
+    responses={404: {"model": ErrorBody, "description": "no such user"}},
 )
 def unlock_user(
     user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
