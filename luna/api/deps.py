@@ -53,7 +53,11 @@ def get_session(stores: Annotated[Stores, Depends(get_stores)]) -> Iterator[Sess
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 StoresDep = Annotated[Stores, Depends(get_stores)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Scope "function": the transaction ends when the route has returned (and its response body is
+# serialised), before anything is sent. A failed commit is then an error response, not a 200
+# for data that was never stored, and a streamed response (a chat answer, tens of seconds)
+# holds no connection idle in transaction, which a database restart would break mid-stream.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -105,10 +109,16 @@ def token_user(session: Session, claims: dict[str, Any]) -> User | None:
 _REVOKED = "token revoked, or the user no longer exists or is disabled"
 
 
-def get_current_user(token: TokenDep, settings: SettingsDep, session: SessionDep) -> User:
+def get_current_user(token: TokenDep, settings: SettingsDep, stores: StoresDep) -> User:
     """The user of the bearer token or the session cookie, if still present, active, and the
-    token not revoked (logout, password change)."""
-    user = token_user(session, token_claims(token, settings))
+    token not revoked (logout, password change).
+
+    Read in a session of its own, closed at once (the user comes back detached, its columns
+    loaded): a route that runs long, an upload's ingest or a streamed answer, then holds no
+    connection idle in transaction, which a database restart meanwhile would break."""
+    claims = token_claims(token, settings)
+    with stores.sessions() as session:
+        user = token_user(session, claims)
     if user is None:
         raise _unauthorized(_REVOKED)
     return user

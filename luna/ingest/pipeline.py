@@ -11,8 +11,9 @@ Order of writes, and why it is safe:
 
 Retrieval only trusts vectors whose point id has a chunk row (see ``luna.retrieval``), so
 readers see the old version until step 4 commits and the new one after: never both, never
-neither. Any failure before step 4 deletes the vectors it wrote and marks the item ``failed``
-with the reason; a new version that fails leaves the previous one serving.
+neither. Any failure before step 4 deletes the vectors and objects it wrote (except those the
+item's committed row still names) and marks the item ``failed`` with the reason; a new version
+that fails leaves the previous one serving.
 """
 
 from __future__ import annotations
@@ -213,13 +214,16 @@ class IngestPipeline:
     ) -> IngestOutcome:
         outcome = IngestOutcome(item_id, name, ItemStatus.PENDING, replaced=replacing)
         written: list[uuid.UUID] = []
+        stored: list[str] = []  # object keys this run wrote (or may have: before each put)
         try:
             raw_key = f"{RAW_PREFIX}{item_id}/{name}"
             processed_key = f"{PROCESSED_PREFIX}{item_id}.json"
             started = time.perf_counter()
             document = parse_document(data, name, mime_type, limits=self._limits)
             outcome.timings_s["parse"] = time.perf_counter() - started
+            stored.append(raw_key)
             self._stores.objects.put(raw_key, data, document.mime_type)
+            stored.append(processed_key)
             self._stores.objects.put(processed_key, processed_payload(document), "application/json")
             self._set_status(item_id, ItemStatus.PARSED, replacing)
 
@@ -239,7 +243,8 @@ class IngestPipeline:
             old_points = self._swap_chunks(
                 item_id, chunks, points, document, title, digest, len(data), raw_key, processed_key
             )
-            written.clear()  # committed: these vectors now belong to the item
+            written.clear()  # committed: these vectors and objects now belong to the item
+            stored.clear()
             if old_points:
                 self._stores.vectors.delete_points(old_points)
             outcome.status, outcome.chunks = ItemStatus.READY, len(chunks)
@@ -252,6 +257,7 @@ class IngestPipeline:
             log.exception("ingest of %s failed", name)
             outcome.error, outcome.error_code = f"{type(exc).__name__}: {exc}", "internal"
         self._discard_vectors(written)
+        self._discard_objects(item_id, stored)
         outcome.status = self._mark_failed(item_id, outcome.error or "failed", replacing)
         observe_ingest("failed", reason=outcome.error_code)
         return outcome
@@ -371,3 +377,18 @@ class IngestPipeline:
             self._stores.vectors.delete_points([i for i in ids if i not in kept])
         except Exception:  # the vector store may be what failed; `luna ingest verify` repairs
             log.exception("could not remove %d vectors of a failed ingest", len(ids))
+
+    def _discard_objects(self, item_id: uuid.UUID, keys: list[str]) -> None:
+        """Delete objects a failed run wrote, except those the item's committed row names: a
+        new version writes under the serving version's keys, which must not vanish with it."""
+        if not keys:
+            return
+        try:
+            with self._stores.sessions() as session:
+                item = session.get(Item, item_id)
+                kept = {item.raw_key, item.processed_key} if item is not None else set()
+            for key in keys:
+                if key not in kept:
+                    self._stores.objects.delete(key)
+        except Exception:  # the object store may be what failed; `luna ingest verify` repairs
+            log.exception("could not remove %d objects of a failed ingest", len(keys))
