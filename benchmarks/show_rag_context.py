@@ -1,12 +1,13 @@
 """What the answer model reads for trust-suite questions: retrieved sources and screened context.
 
-    .venv/bin/python benchmarks/show_rag_context.py [--split dev|test] [--numbers]
+    .venv/bin/python benchmarks/show_rag_context.py [--split dev|test|probe] [--numbers]
         [--calculate] CASE_ID ...
 
-Ingests ``evals/corpus/trust`` into a throwaway database and LUNA_HOME (as ``bench_trust.py``
-does), then runs only the RAG graph's ``retrieve`` and ``screen`` nodes for each case (no
-model is loaded) and prints the sources (number, title, section, marked when superseded), the
-context the model would read and its approximate token count. ``--numbers`` adds the list of
+Ingests ``evals/corpus/trust`` (``trust_probe`` for the probe split) into a throwaway database
+and LUNA_HOME (as ``bench_trust.py`` does), then runs only the RAG graph's ``retrieve`` and
+``screen`` nodes for each case (no model is loaded) and prints the sources (number, title,
+section, marked when superseded), the context the model would read and its approximate token
+count. ``--numbers`` adds the list of
 numbers the ``rag_calculate`` prompt shows the model; ``--calculate`` loads the local model and
 runs the calculation (each rejected plan and its problems are logged). For the tuning loop on
 the dev split: read test-split cases only after their figures are reported.
@@ -39,7 +40,7 @@ EVALS = Path(__file__).resolve().parents[1] / "evals"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "test"], default="dev")
+    parser.add_argument("--split", choices=["dev", "test", "probe"], default="dev")
     parser.add_argument("--top-k", type=int, default=4)
     parser.add_argument("--numbers", action="store_true", help="print the calculation's numbers")
     parser.add_argument("--calculate", action="store_true", help="run the calculation (model)")
@@ -55,7 +56,8 @@ def main() -> None:
         runtime = Runtime(settings)
         try:
             runtime.register_prompts()
-            ingest_samples(runtime, EVALS / "corpus" / "trust")
+            corpus = "trust_probe" if args.split == "probe" else "trust"
+            ingest_samples(runtime, EVALS / "corpus" / corpus)
             context = SimpleNamespace(
                 retriever=runtime.retriever,
                 top_k=args.top_k,

@@ -62,8 +62,16 @@ _PATTERNS = [
     rf"\b(?:hinweis|notiz|nachricht|anweisung|info|note|message|instructions?|memo)s?\b"
     rf"[^.!?\n]{{0,25}}\b(?:an|für|fuer|to|for)\s+(?:die|den|das|alle|the|any|all)?\s*{_AI}\b",
     r"\b(?:ki|ai)-(?:hinweis|notiz|anweisung|note|instruction)",
-    rf"^\W{{0,3}}{_AI}(?:\s+{_AI})?\s*[:,\]]",
+    # a vocative ("KI: …", "AI, answer …"), not a subject with a relative clause ("KI-Systeme,
+    # die Daten verarbeiten, …")
+    rf"^\W{{0,3}}{_AI}(?:\s+{_AI})?\s*(?::|\]|,(?!\s*(?:die|der|das|welche|which|that|who)\b))",
     rf"\b(?:if|when|falls|wenn)\s+(?:you|du)\s+(?:are|bist)\s+(?:an?\s+|eine?\s+)?{_AI}\b",
+    # the AI as this very text's reader ("AI assistants reading this export: …", "KI-Systeme,
+    # die dieses Dokument lesen, …"); a policy on AI ("AI systems must tell users …") is not
+    rf"\b{_AI}\s+(?:reading|processing|summari[sz]ing|analy[sz]ing|parsing|indexing)\s+"
+    r"(?:this|these)\b",
+    rf"\b{_AI},?\s+(?:die|der|das|welche)\s+dies\w*\s+[^.!?\n]{{0,30}}\b(?:lesen|liest|verarbeiten|"
+    r"verarbeitet|zusammenfassen|zusammenfasst|auswerten|auswertet)\b",
     rf"\b(?:as|als)\s+(?:the|an?|der|die|eine?)?\s*{_AI}(?:\s+{_AI})?\s*,\s*{_VERBS}\b",
     r"(?:^|[.!?]\s+)\s*(?:\[\s*(?:system|assistant|developer)\s*\]|<\s*(?:system|assistant)\s*>|"
     r"(?:system|assistant|developer)\s*:(?=[^.!?\n]{0,60}\b(?:you|your|du|dein\w*|ignore|"
