@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 
 from luna.ingest.context import indexed_text, openings
+from luna.ingest.object_keys import key_item, key_started
 from luna.ingest.pipeline import chunk_point
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
@@ -49,6 +50,9 @@ class DriftReport:
 
 def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
     now = now or datetime.now(UTC)
+    # Objects before rows: a new version's objects are written before its row names them and
+    # the replaced ones deleted after, so this order never reports a serving original missing.
+    keys = set(stores.objects.list(RAW_PREFIX)) | set(stores.objects.list(PROCESSED_PREFIX))
     with stores.sessions() as session:
         items = list(
             session.execute(
@@ -57,7 +61,6 @@ def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
         )
         chunk_points = set(session.scalars(select(ItemChunk.point_id)))
     vector_points = stores.vectors.point_ids()
-    keys = set(stores.objects.list(RAW_PREFIX)) | set(stores.objects.list(PROCESSED_PREFIX))
     known_keys = {k for row in items for k in (row.raw_key, row.processed_key) if k}
     in_flight = (ItemStatus.PENDING, ItemStatus.PARSED, ItemStatus.EMBEDDED)
     busy = {
@@ -71,8 +74,7 @@ def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
         vectors=len(vector_points),
         orphan_vectors=sorted(vector_points - chunk_points),
         missing_vectors=sorted(chunk_points - vector_points),
-        # Keys of items still being ingested are not orphans yet (their keys commit last).
-        orphan_objects=sorted(k for k in keys - known_keys if _key_item(k) not in busy),
+        orphan_objects=sorted(k for k in keys - known_keys if not _maybe_in_flight(k, busy, now)),
         missing_originals=sorted(
             row.id
             for row in items
@@ -86,10 +88,12 @@ def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
     )
 
 
-def _key_item(key: str) -> str:
-    """The item id a raw/ or processed/ key belongs to."""
-    rest = key.split("/", 1)[1] if "/" in key else key
-    return rest.split("/", 1)[0].removesuffix(".json")
+def _maybe_in_flight(key: str, busy: set[str], now: datetime) -> bool:
+    """Whether an object no row names may belong to a run still under way: its keys commit
+    last, and a new version of a ready item writes its objects while the row stays ``ready``,
+    so the run's start in the key counts as well as the item's status."""
+    started = key_started(key)
+    return key_item(key) in busy or (started is not None and now - started <= STUCK_AFTER)
 
 
 def repair_drift(

@@ -2,18 +2,24 @@
 
 Order of writes, and why it is safe:
 
-1. the item row (``pending``) and the raw bytes (``raw/{item_id}/{filename}``);
-2. parsed elements to ``processed/{item_id}.json`` (``parsed``);
+1. the item row (``pending``; a new version leaves the serving row ``ready`` until step 4);
+2. the original and the parsed extract under keys of this run's own
+   (``raw/{item_id}/{run}/{filename}``, ``processed/{item_id}/{run}.json``, see
+   ``luna.ingest.object_keys``), so the serving version's objects are never overwritten
+   (``parsed``);
 3. the new version's vectors (point ids derive from item, content hash and ordinal, so they
    never collide with the previous version's) (``embedded``);
-4. one SQL transaction swaps the chunk rows and marks the item ``ready``;
-5. the previous version's vectors are deleted.
+4. one SQL transaction swaps the chunk rows, points the item row at this run's objects and marks
+   it ``ready``;
+5. the previous version's vectors and objects are deleted (what a failure here leaves behind,
+   ``luna ingest verify --repair`` removes).
 
 Retrieval only trusts vectors whose point id has a chunk row (see ``luna.retrieval``), so
 readers see the old version until step 4 commits and the new one after: never both, never
-neither. Any failure before step 4 deletes the vectors and objects it wrote (except those the
-item's committed row still names) and marks the item ``failed`` with the reason; a new version
-that fails leaves the previous one serving.
+neither; the item row names the original and extract of the version it serves throughout. Any
+failure before step 4 deletes the vectors and objects it wrote (except those the item's
+committed row names) and marks the item ``failed`` with the reason; a new version that fails
+leaves the previous one serving, its chunks, vectors, original and extract untouched.
 """
 
 from __future__ import annotations
@@ -35,13 +41,13 @@ from luna.ingest.chunking import Chunk, chunk_elements
 from luna.ingest.context import indexed_text, opening
 from luna.ingest.errors import DocumentError
 from luna.ingest.model import ParsedDocument, ParseLimits
+from luna.ingest.object_keys import VersionKeys, version_keys
 from luna.ingest.parsing import parse_document
 from luna.ingest.table_rows import table_row_chunks
 from luna.ingest.validity import extract_validity
 from luna.ingest.validity_record import record_extracted
 from luna.observability.metrics import observe_ingest
 from luna.store.factory import Stores
-from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
 from luna.store.vectors.base import VectorPoint, chunk_point_id
@@ -183,7 +189,8 @@ class IngestPipeline:
         name = raw_key.rsplit("/", 1)[-1]
         digest = hashlib.sha256(data).hexdigest()
         # Same content gives the same point ids: vectors are overwritten in place and the rows
-        # keep pointing at them, so the item stays searchable throughout.
+        # keep pointing at them, so the item stays searchable throughout. The original is
+        # copied to the run's own keys, like any version's, and the old copy deleted after.
         return self._process(item_id, data, name, mime, title, digest, replacing)
 
     def delete(self, item_id: uuid.UUID) -> bool:
@@ -216,15 +223,16 @@ class IngestPipeline:
         written: list[uuid.UUID] = []
         stored: list[str] = []  # object keys this run wrote (or may have: before each put)
         try:
-            raw_key = f"{RAW_PREFIX}{item_id}/{name}"
-            processed_key = f"{PROCESSED_PREFIX}{item_id}.json"
+            keys = version_keys(item_id, name)
             started = time.perf_counter()
             document = parse_document(data, name, mime_type, limits=self._limits)
             outcome.timings_s["parse"] = time.perf_counter() - started
-            stored.append(raw_key)
-            self._stores.objects.put(raw_key, data, document.mime_type)
-            stored.append(processed_key)
-            self._stores.objects.put(processed_key, processed_payload(document), "application/json")
+            stored.append(keys.raw)
+            self._stores.objects.put(keys.raw, data, document.mime_type)
+            stored.append(keys.processed)
+            self._stores.objects.put(
+                keys.processed, processed_payload(document), "application/json"
+            )
             self._set_status(item_id, ItemStatus.PARSED, replacing)
 
             chunks = chunk_elements(
@@ -240,13 +248,12 @@ class IngestPipeline:
             outcome.timings_s["embed"] = time.perf_counter() - started
             self._set_status(item_id, ItemStatus.EMBEDDED, replacing)
 
-            old_points = self._swap_chunks(
-                item_id, chunks, points, document, title, digest, len(data), raw_key, processed_key
+            old_points, old_keys = self._swap_chunks(
+                item_id, chunks, points, document, title, digest, len(data), keys
             )
             written.clear()  # committed: these vectors and objects now belong to the item
             stored.clear()
-            if old_points:
-                self._stores.vectors.delete_points(old_points)
+            self._drop_previous(old_points, old_keys)
             outcome.status, outcome.chunks = ItemStatus.READY, len(chunks)
             observe_ingest(outcome.status.value, outcome.chunks)
             return outcome
@@ -307,11 +314,11 @@ class IngestPipeline:
         title: str | None,
         digest: str,
         size: int,
-        raw_key: str,
-        processed_key: str,
-    ) -> list[uuid.UUID]:
-        """One transaction: replace the chunk rows, set the validity, mark ready. Returns the old
-        point ids."""
+        keys: VersionKeys,
+    ) -> tuple[list[uuid.UUID], list[str]]:
+        """One transaction: replace the chunk rows, set the validity, point the row at this
+        run's objects, mark ready. Returns the replaced version's point ids and object keys, read
+        under the row lock: of two versions committed in turn, each deletes what it replaced."""
         validity = extract_validity(document)
         with session_scope(self._stores.sessions) as session:
             item = session.get(Item, item_id, with_for_update=True)
@@ -340,9 +347,14 @@ class IngestPipeline:
             item.mime_type = document.mime_type
             item.content_hash = digest
             item.size_bytes = size
-            item.raw_key, item.processed_key = raw_key, processed_key
+            previous = [item.raw_key, item.processed_key]
+            item.raw_key, item.processed_key = keys.raw, keys.processed
             item.status, item.error = ItemStatus.READY, None
-        return [p for p in old if p not in set(point_ids)]
+        current = set(point_ids)
+        return (
+            [p for p in old if p not in current],
+            [k for k in previous if k and k not in (keys.raw, keys.processed)],
+        )
 
     # --- bookkeeping ---------------------------------------------------------------------
 
@@ -378,9 +390,24 @@ class IngestPipeline:
         except Exception:  # the vector store may be what failed; `luna ingest verify` repairs
             log.exception("could not remove %d vectors of a failed ingest", len(ids))
 
+    def _drop_previous(self, points: list[uuid.UUID], keys: list[str]) -> None:
+        """Delete the replaced version's vectors and objects once the new one is committed. The
+        new version serves whatever happens here, so a failure is logged, not reported;
+        ``luna ingest verify --repair`` removes what is left."""
+        try:
+            if points:
+                self._stores.vectors.delete_points(points)
+        except Exception:
+            log.exception("could not remove %d vectors of the replaced version", len(points))
+        try:
+            for key in keys:
+                self._stores.objects.delete(key)
+        except Exception:
+            log.exception("could not remove the replaced version's objects %s", keys)
+
     def _discard_objects(self, item_id: uuid.UUID, keys: list[str]) -> None:
-        """Delete objects a failed run wrote, except those the item's committed row names: a
-        new version writes under the serving version's keys, which must not vanish with it."""
+        """Delete objects a failed run wrote, except those the item's committed row names (a
+        commit that went through although its acknowledgement was lost)."""
         if not keys:
             return
         try:

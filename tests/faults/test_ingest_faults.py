@@ -2,7 +2,9 @@
 
 A failed upload answers a JSON error naming the failure and leaves no half-written item: no
 chunk rows, no vectors, no objects, only the ``failed`` item row that records why; the drift
-check is clean. The same upload then succeeds without restarting the app.
+check is clean. The same upload then succeeds without restarting the app. A failed new version
+of a ready item leaves the previous version serving whole: its chunks, vectors, original and
+extract.
 """
 
 from __future__ import annotations
@@ -35,8 +37,17 @@ Kundenportal.
 """.encode()
 
 
-def upload(client: TestClient, headers: dict[str, str]) -> Any:
-    files = [("files", ("speicher-hinweise.md", DOCUMENT, "text/markdown"))]
+# The same file, revised: a new version of the item (same name, so the same source).
+REVISED = (
+    DOCUMENT.replace("jährlich".encode(), b"alle zwei Jahre")
+    + """
+Neu: Der Speicher meldet Updates der Firmware im Kundenportal; ein Neustart ist nicht nötig.
+""".encode()
+)
+
+
+def upload(client: TestClient, headers: dict[str, str], data: bytes = DOCUMENT) -> Any:
+    files = [("files", ("speicher-hinweise.md", data, "text/markdown"))]
     return client.post("/ingest", files=files, headers=headers)
 
 
@@ -206,3 +217,78 @@ def test_vector_store_failure_after_the_first_batch_fails_the_upload_cleanly(
     assert_nothing_half_written(app_client, admin, clean_db)
     monkeypatch.setattr(clean_db.vectors, "upsert", upsert)
     assert_upload_works(app_client, admin, clean_db)
+
+
+def serving(stores: Stores) -> tuple[Item, list[str], set[Any], bytes, bytes]:
+    """The only item, its chunk texts and point ids, and the original and extract its row names."""
+    with stores.sessions() as session:
+        (item,) = session.scalars(select(Item))
+        texts = list(session.scalars(select(ItemChunk.text).order_by(ItemChunk.ordinal)))
+        points = set(session.scalars(select(ItemChunk.point_id)))
+    assert item.raw_key is not None
+    assert item.processed_key is not None
+    original = stores.objects.get(item.raw_key)
+    extract = stores.objects.get(item.processed_key)
+    return item, texts, points, original, extract
+
+
+def assert_whole(client: TestClient, headers: dict[str, str], stores: Stores) -> None:
+    """Vectors and objects are exactly those the item's rows name; the drift check is clean."""
+    item, _, points, _, _ = serving(stores)
+    assert stores.vectors.point_ids() == points
+    assert sorted(stores.objects.list()) == sorted([item.raw_key, item.processed_key])
+    drift = client.get("/ingest/drift", headers=headers)
+    assert drift.status_code == 200, drift.text
+    assert drift.json()["clean"] is True, drift.json()
+
+
+def test_failed_new_version_keeps_the_previous_original_and_extract_serving(
+    app_client: TestClient, admin, clean_db: Stores, monkeypatch: pytest.MonkeyPatch
+):
+    assert upload(app_client, admin).status_code == 201
+    item, texts, points, original, extract = serving(clean_db)
+    assert original == DOCUMENT
+
+    # The revision's first batch of vectors is stored, the second times out.
+    upsert = clean_db.vectors.upsert
+    down = TimeoutError("qdrant: upsert timed out")
+    monkeypatch.setattr(clean_db.vectors, "upsert", _fail_on_call(2, upsert, down))
+    response = upload(app_client, admin, REVISED)
+    monkeypatch.setattr(clean_db.vectors, "upsert", upsert)
+
+    assert response.status_code == 503, response.text
+    (result,) = response.json()["detail"]
+    assert (result["item_id"], result["replaced"]) == (str(item.id), True)
+    assert result["status"] == "ready"  # the previous version, still serving
+    assert "TimeoutError: qdrant: upsert timed out" in result["error"]
+    kept, kept_texts, kept_points, kept_original, kept_extract = serving(clean_db)
+    assert (kept.raw_key, kept.processed_key) == (item.raw_key, item.processed_key)
+    assert (kept.status, kept.content_hash) == (ItemStatus.READY, item.content_hash)
+    assert (kept_texts, kept_points) == (texts, points)
+    assert (kept_original, kept_extract) == (original, extract)
+    assert_whole(app_client, admin, clean_db)
+
+    # A re-ingest now processes the version that serves, not the rejected one.
+    again = app_client.post(f"/items/{item.id}/reingest", headers=admin)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "ready"
+    reread, reread_texts, _, reread_original, reread_extract = serving(clean_db)
+    assert reread_texts == texts
+    assert (reread_original, reread_extract) == (original, extract)
+    assert reread.raw_key != item.raw_key  # its own keys; the replaced objects are gone
+    assert_whole(app_client, admin, clean_db)
+
+    # The revision, uploaded again, replaces both; nothing of the first version is left.
+    replaced = upload(app_client, admin, REVISED)
+    assert replaced.status_code == 201, replaced.text
+    assert replaced.json()["files"][0]["replaced"] is True
+    new, new_texts, new_points, new_original, new_extract = serving(clean_db)
+    assert new.id == item.id
+    assert new_original == REVISED
+    assert "alle zwei Jahre" in " ".join(new_texts)
+    assert "alle zwei Jahre" in new_extract.decode()
+    assert "jährlich" not in new_extract.decode()
+    assert new_points.isdisjoint(points)
+    for key in (item.raw_key, item.processed_key, reread.raw_key, reread.processed_key):
+        assert not clean_db.objects.exists(key)
+    assert_whole(app_client, admin, clean_db)

