@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from luna.api.routes.data import ReadingSeries
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import MarketPrice, Meter, Role, SmartMeterReading
@@ -113,7 +114,7 @@ def test_autumn_dst_day_has_100_quarter_hours_and_hourly_max_is_right(client: Te
     ).json()["points"]
     assert [p["intervals"] for p in daily] == [100]
 
-    hourly = client.get(
+    response = client.get(
         "/data/smart_meter",
         params={
             "meter_id": "M-003",
@@ -123,8 +124,12 @@ def test_autumn_dst_day_has_100_quarter_hours_and_hourly_max_is_right(client: Te
             "agg": "max",
         },
         headers=headers,
-    ).json()["points"]
+    )
+    # The series is serialised without a model per point: byte for byte what the model sends.
+    assert ReadingSeries.model_validate_json(response.content).model_dump_json() == response.text
+    hourly = response.json()["points"]
     assert len(hourly) == 25  # the repeated 02:00 hour appears twice, with its own offset
+    assert [p["ts"][11:] for p in hourly[2:4]] == ["02:00:00+02:00", "02:00:00+01:00"]
     mine = fleet[fleet.meter_id == "M-003"].set_index("ts")
     first_hour = mine.loc["2026-10-24T22:00Z":"2026-10-24T22:45Z"].consumption_kwh.max()
     assert hourly[0]["consumption_kwh"] == pytest.approx(first_hour)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import pydantic_core
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -183,25 +184,29 @@ def get_readings(
         resolution=resolution,
         agg=agg,
         timezone=tz,
-        # Built without validation, and sent as the model's own JSON (see _json): the values
-        # are SQL's, already typed, and checking 720 hourly points twice more cost ~7 ms CPU.
-        points=[
-            ReadingPoint.model_construct(
-                ts=b.ts.astimezone(local),
-                consumption_kwh=round(b.consumption_kwh, 6),
-                production_kwh=round(b.production_kwh, 6),
-                intervals=b.intervals,
-            )
+        points=[],
+    )
+    return _series_json(
+        series,
+        [
+            {
+                "ts": b.ts.astimezone(local),
+                "consumption_kwh": round(b.consumption_kwh, 6),
+                "production_kwh": round(b.production_kwh, 6),
+                "intervals": b.intervals,
+            }
             for b in buckets
         ],
     )
-    return _json(series)
 
 
-def _json(model: BaseModel) -> Response:
-    """``model`` as its JSON, without FastAPI's validation of a response the route built from
-    typed SQL rows (the ``response_model`` still documents it)."""
-    return Response(model.model_dump_json(), media_type="application/json")
+def _series_json(series: ReadingSeries | PriceSeries, points: list[dict[str, Any]]) -> Response:
+    """``series`` (built with no points) as JSON with ``points`` in their place: plain dicts of
+    the SQL rows' typed values, serialised by pydantic-core as the model would be, without a
+    model object per point (720 hourly points: ~1 ms instead of ~6 ms of CPU). The route's
+    ``response_model`` still documents the shape."""
+    body = series.model_dump(mode="json") | {"points": points}
+    return Response(pydantic_core.to_json(body), media_type="application/json")
 
 
 class ReadingBatch(BaseModel):
@@ -295,16 +300,19 @@ def get_prices(
         source_resolution_minutes=source,
         agg=agg,
         timezone=tz,
-        points=[  # built without validation, as the readings' points are
-            PricePoint.model_construct(
-                ts=b.ts.astimezone(local),
-                price_eur_mwh=round(b.price_eur_mwh, 4),
-                intervals=b.intervals,
-            )
+        points=[],
+    )
+    return _series_json(
+        series,
+        [
+            {
+                "ts": b.ts.astimezone(local),
+                "price_eur_mwh": round(b.price_eur_mwh, 4),
+                "intervals": b.intervals,
+            }
             for b in buckets
         ],
     )
-    return _json(series)
 
 
 class PriceBatch(BaseModel):
