@@ -103,9 +103,11 @@ def test_a_miss_computes_and_stores_and_the_next_request_reads_it(api: TestClien
     assert again["computed_at"] == first["computed_at"]
     assert again["points"] == first["points"]
 
-    forced = api.get(
-        "/data/forecast", params={**params, "model": "seasonal_naive_daily"}, headers=anna
-    ).json()
+    forcing = {**params, "model": "seasonal_naive_daily"}
+    refused = api.get("/data/forecast", params=forcing, headers=anna)
+    assert refused.status_code == 403  # seconds of CPU per call: admins only
+    assert refused.json()["detail"][0]["field"] == "query.model"
+    forced = api.get("/data/forecast", params=forcing, headers=login(api, "monika")).json()
     assert forced["stored"] is False  # a forced model computes, and stores nothing
     assert forced["model"] == "seasonal_naive_daily"
     assert [r for r in _rows(stores) if r[0] == "price"] == prices

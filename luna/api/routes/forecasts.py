@@ -27,6 +27,7 @@ from luna.forecasting.models.registry import candidates_for
 from luna.forecasting.refresh_jobs import ForecastRefresher
 from luna.forecasting.stored import ServedForecast, compute, compute_and_store, read_stored
 from luna.store.sql.forecasts import ForecastTarget
+from luna.store.sql.models import Role
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -72,7 +73,11 @@ def get_forecast(
     zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
     hours: Annotated[int, Query(ge=1, le=168)] = 24,
     model: Annotated[
-        str | None, Query(description="Force a model; empty: the best in a backtest")
+        str | None,
+        Query(
+            description="Admins only: force a model (computed now, seconds of CPU, not stored); "
+            "empty: the stored forecast of the best model in a backtest"
+        ),
     ] = None,
 ) -> ForecastOut:
     """The next ``hours`` after the last stored value, at the stored step, with p10/p90."""
@@ -80,6 +85,10 @@ def get_forecast(
         if meter_id is None:
             raise field_error("query.meter_id", f"a meter is needed for a {kind.value} forecast")
         meter_id = require_meter(session, user, meter_id).meter_id
+    if model is not None and user.role is not Role.ADMIN:
+        # Every forced model costs seconds of CPU: a diagnostic for admins, not a way for any
+        # account to keep the server busy. Everyone else reads the stored forecasts.
+        raise field_error("query.model", "only an admin may force a forecast model", 403)
     if model is not None and model not in candidates_for(kind):
         raise field_error("query.model", f"unknown model '{model}'; one of {candidates_for(kind)}")
     target = ForecastTarget.of(kind.value, meter_id, zone)
