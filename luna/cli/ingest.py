@@ -41,6 +41,9 @@ def add(
     runtime = Runtime(get_settings())
     failed = 0
     try:
+        # Open the vector store first: one that a running `luna serve` holds refuses the whole
+        # command now (exit status 2), instead of each file failing after its parse.
+        runtime.stores.vectors  # noqa: B018
         files = _files(paths)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()) as bar:
             task = bar.add_task("ingest", total=len(files))

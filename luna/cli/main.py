@@ -10,6 +10,7 @@ from luna.cli import events as event_commands
 from luna.cli import learn as learn_commands
 from luna.cli import playbook as playbook_commands
 from luna.cli import prompts as prompt_commands
+from luna.store.vectors.owner import VectorStoreBusyError
 
 app = typer.Typer(
     name="luna",
@@ -33,5 +34,15 @@ app.command("doctor")(doctor.doctor)
 app.command("reindex")(ingest.reindex_command)
 
 
+def main() -> None:
+    """The console script: the commands, and a clear refusal where the embedded vector store
+    belongs to another process (a running ``luna serve``), with exit status 2."""
+    try:
+        app()
+    except VectorStoreBusyError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

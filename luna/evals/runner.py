@@ -189,6 +189,8 @@ def execute(
         return "failed"
     finished = len([c for c in cases if c.id in done])
     status = "done"
+    attempted = errored = 0  # cases this execution ran, and how many of them raised
+    first_error: str | None = None
     try:
         for case in cases:
             if case.id in done:
@@ -213,6 +215,10 @@ def execute(
                     "error": f"{type(exc).__name__}: {exc}"[:2000],
                 }
             values["duration_ms"] = round((time.perf_counter() - t0) * 1e3, 1)
+            attempted += 1
+            if values["error"] is not None:
+                errored += 1
+                first_error = first_error or values["error"]
             _store_result(runtime, run_id, case.id, values)
             finished += 1
             if progress is not None:
@@ -220,6 +226,12 @@ def execute(
     except KeyboardInterrupt:
         _finish(runtime, run_id, "cancelled", time.perf_counter() - started)
         raise
+    if status == "done" and attempted and errored == attempted and not done:
+        # Not one case could run (the model or the vector store unavailable, …): that is a
+        # failed run with the reason, never "done" with a pass rate of 0.
+        reason = f"all {attempted} cases failed; the first: {first_error}"
+        _finish(runtime, run_id, "failed", time.perf_counter() - started, reason)
+        return "failed"
     _finish(runtime, run_id, status, time.perf_counter() - started)
     return status
 

@@ -63,7 +63,20 @@ def drop_collection(settings: Settings) -> None:
         finally:
             client.close()
         return
-    shutil.rmtree(settings.vector_path / settings.vector_collection, ignore_errors=True)
+    from luna.store.vectors import owner
+
+    path = settings.vector_path / settings.vector_collection
+    owner.claim(path)  # never from under a process that has it open
+    try:
+        for child in path.iterdir():
+            if child.name == owner.LOCK_FILE:
+                continue  # held: a new lock file would be a second, unheld lock
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    finally:
+        owner.release(path)
 
 
 class Stores:

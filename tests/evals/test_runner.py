@@ -41,7 +41,8 @@ class Case:
 
 
 class ScriptedSuite:
-    """Five cases; case 3 raises; ``cancel_after`` cancels the run through the database."""
+    """Five cases; case 3 raises (``fail="*"``: every case); ``cancel_after`` cancels the run
+    through the database."""
 
     name = "routing"
     prompt_names: tuple[str, ...] = ("rag_answer",)
@@ -61,7 +62,7 @@ class ScriptedSuite:
 
     def run_case(self, env: EvalEnv, case: Case) -> CaseOutcome:
         self.calls.append(case.id)
-        if case.id == self.fail:
+        if self.fail in (case.id, "*"):
             raise RuntimeError("tool exploded")
         if case.id == self.cancel_after:
             request_cancel(env.runtime, env.state.get("run_id") or _latest_run(env.runtime))
@@ -102,6 +103,20 @@ def test_a_failing_case_is_stored_and_the_run_goes_on(
         assert run.created_by == "tester"
         assert run.duration_s is not None
         assert run.finished_at is not None
+
+
+def test_a_run_in_which_no_case_could_run_is_failed_with_the_reason(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(runner, "get_suite", lambda name: ScriptedSuite(fail="*"))
+    run_id = create_run(runtime, EvalConfig(suite="routing"), actor="tester")
+    assert execute(runtime, run_id) == "failed"  # never "done" with a pass rate of 0
+    with runtime.stores.sessions() as s:
+        run = s.get(EvalRun, run_id)
+        assert run is not None
+        assert run.status == "failed"
+        assert run.error == "all 5 cases failed; the first: RuntimeError: tool exploded"
+        assert run.metrics["errors"] == 5
 
 
 def test_cancel_then_resume_runs_only_the_unfinished_and_failed_cases(

@@ -12,6 +12,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
+from luna.store.vectors import owner
 from luna.store.vectors.base import (
     CollectionInfo,
     PayloadFilter,
@@ -51,6 +52,14 @@ class EdgeVectorStore:
         self._model = embedding_model
         self._lock = threading.Lock()
         self._keywords = KeywordEncoder()
+        owner.claim(self._path)  # before the engine opens its files: a clear refusal
+        try:
+            self._open(collection, dimension, embedding_model)
+        except BaseException:
+            owner.release(self._path)
+            raise
+
+    def _open(self, collection: str, dimension: int, embedding_model: str) -> None:
         meta_path = self._path / _META_FILE
         if meta_path.exists():
             meta = json.loads(meta_path.read_text())
@@ -200,5 +209,8 @@ class EdgeVectorStore:
 
     def close(self) -> None:
         with self._lock:
-            self._shard.flush()
-            self._shard.close()
+            try:
+                self._shard.flush()
+                self._shard.close()
+            finally:
+                owner.release(self._path)
