@@ -114,11 +114,11 @@ def test_kpis_only_for_the_customers_own_meters(api: TestClient):
 
 
 def test_forecast_gives_points_inside_their_interval(api: TestClient):
-    anna = login(api, "anna")
+    admin = login(api, "monika")  # forcing a model is an admin's diagnostic
     params = {"kind": "consumption", "meter_id": "M-001", "hours": 6}
     # a fixed model keeps the test quick; the default (backtest selection) is the same path
     body = api.get(
-        "/data/forecast", params={**params, "model": "seasonal_naive_weekly"}, headers=anna
+        "/data/forecast", params={**params, "model": "seasonal_naive_weekly"}, headers=admin
     ).json()
     assert body["model"] == "seasonal_naive_weekly"
     assert body["step_minutes"] == 15
@@ -137,9 +137,9 @@ def test_forecast_refuses_other_meters_and_missing_meter(api: TestClient):
         ).status_code
         == 404
     )
-    unknown = api.get(
-        "/data/forecast", params={"kind": "pv", "meter_id": "M-001", "model": "x"}, headers=anna
-    )
+    forcing = {"kind": "pv", "meter_id": "M-001", "model": "x"}
+    assert api.get("/data/forecast", params=forcing, headers=anna).status_code == 403
+    unknown = api.get("/data/forecast", params=forcing, headers=login(api, "monika"))
     assert unknown.status_code == 422
     assert unknown.json()["detail"][0]["field"] == "query.model"
     missing = api.get("/data/forecast", params={"kind": "pv"}, headers=anna)
