@@ -63,9 +63,10 @@ def _free_port() -> int:
 PV_METER = "M-007"  # the first simulated meter with PV (11.5 kWp)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_site(stores: Stores) -> Iterator[Site]:
-    """The seeded database, shared by every browser test (they only add, never truncate).
+    """The seeded database, shared by every browser test (they only add, never truncate), and
+    emptied when the last of them is done: tests elsewhere that run later start clean.
 
     ``anna`` owns M-001 (household) and the PV meter M-007, so the overview has PV,
     self-consumption and autarky to show.
@@ -82,7 +83,7 @@ def web_site(stores: Stores) -> Iterator[Site]:
     truncate_all(stores)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(
     settings: Settings, stores: Stores, web_site: Site, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
