@@ -1,15 +1,21 @@
 """Cheap health probes of the configured models, for ``/ready`` and ``luna doctor``.
 
 No probe generates text: the local chat model counts as healthy when its GGUF is present and
-llama.cpp can read it (already loaded, or its vocabulary loads); an Ollama model when the
-server lists it.
+llama.cpp can read it (already loaded, or its vocabulary loads), or, for the bundled model
+not yet assembled, when all its parts are installed; an Ollama model when the server lists
+it.
 """
 
 from __future__ import annotations
 
 from luna.config import EmbeddingBackend, LLMBackend, Settings
 from luna.core.health import ComponentHealth, probe
-from luna.llm.bundled_model import BUNDLED_GGUF_FILENAME, BUNDLED_MODEL_NAME, is_assembled
+from luna.llm.bundled_model import (
+    BUNDLED_GGUF_FILENAME,
+    BUNDLED_MODEL_NAME,
+    bundled_parts,
+    is_assembled,
+)
 from luna.llm.llama_runtime import loaded_specs
 
 __all__ = ["ComponentHealth", "check_chat_model", "check_embeddings"]
@@ -33,7 +39,10 @@ def _check_gguf(settings: Settings) -> str:
     else:
         path, name = settings.model_cache_dir / BUNDLED_GGUF_FILENAME, BUNDLED_MODEL_NAME
         if not is_assembled(path):
-            raise FileNotFoundError(f"bundled model not assembled yet at {path}")
+            # the first answer assembles it from the installed parts (a few seconds): the
+            # server can answer, so it is ready; a missing part raises naming its package
+            parts = bundled_parts()
+            return f"llama_cpp {name}: {len(parts)} parts installed, assembled on first use"
     stat = path.stat()
     size_gb = stat.st_size / 1e9
     if any(spec.model_path == str(path) for spec in loaded_specs()):

@@ -70,6 +70,16 @@ frist fristen deadline
 zeitfenster time-window time-windows
 hochtarif high-tariff peak-tariff
 niedertarif low-tariff off-peak
+notstromreserve backup-reserve eps-reserve
+notstrom notstromleistung emergency-power backup-power eps
+ladezustand soc state-of-charge
+ladeleistung charge-power charging-power
+entladeleistung discharge-power
+spitzenentladeleistung peak-discharge-power
+entladetiefe depth-of-discharge dod
+zyklenzahl zyklen cycle-life cycles
+einspeisebegrenzung einspeiselimit export-limit feed-in-limit
+netzladung grid-charging
 """
 
 # Words that contain an attribute's term without asking for the attribute: "guaranteed power"

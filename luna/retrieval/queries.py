@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from luna.core.language import guess_language
 from luna.core.stopwords import STOP_WORDS
+from luna.ingest.sentences import split_sentences
 from luna.ingest.table_rows import header_rows
 from luna.retrieval.comparisons import comparison_sides
 from luna.retrieval.designations import designations, is_code, mentioned
@@ -39,8 +40,8 @@ _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+(?:und|and|sowie|as well as|plus)\s+"
 _MIN_PART_WORDS = 4
 _JOINED = re.compile(r"\b(und|and|sowie|as well as|or|oder)\b|,")
 _QUANTITY = re.compile(r"\d\s*(kwh|kw|mwh|€|eur\b|euro|ct\b|cent|%)", re.IGNORECASE)
-# Sentences end at . ! ? ; after a letter or unit, not after a number ("1. April 2027").
-_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?;])\s+")
+# A clause of a sentence ends at a semicolon ("Ich verbrauche 340 kWh; wie hoch ist …?").
+_CLAUSE_END = re.compile(r"(?<=;)\s+")
 MAX_BRIDGES = 2
 _KIND_WORDS = 2  # words before a description that name the kind of thing it describes
 _WORD = re.compile(r"[^\W_]+")
@@ -79,23 +80,55 @@ def attribute_queries(question: str) -> list[str]:
     word counts once, as its longest term's attribute ("Preisgarantie" is a guarantee), and an
     attribute the question gives a value for ("300 kWh Verbrauch") is not asked."""
     asked = without_false_friends(" ".join(_CAMEL_WORD.sub(" ", asking_part(question)).split()))
-    found: list[tuple[int, frozenset[str]]] = []  # (word position, its attribute)
-    for at, word in enumerate(asked.split()):
-        hits = [(len(t), g) for g in attribute_groups() for t in g if contains_term(word, t)]
-        if hits and not given_value(asked, word.strip(".,;:!?()")):
-            found.append((at, max(hits, key=lambda hit: hit[0])[1]))
+    words = asked.split()
+    found = [
+        (at, group) for at, term, group in asked_attributes(asked) if not given_value(asked, term)
+    ]
     groups = list(dict.fromkeys(group for _, group in found))
     if len(groups) < 2:
         return []
-    words = asked.split()
     first, second = (next(at for at, g in found if g is group) for group in groups[:2])
     between = " ".join(words[first : second + 1]).rstrip(".,;:!?")
     if not _JOINED.search(between) or _QUANTITY.search(question):
         return []  # not a list of attributes, or the inputs of a calculation
     folded = question.casefold()
     things = [t for group in _things(question) for t in group if contains_term(folded, t)]
-    subject = " ".join(designations(question) or things)
+    subject = " ".join(designations(question) or brands(question) or things)
     return [f"{subject} {' '.join(sorted(t for t in g if ' ' not in t))}".strip() for g in groups]
+
+
+def asked_attributes(text: str) -> list[tuple[int, str, frozenset[str]]]:
+    """(word position, term, attribute) of each attribute the casefolded ``text`` names, in
+    word order. Multi-word terms count ("monthly base price" asks for the base price, not for
+    a price), and a word counts once, as its longest term's attribute ("Preisgarantie" is a
+    guarantee, "Notstromreserve" a reserve and not the emergency power)."""
+    bare = [w.strip(".,;:!?()\"'") for w in text.split()]
+    candidates: list[tuple[int, int, str, frozenset[str]]] = []  # (at, span, term, group)
+    for group in attribute_groups():
+        for term in group:
+            span = term.count(" ") + 1
+            for at in range(len(bare) - span + 1):
+                if contains_term(" ".join(bare[at : at + span]), term):
+                    candidates.append((at, span, term, group))
+    taken: set[int] = set()
+    found: list[tuple[int, str, frozenset[str]]] = []
+    for at, span, term, group in sorted(candidates, key=lambda c: (-len(c[2]), c[0])):
+        covered = set(range(at, at + span))
+        if not covered & taken:
+            taken |= covered
+            found.append((at, term, group))
+    return sorted(found, key=lambda f: f[0])
+
+
+def brands(question: str) -> list[str]:
+    """Brand and product names ("QuellStrom Flex", "PowerBlock"): a word with an inner capital
+    and a capitalised word right after it (the product of that brand)."""
+    return [
+        " ".join(word for word in match.groups() if word)
+        for match in re.finditer(
+            rf"({_CAMEL_WORD.pattern})(?:\s+([A-ZÄÖÜ][a-zäöüß]+)\b)?", question
+        )
+    ]
 
 
 def given_value(question: str, word: str) -> bool:
@@ -116,7 +149,11 @@ def asking_part(question: str) -> str:
     """The sentences of ``question`` that ask (end with "?"); the sentences before them give
     the situation ("Ich verbrauche 340 kWh; der verbrauchsgewichtete Börsenpreis liegt bei
     8,62 ct/kWh. Wie hoch ist meine Monatsrechnung?") and ask for nothing."""
-    sentences = _SENTENCE_END.split(question.strip())
+    sentences = [
+        clause
+        for sentence in split_sentences(question.strip())  # not after "Dr.", "z. B.", "1."
+        for clause in _CLAUSE_END.split(sentence)
+    ]
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     return " ".join(asking) if asking else question
 

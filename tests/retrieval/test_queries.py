@@ -165,6 +165,19 @@ def test_each_attribute_of_a_list_of_them_is_searched_on_its_own():
         "PB 15.6 gewicht heavy masse schwer weigh weighs weight wiegen wiegt",
         "PB 15.6 bauhöhe height tall",
     ]
+    # a multi-word term is one attribute ("base price", not a price), a brand the subject
+    assert attribute_queries(
+        "Dr Halvorsen switches to QuellStrom Flex. What monthly base price and what markup "
+        "will she pay?"
+    ) == [
+        "QuellStrom Flex grundgebühr grundpreis",
+        "QuellStrom Flex aufschlag aufschläge markup surcharge",
+    ]
+    # "Dr." ends no sentence: the whole question asks, and each word counts once
+    assert attribute_queries(
+        "Welche Notstromreserve und welchen minimalen Ladezustand hat der Installateur beim "
+        "Speicher von Frau Dr. Halvorsen eingestellt?"
+    ) == ["speicher installateur notstromreserve", "speicher installateur ladezustand soc"]
     # one attribute, a compound of two ("Preisgarantie"), or the inputs of a calculation
     assert attribute_queries("Wie hoch ist der Grundpreis?") == []
     assert attribute_queries("Gibt es bei QuellStrom Flex eine Preisgarantie?") == []

@@ -24,7 +24,7 @@ from luna.core.language import Language
 from luna.retrieval.designations import mentioned, named_specifics
 from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
-from luna.retrieval.queries import asking_part, given_value
+from luna.retrieval.queries import asked_attributes, asking_part, given_value
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
 # usage analysis) know refusals written without the model too.
@@ -52,6 +52,14 @@ _UNITS: dict[str, re.Pattern[str]] = {
     for term, unit in {
         "leistung": r"[kM]?W(?![\w/h])",
         "spitzenlast": r"[kM]?W(?![\w/h])",
+        "ladeleistung": r"[kM]?W(?![\w/h])",
+        "entladeleistung": r"[kM]?W(?![\w/h])",
+        "spitzenentladeleistung": r"[kM]?W(?![\w/h])",
+        "notstrom": r"[kM]?W(?![\w/h])",
+        "einspeisebegrenzung": r"([kM]?W(?![\w/h])|%)",
+        "ladezustand": r"%",
+        "notstromreserve": r"%",
+        "entladetiefe": r"%",
         "gewicht": r"(kg|t)\b",
         "verbrauch": r"[kM]?Wh\b",
         "kapazität": r"([kM]?Wh|Ah)\b",
@@ -118,10 +126,9 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     folded = [t.casefold() for t in texts]
     things = [n for n in named_specifics(question) if not n.isdigit()]
     missing: list[str] = []
-    for group in attribute_groups():
-        word = next(
-            (t for t in sorted(group, key=len, reverse=True) if contains_term(asked, t)), None
-        )
+    named = {group: term for _, term, group in reversed(asked_attributes(asked))}
+    for group in attribute_groups():  # in the lexicon's order, each attribute once
+        word = named.get(group)
         if word is None or given_value(asked, word):
             continue
         unit = _unit_pattern(group)

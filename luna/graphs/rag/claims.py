@@ -45,6 +45,7 @@ _DUTY = re.compile(
     r"required by law|\bby law\b|\bthe law\b|legally|mandatory|obliged|obligated|obligation|"
     r"prohibited|illegal"
 )
+_ANY = "any"  # a figure named by a word of no one quantity
 _QUANTITIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("base fee", re.compile(r"grundpreis|grundgebühr|grundgebuehr|grundentgelt|base (?:fee|price|"
                             r"charge)|standing charge|monthly fee")),
@@ -53,6 +54,9 @@ _QUANTITIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("grid fee", re.compile(r"netzentgelt|netznutzungsentgelt|grid fee|network (?:charge|fee)")),
     ("metering fee", re.compile(r"messstellenbetrieb|messentgelt|zählermiete|metering")),
     ("VAT", re.compile(r"mehrwertsteuer|mwst|umsatzsteuer|\bvat\b")),
+    # A markup is part of a working price or a fee: its figure is compared with all of them,
+    # but the word still binds it ("no base fee, and the markup capped at 10.95 ct/kWh").
+    (_ANY, re.compile(r"aufschlag|aufschläge|aufschlaege|mark-?up|surcharge")),
     ("working price", re.compile(r"arbeitspreis|verbrauchspreis|strompreis|bezugspreis|"
                                  r"kwh-preis|energy price|working price|unit rate|"
                                  r"electricity price|price per kwh|tarif")),
@@ -101,6 +105,7 @@ def figures(sentence: str, context: str = "") -> list[Figure]:
     before it (else after it, else in ``context``: the section path or title)."""
     text = fold(sentence).lower()
     fallback = _quantity_at(fold(context).lower(), len(context))
+    fallback = None if fallback == _ANY else fallback
     found = []
     for match in _MONEY.finditer(text):
         number = match.group("before") or match.group("after")
@@ -108,8 +113,8 @@ def figures(sentence: str, context: str = "") -> list[Figure]:
         unit = _unit(match)
         if unit.startswith("EUR/kWh"):
             unit, value = "ct/kWh", value * 100
-        quantity = _quantity_at(text, match.start(), match.end()) or fallback
-        found.append(Figure(quantity, unit, value))
+        named = _quantity_at(text, match.start(), match.end())
+        found.append(Figure(None if named == _ANY else named or fallback, unit, value))
     return found
 
 

@@ -45,8 +45,10 @@ __all__ = [
     "OBFUSCATED",
     "REMOVED",
     "UNVERIFIED_CLAIM",
+    "contradicting",
     "has_content",
     "neutralise",
+    "say_most_first",
     "screen",
     "without_unverified",
 ]
@@ -56,6 +58,7 @@ UNVERIFIED = "[unverified claim in {kind}, not a fact: {sentence}]"
 CONTRADICTED = "[claim in {kind} removed: [{n}] states a different value]"
 # An unverified claim as UNVERIFIED writes it: its figures are no operands for arithmetic.
 _UNVERIFIED_CLAIM = re.compile(r"\[unverified claim in [^\]:]*, not a fact: [^\]]*\]")
+_CONTRADICTED_BY = re.compile(r"\[claim in [^\]]* removed: \[(\d+)\] states a different value\]")
 _PIECE_END = re.compile(r"(?<=[.!?])(\s+)")
 _MARKERS = re.compile(
     rf"\[instruction-like text removed\]|{re.escape(SUPERSEDED)}|"
@@ -89,6 +92,27 @@ def has_content(passage: Mapping[str, Any]) -> bool:
         return True
     emptied = CONTRADICTED_CLAIM in (passage.get("flags") or ()) or SUPERSEDED in text
     return not emptied and len(rest.split()) >= _CONTENT_WORDS
+
+
+def say_most_first(passages: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+    """The first ``limit`` passages with content, in their order, where a passage whose only
+    content is unverified claims (an FAQ row of outdated prices, an installer's remark on the
+    tariff) takes a place only when no passage that states something verified is left: the
+    claims stay readable when nothing better was found, but never crowd out the price
+    sheet's own section."""
+    with_content = [p for p in passages if has_content(p)]
+    verified = {
+        id(p)
+        for p in with_content
+        if has_content({**p, "text": without_unverified(str(p["text"]))})
+    }
+    chosen = {id(p) for p in sorted(with_content, key=lambda p: id(p) not in verified)[:limit]}
+    return [p for p in with_content if id(p) in chosen]
+
+
+def contradicting(passage: Mapping[str, Any]) -> set[int]:
+    """The numbers of the passages that a screened passage's removed claims gave way to."""
+    return {int(n) for n in _CONTRADICTED_BY.findall(str(passage.get("text") or ""))}
 
 
 def neutralise(text: str) -> str:

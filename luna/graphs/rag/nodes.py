@@ -30,7 +30,7 @@ from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import SENTENCE_END, compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
-from luna.graphs.rag.guard import has_content
+from luna.graphs.rag.guard import contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.stated_formulas import stated_formulas
@@ -43,7 +43,8 @@ from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, wind
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, missing_specifics
-from luna.retrieval.queries import bridges
+from luna.retrieval.queries import attribute_queries, bridges, question_parts
+from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
 from luna.store.sql.chunks import chunk_texts, section_texts
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,9 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         filters=ctx.filters,
         spare=SPARE_PASSAGES,
     )
+    hits += _authoritative_completions(
+        state.get("standalone_question") or state["question"], hits, ctx
+    )
     sources = [
         {
             "n": i,
@@ -138,6 +142,33 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         for i, h in enumerate(hits, start=1)
     ]
     return {"sources": sources}
+
+
+def _authoritative_completions(
+    question: str, hits: Sequence[RetrievedChunk], ctx: RagContext
+) -> list[RetrievedChunk]:
+    """For a question that asks several things ("the base price and the markup"), each
+    thing's best passage in the authoritative documents already found (a price sheet), where
+    retrieval brought it from an informal one only (an old FAQ, an installer's remark): the
+    informal claim is then checked against it, and the answer reads it."""
+    authoritative = list(
+        dict.fromkeys(
+            h.item_id
+            for h in hits
+            if classify(h.title, h.text, h.section).authority is Authority.AUTHORITATIVE
+        )
+    )
+    if not authoritative:
+        return []
+    present = {h.chunk_id for h in hits}
+    scope = RetrievalFilter(item_ids=authoritative)
+    found: list[RetrievedChunk] = []
+    for asked in attribute_queries(question) or question_parts(question):
+        for best in ctx.retriever.search(asked, top_k=1, filters=scope, multi_hop=False):
+            if best.chunk_id not in present:
+                present.add(best.chunk_id)
+                found.append(best)
+    return found
 
 
 def facts(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
@@ -164,12 +195,28 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
     current = [s | {"text": project_columns(s["text"], focus)} for s in current]
     screened = without_repeats(screen_passages(current))
-    shown = [p for p in screened if has_content(p)][: runtime.context.top_k]
+    shown = [dict(p) for p in say_most_first(screened, runtime.context.top_k)]
+    shown = with_corrections(shown, screened, superseded)
     return {
         "screened": shown,
         "context": compress(shown, question, runtime.context.context_tokens),
         "superseded": [asdict(s) for s in superseded],
     }
+
+
+def with_corrections(
+    shown: list[dict[str, Any]],
+    screened: Sequence[dict[str, Any]],
+    superseded: Sequence[Supersession],
+) -> list[dict[str, Any]]:
+    """``shown`` and, in source order, every passage that a shown passage's statement gave
+    way to (a newer price sheet for an old FAQ's figure, an authoritative passage for an
+    informal claim): the context says "[superseded by a newer source]", so the newer value
+    must be in it too, or the model has nothing to answer with."""
+    numbers = {p["n"] for p in shown}
+    wanted = {s.new_n for s in superseded if s.old_n in numbers}
+    wanted |= {n for p in shown for n in contradicting(p)}
+    return [p for p in screened if p["n"] in numbers or (p["n"] in wanted and has_content(p))]
 
 
 def _context_block(sources: list[dict[str, Any]]) -> str:
