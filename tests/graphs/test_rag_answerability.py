@@ -69,7 +69,7 @@ def test_only_the_asking_sentence_asks_for_attributes():
 
 
 def test_a_word_asks_for_one_attribute_its_longest_term_names():
-    """"Notstromreserve" asks for the reserve (a percentage), not for the emergency power (in
+    """ "Notstromreserve" asks for the reserve (a percentage), not for the emergency power (in
     kW) its first letters spell; "after Dr." the question goes on asking."""
     question = "Welche Notstromreserve hat der Installateur bei Frau Dr. Halvorsen eingestellt?"
     assert missing_attributes(question, ["Backup reserve (EPS) | 20 %"]) == []
