@@ -77,6 +77,29 @@ def test_documents_about_different_things_do_not_contradict_each_other():
     assert found == []
 
 
+def test_a_figure_of_another_product_of_the_same_supplier_supersedes_nothing():
+    sources = [
+        _source(
+            1,
+            FAQ,
+            "Häufige Fragen zu QuellStrom Flex",
+            "2025-04-01",
+            "Der Grundpreis für QuellStrom Takt beträgt 10,60 € pro Monat brutto.\n"
+            "Der Grundpreis für QuellStrom Flex beträgt 9,95 € pro Monat brutto.",
+        ),
+        _source(
+            2,
+            SHEET,
+            "QuellStrom Flex und QuellStrom Takt – Preisblatt 2026",
+            "2026-03-01",
+            "Der Grundpreis für QuellStrom Flex beträgt 11,45 € pro Monat brutto.",
+        ),
+    ]
+    context, found = supersede(sources)
+    assert [(s.old_value, s.new_value) for s in found] == [("9,95", "11,45")]
+    assert "10,60" in context[0]["text"]  # Takt's base price: the sheet states no other
+
+
 def test_a_superseded_version_is_dropped_when_its_successor_is_present():
     sources = [
         _source(

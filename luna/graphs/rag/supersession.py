@@ -26,7 +26,9 @@ from datetime import date
 from typing import Any
 
 from luna.core.language import Language
+from luna.retrieval.designations import designations
 from luna.retrieval.lexicon import attribute_groups, contains_term
+from luna.retrieval.queries import brands
 
 # What an older document's sentence that a newer one contradicts becomes in the prompt.
 SUPERSEDED = "[superseded by a newer source]"
@@ -110,6 +112,15 @@ def same_subject(title_a: str, title_b: str) -> bool:
     return bool(words_a & words_b)
 
 
+def same_product(a: str, b: str) -> bool:
+    """Whether two sentences may state the same product's figure: unless each names products
+    (brands, designations) and they share none. "Der Grundpreis für QuellStrom Takt" in an
+    old FAQ is not superseded by the price sheet's base price for QuellStrom Flex."""
+    named_a = {n.casefold() for n in brands(a) + designations(a)}
+    named_b = {n.casefold() for n in brands(b) + designations(b)}
+    return not named_a or not named_b or bool(named_a & named_b)
+
+
 def statements(text: str) -> list[Statement]:
     """Figures with units in ``text``, each tied to the attribute named closest before it in
     its sentence (or, failing that, after it)."""
@@ -184,7 +195,9 @@ def supersede(
                     (
                         st
                         for st in by_source[new["n"]]
-                        if st.concept == before.concept and st.unit == before.unit
+                        if st.concept == before.concept
+                        and st.unit == before.unit
+                        and same_product(st.sentence, before.sentence)
                     ),
                     None,
                 )
