@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from luna.graphs.rag.authority import Authority, SourceKind, classify
 from luna.graphs.rag.claims import Figure, figures, is_claim
@@ -52,6 +52,8 @@ __all__ = [
     "screen",
     "without_unverified",
 ]
+
+P = TypeVar("P", bound=Mapping[str, Any])
 
 REMOVED = "[instruction-like text removed]"
 UNVERIFIED = "[unverified claim in {kind}, not a fact: {sentence}]"
@@ -94,20 +96,18 @@ def has_content(passage: Mapping[str, Any]) -> bool:
     return not emptied and len(rest.split()) >= _CONTENT_WORDS
 
 
-def say_most_first(passages: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+def say_most_first(passages: Sequence[P], limit: int) -> list[P]:
     """The first ``limit`` passages with content, in their order, where a passage whose only
     content is unverified claims (an FAQ row of outdated prices, an installer's remark on the
     tariff) takes a place only when no passage that states something verified is left: the
     claims stay readable when nothing better was found, but never crowd out the price
     sheet's own section."""
     with_content = [p for p in passages if has_content(p)]
-    verified = {
-        id(p)
-        for p in with_content
-        if has_content({**p, "text": without_unverified(str(p["text"]))})
-    }
-    chosen = {id(p) for p in sorted(with_content, key=lambda p: id(p) not in verified)[:limit]}
-    return [p for p in with_content if id(p) in chosen]
+    claims_only = [
+        not has_content({**p, "text": without_unverified(str(p["text"]))}) for p in with_content
+    ]
+    chosen = sorted(range(len(with_content)), key=lambda i: claims_only[i])[:limit]
+    return [with_content[i] for i in sorted(chosen)]
 
 
 def contradicting(passage: Mapping[str, Any]) -> set[int]:

@@ -164,7 +164,8 @@ def _authoritative_completions(
     scope = RetrievalFilter(item_ids=authoritative)
     found: list[RetrievedChunk] = []
     for asked in attribute_queries(question) or question_parts(question):
-        for best in ctx.retriever.search(asked, top_k=1, filters=scope, multi_hop=False):
+        # [:1]: the hit, not an older version's chunk that search appends after it
+        for best in ctx.retriever.search(asked, top_k=1, filters=scope, multi_hop=False)[:1]:
             if best.chunk_id not in present:
                 present.add(best.chunk_id)
                 found.append(best)
@@ -195,7 +196,7 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
     current = [s | {"text": project_columns(s["text"], focus)} for s in current]
     screened = without_repeats(screen_passages(current))
-    shown = [dict(p) for p in say_most_first(screened, runtime.context.top_k)]
+    shown = say_most_first(screened, runtime.context.top_k)
     shown = with_corrections(shown, screened, superseded)
     return {
         "screened": shown,
