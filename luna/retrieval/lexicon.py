@@ -44,7 +44,7 @@ gewicht weight masse schwer heavy wiegt wiegen weigh weighs
 leistung nennleistung power rating output
 absicherung sicherung fuse vorsicherung
 laufzeit runtime betriebsdauer
-grundpreis grundgebühr base-fee standing-charge base-price monthly-fee
+grundpreis grundgebühr base-fee basic-fee standing-charge base-price monthly-fee
 arbeitspreis energy-price unit-price working-price
 leistungspreis leistungspreise demand-charge demand-charges capacity-charge
 netzentgelt netzentgelte grid-fee grid-fees network-charge
@@ -79,7 +79,7 @@ spitzenentladeleistung peak-discharge-power
 entladetiefe depth-of-discharge dod
 zyklenzahl zyklen cycle-life cycles
 einspeisebegrenzung einspeiselimit export-limit feed-in-limit
-netzladung grid-charging
+netzladung netzladen aus-dem-netz-laden grid-charging grid-charge
 """
 
 # Words that contain an attribute's term without asking for the attribute: "guaranteed power"

@@ -55,11 +55,11 @@ _HALF = re.compile(
 _MONTH = re.compile(r"\b(" + "|".join(MONTHS_DE + MONTHS_EN) + r"|jänner|maerz)\b", re.IGNORECASE)
 
 
-_MONTH_NAME = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
+MONTH_NAME = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
 _RANGE = re.compile(
-    rf"\b(?:(?:von|from)\s+)?({_MONTH_NAME})\s*(?:bis(?:\s+(?:einschließlich|inklusive))?|to|"
-    rf"through|until|[-–])\s*({_MONTH_NAME})\b|\b(?:zwischen|between)\s+({_MONTH_NAME})\s+"
-    rf"(?:und|and)\s+({_MONTH_NAME})\b",
+    rf"\b(?:(?:von|from)\s+)?({MONTH_NAME})\s*(?:bis(?:\s+(?:einschließlich|inklusive))?|to|"
+    rf"through|until|[-–])\s*({MONTH_NAME})\b|\b(?:zwischen|between)\s+({MONTH_NAME})\s+"
+    rf"(?:und|and)\s+({MONTH_NAME})\b",
     re.IGNORECASE,
 )
 
@@ -76,7 +76,7 @@ def month_number(name: str) -> int | None:
 
 
 _ROW_MONTH = re.compile(
-    rf"^(?:(?P<name>{_MONTH_NAME}|[^\W\d_]{{3,4}})\.?(?:\s+(?P<year>\d{{4}}))?"
+    rf"^(?:(?P<name>{MONTH_NAME}|[^\W\d_]{{3,4}})\.?(?:\s+(?P<year>\d{{4}}))?"
     r"|(?P<num>\d{1,2})\s*[./]\s*(?P<year2>\d{4})|(?P<year3>\d{4})-(?P<num2>\d{2}))$",
     re.IGNORECASE,
 )

@@ -131,6 +131,15 @@ def brands(question: str) -> list[str]:
     ]
 
 
+def same_product(a: str, b: str) -> bool:
+    """Whether two sentences may state the same product's figure: unless each names products
+    (brands, designations) and they share none. "Der Grundpreis für QuellStrom Takt" in an
+    old FAQ is not superseded by the price sheet's base price for QuellStrom Flex."""
+    named_a = {n.casefold() for n in brands(a) + designations(a)}
+    named_b = {n.casefold() for n in brands(b) + designations(b)}
+    return not named_a or not named_b or bool(named_a & named_b)
+
+
 def given_value(question: str, word: str) -> bool:
     """Whether the question states the attribute's value itself ("net of the 19 % VAT",
     "bei einem Börsenpreis von 8 ct/kWh"): a quantity right before or after the word

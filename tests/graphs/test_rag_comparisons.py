@@ -79,6 +79,48 @@ def test_a_relative_change_is_the_difference_over_the_side_compared_against(
     assert result.render("de").endswith("= 14,48 % [1]")
 
 
+def test_a_side_naming_a_product_takes_that_products_value_not_its_sisters_on_one_sheet(
+    calculate_prompt: LoadedPrompt,
+):
+    """A price sheet for two products of one brand: both base prices share the sheet's title
+    and the side's words; the one whose own sentence names the product the question names is
+    the side's value, the other product's is none."""
+    faq = "Häufige Fragen 2026\nDer Grundpreis für SonnWerk Basis beträgt 8,40 € pro Monat."
+    sheet = (
+        "SonnWerk Basis und SonnWerk Plus – Preisblatt 2027\n"
+        "Der Grundpreis für SonnWerk Plus beträgt 12,10 € pro Monat.\n"
+        "Der Grundpreis für SonnWerk Basis beträgt 9,24 € pro Monat."
+    )
+    passages: list[dict[str, Any]] = [
+        {"n": 1, "title": "Häufige Fragen zu SonnWerk", "text": faq, "valid_from": "2026-01-01"},
+        {"n": 2, "title": "Preisblatt 2027", "text": sheet, "valid_from": "2027-01-01"},
+    ]
+    question = (
+        "By what percentage did the monthly base price of SonnWerk Basis rise from the 2026 "
+        "FAQ to the 2027 price sheet?"
+    )
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "en")
+    assert result is not None
+    assert result.render("en") == "Calculation: (9.24 € − 8.40 €) ÷ 8.40 € = 10% [1] [2]"
+
+
+def test_a_monthly_fee_written_after_its_currency_is_scaled_to_a_contract_year(
+    calculate_prompt: LoadedPrompt,
+):
+    """A fee written "EUR 980.00 per month" is money although its currency stands first,
+    and "ab dem 1. Juli" in the question is a date, not a quantity the question brings."""
+    contract = (
+        "4 Fees\nAll fees are net amounts.\nService | Fee\n"
+        "Basic fee (monitoring, reporting) | EUR 980.00 per month\n"
+        "Call-out | EUR 140.00 per visit"
+    )
+    passages: list[dict[str, Any]] = [{"n": 1, "title": "Service agreement", "text": contract}]
+    question = "Wie viel Grundgebühr (netto) zahlt die Firma im ersten Vertragsjahr ab dem 1. Juli?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
+    assert result is not None
+    assert result.render("de") == "Rechnung: 980,00 EUR × 12 = 11.760,00 € [1]"
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -40,6 +40,7 @@ from luna.graphs.rag.calculation_cues import asks_money, asks_per_year
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
 from luna.retrieval.designations import designations
+from luna.retrieval.periods import MONTH_NAME
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,10 @@ _CLOCK_AFTER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# "EUR 1,140.00 per month", "€ 13,90": a currency written before its amount.
+_CURRENCY_BEFORE = re.compile(r"(?<![\w/])(€|EUR|Euro)\s?$", re.IGNORECASE)
+# "ab dem 1. April 2027", "on 1 April": a day of a month is a date, not a figure.
+_DAY_OF_MONTH = re.compile(rf"\.?\s?(?:{MONTH_NAME})\b", re.IGNORECASE)
 MAX_LISTED_NUMBERS = 24
 
 
@@ -120,7 +125,8 @@ _NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
 # A document's worked example ("Beispiel: Bei einem Börsenpreis von 9,50 ct/kWh …") illustrates
 # a rule with made-up figures; listed, they were taken for the question's operands.
 _EXAMPLE = re.compile(r"\s*(beispiel|example|e\.\s?g\.|z\.\s?b\.|for example|zum beispiel)\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
+# A sentence ends at a full stop before a capital, but not at a day's "." before its month.
+_SENTENCE = re.compile(rf"(?<=[.!?])\s+(?=[A-ZÄÖÜ])(?!(?i:{MONTH_NAME})\b)")
 _VERSION_BEFORE = re.compile(r"\b(version|revision|rev\.|firmware)\s?$", re.IGNORECASE)
 _HEADING_PATH = re.compile(r"^\d+(\.\d+)*\s+\S|.*\s>\s")
 
@@ -135,9 +141,11 @@ def _listed(match: re.Match[str], text: str) -> tuple[str, str] | None:
         return None  # a date such as 31.12.2023
     after = None if percent else _UNIT_AFTER.match(text, match.end())
     clock_or_year = _YEAR.fullmatch(digits) or _CLOCK_AFTER.match(text, match.end())
-    if not percent and after is None and clock_or_year:
+    day = digits.isdigit() and 1 <= int(digits) <= 31 and _DAY_OF_MONTH.match(text, match.end())
+    if not percent and after is None and (clock_or_year or day):
         return None
-    unit = "%" if percent else (after.group(1) if after else "")
+    before = None if percent or after else _CURRENCY_BEFORE.search(text, 0, match.start())
+    unit = "%" if percent else (after.group(1) if after else before.group(1) if before else "")
     start = text.rfind(" ", 0, max(0, match.start() - 36)) + 1
     end = text.find(" ", min(len(text), match.end() + 12))
     context = text[start : end if end > 0 else len(text)]

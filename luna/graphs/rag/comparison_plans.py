@@ -45,6 +45,7 @@ from luna.graphs.rag.rate_plans import (
 from luna.retrieval.comparisons import ASKS_PERCENT, comparison_sides
 from luna.retrieval.designations import designations, mentioned
 from luna.retrieval.periods import period_terms
+from luna.retrieval.queries import same_product
 
 # A unit the question asks in without a number: "um wie viel kW", "per kWh", "in ct/kWh".
 _ASKED_UNIT = re.compile(
@@ -127,11 +128,15 @@ def _leaders(
     """The values that fit a side best, by value: each candidate's scope scored on the
     side's own words and the words both sides say, among candidates with at least one of the
     side's own words and every designation the side names ("Module 2" ~ "Modul 2", not the
-    "2" of "4.2 Modul 3"). One table cell can hold two ("3,248 ct/kWh netto statt 8,12
-    ct/kWh")."""
+    "2" of "4.2 Modul 3"), and whose own sentence or row names no other product than the
+    side does (the price sheet's "Grundpreis für QuellStrom Takt" is no value of QuellStrom
+    Flex, though the sheet's title names both). One table cell can hold two ("3,248 ct/kWh
+    netto statt 8,12 ct/kWh")."""
     named = designations(side)
     candidates = [
-        (n, scope) for n, scope in candidates if all(mentioned(d, [scope]) for d in named)
+        (n, scope)
+        for n, scope in candidates
+        if all(mentioned(d, [scope]) for d in named) and same_product(side, n.context)
     ]
     scopes = [scope for _, scope in candidates]
     own_weights, weights = term_weights(scopes, own), term_weights(scopes, own | shared)

@@ -38,7 +38,7 @@ from luna.graphs.rag.rate_plans import (
     rate_per,
     scored_rates,
 )
-from luna.retrieval.queries import states_asked
+from luna.retrieval.queries import asked_attributes, states_asked
 
 _AFTER_CHARS = 40
 _CLAUSE_END = re.compile(r"[.;:|\n]\s")
@@ -106,8 +106,11 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
     # the question shares with any amount is no reason to scale it.
     by_number = {int(p["n"]): p for p in passages}
     what = VAT_WORD.sub(" ", question) if vat is not None else question  # VAT: how, not what
+    # An amount named by the asked attribute's term in the other language ("Basic fee" for
+    # "Grundgebühr") shares no word with the question, but the lexicon says it is the one.
+    named = 1.0 if asked_attributes(what.casefold()) else 0.0
     scored = [
-        (n, s)
+        (n, s + named)
         for n, s in scored
         if n.source in texts and states_asked(what, value_scope(n, by_number[n.source]))
     ]

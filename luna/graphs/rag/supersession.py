@@ -26,9 +26,8 @@ from datetime import date
 from typing import Any
 
 from luna.core.language import Language
-from luna.retrieval.designations import designations
 from luna.retrieval.lexicon import attribute_groups, contains_term
-from luna.retrieval.queries import brands
+from luna.retrieval.queries import same_product
 
 # What an older document's sentence that a newer one contradicts becomes in the prompt.
 SUPERSEDED = "[superseded by a newer source]"
@@ -110,15 +109,6 @@ def same_subject(title_a: str, title_b: str) -> bool:
     words_a = {w.casefold() for w in _TITLE_WORD.findall(title_a)} - _GENERIC_TITLE_WORDS
     words_b = {w.casefold() for w in _TITLE_WORD.findall(title_b)} - _GENERIC_TITLE_WORDS
     return bool(words_a & words_b)
-
-
-def same_product(a: str, b: str) -> bool:
-    """Whether two sentences may state the same product's figure: unless each names products
-    (brands, designations) and they share none. "Der Grundpreis für QuellStrom Takt" in an
-    old FAQ is not superseded by the price sheet's base price for QuellStrom Flex."""
-    named_a = {n.casefold() for n in brands(a) + designations(a)}
-    named_b = {n.casefold() for n in brands(b) + designations(b)}
-    return not named_a or not named_b or bool(named_a & named_b)
 
 
 def statements(text: str) -> list[Statement]:
