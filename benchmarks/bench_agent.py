@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_energy import throwaway_database
 
 from luna.agents.energy_assistant import build_energy_assistant, run_turn
-from luna.agents.routing import route
 from luna.config import Settings
+from luna.graphs.agent.routing import route
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.simulators.backfill import backfill, day_window

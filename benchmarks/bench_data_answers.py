@@ -29,8 +29,8 @@ The reference figures are computed independently of the chat path: plain SQL ove
 own calendar (``PeriodSpec.days``), not by ``luna.tools.periods`` and not by the bucket queries
 of ``luna.store.sql.series`` that ``query_timeseries`` runs. The ``/data`` query functions would
 be the same bucket queries, so a bug there would go unseen; plain sums over the rows cannot
-share it. Only the tariff's constants (surcharges, VAT of the sample price sheet) are taken from
-``luna.agents.playbook_defaults``, as data.
+share it. Only the tariff's figures (surcharges, VAT: the ``LUNA_TARIFF_*`` settings of the
+run, :class:`luna.domain.tariff.Tariff`) are taken from Luna, as data.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ from _db import throwaway_database
 from _report import print_prompt_tokens
 from bench_agent import SAMPLES, percentiles
 
-from luna.agents import playbook_defaults as tariff
 from luna.agents.energy_assistant import (
     EnergyAssistant,
     build_energy_assistant,
@@ -80,6 +79,7 @@ from luna.agents.energy_assistant import (
 )
 from luna.config import Settings
 from luna.core.language import detect_language
+from luna.domain.tariff import Tariff
 from luna.observability import runs
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
@@ -172,7 +172,7 @@ class Accepted:
 
 
 def _energy_figures(
-    conn: Connection, meters: Sequence[str], start: datetime, end: datetime
+    conn: Connection, meters: Sequence[str], start: datetime, end: datetime, tariff: Tariff
 ) -> dict[str, float]:
     window = {"meters": list(meters), "start": start, "end": end}
     where = "meter_id = ANY(:meters) AND ts >= :start AND ts < :end"
@@ -196,7 +196,7 @@ def _energy_figures(
             "ON p.zone = :zone AND p.resolution_minutes = 15 AND p.ts = r.ts "
             "WHERE r.meter_id = ANY(:meters) AND r.ts >= :start AND r.ts < :end"
         ),
-        {**window, "zone": ZONE, "surcharges": tariff.SURCHARGES_NET_CT_KWH, "vat": tariff.VAT},
+        {**window, "zone": ZONE, "surcharges": tariff.surcharges_net_ct_kwh, "vat": tariff.vat},
     ).one()
     if unpriced:
         raise RuntimeError(f"{unpriced} readings without a quarter-hour price: cost undefined")
@@ -272,12 +272,12 @@ UNITS: dict[Figure, str] = {
 }
 
 
-def reference(conn: Connection, expect: Expect) -> Reference:
+def reference(conn: Connection, expect: Expect, tariff: Tariff) -> Reference:
     """The reference figure of ``expect``. Prices: the question names no product, so the
     hourly and the quarter-hourly day-ahead price both count, each in ct/kWh or €/MWh."""
     start, end = expect.period.utc_range()
     if expect.measure == "refusal":
-        figures = _energy_figures(conn, expect.meters(), start, end)
+        figures = _energy_figures(conn, expect.meters(), start, end, tariff)
         forbidden = [
             Accepted(v, UNITS[k], expect.abs_tolerance)  # type: ignore[index]
             for k, v in figures.items()
@@ -296,7 +296,7 @@ def reference(conn: Connection, expect: Expect) -> Reference:
                 Accepted(ct * 10, "€/MWh", expect.abs_tolerance * 10),
             ]
         return Reference(hourly[expect.measure], "ct/kWh", accepted)
-    value = _energy_figures(conn, expect.meters(), start, end)[expect.measure]
+    value = _energy_figures(conn, expect.meters(), start, end, tariff)[expect.measure]
     unit = UNITS[expect.measure]
     return Reference(value, unit, [Accepted(value, unit, expect.abs_tolerance)])
 
@@ -537,7 +537,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         user = prepare(runtime, documents=not args.no_documents)
         print(f"setup (backfill, users, ingest): {time.perf_counter() - t:.1f} s; now = {NOW}")
         with runtime.stores.engine.connect() as conn:
-            references = {c.id: reference(conn, c.expect) for c in cases}
+            tariff = Tariff.from_settings(runtime.settings)
+            references = {c.id: reference(conn, c.expect, tariff) for c in cases}
         t = time.perf_counter()
         runtime.chat_model.invoke("Hi", max_tokens=1)
         print(f"model load + first call: {time.perf_counter() - t:.1f} s")

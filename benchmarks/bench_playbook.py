@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _db import throwaway_database
 from langchain_core.messages import HumanMessage
 
-from luna.agents.playbook_schema import PlaybookKind, PlaybookRequest
 from luna.config import Settings
 from luna.graphs.playbook import playbook_context
 from luna.graphs.playbook.data import load_meter
 from luna.graphs.playbook.graph import build_playbook_graph
+from luna.graphs.playbook.schema import PlaybookKind, PlaybookRequest
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope

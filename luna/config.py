@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -18,6 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A bidding-zone code, a country and an optional area ("DE-LU", "AT", "IT-NORD"): the setting,
+# the API's and the tools' zone parameters and stored prices all use this one pattern.
+ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
 
 
 class VectorBackend(StrEnum):
@@ -268,6 +273,33 @@ class Settings(BaseSettings):
 
     # --- energy ------------------------------------------------------------------------
     timezone: str = Field(default="Europe/Berlin", description="Local time zone of the site.")
+    price_zone: str = Field(
+        default="DE-LU",
+        description="Bidding zone of the site's day-ahead prices (e.g. DE-LU, AT): the zone "
+        "stored prices, new meters, forecasts and the API use unless a request names one.",
+    )
+    # The site's dynamic tariff; defaults: the sample price sheet "Luna Strom Dynamisch"
+    # (3.1 Arbeitspreis, 3.2 Grundpreis) and its feed-in notes (partial feed-in up to 10 kWp,
+    # commissioned Feb-Jul 2025; § 51 EEG: nothing in quarter hours with a negative price).
+    tariff_name: str = Field(default="Luna Strom Dynamisch", min_length=1, max_length=120)
+    tariff_surcharges_net_ct_kwh: float = Field(
+        default=16.131,
+        ge=0,
+        le=200,
+        description="Fixed surcharges on the day-ahead price (grid fees, levies, margin), net.",
+    )
+    tariff_vat: float = Field(default=0.19, ge=0, le=1, description="VAT as a fraction.")
+    tariff_base_price_eur_month: float = Field(default=14.90, ge=0, le=1000)
+    tariff_feed_in_ct_kwh: float = Field(
+        default=7.94, ge=0, le=100, description="Feed-in tariff for exported PV energy."
+    )
+    tariff_fixed_hedge_ct_kwh: float = Field(
+        default=2.0,
+        ge=0,
+        le=50,
+        description="Tariff check without an offer: a fixed-price supplier's hedging premium "
+        "(net) on the market's mean price, the reference the dynamic tariff is compared with.",
+    )
     site_latitude: float = Field(
         default=51.16, ge=-90, le=90, description="Site latitude (PV forecasts, meters without)."
     )
@@ -363,6 +395,18 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"not a five-field crontab expression: {exc}") from exc
         return value.strip()
+
+    @field_validator("price_zone", mode="before")
+    @classmethod
+    def _check_price_zone(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        code = value.strip().upper()
+        if not re.fullmatch(ZONE_PATTERN, code):
+            raise ValueError(
+                f"LUNA_PRICE_ZONE must be a bidding-zone code such as DE-LU or AT, not {value!r}"
+            )
+        return code
 
     @field_validator("public_url")
     @classmethod
@@ -474,3 +518,14 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (tests build their own ``Settings`` instead)."""
     return Settings()
+
+
+def site_timezone() -> str:
+    """The site's time zone from the process settings, read when called: the default of the
+    engines and simulators when a caller names none."""
+    return get_settings().timezone
+
+
+def site_price_zone() -> str:
+    """The site's bidding zone from the process settings, read when called."""
+    return get_settings().price_zone

@@ -64,6 +64,8 @@ def setup(
             specs,
             seed=settings.simulator_seed,
             history_days=settings.simulator_history_days,
+            zone=settings.price_zone,
+            timezone=settings.timezone,
         )
         written = source.catch_up()
         with session_scope(stores.sessions) as session:

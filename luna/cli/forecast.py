@@ -23,10 +23,10 @@ app = typer.Typer(
 
 KindOpt = typer.Option(TargetKind.CONSUMPTION, "--kind", help="consumption, pv or price.")
 MeterOpt = typer.Option(None, "--meter", help="Meter id (consumption and pv).")
-ZoneOpt = typer.Option("DE-LU", "--zone", help="Price zone (price).")
+ZoneOpt = typer.Option(None, "--zone", help="Price zone (price); default: LUNA_PRICE_ZONE.")
 
 
-def _history(kind: TargetKind, meter: str | None, zone: str, days: int) -> History:
+def _history(kind: TargetKind, meter: str | None, zone: str | None, days: int) -> History:
     settings = get_settings()
     engine = create_db_engine(settings)
     try:
@@ -55,7 +55,7 @@ def _steps(history: History, hours: int) -> int:
 def backtest_command(
     kind: TargetKind = KindOpt,
     meter: str | None = MeterOpt,
-    zone: str = ZoneOpt,
+    zone: str | None = ZoneOpt,
     days: int = typer.Option(60, "--days", min=1, max=365, help="Daily backtest origins."),
     horizon_hours: int = typer.Option(24, "--horizon-hours", min=1, max=168),
     as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
@@ -95,7 +95,7 @@ def backtest_command(
 def run_command(
     kind: TargetKind = KindOpt,
     meter: str | None = MeterOpt,
-    zone: str = ZoneOpt,
+    zone: str | None = ZoneOpt,
     hours: int = typer.Option(48, "--hours", min=1, max=168, help="Horizon."),
     history_days: int = typer.Option(90, "--history-days", min=3, max=730),
 ) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from luna.agents.playbook_schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.config import get_settings
 from luna.graphs.playbook import PlaybookError, run_playbook
 from luna.graphs.playbook.jobs import create_job, run_job
+from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import PlaybookRecord

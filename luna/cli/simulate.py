@@ -24,6 +24,7 @@ app = typer.Typer(help="Simulated smart meters and market prices.", no_args_is_h
 MetersOpt = typer.Option(5, "--meters", min=1, max=10_000, help="Meters M-001... to simulate.")
 DaysOpt = typer.Option(7, "--days", min=1, max=3660, help="Whole local days up to today.")
 SeedOpt = typer.Option(42, "--seed", help="Same seed, same data.")
+ZoneOpt = typer.Option(None, "--zone", help="Bidding zone; default: LUNA_PRICE_ZONE.")
 
 
 def _write(frame: pd.DataFrame, out: Path | None) -> None:
@@ -54,14 +55,18 @@ def smart_meter(
 def market_prices(
     days: int = DaysOpt,
     seed: int = SeedOpt,
-    zone: str = typer.Option("DE-LU", "--zone"),
+    zone: str | None = ZoneOpt,
     resolution: int = typer.Option(60, "--resolution", help="60 or 15 minutes."),
     out: Path | None = typer.Option(None, "--out", help="CSV file; default: standard output."),
 ) -> None:
     """Simulate day-ahead prices (EUR/MWh) as CSV, including tomorrow."""
     start, end = day_window(days)
     frame = simulate_prices(
-        zone, start, end + pd.Timedelta(days=1), resolution_minutes=resolution, seed=seed
+        zone or get_settings().price_zone,
+        start,
+        end + pd.Timedelta(days=1),
+        resolution_minutes=resolution,
+        seed=seed,
     )
     _write(frame, out)
 
@@ -71,7 +76,7 @@ def backfill(
     meters: int = typer.Option(100, "--meters", min=1, max=10_000),
     days: int = typer.Option(365, "--days", min=1, max=3660),
     seed: int = SeedOpt,
-    zone: str = typer.Option("DE-LU", "--zone"),
+    zone: str | None = ZoneOpt,
 ) -> None:
     """Write simulated meters, readings and prices into the database (idempotent)."""
     settings = get_settings()
@@ -93,7 +98,7 @@ def backfill(
                 start,
                 end,
                 seed=seed,
-                zone=zone,
+                zone=zone or settings.price_zone,
                 on_meter=lambda _meter, _rows: progress.advance(task),
             )
     finally:

@@ -69,5 +69,7 @@ def build_data_source(settings: Settings, engine: Engine) -> DataSource | None:
             default_fleet(settings.simulator_meters, settings.simulator_seed),
             seed=settings.simulator_seed,
             history_days=settings.simulator_history_days,
+            zone=settings.price_zone,
+            timezone=settings.timezone,
         )
     return None

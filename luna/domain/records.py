@@ -14,11 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from luna.config import get_settings
+from luna.config import ZONE_PATTERN, get_settings
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.local_time import misalignment, to_utc
 
-ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
 PRICE_RESOLUTIONS = (15, 30, 60)
 
 

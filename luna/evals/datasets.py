@@ -200,7 +200,7 @@ Constraint = Annotated[
 
 
 class PlaybookCaseRequest(BaseModel):
-    """Mirrors ``luna.agents.playbook_schema.PlaybookRequest`` (validated again at run time)."""
+    """Mirrors ``luna.graphs.playbook.schema.PlaybookRequest`` (validated again at run time)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

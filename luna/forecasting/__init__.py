@@ -7,13 +7,12 @@ predicts the horizon and adds prediction intervals from its out-of-sample errors
 
 from luna.forecasting.backtest import backtest
 from luna.forecasting.engine import forecast
-from luna.forecasting.kinds import DEFAULT_SITE, Site, TargetKind
+from luna.forecasting.kinds import Site, TargetKind
 from luna.forecasting.local_time import steps_to_local_midnight
 from luna.forecasting.models import GRADIENT_BOOSTING, NAIVE_DAILY, NAIVE_WEEKLY
 from luna.forecasting.schemas import BacktestReport, Forecast, ModelScore
 
 __all__ = [
-    "DEFAULT_SITE",
     "GRADIENT_BOOSTING",
     "NAIVE_DAILY",
     "NAIVE_WEEKLY",

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from luna.forecasting import metrics
-from luna.forecasting.kinds import DEFAULT_SITE, Site, TargetKind
+from luna.forecasting.kinds import Site, TargetKind
 from luna.forecasting.limits import apply_limits
 from luna.forecasting.local_time import future_index
 from luna.forecasting.models import baseline_for, build_model, candidates_for, min_history_days
@@ -135,7 +135,7 @@ def backtest(
     days: int,
     horizon_steps: int,
     models: Sequence[str] | None = None,
-    site: Site = DEFAULT_SITE,
+    site: Site | None = None,
     refit_every_days: int = 7,
 ) -> BacktestReport:
     """Rolling-origin backtest over the last ``days`` daily origins of ``series``.
@@ -147,6 +147,7 @@ def backtest(
     kind = TargetKind(kind)
     if days < 1 or horizon_steps < 1:
         raise ValueError("days and horizon_steps must be at least 1")
+    site = site or Site()
     prepared = prepare(series, kind, site)
     origins = origins_for(prepared, days, horizon_steps, site.timezone)
     if len(origins) < days:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from luna.forecasting.backtest import origins_for, run_backtest, usable_models
 from luna.forecasting.intervals import ResidualQuantiles, check_levels, residual_scale
-from luna.forecasting.kinds import DEFAULT_SITE, Site, TargetKind
+from luna.forecasting.kinds import Site, TargetKind
 from luna.forecasting.limits import apply_limits
 from luna.forecasting.local_time import future_index, steps_to_local_midnight
 from luna.forecasting.models import (
@@ -36,7 +36,7 @@ def forecast(
     horizon_days: int | None = None,
     model: str | None = None,
     quantiles: Sequence[float] = (0.1, 0.9),
-    site: Site = DEFAULT_SITE,
+    site: Site | None = None,
     selection_days: int = 14,
     refit_every_days: int = 7,
 ) -> Forecast:
@@ -44,10 +44,12 @@ def forecast(
 
     Give the horizon as ``horizon_steps``, or as ``horizon_days``: the rest of the current
     local day plus that many local days (DST-aware). ``model`` forces a model; by default the
-    candidate with the lowest backtest MAE wins. ValueError for bad input: no tz-aware,
-    strictly increasing index, no values, or too little history for the horizon.
+    candidate with the lowest backtest MAE wins; ``site`` defaults to the configured one.
+    ValueError for bad input: no tz-aware, strictly increasing index, no values, or too little
+    history for the horizon.
     """
     kind = TargetKind(kind)
+    site = site or Site()
     levels = check_levels(quantiles)
     prepared = prepare(series, kind, site)
     step = prepared.step

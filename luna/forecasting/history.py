@@ -60,7 +60,7 @@ def load_history(
     kind: TargetKind,
     *,
     meter_id: str | None = None,
-    zone: str = "DE-LU",
+    zone: str | None = None,
     days: int,
     end: datetime | None = None,
     timescale: bool = False,
@@ -68,10 +68,10 @@ def load_history(
     """The last ``days`` days before ``end`` (default: the latest stored row) of one target.
 
     Consumption and PV come from one meter at its native 15-minute step; prices from the
-    zone's finest stored resolution.
+    zone's (default: the site's, ``LUNA_PRICE_ZONE``) finest stored resolution.
     """
     if kind is TargetKind.PRICE:
-        return _price_history(conn, settings, zone, days, end, timescale)
+        return _price_history(conn, settings, zone or settings.price_zone, days, end, timescale)
     if meter_id is None:
         raise HistoryError(f"a meter is needed for a {kind.value} forecast")
     meter = conn.execute(select(Meter.attributes).where(Meter.meter_id == meter_id)).first()

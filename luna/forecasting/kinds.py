@@ -7,8 +7,10 @@ the holiday calendar and the coordinates for the clear-sky irradiance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from luna.config import get_settings, site_timezone
 
 
 class TargetKind(StrEnum):
@@ -29,14 +31,15 @@ class TargetKind(StrEnum):
 
 @dataclass(frozen=True)
 class Site:
-    """Where the meter is: time zone for local-time features, holidays, solar position."""
+    """Where the meter is: time zone for local-time features, holidays, solar position.
 
-    latitude: float = 51.16
-    longitude: float = 10.45
+    What a caller leaves out is the configured site's (``LUNA_SITE_*``, ``LUNA_TIMEZONE``),
+    read when the site is made.
+    """
+
+    latitude: float = field(default_factory=lambda: get_settings().site_latitude)
+    longitude: float = field(default_factory=lambda: get_settings().site_longitude)
     altitude_m: float = 200.0
-    timezone: str = "Europe/Berlin"
-    country: str = "DE"
-    subdivision: str | None = None
-
-
-DEFAULT_SITE = Site()
+    timezone: str = field(default_factory=site_timezone)
+    country: str = field(default_factory=lambda: get_settings().site_country)
+    subdivision: str | None = field(default_factory=lambda: get_settings().site_subdivision)

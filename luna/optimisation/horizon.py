@@ -8,13 +8,15 @@ is what keeps rules DST-safe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+
+from luna.config import site_timezone
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -26,7 +28,7 @@ class StepGrid:
     start: datetime
     step_minutes: int
     n_steps: int
-    timezone: str = "Europe/Berlin"
+    timezone: str = field(default_factory=site_timezone)  # default: LUNA_TIMEZONE
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -137,15 +139,16 @@ def step_runs(mask: BoolArray) -> list[tuple[int, int]]:
     return runs
 
 
-def steps_in_local_day(day: date, step_minutes: int, timezone: str = "Europe/Berlin") -> int:
-    """How many steps a local calendar day has (92, 96 or 100 quarter hours in Berlin)."""
-    zone = ZoneInfo(timezone)
+def steps_in_local_day(day: date, step_minutes: int, timezone: str | None = None) -> int:
+    """How many steps a local calendar day has (92, 96 or 100 quarter hours in Berlin) in
+    ``timezone`` (default: the site's)."""
+    zone = ZoneInfo(timezone or site_timezone())
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     seconds = (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
     return round(seconds / (step_minutes * 60))
 
 
-def local_midnight(day: date, timezone: str = "Europe/Berlin") -> datetime:
-    """The aware start of a local calendar day."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
+def local_midnight(day: date, timezone: str | None = None) -> datetime:
+    """The aware start of a local calendar day in ``timezone`` (default: the site's)."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone or site_timezone()))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from luna.config import site_timezone
 from luna.optimisation.horizon import StepGrid
 from luna.optimisation.rules import Rule, RuleCompilationError, compile_rules
 
@@ -132,7 +133,7 @@ class OptimisationInput(_Input):
 
     start: AwareDatetime
     step_minutes: int = Field(default=15, gt=0, le=1440)
-    timezone: str = "Europe/Berlin"
+    timezone: str = Field(default_factory=site_timezone, description="Default: LUNA_TIMEZONE.")
     import_price_eur_kwh: list[float] = Field(min_length=1)
     export_price_eur_kwh: list[float] = Field(description="Feed-in price; a number is broadcast.")
     load_kwh: list[float] = Field(description="Non-deferrable consumption forecast per step.")

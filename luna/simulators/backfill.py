@@ -15,12 +15,11 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert
 
+from luna.config import site_price_zone, site_timezone
 from luna.simulators.simulate_market_prices import simulate_prices
 from luna.simulators.simulate_smart_meter import MeterSpec, simulate_meter
 from luna.store.sql.models import Meter
 from luna.store.sql.timeseries import PRICES, READINGS, upsert_rows
-
-TIMEZONE = "Europe/Berlin"
 
 
 @dataclass
@@ -32,14 +31,18 @@ class BackfillReport:
     prices_written: int = 0
 
 
-def day_window(days: int, *, end: datetime | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """``days`` whole local days ending at the local midnight at or before ``end`` (now)."""
+def day_window(
+    days: int, *, end: datetime | None = None, timezone: str | None = None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``days`` whole local days (``timezone``, default the site's) ending at the local
+    midnight at or before ``end`` (now)."""
     if days < 1:
         raise ValueError(f"days must be >= 1, got {days}")
-    stop = pd.Timestamp(end) if end is not None else pd.Timestamp.now(tz=TIMEZONE)
+    tz = timezone or site_timezone()
+    stop = pd.Timestamp(end) if end is not None else pd.Timestamp.now(tz=tz)
     if stop.tzinfo is None:
         raise ValueError("end must be timezone-aware")
-    stop = stop.tz_convert(TIMEZONE).normalize()
+    stop = stop.tz_convert(tz).normalize()
     start = (stop - pd.DateOffset(days=days)).normalize()
     return start.tz_convert("UTC"), stop.tz_convert("UTC")
 
@@ -76,15 +79,17 @@ def backfill(
     end: pd.Timestamp,
     *,
     seed: int,
-    zone: str = "DE-LU",
+    zone: str | None = None,
     interval_minutes: int = 15,
     price_end: pd.Timestamp | None = None,
     on_meter: Callable[[str, int], None] | None = None,
 ) -> BackfillReport:
     """Write meters, their readings in ``[start, end)`` and prices up to ``price_end``.
 
-    ``price_end`` defaults to ``end`` plus one day: day-ahead prices are known for tomorrow.
+    ``price_end`` defaults to ``end`` plus one day: day-ahead prices are known for tomorrow;
+    ``zone`` to the site's (``LUNA_PRICE_ZONE``).
     """
+    zone = zone or site_price_zone()
     report = BackfillReport(meters=upsert_meters(engine, specs, zone))
     for spec in specs:
         frame = simulate_meter(spec, start, end, interval_minutes=interval_minutes, seed=seed)

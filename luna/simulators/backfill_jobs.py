@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from luna.config import site_price_zone
 from luna.simulators.backfill import backfill, day_window
+from luna.simulators.national_drivers import zone_spec
 from luna.simulators.simulate_smart_meter import default_fleet
 
 log = logging.getLogger(__name__)
@@ -75,8 +77,12 @@ class BackfillJobs:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def start(self, *, meters: int, days: int, seed: int, zone: str = "DE-LU") -> BackfillJob:
-        day_window(days)  # validates days before a thread exists
+    def start(self, *, meters: int, days: int, seed: int, zone: str | None = None) -> BackfillJob:
+        """Start a backfill of prices in ``zone`` (default: the site's); a ValueError for days
+        or a zone the simulator cannot make, before a thread exists."""
+        zone = zone or site_price_zone()
+        day_window(days)
+        zone_spec(zone)
         with self._lock:
             if any(j.state is JobState.RUNNING for j in self._jobs):
                 raise JobBusyError("a backfill is already running; wait or cancel it")

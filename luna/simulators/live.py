@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from luna.config import site_price_zone, site_timezone
 from luna.simulators.backfill import backfill, day_window
+from luna.simulators.national_drivers import ZONES
 from luna.simulators.simulate_smart_meter import MeterSpec
 
 log = logging.getLogger(__name__)
@@ -36,14 +38,24 @@ class SimulatorSource:
         *,
         seed: int,
         history_days: int,
-        zone: str = "DE-LU",
+        zone: str | None = None,
+        timezone: str | None = None,
         tick_s: float = 60.0,
     ) -> None:
+        """``zone`` and ``timezone`` default to the site's (``LUNA_PRICE_ZONE``,
+        ``LUNA_TIMEZONE``)."""
         self._engine = engine
         self._specs = specs
         self._seed = seed
         self._history_days = history_days
-        self._zone = zone
+        self._zone = zone or site_price_zone()
+        self._timezone = timezone or site_timezone()
+        if self._zone not in ZONES:  # refused at start-up, not on every tick
+            raise ValueError(
+                f"the simulator makes prices for {', '.join(sorted(ZONES))} only, not for "
+                f"zone {self._zone!r} (LUNA_PRICE_ZONE); feed real data instead "
+                "(LUNA_DATA_SOURCE=mqtt or none)"
+            )
         self._tick_s = tick_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,10 +67,13 @@ class SimulatorSource:
     def catch_up(self, now: datetime | None = None) -> int:
         """Write everything from the last written interval (or the history start) to ``now``."""
         current = _floor_quarter(pd.Timestamp(now) if now else pd.Timestamp.now(tz="UTC"))
-        start = self.written_until or day_window(self._history_days, end=current)[0]
+        start = (
+            self.written_until
+            or day_window(self._history_days, end=current, timezone=self._timezone)[0]
+        )
         if current <= start:
             return 0
-        tomorrow_end = current.tz_convert("Europe/Berlin").normalize() + pd.Timedelta(days=2)
+        tomorrow_end = current.tz_convert(self._timezone).normalize() + pd.Timedelta(days=2)
         report = backfill(
             self._engine,
             self._specs,

@@ -14,6 +14,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+# The simulated world's clock, part of the model like its BDEW profiles, German holidays and
+# DE-LU market (national_drivers.ZONES), not the site's LUNA_TIMEZONE: German households and the
+# German market keep German time wherever the site is. Windows come in as UTC instants.
 TIMEZONE = "Europe/Berlin"
 INTERVALS_MINUTES = (15, 30, 60)
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from luna.config import Settings
+from luna.domain.tariff import Tariff
 from luna.retrieval.retriever import Retriever
 from luna.store.sql.models import Meter
 from luna.tools.results import ToolInputError
@@ -43,6 +44,15 @@ class ToolContext:
     @property
     def timezone(self) -> str:
         return self.settings.timezone
+
+    @property
+    def price_zone(self) -> str:
+        """The site's bidding zone: prices of a question that names no zone."""
+        return self.settings.price_zone
+
+    @property
+    def tariff(self) -> Tariff:
+        return Tariff.from_settings(self.settings)
 
 
 def visible_meter_ids(session: Session, ctx: ToolContext) -> list[str]:

@@ -146,7 +146,7 @@ def get_tariff_tool(ctx: ToolContext) -> BaseTool:
                 zone = resolve_meter(session, ctx, args.meter_id).zone
             else:
                 mine = visible_meter_ids(session, ctx)
-                zone = resolve_meter(session, ctx, mine[0]).zone if mine else "DE-LU"
+                zone = resolve_meter(session, ctx, mine[0]).zone if mine else ctx.price_zone
             items = tariff_item_ids(session)
             price = _price_fact(session, ctx, zone)
         hits = []

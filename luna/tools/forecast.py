@@ -15,7 +15,7 @@ import pandas as pd
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from luna.domain.records import ZONE_PATTERN
+from luna.config import ZONE_PATTERN
 from luna.forecasting import Forecast, TargetKind, forecast
 from luna.forecasting.history import load_history
 from luna.tools.context import ToolContext, resolve_meter
@@ -44,10 +44,10 @@ class ForecastArgs(BaseModel):
     meter_id: str | None = Field(
         default=None, max_length=64, description="Meter id like M-001; empty: your only meter"
     )
-    zone: str = Field(
-        default="DE-LU",
+    zone: str | None = Field(
+        default=None,
         pattern=ZONE_PATTERN,
-        description="Price zone (price)",
+        description="Price zone (price); empty: the site's",
         json_schema_extra=ADVANCED,
     )
     horizon_hours: int = Field(default=24, ge=1, le=168, description="Hours ahead, 1 to 168")
@@ -85,7 +85,7 @@ def forecast_tool(ctx: ToolContext) -> BaseTool:
                 ctx.settings,
                 kind,
                 meter_id=meter_id,
-                zone=args.zone,
+                zone=args.zone or ctx.price_zone,
                 days=HISTORY_DAYS,
                 timescale=ctx.timescale,
             )

@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from luna.agents import playbook_defaults as tariff
+from luna.config import ZONE_PATTERN
 from luna.domain.kpis import EnergySums
-from luna.domain.records import ZONE_PATTERN
 from luna.store.sql.energy_sums import span_sums
 from luna.store.sql.series import (
     PriceAgg,
@@ -69,10 +68,10 @@ class TimeseriesArgs(BaseModel):
         max_length=64,
         description="Meter id like M-001; empty: all of the user's meters summed",
     )
-    zone: str = Field(
-        default="DE-LU",
+    zone: str | None = Field(
+        default=None,
         pattern=ZONE_PATTERN,
-        description="Price zone (prices)",
+        description="Price zone (prices); empty: the site's",
         json_schema_extra=ADVANCED,
     )
     period: Period | None = Field(default=None, description=f"Named period: {PERIOD_HELP}")
@@ -202,22 +201,14 @@ def _site_sums(
     """What the meters did over the whole range, as the overview sums it: the energy cost of
     the grid import (with the import and its mean price, feed-in revenue beside it) and the
     PV used on site (self-consumption, with the consumption and production it splits)."""
-    tz = ctx.timezone
+    tz, zone, tariff = ctx.timezone, args.zone or ctx.price_zone, ctx.tariff
     with ctx.sessions() as session:
         meters = resolve_meter_ids(session, ctx, args.meter_id)
         conn = session.connection()
-        available = price_resolutions(conn, args.zone)
+        available = price_resolutions(conn, zone)
         price_minutes = costing_resolution(available)
         span = (start, end)
-        sums = span_sums(
-            conn,
-            meters,
-            args.zone,
-            price_minutes,
-            [span],
-            tariff.import_price_eur_kwh,
-            tariff.export_price_eur_kwh,
-        )
+        sums = span_sums(conn, meters, zone, price_minutes, [span], tariff)
     total = EnergySums()
     for meter in meters:
         total += sums.get((meter, span), EnergySums())
@@ -225,9 +216,9 @@ def _site_sums(
     what = f"{args.series.replace('_', '-')} of {', '.join(meters)}"
     words = describe_range(start, end, tz)
     query = (
-        f"smart_meter_readings × market_prices {args.zone}, meters {', '.join(meters)}, {words}: "
-        f"grid import at the working price (day-ahead + {tariff.SURCHARGES_NET_CT_KWH} ct/kWh net, "
-        f"+ {tariff.VAT * 100:g} % VAT)"
+        f"smart_meter_readings × market_prices {zone}, meters {', '.join(meters)}, {words}: "
+        f"grid import at the working price (day-ahead + {tariff.surcharges_net_ct_kwh} ct/kWh "
+        f"net, + {tariff.vat * 100:g} % VAT)"
     )
     figures: dict[str, Any] = {
         "kind": "cost" if args.series == "cost" else "self_consumption",
@@ -272,24 +263,24 @@ def _prices(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
     if agg_name == "sum":
         raise ToolInputError("aggregation 'sum' makes no sense for prices; use avg, min or max")
     agg = PriceAgg(agg_name)
-    tz = ctx.timezone
+    tz, zone = ctx.timezone, args.zone or ctx.price_zone
     with ctx.sessions() as session:
         conn = session.connection()
-        available = price_resolutions(conn, args.zone)
+        available = price_resolutions(conn, zone)
         if not available:
-            raise ToolInputError(f"no prices stored for zone '{args.zone}'")
+            raise ToolInputError(f"no prices stored for zone '{zone}'")
         wanted = int(resolution.approx.total_seconds() // 60)
         fine_enough = [m for m in available if m <= wanted]
         source = max(fine_enough) if fine_enough else min(available)
         buckets: list[PriceBucket] = aggregate_prices(
-            conn, args.zone, source, start, end, resolution, agg, tz, ctx.timescale
+            conn, zone, source, start, end, resolution, agg, tz, ctx.timescale
         )
     span = describe_range(start, end, tz)
-    what = f"day-ahead price {args.zone}"
-    query = f"market_prices {args.zone} ({source}-min source), {span}, {resolution.value} {agg}"
+    what = f"day-ahead price {zone}"
+    query = f"market_prices {zone} ({source}-min source), {span}, {resolution.value} {agg}"
     figures: dict[str, Any] = {
         "kind": "price",
-        "zone": args.zone,
+        "zone": zone,
         "period": args.period,
         "start": start.isoformat(),
         "end": end.isoformat(),

@@ -1,8 +1,9 @@
 """The customer pages: login, overview, consumption & production, prices, playbooks, chat, help.
 
-Routes only check access and render: the numbers come from the same functions the JSON API
-uses (KPIs server-side; time series, forecasts, playbooks and chat fetched by the pages'
-scripts from the API with the session cookie). Other customers' meters and playbooks are 404.
+Routes only check access and render: the numbers come from the services the JSON API calls
+too (:mod:`luna.services`: KPIs server-side, meter access, tokens; time series, forecasts,
+playbooks and chat fetched by the pages' scripts from the API with the session cookie). Other
+customers' meters and playbooks are 404.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from luna.api.deps import SessionDep, SettingsDep, StoresDep
 from luna.api.login_guard import LoginThrottled, check_password
 from luna.api.request_origin import is_https
-from luna.api.routes.auth import issue_token
-from luna.api.routes.data import require_meter, visible_meters
-from luna.api.routes.kpis import compute_kpis
 from luna.core.security import ACCESS_COOKIE
+from luna.services.kpis import compute_kpis
+from luna.services.meters import visible_meter, visible_meters
+from luna.services.tokens import issue_token
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Meter, PlaybookRecord, Role, User
 from luna.store.sql.users import revoke_tokens
@@ -41,10 +42,10 @@ YEAR_SECONDS = 365 * 24 * 3600
 
 def _meter(session: SessionDep, user: User, meter_id: str) -> Meter:
     """The user's meter, or the 404 page (the data API's ownership check)."""
-    try:
-        return require_meter(session, user, meter_id)
-    except HTTPException as exc:
-        raise PageNotFound() from exc
+    meter = visible_meter(session, user, meter_id)
+    if meter is None:
+        raise PageNotFound()
+    return meter
 
 
 def _meters(session: SessionDep, user: User) -> list[Meter]:
@@ -198,8 +199,10 @@ def consumption(
 
 
 @router.get("/ui/prices")
-def prices(request: Request, user: PageUser, lang: PageLang) -> Response:
-    return render(request, "prices.html", user=user, lang=lang, page="prices")
+def prices(request: Request, settings: SettingsDep, user: PageUser, lang: PageLang) -> Response:
+    return render(
+        request, "prices.html", user=user, lang=lang, page="prices", price_zone=settings.price_zone
+    )
 
 
 @router.get("/ui/playbooks")

@@ -92,6 +92,7 @@ def test_one_backfill_at_a_time_and_cancel_keeps_whole_meters(
         ({"days": 0}, "days"),
         ({"meters": 5000}, "meters"),
         ({"zone": "de; drop"}, "zone"),
+        ({"zone": "AT"}, "zone"),  # a valid code the simulator makes no prices for
         ({"unknown": 1}, "unknown"),
     ],
 )

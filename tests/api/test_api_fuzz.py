@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from luna.api.app import create_app
-from luna.api.routes.auth import issue_token
 from luna.config import Settings
+from luna.services.tokens import issue_token
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Meter, Role

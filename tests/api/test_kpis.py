@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from luna.agents import playbook_defaults as tariff
 from luna.api.app import create_app
 from luna.config import Settings
+from luna.domain.tariff import Tariff
 from luna.store.factory import Stores
 from tests.api.conftest import login
 from tests.energy_site import Site, site_lifetime
@@ -33,8 +33,10 @@ def api(settings: Settings, stores: Stores, energy_site: Site) -> Iterator[TestC
         yield client
 
 
-def _sql_day(stores: Stores, meter: str, start: datetime, end: datetime) -> dict[str, float]:
-    """Energy and import cost straight from SQL (15-minute prices, the tariff's constants)."""
+def _sql_day(
+    stores: Stores, tariff: Tariff, meter: str, start: datetime, end: datetime
+) -> dict[str, float]:
+    """Energy and import cost straight from SQL (15-minute prices, the tariff's figures)."""
     query = text(
         """
         SELECT sum(r.consumption_kwh) AS c, sum(r.production_kwh) AS p,
@@ -53,14 +55,16 @@ def _sql_day(stores: Stores, meter: str, start: datetime, end: datetime) -> dict
                 "m": meter,
                 "s": start,
                 "e": end,
-                "sur": tariff.SURCHARGES_NET_CT_KWH,
-                "vat": tariff.VAT,
+                "sur": tariff.surcharges_net_ct_kwh,
+                "vat": tariff.vat,
             },
         ).one()
     return {"c": float(row.c), "p": float(row.p), "own": float(row.own), "cost": float(row.cost)}
 
 
-def test_today_and_yesterday_match_sql_until_the_same_clock_time(api: TestClient, stores: Stores):
+def test_today_and_yesterday_match_sql_until_the_same_clock_time(
+    api: TestClient, stores: Stores, settings: Settings
+):
     day = datetime.now(BERLIN).date() - timedelta(days=2)
     at = datetime(day.year, day.month, day.day, 14, 30, tzinfo=BERLIN)
     body = api.get("/data/kpis", params={"at": at.isoformat()}, headers=login(api, "anna")).json()
@@ -73,7 +77,7 @@ def test_today_and_yesterday_match_sql_until_the_same_clock_time(api: TestClient
         ("last_week", midnight - timedelta(days=7), at - timedelta(days=7)),
     ]:
         period = body["periods"][name]
-        expected = _sql_day(stores, "M-001", start, end)
+        expected = _sql_day(stores, Tariff.from_settings(settings), "M-001", start, end)
         assert period["consumption_kwh"] == pytest.approx(expected["c"]), name
         assert period["production_kwh"] == pytest.approx(expected["p"]), name
         assert period["self_consumed_kwh"] == pytest.approx(expected["own"]), name
@@ -82,7 +86,7 @@ def test_today_and_yesterday_match_sql_until_the_same_clock_time(api: TestClient
         assert period["unpriced_intervals"] == 0
 
 
-def test_prices_ahead_mark_the_cheapest_and_dearest_windows(api: TestClient):
+def test_prices_ahead_mark_the_cheapest_and_dearest_windows(api: TestClient, settings: Settings):
     day = datetime.now(BERLIN).date() - timedelta(days=3)
     at = datetime(day.year, day.month, day.day, 9, 15, tzinfo=BERLIN)
     prices = api.get(
@@ -99,7 +103,7 @@ def test_prices_ahead_mark_the_cheapest_and_dearest_windows(api: TestClient):
     assert prices["negative_hours"] == sum(1 for s in spots if s < 0)
     first = hours[0]
     assert first["gross_ct_kwh"] == pytest.approx(
-        tariff.import_price_eur_kwh(first["spot_eur_mwh"]) * 100, abs=1e-3
+        Tariff.from_settings(settings).import_price_eur_kwh(first["spot_eur_mwh"]) * 100, abs=1e-3
     )
 
 

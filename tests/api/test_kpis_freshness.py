@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from luna.agents import playbook_defaults as tariff
 from luna.api.app import create_app
 from luna.config import Settings
+from luna.domain.tariff import Tariff
 from luna.store.factory import Stores
 from luna.store.sql import energy_sums
 from tests.api.conftest import login
@@ -129,7 +129,8 @@ def test_a_deleted_and_a_late_reading_show_in_a_closed_period(api: TestClient, s
     assert _kpis(api, at)["periods"]["yesterday"] == pytest.approx(before)
 
 
-def test_a_corrected_price_changes_the_cost(api: TestClient, stores: Stores):
+def test_a_corrected_price_changes_the_cost(api: TestClient, stores: Stores, settings: Settings):
+    tariff = Tariff.from_settings(settings)
     day = _evaluation_day()
     at = datetime(day.year, day.month, day.day, 14, 30, tzinfo=BERLIN)
     hour = at - timedelta(days=7, hours=4)  # in "last_week"

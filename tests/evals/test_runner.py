@@ -187,7 +187,7 @@ def test_a_suite_whose_component_is_missing_fails_with_the_reason(
     with runtime.stores.sessions() as s:
         run = s.get(EvalRun, run_id)
         assert run is not None
-        assert "luna.agents.routing.route is not available" in (run.error or "")
+        assert "luna.graphs.agent.routing.route is not available" in (run.error or "")
 
 
 def test_retrieval_suite_end_to_end_stored_and_compared(runtime: Runtime):

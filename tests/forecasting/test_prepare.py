@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from luna.forecasting import forecast
-from luna.forecasting.kinds import DEFAULT_SITE, TargetKind
+from luna.forecasting.kinds import Site, TargetKind
 from luna.forecasting.prepare import prepare
 from tests.forecasting import synthetic
 
@@ -54,15 +54,13 @@ def test_off_grid_timestamps_raise_value_error():
     moved = series.index.to_series()
     moved.iloc[10] += pd.Timedelta(minutes=7)
     with pytest.raises(ValueError, match="regular"):
-        prepare(
-            pd.Series(series.to_numpy(), index=pd.DatetimeIndex(moved)), "consumption", DEFAULT_SITE
-        )
+        prepare(pd.Series(series.to_numpy(), index=pd.DatetimeIndex(moved)), "consumption", Site())
 
 
 def test_short_gap_is_interpolated_and_long_gap_stays_missing():
     series = synthetic.consumption(days=10)
     holed = series.drop(series.index[100:104]).drop(series.index[500:600])
-    prepared = prepare(holed, TargetKind.CONSUMPTION, DEFAULT_SITE)
+    prepared = prepare(holed, TargetKind.CONSUMPTION, Site())
     assert len(prepared.values) == len(series)
     assert prepared.values.iloc[100:104].notna().all()
     assert prepared.values.iloc[500:600].isna().all()
@@ -74,17 +72,17 @@ def test_spike_is_clipped_back_to_plausible_range():
     series = synthetic.consumption(days=10)
     spiked = series.copy()
     spiked.iloc[300] = 1000.0
-    prepared = prepare(spiked, TargetKind.CONSUMPTION, DEFAULT_SITE)
+    prepared = prepare(spiked, TargetKind.CONSUMPTION, Site())
     assert prepared.values.iloc[300] < 5.0
     assert prepared.values.drop(series.index[300]).equals(
-        prepare(series, TargetKind.CONSUMPTION, DEFAULT_SITE).values.drop(series.index[300])
+        prepare(series, TargetKind.CONSUMPTION, Site()).values.drop(series.index[300])
     )
 
 
 def test_negative_volume_is_clipped_to_zero():
     series = synthetic.consumption(days=10)
     series.iloc[50] = -3.0
-    prepared = prepare(series, TargetKind.CONSUMPTION, DEFAULT_SITE)
+    prepared = prepare(series, TargetKind.CONSUMPTION, Site())
     assert prepared.values.iloc[50] >= 0.0
 
 

@@ -9,6 +9,7 @@ failing model is dropped without costing the playbook.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,6 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import Field
 from sqlalchemy import select
 
-from luna.agents.playbook_schema import PlaybookKind, PlaybookRequest
 from luna.graphs.playbook import (
     MeterNotVisibleError,
     PlaybookError,
@@ -26,6 +26,7 @@ from luna.graphs.playbook import (
 )
 from luna.graphs.playbook.compose import remark_problems
 from luna.graphs.playbook.numbers import AllowedNumbers, unsupported_numbers
+from luna.graphs.playbook.schema import PlaybookKind, PlaybookRequest
 from luna.optimisation import OptimisationInput, optimise
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
@@ -186,6 +187,30 @@ def test_tariff_check_prices_the_stored_import_both_ways(playbook_runtime: Runti
     assert _figure(book, "difference_eur_year").value == pytest.approx(abs(fixed - dynamic), 0.01)
     assert book.actions[0].cost_change_eur == pytest.approx(-abs(fixed - dynamic), abs=0.01)
     assert any(c.title.startswith("Luna Strom Dynamisch") for c in book.citations)
+
+
+def test_tariff_check_prices_with_the_configured_tariff(playbook_runtime: Runtime):
+    settings = playbook_runtime.settings.model_copy(
+        update={
+            "tariff_name": "Stadtwerk Flex",
+            "tariff_surcharges_net_ct_kwh": 12.5,
+            "tariff_base_price_eur_month": 20.0,
+        }
+    )
+    ctx = replace(
+        playbook_context(playbook_runtime, model_name="scripted", **{**FAST, "remark_tokens": 0}),
+        settings=settings,
+    )
+    request = PlaybookRequest(
+        meter_id="M-HP", kind=PlaybookKind.TARIFF_CHECK, fixed_price_ct_kwh=35.0
+    )
+    run = run_playbook(playbook_runtime, request, context=ctx)
+    book = run.playbook
+    scale = book.evidence.engine["scale_to_year"]
+    fixed = _figure(book, "fixed_eur_year").value
+    assert fixed == pytest.approx(run.inputs["import_kwh_total"] * 0.35 * scale + 20.0 * 12, abs=1)
+    assert "Stadtwerk Flex" in book.title  # the headline names the tariff either way
+    assert any("12.5 ct/kWh" in a and "20.0 EUR" in a for a in book.assumptions)
 
 
 def test_anomaly_lists_the_hours_an_injected_spike_happened(playbook_runtime: Runtime):

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from luna.agents.playbook_schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.config import Settings
 from luna.graphs.playbook import playbook_context, run_playbook
 from luna.graphs.playbook.binding import binding_text
 from luna.graphs.playbook.figures import window_text
+from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.graphs.playbook.texts import MESSAGES, text
 from luna.optimisation import BindingConstraint
 from luna.runtime import Runtime

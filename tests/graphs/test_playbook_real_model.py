@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from luna.agents.playbook_schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.config import Settings
 from luna.graphs.playbook import playbook_context, run_playbook
 from luna.graphs.playbook.numbers import AllowedNumbers, unsupported_numbers
+from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.llm.bundled_model import ensure_bundled_model
 from luna.optimisation import OptimisationInput, optimise
 from luna.prompts.registry import register_files

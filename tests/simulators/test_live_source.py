@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -44,3 +45,10 @@ def test_admin_sees_the_data_source_state(settings: Settings, clean_db: Stores):
         status = client.get("/data/source", headers={"Authorization": f"Bearer {token}"}).json()
     assert status["source"] == "mqtt"
     assert status["connected"] is False  # nothing listens on port 1
+
+
+def test_a_zone_the_simulator_cannot_price_is_refused_at_start(clean_db: Stores):
+    with pytest.raises(ValueError, match="LUNA_PRICE_ZONE"):
+        SimulatorSource(
+            clean_db.engine, default_fleet(1, seed=3), seed=3, history_days=1, zone="AT"
+        )

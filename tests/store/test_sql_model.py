@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from luna.config import get_settings
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import (
@@ -166,3 +167,17 @@ def test_constraints_reject_bad_documents_and_duplicate_users(clean_db: Stores):
         session_scope(clean_db.sessions) as s,
     ):
         s.add(ItemChunk(item_id=item_id, ordinal=0, text="t", token_count=1, point_id=uuid.uuid4()))
+
+
+def test_a_new_meter_gets_the_configured_price_zone(
+    clean_db: Stores, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("LUNA_PRICE_ZONE", "AT")
+    get_settings.cache_clear()
+    try:
+        with session_scope(clean_db.sessions) as s:
+            s.add(Meter(meter_id="M-AT"))
+        with clean_db.sessions() as s:
+            assert s.get(Meter, "M-AT").zone == "AT"  # type: ignore[union-attr]
+    finally:
+        get_settings.cache_clear()

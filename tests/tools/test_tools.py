@@ -160,6 +160,16 @@ def test_prices_are_averaged_like_sql_and_listed_hourly(settings, stores, energy
     assert len(rows) in (23, 24, 25)
 
 
+def test_prices_without_a_zone_are_the_configured_zones(settings, stores, energy_site: Site):
+    elsewhere = settings.model_copy(update={"price_zone": "AT"})  # no AT prices are stored
+    tools = tools_for(elsewhere, stores, energy_site.anna_id)
+    result = call(tools["query_timeseries"], series="price", period="yesterday")
+    assert result.status == "error"
+    assert "no prices stored for zone 'AT'" in str(result.content)
+    named = call(tools["query_timeseries"], series="price", zone="DE-LU", period="yesterday")
+    assert named.status == "success", named.content
+
+
 def test_an_hourly_series_names_its_highest_hour_as_the_peak_hour(
     settings, stores, energy_site: Site
 ):

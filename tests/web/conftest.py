@@ -24,9 +24,9 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from sqlalchemy import update
 
 from luna.api.app import create_app
-from luna.api.routes.auth import issue_token
 from luna.config import Settings
 from luna.core.security import ACCESS_COOKIE
+from luna.services.tokens import issue_token
 from luna.simulators.backfill import backfill, day_window
 from luna.simulators.simulate_smart_meter import default_fleet
 from luna.store.factory import Stores

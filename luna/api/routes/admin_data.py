@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
 
 from luna.api.deps import AdminUser, SessionDep, SettingsDep
+from luna.api.errors import field_error
+from luna.config import ZONE_PATTERN
 from luna.connectors.sources import DataSource
 from luna.simulators.backfill_jobs import BackfillJob, BackfillJobs, JobBusyError, JobState
 from luna.store.sql.models import MarketPrice, Meter, SmartMeterReading
@@ -48,7 +50,9 @@ class BackfillIn(BaseModel):
     meters: int = Field(default=5, ge=1, le=1000, description="Meters M-001... to simulate.")
     days: int = Field(default=7, ge=1, le=3660, description="Whole local days up to today.")
     seed: int = Field(default=42, description="Same seed, same data.")
-    zone: str = Field(default="DE-LU", pattern=r"^[A-Z]{2}(-[A-Z]{2})?$")
+    zone: str | None = Field(
+        default=None, pattern=ZONE_PATTERN, description="Price zone; empty: LUNA_PRICE_ZONE."
+    )
 
 
 class BackfillJobOut(BaseModel):
@@ -161,14 +165,22 @@ def list_backfills(request: Request, _admin: AdminUser) -> list[BackfillJobOut]:
 
 
 @router.post("/backfills", response_model=BackfillJobOut, status_code=status.HTTP_202_ACCEPTED)
-def start_backfill(body: BackfillIn, request: Request, _admin: AdminUser) -> BackfillJobOut:
-    """Start writing simulated meters, readings and prices (idempotent); 409 while one runs."""
+def start_backfill(
+    body: BackfillIn, request: Request, settings: SettingsDep, _admin: AdminUser
+) -> BackfillJobOut:
+    """Start writing simulated meters, readings and prices (idempotent); 409 while one runs,
+    422 for a zone the simulator cannot make prices for."""
     try:
         job = get_backfill_jobs(request).start(
-            meters=body.meters, days=body.days, seed=body.seed, zone=body.zone
+            meters=body.meters,
+            days=body.days,
+            seed=body.seed,
+            zone=body.zone or settings.price_zone,
         )
     except JobBusyError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except ValueError as exc:
+        raise field_error("body.zone", str(exc)) from exc
     return BackfillJobOut.of(job)
 
 

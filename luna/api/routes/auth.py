@@ -16,10 +16,9 @@ from luna.api.deps import CurrentUser, SettingsDep, StoresDep
 from luna.api.errors import ErrorBody, field_error
 from luna.api.login_guard import check_password
 from luna.api.routes.users import UserOut
-from luna.config import Settings
-from luna.core.security import ACCESS_COOKIE, MIN_PASSWORD_LENGTH, create_access_token
+from luna.core.security import ACCESS_COOKIE, MIN_PASSWORD_LENGTH
+from luna.services.tokens import Token, issue_token
 from luna.store.sql.database import session_scope
-from luna.store.sql.models import User
 from luna.store.sql.users import get_user, revoke_tokens, set_password
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -33,29 +32,11 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
 }
 
 
-class Token(BaseModel):
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
-    expires_in: int
-
-
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
-
-
-def issue_token(user: User, settings: Settings) -> Token:
-    """The access token for an authenticated user (the API's bearer and the web UI's cookie)."""
-    token = create_access_token(
-        user.username,
-        user.role.value,
-        settings.token_secret(),
-        settings.access_token_minutes,
-        user.token_version,
-    )
-    return Token(access_token=token, expires_in=settings.access_token_minutes * 60)
 
 
 @router.post("/token", response_model=Token, responses=THROTTLED)

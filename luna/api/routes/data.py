@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from luna.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
+from luna.config import ZONE_PATTERN
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.local_time import LocalTimeError, to_utc
-from luna.domain.records import ZONE_PATTERN, Price, Reading
+from luna.domain.records import Price, Reading
+from luna.services.meters import visible_meter, visible_meters
 from luna.store.sql.models import Meter, Role, User
 from luna.store.sql.series import (
     PriceAgg,
@@ -37,17 +39,10 @@ MAX_SPAN = timedelta(days=3660)
 # --- access ----------------------------------------------------------------------------
 
 
-def visible_meters(session: Session, user: User) -> list[Meter]:
-    query = select(Meter).order_by(Meter.meter_id)
-    if user.role is not Role.ADMIN:
-        query = query.where(Meter.owner_id == user.id)
-    return list(session.scalars(query))
-
-
 def require_meter(session: Session, user: User, meter_id: str) -> Meter:
     """The meter if this user may see it; 404 otherwise (other customers' meters don't exist)."""
-    meter = session.get(Meter, meter_id)
-    if meter is None or (user.role is not Role.ADMIN and meter.owner_id != user.id):
+    meter = visible_meter(session, user, meter_id)
+    if meter is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown meter '{meter_id}'")
     return meter
 
@@ -274,11 +269,13 @@ def get_prices(
     _user: CurrentUser,
     start: Annotated[BoundedDatetime, Query(description="ISO-8601; without offset = site time")],
     end: Annotated[BoundedDatetime, Query(description="ISO-8601, exclusive")],
-    zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
+    zone: Annotated[
+        str | None, Query(pattern=ZONE_PATTERN, description="Default: the site's LUNA_PRICE_ZONE")
+    ] = None,
     resolution: Resolution = Resolution.HOUR,
     agg: PriceAgg = PriceAgg.AVG,
 ) -> Response:
-    tz = settings.timezone
+    tz, zone = settings.timezone, zone or settings.price_zone
     lo, hi = utc_param(start, tz, "query.start"), utc_param(end, tz, "query.end")
     check_range(lo, hi, resolution, settings.data_max_points)
     available = price_resolutions(session.connection(), zone)

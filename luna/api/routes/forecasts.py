@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
 from luna.api.errors import field_error
 from luna.api.routes.data import require_meter
-from luna.domain.records import ZONE_PATTERN
+from luna.config import ZONE_PATTERN
 from luna.forecasting import TargetKind
 from luna.forecasting.models.registry import candidates_for
 from luna.forecasting.refresh_jobs import ForecastRefresher
@@ -70,7 +70,9 @@ def get_forecast(
     user: CurrentUser,
     kind: TargetKind,
     meter_id: Annotated[str | None, Query(max_length=64)] = None,
-    zone: Annotated[str, Query(pattern=ZONE_PATTERN)] = "DE-LU",
+    zone: Annotated[
+        str | None, Query(pattern=ZONE_PATTERN, description="Default: the site's LUNA_PRICE_ZONE")
+    ] = None,
     hours: Annotated[int, Query(ge=1, le=168)] = 24,
     model: Annotated[
         str | None,
@@ -91,7 +93,7 @@ def get_forecast(
         raise field_error("query.model", "only an admin may force a forecast model", 403)
     if model is not None and model not in candidates_for(kind):
         raise field_error("query.model", f"unknown model '{model}'; one of {candidates_for(kind)}")
-    target = ForecastTarget.of(kind.value, meter_id, zone)
+    target = ForecastTarget.of(kind.value, meter_id, zone or settings.price_zone)
     conn = session.connection()
     try:
         if model is not None:

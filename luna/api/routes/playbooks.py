@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from luna.agents.playbook_schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.api.deps import CurrentUser, RuntimeDep, SessionDep
 from luna.api.errors import field_error
 from luna.api.routes.data import require_meter
 from luna.graphs.playbook.jobs import ContextFactory, create_job, start_job
+from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.store.sql.models import PlaybookRecord, Role, User
 
 router = APIRouter(prefix="/playbooks", tags=["playbooks"])

@@ -92,6 +92,7 @@ def _context(runtime: Runtime, user: User, body: AskRequest) -> RagContext:
         sessions=runtime.stores.sessions,
         model_name=runtime.model_name,
         timezone=runtime.settings.timezone,
+        price_zone=runtime.settings.price_zone,
         timescale=runtime.stores.timescale,
         user_id=user.id,
         top_k=body.top_k,

@@ -91,8 +91,8 @@ class PlaybookSuite:
 
     def prepare(self, env: EvalEnv) -> None:
         env.state["generate"] = _import("luna.graphs.playbook", "generate_playbook")
-        env.state["request_model"] = _import("luna.agents.playbook_schema", "PlaybookRequest")
-        env.state["playbook_model"] = _import("luna.agents.playbook_schema", "Playbook")
+        env.state["request_model"] = _import("luna.graphs.playbook.schema", "PlaybookRequest")
+        env.state["playbook_model"] = _import("luna.graphs.playbook.schema", "Playbook")
         with env.runtime.stores.sessions() as session:
             meters = session.scalar(select(func.count()).select_from(Meter))
         if not meters:

@@ -46,6 +46,7 @@ def rag_context(env: EvalEnv) -> RagContext:
         sessions=rt.stores.sessions,
         model_name=rt.model_name,
         timezone=rt.settings.timezone,
+        price_zone=rt.settings.price_zone,
         timescale=rt.stores.timescale,
         top_k=env.config.rag_top_k,
         prompt_versions=env.prompts,

@@ -1,7 +1,7 @@
 """Routing suite: which tool the chat agent's router picks for a message, with which arguments.
 
-Calls ``luna.agents.routing.route(chat_model, message, *, tools, history)``; imported when the
-suite prepares, so the eval package does not depend on the agent being installed.
+Calls ``luna.graphs.agent.routing.route(chat_model, message, *, tools, history)``; imported
+when the suite prepares, so the eval package does not depend on the agent being installed.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class RoutingSuite:
         return env.runtime.model_name
 
     def prepare(self, env: EvalEnv) -> None:
-        env.state["route"] = _import("luna.agents.routing", "route")
+        env.state["route"] = _import("luna.graphs.agent.routing", "route")
         build_tools = _import("luna.tools", "build_tools")
         tool_context = _import("luna.tools", "ToolContext")
         rt = env.runtime

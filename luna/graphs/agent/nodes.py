@@ -17,11 +17,11 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.runtime import Runtime
 
-from luna.agents.intents import rule_calls
-from luna.agents.routing import conversation, route
 from luna.config import AnswerCheck
 from luna.core.language import Language, conversation_language, guess_language
 from luna.graphs.agent.data_answer import meter_refusal, written_answer
+from luna.graphs.agent.intents import rule_calls
+from luna.graphs.agent.routing import conversation, route
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
 from luna.graphs.rag.guard import screen

@@ -15,7 +15,7 @@ from langgraph.graph.message import add_messages
 from sqlalchemy.orm import Session, sessionmaker
 from typing_extensions import TypedDict
 
-from luna.config import AnswerCheck
+from luna.config import AnswerCheck, site_timezone
 
 Next = Literal["tools", "plan", "compose"]
 
@@ -75,7 +75,7 @@ class AgentContext:
     tools: Sequence[BaseTool]
     sessions: sessionmaker[Session]
     model_name: str
-    timezone: str = "Europe/Berlin"
+    timezone: str = field(default_factory=site_timezone)
     max_tool_rounds: int = 2
     route_timeout_s: float | None = None
     answer_timeout_s: float | None = None

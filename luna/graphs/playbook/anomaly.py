@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from luna.agents import playbook_defaults as defaults
-from luna.agents.playbook_schema import PlaybookAction, PlaybookEvidence, PlaybookRequest
+from luna.domain.tariff import Tariff
 from luna.forecasting import Forecast
 from luna.graphs.playbook.errors import PlaybookError
 from luna.graphs.playbook.figures import figure, number_text, window_text
+from luna.graphs.playbook.schema import PlaybookAction, PlaybookEvidence, PlaybookRequest
 from luna.graphs.playbook.state import Analysis, MeterInfo
 from luna.graphs.playbook.texts import text
 
@@ -62,6 +62,7 @@ def analyse_anomaly(
     predicted: Forecast,
     spot_eur_mwh: pd.Series,
     timezone: str,
+    tariff: Tariff,
 ) -> Analysis:
     lang = request.language
     hourly = hourly_comparison(actual, predicted, spot_eur_mwh, timezone)
@@ -75,7 +76,7 @@ def analyse_anomaly(
         prices = run["spot"].fillna(hourly["spot"].mean())
         cost = float(
             sum(
-                d * defaults.import_price_eur_kwh(p)
+                d * tariff.import_price_eur_kwh(p)
                 for d, p in zip(run["deviation"], prices, strict=True)
             )
         )

@@ -6,8 +6,8 @@ constraint's kind, subject and time, and the saving relaxing it would bring.
 
 from __future__ import annotations
 
-from luna.agents.playbook_schema import Language
 from luna.graphs.playbook.figures import clock, number_text, window_text
+from luna.graphs.playbook.schema import Language
 from luna.graphs.playbook.texts import BINDING_DE, MESSAGES
 from luna.optimisation import BindingConstraint
 from luna.optimisation.explain import WORTH_MENTIONING_EUR

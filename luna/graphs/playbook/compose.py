@@ -16,9 +16,9 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from luna.agents.playbook_schema import Language, PlaybookRequest, PlaybookText
 from luna.core.language import detect_language
 from luna.graphs.playbook.figures import number_text
+from luna.graphs.playbook.schema import Language, PlaybookRequest, PlaybookText
 from luna.graphs.playbook.state import Analysis, MeterInfo
 from luna.graphs.playbook.texts import text
 

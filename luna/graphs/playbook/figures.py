@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from luna.agents.playbook_schema import Language, PlaybookFigure
+from luna.graphs.playbook.schema import Language, PlaybookFigure
 from luna.graphs.playbook.texts import MESSAGES, decimal_marks, text
 
 DECIMALS = {"EUR": 2, "kWh": 1, "%": 1, "ct/kWh": 2, "kW": 1, "h": 0, "days": 0, "EUR/year": 0}

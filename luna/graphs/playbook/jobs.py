@@ -16,9 +16,9 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from luna.agents.playbook_schema import PlaybookRequest
 from luna.graphs.playbook.errors import PlaybookError
 from luna.graphs.playbook.run import PlaybookRun, ProgressEvent, run_playbook
+from luna.graphs.playbook.schema import PlaybookRequest
 from luna.graphs.playbook.state import PlaybookContext
 from luna.observability import metrics
 from luna.runtime import Runtime

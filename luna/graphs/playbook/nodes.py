@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from langgraph.runtime import Runtime
 
-from luna.agents.playbook_schema import PlaybookKind
+from luna.domain.tariff import Tariff
 from luna.forecasting import TargetKind
 from luna.graphs.playbook.anomaly import analyse_anomaly
 from luna.graphs.playbook.compose import (
@@ -33,6 +33,7 @@ from luna.graphs.playbook.data import (
     spot_prices,
 )
 from luna.graphs.playbook.schedule import PlanData, analyse_schedule
+from luna.graphs.playbook.schema import PlaybookKind
 from luna.graphs.playbook.state import Analysis, PlaybookContext, PlaybookState
 from luna.graphs.playbook.tariff import analyse_tariff
 from luna.prompts.registry import load_active
@@ -98,17 +99,18 @@ def gather(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str,
 def analyse(state: PlaybookState, runtime: Runtime[PlaybookContext]) -> dict[str, Any]:
     """Run the kind's engine: the optimiser, the tariff comparison or the anomaly backtest."""
     request, meter, data = state["request"], state["meter"], state["data"]
-    tz = runtime.context.settings.timezone
+    settings = runtime.context.settings
+    tz, tariff = settings.timezone, Tariff.from_settings(settings)
     analysis: Analysis
     schedule = request.kind in (PlaybookKind.BATTERY, PlaybookKind.LOAD_SHIFT)
     runtime.stream_writer({"stage": "optimise" if schedule else "analyse"})
     if schedule:
-        analysis = analyse_schedule(request, meter, data["plan"], tz)
+        analysis = analyse_schedule(request, meter, data["plan"], tz, tariff)
     elif request.kind is PlaybookKind.TARIFF_CHECK:
-        analysis = analyse_tariff(request, meter, data["frame"], tz)
+        analysis = analyse_tariff(request, meter, data["frame"], tz, tariff)
     else:
         analysis = analyse_anomaly(
-            request, meter, data["actual"], data["predicted"], data["spot"], tz
+            request, meter, data["actual"], data["predicted"], data["spot"], tz, tariff
         )
     return {"analysis": analysis, "path": _path(state, "analyse")}
 

@@ -16,9 +16,9 @@ from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 
-from luna.agents.playbook_schema import Playbook, PlaybookCitation, PlaybookRequest
 from luna.graphs.playbook.data import load_meter
 from luna.graphs.playbook.graph import build_playbook_graph
+from luna.graphs.playbook.schema import Playbook, PlaybookCitation, PlaybookRequest
 from luna.graphs.playbook.state import PlaybookContext
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope

@@ -1,21 +1,26 @@
 """Battery and load-shift playbooks: a day-ahead schedule from the optimiser, as actions.
 
-The optimiser plans against the dynamic tariff's gross working price (day-ahead price plus the
-tariff sheet's fixed surcharges and VAT) and the feed-in tariff. Actions are the schedule's
-charge/discharge runs or each device's run window; the EUR effect of an action is the change
-in energy cost against the optimiser's naive baseline over that window.
+The optimiser plans against the site tariff's gross working price (day-ahead price plus fixed
+surcharges and VAT, :class:`~luna.domain.tariff.Tariff`) and its feed-in tariff. Actions are the
+schedule's charge/discharge runs or each device's run window; the EUR effect of an action is the
+change in energy cost against the optimiser's naive baseline over that window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Any
 
 import numpy as np
 
-from luna.agents import playbook_defaults as defaults
-from luna.agents.playbook_schema import (
+from luna.domain.tariff import Tariff
+from luna.forecasting import Forecast
+from luna.graphs.playbook import defaults
+from luna.graphs.playbook.binding import binding_text
+from luna.graphs.playbook.errors import PlaybookError
+from luna.graphs.playbook.figures import figure, number_text, window_text
+from luna.graphs.playbook.schema import (
     Language,
     PlaybookAction,
     PlaybookEvidence,
@@ -23,10 +28,6 @@ from luna.agents.playbook_schema import (
     PlaybookKind,
     PlaybookRequest,
 )
-from luna.forecasting import Forecast
-from luna.graphs.playbook.binding import binding_text
-from luna.graphs.playbook.errors import PlaybookError
-from luna.graphs.playbook.figures import figure, number_text, window_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
 from luna.graphs.playbook.texts import text
 from luna.optimisation import (
@@ -116,7 +117,7 @@ def _deferrable_loads(
 
 
 def build_problem(
-    request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str
+    request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str, tariff: Tariff
 ) -> tuple[OptimisationInput, list[str], dict[str, str]]:
     """The optimisation problem, the assumptions it makes in words, and device labels."""
     lang = request.language
@@ -125,14 +126,14 @@ def build_problem(
         text(
             lang,
             "plan.assumption.prices",
-            tariff=defaults.TARIFF_NAME,
-            surcharges=defaults.SURCHARGES_NET_CT_KWH,
-            vat=defaults.VAT * 100,
+            tariff=tariff.name,
+            surcharges=tariff.surcharges_net_ct_kwh,
+            vat=tariff.vat * 100,
         )
     ]
     pv = data.pv.values if data.pv is not None else [0.0] * data.n_steps
     if data.pv is not None:
-        assumptions.append(text(lang, "plan.assumption.feed_in", feed_in=defaults.FEED_IN_CT_KWH))
+        assumptions.append(text(lang, "plan.assumption.feed_in", feed_in=tariff.feed_in_ct_kwh))
     grid = StepGrid(data.start, 15, data.n_steps, timezone)
     battery = None
     loads: list[DeferrableLoad] = []
@@ -158,9 +159,9 @@ def build_problem(
         start=data.start,
         step_minutes=15,
         timezone=timezone,
-        import_price_eur_kwh=[defaults.import_price_eur_kwh(p) for p in data.spot_eur_mwh],
+        import_price_eur_kwh=[tariff.import_price_eur_kwh(p) for p in data.spot_eur_mwh],
         export_price_eur_kwh=[
-            defaults.export_price_eur_kwh(p) if data.pv is not None else 0.0
+            tariff.export_price_eur_kwh(p) if data.pv is not None else 0.0
             for p in data.spot_eur_mwh
         ],
         load_kwh=[max(v, 0.0) for v in data.load.values],
@@ -294,9 +295,9 @@ def _shift_actions(
 
 
 def analyse_schedule(
-    request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str
+    request: PlaybookRequest, meter: MeterInfo, data: PlanData, timezone: str, tariff: Tariff
 ) -> Analysis:
-    problem, assumptions, labels = build_problem(request, meter, data, timezone)
+    problem, assumptions, labels = build_problem(request, meter, data, timezone, tariff)
     try:
         result = optimise(problem)
     except OptimisationInfeasible as exc:
@@ -393,6 +394,7 @@ def analyse_schedule(
             ),
         },
         "result": result.model_dump(mode="json"),
+        "tariff": asdict(tariff),
     }
     return Analysis(
         headline=headline,

@@ -11,14 +11,14 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 from typing_extensions import TypedDict
 
-from luna.agents.playbook_schema import (
+from luna.config import Settings
+from luna.graphs.playbook.schema import (
     PlaybookAction,
     PlaybookEvidence,
     PlaybookFigure,
     PlaybookRequest,
     PlaybookText,
 )
-from luna.config import Settings
 from luna.retrieval.retriever import Retriever
 
 

@@ -1,25 +1,27 @@
 """Tariff check: is the dynamic tariff right for this consumption profile?
 
-The stored grid import (consumption net of same-interval PV) is priced twice: with the dynamic
-tariff of the tariff sheet (hourly day-ahead price plus fixed surcharges and VAT) and with a
-fixed working price, either the offer the user names or a reference a fixed-price supplier
-would charge (the period's mean day-ahead price plus surcharges and a hedging premium). Both
-keep the same monthly base price, so the difference is the profile's timing alone, scaled to
-a year.
+The stored grid import (consumption net of same-interval PV) is priced twice: with the site's
+dynamic tariff (:class:`~luna.domain.tariff.Tariff` from the ``LUNA_TARIFF_*`` settings: hourly
+day-ahead price plus fixed surcharges and VAT) and with a fixed working price, either the offer
+the user names or a reference a fixed-price supplier would charge (the period's mean day-ahead
+price plus surcharges and a hedging premium). Both keep the same monthly base price, so the
+difference is the profile's timing alone, scaled to a year.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pandas as pd
 
-from luna.agents import playbook_defaults as defaults
-from luna.agents.playbook_schema import (
+from luna.domain.tariff import Tariff
+from luna.graphs.playbook.figures import figure, number_text
+from luna.graphs.playbook.schema import (
     Confidence,
     PlaybookAction,
     PlaybookEvidence,
     PlaybookRequest,
 )
-from luna.graphs.playbook.figures import figure, number_text
 from luna.graphs.playbook.state import Analysis, MeterInfo
 from luna.graphs.playbook.texts import text
 
@@ -33,7 +35,11 @@ def _confidence(days: float) -> Confidence:
 
 
 def analyse_tariff(
-    request: PlaybookRequest, meter: MeterInfo, frame: pd.DataFrame, timezone: str
+    request: PlaybookRequest,
+    meter: MeterInfo,
+    frame: pd.DataFrame,
+    timezone: str,
+    tariff: Tariff,
 ) -> Analysis:
     """``frame``: 15-minute ``import_kwh`` and ``spot_eur_mwh`` (see ``data.net_import``)."""
     lang = request.language
@@ -42,7 +48,7 @@ def analyse_tariff(
     scale = DAYS_PER_YEAR / days
     kwh = frame["import_kwh"]
     spot = frame["spot_eur_mwh"]
-    dynamic_ct = (spot / 10 + defaults.SURCHARGES_NET_CT_KWH) * (1 + defaults.VAT)
+    dynamic_ct = (spot / 10 + tariff.surcharges_net_ct_kwh) * (1 + tariff.vat)
     dynamic_energy = float((kwh * dynamic_ct).sum() / 100)
     hourly_spot = spot.groupby(index.floor("h")).first()
     mean_spot_ct = float(hourly_spot.mean() / 10)
@@ -51,11 +57,10 @@ def analyse_tariff(
     fixed_ct = (
         float(request.fixed_price_ct_kwh)
         if request.fixed_price_ct_kwh is not None
-        else (mean_spot_ct + defaults.SURCHARGES_NET_CT_KWH + defaults.FIXED_PRICE_HEDGE_CT_KWH_NET)
-        * (1 + defaults.VAT)
+        else tariff.reference_fixed_ct_kwh(mean_spot_ct)
     )
     fixed_energy = float(kwh.sum() * fixed_ct / 100)
-    base_year = defaults.BASE_PRICE_EUR_MONTH * 12
+    base_year = tariff.base_price_eur_month * 12
     dynamic_year = dynamic_energy * scale + base_year
     fixed_year = fixed_energy * scale + base_year
     local_hour = index.tz_convert(timezone).hour
@@ -75,10 +80,9 @@ def analyse_tariff(
         figure("evening_share_pct", evening_share, "%", lang),
         figure("days", days, "days", lang),
     ]
-    tariff = defaults.TARIFF_NAME
     verdict = "tariff.stay" if dynamic_wins else "tariff.switch"
     action = PlaybookAction(
-        title=text(lang, f"{verdict}.title", tariff=tariff),
+        title=text(lang, f"{verdict}.title", tariff=tariff.name),
         device="tariff",
         window=text(lang, "tariff.window", days=int(days)),
         energy_kwh=round(import_year, 0),
@@ -92,18 +96,18 @@ def analyse_tariff(
             share=number_text(evening_share, 1, lang),
         ),
     )
-    headline = text(lang, f"{verdict}.headline", tariff=tariff, difference=figures[2].text)
+    headline = text(lang, f"{verdict}.headline", tariff=tariff.name, difference=figures[2].text)
     assumptions = [
         text(
             lang,
             "tariff.assumption.dynamic",
-            surcharges=defaults.SURCHARGES_NET_CT_KWH,
-            vat=defaults.VAT * 100,
-            base=defaults.BASE_PRICE_EUR_MONTH,
+            surcharges=tariff.surcharges_net_ct_kwh,
+            vat=tariff.vat * 100,
+            base=tariff.base_price_eur_month,
         ),
         text(lang, "tariff.assumption.offer")
         if offered
-        else text(lang, "tariff.assumption.reference", hedge=defaults.FIXED_PRICE_HEDGE_CT_KWH_NET),
+        else text(lang, "tariff.assumption.reference", hedge=tariff.fixed_hedge_ct_kwh),
         text(lang, "tariff.assumption.same_base"),
     ]
     risks = []
@@ -131,6 +135,7 @@ def analyse_tariff(
         "fixed_ct_kwh": fixed_ct,
         "fixed_offered": offered,
         "prices": {"zone": meter.zone, "hours": len(hourly_spot), "table": "market_prices"},
+        "tariff": asdict(tariff),
     }
     return Analysis(
         headline=headline,

@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from luna.agents.playbook_schema import Language
+from luna.graphs.playbook.schema import Language
 
 _EN: dict[str, str] = {
     "window": "{window}",

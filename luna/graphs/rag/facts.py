@@ -49,7 +49,7 @@ class FactScope:
     user_id: int | None
     tz: str
     timescale: bool
-    zone: str = "DE-LU"
+    zone: str
 
 
 def _ct(eur_mwh: float) -> str:

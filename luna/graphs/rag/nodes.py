@@ -174,7 +174,9 @@ def _authoritative_completions(
 
 def facts(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
-    scope = FactScope(user_id=ctx.user_id, tz=ctx.timezone, timescale=ctx.timescale)
+    scope = FactScope(
+        user_id=ctx.user_id, tz=ctx.timezone, timescale=ctx.timescale, zone=ctx.price_zone
+    )
     with ctx.sessions() as session:
         found = gather_facts(session, state.get("standalone_question") or state["question"], scope)
     return {"facts": found}

@@ -13,7 +13,7 @@ from langgraph.graph.message import add_messages
 from sqlalchemy.orm import Session, sessionmaker
 from typing_extensions import TypedDict
 
-from luna.config import AnswerCheck
+from luna.config import AnswerCheck, site_price_zone, site_timezone
 from luna.retrieval.retriever import RetrievalFilter, Retriever
 
 
@@ -43,7 +43,8 @@ class RagContext:
     chat_model: BaseChatModel
     sessions: sessionmaker[Session]
     model_name: str
-    timezone: str = "Europe/Berlin"
+    timezone: str = field(default_factory=site_timezone)
+    price_zone: str = field(default_factory=site_price_zone)  # the prices the facts quote
     timescale: bool = False
     user_id: int | None = None
     top_k: int = 4

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from luna.domain.kpis import EnergySums, IntervalEnergy, PriceFn, energy_sums
+from luna.domain.kpis import EnergySums, IntervalEnergy, energy_sums
+from luna.domain.tariff import Tariff
 from luna.store.sql.series import readings_with_prices
 from luna.store.sql.series_fingerprints import (
     EMPTY,
@@ -71,14 +72,14 @@ def span_sums(
     zone: str,
     price_resolution_minutes: int | None,
     spans: Sequence[Span],
-    import_price: PriceFn,
-    export_price: PriceFn,
+    tariff: Tariff,
 ) -> dict[tuple[str, Span], EnergySums]:
     """Each meter's :class:`EnergySums` in each span ``[start, end)`` (empty spans: zero),
-    from the cache where the data under it is unchanged, else summed from the rows."""
+    costed with ``tariff``, from the cache where the data under it (and the tariff) is
+    unchanged, else summed from the rows."""
     spans = list(dict.fromkeys(s for s in spans if s[0] < s[1]))
     sums = {(m, s): EnergySums() for m in meter_ids for s in spans}
-    keys = _keys(conn, meter_ids, zone, price_resolution_minutes, spans, import_price, export_price)
+    keys = _keys(conn, meter_ids, zone, price_resolution_minutes, spans, tariff)
     missing: dict[str, list[Span]] = {}
     for (meter, span), key in keys.items():
         if key is None:  # no readings there: nothing to sum
@@ -90,7 +91,7 @@ def span_sums(
             missing.setdefault(meter, []).append(span)
     if not missing:
         return sums
-    computed = _sum_rows(conn, missing, zone, price_resolution_minutes, import_price, export_price)
+    computed = _sum_rows(conn, missing, zone, price_resolution_minutes, tariff)
     sums.update(computed)
     # Only what the fingerprints still describe is kept: a write that committed between reading
     # them and reading the rows must not leave newer sums under the older fingerprints.
@@ -101,8 +102,7 @@ def span_sums(
         zone,
         price_resolution_minutes,
         sorted({s for ss in missing.values() for s in ss}),
-        import_price,
-        export_price,
+        tariff,
     )
     for (meter, span), value in computed.items():
         key = keys[meter, span]
@@ -117,8 +117,7 @@ def _keys(
     zone: str,
     res: int | None,
     spans: Sequence[Span],
-    import_price: PriceFn,
-    export_price: PriceFn,
+    tariff: Tariff,
 ) -> dict[tuple[str, Span], tuple[Hashable, ...] | None]:
     """The cache key of each meter and span; None where the span holds no readings."""
     readings = reading_fingerprints(conn, meter_ids, spans)
@@ -137,8 +136,7 @@ def _keys(
                     zone,
                     res,
                     prices.get(i, EMPTY),
-                    import_price,
-                    export_price,
+                    tariff,  # a frozen dataclass: equal figures, equal key
                 )
             )
     return keys
@@ -149,8 +147,7 @@ def _sum_rows(
     missing: dict[str, list[Span]],
     zone: str,
     res: int | None,
-    import_price: PriceFn,
-    export_price: PriceFn,
+    tariff: Tariff,
 ) -> dict[tuple[str, Span], EnergySums]:
     """Sum the rows of the missing spans: one query per distinct range (usually one)."""
     by_range: dict[Span, list[str]] = {}
@@ -167,7 +164,9 @@ def _sum_rows(
             stamps = [r.ts for r in rows]
             for start, end in missing[meter]:
                 part = rows[bisect.bisect_left(stamps, start) : bisect.bisect_left(stamps, end)]
-                out[meter, (start, end)] = energy_sums(part, import_price, export_price)
+                out[meter, (start, end)] = energy_sums(
+                    part, tariff.import_price_eur_kwh, tariff.export_price_eur_kwh
+                )
     return out
 
 

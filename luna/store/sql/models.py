@@ -34,6 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from luna.config import site_price_zone
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -167,7 +169,9 @@ class Meter(Base):
     profile: Mapped[str | None] = mapped_column(String(16))
     annual_kwh: Mapped[float | None] = mapped_column(Float)
     pv_kwp: Mapped[float | None] = mapped_column(Float)
-    zone: Mapped[str] = mapped_column(String(16), default="DE-LU", server_default="DE-LU")
+    # New meters get the site's zone (LUNA_PRICE_ZONE); the server default is the one the
+    # initial migration created (migrations are history, not configuration).
+    zone: Mapped[str] = mapped_column(String(16), default=site_price_zone, server_default="DE-LU")
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 

@@ -2,7 +2,7 @@
 
 Three ways to choose a tool, cheapest first:
 
-* ``rule``: :mod:`luna.agents.intents` recognises obvious intents without any model call;
+* ``rule``: :mod:`luna.graphs.agent.intents` recognises obvious intents without any model call;
 * ``structured``: one call whose output is constrained by llama.cpp's JSON-schema grammar to
   ``{"tool": <one of the tools> | null, "args": <that tool's arguments>}``; chat models without
   a grammar get the same prompt and their JSON reply is parsed;
@@ -27,7 +27,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, ValidationError
 
-from luna.agents.intents import METER, rule_calls
+from luna.config import site_timezone
+from luna.graphs.agent.intents import METER, rule_calls
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, read_prompt_files, version_key
 
@@ -260,10 +261,12 @@ def route(
     use_rules: bool = True,
     timeout_s: float | None = None,
     now: datetime | None = None,
-    timezone: str = "Europe/Berlin",
+    timezone: str | None = None,
 ) -> RouteDecision:
     """Choose the tool for ``message``: by rule where the intent is obvious, else by one model
-    call. ``feedback`` (the previous attempt's error) makes the model try again knowing why."""
+    call. ``feedback`` (the previous attempt's error) makes the model try again knowing why.
+    Dates are the site's (``timezone``, default ``LUNA_TIMEZONE``)."""
+    timezone = timezone or site_timezone()
     if use_rules and feedback is None:
         calls = rule_calls(
             message, history, available=[t.name for t in tools], now=now, tz=timezone

@@ -18,15 +18,15 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_ollama import ChatOllama
 from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
-from luna.agents.intents import rule_calls
-from luna.agents.routing import (
+from luna.config import Settings
+from luna.graphs.agent.intents import rule_calls
+from luna.graphs.agent.routing import (
     args_json_schema,
     decision_schema,
     parse_reply,
     route,
     tool_catalogue,
 )
-from luna.config import Settings
 from luna.tools import TOOL_NAMES, ToolContext, build_tools
 from luna.tools.periods import resolve_range
 from tests.scripted_model import ScriptedModel

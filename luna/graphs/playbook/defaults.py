@@ -1,9 +1,10 @@
-"""Documented defaults for playbooks: tariff, feed-in, battery and deferrable devices.
+"""Documented defaults for battery and load-shift playbooks: battery, grid connection, devices.
 
 A meter's stored attributes win (``battery_kwh``, ``battery_kw``, ``battery_soc_pct``,
 ``grid_max_import_kw``, ``ev_kwh``, ``ev_charger_kw``, ``heat_pump_kwh``); where it has none,
 the figures below apply. Each comes from a document of the sample knowledge base, named beside
-it, so a playbook can cite where its assumptions come from.
+it, so a playbook can cite where its assumptions come from. The tariff is the site's
+(:class:`luna.domain.tariff.Tariff`, from the ``LUNA_TARIFF_*`` settings).
 """
 
 from __future__ import annotations
@@ -14,18 +15,6 @@ from datetime import time
 from typing import Any
 
 from luna.optimisation import Battery, GridConnection
-
-# Luna Strom Dynamisch – Preisblatt, 3.1 Arbeitspreis / 3.2 Grundpreis.
-TARIFF_NAME = "Luna Strom Dynamisch"
-SURCHARGES_NET_CT_KWH = 16.131
-VAT = 0.19
-BASE_PRICE_EUR_MONTH = 14.90
-# Hinweise zur Einspeisevergütung: partial feed-in up to 10 kWp, commissioned Feb-Jul 2025;
-# § 51 EEG: no payment in quarter hours with a negative spot price.
-FEED_IN_CT_KWH = 7.94
-# tariff_check without an offer to compare: a fixed-price supplier prices the market's mean
-# plus a hedging premium (our assumption, stated in the playbook).
-FIXED_PRICE_HEDGE_CT_KWH_NET = 2.0
 
 # Luna Store 10 manual: 10.0 kWh usable, 5.0 kW charge/discharge, 92 % round trip (AC to AC),
 # daily cycling between 10 % and 90 % state of charge.
@@ -40,16 +29,6 @@ GRID_MAX_IMPORT_KW = 30.0
 # Simulated and typical household devices (luna.simulators.flexible_loads).
 HOT_WATER_SHARE = 0.15
 DAYS_PER_YEAR = 365.0
-
-
-def import_price_eur_kwh(spot_eur_mwh: float) -> float:
-    """Gross working price of the dynamic tariff: (spot + fixed surcharges) × 1.19."""
-    return (spot_eur_mwh / 10.0 + SURCHARGES_NET_CT_KWH) * (1 + VAT) / 100.0
-
-
-def export_price_eur_kwh(spot_eur_mwh: float) -> float:
-    """Feed-in tariff, nothing for quarter hours with a negative spot price (§ 51 EEG)."""
-    return 0.0 if spot_eur_mwh < 0 else FEED_IN_CT_KWH / 100.0
 
 
 def _number(attributes: dict[str, Any], key: str, default: float) -> float:

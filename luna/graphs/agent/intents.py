@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from luna.agents.named_days import named_days
+from luna.config import site_timezone
+from luna.graphs.agent.named_days import named_days
 
 _I = re.IGNORECASE
 
@@ -301,10 +302,12 @@ def rule_calls(
     *,
     available: Sequence[str] | None = None,
     now: datetime | None = None,
-    tz: str = "Europe/Berlin",
+    tz: str | None = None,
 ) -> list[RuleCall] | None:
     """The tool calls the message obviously needs, in order; ``[]`` for small talk (no tool);
-    ``None`` when the rules are not sure and the model must decide."""
+    ``None`` when the rules are not sure and the model must decide. Days are the site's
+    (``tz``, default ``LUNA_TIMEZONE``)."""
+    tz = tz or site_timezone()
     text = message.strip()
     if SMALL_TALK.match(text) and not (find_period(text) or _series(text)):
         return []
