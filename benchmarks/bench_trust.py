@@ -1,7 +1,7 @@
 """Trust benchmark: the trust suite end to end on a fresh embedded-style knowledge base.
 
     .venv/bin/python benchmarks/bench_trust.py [--split test|dev|probe] [--limit N]
-        [--case ID ...] [--answer-check off|names|model] [--show-cases]
+        [--case ID ...] [--kind TYPE ...] [--answer-check off|names|model] [--show-cases]
 
 Ingests ``evals/corpus/trust`` into a throwaway database (LUNA_BENCH_DATABASE_URL, default
 the PostgreSQL server on 127.0.0.1:5432) and a temporary LUNA_HOME (Qdrant Edge, filesystem
@@ -13,13 +13,15 @@ refusals, answer time p50/p95 and the first answer token p50 (streamed as the AP
 (``evals/corpus/trust_probe``, written later by someone who had not seen the tuning), to check
 that a change generalises beyond the dev documents. Report the test split; the dev split is for
 tuning (``--show-cases`` prints each case's answer; ``show_rag_context.py`` prints what the
-model read).
+model read). ``--kind numeric`` runs only the cases of that question type: the test split's
+figures for one type without reading its cases.
 Takes about a minute per question on two idle cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import tempfile
@@ -49,6 +51,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["test", "dev", "probe"], default="test")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--case", action="append", default=[])
+    parser.add_argument("--kind", action="append", default=[], help="only cases of this type")
     parser.add_argument("--answer-check", type=AnswerCheck, default=AnswerCheck.MODEL)
     parser.add_argument(
         "--show-cases",
@@ -61,6 +64,10 @@ def main() -> None:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
     dataset = EVALS / f"trust_qa.{args.split}.v1.jsonl"
+    if args.kind:
+        lines = dataset.read_text(encoding="utf-8").splitlines()
+        cases = [json.loads(line) for line in lines if line.strip()]
+        args.case += [c["id"] for c in cases if c.get("kind") in args.kind]
     with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
         settings = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)  # type: ignore[call-arg]
         runtime = Runtime(settings)
