@@ -9,7 +9,9 @@ objects), runs every case of the split through the RAG graph with the bundled lo
 (llama.cpp, Qwen2.5-Coder-1.5B) and prints, per question type and overall: pass rate,
 evidence@5 (every required fact in the first five retrieved passages), doc hit@5, false
 refusals, answer time p50/p95 and the first answer token p50 (streamed as the API streams).
-``--split probe`` runs a second development set on a corpus of its own
+``--split dev2`` runs numeric questions over the dev corpus written after the dev split's
+tuning by someone who had not read the dev or test questions. ``--split probe`` runs a
+second development set on a corpus of its own
 (``evals/corpus/trust_probe``, written later by someone who had not seen the tuning), to check
 that a change generalises beyond the dev documents. Report the test split; the dev split is for
 tuning (``--show-cases`` prints each case's answer; ``show_rag_context.py`` prints what the
@@ -48,7 +50,7 @@ def _p(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "dev", "probe"], default="test")
+    parser.add_argument("--split", choices=["test", "dev", "dev2", "probe"], default="test")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--case", action="append", default=[])
     parser.add_argument("--kind", action="append", default=[], help="only cases of this type")

@@ -40,7 +40,7 @@ EVALS = Path(__file__).resolve().parents[1] / "evals"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "test", "probe"], default="dev")
+    parser.add_argument("--split", choices=["dev", "dev2", "test", "probe"], default="dev")
     parser.add_argument("--top-k", type=int, default=4)
     parser.add_argument("--numbers", action="store_true", help="print the calculation's numbers")
     parser.add_argument("--calculate", action="store_true", help="run the calculation (model)")

@@ -22,6 +22,7 @@ from luna.graphs.rag.calculation import (
     wants_calculation,
 )
 from luna.graphs.rag.calculation_plan import (
+    NUMBERED_SCHEMA,
     check_plan,
     listed_numbers,
     numbered_block,
@@ -574,6 +575,16 @@ def test_the_schema_limits_the_expression_to_arithmetic_characters():
     assert "×" not in pattern
     assert "%" not in pattern
     assert PLAN_SCHEMA["$defs"]["Operand"]["required"] == ["name", "value", "unit", "source"]
+
+
+def test_the_numbered_schema_bounds_the_expression_a_listing_of_every_id_cannot_close():
+    pattern = NUMBERED_SCHEMA["properties"]["expression"]["pattern"]
+    six_months = "n1 + n2 + n3 + n4 + n5 + n6"
+    formula = "((n1 + n2) * (1 + n3 / 100) * n4 + n5) / 12"
+    every_id = " + ".join(f"n{i}" for i in range(1, 25))
+    assert re.fullmatch(pattern, six_months)
+    assert re.fullmatch(pattern, formula)
+    assert re.fullmatch(pattern, every_id) is None
 
 
 # --- numbered numbers (rag_calculate v1.1.0) --------------------------------------------------
