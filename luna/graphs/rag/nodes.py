@@ -39,6 +39,7 @@ from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_extremes import LimitExcess, asks_limit_excess, limit_excess
 from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
 from luna.graphs.rag.table_totals import asks_period_total, period_total
+from luna.graphs.rag.tariff_windows import with_tariff_window
 from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, window_energy
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
@@ -392,6 +393,7 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     result: Calculation | CodedAnswer | None = _read_by_code(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
         passages = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
+        question = with_tariff_window(question, passages)  # "um 17:30" → its window's rate
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}

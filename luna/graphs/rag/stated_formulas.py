@@ -216,6 +216,9 @@ def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculati
     if len(by_question) > 1:  # the one the question's value is said of ("wenn der Börsenpreis …")
         said = question_terms(values[0].context)
         by_question = [v for v in by_question if _named(formula.variables[v], said)]
+    if len(by_question) > 1:  # … by its head word: "die ganze Zeit" names no "Zeitfenster"
+        heads = [v for v in by_question if _named(formula.variables[v].split()[0], said)]
+        by_question = heads or by_question
     if len(by_question) != 1:
         return None  # the question names no variable it gives a value for, or several
     operands = [*formula.operands]

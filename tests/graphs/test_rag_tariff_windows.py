@@ -1,0 +1,74 @@
+"""A question's clock time picks the tariff window it falls in, read from the passages'
+window table, and the stated formula is priced with that window's rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.tariff_windows import asked_span, tariff_window, with_tariff_window
+from luna.prompts.registry import LoadedPrompt
+from tests.scripted_model import ScriptedModel
+
+# Invented figures, in the shape of a grid operator's time-variable fees in a price sheet.
+WINDOWS = """5 Netzentgelt > 5.3 Stufe 2 – Zeitzonen
+Bei Stufe 2 ersetzt das Netzentgelt der Zeitzone den Standardwert im Aufschlag.
+Zeitzone | Uhrzeit (täglich) | Quartale | netto
+Nachtzone (NZ) | 22:00–05:00 Uhr | Q1–Q4 | 1,90 ct/kWh
+Tageszone (TZ) | 05:00–17:00 und 21:00–22:00 Uhr | Q1–Q4 | 7,50 ct/kWh
+Spitzenzone (SZ) | 17:00–21:00 Uhr | Q1 und Q4 | 12,00 ct/kWh
+Tageszone (TZ) | 17:00–21:00 Uhr | Q2 und Q3 | 7,50 ct/kWh
+Energiepreis brutto mit Stufe 2 = (Spotpreis + 4,321 ct/kWh + Netzentgelt der Zeitzone) × 1,19"""
+PASSAGES: list[dict[str, Any]] = [{"n": 1, "title": "Preisblatt", "text": WINDOWS}]
+
+
+@pytest.mark.parametrize(
+    ("question", "window"),
+    [
+        ("Was kostet die kWh mit Stufe 2 um 18:15 Uhr im November?", "Spitzenzone (SZ)"),
+        ("Was kostet die kWh mit Stufe 2 um 18:15 Uhr im Juli?", "Tageszone (TZ)"),
+        ("charging from 11 pm to 4 am in March with level 2", "Nachtzone (NZ)"),  # across midnight
+        ("Stufe 2, Laden von 21:00 bis 22:00 Uhr", "Tageszone (TZ)"),  # the row's second window
+        ("Stufe 2: what does a kWh cost at 6 pm?", None),  # no month: SZ or TZ by quarter
+        ("Laden von 20:00 bis 23:00 Uhr im Januar", None),  # spans two windows
+        ("from the 6 pm window to the night before 4 am in January", None),  # two times
+        ("Wie hoch ist das Netzentgelt der Nachtzone?", None),  # no time at all
+    ],
+)
+def test_the_window_is_the_row_whose_time_and_quarters_hold_the_questions(
+    question: str, window: str | None
+):
+    assert tariff_window(question, PASSAGES) == window
+
+
+def test_times_are_read_in_both_languages_and_clock_styles():
+    assert asked_span("um 14 Uhr") == (840, 841)
+    assert asked_span("at 5 pm") == (1020, 1021)
+    assert asked_span("von 0:00 bis 2:30 Uhr") == (0, 150)
+    assert asked_span("from 4 to 8 pm") == (960, 1200)
+    assert asked_span("am 12. Februar 2026, 17:30") == (1050, 1051)
+    assert asked_span("Was kostet Modul 3 am separaten Zählpunkt?") is None
+
+
+def test_a_charge_at_a_time_is_priced_with_that_windows_fee_by_code(
+    calculate_prompt: LoadedPrompt,
+):
+    question = (
+        "Wir haben Stufe 2. Das Auto hat am 3. Dezember von 17:30 bis 19:00 Uhr 12 kWh "
+        "geladen, der Spotpreis lag die ganze Zeit bei 8,00 ct/kWh. Was hat das gekostet?"
+    )
+    asked = with_tariff_window(question, PASSAGES)
+    assert asked.endswith("(Spitzenzone (SZ))")
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, asked, PASSAGES, "de")
+    assert result is not None
+    # (8,00 + 4,321 + 12,00) × 1,19 × 12 kWh = 347,30 ct
+    assert result.render("de") == (
+        "Rechnung: (8,00 ct/kWh + 4,321 ct/kWh + 12,00 ct/kWh) × 1,19 × 12 kWh = 3,47 € [1]"
+    )
+
+
+def test_a_question_that_names_its_window_is_left_as_it_is():
+    question = "Was kostet die kWh in der Spitzenzone (SZ) um 18 Uhr im Januar?"
+    assert with_tariff_window(question, PASSAGES) == question
