@@ -47,6 +47,17 @@ def test_the_stated_formula_is_evaluated_for_the_questions_value_without_a_model
     )
 
 
+def test_a_price_asked_per_kwh_is_the_formulas_price_though_the_question_does_not_name_it(
+    calculate_prompt: LoadedPrompt,
+):
+    question = "Spotpreis morgen um 14 Uhr laut App: 4,37 ct/kWh. Was kostet mich die kWh brutto?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert (
+        result.render("de") == "Rechnung: (4,37 ct/kWh + 12,345 ct/kWh) × 1,19 = 19,89 ct/kWh [1]"
+    )
+
+
 def test_an_english_question_uses_the_german_formula_through_the_lexicon():
     plan = formula_plan("What is the gross energy price at a spot price of 3.10 ct/kWh?", PASSAGES)
     assert plan is not None

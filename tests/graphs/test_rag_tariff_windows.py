@@ -72,3 +72,17 @@ def test_a_charge_at_a_time_is_priced_with_that_windows_fee_by_code(
 def test_a_question_that_names_its_window_is_left_as_it_is():
     question = "Was kostet die kWh in der Spitzenzone (SZ) um 18 Uhr im Januar?"
     assert with_tariff_window(question, PASSAGES) == question
+
+
+def test_an_english_price_per_kwh_at_a_time_is_the_windows_formula_price(
+    calculate_prompt: LoadedPrompt,
+):
+    question = (
+        "Stufe 2 here: gross price per kWh at 18:30 in January at a spot price of 12.00 ct/kWh?"
+    )
+    asked = with_tariff_window(question, PASSAGES)
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, asked, PASSAGES, "en")
+    assert result is not None
+    assert result.render("en") == (
+        "Calculation: (12.00 ct/kWh + 4.321 ct/kWh + 12.00 ct/kWh) × 1.19 = 33.70 ct/kWh [1]"
+    )

@@ -57,6 +57,12 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*)"
     r"|(?P<space>\s+)"
 )
+# A price asked per kWh: "Was kostet die kWh?", "gross price per kWh", "what does a kWh cost".
+_PER_KWH = re.compile(
+    r"\b(kostet|kosten|cost|costs|price|preis)\b.{0,30}\b(die|eine|pro|je|per|a|one|each)\s+kwh\b|"
+    r"\b(die|eine|a|one)\s+kwh\s+(kostet|costs?)\b",
+    re.IGNORECASE,
+)
 # What a question adds to a cost: "einschließlich Grundpreis", "including the base fee".
 _INCLUDED = re.compile(
     r"\b(?:inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|plus|including|incl\.?)\s+"
@@ -183,8 +189,11 @@ def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculati
         return None
     terms = question_terms(question)
     given = [n for n in listed_numbers(question, []) if n.unit and n.unit != "%"]
-    # "Was kosten 30 kWh …?": a price per kWh answers it, named or not
-    costs = ASKS_MONEY.search(question) and any(n.unit.casefold() == "kwh" for n in given)
+    # "Was kosten 30 kWh …?", "Was kostet mich die kWh?", "price per kWh": a price per kWh
+    # answers it, named or not
+    costs = (
+        ASKS_MONEY.search(question) and any(n.unit.casefold() == "kwh" for n in given)
+    ) or _PER_KWH.search(question)
     asked = [
         f
         for f in formulas
