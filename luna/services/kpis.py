@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from luna.config import Settings
@@ -83,21 +83,15 @@ class PricesOut(BaseModel):
 
 
 class TariffOut(BaseModel):
+    """The site tariff's published figures (read from a :class:`Tariff`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     name: str
     surcharges_net_ct_kwh: float
     vat: float
     base_price_eur_month: float
     feed_in_ct_kwh: float
-
-    @classmethod
-    def of(cls, tariff: Tariff) -> TariffOut:
-        return cls(
-            name=tariff.name,
-            surcharges_net_ct_kwh=tariff.surcharges_net_ct_kwh,
-            vat=tariff.vat,
-            base_price_eur_month=tariff.base_price_eur_month,
-            feed_in_ct_kwh=tariff.feed_in_ct_kwh,
-        )
 
 
 class KpisOut(BaseModel):
@@ -176,7 +170,7 @@ def compute_kpis(
         meter_ids=meter_ids,
         as_of=as_of.astimezone(local),
         timezone=tz,
-        tariff=TariffOut.of(tariff),
+        tariff=TariffOut.model_validate(tariff),
         periods=periods,
         prices=_prices(session, timescale, zone, available, now, tz, tariff),
     )
