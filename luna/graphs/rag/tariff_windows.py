@@ -30,9 +30,11 @@ from luna.core.language import guess_language
 from luna.retrieval.periods import period_months
 
 _DAY = 24 * 60
-# A window in a table cell: "00:00–06:00", "20:00-24:00 Uhr".
-_WINDOW = re.compile(
-    r"\b([01]?\d|2[0-4])[:.]([0-5]\d)\s*(?:uhr\s*)?[-–—]\s*([01]?\d|2[0-4])[:.]([0-5]\d)\b", re.I
+# A daily time window a passage states: "00:00–06:00", "02:00-05:00", "20:00 bis 24:00 Uhr".
+CLOCK_WINDOW = re.compile(
+    r"(?<![\d:.])(?P<h1>[01]?\d|2[0-4])[:.](?P<m1>[0-5]\d)\s*(?:uhr|h)?\s*"
+    r"(?:-|–|—|bis|to|until|till)\s*(?P<h2>[01]?\d|2[0-4])[:.](?P<m2>[0-5]\d)(?![\d:.])",
+    re.IGNORECASE,
 )
 _QUARTERS = re.compile(r"\bQ([1-4])(?:\s*(?:[-–—]|bis|to)\s*Q([1-4]))?\b", re.IGNORECASE)
 # A time span in a question: "von 1:00 bis 5:00 Uhr", "0:00 bis 2:30", "from 4 to 8 pm".
@@ -62,6 +64,12 @@ class _Row:
     name: str
     windows: tuple[tuple[int, int], ...]  # minutes from midnight, end after start or across it
     quarters: frozenset[int]
+
+
+def window_minutes(match: re.Match[str]) -> tuple[int, int]:
+    """A :data:`CLOCK_WINDOW` match's start and end in minutes from midnight (an end before
+    the start lies across midnight)."""
+    return int(match["h1"]) * 60 + int(match["m1"]), int(match["h2"]) * 60 + int(match["m2"])
 
 
 def _minutes(hour: str, minute: str | None, meridiem: str | None) -> int:
@@ -132,11 +140,9 @@ def _rows(passages: Sequence[dict[str, Any]]) -> list[_Row]:
                 continue
             cells = [c.strip() for c in line.split(" | ")]
             windows = tuple(
-                (int(m[1]) * 60 + int(m[2]), int(m[3]) * 60 + int(m[4]))
-                for cell in cells[1:]
-                for m in _WINDOW.finditer(cell)
+                window_minutes(m) for cell in cells[1:] for m in CLOCK_WINDOW.finditer(cell)
             )
-            if not windows or not cells[0] or _WINDOW.search(cells[0]):
+            if not windows or not cells[0] or CLOCK_WINDOW.search(cells[0]):
                 continue
             quarters: set[int] = set()
             for cell in cells[1:]:

@@ -24,15 +24,11 @@ from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.graphs.rag.calculation_plan import listed_numbers
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
+from luna.graphs.rag.tariff_windows import CLOCK_WINDOW, window_minutes
 
 ASKS_ENERGY = re.compile(
     r"\bwie\s?viel\w*\s+(energie|strom|kwh|kilowattstunden)\b|"
     r"\bhow\s+(much|many)\s+(energy|electricity|kwh|kilowatt[- ]hours)\b",
-    re.IGNORECASE,
-)
-_WINDOW = re.compile(
-    r"(?<![\d:.])(?P<h1>[01]?\d|2[0-4])[:.](?P<m1>[0-5]\d)\s*(?:uhr|h)?\s*"
-    r"(?:-|–|—|bis|to|until|till)\s*(?P<h2>[01]?\d|2[0-4])[:.](?P<m2>[0-5]\d)(?![\d:.])",
     re.IGNORECASE,
 )
 _POWER = re.compile(r"(?<![\w.,])(?P<n>\d+(?:[.,]\d+)?)\s?(?P<u>kW|MW|W)\b")
@@ -60,8 +56,7 @@ class WindowEnergy:
 
 
 def _hours(match: re.Match[str]) -> Decimal:
-    start = int(match["h1"]) * 60 + int(match["m1"])
-    end = int(match["h2"]) * 60 + int(match["m2"])
+    start, end = window_minutes(match)
     minutes = end - start if end > start else end + 24 * 60 - start
     return Decimal(minutes) / 60
 
@@ -84,7 +79,7 @@ def window_energy(question: str, passages: Sequence[dict[str, Any]]) -> WindowEn
     found: list[tuple[str, int, re.Match[str], re.Match[str]]] = []
     for passage in passages:
         for line in _lines(passage):
-            windows, powers = list(_WINDOW.finditer(line)), list(_POWER.finditer(line))
+            windows, powers = list(CLOCK_WINDOW.finditer(line)), list(_POWER.finditer(line))
             if len(windows) == 1 and len(powers) == 1:
                 found.append((line, int(passage["n"]), windows[0], powers[0]))
     if not found:
