@@ -88,6 +88,28 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=5, ge=1, le=100)
 
+    # --- background jobs (luna/jobs: procrastinate queue in the same PostgreSQL) --------
+    jobs_in_process_worker: bool = Field(
+        default=True,
+        description="Run one job worker inside luna serve, so the embedded default stays one "
+        "command; false where separate `luna worker` processes run the jobs.",
+    )
+    jobs_stalled_after_s: float = Field(
+        default=60.0,
+        ge=5,
+        le=3600,
+        description="A running job whose worker has sent no heartbeat for this long (it was "
+        "killed or lost its database) is failed with that reason, or requeued if its kind "
+        "is safe to repeat. Workers beat every 10 s.",
+    )
+    jobs_shutdown_grace_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="How long a stopping worker lets running jobs finish before asking them "
+        "to stop; a job stopped this way goes back to the queue if its kind allows.",
+    )
+
     # --- vectors -----------------------------------------------------------------------
     vector_backend: VectorBackend = VectorBackend.EDGE
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL (backend qdrant).")

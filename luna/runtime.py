@@ -14,9 +14,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.postgres import PostgresSaver
+from procrastinate import App
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
-from sqlalchemy.engine import make_url
 
 from luna.config import Settings
 from luna.ingest.pipeline import IngestPipeline
@@ -25,7 +25,7 @@ from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.learned_state import LearnedStateCache
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
-from luna.store.sql.database import database_url, session_scope
+from luna.store.sql.database import libpq_url, session_scope
 
 
 class Runtime:
@@ -67,9 +67,8 @@ class Runtime:
         The pool is built here rather than with ``from_conn_string``: the saver needs autocommit
         and dict rows, and prepared statements break behind poolers and across server restarts.
         """
-        conninfo = make_url(database_url(self.settings)).set(drivername="postgresql")
         self._pool = ConnectionPool(
-            conninfo.render_as_string(hide_password=False),
+            libpq_url(self.settings),
             min_size=1,
             max_size=4,
             max_idle=300,
@@ -117,6 +116,16 @@ class Runtime:
         return IngestPipeline(self.stores, self.embeddings, self.settings)
 
     @cached_property
+    def jobs(self) -> App:
+        """The job queue, opened for deferring and cancelling from synchronous code (request
+        handlers, CLI commands); workers open their own (:mod:`luna.jobs.worker`)."""
+        from luna.jobs.queue import build_job_app
+
+        app = build_job_app(self.settings)
+        app.open()
+        return app
+
+    @cached_property
     def scheduler(self) -> BackgroundScheduler:
         """The process's one job scheduler (APScheduler, started on first use): scheduled
         learning cycles and forecast refreshes add their jobs here and share its thread and
@@ -128,6 +137,8 @@ class Runtime:
     def close(self) -> None:
         if "scheduler" in self.__dict__ and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if "jobs" in self.__dict__:
+            self.jobs.close()
         if self._pool is not None:
             self._pool.close()
         if self._owns_stores:

@@ -20,6 +20,11 @@ from luna.store.factory import Stores
 from luna.store.sql import migrate
 from luna.store.sql.models import Base
 
+PROCRASTINATE_TABLES = (
+    "procrastinate_jobs",
+    "procrastinate_workers",
+    "procrastinate_periodic_defers",
+)
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -52,12 +57,13 @@ def luna_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, luna_home: Path) -> Settings:
-    # No background feed and no background forecast refresh: tests that want them say so.
+    # No background feed, forecast refresh or job worker: tests that want them say so.
     return Settings(  # type: ignore[call-arg]
         database_url=database_url,
         home=luna_home,
         data_source="none",
         forecast_refresh=False,
+        jobs_in_process_worker=False,
         _env_file=None,
     )
 
@@ -74,7 +80,10 @@ def clean_db(stores: Stores) -> Iterator[Stores]:
     """Stores over empty tables; everything written by the test is truncated afterwards, and the
     vectors and objects it wrote are deleted with them (else they would show up as drift)."""
     yield stores
-    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    # procrastinate's tables are not in our models; emptying its jobs empties job_progress too.
+    tables = ", ".join(
+        [t.name for t in reversed(Base.metadata.sorted_tables)] + list(PROCRASTINATE_TABLES)
+    )
     with stores.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     if stores._vectors is not None and (points := stores._vectors.point_ids()):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import text
 
 from luna.config import Settings
+from luna.jobs.backfill import enqueue_backfill
+from luna.jobs.status import JobState, get_job
+from luna.jobs.worker import run_worker
+from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql import migrate
 from luna.store.sql.database import database_url, session_scope
@@ -35,5 +40,20 @@ def test_embedded_postgres_starts_migrates_and_keeps_data(tmp_path: Path):
         assert (tmp_path / "pg" / "PG_VERSION").is_file()
         stores.objects.put("raw/a.txt", b"x")
         assert (tmp_path / "objects" / "docs" / "raw" / "a.txt").read_bytes() == b"x"
+
+        # The job queue lives in the same server: a backfill is queued and a worker runs it.
+        runtime = Runtime(settings, stores)
+        try:
+            with session_scope(stores.sessions) as s:
+                job_id = enqueue_backfill(runtime.jobs, s, meters=1, days=1, seed=1, zone="DE-LU")
+            asyncio.run(run_worker(runtime, install_signal_handlers=False, until_empty=True))
+            with stores.sessions() as s:
+                job = get_job(s, job_id, ["backfill"])
+            assert job is not None
+            assert job.state is JobState.DONE, job
+            assert job.result is not None
+            assert job.result["readings_written"] > 0
+        finally:
+            runtime.close()
     finally:
         stores.close()

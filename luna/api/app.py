@@ -32,6 +32,7 @@ from luna.api.routes import (
 from luna.api.routes import evals as eval_routes
 from luna.api.routes import events as event_routes
 from luna.api.routes import feedback as feedback_routes
+from luna.api.routes import jobs as job_routes
 from luna.api.routes import learning as learning_routes
 from luna.api.routes import metrics as metrics_routes
 from luna.api.routes import playbooks as playbook_routes
@@ -42,9 +43,9 @@ from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
 from luna.forecasting.refresh_jobs import ForecastRefresher
+from luna.jobs.worker import InProcessWorker
 from luna.learning.schedule import LearningSchedule
 from luna.runtime import Runtime
-from luna.simulators.backfill_jobs import BackfillJobs
 from luna.store.factory import Stores
 from luna.web.app import install_web
 
@@ -76,7 +77,10 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         app.state.data_source = build_data_source(settings, runtime.stores.engine)
         if app.state.data_source is not None:
             app.state.data_source.start()
-        app.state.backfill_jobs = BackfillJobs(runtime.stores.engine)
+        app.state.job_worker = None
+        if settings.jobs_in_process_worker:
+            app.state.job_worker = InProcessWorker(runtime)
+            app.state.job_worker.start()
         app.state.learning_schedule = None
         if settings.learning_schedule:
             app.state.learning_schedule = LearningSchedule(runtime, settings.learning_schedule)
@@ -86,7 +90,8 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         finally:
             if left := await asyncio.to_thread(wait_for_workers, 60.0):
                 log.warning("%d answer streams still running at shutdown", left)
-            app.state.backfill_jobs.shutdown()
+            if app.state.job_worker is not None:  # running jobs get the grace period
+                await app.state.job_worker.stop()
             if app.state.learning_schedule is not None:
                 app.state.learning_schedule.shutdown()
             if app.state.data_source is not None:
@@ -124,6 +129,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     app.include_router(prompt_routes.router)
     app.include_router(eval_routes.router)
     app.include_router(learning_routes.router)
+    app.include_router(job_routes.router)
     app.include_router(playbook_routes.router)
     app.include_router(kpis.router)
     app.include_router(forecasts.router)

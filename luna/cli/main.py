@@ -1,10 +1,10 @@
-"""The ``luna`` command line: database, users, server, diagnostics."""
+"""The ``luna`` command line: database, users, server, job worker, diagnostics."""
 
 from __future__ import annotations
 
 import typer
 
-from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulate, users
+from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulate, users, worker
 from luna.cli import evals as eval_commands
 from luna.cli import events as event_commands
 from luna.cli import learn as learn_commands
@@ -30,6 +30,7 @@ app.add_typer(learn_commands.app, name="learn")
 app.add_typer(playbook_commands.app, name="playbook")
 app.add_typer(event_commands.app, name="events")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("doctor")(doctor.doctor)
 app.command("reindex")(ingest.reindex_command)
 

@@ -1,9 +1,12 @@
 """Admin data control: backfill jobs write what they report, cancel leaves whole meters, the
-live source can be paused and resumed, and only admins may do any of it."""
+live source can be paused and resumed, and only admins may do any of it.
+
+Backfills run on the job queue: the client here starts ``luna serve``'s in-process worker."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +20,28 @@ from luna.store.sql.models import MarketPrice, Meter, SmartMeterReading
 from tests.api.conftest import login
 
 
-def _wait_for_job(client: TestClient, headers: dict[str, str], job_id: int) -> dict[str, Any]:
+@pytest.fixture
+def client(settings: Settings, clean_db: Stores) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update=WORKER), clean_db)) as c:
+        yield c
+
+
+WORKER = {"jobs_in_process_worker": True}
+
+
+def _wait_for_job(
+    client: TestClient, headers: dict[str, str], job_id: int, *, meters_done: int | None = None
+) -> dict[str, Any]:
+    """The job once it has ended (or, with ``meters_done``, once it has written that many)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         job: dict[str, Any] = client.get(f"/admin/data/backfills/{job_id}", headers=headers).json()
-        if job["state"] != "running":
+        if meters_done is not None and job["meters_done"] >= meters_done:
             return job
-        time.sleep(0.2)
-    raise AssertionError(f"backfill job {job_id} still running")
+        if job["state"] not in ("queued", "running"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"backfill job {job_id} still queued or running")
 
 
 def test_backfill_job_writes_what_it_reports_and_repeats_as_a_no_op(
@@ -67,10 +84,15 @@ def test_one_backfill_at_a_time_and_cancel_keeps_whole_meters(
     admin = login(client, users["admin"])
     job = client.post("/admin/data/backfills", json={"meters": 40, "days": 2}, headers=admin)
     assert job.status_code == 202
+    assert job.json()["state"] in ("queued", "running")
     busy = client.post("/admin/data/backfills", json={"meters": 1, "days": 1}, headers=admin)
     assert busy.status_code == 409
-    assert "already running" in busy.json()["detail"]
+    assert "already queued or running" in busy.json()["detail"]
 
+    running = _wait_for_job(client, admin, job.json()["id"], meters_done=1)
+    assert running["state"] == "running", running
+    busy = client.post("/admin/data/backfills", json={"meters": 1, "days": 1}, headers=admin)
+    assert busy.status_code == 409
     cancel = client.post(f"/admin/data/backfills/{job.json()['id']}/cancel", headers=admin)
     assert cancel.status_code == 200
     done = _wait_for_job(client, admin, job.json()["id"])

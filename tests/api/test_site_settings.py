@@ -46,6 +46,7 @@ def at_site(
         home=settings.home,
         data_source="none",
         forecast_refresh=False,
+        jobs_in_process_worker=False,
         _env_file=None,
     )
     assert configured.price_zone == "AT"

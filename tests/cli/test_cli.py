@@ -30,7 +30,7 @@ def env(monkeypatch: pytest.MonkeyPatch, settings: Settings, clean_db: Stores) -
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("db", "users", "serve", "doctor"):
+    for command in ("db", "users", "serve", "worker", "doctor"):
         assert command in result.output
 
 

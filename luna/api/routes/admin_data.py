@@ -1,28 +1,34 @@
 """Data control for the admin dashboard: the live feed's state, start/stop, and backfill jobs.
 
 The live feed is whatever ``LUNA_DATA_SOURCE`` configured (simulator or MQTT connector; its
-state also at ``GET /data/source``); backfills write simulated history as background jobs
-whose progress the dashboard polls.
+state also at ``GET /data/source``); backfills write simulated history as jobs on the queue
+(:mod:`luna.jobs.backfill`, run by a worker), whose progress the dashboard polls.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from luna.api.deps import AdminUser, SessionDep, SettingsDep
+from luna.api.deps import AdminUser, RuntimeDep, SessionDep, SettingsDep
 from luna.api.errors import field_error
 from luna.config import ZONE_PATTERN
 from luna.connectors.sources import DataSource
-from luna.simulators.backfill_jobs import BackfillJob, BackfillJobs, JobBusyError, JobState
+from luna.jobs.backfill import BACKFILL, enqueue_backfill
+from luna.jobs.control import JobBusyError, JobFinishedError, cancel
+from luna.jobs.status import JobState, JobStatus, get_job, list_jobs
 from luna.store.sql.models import MarketPrice, Meter, SmartMeterReading
 
 router = APIRouter(prefix="/admin/data", tags=["admin"])
 
+BACKFILL_KINDS = [BACKFILL.name]
+KEEP_JOBS = 20  # backfills the dashboard lists
 # Below this many readings (by the planner's estimate) counting them exactly takes < 0.2 s.
 EXACT_COUNT_BELOW = 2_000_000
 
@@ -56,6 +62,8 @@ class BackfillIn(BaseModel):
 
 
 class BackfillJobOut(BaseModel):
+    """A backfill job (one job of the queue, ``GET /jobs/{id}``) in the dashboard's words."""
+
     id: int
     meters: int
     days: int
@@ -68,14 +76,37 @@ class BackfillJobOut(BaseModel):
     prices: int
     prices_written: int
     error: str | None
-    started_at: datetime
+    queued_at: datetime | None
+    started_at: datetime | None = Field(description="Null while it waits in the queue.")
     finished_at: datetime | None
     duration_s: float | None
     cancel_requested: bool
 
     @classmethod
-    def of(cls, job: BackfillJob) -> BackfillJobOut:
-        return cls.model_validate(job.snapshot())
+    def of(cls, job: JobStatus) -> BackfillJobOut:
+        args, result = job.arguments, job.result or {}
+        duration = None
+        if job.started_at is not None and job.finished_at is not None:
+            duration = round((job.finished_at - job.started_at).total_seconds(), 2)
+        return cls(
+            id=job.id,
+            meters=args["meters"],
+            days=args["days"],
+            seed=args["seed"],
+            zone=args["zone"],
+            state=job.state,
+            meters_done=job.done,
+            readings=result.get("readings", 0),
+            readings_written=result.get("readings_written", 0),
+            prices=result.get("prices", 0),
+            prices_written=result.get("prices_written", 0),
+            error=job.error,
+            queued_at=job.queued_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            duration_s=duration,
+            cancel_requested=job.cancel_requested,
+        )
 
 
 def _source(request: Request) -> DataSource | None:
@@ -86,11 +117,6 @@ def _source(request: Request) -> DataSource | None:
 def _source_state(request: Request, configured: str) -> SourceState:
     source = _source(request)
     return SourceState(configured=configured, state=source.status() if source else None)
-
-
-def get_backfill_jobs(request: Request) -> BackfillJobs:
-    jobs: BackfillJobs = request.app.state.backfill_jobs
-    return jobs
 
 
 @router.get("", response_model=DataOverview)
@@ -159,19 +185,25 @@ def control_source(
 
 
 @router.get("/backfills", response_model=list[BackfillJobOut])
-def list_backfills(request: Request, _admin: AdminUser) -> list[BackfillJobOut]:
-    """This process's backfill jobs, newest first."""
-    return [BackfillJobOut.of(j) for j in get_backfill_jobs(request).list()]
+def list_backfills(session: SessionDep, _admin: AdminUser) -> list[BackfillJobOut]:
+    """The last backfill jobs, newest first (they live in the job queue: a restart keeps them)."""
+    return [BackfillJobOut.of(j) for j in list_jobs(session, BACKFILL_KINDS, limit=KEEP_JOBS)]
 
 
 @router.post("/backfills", response_model=BackfillJobOut, status_code=status.HTTP_202_ACCEPTED)
 def start_backfill(
-    body: BackfillIn, request: Request, settings: SettingsDep, _admin: AdminUser
+    body: BackfillIn,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    _admin: AdminUser,
 ) -> BackfillJobOut:
-    """Start writing simulated meters, readings and prices (idempotent); 409 while one runs,
-    422 for a zone the simulator cannot make prices for."""
+    """Queue a backfill of simulated meters, readings and prices (idempotent) for a worker;
+    409 while one is queued or running, 422 for a zone the simulator cannot make prices for."""
     try:
-        job = get_backfill_jobs(request).start(
+        job_id = enqueue_backfill(
+            runtime.jobs,
+            session,
             meters=body.meters,
             days=body.days,
             seed=body.seed,
@@ -181,25 +213,28 @@ def start_backfill(
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except ValueError as exc:
         raise field_error("body.zone", str(exc)) from exc
-    return BackfillJobOut.of(job)
+    return BackfillJobOut.of(_job(session, job_id))
 
 
-def _job(request: Request, job_id: int) -> BackfillJob:
-    job = get_backfill_jobs(request).get(job_id)
+def _job(session: Session, job_id: int) -> JobStatus:
+    job = get_job(session, job_id, BACKFILL_KINDS)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown backfill job {job_id}")
     return job
 
 
 @router.get("/backfills/{job_id}", response_model=BackfillJobOut)
-def get_backfill(job_id: int, request: Request, _admin: AdminUser) -> BackfillJobOut:
-    return BackfillJobOut.of(_job(request, job_id))
+def get_backfill(job_id: int, session: SessionDep, _admin: AdminUser) -> BackfillJobOut:
+    return BackfillJobOut.of(_job(session, job_id))
 
 
 @router.post("/backfills/{job_id}/cancel", response_model=BackfillJobOut)
-def cancel_backfill(job_id: int, request: Request, _admin: AdminUser) -> BackfillJobOut:
-    """Stops after the meter in progress; a finished job is returned unchanged."""
-    _job(request, job_id)
-    job = get_backfill_jobs(request).cancel(job_id)
-    assert job is not None
-    return BackfillJobOut.of(job)
+def cancel_backfill(
+    job_id: int, runtime: RuntimeDep, session: SessionDep, _admin: AdminUser
+) -> BackfillJobOut:
+    """Stops after the meter in progress (a queued one never starts); a finished job is
+    returned unchanged."""
+    if not _job(session, job_id).finished:
+        with contextlib.suppress(JobFinishedError):  # it ended meanwhile: show how
+            cancel(runtime.jobs, session, job_id, BACKFILL_KINDS)
+    return BackfillJobOut.of(_job(session, job_id))

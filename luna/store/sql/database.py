@@ -48,6 +48,13 @@ def database_url(settings: Settings) -> str:
     return _embedded_url(settings)
 
 
+def libpq_url(settings: Settings) -> str:
+    """The same database as a libpq URL, for the psycopg pools that do not go through
+    SQLAlchemy (the LangGraph checkpointer, the job queue)."""
+    url = make_url(database_url(settings)).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
 def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,

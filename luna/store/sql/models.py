@@ -732,3 +732,26 @@ class CuratedPair(Base):
     __table_args__ = (
         CheckConstraint("length(question) >= 3 AND length(answer) >= 1", name="not_empty"),
     )
+
+
+class JobProgress(Base):
+    """What a background job has done so far and how it ended, beside procrastinate's own row.
+
+    Keyed by the procrastinate job id (``procrastinate_jobs.id``; the migration adds the foreign
+    key with ``ON DELETE CASCADE``, which the models cannot name: procrastinate's tables are
+    its own). The job's state, arguments and timestamps stay in procrastinate's tables; see
+    :mod:`luna.jobs` for why progress lives here.
+    """
+
+    __tablename__ = "job_progress"
+
+    job_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("done >= 0 AND (total IS NULL OR total >= 0)", name="counts"),
+    )

@@ -86,6 +86,9 @@ async function control(action) {
 
 // --- backfills --------------------------------------------------------------------------
 
+// A backfill is a job on the queue: it waits ("queued") until a worker takes it.
+const active = (j) => j.state === "queued" || j.state === "running";
+
 function renderJobs(jobs) {
   if (!jobs.length) {
     fill($("backfill-rows"), el("tr", {}, el("td", { colspan: 6, class: "muted" }, t("admin.data.bf_none"))));
@@ -101,9 +104,9 @@ function renderJobs(jobs) {
       el("td", { class: "num", title: t("admin.data.bf_written_help") }, `${fmtNumber(j.readings, 0)} (${fmtNumber(j.readings_written, 0)})`),
       el("td", {}, badge(j.state), j.error ? el("div", { class: "small", style: "color:var(--luna-danger)" }, j.error) : null,
         j.duration_s !== null ? el("div", { class: "muted small" }, `${fmtNumber(j.duration_s, 1)} s`) : null),
-      el("td", {}, j.state === "running" ? el("button", { class: "btn btn-ghost btn-sm", type: "button", disabled: j.cancel_requested, onclick: () => cancelJob(j.id) }, t("admin.data.bf_cancel")) : null));
+      el("td", {}, active(j) ? el("button", { class: "btn btn-ghost btn-sm", type: "button", disabled: j.cancel_requested, onclick: () => cancelJob(j.id) }, t("admin.data.bf_cancel")) : null));
   }));
-  return jobs.some((j) => j.state === "running");
+  return jobs.some(active);
 }
 
 async function refreshJobs() {

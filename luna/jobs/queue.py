@@ -1,0 +1,69 @@
+"""The procrastinate app, built from Luna's settings with every kind of job on it.
+
+Each use builds its own app, because a procrastinate app holds one connector: the API and the
+CLI defer and cancel through a synchronous pool (:func:`build_job_app`, opened once per
+process by :attr:`luna.runtime.Runtime.jobs`), a worker runs on an asynchronous one
+(:func:`build_worker_app`). Both point at Luna's one database (``LUNA_DATABASE_URL``, or the
+embedded server), whose migrations created procrastinate's tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procrastinate import (
+    App,
+    BaseConnector,
+    JobContext,
+    PsycopgConnector,
+    RetryStrategy,
+    SyncPsycopgConnector,
+)
+from procrastinate.exceptions import JobAborted
+
+from luna.config import Settings
+from luna.jobs.backfill import BACKFILL
+from luna.jobs.kinds import JobKind, execute
+from luna.store.sql.database import libpq_url
+
+KINDS: dict[str, JobKind] = {kind.name: kind for kind in (BACKFILL,)}
+
+
+def _task(kind: JobKind) -> Any:
+    def run(context: JobContext, **arguments: Any) -> dict[str, Any]:
+        return execute(kind, context, arguments)
+
+    run.__name__ = run.__qualname__ = f"run_{kind.name}"
+    run.__doc__ = f"Run one attempt of a {kind.name} job (see luna.jobs.kinds.execute)."
+    return run
+
+
+def _with_kinds(app: App) -> App:
+    for kind in KINDS.values():
+        # Only a stop of the worker (JobAborted with reason "shutdown") is ever retried, and
+        # only for repeatable kinds: procrastinate never retries a cancel, and a failure
+        # would fail the same way again.
+        retry: RetryStrategy | bool = (
+            RetryStrategy(max_attempts=kind.max_attempts - 1, retry_exceptions={JobAborted})
+            if kind.repeatable
+            else False
+        )
+        app.task(name=kind.name, queue=kind.queue, lock=kind.lock, pass_context=True, retry=retry)(
+            _task(kind)
+        )
+    return app
+
+
+def _app(connector: BaseConnector) -> App:
+    return _with_kinds(App(connector=connector))
+
+
+def build_job_app(settings: Settings) -> App:
+    """An app to defer and cancel jobs from synchronous code (open it with ``.open()``)."""
+    return _app(SyncPsycopgConnector(conninfo=libpq_url(settings), min_size=1, max_size=2))
+
+
+def build_worker_app(settings: Settings) -> App:
+    """An app for a worker (open it with ``async with app.open_async()``): job fetches,
+    heartbeats and LISTEN/NOTIFY on a small asynchronous pool."""
+    return _app(PsycopgConnector(conninfo=libpq_url(settings), min_size=1, max_size=4))
