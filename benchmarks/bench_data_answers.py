@@ -1,11 +1,12 @@
 """Data answers benchmark: the right number in the energy assistant's answers, DE and EN.
 
     .venv/bin/python benchmarks/bench_data_answers.py [--limit N] [--case ID] [--show-cases]
-        [--threads N] [--no-documents]
+        [--threads N] [--no-documents] [--dataset PATH]
 
-Runs every case of ``evals/data_qa.v1.jsonl`` (schema: ``benchmarks/_data_qa.py``) through the
-chat turn path of ``POST /chat`` (``build_energy_assistant`` + ``run_turn``, one thread per
-case, so follow-ups see the earlier turns) with the embedded local model. The last answer must
+Runs every case of ``evals/data_qa.v1.jsonl`` (or of ``--dataset PATH``, e.g. the independent
+``evals/data_qa.v2.jsonl``; schema: ``benchmarks/_data_qa.py``) through the chat turn path of
+``POST /chat`` (``build_energy_assistant`` + ``run_turn``, one thread per case, so follow-ups
+see the earlier turns) with the embedded local model. The last answer must
 contain the reference figure within the case's tolerance (numbers read in German "1.234,56"
 and English "1,234.56" notation, any number of the answer may match); a question about another
 customer's meter must get a non-empty answer with no figure of that meter. Every answer of the
@@ -57,6 +58,7 @@ from _data_qa import (
     CUSTOMER,
     CUSTOMER_METERS,
     DATA_DAYS,
+    DATASET,
     NOW,
     OTHER_CUSTOMER,
     OTHER_METERS,
@@ -529,9 +531,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--no-documents", action="store_true", help="skip ingesting the sample knowledge base"
     )
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        default=DATASET,
+        help="the JSONL set to run (default: evals/data_qa.v1.jsonl)",
+    )
     args = parser.parse_args(argv)
     runs.install()  # model calls counted by graph step, for the prompt-token report
-    cases = select_cases(load_cases(), args.case, args.limit)
+    cases = select_cases(load_cases(args.dataset), args.case, args.limit)
     with bench_runtime(args.threads) as runtime:
         t = time.perf_counter()
         user = prepare(runtime, documents=not args.no_documents)
