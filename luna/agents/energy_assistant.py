@@ -32,6 +32,7 @@ from luna.graphs.agent.state import AgentContext, AgentState, turn_input
 from luna.runtime import Runtime
 from luna.store.sql.models import Role, User
 from luna.tools import ToolContext, build_tools
+from luna.tools.context import meter_error
 from luna.tools.results import clip
 
 Emit = Callable[[str, dict[str, Any]], None]
@@ -98,6 +99,7 @@ def build_energy_assistant(
         answer_timeout_s=settings.llm_timeout_s,
         answer_check=settings.rag_answer_check,
         now=clock,
+        meter_check=partial(meter_error, tool_context),
     )
     return EnergyAssistant(build_agent_graph(tools, runtime.checkpointer), context)
 

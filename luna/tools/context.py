@@ -99,6 +99,16 @@ def not_visible_meter(error: str) -> tuple[str, str] | None:
     return (match.group("meter"), match.group("visible")) if match else None
 
 
+def meter_error(ctx: ToolContext, meter_id: str) -> str | None:
+    """Why the user may not read ``meter_id`` (as the tools say it), or None if they may."""
+    with ctx.sessions() as session:
+        try:
+            resolve_meter(session, ctx, meter_id)
+        except ToolInputError as exc:
+            return str(exc)
+    return None
+
+
 def resolve_meter_ids(session: Session, ctx: ToolContext, meter_id: str | None) -> list[str]:
     """The named meter, or with none named every meter the user may read (summed)."""
     if meter_id is not None:

@@ -26,6 +26,7 @@ Period = Literal[
     "this_year",
     "last_year",
 ]
+Step = Literal["day", "week", "month", "span"]
 PERIOD_HELP = (
     "today, yesterday, tomorrow, this_week, last_week (the previous Monday-Sunday), "
     "last_7_days, this_month, last_month, last_30_days, this_year, last_year"
@@ -72,6 +73,44 @@ def period_range(period: Period, now: datetime, tz: str) -> tuple[datetime, date
     else:  # pragma: no cover - Literal exhausts the cases
         raise ToolInputError(f"unknown period '{period}'; use one of: {PERIOD_HELP}")
     return _midnight(start, zone).astimezone(UTC), _midnight(end, zone).astimezone(UTC)
+
+
+def period_days(period: Period, now: datetime, tz: str) -> tuple[date, date]:
+    """The first and last local day of ``period`` (inclusive), as a follow-up shifts them."""
+    start, end = period_range(period, now, tz)
+    zone = ZoneInfo(tz)
+    return start.astimezone(zone).date(), (end.astimezone(zone) - timedelta(days=1)).date()
+
+
+def neighbour_days(
+    first: date, last: date, step: Step, direction: int, today: date
+) -> tuple[date, date]:
+    """The days before (``direction`` -1) or after (+1) ``first``–``last``, by ``step``: "the day
+    before" is one day, "the week before" the same seven days a week earlier (or, from a shorter
+    span, the Monday–Sunday week next to it), "the month before" the neighbouring calendar
+    month, and a bare "before that" a span as long as this one. A follow-up ("und einen Tag
+    früher?", "the week after") moves the thread's period this way; days after today are cut
+    off, as no reading lies there."""
+    length = (last - first).days + 1
+    if step == "day":
+        day = first - timedelta(days=1) if direction < 0 else last + timedelta(days=1)
+        lo, hi = day, day
+    elif step == "week" and length == 7:
+        lo, hi = first + timedelta(days=7 * direction), last + timedelta(days=7 * direction)
+    elif step == "week":
+        monday = first - timedelta(days=first.weekday()) + timedelta(days=7 * direction)
+        lo, hi = monday, monday + timedelta(days=6)
+    elif step == "month":
+        if direction < 0:
+            hi = first.replace(day=1) - timedelta(days=1)
+            lo = hi.replace(day=1)
+        else:
+            lo = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+            hi = (lo.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    else:
+        shift = timedelta(days=length * direction)
+        lo, hi = first + shift, last + shift
+    return lo, min(hi, max(lo, today))
 
 
 def parse_moment(value: str, tz: str, field: str) -> datetime:

@@ -47,6 +47,10 @@ from luna.tools.results import (
 NAME = "query_timeseries"
 _PEAK_SPAN = timedelta(days=62)  # quarter hours searched for the peak kW, at most
 MAX_RANGE = timedelta(days=3 * 366)
+# Which figure of the result the question is about: the rules set it (``luna.graphs.agent.
+# measures``) so the answer written by code leads with it and a follow-up keeps it; hidden from
+# the model's grammar, which would only guess it.
+Focus = Literal["total", "mean", "max", "min", "peak_hour", "peak_kw"]
 _STAMP = {
     Resolution.MIN15: "%a %Y-%m-%d %H:%M",
     Resolution.HOUR: "%a %Y-%m-%d %H:%M",
@@ -83,6 +87,12 @@ class TimeseriesArgs(BaseModel):
     aggregation: Literal["sum", "avg", "max", "min"] | None = Field(
         default=None,
         description="Per bucket: sum (energy default), avg (price default), max, min",
+    )
+    focus: Focus | None = Field(
+        default=None,
+        description="The figure the question asks for (total, mean, max, min, peak_hour, "
+        "peak_kw); the answer leads with it",
+        json_schema_extra=ADVANCED,
     )
 
 
@@ -153,6 +163,7 @@ def _energy(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
         "start": start.isoformat(),
         "end": end.isoformat(),
         "aggregation": agg.value,
+        "focus": args.focus,
     }
     if not buckets:
         summary = f"{what}, {span}: no readings stored in this range."
@@ -286,6 +297,7 @@ def _prices(ctx: ToolContext, args: TimeseriesArgs, start: datetime, end: dateti
         "end": end.isoformat(),
         "resolution": resolution.value,
         "aggregation": agg.value,
+        "focus": args.focus,
     }
     if not buckets:
         summary = f"{what}, {span}: no prices stored in this range."

@@ -147,3 +147,25 @@ def test_the_peak_power_when_asked_in_kw_and_the_pv_used_on_site():
         "Of your consumption yesterday (2 Dec 2026) (11.59 kWh), 4.46 kWh came straight from "
         "your PV system (self-consumption; it produced 25.54 kWh) [1]."
     )
+
+
+def test_the_calls_focus_picks_the_figure_even_when_the_question_does_not_name_it():
+    """A follow-up routed by the rules ("and the previous week?") carries the thread's focus in
+    its figures; the answer states that figure although the words are not in the question."""
+    hourly = YESTERDAY | {"focus": "peak_hour"}
+    answer = written_answer("And the previous week?", [data(hourly)], "en", TZ)
+    assert answer is not None
+    assert answer.endswith("The highest hour was 2 Dec 2026, 18:00–19:00 with 2.50 kWh [1].")
+    highest = PRICES | {"focus": "max", "resolution": "hour"}
+    german = written_answer("Und der Höchstwert?", [data(highest)], "de", TZ)
+    assert german is not None
+    assert german.startswith(
+        "Der höchste Day-Ahead-Börsenpreis (DE-LU) vom 01.11.2026 bis 30.11.2026 war "
+        "15,10 ct/kWh (12.11.2026 00:00) [1]; im Mittel lag er bei 8,53 ct/kWh."
+    )
+    lowest = written_answer("And the lowest?", [data(PRICES | {"focus": "min"})], "en", TZ)
+    assert lowest is not None
+    assert lowest.startswith(
+        "The lowest day-ahead exchange price (DE-LU) from 1 Nov 2026 to 30 Nov 2026 was "
+        "1.25 ct/kWh (23 Nov 2026) [1]; it averaged 8.53 ct/kWh."
+    )

@@ -13,7 +13,6 @@ composes as before.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from babel.dates import format_date
 
 from luna.core.arithmetic import LOCALES, format_number
 from luna.core.language import Language
+from luna.graphs.agent.measures import find_focus
 from luna.tools.context import not_visible_meter
 
 _PERIODS: dict[str, dict[Language, str]] = {
@@ -39,14 +39,6 @@ _PERIODS: dict[str, dict[Language, str]] = {
     "last_year": {"de": "letztes Jahr", "en": "last year"},
 }
 _DATE_FORMAT: dict[Language, str] = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
-_KW = re.compile(
-    r"\b(kw|kilowatt|lastspitze\w*|leistungsspitze\w*|spitzenlast\w*|spitzenleistung\w*|"
-    r"peak (load|power|demand)|(biggest|highest|largest) load|höchste\w* last)\b",
-    re.I,
-)
-_WHEN = re.compile(
-    r"\b(wann|when|spitze\w*|peak\w*|höchst\w*|highest|maximum|meiste\w*|most)\b", re.I
-)
 
 
 def _day(moment: datetime, language: Language) -> str:
@@ -70,6 +62,14 @@ def period_words(figures: dict[str, Any], language: Language, tz: str) -> str:
     if language == "de":
         return f"vom {first_day} bis {last_day}"
     return f"from {first_day} to {last_day}"
+
+
+def _days(figures: dict[str, Any], tz: str) -> int:
+    """Whole local days the figures' range spans (today, begun, counts as one)."""
+    zone = ZoneInfo(tz)
+    start = datetime.fromisoformat(figures["start"]).astimezone(zone)
+    end = datetime.fromisoformat(figures["end"]).astimezone(zone)
+    return max(1, (end.date() - start.date()).days + (end.time() != datetime.min.time()))
 
 
 def _hour(start: str, language: Language, tz: str) -> str:
@@ -97,8 +97,9 @@ def _energy(figures: dict[str, Any], n: int, question: str, language: Language, 
         sentence = f"{what}{whose} {when} betrug {total} [{n}]."
     else:
         sentence = f"{what}{whose} {when} was {total} [{n}]."
+    focus = figures.get("focus") or find_focus(question)
     quarter = figures.get("peak_kw")
-    if quarter and _KW.search(question):
+    if quarter and focus == "peak_kw":
         kw = format_number(quarter["kw"], language, 2) + " kW"
         moment = datetime.fromisoformat(quarter["start"]).astimezone(ZoneInfo(tz))
         at = f"{_day(moment, language)} {moment:%H:%M}"
@@ -106,13 +107,20 @@ def _energy(figures: dict[str, Any], n: int, question: str, language: Language, 
             return sentence + f" Die höchste Viertelstundenleistung war {kw} ({at} Uhr) [{n}]."
         return sentence + f" The highest quarter-hour power was {kw} ({at}) [{n}]."
     peak = figures.get("peak_hour")
-    if peak and _WHEN.search(question):
+    if focus in ("peak_hour", "max") and peak:
         kwh = format_number(peak["kwh"], language, 2) + " kWh"
         hour = _hour(peak["start"], language, tz)
         if language == "de":
             sentence += f" Die stärkste Stunde war {hour} mit {kwh} [{n}]."
         else:
             sentence += f" The highest hour was {hour} with {kwh} [{n}]."
+    days = _days(figures, tz)
+    if focus == "mean" and days > 1:
+        mean = format_number(figures["total_kwh"] / days, language, 2) + " kWh"
+        if language == "de":
+            sentence += f" Das sind im Mittel {mean} pro Tag über {days} Tage [{n}]."
+        else:
+            sentence += f" That is {mean} a day on average over {days} days [{n}]."
     return sentence
 
 
@@ -167,17 +175,25 @@ def _self_consumption(figures: dict[str, Any], n: int, language: Language, tz: s
     )
 
 
+def _price_when(point: dict[str, Any], figures: dict[str, Any], language: Language, tz: str) -> str:
+    """When a price point was: its day, and its clock time where the prices are hours."""
+    moment = datetime.fromisoformat(point["start"]).astimezone(ZoneInfo(tz))
+    if figures.get("resolution") in ("hour", "15min"):
+        return f"{_day(moment, language)} {moment:%H:%M}"
+    return _day(moment, language)
+
+
+def _ct(point: dict[str, Any], language: Language) -> str:
+    return format_number(point["eur_mwh"] / 10, language, 2) + " ct/kWh"
+
+
 def _price_point(
     point: dict[str, Any], figures: dict[str, Any], language: Language, tz: str
 ) -> str:
-    ct = format_number(point["eur_mwh"] / 10, language, 2) + " ct/kWh"
-    moment = datetime.fromisoformat(point["start"]).astimezone(ZoneInfo(tz))
-    if figures.get("resolution") in ("hour", "15min"):
-        return f"{_day(moment, language)} {moment:%H:%M} ({ct})"
-    return f"{_day(moment, language)} ({ct})"
+    return f"{_price_when(point, figures, language, tz)} ({_ct(point, language)})"
 
 
-def _price(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
+def _price(figures: dict[str, Any], n: int, question: str, language: Language, tz: str) -> str:
     when = period_words(figures, language, tz)
     zone = figures["zone"]
     if figures.get("empty"):
@@ -188,6 +204,22 @@ def _price(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
     mean_mwh = format_number(figures["mean_eur_mwh"], language, 1)
     high = _price_point(figures["max"], figures, language, tz)
     low = _price_point(figures["min"], figures, language, tz)
+    focus = figures.get("focus") or find_focus(question)
+    if focus in ("max", "min", "peak_hour"):
+        chosen = figures["min"] if focus == "min" else figures["max"]
+        point = f"{_ct(chosen, language)} ({_price_when(chosen, figures, language, tz)})"
+        if language == "de":
+            which = "niedrigste" if focus == "min" else "höchste"
+            return (
+                f"Der {which} Day-Ahead-Börsenpreis ({zone}) {when} war {point} [{n}]; im Mittel "
+                f"lag er bei {mean_ct}. Das ist der reine Börsenpreis, ohne Steuern, Umlagen "
+                "und Netzentgelte."
+            )
+        which = "lowest" if focus == "min" else "highest"
+        return (
+            f"The {which} day-ahead exchange price ({zone}) {when} was {point} [{n}]; it averaged "
+            f"{mean_ct}. This is the exchange price only, without taxes, levies and grid fees."
+        )
     if language == "de":
         return (
             f"Der Day-Ahead-Börsenpreis ({zone}) lag {when} im Mittel bei {mean_ct} "
@@ -222,7 +254,7 @@ def written_answer(
         elif figures.get("kind") == "price" and (
             figures.get("empty") or figures.get("aggregation") == "avg"
         ):
-            sentences.append(_price(figures, n, language, tz))
+            sentences.append(_price(figures, n, question, language, tz))
         else:
             return None
     return " ".join(sentences)

@@ -19,14 +19,17 @@ from zoneinfo import ZoneInfo
 from langchain_core.messages import AIMessage, BaseMessage
 
 from luna.config import site_timezone
-from luna.graphs.agent.named_days import named_days
+from luna.graphs.agent.measures import find_focus
+from luna.graphs.agent.named_days import named_days, named_range
+from luna.tools.periods import Period, Step, neighbour_days, period_days
 
 _I = re.IGNORECASE
 
 METER = re.compile(r"\b([A-Z]{1,4}-\d{2,6})\b", _I)
 # German compounds count by their tail: "Stromverbrauch", "Börsenstrompreis".
 CONSUMPTION = re.compile(
-    r"\b(consum\w*|usage|use|used|\w*verbrauch\w*|\w*bezug|bezogen|gezogen|draw|drawn|drew)\b",
+    r"\b(consum\w*|usage|use|used|\w*verbrauch\w*|\w*bezug|bezogen|gezogen|draw|drawn|drew|"
+    r"gebraucht|benötigt|burn\w*)\b",
     _I,
 )
 PRODUCTION = re.compile(
@@ -35,8 +38,8 @@ PRODUCTION = re.compile(
 )
 # What energy cost the customer (past tense or a cost noun), not what a kWh costs now.
 COST = re.compile(
-    r"\b(gekostet|\w*kosten|costs?|kostet\s+(mich|uns)|bezahl\w*|gezahlt|paid|pay|spent|"
-    r"ausgegeben|\w*rechnung|bills?)\b",
+    r"\b(gekostet|\w*kosten|costs?|kostet\s+(mich|uns)|bezahl\w*|gezahlt|zahlen|zahlte\w*|paid|"
+    r"pay|spent|spend|ausgegeben|ausgaben|\w*rechnung|bills?)\b",
     _I,
 )
 # PV used on site: "wie viel davon habe ich selbst verbraucht", "how much came from my PV".
@@ -44,7 +47,9 @@ SELF_CONSUMPTION = re.compile(
     r"\b(selbst verbraucht|eigenverbrauch\w*|self-?consum\w*|direkt verbraucht|"
     r"(came|come|comes) from (my|our|the) (pv|solar\w*)|aus (meiner|unserer|der) "
     r"(pv|solar\w*|photovoltaik\w*)|(my|our) own (pv|solar\w*)|"
-    r"eigene[nmr]? (pv|solar\w*|sonnenstrom\w*))",
+    r"eigene[nmr]? (pv|solar\w*|sonnenstrom\w*)|eigennutzung|self[- ]used|"
+    r"(selbst|selber)( \w+)? (genutzt|genützt|verbraucht|verwendet|gebraucht|genommen)|"
+    r"(use|used|consume|consumed|using)( \w+){0,3} (myself|ourselves|on[- ]site))",
     _I,
 )
 # A peak in kW is a consumption peak: "höchste Lastspitze in Kilowatt", "biggest load in kW".
@@ -57,8 +62,8 @@ PEAK_POWER = re.compile(
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
 # "Wie teuer war der Börsenstrom?": how expensive electricity was is its price.
 PRICE = re.compile(
-    r"\b(prices?|preis\w*|\w*strompreis\w*|börsen\w*preis\w*|börsenstrom\w*|spot|day-ahead|"
-    r"teuer\w*|expensive)\b",
+    r"\b(prices?|preis\w*|\w*(strom|spot|börsen|markt|handels)preis\w*|börsenstrom\w*|spot\w*|"
+    r"day-ahead|teuer\w*|expensive|billig\w*|günstig\w*|cheap\w*)\b",
     _I,
 )
 FORECAST = re.compile(
@@ -98,8 +103,33 @@ DEVICES = re.compile(
 HOURS = re.compile(r"\b(?:next|nächsten|kommenden)\s+(\d{1,3})\s*(?:hours?|h|stunden?)\b", _I)
 # "vorgestern", "the day before yesterday": a named day, not yesterday nor "the day before".
 DAY_BEFORE_YESTERDAY = re.compile(r"\b(vorgestern|(the )?day before yesterday)\b", _I)
-PREVIOUS = re.compile(
-    r"\b(week before|the previous week|woche davor|vorwoche|day before|tag davor|vortag)\b", _I
+# A follow-up that moves the thread's period: by a day, a week, a month, or its own length.
+_BEFORE = r"(before|earlier|prior|davor|zuvor|vorher|früher)"
+_AFTER = r"(after|later|danach|darauf|später)"
+SHIFTS: tuple[tuple[re.Pattern[str], Step, int], ...] = (
+    (
+        re.compile(rf"\b((the )?day {_BEFORE}|previous day|tag {_BEFORE}|vortag\w*)\b", _I),
+        "day",
+        -1,
+    ),
+    (
+        re.compile(rf"\b(week {_BEFORE}|previous week|woche {_BEFORE}|vorwoche\w*)\b", _I),
+        "week",
+        -1,
+    ),
+    (
+        re.compile(rf"\b(month {_BEFORE}|previous month|monat {_BEFORE}|vormonat\w*)\b", _I),
+        "month",
+        -1,
+    ),
+    (re.compile(rf"\b(day {_AFTER}|next day|following day|tag {_AFTER}|folgetag)\b", _I), "day", 1),
+    (re.compile(rf"\b(week {_AFTER}|following week|woche {_AFTER}|folgewoche)\b", _I), "week", 1),
+    (
+        re.compile(rf"\b(month {_AFTER}|following month|monat {_AFTER}|folgemonat)\b", _I),
+        "month",
+        1,
+    ),
+    (re.compile(r"\b(before that|the one before|davor|zuvor)\b", _I), "span", -1),
 )
 
 # Most specific first: "last 7 days" must win over "last week".
@@ -134,9 +164,7 @@ PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(tomorrow|morgen)\b", _I), "tomorrow"),
     (re.compile(r"\b(today|heute|now|jetzt|aktuell\w*|current\w*)\b", _I), "today"),
 )
-# Prices over at most a week are read hourly: "how high did the price go" means an hour.
-_HOURLY_PRICES = ("today", "tomorrow", "yesterday", "this_week", "last_week", "last_7_days")
-_WEEK = timedelta(days=7)
+_DAILY_PRICES = ("this_year", "last_year")  # a year's average price is read by month
 _RESOLUTION = {
     "today": "hour",
     "yesterday": "hour",
@@ -144,6 +172,9 @@ _RESOLUTION = {
     "this_year": "month",
     "last_year": "month",
 }
+# Periods wholly in the past: a question about them is never a forecast.
+PAST_PERIODS = ("yesterday", "last_week", "last_7_days", "last_month", "last_30_days", "last_year")
+_INHERITED = ("series", "meter_id", "zone", "period", "start", "end", "resolution", "focus")
 
 
 @dataclass(frozen=True)
@@ -157,11 +188,41 @@ class RuleCall:
 
 def find_period(message: str) -> str | None:
     if DAY_BEFORE_YESTERDAY.search(message):
-        return None  # two days back: a date (see _timeseries), not a named period
+        return None  # two days back: a date (see message_period), not a named period
     for pattern, period in PERIODS:
         if pattern.search(message):
             return period
     return None
+
+
+def message_period(message: str, today: date) -> tuple[str | None, tuple[date, date] | None]:
+    """The period a message names, resolved by code: a named period ("gestern", "last week")
+    or the first and last day of a range or date ("vom 1. bis 7. Juni", "vorgestern", "am
+    Donnerstag"); ``(None, None)`` when it names none. A range wins over the words inside it
+    ("vom 1. Juni bis gestern")."""
+    found = named_range(message, today)
+    if found is not None:
+        return None, found
+    if DAY_BEFORE_YESTERDAY.search(message):
+        day = today - timedelta(days=2)
+        return None, (day, day)
+    period = find_period(message)
+    if period is not None:
+        return period, None
+    return None, named_days(message, today)
+
+
+def names_past(message: str, today: date) -> bool:
+    """Whether the message names a period that has wholly passed (never a forecast)."""
+    period, days = message_period(message, today)
+    return period in PAST_PERIODS or (days is not None and days[1] < today)
+
+
+def find_shift(message: str) -> tuple[Step, int] | None:
+    """How a follow-up moves the thread's period ("und einen Tag früher?": a day back)."""
+    if DAY_BEFORE_YESTERDAY.search(message):
+        return None
+    return next(((step, way) for pattern, step, way in SHIFTS if pattern.search(message)), None)
 
 
 def last_timeseries_args(history: Sequence[BaseMessage]) -> dict[str, Any] | None:
@@ -195,66 +256,86 @@ def _series(message: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _previous_range(args: dict[str, Any], today: date) -> dict[str, Any] | None:
-    """Explicit dates of the period before the one in ``args`` (weeks and days only)."""
-    monday = today - timedelta(days=today.weekday())
-    spans = {
-        "last_week": (monday - timedelta(days=14), 7),
-        "this_week": (monday - timedelta(days=7), 7),
-        "last_7_days": (today - timedelta(days=14), 7),
-        "yesterday": (today - timedelta(days=2), 1),
-        "today": (today - timedelta(days=1), 1),
-    }
-    period = args.get("period")
-    if period not in spans:
+def call_days(args: dict[str, Any], now: datetime, tz: str) -> tuple[date, date] | None:
+    """The first and last local day of an earlier ``query_timeseries`` call's period."""
+    period: Period | None = args.get("period")
+    if period is not None:
+        return period_days(period, now, tz)
+    if not args.get("start"):
         return None
-    first, days = spans[period]
-    last = first + timedelta(days=days - 1)  # the tool reads a bare end date as inclusive
-    return {"period": None, "start": first.isoformat(), "end": last.isoformat()}
+    today = now.astimezone(ZoneInfo(tz)).date()
+    try:
+        first = date.fromisoformat(str(args["start"])[:10])
+        last = date.fromisoformat(str(args["end"])[:10]) if args.get("end") else today
+    except ValueError:
+        return None
+    return first, last
 
 
-def _timeseries(message: str, history: Sequence[BaseMessage], today: date) -> RuleCall | None:
+def period_args(period: str | None, days: tuple[date, date] | None) -> dict[str, Any]:
+    """The period of a ``query_timeseries`` call: a named period or the inclusive dates, with
+    the resolution that shows it (hours for a single day, days for more, months for years)."""
+    if period is not None:
+        return {
+            "period": period,
+            "start": None,
+            "end": None,
+            "resolution": _RESOLUTION.get(period, "day"),
+        }
+    assert days is not None
+    first, last = days
+    resolution = "hour" if first == last else "day"
+    return {
+        "period": None,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "resolution": resolution,
+    }
+
+
+def price_resolution(period: str | None, focus: str | None) -> str:
+    """Prices are read hourly, since the highest and lowest price are hours, not days; only a
+    year's average is read by month."""
+    return "month" if period in _DAILY_PRICES and focus not in ("max", "min") else "hour"
+
+
+def _timeseries(
+    message: str, history: Sequence[BaseMessage], now: datetime, tz: str
+) -> RuleCall | None:
+    today = now.astimezone(ZoneInfo(tz)).date()
     series = _series(message)
+    focus = find_focus(message)
     meter = METER.search(message)
-    period = find_period(message)
-    days = named_days(message, today) if period is None else None
-    if DAY_BEFORE_YESTERDAY.search(message):
-        days = (today - timedelta(days=2), today - timedelta(days=2))
+    period, days = message_period(message, today)
     previous = last_timeseries_args(history)
     args: dict[str, Any] = {}
     named = period is not None or days is not None
     inherited = previous is not None and (series is None or meter is None or not named)
     if previous is not None and inherited:
-        args = {
-            k: v
-            for k, v in previous.items()
-            if k in ("series", "meter_id", "zone", "period", "start", "end", "resolution")
-        }
-        if PREVIOUS.search(message) and not DAY_BEFORE_YESTERDAY.search(message):
-            shifted = _previous_range(previous, today)
-            if shifted is None:
+        args = {k: v for k, v in previous.items() if k in _INHERITED}
+        if series is not None and focus is None:
+            args.pop("focus", None)  # another measure: its own figure, not the last one's
+        shift = find_shift(message)
+        if shift is not None:
+            span = call_days(previous, now, tz)
+            if span is None:
                 return None
-            args.update(shifted)
-            period = None
-        elif not named and series is None:
+            period, days = None, neighbour_days(*span, *shift, today)
+        elif not named and series is None and focus is None:
             return None  # a follow-up that asks for something else: leave it to the model
     if series is not None:
         args["series"] = series
     if meter is not None:
         args["meter_id"] = meter.group(1).upper()
-    if period is not None:
-        args.update({"period": period, "start": None, "end": None})
-        args["resolution"] = _RESOLUTION.get(period, "day")
-    elif days is not None:
-        first, last = days
-        args.update({"period": None, "start": first.isoformat(), "end": last.isoformat()})
-        args["resolution"] = "hour" if first == last else "day"
+    if focus is not None:
+        args["focus"] = focus
+    if period is not None or days is not None:
+        args.update(period_args(period, days))
     if "series" not in args or not (args.get("period") or args.get("start")):
         return None
     if args["series"] == "price":
         args.pop("meter_id", None)
-        if args.get("period") in _HOURLY_PRICES or (days and days[1] - days[0] < _WEEK):
-            args["resolution"] = "hour"  # the highest and lowest price are hours, not days
+        args["resolution"] = price_resolution(args.get("period"), args.get("focus"))
     final = {k: v for k, v in args.items() if v is not None}
     return RuleCall("query_timeseries", final, restate(final) if inherited else None)
 
@@ -268,7 +349,14 @@ def restate(args: dict[str, Any]) -> str:
         "self_consumption": "PV used on site",
         "price": "price",
     }
-    subject = what.get(args.get("series", ""), "data")
+    figure = {
+        "mean": "average ",
+        "max": "highest ",
+        "min": "lowest ",
+        "peak_hour": "peak hour of the ",
+        "peak_kw": "peak power (kW) of the ",
+    }
+    subject = figure.get(args.get("focus", ""), "") + what.get(args.get("series", ""), "data")
     whose = f" of meter {args['meter_id']}" if args.get("meter_id") else ""
     if args.get("period"):
         when = str(args["period"]).replace("_", " ")
@@ -311,7 +399,8 @@ def rule_calls(
     text = message.strip()
     if SMALL_TALK.match(text) and not (find_period(text) or _series(text)):
         return []
-    today = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz)).date()
+    now = now or datetime.now(ZoneInfo(tz))
+    today = now.astimezone(ZoneInfo(tz)).date()
     calls: list[RuleCall] = []
     meter = METER.search(text)
     if SCHEDULE_THING.search(text) and SCHEDULE_ASK.search(text) and not DOCUMENTS.search(text):
@@ -319,15 +408,16 @@ def rule_calls(
         if meter is not None:
             args["meter_id"] = meter.group(1).upper()
         calls.append(RuleCall("optimise_schedule", args))
-    elif FORECAST.search(text) or (
-        find_period(text) == "tomorrow" and _series(text) in ("consumption", "production")
-    ):
+    elif (
+        FORECAST.search(text)
+        or (find_period(text) == "tomorrow" and _series(text) in ("consumption", "production"))
+    ) and not names_past(text, today):  # a past period is read, never forecast
         forecast = _forecast(text)
         if forecast is None:
             return None
         calls.append(forecast)
     else:
-        series = _timeseries(text, history, today)
+        series = _timeseries(text, history, now, tz)
         if series is not None:
             calls.append(series)
     if TARIFF.search(text):

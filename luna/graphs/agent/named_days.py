@@ -1,15 +1,20 @@
-"""Days and months a data question names, resolved to dates by code, in German and English.
+"""Days, ranges and months a data question names, resolved to dates by code, in German and English.
 
 "am Sonntag", "on Monday", "am 3. Juni", "on 3 June", "May 20th", "im Mai", "28.05.": a small
 model routes these to the forecast or gets the date wrong, yet they always mean a day or month
 that has passed (a question about the future names "morgen" or asks for a forecast). A weekday
-is the latest one before today; a day or month without a year is the latest one not after today.
-The result is an inclusive range of ISO dates, as ``query_timeseries`` takes it.
+is the latest one before today, also when it is misspelt ("Donerstag", "wendsday"); a day or
+month without a year is the latest one not after today. A range is a range in every common form
+("vom 1. bis 7. Juni", "1.–7. Juni", "zwischen dem 20. und 25. Mai", "vom 01.06. bis 07.06.",
+"from 15 to 21 May", "15-21 May", "May 15 to May 21", "between 25 May and 31 May", "seit dem
+1. Juni", "letztes Wochenende", "the last 3 days"), both days included. The result is an
+inclusive range of ISO dates, as ``query_timeseries`` takes it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
@@ -18,19 +23,67 @@ _DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAYS = {name: i for names in (_DE_DAYS, _EN_DAYS) for i, name in enumerate(names)}
 _MONTH = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
-_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\b", re.IGNORECASE)
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_YEAR = r"(?:19|20)\d\d"
+_ORDINAL = r"(?:st|nd|rd|th)"
+# One date, each form as a regex without groups (a range holds two; ``_date`` reads each side).
+_ISO = rf"{_YEAR}-\d\d-\d\d"
+_NUMERIC_DATE = rf"\d{{1,2}}\.\d{{1,2}}\.(?:{_YEAR}\b)?"
+_DAY_MONTH_DATE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?:{_MONTH})\b(?:,?\s+{_YEAR})?"
+_MONTH_DAY_DATE = rf"(?:{_MONTH})\s+\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s+{_YEAR})?"
+_FULL = rf"(?:{_ISO}|{_NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
+_BARE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?(?!\d)"
+# "bis", "to", dashes; "und"/"and" only after "zwischen"/"between" (else two single days).
+_TO = r"-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.))?|to|till|until|through|thru"
+_AND = r"und|and"
+_ARTICLE = r"(?:(?:the|dem|den|zum)\s+)?"
+_FROM = r"\b(?P<from>vom|von|from|zwischen|between)\s+"
+_RANGE = re.compile(
+    rf"(?:{_FROM}{_ARTICLE})?(?<![\d.])(?P<a>{_FULL}|{_BARE})\s*(?P<sep>{_TO}|{_AND})\s*"
+    rf"{_ARTICLE}(?P<b>{_FULL}|heute|today|gestern|yesterday|jetzt|now)(?!\w)",
+    re.IGNORECASE,
+)
+# "May 15-21", "June 1st through 7th, 2025": one month, two days.
+_MONTH_RANGE = re.compile(
+    rf"\b(?P<month>{_MONTH})\s+(?P<a>\d{{1,2}}){_ORDINAL}?\s*(?:{_TO})\s*(?:the\s+)?"
+    rf"(?P<b>\d{{1,2}}){_ORDINAL}?(?!\d)(?!\s*(?:uhr|h\b|pm|am\b|:|\.\d))"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(rf"\b(?:seit|since|ab)\s+(?:dem\s+|the\s+)?(?P<a>{_FULL})", re.IGNORECASE)
 _DAY_MONTH = re.compile(
-    rf"\b(?P<day>\d{{1,2}})\.?\s+(?P<month>{_MONTH})\b(?:\s+{_YEAR})?", re.IGNORECASE
+    rf"\b(?P<day>\d{{1,2}})(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_MONTH})\b"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?",
+    re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
-    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?",
+    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORDINAL}?\b(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(
     r"\b(\d{1,2})\.(\d{1,2})\.(?:((?:19|20)\d\d)\b)?|\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"
 )
 _IN_MONTH = re.compile(rf"\b(?:im|in|of|during)\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.I)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WEEKEND = re.compile(r"\b(wochenende|weekend)\b", re.IGNORECASE)
+_COUNTS = {
+    "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
+    "sechs": 6, "six": 6, "sieben": 7, "seven": 7, "acht": 8, "eight": 8, "neun": 9, "nine": 9,
+    "zehn": 10, "ten": 10, "vierzehn": 14, "fourteen": 14,
+}  # fmt: skip
+_LAST_N = re.compile(
+    rf"\b(?:last|past|previous|letzten|vergangenen|zurückliegenden)\s+"
+    rf"(?P<n>\d{{1,3}}|{'|'.join(_COUNTS)})\s+(?P<unit>days|tage[n]?|weeks|wochen)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """One side of a range as written: a bare day ("1.") has no month, most have no year."""
+
+    day: int
+    month: int | None
+    year: int | None
 
 
 def _latest(day: date, today: date) -> date:
@@ -45,8 +98,124 @@ def _day(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _date(text: str) -> _Partial | None:
+    """One written date, in any of the forms of ``_FULL`` or a bare day."""
+    text = text.strip()
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        match = pattern.fullmatch(text)
+        if match:
+            month = month_number(match["month"])
+            year = int(match["year"]) if match["year"] else None
+            return _Partial(int(match["day"]), month, year) if month else None
+    match = _NUMERIC.fullmatch(text)
+    if match and match.group(4):
+        return _Partial(int(match.group(6)), int(match.group(5)), int(match.group(4)))
+    if match:
+        year = int(match.group(3)) if match.group(3) else None
+        return _Partial(int(match.group(1)), int(match.group(2)), year)
+    bare = re.fullmatch(rf"(\d{{1,2}})(?:\.|{_ORDINAL})?", text, re.IGNORECASE)
+    return _Partial(int(bare.group(1)), None, None) if bare else None
+
+
+def _resolve(first: _Partial, last: date, today: date) -> date | None:
+    """The start of a range whose end is ``last``: a bare day takes the end's month (or the
+    month before: "vom 28. bis 3. Juni"), a date without a year the latest not after the end."""
+    if first.month is None:
+        month, year = last.month, last.year
+        if first.day > last.day:
+            month, year = (12, year - 1) if month == 1 else (month - 1, year)
+        return _day(year, month, first.day)
+    found = _day(first.year or last.year, first.month, first.day)
+    if found is not None and first.year is None and found > last:
+        found = found.replace(year=found.year - 1)
+    return found
+
+
+def _end(text: str, today: date) -> date | None:
+    """The end of a range: a full date (the latest not after today without a year) or a word."""
+    word = text.casefold()
+    if word in ("heute", "today", "jetzt", "now"):
+        return today
+    if word in ("gestern", "yesterday"):
+        return today - timedelta(days=1)
+    side = _date(text)
+    if side is None or side.month is None:
+        return None
+    found = _day(side.year or today.year, side.month, side.day)
+    if found is None:
+        return None
+    return found if side.year else _latest(found, today)
+
+
+def named_range(message: str, today: date) -> tuple[date, date] | None:
+    """The first and last day of a range the message names ("vom 1. bis 7. Juni"), or None."""
+    for match in _RANGE.finditer(message):
+        between = (match["from"] or "").casefold() in ("zwischen", "between")
+        if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
+            continue
+        last = _end(match["b"], today)
+        side = _date(match["a"])
+        first = _resolve(side, last, today) if last is not None and side is not None else None
+        if first is not None and last is not None and first <= last:
+            return first, last
+    for match in _MONTH_RANGE.finditer(message):
+        month = month_number(match["month"])
+        year = int(match["year"] or today.year)
+        first = _day(year, month, int(match["a"])) if month else None
+        last = _day(year, month, int(match["b"])) if month else None
+        if first is None or last is None or first > last:
+            continue
+        if not match["year"] and last > today:
+            first, last = first.replace(year=year - 1), last.replace(year=year - 1)
+        return first, last
+    since = _SINCE.search(message)
+    if since is not None:
+        side = _date(since["a"])
+        first = _resolve(side, today, today) if side is not None else None
+        if first is not None:
+            return first, today
+    return None
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def weekday_of(word: str) -> int | None:
+    """The weekday a word names: exactly, as the head of a compound or plural ("Montagabend",
+    "Sundays"), or misspelt by one edit (two for names of nine letters or more: "wendsday")."""
+    word = word.casefold()
+    if len(word) < 5:
+        return None
+    for name, index in _WEEKDAYS.items():
+        if word.startswith(name):
+            return index
+    for name, index in _WEEKDAYS.items():
+        allowed = 2 if len(name) >= 9 else 1
+        if abs(len(word) - len(name)) <= allowed and _edits(word, name) <= allowed:
+            return index
+    return None
+
+
+def _weekday(message: str) -> int | None:
+    return next((day for w in _WORD.findall(message) if (day := weekday_of(w)) is not None), None)
+
+
 def named_days(message: str, today: date) -> tuple[date, date] | None:
     """The first and last day the message names, or None when it names none."""
+    found_range = named_range(message, today)
+    if found_range is not None:
+        return found_range
     for pattern in (_DAY_MONTH, _MONTH_DAY):  # "3. Juni", "3 June" / "June 3rd"
         for match in pattern.finditer(message):
             month = month_number(match["month"])
@@ -65,11 +234,20 @@ def named_days(message: str, today: date) -> tuple[date, date] | None:
                 found = _latest(found, today)
         if found is not None:
             return found, found
-    weekday = _WEEKDAY.search(message)
+    last_n = _LAST_N.search(message)
+    if last_n is not None:
+        count = _COUNTS.get(last_n["n"].casefold()) or int(last_n["n"])
+        days = count * (7 if last_n["unit"].casefold().startswith("w") else 1)
+        if days > 0:
+            return today - timedelta(days=days), today - timedelta(days=1)
+    weekday = _weekday(message)
     if weekday is not None:
-        back = (today.weekday() - _WEEKDAYS[weekday.group(1).casefold()]) % 7 or 7
+        back = (today.weekday() - weekday) % 7 or 7
         found = today - timedelta(days=back)
         return found, found
+    if _WEEKEND.search(message):
+        saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7)
+        return saturday, min(saturday + timedelta(days=1), today)
     month_match = _IN_MONTH.search(message)
     if month_match is not None:
         month = month_number(month_match.group(1))

@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from luna.config import AnswerCheck
 from luna.core.language import Language, conversation_language, guess_language
 from luna.graphs.agent.data_answer import meter_refusal, written_answer
-from luna.graphs.agent.intents import rule_calls
+from luna.graphs.agent.intents import DOCUMENTS, METER, TARIFF, rule_calls
 from luna.graphs.agent.routing import conversation, route
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 ROUTE_PROMPT = "agent_route"
 ANSWER_PROMPT = "agent_answer"
 _CITATION = re.compile(r"\[(\d{1,2})\]")
+_BRACKETED = re.compile(r"\[([^\[\]]{0,80})\]")
+_DOUBLED_UNIT = re.compile(r"\b(kWh|kW|ct/kWh|€/MWh|EUR|€|%)(\s+\1)+(?!\w)")
+_METER_WORD = re.compile(r"\b(meter|zähler\w*|messstelle\w*)\b", re.IGNORECASE)
 _CITATION_FIELDS = ("n", "kind", "ref", "tool", "title", "item_id", "chunk_id", "page", "section")
 
 
@@ -83,6 +86,9 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     history, _ = split_turn(state.get("messages", []))
     question = state["question"]
     names = [t.name for t in ctx.tools]
+    refused = foreign_meter(question, ctx)
+    if refused is not None:
+        return {"next": "compose", "route_method": "rule", "meter_error": refused}
     if state.get("route_attempts", 0) == 0:
         calls = rule_calls(question, history, available=names, now=ctx.now(), tz=ctx.timezone)
         if calls is not None:
@@ -135,6 +141,21 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     if decision.tool is None:
         return {**update, "route_error": None, "next": "compose"}
     return _tool_call(state, decision.tool, decision.args, route_error=None, **update)
+
+
+def foreign_meter(question: str, ctx: AgentContext) -> str | None:
+    """Why the user may not read a meter the question names, or None. A document or tariff
+    question may quote codes that look like meter ids ("EEG-2023"): those are meters only
+    where the question says so."""
+    if ctx.meter_check is None:
+        return None
+    if (DOCUMENTS.search(question) or TARIFF.search(question)) and not _METER_WORD.search(question):
+        return None
+    for meter in METER.findall(question):
+        error = ctx.meter_check(meter.upper())
+        if error is not None:
+            return error
+    return None
 
 
 def route_after_plan(state: AgentState) -> str:
@@ -199,6 +220,23 @@ def results_block(sources: Sequence[dict[str, Any]], errors: Sequence[str], note
     return "\n\n".join(blocks) or (
         "(none needed: reply briefly from the conversation, or say which data you would need)"
     )
+
+
+def without_stray_brackets(answer: str, sources: int) -> str:
+    """A model-written answer with brackets only around its citation markers ``[n]`` of this
+    turn's ``sources``: the small model wraps figures it did not compute in brackets ("[18.62
+    kWh] kWh", "[1] kWh" without a source 1) and the customer must never see them; the
+    doubled unit left behind goes too."""
+
+    def unwrap(match: re.Match[str]) -> str:
+        inner = match.group(1).strip()
+        if inner.isdigit() and 1 <= int(inner) <= sources:
+            return match.group(0)
+        return inner
+
+    text = _BRACKETED.sub(unwrap, answer)
+    text = _DOUBLED_UNIT.sub(r"\1", text)
+    return re.sub(r"[ \t]{2,}", " ", text).replace(" .", ".").strip()
 
 
 def citation(source: dict[str, Any]) -> dict[str, Any]:
@@ -297,7 +335,8 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         return _without_model(answer, [], public_sources, {"model": ctx.model_name})
     earlier = [str(m.content) for m in history if isinstance(m, HumanMessage)]
     language = conversation_language(state["question"], earlier)
-    refused = meter_refusal(errors, language)
+    meter_error = state.get("meter_error")
+    refused = meter_refusal([*errors, *([meter_error] if meter_error else [])], language)
     if refused is not None:  # another customer's meter: refuse by code, never the model
         return _without_model(refused, [], public_sources, {"model": ctx.model_name})
     written = written_answer(question, sources, language, ctx.timezone) if not errors else None
@@ -329,7 +368,7 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         reply = ctx.chat_model.invoke(
             messages, **prompt.spec.params, **_model_kwargs(ctx, ctx.answer_timeout_s)
         )
-        answer = str(reply.content).strip()
+        answer = without_stray_brackets(str(reply.content).strip(), len(sources))
         if not answer:
             raise ValueError("the model returned an empty answer")
     except Exception as exc:  # timeout, crash: a degraded answer keeps the thread usable

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -28,7 +28,14 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, ValidationError
 
 from luna.config import site_timezone
-from luna.graphs.agent.intents import METER, rule_calls
+from luna.graphs.agent.intents import (
+    METER,
+    PAST_PERIODS,
+    message_period,
+    period_args,
+    price_resolution,
+    rule_calls,
+)
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, read_prompt_files, version_key
 
@@ -305,13 +312,48 @@ def route(
             return RouteDecision(method="native", raw=str(reply.content))
         call = reply.tool_calls[0]
         decision = _decision(tools, call["name"], call["args"], "native", json.dumps(call["args"]))
+        decision = with_period_from_code(decision, tools, message, today.date())
         return without_guessed_meter(decision, message, history)
     params.update(json_schema_format(chat_model, decision_schema(tools)))
     if _is_llama_cpp(chat_model) and timeout_s is not None:
         params["timeout_s"] = timeout_s
     reply = chat_model.invoke(messages, **params)
     decision = parse_reply(tools, str(reply.content), "structured")
+    decision = with_period_from_code(decision, tools, message, today.date())
     return without_guessed_meter(decision, message, history)
+
+
+_SERIES_OF_TARGET = {"consumption": "consumption", "pv": "production", "price": "price"}
+
+
+def with_period_from_code(
+    decision: RouteDecision, tools: Sequence[BaseTool], message: str, today: date
+) -> RouteDecision:
+    """The model's choice with the period the message names resolved by code: dates are never
+    the model's ("vorgestern" is two days back, not yesterday). A forecast of a period that has
+    passed ("am Donnerstag", "last week") becomes a read of the stored series, since
+    what is past is measured, never predicted."""
+    if decision.tool not in ("query_timeseries", "forecast"):
+        return decision
+    period, days = message_period(message, today)
+    if period is None and days is None:
+        return decision
+    args = dict(decision.args)
+    if decision.tool == "forecast":
+        past = period in PAST_PERIODS or (days is not None and days[1] < today)
+        if not past:
+            return decision
+        series = _SERIES_OF_TARGET[str(args.get("target", "consumption"))]
+        meter = args.get("meter_id") if series != "price" else None
+        args = {"series": series, **({"meter_id": meter} if meter else {})}
+    args |= period_args(period, days)
+    if args.get("series") == "price":
+        args["resolution"] = price_resolution(args.get("period"), None)
+    args = {k: v for k, v in args.items() if v is not None}
+    error = check_call(tools, "query_timeseries", args)
+    if error is not None:
+        return decision
+    return decision.model_copy(update={"tool": "query_timeseries", "args": args})
 
 
 def without_guessed_meter(

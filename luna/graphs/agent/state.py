@@ -31,6 +31,7 @@ class AgentState(TypedDict, total=False):
     route_attempts: int  # model routing attempts in this turn (one retry after an error)
     route_error: str | None
     route_method: str | None
+    meter_error: str | None  # the question names a meter the user may not read (refused)
     pending: list[dict[str, Any]]  # further rule-routed calls for the next rounds
     prompts: list[str]  # name@version of every prompt used in this turn
     answer: str
@@ -52,6 +53,7 @@ def turn_input(question: str, message: AnyMessage) -> AgentState:
         route_attempts=0,
         route_error=None,
         route_method=None,
+        meter_error=None,
         pending=[],
         prompts=[],
         answer="",
@@ -84,4 +86,8 @@ class AgentContext:
     # mentions is refused without the model (the names part of the RAG answerability check).
     answer_check: AnswerCheck = AnswerCheck.OFF
     now: Callable[[], datetime] = field(default=_utc_now)
+    # Why the asking user may not read a meter (the tools' wording), or None if they may: a
+    # question naming another customer's meter is refused before any routing, also a
+    # follow-up the rules would not send to a meter tool ("And what about meter M-002?").
+    meter_check: Callable[[str], str | None] | None = None
     run_id: uuid.UUID = field(default_factory=uuid.uuid4)
