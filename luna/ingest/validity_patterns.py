@@ -44,8 +44,9 @@ DATE_FORMATS: tuple[str, ...] = (
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2099
 """Years outside this range are not document dates (part numbers, postcodes)."""
 
-# Between a cue and its date: a colon, "dem", "den", "the".
-CUE_GAP = r"\s*:?\s*(?:(?:dem|den|the|on)\s+)?"
+# Between a cue and its date: a colon, "dem", "den", "the", or the cell border of a
+# document-control table ("Effective date | 2026-01-01", "Gültig ab | 01.01.2026").
+CUE_GAP = r"\s*[:|]?\s*(?:(?:dem|den|the|on)\s+)?"
 
 VALID_FROM_CUES: tuple[str, ...] = (
     r"\bgültig\s+(?:ab|vom|seit|zum)",
@@ -97,7 +98,7 @@ LETTER_PLACE_LINE = (
 # A version number after its label; the identifier is stored without the label.
 VERSION_ID = r"(?P<version>\d+(?:\.\d+){0,3}[a-z]?)"
 VERSION_PATTERNS: tuple[str, ...] = (
-    rf"\b(?:Dokument|Document)?[- ]?Version\s*:?\s*{VERSION_ID}\b",
+    rf"\b(?:Dokument|Document)?[- ]?Version\s*[:|]?\s*{VERSION_ID}\b",
     rf"\bVers\.\s*{VERSION_ID}\b",
     r"\b(?:Revision|Rev\.?)\s*:?\s*(?P<version>\d+(?:\.\d+){0,2}|[A-Z])\b",
     rf"\b(?:Revisions|Versions)stand\s*:?\s*{VERSION_ID}\b",

@@ -82,6 +82,20 @@ einspeisebegrenzung einspeiselimit export-limit feed-in-limit
 netzladung netzladen aus-dem-netz-laden grid-charging grid-charge
 """
 
+# Kinds of document a question may name ("laut neuer Energierichtlinie", "the FAQ", "the grid
+# operator's letter"): a document whose title names the same kind is the one meant.
+_DOCUMENTS = """
+richtlinie richtlinien energierichtlinie leitlinie policy policies guideline guidelines
+faq häufige-fragen frequently-asked-questions
+preisblatt preisliste tarifblatt price-sheet price-list tariff-sheet rate-card
+handbuch anleitung bedienungsanleitung betriebsanleitung manual datenblatt datasheet data-sheet
+protokoll inbetriebnahmeprotokoll prüfprotokoll protocol commissioning-report
+notiz aktennotiz memo note
+bestätigung bescheid confirmation letter
+vertrag vertrags contract agreement
+rechnung jahresrechnung invoice bill
+"""
+
 # Words that contain an attribute's term without asking for the attribute: "guaranteed power"
 # asks for no warranty, "gewichtet" for no weight.
 _FALSE_FRIEND_WORDS = """
@@ -126,6 +140,12 @@ def thing_groups() -> tuple[frozenset[str], ...]:
     """Each thing concept (device, module, party …) as its set of terms, like
     :func:`attribute_groups`."""
     return tuple(_groups(_THINGS))
+
+
+@cache
+def document_groups() -> tuple[frozenset[str], ...]:
+    """Each kind of document as its set of terms, like :func:`attribute_groups`."""
+    return tuple(_groups(_DOCUMENTS))
 
 
 def equivalents(word: str) -> frozenset[str]:

@@ -16,7 +16,7 @@ Two patterns, both deterministic:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from luna.core.language import guess_language
@@ -29,6 +29,7 @@ from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import (
     attribute_groups,
     contains_term,
+    document_groups,
     equivalents,
     thing_groups,
     translations,
@@ -41,6 +42,8 @@ _MIN_PART_WORDS = 4
 _JOINED = re.compile(r"\b(und|and|sowie|as well as|or|oder)\b|,")
 _QUANTITY = re.compile(r"\d\s*(kwh|kw|mwh|€|eur\b|euro|ct\b|cent|%)", re.IGNORECASE)
 # A clause of a sentence ends at a semicolon ("Ich verbrauche 340 kWh; wie hoch ist …?").
+# The attribute every price question names: asking for it alone says nothing specific.
+_GENERAL_ATTRIBUTE = frozenset({"preis", "price", "kosten", "cost"})
 _CLAUSE_END = re.compile(r"(?<=;)\s+")
 MAX_BRIDGES = 2
 _KIND_WORDS = 2  # words before a description that name the kind of thing it describes
@@ -58,6 +61,7 @@ _DESCRIBED = re.compile(
     re.IGNORECASE,
 )
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def question_parts(question: str) -> list[str]:
@@ -79,11 +83,9 @@ def attribute_queries(question: str) -> list[str]:
     whichever row is nearest to both; each attribute searched on its own brings its row. A
     word counts once, as its longest term's attribute ("Preisgarantie" is a guarantee), and an
     attribute the question gives a value for ("300 kWh Verbrauch") is not asked."""
-    asked = without_false_friends(" ".join(_CAMEL_WORD.sub(" ", asking_part(question)).split()))
+    asked = _asking_words(question)
     words = asked.split()
-    found = [
-        (at, group) for at, term, group in asked_attributes(asked) if not given_value(asked, term)
-    ]
+    found = _asked_groups(asked)
     groups = list(dict.fromkeys(group for _, group in found))
     if len(groups) < 2:
         return []
@@ -91,10 +93,46 @@ def attribute_queries(question: str) -> list[str]:
     between = " ".join(words[first : second + 1]).rstrip(".,;:!?")
     if not _JOINED.search(between) or _QUANTITY.search(question):
         return []  # not a list of attributes, or the inputs of a calculation
+    return [_attribute_query(question, group) for group in groups]
+
+
+def attribute_query(question: str) -> str | None:
+    """The query for the one specific attribute a question asks for, in both languages, with
+    what it is about ("monthly standing charge of LindenStrom Dynamik" → "LindenStrom Dynamik
+    grundpreis grundgebühr base-fee …"); None where it asks for none, for several
+    (:func:`attribute_queries`) or only for a price or cost in general. The whole question's
+    vector lands near passages that share its other words (the product's name, the year);
+    across languages the one word that matters ("standing charge" for "Grundpreis") weighs
+    too little in it, and in the keyword search it is one term among the dictionary's many."""
+    groups = list(dict.fromkeys(g for _, g in _asked_groups(_asking_words(question))))
+    specific = [g for g in groups if not g & _GENERAL_ATTRIBUTE]
+    if (len(groups) > 1 and attribute_queries(question)) or len(specific) != 1:
+        return None
+    return _attribute_query(question, specific[0], phrases=True)
+
+
+def _asking_words(question: str) -> str:
+    """The asking sentences without brand names (whose parts would read as attributes) or
+    false friends."""
+    return without_false_friends(" ".join(_CAMEL_WORD.sub(" ", asking_part(question)).split()))
+
+
+def _asked_groups(asked: str) -> list[tuple[int, frozenset[str]]]:
+    """(word position, attribute) of each attribute ``asked`` names without giving its value."""
+    return [
+        (at, group) for at, term, group in asked_attributes(asked) if not given_value(asked, term)
+    ]
+
+
+def _attribute_query(question: str, group: frozenset[str], *, phrases: bool = False) -> str:
+    """What the question is about (its designations, else its brands, else the things it
+    names) with the attribute's terms in both languages: its one-word terms, and with
+    ``phrases`` its multi-word ones too ("standing charge")."""
     folded = question.casefold()
-    things = [t for group in _things(question) for t in group if contains_term(folded, t)]
+    things = [t for g in _things(question) for t in g if contains_term(folded, t)]
     subject = " ".join(designations(question) or brands(question) or things)
-    return [f"{subject} {' '.join(sorted(t for t in g if ' ' not in t))}".strip() for g in groups]
+    terms = sorted(t for t in group if phrases or " " not in t)
+    return f"{subject} {' '.join(terms)}".strip()
 
 
 def asked_attributes(text: str) -> list[tuple[int, str, frozenset[str]]]:
@@ -287,3 +325,27 @@ def translated_query(question: str, dictionary: Dictionary | None = None) -> str
             f"{other} {rest}" for other in sorted(equivalents(word)) if other != word.casefold()
         ]
     return " ".join(dict.fromkeys(terms)) or None
+
+
+MAX_NAMED_DOCUMENTS = 2  # a kind more documents share names no one document ("the manual")
+
+
+def named_documents(question: str, titles: Mapping[K, str]) -> list[K]:
+    """The documents a question names by their kind ("laut neuer Energierichtlinie", "our new
+    energy policy", "what the FAQ said"): those whose title names the same kind, in either
+    language, where at most :data:`MAX_NAMED_DOCUMENTS` do. Such a question often needs that
+    document beside the one its other words point to (a register in a manual, the limit it
+    must keep in the policy), and shares few words with it."""
+    folded = question.casefold().replace("-", " ")
+    named: list[K] = []
+    for group in document_groups():
+        if not any(contains_term(folded, term) for term in group):
+            continue
+        matching = [
+            key
+            for key, title in titles.items()
+            if any(contains_term(title.casefold().replace("-", " "), t) for t in group)
+        ]
+        if len(matching) <= MAX_NAMED_DOCUMENTS:
+            named += [key for key in matching if key not in named]
+    return named

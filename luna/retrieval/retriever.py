@@ -28,14 +28,17 @@ from sqlalchemy import cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from luna.core.language import Language, guess_language
+from luna.ingest.validity_patterns import HISTORY_HEADING
 from luna.observability.metrics import RETRIEVAL_DURATION
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.periods import period_terms
 from luna.retrieval.queries import (
     attribute_queries,
+    attribute_query,
     bridge_queries,
     description_query,
+    named_documents,
     question_parts,
     translated_query,
 )
@@ -150,7 +153,9 @@ class Retriever:
             if payload_filter is not None and not payload_filter.get("item_id"):
                 return []  # the SQL-side filter matched no document
             newer = current_versions(session)
-            allowed = None if payload_filter is None else set(payload_filter["item_id"])  # type: ignore[arg-type]
+            allowed = (
+                None if payload_filter is None else {str(i) for i in payload_filter["item_id"]}  # type: ignore[union-attr]
+            )
             older = {
                 old: new for old, new in newer.items() if allowed is None or str(new) in allowed
             }
@@ -177,6 +182,16 @@ class Retriever:
                     extra.append(search.rank(hop, score_threshold, weight=0.7))
                     found = search.resolve(extra[-1])
                     leaders += [c for c in found if c.item_id != origin][:1]
+            attribute = attribute_query(query) if multi_hop else None
+            if attribute is not None:
+                extra.append(search.rank(attribute, score_threshold, weight=0.7))
+                leaders += search.resolve(extra[-1])[:1]
+            for item_id in self._named_documents(session, query, allowed) if multi_hop else []:
+                within = _Search(self, session, {"item_id": [str(item_id)]}, depth)
+                extra.append(within.rank(query, score_threshold, weight=0.7))
+                # a revision history names every topic it changed, and states none of them
+                found = [c for c in within.resolve(extra[-1]) if not _is_history(c.section)]
+                leaders += found[:1]
             fused = reciprocal_rank_fusion(main + [r for ranked in extra for r in ranked])
             chunks = [c for c in search.resolve([], fused) if c.item_id not in older]
             leaders = [c for c in leaders if c.item_id not in older]
@@ -188,11 +203,31 @@ class Retriever:
             ]
             chunks.sort(key=lambda c: c.score, reverse=True)
         chunks = merge_table_rows(chunks)
+        if not _ASKS_HISTORY.search(query):
+            # a revision history names every topic it changed and states none of them: it
+            # shares words with any question about the document, and answers only those
+            # about its versions and changes
+            history = [c for c in chunks if _is_history(c.section)]
+            chunks = [c for c in chunks if not _is_history(c.section)] + history
+            leaders = [c for c in leaders if not _is_history(c.section)]
         kept = {c.chunk_id for c in chunks}
         selected = _select(chunks, [c for c in leaders if c.chunk_id in kept], top_k)
         chosen = {c.chunk_id for c in selected}
         spares = [c for c in chunks if c.chunk_id not in chosen][:spare]
         return selected + spares + self._older_versions(query, selected, older, score_threshold)
+
+    def _named_documents(
+        self, session: Session, query: str, allowed: set[str] | None
+    ) -> list[uuid.UUID]:
+        """The ready documents ``query`` names by their kind (:func:`named_documents`)."""
+        titles = {
+            item_id: title
+            for item_id, title in session.execute(
+                select(Item.id, Item.title).where(Item.status == ItemStatus.READY)
+            )
+            if allowed is None or str(item_id) in allowed
+        }
+        return named_documents(query, titles)
 
     def _older_versions(
         self,
@@ -366,6 +401,21 @@ class _Search:
         """The fused chunks of ``ranked`` (all lists, by RRF) with text and locators from SQL."""
         fused = list(scores) if scores is not None else reciprocal_rank_fusion(ranked)
         return self._retriever._resolve(self._session, fused)
+
+
+_HISTORY = re.compile(HISTORY_HEADING, re.IGNORECASE)
+
+
+_ASKS_HISTORY = re.compile(
+    r"\b(?:änder\w*|geändert|versions?|revision\w*|fassung\w*|historie|changes?|changed|"
+    r"amend\w*|history|wann wurde|when was|seit wann|since when)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_history(section: str | None) -> bool:
+    """Whether a chunk's section is a document's revision history ("Änderungshistorie")."""
+    return section is not None and _HISTORY.search(section) is not None
 
 
 _SPELLED_OUT = " · "  # "Monat: März 2026 · Bezug (kWh): 60.450": a row's second form

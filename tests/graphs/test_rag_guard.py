@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from luna.graphs.rag.guard import REMOVED, neutralise
+from luna.graphs.rag.guard import PINNED, REMOVED, neutralise, say_most_first
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,15 @@ def test_unmarked_answers_cite_the_passage_holding_their_figures():
     assert "14,90 €" in quote(answer, str(price["text"]))
     # Without figures, shared words decide; there is always one passage to cite.
     assert [s["n"] for s in supporting("Ein Preisblatt des Stromtarifs.", [other, title])] == [1]
+
+
+def test_a_pinned_passage_is_shown_before_better_ranked_ones():
+    # fetched because the others do not say it (the sheet's base price, the older version a
+    # question names): it takes a place among the shown ones, in document order
+    passages = [
+        {"n": n, "text": f"Abschnitt {n}\nDer Arbeitspreis beträgt {n},00 ct/kWh.", "title": "T"}
+        for n in range(1, 6)
+    ]
+    passages[4] = passages[4] | {PINNED: True}
+    assert [p["n"] for p in say_most_first(passages, 3)] == [1, 2, 5]
+    assert [p["n"] for p in say_most_first(passages[:4], 3)] == [1, 2, 3]

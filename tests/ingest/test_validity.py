@@ -344,3 +344,23 @@ def test_sample_knowledge_base_validities(parsed_samples: dict[str, ParsedDocume
     assert (store.valid_from, store.version) == (date(2025, 3, 1), "2.1")
     assert found["luna-therm-lw9-anleitung-auszug.docx"].version == "1.4"
     assert found["luna-iems-faq.md"] == Validity()  # the FAQ names no date
+
+
+def test_a_document_control_table_gives_version_and_effective_date():
+    # "Version | 1.0" and "Effective date | 2024-02-01": label and value in two cells
+    document = doc(
+        "Energy Management Policy",
+        ("title", "Energy Management Policy"),
+        "Vogt GmbH · Site Lindenbrück",
+        ("table", "Document | EMP-01\nVersion | 1.0\nEffective date | 2024-02-01\nOwner | J. A."),
+        ("title", "1 Purpose"),
+        "This policy sets binding rules.",
+    )
+    validity = extract_validity(document)
+    assert (validity.valid_from, validity.version, validity.kind) == (
+        date(2024, 2, 1),
+        "1.0",
+        "valid_from",
+    )
+    german = doc("Richtlinie", ("table", "Fassung | 3\nGültig ab | 01.01.2026"), "Regeln.")
+    assert extract_validity(german).valid_from == date(2026, 1, 1)

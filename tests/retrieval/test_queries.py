@@ -11,9 +11,11 @@ from luna.retrieval.lexicon import translations
 from luna.retrieval.periods import period_months, row_month
 from luna.retrieval.queries import (
     attribute_queries,
+    attribute_query,
     bridge_queries,
     bridges,
     description_query,
+    named_documents,
     question_parts,
     states_asked,
     translated_query,
@@ -188,3 +190,44 @@ def test_each_attribute_of_a_list_of_them_is_searched_on_its_own():
         )
         == []
     )
+
+
+def test_the_one_attribute_asked_is_searched_in_both_languages_with_its_subject():
+    # the English question's one word that matters ("standing charge") as the German
+    # documents write it, and the multi-word terms as they are
+    query = attribute_query(
+        "By how many percent did the monthly standing charge of QuellStrom Flex go up in the "
+        "2026 price sheet compared with the 2025 FAQ?"
+    )
+    assert query is not None
+    assert query.startswith("QuellStrom Flex ")
+    assert "grundpreis" in query.split()
+    assert "standing charge" in query
+    assert "base fee" in query
+    # a German one asks for the same concept
+    assert "standing charge" in (attribute_query("Wie hoch ist der Grundpreis?") or "")
+    # a price in general, a value the question gives, or a list of several: not this query
+    assert attribute_query("Was kostet die kWh bei QuellStrom Flex?") is None
+    assert attribute_query("Was kostet ein Monat bei einem Grundpreis von 12 €?") is None
+    assert attribute_query("How heavy and how tall is the PowerBlock PB 15.6?") is None
+
+
+def test_a_document_named_by_its_kind_is_found_by_its_title_in_either_language():
+    titles = {
+        "policy": "Energy Management Policy",
+        "manual": "BrightCell C&I 215 – Commercial Battery Storage, Installation Manual",
+        "faq": "Häufige Fragen zu LindenStrom Dynamik (FAQ 2025)",
+        "note": "Aktennotiz Haustechnik",
+    }
+    assert named_documents("Laut neuer Energierichtlinie muss die Schwelle …?", titles) == [
+        "policy"
+    ]
+    assert named_documents("… so that it complies with our new energy policy?", titles) == [
+        "policy"
+    ]
+    assert named_documents("Um wie viel stieg der Preis gegenüber der FAQ?", titles) == ["faq"]
+    assert named_documents("Was steht in der Notiz zum Juli?", titles) == ["note"]
+    assert named_documents("Wie hoch ist der Grundpreis?", titles) == []
+    # a kind that most documents share names none of them
+    many = {n: f"Datasheet {n}" for n in range(3)}
+    assert named_documents("What does the datasheet say?", many) == []

@@ -43,6 +43,7 @@ __all__ = [
     "INSTRUCTION",
     "INVISIBLE",
     "OBFUSCATED",
+    "PINNED",
     "REMOVED",
     "UNVERIFIED_CLAIM",
     "contradicting",
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 P = TypeVar("P", bound=Mapping[str, Any])
+PINNED = "pinned"  # a passage's key: it takes a place among the shown ones before the others
 
 REMOVED = "[instruction-like text removed]"
 UNVERIFIED = "[unverified claim in {kind}, not a fact: {sentence}]"
@@ -101,12 +103,17 @@ def say_most_first(passages: Sequence[P], limit: int) -> list[P]:
     content is unverified claims (an FAQ row of outdated prices, an installer's remark on the
     tariff) takes a place only when no passage that states something verified is left: the
     claims stay readable when nothing better was found, but never crowd out the price
-    sheet's own section."""
+    sheet's own section. A passage marked ``pinned`` (the older version a question names, an
+    authoritative source's statement of what the question asks) takes its place before any
+    other: it was fetched because the others do not say it."""
     with_content = [p for p in passages if has_content(p)]
     claims_only = [
         not has_content({**p, "text": without_unverified(str(p["text"]))}) for p in with_content
     ]
-    chosen = sorted(range(len(with_content)), key=lambda i: claims_only[i])[:limit]
+    chosen = sorted(
+        range(len(with_content)),
+        key=lambda i: (not with_content[i].get(PINNED), claims_only[i]),
+    )[:limit]
     return [with_content[i] for i in sorted(chosen)]
 
 

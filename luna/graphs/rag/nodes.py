@@ -30,7 +30,7 @@ from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import SENTENCE_END, compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
-from luna.graphs.rag.guard import contradicting, has_content, say_most_first
+from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.stated_formulas import stated_formulas
@@ -44,7 +44,7 @@ from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, wind
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, missing_specifics
-from luna.retrieval.queries import attribute_queries, bridges, question_parts
+from luna.retrieval.queries import attribute_queries, attribute_query, bridges, question_parts
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
 from luna.store.sql.chunks import chunk_texts, section_texts
 
@@ -123,9 +123,10 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         filters=ctx.filters,
         spare=SPARE_PASSAGES,
     )
-    hits += _authoritative_completions(
+    completions = _authoritative_completions(
         state.get("standalone_question") or state["question"], hits, ctx
     )
+    pinned = {c.chunk_id for c, attribute in completions if attribute}
     sources = [
         {
             "n": i,
@@ -140,18 +141,21 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
             "superseded_by": str(h.superseded_by) if h.superseded_by else None,
             "text": h.text,
         }
-        for i, h in enumerate(hits, start=1)
+        | ({PINNED: True} if h.chunk_id in pinned else {})
+        for i, h in enumerate([*hits, *(c for c, _ in completions)], start=1)
     ]
     return {"sources": sources}
 
 
 def _authoritative_completions(
     question: str, hits: Sequence[RetrievedChunk], ctx: RagContext
-) -> list[RetrievedChunk]:
+) -> list[tuple[RetrievedChunk, bool]]:
     """For a question that asks several things ("the base price and the markup"), each
     thing's best passage in the authoritative documents already found (a price sheet), where
     retrieval brought it from an informal one only (an old FAQ, an installer's remark): the
-    informal claim is then checked against it, and the answer reads it."""
+    informal claim is then checked against it, and the answer reads it. Each comes with
+    whether it was found for an attribute the question asks (then it is pinned: shown
+    whatever else ranks above it) rather than for a part of the question."""
     authoritative = list(
         dict.fromkeys(
             h.item_id
@@ -163,13 +167,17 @@ def _authoritative_completions(
         return []
     present = {h.chunk_id for h in hits}
     scope = RetrievalFilter(item_ids=authoritative)
-    found: list[RetrievedChunk] = []
-    for asked in attribute_queries(question) or question_parts(question):
+    found: list[tuple[RetrievedChunk, bool]] = []
+    attributes = attribute_queries(question) or [
+        a for a in [attribute_query(question)] if a is not None
+    ]
+    parts = [] if attribute_queries(question) else question_parts(question)
+    for asked, pinned in [*((a, True) for a in attributes), *((p, False) for p in parts)]:
         # [:1]: the hit, not an older version's chunk that search appends after it
         for best in ctx.retriever.search(asked, top_k=1, filters=scope, multi_hop=False)[:1]:
             if best.chunk_id not in present:
                 present.add(best.chunk_id)
-                found.append(best)
+                found.append((best, pinned))
     return found
 
 
@@ -196,6 +204,11 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     shown takes no place)."""
     question = state.get("standalone_question") or state["question"]
     current, superseded = supersede(state.get("sources", []), question)
+    # An older version the question names ("from version 1.0 to 2.0") was appended after
+    # the others; it must be read all the same.
+    current = [
+        s | {PINNED: True} if s.get("asked") and s.get("superseded_by") else s for s in current
+    ]
     focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
     current = [s | {"text": project_columns(s["text"], focus)} for s in current]
     screened = without_repeats(screen_passages(current))
