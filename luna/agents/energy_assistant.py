@@ -32,7 +32,7 @@ from luna.graphs.agent.state import AgentContext, AgentState, turn_input
 from luna.runtime import Runtime
 from luna.store.sql.models import Role, User
 from luna.tools import ToolContext, build_tools
-from luna.tools.context import meter_error
+from luna.tools.context import meter_error, user_meters
 from luna.tools.results import clip
 
 Emit = Callable[[str, dict[str, Any]], None]
@@ -100,6 +100,8 @@ def build_energy_assistant(
         answer_check=settings.rag_answer_check,
         now=clock,
         meter_check=partial(meter_error, tool_context),
+        meters=partial(user_meters, tool_context),
+        country=settings.site_country,
     )
     return EnergyAssistant(build_agent_graph(tools, runtime.checkpointer), context)
 

@@ -109,6 +109,13 @@ def meter_error(ctx: ToolContext, meter_id: str) -> str | None:
     return None
 
 
+def user_meters(ctx: ToolContext) -> list[str]:
+    """The meters the user may read, sorted: what "the other meter" or "my second meter" in a
+    question can refer to."""
+    with ctx.sessions() as session:
+        return visible_meter_ids(session, ctx)
+
+
 def resolve_meter_ids(session: Session, ctx: ToolContext, meter_id: str | None) -> list[str]:
     """The named meter, or with none named every meter the user may read (summed)."""
     if meter_id is not None:

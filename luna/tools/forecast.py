@@ -135,7 +135,13 @@ def forecast_tool(ctx: ToolContext) -> BaseTool:
         )
         summary = "\n".join(lines[:2])
         query = f"{history.label}: {HISTORY_DAYS} days of stored history, {result.model}"
-        ref = data_ref(NAME, f"forecast {history.label}", query, summary, rows)
+        # The meter the figures are of, so no answer can give them as another meter's.
+        figures = {
+            "kind": "forecast",
+            "target": kind.value,
+            "meters": [meter_id] if meter_id else [],
+        }
+        ref = data_ref(NAME, f"forecast {history.label}", query, summary, rows, figures)
         return clip("\n".join(lines)), artifact([ref], model=result.model)
 
     return StructuredTool.from_function(

@@ -235,3 +235,135 @@ def test_a_model_written_answer_keeps_only_its_citation_markers():
         "Expect 12,5 kWh tomorrow 3."
     )
     assert without_stray_brackets("See [1] and [2].", 2) == "See [1] and [2]."
+
+
+LAST_WEEKS_COST = thread(
+    "Was hat mich der Strom an M-001 letzte Woche gekostet?",
+    series="cost",
+    meter_id="M-001",
+    period="last_week",
+    resolution="day",
+)
+MY_METERS = ["M-001", "M-003"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Und bei M-003?",
+        "and M-003?",
+        "what about meter m-003?",
+        "Wie sieht es bei M-003 aus?",
+        "Und für den anderen Zähler?",
+        "and for the other meter?",
+        "und beim zweiten Zähler?",
+    ],
+)
+def test_a_follow_up_that_only_switches_the_meter_keeps_measure_and_period(message: str):
+    calls = rule_calls(message, LAST_WEEKS_COST, now=NOW, meters=MY_METERS)
+    assert calls is not None, message
+    (call,) = calls
+    assert (call.tool, call.args) == (
+        "query_timeseries",
+        {"series": "cost", "period": "last_week", "resolution": "day", "meter_id": "M-003"},
+    )
+    assert call.restated == "What was the energy cost of meter M-003 last week?"
+
+
+def test_both_meters_together_drops_the_meter_and_the_other_one_needs_a_meter_before():
+    both = rule_calls("und beide Zähler zusammen?", LAST_WEEKS_COST, now=NOW, meters=MY_METERS)
+    assert both is not None
+    assert both[0].args == {"series": "cost", "period": "last_week", "resolution": "day"}
+    summed = thread("Kosten letzte Woche?", series="cost", period="last_week", resolution="day")
+    # after a sum over all meters "the other meter" is no meter in particular: the model asks
+    assert rule_calls("and the other meter?", summed, now=NOW, meters=MY_METERS) is None
+
+
+def test_a_meter_switch_after_a_forecast_forecasts_for_that_meter():
+    forecast = [
+        HumanMessage("Wie viel wird M-001 morgen verbrauchen?"),
+        AIMessage(
+            content="",
+            tool_calls=[
+                {
+                    "name": "forecast",
+                    "id": "f1",
+                    "args": {"target": "consumption", "meter_id": "M-001", "horizon_hours": 48},
+                }
+            ],
+        ),
+        AIMessage("…"),
+    ]
+    calls = rule_calls("Und für M-003?", forecast, now=NOW)
+    assert calls is not None
+    assert (calls[0].tool, calls[0].args) == (
+        "forecast",
+        {"target": "consumption", "meter_id": "M-003", "horizon_hours": 48},
+    )
+    past = follow("and yesterday?", forecast)  # a past day after a forecast is read
+    assert past == {
+        "series": "consumption",
+        "meter_id": "M-001",
+        "period": "yesterday",
+        "resolution": "hour",
+    }
+
+
+def test_a_meter_switch_in_a_price_thread_is_no_meters_price():
+    prices = thread("Börsenpreis gestern?", series="price", period="yesterday", resolution="hour")
+    assert rule_calls("and M-003?", prices, now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What did my electricity set me back last week?",
+        "How much did I fork out for power yesterday?",
+        "How much did I spend on electricity on the third of June?",
+        "What did I pay for power over the Easter weekend?",
+        "Was hat mich der Strom letzte Woche gekostet?",
+        "Was der Strom mich gestern gekostet hat, würde ich gern wissen",
+        "Wie viel habe ich letzte Woche für Strom berappt?",
+        "Wie viel kostete mich der Strom am Pfingstmontag?",
+        "Meine Stromrechnung letzte Woche?",
+    ],
+)
+def test_colloquial_cost_questions_are_cost_questions(message: str):
+    calls = rule_calls(message, now=NOW)
+    assert calls is not None, message
+    assert (calls[0].tool, calls[0].args["series"]) == ("query_timeseries", "cost")
+
+
+@pytest.mark.parametrize(
+    ("message", "start", "end"),
+    [
+        ("Wie viel Strom habe ich am dritten Juni verbraucht?", "2025-06-03", "2025-06-03"),
+        ("Expected consumption on the third of June?", "2025-06-03", "2025-06-03"),
+        ("Wie viel Strom in den letzten drei Tagen?", "2025-06-15", "2025-06-17"),
+        ("Prognose PV die ersten zehn Tage im Juni", "2025-06-01", "2025-06-10"),
+        ("Wie viel Strom wurde am Pfingstmontag verbraucht?", "2025-06-09", "2025-06-09"),
+        ("What was my consumption expected to be on Whit Monday?", "2025-06-09", "2025-06-09"),
+    ],
+)
+def test_a_past_day_in_words_or_a_holiday_is_read_never_forecast(
+    message: str, start: str, end: str
+):
+    calls = rule_calls(message, now=NOW, country="DE")
+    assert calls is not None, message
+    assert calls[0].tool == "query_timeseries"
+    assert (calls[0].args["start"], calls[0].args["end"]) == (start, end)
+
+
+def test_the_models_call_is_for_the_meter_the_message_names():
+    """The model copies the thread's meter into a follow-up about another one; code puts the
+    named meter back (its figure must never be answered as the other meter's)."""
+    earlier = json.dumps(
+        {"tool": "query_timeseries", "args": {"series": "consumption", "meter_id": "M-001"}}
+    )
+    model = ScriptedModel(script=[earlier])
+    decision = route(model, "Und was sagt M-003 dazu?", tools=TOOLS, now=NOW)
+    assert decision.args["meter_id"] == "M-003"
+    ahead = json.dumps({"tool": "forecast", "args": {"target": "pv", "meter_id": "M-001"}})
+    model.script.append(ahead)
+    forecast = route(model, "Was macht M-003 demnächst?", tools=TOOLS, now=NOW)
+    assert (forecast.tool, forecast.args["meter_id"]) == ("forecast", "M-003")

@@ -2,10 +2,13 @@
 German and English: every figure is compared with an independent SQL query over the stored
 rows. A range is summed over all its days, a follow-up answers the measure it asks for over
 the thread's period, a relative follow-up moves the period, a model's forecast of a past day
-becomes a read of that day, and a meter of another customer is refused in any turn."""
+becomes a read of that day, a meter of another customer is refused in any turn, a follow-up
+that only switches the meter answers the new meter's figure over the same period, and days in
+words, ordinals and public holidays are the days they name."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -27,11 +30,91 @@ from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.tools import ToolContext, build_tools
-from luna.tools.context import meter_error
+from luna.tools.context import meter_error, user_meters
 from tests.energy_site import Site, site_lifetime
 from tests.scripted_model import ScriptedModel
 
 MONTHS_EN = [date(2025, month, 1).strftime("%B") for month in range(1, 13)]
+MONTHS_DE = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+ORDINALS_DE = [
+    "ersten",
+    "zweiten",
+    "dritten",
+    "vierten",
+    "fünften",
+    "sechsten",
+    "siebten",
+    "achten",
+    "neunten",
+    "zehnten",
+    "elften",
+    "zwölften",
+    "dreizehnten",
+    "vierzehnten",
+    "fünfzehnten",
+    "sechzehnten",
+    "siebzehnten",
+    "achtzehnten",
+    "neunzehnten",
+    "zwanzigsten",
+    "einundzwanzigsten",
+    "zweiundzwanzigsten",
+    "dreiundzwanzigsten",
+    "vierundzwanzigsten",
+    "fünfundzwanzigsten",
+    "sechsundzwanzigsten",
+    "siebenundzwanzigsten",
+    "achtundzwanzigsten",
+    "neunundzwanzigsten",
+    "dreißigsten",
+    "einunddreißigsten",
+]
+ORDINALS_EN = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+    "twenty-first",
+    "twenty-second",
+    "twenty-third",
+    "twenty-fourth",
+    "twenty-fifth",
+    "twenty-sixth",
+    "twenty-seventh",
+    "twenty-eighth",
+    "twenty-ninth",
+    "thirtieth",
+    "thirty-first",
+]
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -55,12 +138,20 @@ class Chat:
     """Anna's assistant on one thread: her tools, the meter check the API wires in, and a
     scripted model that fails the test if it is called beyond its script."""
 
-    def __init__(self, runtime: Runtime, site: Site, script: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        site: Site,
+        script: list[str] | None = None,
+        *,
+        admin: bool = False,
+    ) -> None:
         tool_context = ToolContext(
             settings=runtime.settings,
             sessions=runtime.stores.sessions,
             retriever=None,
-            user_id=site.anna_id,
+            user_id=site.admin_id if admin else site.anna_id,
+            is_admin=admin,
             timescale=runtime.stores.timescale,
         )
         tools = build_tools(tool_context)
@@ -72,6 +163,8 @@ class Chat:
             model_name="scripted",
             max_tool_rounds=2,
             meter_check=partial(meter_error, tool_context),
+            meters=partial(user_meters, tool_context),
+            country="DE",
         )
         self.graph = build_agent_graph(tools, runtime.checkpointer)
         self.config: Any = {"configurable": {"thread_id": f"test:{uuid.uuid4().hex}"}}
@@ -94,13 +187,14 @@ def today() -> date:
     return datetime.now(ZoneInfo(site_timezone())).date()
 
 
-def sql(runtime: Runtime, query: str, first: date, last: date) -> float:
-    """One figure over the local days ``first``–``last`` (``:s``/``:e`` bound as the UTC range)."""
+def sql(runtime: Runtime, query: str, first: date, last: date, **binds: Any) -> float:
+    """One figure over the local days ``first``–``last`` (``:s``/``:e`` bound as the UTC range,
+    ``binds`` beside them)."""
     zone = ZoneInfo(site_timezone())
     start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     with runtime.stores.engine.connect() as conn:
-        return float(conn.execute(text(query), {"s": start, "e": end}).scalar_one())
+        return float(conn.execute(text(query), {"s": start, "e": end, **binds}).scalar_one())
 
 
 ANNA = "meter_id = 'M-001' AND ts >= :s AND ts < :e"  # Anna owns M-001 only
@@ -243,3 +337,90 @@ def test_another_customers_meter_is_refused_in_a_follow_up_as_in_a_first_questio
     german = Chat(runtime, energy_site)
     german.ask("Wie viel Strom habe ich gestern verbraucht?")
     assert german.ask("Und beim Zähler m-002?")["answer"].startswith("Zum Zähler M-002")
+
+
+METER_USED = (
+    "SELECT sum(consumption_kwh) FROM smart_meter_readings "
+    "WHERE meter_id = ANY(:meters) AND ts >= :s AND ts < :e"
+)
+
+
+def test_a_meter_switch_keeps_measure_and_period_and_answers_the_new_meters_figure(
+    runtime: Runtime, energy_site: Site
+):
+    """Monika may read M-001 and M-002: "Und bei M-002?" and "für den anderen Zähler" keep
+    the thread's day written as an ordinal and answer each meter's own figure, by rule."""
+    day = today() - timedelta(days=4)
+    m001 = sql(runtime, METER_USED, day, day, meters=["M-001"])
+    m002 = sql(runtime, METER_USED, day, day, meters=["M-002"])
+    chat = Chat(runtime, energy_site, admin=True)
+    first = chat.ask(
+        f"Wie viel Strom hat M-001 am {ORDINALS_DE[day.day - 1]} {MONTHS_DE[day.month - 1]} "
+        "verbraucht?"
+    )
+    assert first["calls"][0]["start"] == first["calls"][0]["end"] == day.isoformat()
+    assert states(first["answer"], m001, "de"), first["answer"]
+    switched = chat.ask("Und bei M-002?")
+    (args,) = switched["calls"]
+    assert (args["meter_id"], args["start"], args["end"]) == (
+        "M-002",
+        day.isoformat(),
+        day.isoformat(),
+    )
+    assert "Zähler M-002" in switched["answer"]
+    assert states(switched["answer"], m002, "de"), switched["answer"]
+    assert not states(switched["answer"], m001, "de")
+    back = chat.ask("Und für den anderen Zähler?")
+    assert back["calls"][0]["meter_id"] == "M-001"
+    assert states(back["answer"], m001, "de"), back["answer"]
+    assert chat.model.seen == []
+
+
+def test_english_meter_switches_and_both_meters_together(runtime: Runtime, energy_site: Site):
+    day = today() - timedelta(days=6)
+    chat = Chat(runtime, energy_site, admin=True)
+    chat.ask(
+        f"How much electricity did M-002 use on the {ORDINALS_EN[day.day - 1]} of "
+        f"{MONTHS_EN[day.month - 1]}?"
+    )
+    other = chat.ask("what about meter M-001?")
+    assert states(other["answer"], sql(runtime, METER_USED, day, day, meters=["M-001"]), "en")
+    assert "meter M-001" in other["answer"]
+    both = chat.ask("and both meters together?")
+    assert "meter_id" not in both["calls"][0]
+    total = sql(runtime, METER_USED, day, day, meters=["M-001", "M-002"])
+    assert states(both["answer"], total, "en"), both["answer"]
+    assert chat.model.seen == []
+
+
+def test_a_figure_the_model_gives_a_meter_it_was_not_computed_for_never_reaches_the_user(
+    runtime: Runtime, energy_site: Site
+):
+    """The model read M-001 (averages: no template, so it writes the answer) and wrote M-002's
+    name over the figure: the answer is replaced by one that names the figure's own meter."""
+    args = {"series": "consumption", "meter_id": "M-001", "period": "yesterday"}
+    route = json.dumps({"tool": "query_timeseries", "args": args | {"aggregation": "avg"}})
+    chat = Chat(runtime, energy_site, [route, "M-002 used 0.42 kWh on average [1]."], admin=True)
+    chat.ask("How much did M-001 use yesterday?")
+    state = chat.ask("And how did things look over there?")
+    answer = state["answer"]
+    assert answer.startswith("I have not computed a figure of its own for meter M-002")
+    assert "M-002 used" not in answer
+    assert "M-001" in answer
+
+
+def test_a_holiday_and_a_colloquial_cost_question_read_the_holiday(
+    runtime: Runtime, energy_site: Site
+):
+    """ "Tag der Arbeit" is 1 May of the latest year it has passed in, never a forecast; "what
+    did my power set me back" is the customer's cost."""
+    may_day = date(today().year - (today() < date(today().year, 5, 1)), 5, 1)
+    chat = Chat(runtime, energy_site)
+    state = chat.ask("Wie viel Strom habe ich am Tag der Arbeit verbraucht?")
+    assert state["tools_used"] == ["query_timeseries"]
+    (args,) = state["calls"]
+    assert (args["start"], args["end"]) == (may_day.isoformat(), may_day.isoformat())
+    assert f"{may_day:%d.%m.%Y}" in state["answer"]
+    cost = Chat(runtime, energy_site).ask("What did my power set me back yesterday?")
+    assert cost["calls"][0]["series"] == "cost"
+    assert cost["answer"].startswith("Your electricity cost yesterday")

@@ -64,6 +64,16 @@ def period_words(figures: dict[str, Any], language: Language, tz: str) -> str:
     return f"from {first_day} to {last_day}"
 
 
+def _for(when: str) -> str:
+    """The period after "Für"/"for" ("no readings for …"): "am 01.05.2026" becomes "den
+    01.05.2026", "on 1 May 2026" "1 May 2026", a range "die Zeit vom …"/"the time from …"."""
+    leads = (("am ", "den "), ("on ", ""), ("vom ", "die Zeit vom "), ("from ", "the time from "))
+    for lead, instead in leads:
+        if when.startswith(lead):
+            return instead + when[len(lead) :]
+    return when
+
+
 def _days(figures: dict[str, Any], tz: str) -> int:
     """Whole local days the figures' range spans (today, begun, counts as one)."""
     zone = ZoneInfo(tz)
@@ -78,20 +88,41 @@ def _hour(start: str, language: Language, tz: str) -> str:
     return f"{_day(moment, language)}, {moment:%H:%M}–{until:%H:%M}"
 
 
-def _energy(figures: dict[str, Any], n: int, question: str, language: Language, tz: str) -> str:
-    when = period_words(figures, language, tz)
+def meter_label(figures: dict[str, Any], language: Language, name_meters: bool) -> str | None:
+    """The meters a figure was computed for, in words: "Zähler M-003", or with ``name_meters``
+    also a sum over several ("meters M-001 and M-003 together"); None for a figure of all the
+    user's meters when they need no naming."""
     meter = figures.get("meter")
+    if meter:
+        return f"Zähler {meter}" if language == "de" else f"meter {meter}"
+    meters = [str(m) for m in figures.get("meters") or []]
+    if not name_meters or not meters:
+        return None
+    if len(meters) == 1:
+        return f"Zähler {meters[0]}" if language == "de" else f"meter {meters[0]}"
+    joined = ", ".join(meters[:-1])
+    if language == "de":
+        return f"Zähler {joined} und {meters[-1]} zusammen"
+    return f"meters {joined} and {meters[-1]} together"
+
+
+def _energy(
+    figures: dict[str, Any], n: int, question: str, language: Language, tz: str, name: bool
+) -> str:
+    when = period_words(figures, language, tz)
+    label = meter_label(figures, language, name)
     production = figures["series"] == "production"
+    several = label is not None and not figures.get("meter")
     if language == "de":
         what = "Die PV-Erzeugung" if production else "Der Stromverbrauch"
-        whose = f" von Zähler {meter}" if meter else ""
+        whose = f" ({label})" if several else f" von {label}" if label else ""
     else:
         what = "PV production" if production else "Electricity consumption"
-        whose = f" of meter {meter}" if meter else ""
+        whose = f" ({label})" if several else f" of {label}" if label else ""
     if figures.get("empty"):
         if language == "de":
-            return f"Für {when} sind{whose} keine Messwerte gespeichert [{n}]."
-        return f"No readings{whose} are stored for {when} [{n}]."
+            return f"Für {_for(when)} sind{whose} keine Messwerte gespeichert [{n}]."
+        return f"No readings{whose} are stored for {_for(when)} [{n}]."
     total = format_number(figures["total_kwh"], language, 2) + " kWh"
     if language == "de":
         sentence = f"{what}{whose} {when} betrug {total} [{n}]."
@@ -124,18 +155,18 @@ def _energy(figures: dict[str, Any], n: int, question: str, language: Language, 
     return sentence
 
 
-def _cost(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
+def _cost(figures: dict[str, Any], n: int, language: Language, tz: str, name: bool) -> str:
     when = period_words(figures, language, tz)
-    meter = figures.get("meter")
+    label = meter_label(figures, language, name)
     if figures.get("empty"):
         if language == "de":
-            return f"Für {when} sind keine Messwerte gespeichert [{n}]."
-        return f"No readings are stored for {when} [{n}]."
+            return f"Für {_for(when)} sind keine Messwerte gespeichert [{n}]."
+        return f"No readings are stored for {_for(when)} [{n}]."
     cost = format_number(figures["cost_eur"], language, 2) + " €"
     grid = format_number(figures["import_kwh"], language, 2) + " kWh"
     feed_in = figures.get("feed_in_eur") or 0.0
+    whose = f" ({label})" if label else ""
     if language == "de":
-        whose = f" (Zähler {meter})" if meter else ""
         sentence = (
             f"Ihre Stromkosten{whose} {when} betrugen {cost} für {grid} Netzbezug "
             f"(Arbeitspreis inkl. MwSt., ohne Grundpreis) [{n}]."
@@ -145,7 +176,6 @@ def _cost(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
                 f" Dem stehen {format_number(feed_in, language, 2)} € Einspeisevergütung gegenüber."
             )
         return sentence
-    whose = f" (meter {meter})" if meter else ""
     sentence = (
         f"Your electricity cost{whose} {when} was {cost} for {grid} of grid import (working "
         f"price incl. VAT, without the base price) [{n}]."
@@ -155,22 +185,26 @@ def _cost(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
     return sentence
 
 
-def _self_consumption(figures: dict[str, Any], n: int, language: Language, tz: str) -> str:
+def _self_consumption(
+    figures: dict[str, Any], n: int, language: Language, tz: str, name: bool
+) -> str:
     when = period_words(figures, language, tz)
+    label = meter_label(figures, language, name)
+    whose = f" ({label})" if label else ""
     if figures.get("empty"):
         if language == "de":
-            return f"Für {when} sind keine Messwerte gespeichert [{n}]."
-        return f"No readings are stored for {when} [{n}]."
+            return f"Für {_for(when)} sind keine Messwerte gespeichert [{n}]."
+        return f"No readings are stored for {_for(when)} [{n}]."
     own = format_number(figures["self_consumed_kwh"], language, 2) + " kWh"
     used = format_number(figures["consumption_kwh"], language, 2) + " kWh"
     made = format_number(figures["production_kwh"], language, 2) + " kWh"
     if language == "de":
         return (
-            f"Von Ihrem Verbrauch {when} ({used}) kamen {own} direkt aus Ihrer PV-Anlage "
+            f"Von Ihrem Verbrauch{whose} {when} ({used}) kamen {own} direkt aus Ihrer PV-Anlage "
             f"(Eigenverbrauch; erzeugt wurden {made}) [{n}]."
         )
     return (
-        f"Of your consumption {when} ({used}), {own} came straight from your PV system "
+        f"Of your consumption{whose} {when} ({used}), {own} came straight from your PV system "
         f"(self-consumption; it produced {made}) [{n}]."
     )
 
@@ -198,8 +232,8 @@ def _price(figures: dict[str, Any], n: int, question: str, language: Language, t
     zone = figures["zone"]
     if figures.get("empty"):
         if language == "de":
-            return f"Für {when} sind keine Day-Ahead-Preise ({zone}) gespeichert [{n}]."
-        return f"No day-ahead prices ({zone}) are stored for {when} [{n}]."
+            return f"Für {_for(when)} sind keine Day-Ahead-Preise ({zone}) gespeichert [{n}]."
+        return f"No day-ahead prices ({zone}) are stored for {_for(when)} [{n}]."
     mean_ct = format_number(figures["mean_eur_mwh"] / 10, language, 2) + " ct/kWh"
     mean_mwh = format_number(figures["mean_eur_mwh"], language, 1)
     high = _price_point(figures["max"], figures, language, tz)
@@ -234,10 +268,16 @@ def _price(figures: dict[str, Any], n: int, question: str, language: Language, t
 
 
 def written_answer(
-    question: str, sources: Sequence[dict[str, Any]], language: Language, tz: str
+    question: str,
+    sources: Sequence[dict[str, Any]],
+    language: Language,
+    tz: str,
+    *,
+    name_meters: bool = False,
 ) -> str | None:
     """The answer to a data question from its tool figures, or None when the model must
-    compose (a source without figures, a document, an aggregation other than a sum)."""
+    compose (a source without figures, a document, an aggregation other than a sum). A
+    figure of one meter always names it; ``name_meters`` names the meters of a sum too."""
     if not sources or any(s.get("kind") != "data" or not s.get("figures") for s in sources):
         return None
     sentences = []
@@ -246,11 +286,11 @@ def written_answer(
         if figures.get("kind") == "energy" and (
             figures.get("empty") or figures.get("aggregation") == "sum"
         ):
-            sentences.append(_energy(figures, n, question, language, tz))
+            sentences.append(_energy(figures, n, question, language, tz, name_meters))
         elif figures.get("kind") == "cost":
-            sentences.append(_cost(figures, n, language, tz))
+            sentences.append(_cost(figures, n, language, tz, name_meters))
         elif figures.get("kind") == "self_consumption":
-            sentences.append(_self_consumption(figures, n, language, tz))
+            sentences.append(_self_consumption(figures, n, language, tz, name_meters))
         elif figures.get("kind") == "price" and (
             figures.get("empty") or figures.get("aggregation") == "avg"
         ):

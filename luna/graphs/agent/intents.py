@@ -4,7 +4,9 @@ Every model call costs seconds to tens of seconds on the embedded model, so "How
 consume last week?" is routed by these rules and only unclear messages reach the model. Rules
 only fire when they are sure: a wanted series, a period and no competing intent. A follow-up
 that names no meter or series ("and the week before?") inherits them from the thread's last
-time-series call, which is how the router uses the conversation without a model call.
+time-series call, which is how the router uses the conversation without a model call; one that
+names only a meter ("Und bei M-003?", "and the other meter?") keeps the thread's measure and
+period (or its forecast) for that meter.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from zoneinfo import ZoneInfo
 from langchain_core.messages import AIMessage, BaseMessage
 
 from luna.config import site_timezone
+from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.measures import find_focus
+from luna.graphs.agent.meters import MeterRef, meter_reference
 from luna.graphs.agent.named_days import named_days, named_range
+from luna.graphs.agent.spelled_dates import month_part
 from luna.tools.periods import Period, Step, neighbour_days, period_days
 
 _I = re.IGNORECASE
-
-METER = re.compile(r"\b([A-Z]{1,4}-\d{2,6})\b", _I)
 # German compounds count by their tail: "Stromverbrauch", "Börsenstrompreis".
 CONSUMPTION = re.compile(
     r"\b(consum\w*|usage|use|used|\w*verbrauch\w*|\w*bezug|bezogen|gezogen|draw|drawn|drew|"
@@ -36,12 +39,25 @@ PRODUCTION = re.compile(
     r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|sonnenstrom|photovoltai\w*)\b",
     _I,
 )
-# What energy cost the customer (past tense or a cost noun), not what a kWh costs now.
+# What energy cost the customer (past tense, a cost noun or a colloquial "set me back", "fork
+# out", "berappen"), not what a kWh costs now.
 COST = re.compile(
-    r"\b(gekostet|\w*kosten|costs?|kostet\s+(mich|uns)|bezahl\w*|gezahlt|zahlen|zahlte\w*|paid|"
-    r"pay|spent|spend|ausgegeben|ausgaben|\w*rechnung|bills?)\b",
+    r"\b(gekostet|\w*kosten|costs?|costing|kostet(e|en)?\s+(mich|uns)|bezahl\w*|gezahlt|zahlen|"
+    r"zahlte\w*|paid|pay|paying|spent|spend|spending|ausgegeben|ausgaben|\w*rechnung|bills?|"
+    r"set\s+(me|us)\s+back|sets\s+(me|us)\s+back|fork(ed)?\s+out|shell(ed)?\s+out|"
+    r"cough(ed)?\s+up|expenses?|expenditure|outlay|berapp\w*|geblecht|blechen|gelöhnt|löhnen|"
+    r"hingeblättert|draufgezahlt)\b",
     _I,
 )
+# "Wie viel Strom in den letzten drei Tagen?", "How much electricity on Whit Monday?": an amount
+# of electricity with no other word for what is meant is what the customer used.
+AMOUNT = re.compile(
+    r"\b(wie ?viel\w* (strom|energie|kwh|kilowattstunden)|how (much|many) (electricity|power|"
+    r"energy|kwh|kilowatt[- ]hours))\b",
+    _I,
+)
+# "Wie viel Strom kostet heute?" asks for a price, never an amount used.
+COSTS_NOW = re.compile(r"\b(kostet|kosten|costs?)\b", _I)
 # PV used on site: "wie viel davon habe ich selbst verbraucht", "how much came from my PV".
 SELF_CONSUMPTION = re.compile(
     r"\b(selbst verbraucht|eigenverbrauch\w*|self-?consum\w*|direkt verbraucht|"
@@ -195,26 +211,32 @@ def find_period(message: str) -> str | None:
     return None
 
 
-def message_period(message: str, today: date) -> tuple[str | None, tuple[date, date] | None]:
+def message_period(
+    message: str, today: date, country: str | None = None
+) -> tuple[str | None, tuple[date, date] | None]:
     """The period a message names, resolved by code: a named period ("gestern", "last week")
     or the first and last day of a range or date ("vom 1. bis 7. Juni", "vorgestern", "am
-    Donnerstag"); ``(None, None)`` when it names none. A range wins over the words inside it
-    ("vom 1. Juni bis gestern")."""
-    found = named_range(message, today)
+    Donnerstag", "am Pfingstmontag" in the site's ``country``); ``(None, None)`` when it names
+    none. A range, a part of a month and a holiday win over the words inside them ("vom 1. Juni
+    bis gestern", "the last week of May", "Weihnachten letztes Jahr")."""
+    found = named_range(message, today) or month_part(message, today)
     if found is not None:
         return None, found
     if DAY_BEFORE_YESTERDAY.search(message):
         day = today - timedelta(days=2)
         return None, (day, day)
+    feast = feast_days(message, today, country)
+    if feast is not None:
+        return None, feast
     period = find_period(message)
     if period is not None:
         return period, None
-    return None, named_days(message, today)
+    return None, named_days(message, today, country)
 
 
-def names_past(message: str, today: date) -> bool:
+def names_past(message: str, today: date, country: str | None = None) -> bool:
     """Whether the message names a period that has wholly passed (never a forecast)."""
-    period, days = message_period(message, today)
+    period, days = message_period(message, today, country)
     return period in PAST_PERIODS or (days is not None and days[1] < today)
 
 
@@ -225,14 +247,32 @@ def find_shift(message: str) -> tuple[Step, int] | None:
     return next(((step, way) for pattern, step, way in SHIFTS if pattern.search(message)), None)
 
 
-def last_timeseries_args(history: Sequence[BaseMessage]) -> dict[str, Any] | None:
-    """Arguments of the thread's most recent ``query_timeseries`` call, if any."""
+def last_data_call(history: Sequence[BaseMessage]) -> tuple[str, dict[str, Any]] | None:
+    """The thread's most recent ``query_timeseries`` or ``forecast`` call: its tool and
+    arguments, if any."""
     for message in reversed(history):
         if isinstance(message, AIMessage):
             for call in reversed(message.tool_calls):
-                if call["name"] == "query_timeseries":
-                    return dict(call["args"])
+                if call["name"] in ("query_timeseries", "forecast"):
+                    return call["name"], dict(call["args"])
     return None
+
+
+def last_timeseries_args(history: Sequence[BaseMessage]) -> dict[str, Any] | None:
+    """What a follow-up inherits from the thread's most recent data call: the arguments of a
+    ``query_timeseries`` call, or the series and meter of a forecast (without its future
+    period: "und gestern?" after a forecast reads yesterday's readings)."""
+    last = last_data_call(history)
+    if last is None:
+        return None
+    tool, args = last
+    if tool == "query_timeseries":
+        return args
+    series = _SERIES_OF_TARGET.get(str(args.get("target", "consumption")), "consumption")
+    return {"series": series, **({"meter_id": args["meter_id"]} if args.get("meter_id") else {})}
+
+
+_SERIES_OF_TARGET = {"consumption": "consumption", "pv": "production", "price": "price"}
 
 
 def _series(message: str) -> str | None:
@@ -251,7 +291,8 @@ def _series(message: str) -> str | None:
         return "self_consumption"
     if COST.search(message) and not PER_UNIT.search(message):
         found = [name for name in found if name != "consumption"] + ["cost"]
-    if not found and PEAK_POWER.search(message):
+    amount = AMOUNT.search(message) and not COSTS_NOW.search(message)
+    if not found and (PEAK_POWER.search(message) or amount):
         found = ["consumption"]
     return found[0] if len(found) == 1 else None
 
@@ -300,13 +341,17 @@ def price_resolution(period: str | None, focus: str | None) -> str:
 
 
 def _timeseries(
-    message: str, history: Sequence[BaseMessage], now: datetime, tz: str
+    message: str,
+    history: Sequence[BaseMessage],
+    now: datetime,
+    tz: str,
+    meter: MeterRef | None,
+    country: str | None,
 ) -> RuleCall | None:
     today = now.astimezone(ZoneInfo(tz)).date()
     series = _series(message)
     focus = find_focus(message)
-    meter = METER.search(message)
-    period, days = message_period(message, today)
+    period, days = message_period(message, today, country)
     previous = last_timeseries_args(history)
     args: dict[str, Any] = {}
     named = period is not None or days is not None
@@ -321,12 +366,16 @@ def _timeseries(
             if span is None:
                 return None
             period, days = None, neighbour_days(*span, *shift, today)
-        elif not named and series is None and focus is None:
+        elif not named and series is None and focus is None and meter is None:
             return None  # a follow-up that asks for something else: leave it to the model
+        if meter is not None and series is None and previous.get("series") == "price":
+            return None  # prices are the zone's, not a meter's: the model explains
     if series is not None:
         args["series"] = series
     if meter is not None:
-        args["meter_id"] = meter.group(1).upper()
+        args.pop("meter_id", None)  # "beide Zähler": every meter, summed
+        if meter.meter_id is not None:
+            args["meter_id"] = meter.meter_id
     if focus is not None:
         args["focus"] = focus
     if period is not None or days is not None:
@@ -365,7 +414,7 @@ def restate(args: dict[str, Any]) -> str:
     return f"What was the {subject}{whose} {when}?"
 
 
-def _forecast(message: str) -> RuleCall | None:
+def _forecast(message: str, meter: MeterRef | None) -> RuleCall | None:
     series = _series(message)
     if series is None:
         return None
@@ -373,15 +422,29 @@ def _forecast(message: str) -> RuleCall | None:
         return None  # the forecast has neither: the model explains
     target = {"consumption": "consumption", "production": "pv", "price": "price"}[series]
     args: dict[str, Any] = {"target": target}
-    meter = METER.search(message)
-    if meter is not None and target != "price":
-        args["meter_id"] = meter.group(1).upper()
+    if meter is not None and meter.meter_id is not None and target != "price":
+        args["meter_id"] = meter.meter_id
     hours = HOURS.search(message)
     if hours is not None:
         args["horizon_hours"] = max(1, min(int(hours.group(1)), 168))
     elif find_period(message) == "tomorrow":
         args["horizon_hours"] = 48
     return RuleCall("forecast", args)
+
+
+def _forecast_for_meter(
+    message: str, history: Sequence[BaseMessage], meter: MeterRef | None
+) -> RuleCall | None:
+    """A follow-up that only names another meter after a forecast ("und für M-003?"): the
+    same forecast for that meter."""
+    last = last_data_call(history)
+    if meter is None or meter.meter_id is None or last is None or last[0] != "forecast":
+        return None
+    if _series(message) or find_focus(message) or find_period(message) or find_shift(message):
+        return None
+    if last[1].get("target") == "price":
+        return None
+    return RuleCall("forecast", {**last[1], "meter_id": meter.meter_id})
 
 
 def rule_calls(
@@ -391,10 +454,13 @@ def rule_calls(
     available: Sequence[str] | None = None,
     now: datetime | None = None,
     tz: str | None = None,
+    meters: Sequence[str] | None = None,
+    country: str | None = None,
 ) -> list[RuleCall] | None:
     """The tool calls the message obviously needs, in order; ``[]`` for small talk (no tool);
     ``None`` when the rules are not sure and the model must decide. Days are the site's
-    (``tz``, default ``LUNA_TIMEZONE``)."""
+    (``tz``, default ``LUNA_TIMEZONE``; holidays of ``country``, default
+    ``LUNA_SITE_COUNTRY``); ``meters``, the user's, resolve "the other meter"."""
     tz = tz or site_timezone()
     text = message.strip()
     if SMALL_TALK.match(text) and not (find_period(text) or _series(text)):
@@ -402,22 +468,26 @@ def rule_calls(
     now = now or datetime.now(ZoneInfo(tz))
     today = now.astimezone(ZoneInfo(tz)).date()
     calls: list[RuleCall] = []
-    meter = METER.search(text)
-    if SCHEDULE_THING.search(text) and SCHEDULE_ASK.search(text) and not DOCUMENTS.search(text):
+    previous = last_timeseries_args(history) or {}
+    meter = meter_reference(text, previous.get("meter_id"), meters)
+    switched = _forecast_for_meter(text, history, meter)
+    if switched is not None:
+        calls.append(switched)
+    elif SCHEDULE_THING.search(text) and SCHEDULE_ASK.search(text) and not DOCUMENTS.search(text):
         args: dict[str, Any] = {"day": "today" if find_period(text) == "today" else "tomorrow"}
-        if meter is not None:
-            args["meter_id"] = meter.group(1).upper()
+        if meter is not None and meter.meter_id is not None:
+            args["meter_id"] = meter.meter_id
         calls.append(RuleCall("optimise_schedule", args))
     elif (
         FORECAST.search(text)
         or (find_period(text) == "tomorrow" and _series(text) in ("consumption", "production"))
-    ) and not names_past(text, today):  # a past period is read, never forecast
-        forecast = _forecast(text)
+    ) and not names_past(text, today, country):  # a past period is read, never forecast
+        forecast = _forecast(text, meter)
         if forecast is None:
             return None
         calls.append(forecast)
     else:
-        series = _timeseries(text, history, now, tz)
+        series = _timeseries(text, history, now, tz, meter, country)
         if series is not None:
             calls.append(series)
     if TARIFF.search(text):

@@ -7,8 +7,10 @@ is the latest one before today, also when it is misspelt ("Donerstag", "wendsday
 month without a year is the latest one not after today. A range is a range in every common form
 ("vom 1. bis 7. Juni", "1.–7. Juni", "zwischen dem 20. und 25. Mai", "vom 01.06. bis 07.06.",
 "from 15 to 21 May", "15-21 May", "May 15 to May 21", "between 25 May and 31 May", "seit dem
-1. Juni", "letztes Wochenende", "the last 3 days"), both days included. The result is an
-inclusive range of ISO dates, as ``query_timeseries`` takes it.
+1. Juni", "letztes Wochenende", "the last 3 days"), both days included. Days in words ("am
+dritten Juni", "the first ten days of June": ``spelled_dates``) and public holidays ("am
+Pfingstmontag", "on Whit Monday": ``feast_days``) are dates too. The result is an inclusive
+range of ISO dates, as ``query_timeseries`` takes it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from luna.graphs.agent.feast_days import feast_days
+from luna.graphs.agent.spelled_dates import COUNTS, month_part, with_digits
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 
 _DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
@@ -29,7 +33,7 @@ _ORDINAL = r"(?:st|nd|rd|th)"
 _ISO = rf"{_YEAR}-\d\d-\d\d"
 _NUMERIC_DATE = rf"\d{{1,2}}\.\d{{1,2}}\.(?:{_YEAR}\b)?"
 _DAY_MONTH_DATE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?:{_MONTH})\b(?:,?\s+{_YEAR})?"
-_MONTH_DAY_DATE = rf"(?:{_MONTH})\s+\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s+{_YEAR})?"
+_MONTH_DAY_DATE = rf"(?:{_MONTH})\s+(?:the\s+)?\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s+{_YEAR})?"
 _FULL = rf"(?:{_ISO}|{_NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
 _BARE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?(?!\d)"
 # "bis", "to", dashes; "und"/"and" only after "zwischen"/"between" (else two single days).
@@ -56,7 +60,8 @@ _DAY_MONTH = re.compile(
     re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
-    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORDINAL}?\b(?:,?\s+(?P<year>{_YEAR}))?",
+    rf"\b(?P<month>{_MONTH})\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORDINAL}?\b"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(
@@ -65,14 +70,9 @@ _NUMERIC = re.compile(
 _IN_MONTH = re.compile(rf"\b(?:im|in|of|during)\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.I)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _WEEKEND = re.compile(r"\b(wochenende|weekend)\b", re.IGNORECASE)
-_COUNTS = {
-    "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4, "four": 4, "fünf": 5, "five": 5,
-    "sechs": 6, "six": 6, "sieben": 7, "seven": 7, "acht": 8, "eight": 8, "neun": 9, "nine": 9,
-    "zehn": 10, "ten": 10, "vierzehn": 14, "fourteen": 14,
-}  # fmt: skip
 _LAST_N = re.compile(
     rf"\b(?:last|past|previous|letzten|vergangenen|zurückliegenden)\s+"
-    rf"(?P<n>\d{{1,3}}|{'|'.join(_COUNTS)})\s+(?P<unit>days|tage[n]?|weeks|wochen)\b",
+    rf"(?P<n>\d{{1,3}}|{'|'.join(COUNTS)})\s+(?P<unit>days|tage[n]?|weeks|wochen)\b",
     re.IGNORECASE,
 )
 
@@ -148,7 +148,9 @@ def _end(text: str, today: date) -> date | None:
 
 
 def named_range(message: str, today: date) -> tuple[date, date] | None:
-    """The first and last day of a range the message names ("vom 1. bis 7. Juni"), or None."""
+    """The first and last day of a range the message names ("vom 1. bis 7. Juni", "vom ersten
+    bis zum siebten Juni"), or None."""
+    message = with_digits(message)
     for match in _RANGE.finditer(message):
         between = (match["from"] or "").casefold() in ("zwischen", "between")
         if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
@@ -211,11 +213,14 @@ def _weekday(message: str) -> int | None:
     return next((day for w in _WORD.findall(message) if (day := weekday_of(w)) is not None), None)
 
 
-def named_days(message: str, today: date) -> tuple[date, date] | None:
-    """The first and last day the message names, or None when it names none."""
-    found_range = named_range(message, today)
+def named_days(message: str, today: date, country: str | None = None) -> tuple[date, date] | None:
+    """The first and last day the message names, or None when it names none. Dates win over
+    holidays (of the site's ``country``), holidays over weekdays ("Whit Monday" is no Monday
+    of this week)."""
+    found_range = named_range(message, today) or month_part(message, today)
     if found_range is not None:
         return found_range
+    message = with_digits(message)
     for pattern in (_DAY_MONTH, _MONTH_DAY):  # "3. Juni", "3 June" / "June 3rd"
         for match in pattern.finditer(message):
             month = month_number(match["month"])
@@ -234,9 +239,12 @@ def named_days(message: str, today: date) -> tuple[date, date] | None:
                 found = _latest(found, today)
         if found is not None:
             return found, found
+    feast = feast_days(message, today, country)
+    if feast is not None:
+        return feast
     last_n = _LAST_N.search(message)
     if last_n is not None:
-        count = _COUNTS.get(last_n["n"].casefold()) or int(last_n["n"])
+        count = COUNTS.get(last_n["n"].casefold()) or int(last_n["n"])
         days = count * (7 if last_n["unit"].casefold().startswith("w") else 1)
         if days > 0:
             return today - timedelta(days=days), today - timedelta(days=1)

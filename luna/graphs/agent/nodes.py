@@ -19,8 +19,10 @@ from langgraph.runtime import Runtime
 
 from luna.config import AnswerCheck
 from luna.core.language import Language, conversation_language, guess_language
+from luna.graphs.agent.attribution import attributed_answer, unattributed_meters
 from luna.graphs.agent.data_answer import meter_refusal, written_answer
-from luna.graphs.agent.intents import DOCUMENTS, METER, TARIFF, rule_calls
+from luna.graphs.agent.intents import DOCUMENTS, TARIFF, rule_calls
+from luna.graphs.agent.meters import METER, names_meter_by_place
 from luna.graphs.agent.routing import conversation, route
 from luna.graphs.agent.state import AgentContext, AgentState
 from luna.graphs.rag.answerability import refusal
@@ -90,7 +92,16 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     if refused is not None:
         return {"next": "compose", "route_method": "rule", "meter_error": refused}
     if state.get("route_attempts", 0) == 0:
-        calls = rule_calls(question, history, available=names, now=ctx.now(), tz=ctx.timezone)
+        meters = ctx.meters() if ctx.meters and names_meter_by_place(question) else None
+        calls = rule_calls(
+            question,
+            history,
+            available=names,
+            now=ctx.now(),
+            tz=ctx.timezone,
+            meters=meters,
+            country=ctx.country,
+        )
         if calls is not None:
             if not calls:
                 return {"next": "compose", "route_method": "rule"}
@@ -121,6 +132,7 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
             timeout_s=ctx.route_timeout_s,
             now=ctx.now(),
             timezone=ctx.timezone,
+            country=ctx.country,
         )
     except Exception as exc:  # a model timeout or crash: answer without a tool, no retry
         log.warning("routing failed: %s", exc)
@@ -339,7 +351,11 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
     refused = meter_refusal([*errors, *([meter_error] if meter_error else [])], language)
     if refused is not None:  # another customer's meter: refuse by code, never the model
         return _without_model(refused, [], public_sources, {"model": ctx.model_name})
+    asked = [state["question"], *([question] if question != state["question"] else [])]
     written = written_answer(question, sources, language, ctx.timezone) if not errors else None
+    missing = unattributed_meters(asked, None, sources)
+    if written is not None and missing:  # never a figure under a meter it is not of
+        written = attributed_answer(missing, question, sources, language, ctx.timezone)
     if written is not None:
         citations = cite(written, sources)
         metadata = {
@@ -371,6 +387,10 @@ def compose(state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]
         answer = without_stray_brackets(str(reply.content).strip(), len(sources))
         if not answer:
             raise ValueError("the model returned an empty answer")
+        missing = unattributed_meters(asked, answer, sources)
+        if missing:  # the model named a meter no figure here was computed for
+            log.info("answer names meters %s without their own figure", missing)
+            answer = attributed_answer(missing, question, sources, language, ctx.timezone)
     except Exception as exc:  # timeout, crash: a degraded answer keeps the thread usable
         log.warning("composing the answer failed: %s", exc)
         error = f"{type(exc).__name__}: {exc}"

@@ -29,13 +29,13 @@ from pydantic import BaseModel, Field, ValidationError
 
 from luna.config import site_timezone
 from luna.graphs.agent.intents import (
-    METER,
     PAST_PERIODS,
     message_period,
     period_args,
     price_resolution,
     rule_calls,
 )
+from luna.graphs.agent.meters import METER
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, read_prompt_files, version_key
 
@@ -269,14 +269,20 @@ def route(
     timeout_s: float | None = None,
     now: datetime | None = None,
     timezone: str | None = None,
+    country: str | None = None,
 ) -> RouteDecision:
     """Choose the tool for ``message``: by rule where the intent is obvious, else by one model
     call. ``feedback`` (the previous attempt's error) makes the model try again knowing why.
-    Dates are the site's (``timezone``, default ``LUNA_TIMEZONE``)."""
+    Dates are the site's (``timezone``, default ``LUNA_TIMEZONE``; holidays of ``country``)."""
     timezone = timezone or site_timezone()
     if use_rules and feedback is None:
         calls = rule_calls(
-            message, history, available=[t.name for t in tools], now=now, tz=timezone
+            message,
+            history,
+            available=[t.name for t in tools],
+            now=now,
+            tz=timezone,
+            country=country,
         )
         if calls is not None:
             first = calls[0] if calls else None
@@ -312,14 +318,27 @@ def route(
             return RouteDecision(method="native", raw=str(reply.content))
         call = reply.tool_calls[0]
         decision = _decision(tools, call["name"], call["args"], "native", json.dumps(call["args"]))
-        decision = with_period_from_code(decision, tools, message, today.date())
-        return without_guessed_meter(decision, message, history)
+        return _checked(decision, tools, message, history, today.date(), country)
     params.update(json_schema_format(chat_model, decision_schema(tools)))
     if _is_llama_cpp(chat_model) and timeout_s is not None:
         params["timeout_s"] = timeout_s
     reply = chat_model.invoke(messages, **params)
     decision = parse_reply(tools, str(reply.content), "structured")
-    decision = with_period_from_code(decision, tools, message, today.date())
+    return _checked(decision, tools, message, history, today.date(), country)
+
+
+def _checked(
+    decision: RouteDecision,
+    tools: Sequence[BaseTool],
+    message: str,
+    history: Sequence[BaseMessage],
+    today: date,
+    country: str | None,
+) -> RouteDecision:
+    """The model's choice with what code knows better: the period, and the meter the message
+    names (or none it did not)."""
+    decision = with_period_from_code(decision, tools, message, today, country)
+    decision = with_named_meter(decision, message)
     return without_guessed_meter(decision, message, history)
 
 
@@ -327,7 +346,11 @@ _SERIES_OF_TARGET = {"consumption": "consumption", "pv": "production", "price": 
 
 
 def with_period_from_code(
-    decision: RouteDecision, tools: Sequence[BaseTool], message: str, today: date
+    decision: RouteDecision,
+    tools: Sequence[BaseTool],
+    message: str,
+    today: date,
+    country: str | None = None,
 ) -> RouteDecision:
     """The model's choice with the period the message names resolved by code: dates are never
     the model's ("vorgestern" is two days back, not yesterday). A forecast of a period that has
@@ -335,7 +358,7 @@ def with_period_from_code(
     what is past is measured, never predicted."""
     if decision.tool not in ("query_timeseries", "forecast"):
         return decision
-    period, days = message_period(message, today)
+    period, days = message_period(message, today, country)
     if period is None and days is None:
         return decision
     args = dict(decision.args)
@@ -354,6 +377,23 @@ def with_period_from_code(
     if error is not None:
         return decision
     return decision.model_copy(update={"tool": "query_timeseries", "args": args})
+
+
+def with_named_meter(decision: RouteDecision, message: str) -> RouteDecision:
+    """A meter's series or forecast for the one meter the message names, whichever the model
+    wrote ("and M-003?" after a question about M-001: the model copies M-001 from the thread,
+    and its figure must never be answered as M-003's)."""
+    named = {m.upper() for m in METER.findall(message)}
+    args = decision.args
+    metered = (decision.tool == "query_timeseries" and args.get("series") != "price") or (
+        decision.tool == "forecast" and args.get("target") != "price"
+    )
+    if len(named) != 1 or not metered:
+        return decision
+    (meter,) = named
+    if args.get("meter_id") == meter:
+        return decision
+    return decision.model_copy(update={"args": {**args, "meter_id": meter}})
 
 
 def without_guessed_meter(

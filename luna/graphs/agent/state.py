@@ -15,7 +15,7 @@ from langgraph.graph.message import add_messages
 from sqlalchemy.orm import Session, sessionmaker
 from typing_extensions import TypedDict
 
-from luna.config import AnswerCheck, site_timezone
+from luna.config import AnswerCheck, get_settings, site_timezone
 
 Next = Literal["tools", "plan", "compose"]
 
@@ -90,4 +90,9 @@ class AgentContext:
     # question naming another customer's meter is refused before any routing, also a
     # follow-up the rules would not send to a meter tool ("And what about meter M-002?").
     meter_check: Callable[[str], str | None] | None = None
+    # The user's meters, sorted, read only when a follow-up names one by its place ("für den
+    # anderen Zähler", "my second meter").
+    meters: Callable[[], list[str]] | None = None
+    # Public holidays a question names ("am Pfingstmontag") are this country's (ISO code).
+    country: str = field(default_factory=lambda: get_settings().site_country)
     run_id: uuid.UUID = field(default_factory=uuid.uuid4)
