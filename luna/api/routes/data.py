@@ -12,20 +12,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from luna.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, StoresDep
+from luna.api.deps import (
+    AdminUser,
+    CurrentUser,
+    SessionDep,
+    SessionUser,
+    SettingsDep,
+    StoresDep,
+)
 from luna.api.errors import field_error
 from luna.config import ZONE_PATTERN
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.local_time import LocalTimeError, to_utc
 from luna.domain.records import Price, Reading
-from luna.services.meters import visible_meter, visible_meters
+from luna.services.meters import visible_meter, visible_meter_ids, visible_meters
+from luna.services.reading_series import reading_points_json
 from luna.store.sql.models import Meter, Role, User
 from luna.store.sql.series import (
     PriceAgg,
     ReadingAgg,
     Resolution,
     aggregate_prices,
-    aggregate_readings,
     price_resolutions,
     reading_spans,
 )
@@ -99,7 +106,7 @@ class MeterOut(BaseModel):
 
 
 @router.get("/meters", response_model=list[MeterOut])
-def list_meters(session: SessionDep, user: CurrentUser) -> list[MeterOut]:
+def list_meters(session: SessionDep, user: SessionUser) -> list[MeterOut]:
     meters = visible_meters(session, user)
     spans = reading_spans(session.connection(), [m.meter_id for m in meters])
     out = []
@@ -152,7 +159,7 @@ def get_readings(
     session: SessionDep,
     stores: StoresDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: SessionUser,
     start: Annotated[BoundedDatetime, Query(description="ISO-8601; without offset = site time")],
     end: Annotated[BoundedDatetime, Query(description="ISO-8601, exclusive")],
     meter_id: Annotated[
@@ -167,8 +174,8 @@ def get_readings(
     if meter_id:
         ids = [require_meter(session, user, m).meter_id for m in dict.fromkeys(meter_id)]
     else:
-        ids = [m.meter_id for m in visible_meters(session, user)]
-    buckets = aggregate_readings(
+        ids = visible_meter_ids(session, user)
+    points = reading_points_json(
         session.connection(), ids, lo, hi, resolution, agg, tz, stores.timescale
     )
     local = ZoneInfo(tz)
@@ -181,18 +188,7 @@ def get_readings(
         timezone=tz,
         points=[],
     )
-    return _series_json(
-        series,
-        [
-            {
-                "ts": b.ts.astimezone(local),
-                "consumption_kwh": round(b.consumption_kwh, 6),
-                "production_kwh": round(b.production_kwh, 6),
-                "intervals": b.intervals,
-            }
-            for b in buckets
-        ],
-    )
+    return _series_response(series, points)
 
 
 def _series_json(series: ReadingSeries | PriceSeries, points: list[dict[str, Any]]) -> Response:
@@ -200,8 +196,14 @@ def _series_json(series: ReadingSeries | PriceSeries, points: list[dict[str, Any
     the SQL rows' typed values, serialised by pydantic-core as the model would be, without a
     model object per point (720 hourly points: ~1 ms instead of ~6 ms of CPU). The route's
     ``response_model`` still documents the shape."""
-    body = series.model_dump(mode="json") | {"points": points}
-    return Response(pydantic_core.to_json(body), media_type="application/json")
+    return _series_response(series, pydantic_core.to_json(points))
+
+
+def _series_response(series: ReadingSeries | PriceSeries, points: bytes) -> Response:
+    """``series`` (built with no points) as JSON, with the JSON array ``points`` as its last
+    field, ``points``: the bytes the model would send, however the points were encoded."""
+    head = pydantic_core.to_json(series.model_dump(mode="json", exclude={"points"}))
+    return Response(head[:-1] + b',"points":' + points + b"}", media_type="application/json")
 
 
 class ReadingBatch(BaseModel):
@@ -266,7 +268,7 @@ def get_prices(
     session: SessionDep,
     stores: StoresDep,
     settings: SettingsDep,
-    _user: CurrentUser,
+    _user: SessionUser,
     start: Annotated[BoundedDatetime, Query(description="ISO-8601; without offset = site time")],
     end: Annotated[BoundedDatetime, Query(description="ISO-8601, exclusive")],
     zone: Annotated[

@@ -10,12 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from luna.api.deps import CurrentUser, SessionDep, SettingsDep, StoresDep
+from luna.api.deps import SessionDep, SessionUser, SettingsDep, StoresDep
 from luna.api.routes.data import require_meter, utc_param
 from luna.config import ZONE_PATTERN
 from luna.core.time_bounds import BoundedDatetime
 from luna.services.kpis import KpisOut, compute_kpis
-from luna.services.meters import visible_meters
+from luna.services.meters import visible_meter_ids
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -25,7 +25,7 @@ def get_kpis(
     session: SessionDep,
     stores: StoresDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: SessionUser,
     meter_id: Annotated[
         list[str] | None, Query(description="Repeatable; omitted = all meters you may see")
     ] = None,
@@ -40,6 +40,6 @@ def get_kpis(
     if meter_id:
         ids = [require_meter(session, user, m).meter_id for m in dict.fromkeys(meter_id)]
     else:
-        ids = [m.meter_id for m in visible_meters(session, user)]
+        ids = visible_meter_ids(session, user)
     moment = utc_param(at, settings.timezone, "query.at") if at is not None else None
     return compute_kpis(session, settings, stores.timescale, ids, zone, moment)

@@ -301,6 +301,23 @@ class SmartMeterReading(Base):
     )
 
 
+class ReadingDayVersion(Base):
+    """When a meter's readings of one UTC day last changed: the id of the transaction that
+    inserted, changed or deleted one of them (``txid_current()``).
+
+    Kept by triggers on ``smart_meter_readings`` (migration 0014), so every writer counts, the
+    API, the MQTT connector, the simulator and plain SQL alike; figures derived from a day's
+    readings can be cached under its version (:mod:`luna.store.sql.reading_versions`). No key
+    into ``meters``: the trigger writes here while a meter's readings are deleted with it.
+    """
+
+    __tablename__ = "reading_day_versions"
+
+    meter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class MarketPrice(Base):
     """Day-ahead price for one bidding zone and interval; ``ts`` is the interval start in UTC."""
 
