@@ -43,6 +43,7 @@ from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
 from luna.forecasting.refresh_jobs import ForecastRefresher
+from luna.jobs.kinds import SERVE_QUEUE, embedded_vectors
 from luna.jobs.worker import InProcessWorker
 from luna.learning.schedule import LearningSchedule
 from luna.runtime import Runtime
@@ -81,6 +82,12 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         if settings.jobs_in_process_worker:
             app.state.job_worker = InProcessWorker(runtime)
             app.state.job_worker.start()
+        elif embedded_vectors(settings):
+            log.warning(
+                "no in-process job worker: jobs that need the embedded vector store "
+                "(queue '%s': playbooks) wait until a luna serve with one runs",
+                SERVE_QUEUE,
+            )
         app.state.learning_schedule = None
         if settings.learning_schedule:
             app.state.learning_schedule = LearningSchedule(runtime, settings.learning_schedule)

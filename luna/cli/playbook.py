@@ -6,8 +6,8 @@ import typer
 
 from luna.config import get_settings
 from luna.graphs.playbook import PlaybookError, run_playbook
-from luna.graphs.playbook.jobs import create_job, run_job
 from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
+from luna.jobs.playbook import create_playbook, generate_into
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import PlaybookRecord
@@ -61,12 +61,14 @@ def generate_command(
 
 
 def _stored(runtime: Runtime, request: PlaybookRequest) -> Playbook:
-    """Run it as a job, so it lands in the playbooks table with its inputs."""
-    job_id = create_job(runtime, request, None)
-    run_job(runtime, job_id)
+    """Generate it here, the way a playbook job does, so it lands in the playbooks table with
+    its inputs (not through the queue: this command waits for it anyway; with the embedded
+    vector store it must not run while ``luna serve`` holds that store, issue 17 part 0)."""
+    playbook_id = create_playbook(runtime, request, None)
+    generate_into(runtime, playbook_id)
     with session_scope(runtime.stores.sessions) as session:
-        record = session.get(PlaybookRecord, job_id)
+        record = session.get(PlaybookRecord, playbook_id)
         if record is None or record.result is None:
-            raise PlaybookError(record.error if record is not None else "job vanished")
-        typer.echo(f"stored as playbook {job_id}", err=True)
+            raise PlaybookError(record.error if record is not None else "playbook vanished")
+        typer.echo(f"stored as playbook {playbook_id}", err=True)
         return Playbook.model_validate(record.result)

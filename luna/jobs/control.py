@@ -26,16 +26,25 @@ class JobBusyError(RuntimeError):
 
 
 def enqueue(
-    app: App, kind: JobKind, arguments: dict[str, Any], *, one_at_a_time: bool = False
+    app: App,
+    kind: JobKind,
+    arguments: dict[str, Any],
+    *,
+    one_at_a_time: bool = False,
+    queue: str | None = None,
 ) -> int:
     """Queue a job of ``kind`` with JSON-able ``arguments``; its id.
 
     ``one_at_a_time``: refuse (:class:`JobBusyError`) while another job of the kind waits in
     the queue, atomically through procrastinate's queueing lock (a unique index); the kind's
-    ``lock`` makes them run one after another in any case.
+    ``lock`` makes them run one after another in any case. ``queue``: another queue than the
+    kind's own (:func:`luna.jobs.queue.queue_of` picks it from the settings).
     """
     deferrer = app.configure_task(
-        kind.name, queueing_lock=kind.name if one_at_a_time else None, allow_unknown=False
+        kind.name,
+        queueing_lock=kind.name if one_at_a_time else None,
+        queue=queue,
+        allow_unknown=False,
     )
     try:
         return deferrer.defer(**arguments)

@@ -20,6 +20,7 @@ from procrastinate.job_context import AbortReason
 from sqlalchemy import Engine, func
 from sqlalchemy.dialects.postgresql import insert
 
+from luna.config import Settings, VectorBackend
 from luna.store.sql.models import JobProgress
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RUNTIME_KEY = "runtime"  # the worker's additional context: the process's Runtime
+# Jobs that open the embedded vector store wait here: Qdrant Edge admits one process, and the
+# process that holds it is `luna serve`, so only its in-process worker takes this queue.
+SERVE_QUEUE = "serve"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class JobKind:
     interrupted by a stopping worker, or whose worker died, goes back to the queue instead of
     failing. A failure (an exception) is never retried automatically: the same inputs would
     fail the same way. ``lock``: jobs of this kind run one at a time across all workers.
+    ``needs_vectors``: its work opens the vector store; with the embedded store (Qdrant Edge,
+    one process at a time) such jobs wait in :data:`SERVE_QUEUE`, which only the in-process
+    worker of ``luna serve`` takes (:func:`queue_of`).
     """
 
     name: str
@@ -46,7 +53,20 @@ class JobKind:
     queue: str
     repeatable: bool = False
     lock: str | None = None
+    needs_vectors: bool = False
     max_attempts: int = 3  # a repeatable job is requeued at most this often in all
+
+
+def embedded_vectors(settings: Settings) -> bool:
+    """Whether vectors live in Qdrant Edge inside one process (``LUNA_VECTOR_BACKEND=edge``,
+    the default) rather than in a Qdrant server that every process can reach."""
+    return settings.vector_backend is VectorBackend.EDGE
+
+
+def queue_of(kind: JobKind, settings: Settings) -> str:
+    """The queue a job of ``kind`` waits in under these settings: the kind's own, or
+    :data:`SERVE_QUEUE` for a kind that needs vectors while they are embedded."""
+    return SERVE_QUEUE if kind.needs_vectors and embedded_vectors(settings) else kind.queue
 
 
 class JobStopped(JobAborted):

@@ -23,10 +23,20 @@ from procrastinate.exceptions import JobAborted
 
 from luna.config import Settings
 from luna.jobs.backfill import BACKFILL
-from luna.jobs.kinds import JobKind, execute
+from luna.jobs.kinds import SERVE_QUEUE, JobKind, embedded_vectors, execute
+from luna.jobs.playbook import PLAYBOOK
 from luna.store.sql.database import libpq_url
 
-KINDS: dict[str, JobKind] = {kind.name: kind for kind in (BACKFILL,)}
+KINDS: dict[str, JobKind] = {kind.name: kind for kind in (BACKFILL, PLAYBOOK)}
+
+
+def worker_queues(settings: Settings) -> list[str] | None:
+    """The queues a ``luna worker`` process takes by default: every queue (None) with a vector
+    server; with embedded vectors those of the kinds that need none, never :data:`SERVE_QUEUE`
+    (its jobs need the vector store that ``luna serve`` holds)."""
+    if not embedded_vectors(settings):
+        return None
+    return sorted({k.queue for k in KINDS.values() if not k.needs_vectors} - {SERVE_QUEUE})
 
 
 def _task(kind: JobKind) -> Any:

@@ -1,5 +1,5 @@
-"""``/playbooks``: the job lifecycle with a scripted model, its progress as Server-Sent
-Events, permissions and 4xx bodies."""
+"""``/playbooks``: the job lifecycle on the job queue's in-process worker with a scripted model,
+its progress as Server-Sent Events, permissions and 4xx bodies."""
 
 from __future__ import annotations
 
@@ -27,23 +27,33 @@ FAST = {"forecast_model": "seasonal_naive_weekly", "history_days": 14, "selectio
 REMARK = "Keep the heat pump's own timer off so the plan can switch it."
 
 
+def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playbook jobs (on whichever worker thread of this process) use a scripted model, no
+    retriever and a fast forecast."""
+    model = FakeListChatModel(responses=[REMARK])
+
+    def context(runtime: Runtime) -> Any:
+        return playbook_context(
+            runtime,
+            chat_model=model,
+            model_name="scripted",
+            retriever=None,
+            remark_tokens=48,
+            **FAST,
+        )
+
+    monkeypatch.setattr("luna.jobs.playbook.context_for", context)
+
+
 @pytest.fixture
-def api(settings: Settings, clean_db: Stores, users: dict[str, str]) -> Iterator[TestClient]:
+def api(
+    settings: Settings, clean_db: Stores, users: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    """The app with its in-process job worker, which runs the playbook jobs."""
     simulated_site(clean_db)
-    with TestClient(create_app(settings, clean_db)) as client:
-        model = FakeListChatModel(responses=[REMARK])
-
-        def context(runtime: Runtime) -> Any:
-            return playbook_context(
-                runtime,
-                chat_model=model,
-                model_name="scripted",
-                retriever=None,
-                remark_tokens=48,
-                **FAST,
-            )
-
-        client.app.state.playbook_context = context  # type: ignore[attr-defined]
+    scripted(monkeypatch)
+    app = create_app(settings.model_copy(update={"jobs_in_process_worker": True}), clean_db)
+    with TestClient(app) as client:
         yield client
 
 

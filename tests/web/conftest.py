@@ -88,7 +88,10 @@ def live_server(
     settings: Settings, stores: Stores, web_site: Site, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("web-home")
-    app = create_app(settings.model_copy(update={"home": home}), stores)
+    # With its in-process job worker, as `luna serve` runs: playbooks are jobs on the queue.
+    app = create_app(
+        settings.model_copy(update={"home": home, "jobs_in_process_worker": True}), stores
+    )
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

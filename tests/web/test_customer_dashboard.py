@@ -197,7 +197,11 @@ def test_chat_streams_an_answer_with_a_citation_and_records_a_thumbs_down(
 
 
 def test_playbook_requested_opened_and_accepted(
-    customer_page: Page, live_server: LiveServer, stores: Stores, shoot
+    customer_page: Page,
+    live_server: LiveServer,
+    stores: Stores,
+    shoot,
+    monkeypatch: pytest.MonkeyPatch,
 ):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
@@ -217,7 +221,7 @@ def test_playbook_requested_opened_and_accepted(
             remark_tokens=48,
         )
 
-    live_server.app.state.playbook_context = context
+    monkeypatch.setattr("luna.jobs.playbook.context_for", context)  # the worker's jobs
     page = customer_page
     page.goto(f"{live_server.url}/ui/playbooks")
     page.select_option("#pb-meter", "M-001")

@@ -511,12 +511,15 @@ class EvalResult(Base):
 
 
 class PlaybookRecord(Base):
-    """A playbook job and its result, with everything needed to reproduce it.
+    """A playbook and its result, with everything needed to reproduce it.
 
-    ``inputs`` holds the data, forecasts and engine results the playbook rests on; ``prompt``
-    (``name@version``) and ``model`` say what wrote its remark; ``progress`` the stages done
-    so far, which ``GET /playbooks/{id}/events`` streams. ``status`` follows the job
-    (pending → running → ready | failed), ``review`` the customer's verdict.
+    ``job_id`` is the queue job that generates it (:mod:`luna.jobs.playbook`; no key in the
+    models: procrastinate's tables are its own, migration 0015 adds it with ``ON DELETE SET
+    NULL``). While that job runs, its state and progress are the job's; the job writes the
+    end here (``status`` ready, failed or cancelled, the result, the final ``progress``), so
+    the playbook outlives the queue's row. ``inputs`` holds the data, forecasts and engine
+    results the playbook rests on; ``prompt`` (``name@version``) and ``model`` say what wrote
+    its remark; ``review`` is the customer's verdict.
     """
 
     __tablename__ = "playbooks"
@@ -527,6 +530,7 @@ class PlaybookRecord(Base):
         ForeignKey("meters.meter_id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     error: Mapped[str | None] = mapped_column(Text)
     request: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
@@ -546,7 +550,9 @@ class PlaybookRecord(Base):
         CheckConstraint(
             "kind IN ('load_shift', 'battery', 'tariff_check', 'anomaly')", name="kind"
         ),
-        CheckConstraint("status IN ('pending', 'running', 'ready', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'running', 'ready', 'failed', 'cancelled')", name="status"
+        ),
         CheckConstraint("review IN ('open', 'accepted', 'dismissed')", name="review"),
         Index("ix_playbooks_user_created", "user_id", "created_at"),
     )

@@ -47,6 +47,8 @@ function render(job) {
     document.getElementById("pb-title").textContent = t(`playbook.kind.${job.kind}`);
     if (job.status === "failed") {
       status.replaceChildren(el("div", { class: "alert alert-danger", role: "status", text: `${t("playbook.status.failed")}: ${job.error || ""}` }));
+    } else if (job.status === "cancelled") {
+      status.replaceChildren(el("div", { class: "alert alert-info", role: "status", text: t("playbook.status.cancelled") }));
     } else {
       follow().catch(() => setTimeout(load, 3000)); // no stream (a proxy cut it): poll instead
     }

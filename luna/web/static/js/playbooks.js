@@ -2,7 +2,7 @@
 import { api, fmtDateTime, t, toast, el } from "./core.js";
 
 const tbody = document.querySelector("#playbook-list tbody");
-const STATUS_BADGE = { ready: "badge-ok", running: "badge-info", pending: "badge-muted", failed: "badge-danger" };
+const STATUS_BADGE = { ready: "badge-ok", running: "badge-info", pending: "badge-muted", failed: "badge-danger", cancelled: "badge-muted" };
 const REVIEW_BADGE = { accepted: "badge-ok", dismissed: "badge-muted", open: "badge-warn" };
 
 async function refresh() {
