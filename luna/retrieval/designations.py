@@ -1,7 +1,8 @@
 """Designations (model names, modules, variants) and years in text, matched across languages.
 
 A designation is a capitalised word with a number ("Store 15", "Modul 3", "Stufe 2", "PB 10.4",
-"Version 2.0") or a product code ("WP-9 S", "LW9", "AX-11"). Retrieval uses them as second-hop
+"Version 2.0"), a kind of thing the lexicon knows with a number in any case ("module 3"), or a
+product code ("WP-9 S", "LW9", "AX-11"). Retrieval uses them as second-hop
 queries, the answerability check refuses questions about ones no passage mentions. Matching
 ignores spacing and hyphens ("LW9" = "LW 9" = "LW-9") and the language of the word ("Module 1" =
 "Modul 1", "Level 2" = "Stufe 2"), through the bilingual lexicon.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from luna.retrieval.lexicon import equivalents
+from luna.retrieval.lexicon import equivalents, thing_terms
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # A number followed by a unit is a quantity ("Dynamik 420 kWh"), not a designation.
@@ -25,6 +26,14 @@ _DESIGNATION_NUMBER = r"\d{1,4}(?:\.\d{1,2})?[a-z]?"
 _WORD_NUMBER = re.compile(
     r"(?<![\w&/-])([A-ZÄÖÜ][^\W\d_]*(?:&[A-ZÄÖÜ][^\W\d_]*)?)\s+"
     rf"({_DESIGNATION_NUMBER})(?:\s([A-Z]))?"
+    r"(?![\w,.]\d|\w)"
+    rf"(?!(?i:{_UNIT}))"
+)
+# Users type a thing's name in lower case ("module 3 customer", "stufe 2"): a word the lexicon
+# knows as a kind of thing, with a number, is a designation all the same.
+_THING_NUMBER = re.compile(
+    r"(?<![\w&/-])([a-zäöü][^\W\d_]*)\s+"
+    rf"({_DESIGNATION_NUMBER})"
     r"(?![\w,.]\d|\w)"
     rf"(?!(?i:{_UNIT}))"
 )
@@ -50,6 +59,10 @@ def _designation_spans(text: str) -> dict[int, str]:
         word, number, suffix = m.groups()
         if word.casefold() not in _NOT_NAMES and not _YEAR.fullmatch(number):
             found[m.start()] = f"{word} {number}" + (f" {suffix}" if suffix else "")
+    for m in _THING_NUMBER.finditer(text):
+        word, number = m.groups()
+        if word.casefold() in thing_terms() and not _YEAR.fullmatch(number):
+            found[m.start()] = f"{word[0].upper()}{word[1:]} {number}"
     for m in _CODE.finditer(text):
         letters, number, suffix = m.groups()
         if letters.casefold() in _NOT_NAMES or m.start() in found:

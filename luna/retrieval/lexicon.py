@@ -148,6 +148,12 @@ def document_groups() -> tuple[frozenset[str], ...]:
     return tuple(_groups(_DOCUMENTS))
 
 
+@cache
+def thing_terms() -> frozenset[str]:
+    """Every one-word term of a thing concept (casefolded): "modul", "module", "stufe", …"""
+    return frozenset(t for group in thing_groups() for t in group if " " not in t)
+
+
 def equivalents(word: str) -> frozenset[str]:
     """``word`` and the words naming the same concept, casefolded ("Modul" → modul, module…)."""
     folded = _fold(word)

@@ -231,3 +231,11 @@ def test_a_document_named_by_its_kind_is_found_by_its_title_in_either_language()
     # a kind that most documents share names none of them
     many = {n: f"Datasheet {n}" for n in range(3)}
     assert named_documents("What does the datasheet say?", many) == []
+
+
+def test_a_kind_of_thing_typed_in_lower_case_with_a_number_is_a_designation():
+    assert designations("module 3 customer - gross price per kWh at 17:30?") == ["Module 3"]
+    assert designations("Wir haben modul 1 und stufe 2.") == ["Modul 1", "Stufe 2"]
+    # other lower-case words with a number are not: quantities, counts, times
+    assert designations("we have 3 meters, use 20 kwh and start at 5 pm") == []
+    assert designations("um 5 Uhr mit 11 kW laden") == []
