@@ -1,16 +1,18 @@
 """Run an eval suite and store it: one ``eval_runs`` row, one ``eval_results`` row per case.
 
 A run records what it ran (config, pinned prompt versions, model, git revision) before the
-first case, stores each case as it finishes, and so can be resumed (finished cases are
-skipped, failed ones retried) and cancelled (Ctrl-C, or ``status = 'cancelled'`` set by the
-API, checked between cases). A case that raises is stored with its error; the run goes on.
+first case, stores each case as it finishes (an upsert per run and case), and so can be
+resumed (finished cases are skipped, failed ones retried) and cancelled (Ctrl-C, ``status =
+'cancelled'`` set by the API or ``luna eval cancel``, or the job's ``should_stop``, checked
+between cases). A case that raises is stored with its error; the run goes on. Runs started
+through the API execute as jobs on the queue (:mod:`luna.jobs.eval`), the CLI's in its own
+process.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -159,11 +161,13 @@ def execute(
     run_id: int,
     *,
     progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> str:
     """Run the cases of ``run_id`` that have no result yet; returns the final status.
 
-    Ctrl-C (KeyboardInterrupt) marks the run cancelled and is re-raised.
+    ``should_stop`` is asked before each case (a job's cancel); an exception it raises leaves
+    the run ``running`` for a later :func:`execute` to resume. Ctrl-C (KeyboardInterrupt)
+    marks the run cancelled and is re-raised.
     """
     with runtime.stores.sessions() as session:
         run = session.get(EvalRun, run_id)
@@ -195,7 +199,9 @@ def execute(
         for case in cases:
             if case.id in done:
                 continue
-            if (cancel is not None and cancel.is_set()) or _status(runtime, run_id) == "cancelled":
+            if (should_stop is not None and should_stop()) or _status(
+                runtime, run_id
+            ) == "cancelled":
                 status = "cancelled"
                 break
             t0 = time.perf_counter()

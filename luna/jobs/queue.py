@@ -23,11 +23,12 @@ from procrastinate.exceptions import JobAborted
 
 from luna.config import Settings
 from luna.jobs.backfill import BACKFILL
+from luna.jobs.eval import EVAL
 from luna.jobs.kinds import SERVE_QUEUE, JobKind, embedded_vectors, execute
 from luna.jobs.playbook import PLAYBOOK
 from luna.store.sql.database import libpq_url
 
-KINDS: dict[str, JobKind] = {kind.name: kind for kind in (BACKFILL, PLAYBOOK)}
+KINDS: dict[str, JobKind] = {kind.name: kind for kind in (BACKFILL, PLAYBOOK, EVAL)}
 
 
 def worker_queues(settings: Settings) -> list[str] | None:

@@ -1,20 +1,33 @@
-"""Eval runs over the API: admin only, 202 with a background run, cancel, per-case results."""
+"""Eval runs over the API: admin only, 202 with a run queued for a worker, cancel, per-case
+results (the job side: tests/jobs/test_eval_jobs.py)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from luna.api.app import create_app
+from luna.config import Settings
 from luna.evals import runner
+from luna.store.factory import Stores
 from tests.api.conftest import login
 from tests.evals.test_runner import ScriptedSuite
 
 
+@pytest.fixture
+def worker_client(settings: Settings, clean_db: Stores) -> Iterator[TestClient]:
+    """The app with its in-process job worker, which executes the queued runs."""
+    app = create_app(settings.model_copy(update={"jobs_in_process_worker": True}), clean_db)
+    with TestClient(app) as c:
+        yield c
+
+
 def _wait(client: TestClient, headers: dict[str, str], run_id: int) -> dict[str, Any]:
-    for _ in range(100):
+    for _ in range(600):
         body = client.get(f"/evals/runs/{run_id}", headers=headers).json()
         if body["status"] != "running":
             return body
@@ -30,8 +43,9 @@ def test_customers_get_403(client: TestClient, users: dict[str, str]):
 
 
 def test_start_poll_and_list_a_run(
-    client: TestClient, users: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    worker_client: TestClient, users: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ):
+    client = worker_client
     monkeypatch.setattr(runner, "get_suite", lambda name: ScriptedSuite())
     admin = login(client, users["admin"])
     started = client.post(
@@ -79,11 +93,18 @@ class SlowSuite(ScriptedSuite):
 
 
 def test_cancel_stops_a_running_run_before_its_next_case(
-    client: TestClient, users: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    worker_client: TestClient, users: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ):
+    client = worker_client
     monkeypatch.setattr(runner, "get_suite", lambda name: SlowSuite(fail=None))
     admin = login(client, users["admin"])
-    run_id = client.post("/evals/runs", headers=admin, json={"suite": "routing"}).json()["id"]
+    started = client.post("/evals/runs", headers=admin, json={"suite": "routing"}).json()
+    run_id = started["id"]
+    for _ in range(100):  # until the worker has taken it
+        job = client.get(f"/jobs/{started['job_id']}", headers=admin).json()
+        if job["state"] == "running":
+            break
+        time.sleep(0.05)
     cancelled = client.post(f"/evals/runs/{run_id}/cancel", headers=admin)
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
@@ -92,3 +113,5 @@ def test_cancel_stops_a_running_run_before_its_next_case(
     assert final["status"] == "cancelled"
     assert len(final["results"]) < 5
     assert final["finished_at"] is not None
+    job = client.get(f"/jobs/{started['job_id']}", headers=admin).json()
+    assert job["state"] == "cancelled"  # the job ends as its run did

@@ -148,7 +148,7 @@ def test_cancel_then_resume_runs_only_the_unfinished_and_failed_cases(
         reopen(runtime, run_id)
 
 
-def test_a_thread_event_cancels_before_the_next_case(
+def test_should_stop_cancels_before_the_next_case(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(runner, "get_suite", lambda name: ScriptedSuite(fail=None))
@@ -161,7 +161,7 @@ def test_a_thread_event_cancels_before_the_next_case(
             stop.set()
 
     run_id = create_run(runtime, EvalConfig(suite="routing"))
-    assert execute(runtime, run_id, progress=progress, cancel=stop) == "cancelled"
+    assert execute(runtime, run_id, progress=progress, should_stop=stop.is_set) == "cancelled"
     assert seen == ["1/5", "2/5", "3/5"]
 
 

@@ -1,28 +1,36 @@
-"""Eval runs over the API (admin only): start one in the background, list, inspect, cancel."""
+"""Eval runs over the API (admin only): queue one, list, inspect, cancel.
+
+``POST /evals/runs`` stores the run and queues its job (:mod:`luna.jobs.eval`, ``GET
+/jobs/{job_id}`` for its progress); a worker executes it. The run row holds the cases and the
+end; while it says ``running``, a job that failed or was cancelled before it could write its
+end (a worker that died for good, a cancel while queued) shows through, so a run never stays
+``running`` for a job that has ended.
+"""
 
 from __future__ import annotations
 
-import logging
-import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from luna.api.deps import AdminUser, RuntimeDep, SessionDep
 from luna.api.errors import field_error
 from luna.config import AnswerCheck
 from luna.evals.compare import Comparison, compare_runs
-from luna.evals.runner import EvalRunError, create_run, execute, request_cancel
+from luna.evals.runner import EvalRunError, request_cancel
 from luna.evals.suites.base import EvalConfig
+from luna.jobs.control import JobFinishedError, cancel
+from luna.jobs.eval import EVAL, enqueue_eval
+from luna.jobs.status import JobState, get_job
 from luna.prompts.registry import PromptError, parse_ref
-from luna.runtime import Runtime
 from luna.store.sql.models import EvalResult, EvalRun
 
 router = APIRouter(prefix="/evals", tags=["evals"])
-log = logging.getLogger(__name__)
+KINDS = [EVAL.name]
 
 
 class EvalRunIn(BaseModel):
@@ -50,6 +58,7 @@ class EvalResultOut(BaseModel):
 
 class EvalRunOut(BaseModel):
     id: int
+    job_id: int | None = Field(description="Its job on the queue; none for a CLI run.")
     suite: str
     status: str
     config: dict[str, Any]
@@ -66,22 +75,36 @@ class EvalRunOut(BaseModel):
     results: list[EvalResultOut] | None = None
 
 
-def _out(run: EvalRun, results: list[EvalResult] | None = None) -> EvalRunOut:
+def _ended_job(session: Session, run: EvalRun) -> tuple[str, str | None, datetime | None]:
+    """Status, error and end of a run: its row's, unless the row says ``running`` and its job
+    has failed or was cancelled without writing the end into the row."""
+    row = (run.status, run.error, run.finished_at)
+    if run.status != "running" or run.job_id is None:
+        return row
+    job = get_job(session, run.job_id, KINDS)
+    if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
+        return row
+    return job.state.value, job.error if job.state is JobState.FAILED else None, job.finished_at
+
+
+def _out(session: Session, run: EvalRun, results: list[EvalResult] | None = None) -> EvalRunOut:
+    status_, error, finished_at = _ended_job(session, run)
     return EvalRunOut(
         id=run.id,
+        job_id=run.job_id,
         suite=run.suite,
-        status=run.status,
+        status=status_,
         config=run.config,
         prompts=run.prompts,
         model=run.model,
         git_revision=run.git_revision,
         metrics=run.metrics,
         cases_total=run.cases_total,
-        error=run.error,
+        error=error,
         created_by=run.created_by,
         duration_s=run.duration_s,
         started_at=run.started_at,
-        finished_at=run.finished_at,
+        finished_at=finished_at,
         results=None
         if results is None
         else [
@@ -98,18 +121,12 @@ def _out(run: EvalRun, results: list[EvalResult] | None = None) -> EvalRunOut:
     )
 
 
-def _background(runtime: Runtime, run_id: int) -> None:
-    try:
-        execute(runtime, run_id)
-    except Exception:  # the run row keeps the state; the thread must not die silently
-        log.exception("eval run %s failed", run_id)
-
-
 @router.post("/runs", response_model=EvalRunOut, status_code=status.HTTP_202_ACCEPTED)
 def start_run(
     body: EvalRunIn, runtime: RuntimeDep, session: SessionDep, admin: AdminUser
 ) -> EvalRunOut:
-    """Store the run and execute it in a background thread; poll ``GET /evals/runs/{id}``."""
+    """Store the run and queue it for a worker; poll ``GET /evals/runs/{id}`` (the cases and
+    the end) or ``GET /jobs/{job_id}`` (cases done of total)."""
     try:
         pinned = dict(parse_ref(ref) for ref in body.prompts)
     except PromptError as exc:
@@ -126,15 +143,13 @@ def start_run(
         ),
     )
     try:
-        run_id = create_run(runtime, config, actor=admin.username)
+        run_id = enqueue_eval(runtime.jobs, runtime, config, admin.username)
     except EvalRunError as exc:
         raise field_error("prompts" if "prompt" in str(exc) else "case_ids", str(exc)) from exc
-    threading.Thread(
-        target=_background, args=(runtime, run_id), name=f"eval-run-{run_id}", daemon=True
-    ).start()
     run = session.get(EvalRun, run_id)
-    assert run is not None
-    return _out(run)
+    if run is None:  # committed by enqueue_eval in its own transaction
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, detail="run not stored")
+    return _out(session, run)
 
 
 @router.get("/runs", response_model=list[EvalRunOut])
@@ -148,7 +163,7 @@ def list_runs(
     query = select(EvalRun).order_by(EvalRun.id.desc()).limit(limit)
     if suite is not None:
         query = query.where(EvalRun.suite == suite)
-    return [_out(r) for r in session.scalars(query)]
+    return [_out(session, r) for r in session.scalars(query)]
 
 
 @router.get("/runs/{run_id}", response_model=EvalRunOut)
@@ -168,21 +183,38 @@ def get_run(
                 select(EvalResult).where(EvalResult.run_id == run_id).order_by(EvalResult.case_id)
             )
         )
-    return _out(run, rows)
+    return _out(session, run, rows)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=EvalRunOut)
 def cancel_run(
     run_id: int, runtime: RuntimeDep, session: SessionDep, admin: AdminUser
 ) -> EvalRunOut:
-    """Stop a running run before its next case; finished cases stay stored."""
+    """A queued run never starts; a running one stops before its next case (finished cases stay
+    stored). Either is ``cancelled`` at once; 409 once it has ended."""
     run = session.get(EvalRun, run_id)
     if run is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no eval run {run_id}")
+    now = _ended_job(session, run)[0]
+    if now != "running":
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"run {run_id} is {now}")
+    job_state = None
+    if run.job_id is not None:
+        try:
+            job_state = cancel(runtime.jobs, session, run.job_id, KINDS).state
+        except (JobFinishedError, LookupError) as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+    # The row is marked too: the run reads cancelled at once, and a worker sees it before its
+    # next case even where the job's cancel has not reached it yet.
     if not request_cancel(runtime, run_id):
+        session.refresh(run)
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"run {run_id} is {run.status}")
     session.refresh(run)
-    return _out(run)
+    if job_state is JobState.CANCELLED and run.finished_at is None:
+        # It never started: no worker writes its end, so the row is told here.
+        run.finished_at = datetime.now(UTC)
+        session.flush()
+    return _out(session, run)
 
 
 @router.get("/compare", response_model=Comparison)

@@ -459,12 +459,17 @@ class PromptAudit(Base):
 class EvalRun(Base):
     """One run of an eval suite: what was run (config, prompt versions, model, git revision),
     how far it got, and its aggregate metrics. Cases are stored one row each in ``eval_results``
-    so a run can be resumed and two runs compared case by case."""
+    so a run can be resumed and two runs compared case by case.
+
+    ``job_id`` is the queue job that executes a run started through the API
+    (:mod:`luna.jobs.eval`; migration 0016 adds its key into procrastinate's table with ``ON
+    DELETE SET NULL``); a run of ``luna eval run`` executes in the CLI's process and has none."""
 
     __tablename__ = "eval_runs"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     suite: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
     config: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
     prompts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=_EMPTY_JSON)
