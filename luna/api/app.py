@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         elif embedded_vectors(settings):
             log.warning(
                 "no in-process job worker: jobs that need the embedded vector store "
-                "(queue '%s': playbooks, eval runs) wait until a luna serve with one runs",
+                "(queue '%s': playbooks, eval runs, learning cycles) wait until a luna serve "
+                "with one runs",
                 SERVE_QUEUE,
             )
         app.state.learning_schedule = None

@@ -1,10 +1,12 @@
 """Learning cycles: read feedback → train candidates → gate → activate or reject; rollback.
 
-A cycle is a row in ``learning_cycles`` (its audit record) and a plain job that updates its
-``step``/``progress`` as it goes. The database lets only one cycle run at a time (a partial
-unique index; a second start raises :class:`CycleConflictError`). Nothing is activated until the
-very end, in one transaction that also records the decision: a cycle that fails or is
-cancelled midway leaves the active state exactly as it was.
+A cycle is a row in ``learning_cycles`` (its audit record) and a plain function that updates
+its ``step``/``progress`` as it goes; cycles started through the API or the schedule run it as
+jobs on the queue (:mod:`luna.jobs.learning`), ``luna learn run`` in its own process. The
+database lets only one cycle run at a time (a partial unique index; a second start raises
+:class:`CycleConflictError`). Nothing is activated until the very end, in one transaction that
+also records the decision: a cycle that fails or is cancelled midway leaves the active state
+exactly as it was.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ class CycleError(RuntimeError):
 
 class CycleCancelledError(Exception):
     pass
+
+
+class _Interrupted(Exception):  # noqa: N818 - carries what should_stop raised past the catch-all
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
 
 
 def running_cycle(session: Session) -> int | None:
@@ -130,13 +138,27 @@ def run_cycle(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> str:
-    """Execute the cycle; returns its final status (activated, rejected, failed, cancelled)."""
+    """Execute the cycle; returns its final status (activated, rejected, failed, cancelled).
+
+    ``should_stop`` is asked before each step (a job's cancel): True ends the cycle
+    ``cancelled``; an exception it raises is re-raised and leaves the cycle ``running`` for a
+    later :func:`run_cycle` to start over (nothing is activated before the last step).
+    """
     settings = runtime.settings
     now = now or datetime.now(UTC)
     params = WeightParams.from_settings(settings)
 
     def step(name: str, fraction: float) -> None:
+        if should_stop is not None:
+            try:
+                stop = should_stop()
+            except Exception as exc:
+                raise _Interrupted(exc) from exc
+            if stop:
+                request_cancel(runtime, cycle_id)
+                raise CycleCancelledError
         _step(runtime, cycle_id, name, fraction)
         if progress is not None:
             progress(name, fraction)
@@ -219,6 +241,8 @@ def run_cycle(
         return _conclude(runtime, cycle_id, before, results, stats, params)
     except CycleCancelledError:
         return "cancelled"
+    except _Interrupted as stopped:
+        raise stopped.original from None
     except Exception as exc:  # the cycle fails with its reason; the active state is untouched
         log.exception("learning cycle %s failed", cycle_id)
         return _finish(runtime, cycle_id, "failed", None, error=f"{type(exc).__name__}: {exc}")

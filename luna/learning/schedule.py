@@ -1,8 +1,10 @@
 """Scheduled learning cycles: a crontab expression (``LUNA_LEARNING_SCHEDULE``) starts a cycle.
 
-A scheduled start is an ordinary cycle (actor ``schedule``) and goes through the same gate; if
-a cycle is already running when the schedule fires, that firing is skipped and logged, never
-queued, so cycles still run one at a time.
+A scheduled start is an ordinary cycle (actor ``schedule``) queued as a job like one started
+through the API (:mod:`luna.jobs.learning`), and goes through the same gate; if a cycle is
+already queued or running when the schedule fires, that firing is skipped and logged, never
+queued, so cycles still run one at a time (also when several API replicas fire together: the
+database admits one running cycle).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import logging
 
 from apscheduler.triggers.cron import CronTrigger
 
-from luna.learning.cycles import CycleConflictError, run_cycle, start_cycle
+from luna.jobs.learning import enqueue_learning
+from luna.learning.cycles import CycleConflictError
 from luna.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -26,23 +29,23 @@ def parse_schedule(crontab: str, timezone: str) -> CronTrigger:
 
 
 def run_scheduled_cycle(runtime: Runtime) -> int | None:
-    """Start and run one cycle now; None (and a log line) when another cycle is running."""
+    """Queue one cycle now for a worker; its id, or None (and a log line) when another cycle is
+    running or it could not be queued."""
     try:
-        cycle_id = start_cycle(runtime, actor=ACTOR)
+        cycle_id = enqueue_learning(runtime.jobs, runtime, "full", ACTOR)
     except CycleConflictError as exc:
         log.info("scheduled learning cycle skipped: %s", exc)
         return None
-    try:
-        status = run_cycle(runtime, cycle_id)
-        log.info("scheduled learning cycle %s: %s", cycle_id, status)
-    except Exception:  # the cycle row keeps the failure; the scheduler thread must survive
-        log.exception("scheduled learning cycle %s failed", cycle_id)
+    except Exception:  # the cycle row keeps the reason; the scheduler thread must survive
+        log.exception("scheduled learning cycle not queued")
+        return None
+    log.info("scheduled learning cycle %s queued", cycle_id)
     return cycle_id
 
 
 class LearningSchedule:
-    """Runs :func:`run_scheduled_cycle` on the configured crontab, as a job on the process's
-    scheduler (:attr:`Runtime.scheduler`, shared with the forecast refreshes)."""
+    """Fires :func:`run_scheduled_cycle` on the configured crontab from the process's scheduler
+    (:attr:`Runtime.scheduler`, shared with the forecast refreshes); a worker runs the cycle."""
 
     def __init__(self, runtime: Runtime, crontab: str) -> None:
         self._runtime = runtime

@@ -9,6 +9,7 @@ import uuid
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
+from luna.api.app import create_app
 from luna.config import Settings
 from luna.core.pseudonym import pseudonym_secret, user_key
 from luna.store.factory import Stores
@@ -37,14 +38,23 @@ def test_learning_is_for_admins_only(client: TestClient, users: dict[str, str]):
 
 
 def test_a_cycle_starts_with_202_and_a_second_one_gets_409(
-    client: TestClient, users: dict[str, str], clean_db: Stores
+    settings: Settings, users: dict[str, str], clean_db: Stores
 ):
+    # The cycle is a job on the queue: this app runs the in-process worker that executes it.
+    app = create_app(settings.model_copy(update={"jobs_in_process_worker": True}), clean_db)
+    with TestClient(app) as client:
+        _starts_with_202_and_a_second_one_gets_409(client, users, clean_db)
+
+
+def _starts_with_202_and_a_second_one_gets_409(
+    client: TestClient, users: dict[str, str], clean_db: Stores
+) -> None:
     admin = login(client, users["admin"])
     started = client.post("/learning/cycles", json={"kind": "weights"}, headers=admin)
     assert started.status_code == 202, started.text
     cycle_id = started.json()["id"]
     assert started.json()["started_by"] == users["admin"]
-    for _ in range(100):  # no feedback yet: it ends quickly, rejected with the reason
+    for _ in range(600):  # no feedback yet: it ends quickly, rejected with the reason
         body = client.get(f"/learning/cycles/{cycle_id}", headers=admin).json()
         if body["status"] != "running":
             break

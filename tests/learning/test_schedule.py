@@ -11,6 +11,9 @@ from sqlalchemy import select
 
 from luna.api.app import create_app
 from luna.config import Settings
+from luna.jobs.control import cancel
+from luna.jobs.learning import LEARNING
+from luna.jobs.status import JobState, get_job
 from luna.learning import cycles
 from luna.learning.schedule import ACTOR, LearningSchedule, run_scheduled_cycle
 from luna.runtime import Runtime
@@ -26,7 +29,7 @@ def test_a_bad_schedule_is_refused_with_the_setting_named(settings: Settings, cr
         )
 
 
-def test_a_scheduled_firing_is_skipped_while_a_cycle_runs_and_runs_one_otherwise(
+def test_a_scheduled_firing_is_skipped_while_a_cycle_runs_and_queues_one_otherwise(
     runtime: Runtime,
 ):
     manual = cycles.start_cycle(runtime, actor="monika")
@@ -43,7 +46,16 @@ def test_a_scheduled_firing_is_skipped_while_a_cycle_runs_and_runs_one_otherwise
         cycle = session.get(LearningCycle, scheduled)
         assert cycle is not None
         assert cycle.started_by == ACTOR
-        assert cycle.status in {"activated", "rejected", "failed"}  # finished, through the gate
+        assert cycle.status == "running"  # held for its job, which a worker runs
+        assert cycle.job_id is not None
+        job = get_job(session, cycle.job_id, [LEARNING.name])
+        assert job is not None
+        assert (job.kind, job.state) == ("learning", JobState.QUEUED)
+        assert job.arguments == {"cycle_id": scheduled}
+    # what a worker does with it (tests/jobs/test_learning_jobs.py runs one end to end)
+    assert cycles.run_cycle(runtime, scheduled) in {"activated", "rejected", "failed"}
+    with runtime.stores.sessions() as session:  # no later worker finds it queued
+        cancel(runtime.jobs, session, cycle.job_id, [LEARNING.name])
 
 
 def test_the_schedule_fires_next_at_the_crontab_time_in_local_time(runtime: Runtime):

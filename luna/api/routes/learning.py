@@ -1,9 +1,14 @@
-"""Learning over the API (admin only): cycles, rollback, learned states, gaps, curated pairs."""
+"""Learning over the API (admin only): cycles, rollback, learned states, gaps, curated pairs.
+
+``POST /learning/cycles`` stores the cycle and queues its job (:mod:`luna.jobs.learning`, ``GET
+/jobs/{job_id}`` for its progress); a worker runs it. The cycle row holds the steps and the
+decision; while it says ``running``, a job that failed or was cancelled before it could write
+its end shows through, so a cycle never stays ``running`` for a job that has ended.
+"""
 
 from __future__ import annotations
 
-import logging
-import threading
+import contextlib
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -11,24 +16,19 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from luna.api.deps import AdminUser, RuntimeDep, SessionDep, SettingsDep
 from luna.api.errors import field_error
+from luna.jobs.control import JobFinishedError
+from luna.jobs.control import cancel as cancel_job
+from luna.jobs.learning import KINDS, enqueue_learning, job_ended
 from luna.learning.curated import CuratedError, add_curated, list_curated
-from luna.learning.cycles import (
-    CycleConflictError,
-    CycleError,
-    request_cancel,
-    rollback,
-    run_cycle,
-    start_cycle,
-)
+from luna.learning.cycles import CycleConflictError, CycleError, request_cancel, rollback
 from luna.learning.usage import knowledge_gaps
-from luna.runtime import Runtime
 from luna.store.sql.models import CuratedPair, LearnedStateRecord, LearningCycle
 
 router = APIRouter(prefix="/learning", tags=["learning"])
-log = logging.getLogger(__name__)
 
 
 class CycleIn(BaseModel):
@@ -39,6 +39,7 @@ class CycleIn(BaseModel):
 
 class CycleOut(BaseModel):
     id: int
+    job_id: int | None = Field(description="Its job on the queue; none for a CLI run.")
     kind: str
     status: str
     step: str | None
@@ -102,36 +103,33 @@ class CuratedOut(BaseModel):
     created_at: datetime
 
 
-def _cycle_out(c: LearningCycle) -> CycleOut:
-    return CycleOut.model_validate(c, from_attributes=True)
+def _cycle_out(session: Session, c: LearningCycle) -> CycleOut:
+    out = CycleOut.model_validate(c, from_attributes=True)
+    status_, error, finished_at = job_ended(session, c)
+    if status_ != c.status:
+        out.status, out.error, out.finished_at = status_, error, finished_at
+    return out
 
 
 def _curated_out(p: CuratedPair) -> CuratedOut:
     return CuratedOut.model_validate(p, from_attributes=True)
 
 
-def _background(runtime: Runtime, cycle_id: int) -> None:
-    try:
-        run_cycle(runtime, cycle_id)
-    except Exception:  # the cycle row keeps the state; the thread must not die silently
-        log.exception("learning cycle %s failed", cycle_id)
-
-
 @router.post("/cycles", response_model=CycleOut, status_code=status.HTTP_202_ACCEPTED)
 def start(
     runtime: RuntimeDep, session: SessionDep, admin: AdminUser, body: CycleIn | None = None
 ) -> CycleOut:
-    """Start a cycle in the background (409 while another runs); poll ``GET /cycles/{id}``."""
+    """Store the cycle and queue it for a worker (409 while another is queued or runs); poll
+    ``GET /cycles/{id}`` (steps and decision) or ``GET /jobs/{job_id}``."""
+    kind = (body or CycleIn()).kind
     try:
-        cycle_id = start_cycle(runtime, kind=(body or CycleIn()).kind, actor=admin.username)
+        cycle_id = enqueue_learning(runtime.jobs, runtime, kind, admin.username)
     except CycleConflictError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
-    threading.Thread(
-        target=_background, args=(runtime, cycle_id), name=f"learning-{cycle_id}", daemon=True
-    ).start()
     cycle = session.get(LearningCycle, cycle_id)
-    assert cycle is not None
-    return _cycle_out(cycle)
+    if cycle is None:  # committed by enqueue_learning in its own transaction
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, detail="cycle not stored")
+    return _cycle_out(session, cycle)
 
 
 @router.get("/cycles", response_model=list[CycleOut])
@@ -140,7 +138,7 @@ def history(
 ) -> list[CycleOut]:
     """Cycles and rollbacks, newest first."""
     query = select(LearningCycle).order_by(LearningCycle.id.desc()).limit(limit)
-    return [_cycle_out(c) for c in session.scalars(query)]
+    return [_cycle_out(session, c) for c in session.scalars(query)]
 
 
 @router.get("/cycles/{cycle_id}", response_model=CycleOut)
@@ -148,22 +146,33 @@ def get_cycle(cycle_id: int, session: SessionDep, admin: AdminUser) -> CycleOut:
     cycle = session.get(LearningCycle, cycle_id)
     if cycle is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no learning cycle {cycle_id}")
-    return _cycle_out(cycle)
+    return _cycle_out(session, cycle)
 
 
 @router.post("/cycles/{cycle_id}/cancel", response_model=CycleOut)
 def cancel(cycle_id: int, runtime: RuntimeDep, session: SessionDep, admin: AdminUser) -> CycleOut:
-    """Stop a running cycle before its next step; nothing it trained is activated."""
+    """A queued cycle never starts; a running one stops before its next step, and nothing it
+    trained is activated. Either is ``cancelled`` at once; 409 once it has ended. Also frees
+    the slot of a cycle whose job or process died."""
+    cycle = session.get(LearningCycle, cycle_id)
+    if cycle is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no learning cycle {cycle_id}")
+    if cycle.status != "running":
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"cycle {cycle_id} is {cycle.status}")
+    if cycle.job_id is not None:
+        # A job that ended without ending the row leaves the row to be ended below.
+        with contextlib.suppress(JobFinishedError, LookupError):
+            cancel_job(runtime.jobs, session, cycle.job_id, KINDS)
+    # The row is marked too: it reads cancelled at once, and a worker sees it before its next
+    # step even where the job's cancel has not reached it yet.
     try:
         cancelled = request_cancel(runtime, cycle_id)
     except CycleError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
-    cycle = session.get(LearningCycle, cycle_id)
-    assert cycle is not None
     session.refresh(cycle)
     if not cancelled:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"cycle {cycle_id} is {cycle.status}")
-    return _cycle_out(cycle)
+    return _cycle_out(session, cycle)
 
 
 @router.get("/states", response_model=list[StateOut])

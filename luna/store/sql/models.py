@@ -665,12 +665,17 @@ class Feedback(Base):
 class LearningCycle(Base):
     """One learning cycle and its audit record: who started it, what it read (event range,
     counts), what it produced (state versions), the gate's numbers before and after, the
-    decision and its reason, and who rolled it back. At most one runs at a time."""
+    decision and its reason, and who rolled it back. At most one runs at a time.
+
+    ``job_id`` is the queue job that executes a cycle started through the API or the schedule
+    (:mod:`luna.jobs.learning`; migration 0017 adds its key into procrastinate's table with ``ON
+    DELETE SET NULL``); a cycle of ``luna learn run`` and a rollback's audit row have none."""
 
     __tablename__ = "learning_cycles"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="full")
+    job_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
     step: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
