@@ -22,8 +22,7 @@ from __future__ import annotations
 import bisect
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ import pydantic_core
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
+from luna.core.lru import LruCache
 from luna.store.sql.reading_versions import day_stamps, range_stamp
 from luna.store.sql.series import ReadingAgg, ReadingBucket, Resolution, aggregate_readings
 
@@ -44,53 +44,20 @@ Span = tuple[datetime, datetime]
 ENTRY_OVERHEAD = 256  # bytes an entry costs beyond its value (its key): empty days count too
 
 
-class ByteLru:
-    """A thread-safe mapping to bytes that forgets the least recently used values first once
-    they (and their keys, at :data:`ENTRY_OVERHEAD` each) hold more than ``budget`` bytes."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.size = 0
-        self._data: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: bytes) -> None:
-        with self._lock:
-            old = self._data.pop(key, None)
-            if old is not None:
-                self.size -= len(old) + ENTRY_OVERHEAD
-            self._data[key] = value
-            self.size += len(value) + ENTRY_OVERHEAD
-            while self.size > self.budget and self._data:
-                _, dropped = self._data.popitem(last=False)
-                self.size -= len(dropped) + ENTRY_OVERHEAD
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.size = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
+def _weight(value: bytes) -> int:
+    return len(value) + ENTRY_OVERHEAD
 
 
 # One cache per database engine: days and stamps of one database say nothing about another's.
-_caches: weakref.WeakKeyDictionary[Engine, ByteLru] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Engine, LruCache[bytes]] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
-def _cache(engine: Engine) -> ByteLru:
+def _cache(engine: Engine) -> LruCache[bytes]:
     with _caches_lock:
         cache = _caches.get(engine)
         if cache is None:
-            cache = _caches[engine] = ByteLru(CACHE_BYTES)
+            cache = _caches[engine] = LruCache(CACHE_BYTES, _weight)
         return cache
 
 
@@ -182,7 +149,7 @@ def _utc_date(moment: datetime) -> date:
 
 def _by_day(
     conn: Connection,
-    cache: ByteLru,
+    cache: LruCache[bytes],
     series: _Series,
     start: datetime,
     end: datetime,

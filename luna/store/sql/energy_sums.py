@@ -13,13 +13,11 @@ The cache is a bounded LRU per process; entries that no longer match simply age 
 from __future__ import annotations
 
 import bisect
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from luna.core.lru import LruCache
 from luna.domain.kpis import EnergySums, IntervalEnergy, energy_sums
 from luna.domain.tariff import Tariff
 from luna.store.sql.series import readings_with_prices
@@ -33,37 +31,7 @@ from luna.store.sql.series_fingerprints import (
 CACHE_ENTRIES = 8192  # a few hundred bytes each: a few MB per process at most
 
 
-class LruCache:
-    """A bounded, thread-safe mapping that forgets the least recently used entry first."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-_cache = LruCache(CACHE_ENTRIES)
+_cache: LruCache[EnergySums] = LruCache(CACHE_ENTRIES)
 
 
 def span_sums(
