@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from luna.jobs.control import enqueue
 from luna.jobs.kinds import JobKind, JobStopped, RunningJob, queue_of
-from luna.jobs.status import JobState, get_job
+from luna.jobs.status import Ending, row_or_job_end
 from luna.learning.cycles import CycleConflictError, CycleError, run_cycle, start_cycle
 from luna.runtime import Runtime
 from luna.store.sql.database import session_scope
@@ -99,18 +99,10 @@ LEARNING = JobKind(
 KINDS = [LEARNING.name]
 
 
-def job_ended(session: Any, cycle: LearningCycle) -> tuple[str, str | None, datetime | None]:
-    """Status, error and end of a cycle: its row's, unless the row says ``running`` and its job
-    has failed or was cancelled without writing the end into the row (a worker that died for
-    good, a cancel of the queued job through ``/jobs``)."""
+def job_ended(session: Any, cycle: LearningCycle) -> Ending:
+    """Status, error and end of a cycle (:func:`~luna.jobs.status.row_or_job_end`)."""
     row = (cycle.status, cycle.error, cycle.finished_at)
-    if cycle.status != "running" or cycle.job_id is None:
-        return row
-    status = get_job(session, cycle.job_id, KINDS)
-    if status is None or status.state not in (JobState.FAILED, JobState.CANCELLED):
-        return row
-    error = status.error if status.state is JobState.FAILED else None
-    return status.state.value, error, status.finished_at
+    return row_or_job_end(session, row, cycle.job_id, KINDS)
 
 
 def _release_ended(runtime: Runtime) -> bool:

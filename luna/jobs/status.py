@@ -130,3 +130,21 @@ def get_job(session: Session, job_id: int, kinds: Collection[str]) -> JobStatus 
     statement = text(_SELECT + " AND j.id = :id").bindparams(bindparam("kinds", expanding=True))
     row = session.execute(statement, {"kinds": list(kinds), "id": job_id}).first()
     return _status(row) if row is not None else None
+
+
+Ending = tuple[str, str | None, datetime | None]  # a row's status, error and end
+
+
+def row_or_job_end(
+    session: Session, row: Ending, job_id: int | None, kinds: Collection[str]
+) -> Ending:
+    """A job's row's status, error and end (an eval run's, a learning cycle's): its own,
+    unless the row still says ``running`` and its job has failed or was cancelled without
+    writing the end into the row (a worker that died for good, a cancel of the queued job
+    through ``/jobs``); then the job's."""
+    if row[0] != "running" or job_id is None:
+        return row
+    job = get_job(session, job_id, kinds)
+    if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
+        return row
+    return job.state.value, job.error if job.state is JobState.FAILED else None, job.finished_at

@@ -25,7 +25,7 @@ from luna.evals.runner import EvalRunError, request_cancel
 from luna.evals.suites.base import EvalConfig
 from luna.jobs.control import JobFinishedError, cancel
 from luna.jobs.eval import EVAL, enqueue_eval
-from luna.jobs.status import JobState, get_job
+from luna.jobs.status import Ending, JobState, row_or_job_end
 from luna.prompts.registry import PromptError, parse_ref
 from luna.store.sql.models import EvalResult, EvalRun
 
@@ -75,16 +75,9 @@ class EvalRunOut(BaseModel):
     results: list[EvalResultOut] | None = None
 
 
-def _ended_job(session: Session, run: EvalRun) -> tuple[str, str | None, datetime | None]:
-    """Status, error and end of a run: its row's, unless the row says ``running`` and its job
-    has failed or was cancelled without writing the end into the row."""
-    row = (run.status, run.error, run.finished_at)
-    if run.status != "running" or run.job_id is None:
-        return row
-    job = get_job(session, run.job_id, KINDS)
-    if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
-        return row
-    return job.state.value, job.error if job.state is JobState.FAILED else None, job.finished_at
+def _ended_job(session: Session, run: EvalRun) -> Ending:
+    """Status, error and end of a run (:func:`~luna.jobs.status.row_or_job_end`)."""
+    return row_or_job_end(session, (run.status, run.error, run.finished_at), run.job_id, KINDS)
 
 
 def _out(session: Session, run: EvalRun, results: list[EvalResult] | None = None) -> EvalRunOut:
