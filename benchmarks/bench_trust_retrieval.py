@@ -25,21 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from collections import defaultdict
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from _db import throwaway_database
+from _trust import retrieve_and_screen, trust_cases, trust_knowledge
 
-from luna.config import Settings
-from luna.evals.knowledge import ingest_samples
 from luna.evals.metrics import evidence_found
-from luna.graphs.rag.nodes import retrieve, screen
-from luna.runtime import Runtime
 
-EVALS = Path(__file__).resolve().parents[1] / "evals"
 STAGES = ("evidence@5", "sources", "screened", "context")
 
 
@@ -59,44 +52,26 @@ def main() -> None:
     parser.add_argument("--show-cases", action="store_true")
     parser.add_argument("--json", type=Path, help="write the per-case outcome here")
     args = parser.parse_args()
-    lines = (EVALS / f"trust_qa.{args.split}.v1.jsonl").read_text(encoding="utf-8").splitlines()
-    cases = [c for c in map(json.loads, lines) if c["answerable"] and c["references"]]
+    cases = [c for c in trust_cases(args.split) if c["answerable"] and c["references"]]
     cases = [c for c in cases if not args.kind or c["kind"] in args.kind]
     outcome: dict[str, dict[str, Any]] = {}
-    with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
-        settings = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)
-        runtime = Runtime(settings)
-        try:
-            runtime.register_prompts()
-            corpus = "trust_probe" if args.split == "probe" else "trust"
-            ingest_samples(runtime, EVALS / "corpus" / corpus)
-            context = SimpleNamespace(
-                retriever=runtime.retriever,
-                top_k=args.top_k,
-                filters=None,
-                context_tokens=settings.rag_context_tokens,
-            )
-            node: Any = SimpleNamespace(context=context)  # the nodes read runtime.context
-            for case in cases:
-                evidence = [r["evidence"] for r in case["references"]]
-                plain = runtime.retriever.search(case["question"], top_k=5)
-                state: dict[str, Any] = {"question": case["question"]}
-                state |= retrieve(state, node)
-                state |= screen(state, node)
-                missing = {
-                    "evidence@5": _missing([h.text for h in plain[:5]], evidence),
-                    "sources": _missing([s["text"] for s in state["sources"]], evidence),
-                    "screened": _missing([s["text"] for s in state["screened"]], evidence),
-                    "context": _missing([s["text"] for s in state["context"]], evidence),
-                }
-                outcome[case["id"]] = {"kind": case["kind"], "missing": missing}
-                if args.show_cases:
-                    print(f"{case['id']} ({case['kind']}): {case['question']}")
-                    for stage, lost in missing.items():
-                        for e in lost:
-                            print(f"    not in {stage}: {e}")
-        finally:
-            runtime.close()
+    with trust_knowledge(args.split, args.top_k) as (runtime, node):
+        for case in cases:
+            evidence = [r["evidence"] for r in case["references"]]
+            plain = runtime.retriever.search(case["question"], top_k=5)
+            state = retrieve_and_screen(node, case["question"])
+            missing = {
+                "evidence@5": _missing([h.text for h in plain[:5]], evidence),
+                "sources": _missing([s["text"] for s in state["sources"]], evidence),
+                "screened": _missing([s["text"] for s in state["screened"]], evidence),
+                "context": _missing([s["text"] for s in state["context"]], evidence),
+            }
+            outcome[case["id"]] = {"kind": case["kind"], "missing": missing}
+            if args.show_cases:
+                print(f"{case['id']} ({case['kind']}): {case['question']}")
+                for stage, lost in missing.items():
+                    for e in lost:
+                        print(f"    not in {stage}: {e}")
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for result in outcome.values():
         by_kind[result["kind"]].append(result)

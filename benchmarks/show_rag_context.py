@@ -16,26 +16,15 @@ the dev split: read test-split cases only after their figures are reported.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import tempfile
-from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
-from _db import throwaway_database
+from _trust import retrieve_and_screen, trust_cases, trust_knowledge
 
-from luna.config import Settings
 from luna.core.language import guess_language
-from luna.evals.knowledge import ingest_samples
 from luna.graphs.rag.calculation import calculate
 from luna.graphs.rag.calculation_plan import listed_numbers, numbered_block
-from luna.graphs.rag.nodes import retrieve, screen
 from luna.ingest.tokens import approx_token_count
 from luna.prompts.registry import load_prompt
-from luna.runtime import Runtime
-
-EVALS = Path(__file__).resolve().parents[1] / "evals"
 
 
 def main() -> None:
@@ -49,48 +38,30 @@ def main() -> None:
     if args.calculate:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
-    lines = (EVALS / f"trust_qa.{args.split}.v1.jsonl").read_text(encoding="utf-8").splitlines()
-    cases = {case["id"]: case for case in map(json.loads, lines)}
-    with throwaway_database() as url, tempfile.TemporaryDirectory() as home:
-        settings = Settings(database_url=url, home=Path(home), data_source="none", _env_file=None)
-        runtime = Runtime(settings)
-        try:
-            runtime.register_prompts()
-            corpus = "trust_probe" if args.split == "probe" else "trust"
-            ingest_samples(runtime, EVALS / "corpus" / corpus)
-            context = SimpleNamespace(
-                retriever=runtime.retriever,
-                top_k=args.top_k,
-                filters=None,
-                context_tokens=settings.rag_context_tokens,
-            )
-            for case_id in args.cases:
-                question = cases[case_id]["question"]
-                state: dict[str, Any] = {"question": question}
-                node: Any = SimpleNamespace(context=context)  # the nodes read runtime.context
-                state |= retrieve(state, node)  # type: ignore[arg-type]
-                state |= screen(state, node)  # type: ignore[arg-type]
-                shown = state["context"]
-                tokens = approx_token_count("\n".join(s["text"] for s in shown))
-                print(f"===== {case_id}: {question}")
-                for s in state["sources"]:
-                    old = " (superseded)" if s.get("superseded_by") else ""
-                    print(f"  source [{s['n']}] {s['title']} | {s['section']}{old}")
-                print(f"--- context, ~{tokens} tokens")
-                for s in shown:
-                    print(f"[{s['n']}] {s['title']}\n{s['text']}\n")
-                screened = state["screened"]
-                if args.numbers or args.calculate:
-                    listed = listed_numbers(question, screened)
-                    print(f"--- numbers\n{numbered_block(listed)}")
-                if args.calculate:
-                    with runtime.stores.sessions() as session:
-                        prompt = load_prompt(session, "rag_calculate", {})
-                    language = guess_language(question)
-                    result = calculate(runtime.chat_model, prompt, question, screened, language)
-                    print(f"--- calculation\n{result.render(language) if result else None}")
-        finally:
-            runtime.close()
+    cases = {case["id"]: case for case in trust_cases(args.split)}
+    with trust_knowledge(args.split, args.top_k) as (runtime, node):
+        for case_id in args.cases:
+            question = cases[case_id]["question"]
+            state = retrieve_and_screen(node, question)
+            shown = state["context"]
+            tokens = approx_token_count("\n".join(s["text"] for s in shown))
+            print(f"===== {case_id}: {question}")
+            for s in state["sources"]:
+                old = " (superseded)" if s.get("superseded_by") else ""
+                print(f"  source [{s['n']}] {s['title']} | {s['section']}{old}")
+            print(f"--- context, ~{tokens} tokens")
+            for s in shown:
+                print(f"[{s['n']}] {s['title']}\n{s['text']}\n")
+            screened = state["screened"]
+            if args.numbers or args.calculate:
+                listed = listed_numbers(question, screened)
+                print(f"--- numbers\n{numbered_block(listed)}")
+            if args.calculate:
+                with runtime.stores.sessions() as session:
+                    prompt = load_prompt(session, "rag_calculate", {})
+                language = guess_language(question)
+                result = calculate(runtime.chat_model, prompt, question, screened, language)
+                print(f"--- calculation\n{result.render(language) if result else None}")
 
 
 if __name__ == "__main__":
