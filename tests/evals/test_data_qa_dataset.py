@@ -8,9 +8,7 @@ leaked brackets and prompt words as documented.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -20,9 +18,9 @@ import pytest
 from pydantic import ValidationError
 
 from luna.core.language import detect_language
+from tests.evals.benchmark_modules import benchmark_module
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ROOT / "benchmarks"
 MIX = {
     "consumption_kwh": 11,
     "production_kwh": 6,
@@ -37,24 +35,9 @@ MIX = {
 }
 
 
-def _module(name: str) -> ModuleType:
-    """A module of ``benchmarks/`` (not a package), imported as the bench imports it."""
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def schema() -> ModuleType:
-    return _module("_data_qa")
+    return benchmark_module("_data_qa")
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +130,7 @@ def test_the_schema_rejects_inconsistent_expectations(schema: ModuleType, expect
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    return _module("bench_data_answers")
+    return benchmark_module("bench_data_answers")
 
 
 def test_numbers_are_read_in_german_and_english_notation(bench: ModuleType):

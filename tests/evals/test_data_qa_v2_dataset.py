@@ -8,8 +8,6 @@ foreign meters, and its questions are in their language and not v1's.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -17,30 +15,15 @@ from types import ModuleType
 import pytest
 
 from luna.core.language import detect_language
+from tests.evals.benchmark_modules import benchmark_module
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ROOT / "benchmarks"
 V2 = ROOT / "evals" / "data_qa.v2.jsonl"
-
-
-def _module(name: str) -> ModuleType:
-    """A module of ``benchmarks/`` (not a package), imported as the bench imports it."""
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def schema() -> ModuleType:
-    return _module("_data_qa")
+    return benchmark_module("_data_qa")
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,7 @@ refusals of the other customer's meters, inside follow-ups too.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -20,30 +18,15 @@ from typing import get_args
 import pytest
 
 from luna.core.language import detect_language
+from tests.evals.benchmark_modules import benchmark_module
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ROOT / "benchmarks"
 DATASET = ROOT / "evals" / "data_qa.v3.jsonl"
-
-
-def _module(name: str) -> ModuleType:
-    """A module of ``benchmarks/`` (not a package), imported as the bench imports it."""
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def schema() -> ModuleType:
-    return _module("_data_qa")
+    return benchmark_module("_data_qa")
 
 
 @pytest.fixture(scope="module")
