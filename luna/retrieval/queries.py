@@ -330,17 +330,20 @@ def translated_query(question: str, dictionary: Dictionary | None = None) -> str
 MAX_NAMED_DOCUMENTS = 2  # a kind more documents share names no one document ("the manual")
 
 
+def named_document_kinds(question: str) -> list[frozenset[str]]:
+    """The kinds of document the question names ("policy", "FAQ"), as lexicon groups."""
+    folded = question.casefold().replace("-", " ")
+    return [g for g in document_groups() if any(contains_term(folded, t) for t in g)]
+
+
 def named_documents(question: str, titles: Mapping[K, str]) -> list[K]:
     """The documents a question names by their kind ("laut neuer Energierichtlinie", "our new
     energy policy", "what the FAQ said"): those whose title names the same kind, in either
     language, where at most :data:`MAX_NAMED_DOCUMENTS` do. Such a question often needs that
     document beside the one its other words point to (a register in a manual, the limit it
     must keep in the policy), and shares few words with it."""
-    folded = question.casefold().replace("-", " ")
     named: list[K] = []
-    for group in document_groups():
-        if not any(contains_term(folded, term) for term in group):
-            continue
+    for group in named_document_kinds(question):
         matching = [
             key
             for key, title in titles.items()

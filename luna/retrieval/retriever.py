@@ -38,6 +38,7 @@ from luna.retrieval.queries import (
     attribute_query,
     bridge_queries,
     description_query,
+    named_document_kinds,
     named_documents,
     question_parts,
     translated_query,
@@ -219,7 +220,10 @@ class Retriever:
     def _named_documents(
         self, session: Session, query: str, allowed: set[str] | None
     ) -> list[uuid.UUID]:
-        """The ready documents ``query`` names by their kind (:func:`named_documents`)."""
+        """The ready documents ``query`` names by their kind (:func:`named_documents`); the
+        titles are read only for a question that names a kind of document at all."""
+        if not named_document_kinds(query):
+            return []
         titles = {
             item_id: title
             for item_id, title in session.execute(
