@@ -1,9 +1,10 @@
 """Binding constraints in words: which limits shape the schedule, when, and what they cost.
 
-A limit counts as binding where the schedule sits on it (SoC at its floor, import at its cap).
-Load windows cannot be seen that way, so a window is reported when re-solving with the window
-opened to the whole horizon is measurably cheaper. Where a constraint can be relaxed, the
-caller's ``saving`` function measures what relaxing it alone would save.
+A limit counts as binding where the schedule sits on it (SoC at its floor, import at its cap, a
+day's discharge at the cycle limit). Load windows and battery flow bans cannot be seen that
+way, so they are reported when re-solving without them is measurably cheaper. Where a
+constraint can be relaxed, the caller's ``saving`` function measures what relaxing it alone
+would save.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def binding_constraints(
     """Everything that shapes ``schedule``, sorted by time."""
     found = [
         *_battery(limits, schedule, saving),
+        *_bans(limits, saving),
+        *_cycles(limits, schedule, saving),
         *_grid(limits, schedule, saving),
         *_windows(limits, window_saving),
     ]
@@ -86,7 +89,9 @@ def _battery(limits: Limits, schedule: ScheduleArrays, saving: Saving) -> list[B
     grid = limits.grid
     soc = schedule.soc
     found: list[BindingConstraint] = []
-    final_binds = battery.final_min_kwh > battery.soc_min_kwh[-1] + AT_BOUND_KWH
+    final_binds = battery.final_equal or (
+        battery.final_min_kwh > battery.soc_min_kwh[-1] + AT_BOUND_KWH
+    )
     at_floor = (soc <= battery.soc_min_kwh + AT_BOUND_KWH) & (battery.soc_min_kwh > 0)
     if final_binds:
         at_floor[-1] = False
@@ -121,6 +126,8 @@ def _battery(limits: Limits, schedule: ScheduleArrays, saving: Saving) -> list[B
     if final_binds and soc[-1] <= battery.final_min_kwh + AT_BOUND_KWH:
         value = saving(FINAL_SOC)
         n = grid.n_steps
+        final_pct = f"{battery.percent(battery.final_min_kwh):.0f} %"
+        target = f"exactly {final_pct}" if battery.final_equal else f"{final_pct} or more"
         found.append(
             _item(
                 "final_soc",
@@ -128,8 +135,7 @@ def _battery(limits: Limits, schedule: ScheduleArrays, saving: Saving) -> list[B
                 FINAL_SOC,
                 (n, n),
                 grid,
-                f"The battery must end the horizon ({grid.end_clock(n)}) at "
-                f"{battery.percent(battery.final_min_kwh):.0f} % or more "
+                f"The battery must end the horizon ({grid.end_clock(n)}) at {target} "
                 f"({limits.describe(FINAL_SOC)}){_saving_words(value)}",
                 value,
             )
@@ -155,6 +161,67 @@ def _full_power(
         )
         for first, last in step_runs(flow >= most_kwh - AT_BOUND_KWH)
     ]
+
+
+_BAN_WORDS = {
+    "grid_charging": "Battery charges only from PV surplus",
+    "battery_export": "Battery energy may not be exported",
+}
+
+
+def _bans(limits: Limits, saving: Saving) -> list[BindingConstraint]:
+    """Flow bans whose relaxation would measurably save money."""
+    battery = limits.battery
+    if battery is None:
+        return []
+    found: list[BindingConstraint] = []
+    for ban in battery.bans:
+        value = saving(ban.key)
+        if value is None or value < WORTH_MENTIONING_EUR:
+            continue
+        found += [
+            _item(
+                ban.flow,
+                "battery",
+                ban.key,
+                (first, last + 1),
+                limits.grid,
+                f"{_BAN_WORDS[ban.flow]} {limits.grid.span(first, last)} "
+                f"({limits.describe(ban.key)}){_saving_words(value)}",
+                value,
+            )
+            for first, last in step_runs(ban.steps)
+        ]
+    return found
+
+
+def _cycles(limits: Limits, schedule: ScheduleArrays, saving: Saving) -> list[BindingConstraint]:
+    """Local days on which the battery uses all the full cycles a rule allows."""
+    battery = limits.battery
+    if battery is None or battery.cycle_cap is None:
+        return []
+    cap = battery.cycle_cap
+    cycles = cap.cell_discharge_kwh / battery.capacity_kwh
+    found: list[BindingConstraint] = []
+    for first, end in cap.days:
+        used = float(schedule.discharge[first:end].sum()) / battery.discharge_efficiency
+        if used < cap.cell_discharge_kwh - AT_BOUND_KWH:
+            continue
+        value = saving(cap.key)
+        found.append(
+            _item(
+                "cycle_limit",
+                "battery",
+                cap.key,
+                (first, end),
+                limits.grid,
+                f"Battery uses all {cycles:g} full cycles allowed on "
+                f"{limits.grid.step_start(first):%d.%m.%Y} ({limits.describe(cap.key)})"
+                f"{_saving_words(value)}",
+                value,
+            )
+        )
+    return found
 
 
 def _grid(limits: Limits, schedule: ScheduleArrays, saving: Saving) -> list[BindingConstraint]:

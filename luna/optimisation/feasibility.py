@@ -1,20 +1,28 @@
 """Why a schedule cannot exist, in words, before or instead of a solver status.
 
-Obvious conflicts (a deadline that the charger power cannot meet, a SoC target out of reach, a
-base load above every supply) are found analytically from :class:`Limits`. If the solver still
+Obvious conflicts (a deadline that the charger power cannot meet, a SoC target out of reach —
+also because the battery may charge only from PV surplus —, a base load above every supply)
+are found analytically from :class:`Limits`. If the solver still
 finds the problem infeasible, :func:`diagnose` relaxes one constraint at a time and names those
 whose relaxation restores feasibility.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from luna.optimisation.horizon import step_runs
-from luna.optimisation.limits import FINAL_SOC, NO_CURTAILMENT, SOC_MAX, Limits, LoadSpec
+from luna.optimisation.limits import (
+    FINAL_SOC,
+    NO_CURTAILMENT,
+    SOC_MAX,
+    BatterySpec,
+    Limits,
+    LoadSpec,
+)
 
 
 class OptimisationInfeasible(Exception):  # noqa: N818 - the name the product's tools catch
@@ -143,18 +151,49 @@ def _battery_conflicts(limits: Limits) -> list[Conflict]:
                 _unique((key, SOC_MAX)),
             )
         )
-    elapsed = grid.n_steps * battery.max_charge_kwh * battery.charge_efficiency
-    reachable = min(battery.initial_kwh + elapsed, float(battery.soc_max_kwh[-1]))
-    if battery.final_min_kwh > reachable + 1e-9:
-        found.append(
+    return found + _final_soc_conflicts(limits, battery)
+
+
+def _final_soc_conflicts(limits: Limits, battery: BatterySpec) -> list[Conflict]:
+    """A final SoC the battery cannot reach from its start, from below or (if equal) above."""
+    ends = f"by {limits.grid.end_clock(limits.grid.n_steps)}"
+    target = f"{limits.describe(FINAL_SOC)} is out of reach"
+    start = f"starting at {battery.percent(battery.initial_kwh):.0f} % the battery can"
+    charged = battery.charge_efficiency * float(battery.charge_cap_kwh.sum())
+    highest = min(battery.initial_kwh + charged, float(battery.soc_max_kwh[-1]))
+    if battery.final_min_kwh > highest + 1e-9:
+        keys = _unique((FINAL_SOC, *battery.ban_keys("grid_charging")))
+        return [
             Conflict(
-                f"{limits.describe(FINAL_SOC)} is out of reach: starting "
-                f"at {battery.percent(battery.initial_kwh):.0f} % the battery can reach at most "
-                f"{battery.percent(reachable):.0f} % by {grid.end_clock(grid.n_steps)}",
-                (FINAL_SOC,),
+                f"{target}: {start} reach at most {battery.percent(highest):.0f} % {ends}"
+                f"{_because(limits, keys[1:])}",
+                keys,
             )
+        ]
+    if not battery.final_equal:
+        return []
+    emptied = float(battery.discharge_cap_kwh.sum()) / battery.discharge_efficiency
+    floor = float(battery.soc_min_kwh[-1])
+    lowest = max(battery.initial_kwh - emptied, floor)
+    if battery.final_min_kwh >= lowest - 1e-9:
+        return []
+    limiting = (
+        (battery.soc_min_keys[-1],)
+        if floor >= battery.initial_kwh - emptied
+        else battery.ban_keys("battery_export")
+    )
+    keys = _unique((FINAL_SOC, *limiting))
+    return [
+        Conflict(
+            f"{target}: {start} get down to only {battery.percent(lowest):.0f} % {ends}"
+            f"{_because(limits, keys[1:])}",
+            keys,
         )
-    return found
+    ]
+
+
+def _because(limits: Limits, keys: Sequence[str]) -> str:
+    return f" ({'; '.join(limits.describe(k) for k in keys)})" if keys else ""
 
 
 def _supply_conflicts(limits: Limits) -> list[Conflict]:
@@ -162,8 +201,8 @@ def _supply_conflicts(limits: Limits) -> list[Conflict]:
     grid = limits.grid
     found: list[Conflict] = []
     battery = limits.battery
-    discharge = battery.max_discharge_kwh if battery is not None else 0.0
-    charge = battery.max_charge_kwh if battery is not None else 0.0
+    discharge = battery.discharge_cap_kwh if battery is not None else 0.0
+    charge = battery.charge_cap_kwh if battery is not None else 0.0
     short = limits.load_kwh - limits.pv_kwh > limits.import_max_kwh + discharge + 1e-9
     for first, last in step_runs(short):
         keys = _unique(limits.import_keys[first : last + 1])

@@ -75,6 +75,12 @@ class StepGrid:
             return f"at {self.clock(first_step)}"
         return f"from {self.clock(first_step)} to {self.end_clock(last_step + 1)}"
 
+    def local_days(self) -> list[tuple[int, int]]:
+        """The steps of each local calendar day in the horizon, as ``[first, end)`` ranges."""
+        dates = [self._wall_clock[k].date() for k in range(self.n_steps)]
+        firsts = [k for k in range(self.n_steps) if k == 0 or dates[k] != dates[k - 1]]
+        return list(zip(firsts, [*firsts[1:], self.n_steps], strict=True))
+
     def boundary_at_or_after(self, instant: datetime) -> int:
         """Index of the first boundary not before ``instant`` (a window may start there)."""
         return int(np.ceil(self._steps_since_start(instant) - 1e-9))

@@ -56,12 +56,16 @@ class Battery(_Input):
         default=None,
         ge=0,
         le=1,
-        description="SoC to end at or above; empty: the initial SoC (no free energy).",
+        description="SoC to end at (see final_soc_mode); empty: the initial SoC.",
+    )
+    final_soc_mode: Literal["at_least", "equal"] = Field(
+        default="at_least",
+        description="'at_least': end at or above the target; 'equal': end exactly on it.",
     )
     throughput_cost_eur_kwh: float = Field(
         default=0.01,
         ge=0,
-        description="Wear cost per kWh discharged; stops cycling on tiny price spreads.",
+        description="Wear cost per kWh discharged (0: none); stops cycling on tiny spreads.",
     )
 
     @model_validator(mode="after")
@@ -72,6 +76,10 @@ class Battery(_Input):
             self.final_soc_min_fraction > self.soc_max_fraction
         ):
             raise ValueError("final_soc_min_fraction must not exceed soc_max_fraction")
+        if self.final_soc_mode == "equal" and self.final_target_fraction < self.soc_min_fraction:
+            raise ValueError(
+                "with final_soc_mode 'equal' the final SoC must not be below soc_min_fraction"
+            )
         return self
 
     @property

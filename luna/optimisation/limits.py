@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from luna.optimisation.horizon import StepGrid
+from luna.optimisation.horizon import BoolArray, StepGrid
 from luna.optimisation.inputs import DeferrableLoad, Objective, OptimisationInput
-from luna.optimisation.rules import CompiledRules, compile_rules
+from luna.optimisation.rules import BatteryFlow, CompiledRules, FlowBan, compile_rules
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -63,8 +63,21 @@ class LoadSpec:
 
 
 @dataclass(frozen=True)
+class CycleCap:
+    """The most energy the cells may give per local day (cycles × capacity, kWh)."""
+
+    cell_discharge_kwh: float
+    days: tuple[tuple[int, int], ...]
+    key: str
+
+
+@dataclass(frozen=True)
 class BatterySpec:
-    """Battery bounds per step; SoC arrays hold the bound at the end of each step (kWh)."""
+    """Battery bounds per step; SoC arrays hold the bound at the end of each step (kWh).
+
+    ``charge_cap_kwh``/``discharge_cap_kwh`` are the power limits, lowered on steps where a flow
+    ban bounds the flow by data alone (no charging at night under ``charge_from_pv_only``).
+    """
 
     capacity_kwh: float
     max_charge_kwh: float
@@ -77,9 +90,25 @@ class BatterySpec:
     soc_max_kwh: FloatArray
     final_min_kwh: float
     throughput_cost_eur_kwh: float
+    charge_cap_kwh: FloatArray
+    discharge_cap_kwh: FloatArray
+    final_equal: bool = False
+    bans: tuple[FlowBan, ...] = ()
+    cycle_cap: CycleCap | None = None
 
     def percent(self, kwh: float) -> float:
         return 100.0 * kwh / self.capacity_kwh
+
+    def ban_keys(self, flow: BatteryFlow) -> tuple[str, ...]:
+        return tuple(ban.key for ban in self.bans if ban.flow == flow)
+
+    def banned(self, flow: BatteryFlow) -> BoolArray:
+        """Steps on which ``flow`` is banned by any rule."""
+        mask = np.zeros(len(self.charge_cap_kwh), dtype=bool)
+        for ban in self.bans:
+            if ban.flow == flow:
+                mask |= ban.steps
+        return mask
 
 
 @dataclass(frozen=True)
@@ -129,10 +158,7 @@ def build_limits(problem: OptimisationInput, relax: Iterable[str] = ()) -> Limit
     n = grid.n_steps
     load_names = [load.name for load in problem.deferrable_loads]
     rules = compile_rules(problem.rules, grid, load_names, problem.battery is not None)
-    active = CompiledRules(
-        tuple(c for c in rules.caps if c.key not in relaxed),
-        tuple(o for o in rules.load_overrides if o.key not in relaxed),
-    )
+    active = rules.without(relaxed)
     descriptions = _input_descriptions(problem) | rules.descriptions()
 
     load = np.asarray(problem.load_kwh, dtype=float)
@@ -147,12 +173,14 @@ def build_limits(problem: OptimisationInput, relax: Iterable[str] = ()) -> Limit
     import_base = most_drawn if GRID_IMPORT in relaxed else problem.grid.max_import_kw * hours
     export_base = most_fed if GRID_EXPORT in relaxed else problem.grid.max_export_kw * hours
     import_max, import_keys = _capped(
-        np.broadcast_to(import_base, n), GRID_IMPORT, active, "grid_import_kw", hours
+        np.broadcast_to(import_base, n), GRID_IMPORT, active, "grid_import", hours, load
     )
     export_max, export_keys = _capped(
-        np.broadcast_to(export_base, n), GRID_EXPORT, active, "grid_export_kw", hours
+        np.broadcast_to(export_base, n), GRID_EXPORT, active, "grid_export", hours, load
     )
-
+    allow_curtailment = problem.allow_pv_curtailment or NO_CURTAILMENT in relaxed
+    loads = tuple(_load_spec(d, grid, active, relaxed) for d in problem.deferrable_loads)
+    deficit = _deficit_bound(problem, loads, allow_curtailment)
     return Limits(
         grid=grid,
         objective=problem.objective,
@@ -164,30 +192,56 @@ def build_limits(problem: OptimisationInput, relax: Iterable[str] = ()) -> Limit
         import_keys=import_keys,
         export_max_kwh=export_max,
         export_keys=export_keys,
-        allow_curtailment=problem.allow_pv_curtailment or NO_CURTAILMENT in relaxed,
-        battery=_battery_spec(problem, active, relaxed),
-        loads=tuple(_load_spec(d, grid, active, relaxed) for d in problem.deferrable_loads),
+        allow_curtailment=allow_curtailment,
+        battery=_battery_spec(problem, active, relaxed, deficit),
+        loads=loads,
         descriptions=descriptions,
     )
 
 
 def _capped(
-    base: FloatArray, base_key: str, rules: CompiledRules, quantity: str, hours: float
+    base: FloatArray,
+    base_key: str,
+    rules: CompiledRules,
+    direction: str,
+    hours: float,
+    load: FloatArray,
 ) -> tuple[FloatArray, tuple[str, ...]]:
+    """Grid limits per step: the connection's, lowered by every cap rule in ``direction``."""
     values = np.array(base, dtype=float)
     keys = [base_key] * len(values)
     for cap in rules.caps:
-        if cap.quantity != quantity:
+        if cap.quantity == f"{direction}_kw":
+            cap_kwh = np.full(len(values), cap.value * hours)
+        elif cap.quantity == f"{direction}_above_load_kw":
+            cap_kwh = load + cap.value * hours
+        else:
             continue
-        tighter = cap.steps & (cap.value * hours < values)
-        values[tighter] = cap.value * hours
+        tighter = cap.steps & (cap_kwh < values)
+        values[tighter] = cap_kwh[tighter]
         for k in np.flatnonzero(tighter):
             keys[k] = cap.key
     return values, tuple(keys)
 
 
+def _deficit_bound(
+    problem: OptimisationInput, loads: tuple[LoadSpec, ...], allow_curtailment: bool
+) -> FloatArray:
+    """The most energy the site's loads can lack after PV in each step (kWh, >= 0)."""
+    pv = np.asarray(problem.pv_kwh, dtype=float)
+    demand = np.asarray(problem.load_kwh, dtype=float).copy()
+    for load in loads:
+        if load.energy_kwh > 0:
+            demand[load.first : load.end] += load.max_kwh_per_step
+    usable_pv = 0.0 if allow_curtailment else pv
+    return np.maximum(demand - usable_pv, 0.0)
+
+
 def _battery_spec(
-    problem: OptimisationInput, rules: CompiledRules, relaxed: frozenset[str]
+    problem: OptimisationInput,
+    rules: CompiledRules,
+    relaxed: frozenset[str],
+    deficit_kwh: FloatArray,
 ) -> BatterySpec | None:
     battery = problem.battery
     if battery is None:
@@ -206,14 +260,7 @@ def _battery_spec(
             keys[k] = cap.key
     initial = battery.initial_soc_fraction * capacity
     ceiling = np.full(n, battery.soc_max_fraction * capacity)
-    # A battery that starts outside its band is brought back as fast as its power allows.
-    elapsed = np.arange(1, n + 1) * hours
-    floor = np.minimum(floor, initial + elapsed * battery.max_charge_kw * battery.charge_efficiency)
-    ceiling = np.maximum(
-        ceiling, initial - elapsed * battery.max_discharge_kw / battery.discharge_efficiency
-    )
-    final = 0.0 if FINAL_SOC in relaxed else battery.final_target_fraction * capacity
-    return BatterySpec(
+    spec = BatterySpec(
         capacity_kwh=capacity,
         max_charge_kwh=battery.max_charge_kw * hours,
         max_discharge_kwh=battery.max_discharge_kw * hours,
@@ -223,8 +270,56 @@ def _battery_spec(
         soc_min_kwh=floor,
         soc_min_keys=tuple(keys),
         soc_max_kwh=ceiling,
-        final_min_kwh=final,
+        final_min_kwh=0.0 if FINAL_SOC in relaxed else battery.final_target_fraction * capacity,
         throughput_cost_eur_kwh=battery.throughput_cost_eur_kwh,
+        charge_cap_kwh=np.full(n, battery.max_charge_kw * hours),
+        discharge_cap_kwh=np.full(n, battery.max_discharge_kw * hours),
+        final_equal=battery.final_soc_mode == "equal" and FINAL_SOC not in relaxed,
+        bans=rules.bans,
+        cycle_cap=_cycle_cap(problem, rules),
+    )
+    return _brought_into_band(_flow_bounds(spec, problem, deficit_kwh))
+
+
+def _flow_bounds(
+    spec: BatterySpec, problem: OptimisationInput, deficit_kwh: FloatArray
+) -> BatterySpec:
+    """Bounds the flow bans imply by data alone: with no grid charging the battery charges at
+    most the PV surplus over the base load; with no battery export it discharges at most what
+    the loads can lack."""
+    surplus = np.maximum(
+        np.asarray(problem.pv_kwh, dtype=float) - np.asarray(problem.load_kwh, dtype=float), 0.0
+    )
+    charge = np.where(
+        spec.banned("grid_charging"), np.minimum(spec.charge_cap_kwh, surplus), spec.charge_cap_kwh
+    )
+    discharge = np.where(
+        spec.banned("battery_export"),
+        np.minimum(spec.discharge_cap_kwh, deficit_kwh),
+        spec.discharge_cap_kwh,
+    )
+    return replace(spec, charge_cap_kwh=charge, discharge_cap_kwh=discharge)
+
+
+def _brought_into_band(spec: BatterySpec) -> BatterySpec:
+    """A battery that starts outside its band is brought back as fast as its flows allow."""
+    highest = spec.initial_kwh + np.cumsum(spec.charge_cap_kwh) * spec.charge_efficiency
+    lowest = spec.initial_kwh - np.cumsum(spec.discharge_cap_kwh) / spec.discharge_efficiency
+    return replace(
+        spec,
+        soc_min_kwh=np.minimum(spec.soc_min_kwh, highest),
+        soc_max_kwh=np.maximum(spec.soc_max_kwh, lowest),
+    )
+
+
+def _cycle_cap(problem: OptimisationInput, rules: CompiledRules) -> CycleCap | None:
+    if problem.battery is None or not rules.cycle_limits:
+        return None
+    tightest = min(rules.cycle_limits, key=lambda limit: limit.cycles)
+    return CycleCap(
+        cell_discharge_kwh=tightest.cycles * problem.battery.capacity_kwh,
+        days=tuple(problem.step_grid.local_days()),
+        key=tightest.key,
     )
 
 
@@ -275,7 +370,8 @@ def _input_descriptions(problem: OptimisationInput) -> dict[str, str]:
         b = problem.battery
         words[SOC_MIN] = f"battery minimum SoC {100 * b.soc_min_fraction:g} %"
         words[SOC_MAX] = f"battery maximum SoC {100 * b.soc_max_fraction:g} %"
-        words[FINAL_SOC] = f"final SoC target {100 * b.final_target_fraction:g} %"
+        exactly = " exactly" if b.final_soc_mode == "equal" else ""
+        words[FINAL_SOC] = f"final SoC target{exactly} {100 * b.final_target_fraction:g} %"
     grid = problem.step_grid
     for load in problem.deferrable_loads:
         first, end = load.window(grid)

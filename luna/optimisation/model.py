@@ -1,31 +1,36 @@
 """The LP/MILP of docs/optimiser.md, assembled as sparse arrays for HiGHS.
 
 Variables are energies per step (kWh). The model is built from :class:`Limits` alone; which
-steps get an import/export or charge/discharge binary is decided by the caller (see
-``solve.py``), because the LP relaxation is already exact on most steps.
+steps get a mode binary (import/export, charge/discharge, and under flow bans charge/import and
+discharge/export) is decided by the caller (see ``solve.py``), because the LP relaxation is
+already exact on most steps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from luna.optimisation.limits import FloatArray, Limits, LoadSpec
+from luna.optimisation.limits import CycleCap, FloatArray, Limits, LoadSpec
 
 IntArray = npt.NDArray[np.int64]
 Stage = Literal["cost", "min_import"]
+Mode = Literal["grid", "battery", "grid_charging", "battery_export"]
+"""Pairs of flows that may not both be positive in a step: import/export, charge/discharge,
+charge/import (no grid charging) and discharge/export (no battery export)."""
+MODES: tuple[Mode, ...] = ("grid", "battery", "grid_charging", "battery_export")
 TIE_BREAK_EUR_KWH = 1e-6
 
 
 @dataclass(frozen=True)
 class ModelOptions:
-    """Which binaries to add and what to minimise."""
+    """Which mode binaries to add (steps per mode) and what to minimise."""
 
-    grid_binary_steps: frozenset[int] = frozenset()
-    battery_binary_steps: frozenset[int] = frozenset()
+    binary_steps: Mapping[Mode, frozenset[int]] = field(default_factory=dict)
     stage: Stage = "cost"
     import_cap_kwh: float | None = None
 
@@ -41,6 +46,18 @@ class Columns:
     discharge: IntArray | None
     soc: IntArray | None
     loads: dict[str, IntArray]
+
+    def pair(self, mode: Mode) -> tuple[IntArray, IntArray] | None:
+        """The two flows ``mode`` keeps apart (None without a battery, for battery modes)."""
+        if mode == "grid":
+            return self.grid_import, self.grid_export
+        if self.charge is None or self.discharge is None:
+            return None
+        return {
+            "battery": (self.charge, self.discharge),
+            "grid_charging": (self.charge, self.grid_import),
+            "battery_export": (self.discharge, self.grid_export),
+        }[mode]
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,10 @@ class _Builder:
         self.num_col += n
         return index
 
+    def column_upper(self, columns: IntArray) -> FloatArray:
+        """Upper bounds of columns added so far, aligned with ``columns``."""
+        return np.concatenate(self.upper)[columns]
+
     def add_rows(self, n: int, lower: object, upper: object) -> IntArray:
         self.row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), n))
         self.row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), n))
@@ -147,20 +168,19 @@ def build_model(limits: Limits, options: ModelOptions) -> LinearModel:
     b.add_terms(balance, imp, 1.0)
     b.add_terms(balance, exp, -1.0)
     b.add_terms(balance, curt, -1.0)
-    grid_steps = sorted(options.grid_binary_steps)
-    _add_binaries(b, grid_steps, (imp, limits.import_max_kwh), (exp, limits.export_max_kwh))
 
     charge = discharge = soc = None
     battery = limits.battery
     if battery is not None:
-        charge = b.add_columns(n, 0.0, battery.max_charge_kwh)
+        charge = b.add_columns(n, 0.0, battery.charge_cap_kwh)
         wear = battery.throughput_cost_eur_kwh if by_cost else 0.0
-        discharge = b.add_columns(n, 0.0, battery.max_discharge_kwh, wear)
+        discharge = b.add_columns(n, 0.0, battery.discharge_cap_kwh, wear)
         soc_lower = battery.soc_min_kwh.copy()
+        soc_upper = battery.soc_max_kwh.copy()
         soc_lower[-1] = max(soc_lower[-1], battery.final_min_kwh)
-        soc = b.add_columns(
-            n, soc_lower, battery.soc_max_kwh, TIE_BREAK_EUR_KWH if by_cost else 0.0
-        )
+        if battery.final_equal:
+            soc_upper[-1] = battery.final_min_kwh
+        soc = b.add_columns(n, soc_lower, soc_upper, TIE_BREAK_EUR_KWH if by_cost else 0.0)
         b.add_terms(balance, discharge, 1.0)
         b.add_terms(balance, charge, -1.0)
         # SoC dynamics: soc[t] - soc[t-1] - eta_c * charge[t] + discharge[t] / eta_d = 0.
@@ -170,12 +190,8 @@ def build_model(limits: Limits, options: ModelOptions) -> LinearModel:
         b.add_terms(dynamics[1:], soc[:-1], -1.0)
         b.add_terms(dynamics, charge, -battery.charge_efficiency)
         b.add_terms(dynamics, discharge, 1.0 / battery.discharge_efficiency)
-        _add_binaries(
-            b,
-            sorted(options.battery_binary_steps),
-            (charge, np.full(n, battery.max_charge_kwh)),
-            (discharge, np.full(n, battery.max_discharge_kwh)),
-        )
+        if battery.cycle_cap is not None:
+            _add_cycle_rows(b, battery.cycle_cap, discharge, 1.0 / battery.discharge_efficiency)
 
     # Tie-breaks among equally cheap schedules (worth < 0.01 EUR a day): deferrable loads run
     # as early as possible and the battery holds as little energy as it can, which makes
@@ -186,19 +202,24 @@ def build_model(limits: Limits, options: ModelOptions) -> LinearModel:
     if options.import_cap_kwh is not None:
         cap = b.add_rows(1, -np.inf, options.import_cap_kwh)
         b.add_terms(cap, imp, 1.0)
-    return b.finish(Columns(imp, exp, curt, charge, discharge, soc, loads))
+    columns = Columns(imp, exp, curt, charge, discharge, soc, loads)
+    for mode, steps in options.binary_steps.items():
+        pair = columns.pair(mode)
+        if pair is not None and steps:
+            _add_binaries(b, sorted(steps), *pair)
+    return b.finish(columns)
 
 
-def _add_binaries(
-    b: _Builder,
-    steps: list[int],
-    first_family: tuple[IntArray, FloatArray],
-    second_family: tuple[IntArray, FloatArray],
-) -> None:
-    """Mode binary per step: ``first <= M1·y`` and ``second <= M2·(1 - y)``."""
-    if not steps:
-        return
-    (first, first_max), (second, second_max) = first_family, second_family
+def _add_cycle_rows(b: _Builder, cap: CycleCap, discharge: IntArray, per_kwh: float) -> None:
+    """Per local day: cell-side discharge ``sum b-_t / eta_d <= cycles · C``."""
+    for first, end in cap.days:
+        row = b.add_rows(1, -np.inf, cap.cell_discharge_kwh)
+        b.add_terms(row, discharge[first:end], per_kwh)
+
+
+def _add_binaries(b: _Builder, steps: list[int], first: IntArray, second: IntArray) -> None:
+    """Mode binary per step: ``first <= M1·y`` and ``second <= M2·(1 - y)``, M = upper bounds."""
+    first_max, second_max = b.column_upper(first), b.column_upper(second)
     at = np.asarray(steps, dtype=np.int64)
     mode = b.add_columns(len(at), 0.0, 1.0, integer=True)
     first_row = b.add_rows(len(at), -np.inf, 0.0)

@@ -24,6 +24,9 @@ BindingKind = Literal[
     "charge_power",
     "discharge_power",
     "load_window",
+    "grid_charging",
+    "battery_export",
+    "cycle_limit",
 ]
 
 

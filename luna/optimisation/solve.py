@@ -8,7 +8,10 @@ Two ideas keep this fast and exact:
   binary is needed. Binaries are added up front only where prices make it attractive
   (import price <= export price, negative prices) and afterwards on any step where the LP still
   does both; the loop ends when none does. The result is optimal for a relaxation of the full
-  binary model and feasible for it, hence optimal for it.
+  binary model and feasible for it, hence optimal for it. The flow bans of the rules
+  (``charge_from_pv_only``: no charging while importing; ``no_battery_export``: no discharging
+  while exporting) are mode pairs of the same kind, checked only on the steps they cover; their
+  data bounds (``limits.py``) already settle most steps, e.g. every step without PV surplus.
 * **Polished MILP solutions.** After a MILP, the binaries are fixed and the LP re-solved, so
   that mode exclusivity holds exactly instead of to the MIP tolerance.
 """
@@ -21,9 +24,10 @@ from time import perf_counter
 import highspy
 import numpy as np
 
+from luna.optimisation.horizon import BoolArray
 from luna.optimisation.inputs import Objective
 from luna.optimisation.limits import FloatArray, Limits
-from luna.optimisation.model import IntArray, LinearModel, ModelOptions, build_model
+from luna.optimisation.model import MODES, IntArray, LinearModel, Mode, ModelOptions, build_model
 
 TIME_LIMIT_S = 20.0
 MIP_RELATIVE_GAP = 1e-6
@@ -92,50 +96,78 @@ class _Tally:
 
 def solve(limits: Limits) -> Solution:
     """Optimal schedule for ``limits``; raises :class:`InfeasibleModelError` if there is none."""
-    grid_steps, battery_steps = _binary_steps_from_prices(limits)
+    binary_steps = _binary_steps_from_prices(limits)
     tally = _Tally()
+    options = ModelOptions()
+    if limits.objective is Objective.SELF_CONSUMPTION:
+        # Lexicographic: least grid import first, then the cheapest schedule with that import.
+        first, x = _solve_lazily(limits, ModelOptions(stage="min_import"), binary_steps, tally)
+        least_import = float(x[first.columns.grid_import].sum())
+        cap = least_import + max(IMPORT_CAP_SLACK_KWH, 1e-7 * least_import)
+        options = ModelOptions(import_cap_kwh=cap)
+    model, x = _solve_lazily(limits, options, binary_steps, tally)
+    return Solution(model, x, tally.status, tally.seconds, tally.solves)
+
+
+def _solve_lazily(
+    limits: Limits, options: ModelOptions, binary_steps: dict[Mode, set[int]], tally: _Tally
+) -> tuple[LinearModel, FloatArray]:
+    """Solve, add mode binaries where a pair of flows is positive at once, repeat until none is.
+
+    ``binary_steps`` grows in place, so a later stage starts from what an earlier one needed.
+    """
+    watched = _watched_steps(limits)
     while True:
-        options = ModelOptions(frozenset(grid_steps), frozenset(battery_steps))
-        model, x = _solve_objective(limits, options, tally)
-        cols = model.columns
-        grid_both = _both_at_once(x, cols.grid_import, cols.grid_export) - grid_steps
-        battery_both = _both_at_once(x, cols.charge, cols.discharge) - battery_steps
-        if not grid_both and not battery_both:
-            return Solution(model, x, tally.status, tally.seconds, tally.solves)
-        grid_steps |= grid_both
-        battery_steps |= battery_both
+        steps = {mode: frozenset(at) for mode, at in binary_steps.items()}
+        model = build_model(limits, replace(options, binary_steps=steps))
+        x = _run(model, tally)
+        added = False
+        for mode in MODES:
+            pair = model.columns.pair(mode)
+            if pair is None:
+                continue
+            both = _both_at_once(x, *pair) & watched[mode]
+            added |= bool(both - binary_steps[mode])
+            binary_steps[mode] |= both
+        if not added:
+            return model, x
 
 
-def _binary_steps_from_prices(limits: Limits) -> tuple[set[int], set[int]]:
+def _watched_steps(limits: Limits) -> dict[Mode, set[int]]:
+    """Steps on which each mode pair must not be positive at once."""
+    every = set(range(limits.n))
+    battery = limits.battery
+    if battery is None:
+        return {"grid": every, "battery": set(), "grid_charging": set(), "battery_export": set()}
+    return {
+        "grid": every,
+        "battery": every,
+        "grid_charging": _indices(battery.banned("grid_charging")),
+        "battery_export": _indices(battery.banned("battery_export")),
+    }
+
+
+def _indices(mask: BoolArray) -> set[int]:
+    return {int(t) for t in np.flatnonzero(mask)}
+
+
+def _binary_steps_from_prices(limits: Limits) -> dict[Mode, set[int]]:
     """Steps where prices can make doing both at once pay, so a binary is needed anyway."""
     both_possible = (limits.import_max_kwh > 0) & (limits.export_max_kwh > 0)
-    grid = np.flatnonzero(both_possible & (limits.import_price <= limits.export_price))
-    battery: IntArray = np.zeros(0, dtype=np.int64)
-    if limits.battery is not None:
-        negative = (limits.import_price < 0) | (limits.export_price < 0)
-        battery = np.flatnonzero(negative)
-    return {int(t) for t in grid}, {int(t) for t in battery}
+    grid = both_possible & (limits.import_price <= limits.export_price)
+    negative = (limits.import_price < 0) | (limits.export_price < 0)
+    battery = negative if limits.battery is not None else np.zeros(limits.n, dtype=bool)
+    return {
+        "grid": _indices(grid),
+        "battery": _indices(battery),
+        "grid_charging": set(),
+        "battery_export": set(),
+    }
 
 
-def _both_at_once(x: FloatArray, first: IntArray | None, second: IntArray | None) -> set[int]:
-    if first is None or second is None:
-        return set()
+def _both_at_once(x: FloatArray, first: IntArray, second: IntArray) -> set[int]:
     both = np.minimum(x[first], x[second]) > BOTH_AT_ONCE_KWH
-    return {int(t) for t in np.flatnonzero(both)}
-
-
-def _solve_objective(
-    limits: Limits, options: ModelOptions, tally: _Tally
-) -> tuple[LinearModel, FloatArray]:
-    if limits.objective is not Objective.SELF_CONSUMPTION:
-        model = build_model(limits, options)
-        return model, _run(model, tally)
-    # Lexicographic: least grid import first, then the cheapest schedule with that import.
-    first = build_model(limits, replace(options, stage="min_import"))
-    least_import = float(_run(first, tally)[first.columns.grid_import].sum())
-    cap = least_import + max(IMPORT_CAP_SLACK_KWH, 1e-7 * least_import)
-    model = build_model(limits, replace(options, import_cap_kwh=cap))
-    return model, _run(model, tally)
+    return _indices(both)
 
 
 def _run(model: LinearModel, tally: _Tally) -> FloatArray:

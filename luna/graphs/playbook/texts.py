@@ -236,6 +236,9 @@ BINDING_DE: Mapping[str, str] = {
     "charge_power": "Speicher lädt mit voller Leistung {when}",
     "discharge_power": "Speicher entlädt mit voller Leistung {when}",
     "load_window": "Das Zeitfenster für {subject} begrenzt die Lastverschiebung ({when})",
+    "grid_charging": "Speicher lädt nur aus PV-Überschuss {when}",
+    "battery_export": "Speicher darf nicht ins Netz einspeisen {when}",
+    "cycle_limit": "Zyklengrenze des Speichers erreicht ({when})",
     "saving": "; ohne diese Grenze würde der Plan {saving} EUR sparen",
 }
 
