@@ -96,11 +96,12 @@ class Settings(BaseSettings):
     )
     jobs_stalled_after_s: float = Field(
         default=60.0,
-        ge=5,
+        ge=20,
         le=3600,
         description="A running job whose worker has sent no heartbeat for this long (it was "
         "killed or lost its database) is failed with that reason, or requeued if its kind "
-        "is safe to repeat. Workers beat every 10 s.",
+        "is safe to repeat. Workers beat every 10 s, so at least two beats must be missed: "
+        "below that a healthy worker's job would be taken from it.",
     )
     jobs_shutdown_grace_s: float = Field(
         default=10.0,

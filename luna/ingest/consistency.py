@@ -1,6 +1,7 @@
 """Drift between SQL, Qdrant and the object store: find it, and repair what can be repaired.
 
-SQL is the source of truth. Repairs: orphan vectors and orphan objects are deleted; chunks whose
+SQL is the source of truth (the items, and the ingest jobs for staged uploads). Repairs: orphan
+vectors and orphan objects (staged uploads no job waits for among them) are deleted; chunks whose
 vector is missing are re-embedded from their SQL text (no re-parsing); items stuck mid-ingest
 are marked failed; ready items whose original is gone are reported (nothing to rebuild from).
 """
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from luna.ingest.context import indexed_text, openings
 from luna.ingest.object_keys import key_item, key_started
 from luna.ingest.pipeline import chunk_point
+from luna.ingest.staging import STAGING_PREFIX, staged_at, staged_keys_in_use
 from luna.store.factory import Stores
 from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
 from luna.store.sql.database import session_scope
@@ -53,7 +55,9 @@ def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
     # Objects before rows: a new version's objects are written before its row names them and
     # the replaced ones deleted after, so this order never reports a serving original missing.
     keys = set(stores.objects.list(RAW_PREFIX)) | set(stores.objects.list(PROCESSED_PREFIX))
+    staged = stores.objects.list(STAGING_PREFIX)
     with stores.sessions() as session:
+        staged_in_use = staged_keys_in_use(session)
         items = list(
             session.execute(
                 select(Item.id, Item.status, Item.raw_key, Item.processed_key, Item.updated_at)
@@ -74,7 +78,10 @@ def check_drift(stores: Stores, *, now: datetime | None = None) -> DriftReport:
         vectors=len(vector_points),
         orphan_vectors=sorted(vector_points - chunk_points),
         missing_vectors=sorted(chunk_points - vector_points),
-        orphan_objects=sorted(k for k in keys - known_keys if not _maybe_in_flight(k, busy, now)),
+        orphan_objects=sorted(
+            [k for k in keys - known_keys if not _maybe_in_flight(k, busy, now)]
+            + [k for k in staged if k not in staged_in_use and not _just_staged(k, now)]
+        ),
         missing_originals=sorted(
             row.id
             for row in items
@@ -94,6 +101,12 @@ def _maybe_in_flight(key: str, busy: set[str], now: datetime) -> bool:
     so the run's start in the key counts as well as the item's status."""
     started = key_started(key)
     return key_item(key) in busy or (started is not None and now - started <= STUCK_AFTER)
+
+
+def _just_staged(key: str, now: datetime) -> bool:
+    """Whether an upload may be between its staging and its job's queueing."""
+    started = staged_at(key)
+    return started is not None and now - started <= STUCK_AFTER
 
 
 def repair_drift(

@@ -29,9 +29,23 @@ class VersionKeys:
     processed: str
 
 
+def new_run(now: datetime | None = None) -> str:
+    """A run's name: the UTC time it began and a random suffix (unique, sortable, parseable by
+    :func:`run_started`)."""
+    return f"{(now or datetime.now(UTC)).astimezone(UTC).strftime(_STAMP)}-{uuid.uuid4().hex[:8]}"
+
+
+def run_started(run: str) -> datetime | None:
+    """When the run named ``run`` (:func:`new_run`) began; None for any other name."""
+    match = _RUN.fullmatch(run)
+    if match is None:
+        return None
+    return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+
+
 def version_keys(item_id: uuid.UUID, filename: str, *, now: datetime | None = None) -> VersionKeys:
     """Fresh keys for a run that starts ``now``; ``filename`` must already be safe for keys."""
-    run = f"{(now or datetime.now(UTC)).astimezone(UTC).strftime(_STAMP)}-{uuid.uuid4().hex[:8]}"
+    run = new_run(now)
     return VersionKeys(
         raw=f"{RAW_PREFIX}{item_id}/{run}/{filename}",
         processed=f"{PROCESSED_PREFIX}{item_id}/{run}.json",
@@ -53,7 +67,4 @@ def key_started(key: str) -> datetime | None:
         run = parts[2].removesuffix(".json")
     else:
         return None
-    match = _RUN.fullmatch(run)
-    if match is None:
-        return None
-    return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    return run_started(run)

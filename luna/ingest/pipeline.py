@@ -29,7 +29,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
@@ -48,6 +48,7 @@ from luna.ingest.validity import extract_validity
 from luna.ingest.validity_record import record_extracted
 from luna.observability.metrics import observe_ingest
 from luna.store.factory import Stores
+from luna.store.objects.base import PROCESSED_PREFIX, RAW_PREFIX
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Item, ItemChunk, ItemStatus
 from luna.store.vectors.base import VectorPoint, chunk_point_id
@@ -118,6 +119,13 @@ def processed_payload(document: ParsedDocument) -> bytes:
     ).encode()
 
 
+EmbedProgress = Callable[[int, int], None]  # (chunks embedded, chunks in all)
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    return None
+
+
 class IngestPipeline:
     """Turns uploaded bytes into a ready, searchable item (or a failed one with its reason)."""
 
@@ -143,8 +151,14 @@ class IngestPipeline:
         mime_type: str | None = None,
         source: str | None = None,
         title: str | None = None,
+        on_embedded: EmbedProgress | None = None,
     ) -> IngestOutcome:
-        """Ingest one file; identical content is a no-op, a known source is a new version."""
+        """Ingest one file; identical content is a no-op, a known source is a new version.
+
+        An earlier attempt at the same source that never got ready (it failed, or its process
+        died mid-way) is removed with whatever vectors and objects it wrote, and the file
+        starts over. ``on_embedded(done, total)`` follows the chunks as they are embedded.
+        """
         name = safe_filename(filename)
         source = source or f"upload:{name}"
         digest = hashlib.sha256(data).hexdigest()
@@ -158,10 +172,12 @@ class IngestPipeline:
             previous = session.scalar(
                 select(Item).where(Item.source == source).order_by(Item.created_at.desc())
             )
+            abandoned: uuid.UUID | None = None
             if previous is not None and previous.status is ItemStatus.READY:
                 item_id, replacing = previous.id, True
             else:
                 if previous is not None:  # a failed or stuck earlier attempt: start over
+                    abandoned = previous.id
                     session.delete(previous)
                     session.flush()
                 item = Item(
@@ -175,7 +191,11 @@ class IngestPipeline:
                 session.add(item)
                 session.flush()
                 item_id, replacing = item.id, False
-        return self._process(item_id, data, name, mime_type, title, digest, replacing)
+        if abandoned is not None:
+            self._discard_abandoned(abandoned)
+        return self._process(
+            item_id, data, name, mime_type, title, digest, replacing, on_embedded=on_embedded
+        )
 
     def reingest(self, item_id: uuid.UUID) -> IngestOutcome:
         """Process an item again from its stored raw bytes (after a parser or model change)."""
@@ -218,6 +238,8 @@ class IngestPipeline:
         title: str | None,
         digest: str,
         replacing: bool,
+        *,
+        on_embedded: EmbedProgress | None = None,
     ) -> IngestOutcome:
         outcome = IngestOutcome(item_id, name, ItemStatus.PENDING, replaced=replacing)
         written: list[uuid.UUID] = []
@@ -244,7 +266,9 @@ class IngestPipeline:
                 document, first_ordinal=len(chunks), max_tokens=self._settings.chunk_max_tokens
             )
             started = time.perf_counter()
-            points = self._embed(item_id, digest, document, chunks, title, written)
+            points = self._embed(
+                item_id, digest, document, chunks, title, written, on_embedded or _no_progress
+            )
             outcome.timings_s["embed"] = time.perf_counter() - started
             self._set_status(item_id, ItemStatus.EMBEDDED, replacing)
 
@@ -277,6 +301,7 @@ class IngestPipeline:
         chunks: Sequence[Chunk],
         title: str | None,
         written: list[uuid.UUID],
+        on_embedded: EmbedProgress,
     ) -> list[uuid.UUID]:
         ids = [chunk_point_id(item_id, version, c.ordinal) for c in chunks]
         batch = self._settings.embed_batch_size
@@ -303,6 +328,7 @@ class IngestPipeline:
             ]
             written.extend(p.id for p in points)
             self._stores.vectors.upsert(points)
+            on_embedded(lo + len(part), len(chunks))
         return ids
 
     def _swap_chunks(
@@ -376,6 +402,17 @@ class IngestPipeline:
                 return item.status
             item.status, item.error = ItemStatus.FAILED, reason
             return ItemStatus.FAILED
+
+    def _discard_abandoned(self, item_id: uuid.UUID) -> None:
+        """Delete the vectors and objects of an attempt whose row is gone (it never got ready).
+        A failure is logged: ``luna ingest verify --repair`` removes what is left."""
+        try:
+            self._stores.vectors.delete_by_item(item_id)
+            for prefix in (RAW_PREFIX, PROCESSED_PREFIX):
+                for key in self._stores.objects.list(f"{prefix}{item_id}"):
+                    self._stores.objects.delete(key)
+        except Exception:
+            log.exception("could not remove what the abandoned attempt %s wrote", item_id)
 
     def _discard_vectors(self, ids: list[uuid.UUID]) -> None:
         """Delete vectors a failed run wrote, except those committed rows still point at."""

@@ -11,7 +11,7 @@ same on the embedded pgserver and on TimescaleDB.
 - :mod:`luna.jobs.worker`: ``luna worker`` and the in-process worker of ``luna serve``, and
   the watch for jobs whose worker died;
 - one module per kind (:mod:`luna.jobs.backfill`, :mod:`luna.jobs.playbook`,
-  :mod:`luna.jobs.eval`, :mod:`luna.jobs.learning`).
+  :mod:`luna.jobs.eval`, :mod:`luna.jobs.learning`, :mod:`luna.jobs.ingest`).
 
 Where progress lives: in ``job_progress``, a table of ours keyed by the procrastinate job id
 (with a cascading foreign key), not in procrastinate's tables. procrastinate owns

@@ -32,18 +32,21 @@ def enqueue(
     *,
     one_at_a_time: bool = False,
     queue: str | None = None,
+    lock: str | None = None,
 ) -> int:
     """Queue a job of ``kind`` with JSON-able ``arguments``; its id.
 
     ``one_at_a_time``: refuse (:class:`JobBusyError`) while another job of the kind waits in
     the queue, atomically through procrastinate's queueing lock (a unique index); the kind's
     ``lock`` makes them run one after another in any case. ``queue``: another queue than the
-    kind's own (:func:`luna.jobs.queue.queue_of` picks it from the settings).
+    kind's own (:func:`luna.jobs.queue.queue_of` picks it from the settings). ``lock``: this
+    job runs while no other job with the same lock runs (instead of the kind's ``lock``).
     """
     deferrer = app.configure_task(
         kind.name,
         queueing_lock=kind.name if one_at_a_time else None,
         queue=queue,
+        lock=lock,
         allow_unknown=False,
     )
     try:

@@ -24,12 +24,15 @@ from procrastinate.exceptions import JobAborted
 from luna.config import Settings
 from luna.jobs.backfill import BACKFILL
 from luna.jobs.eval import EVAL
+from luna.jobs.ingest import INGEST
 from luna.jobs.kinds import SERVE_QUEUE, JobKind, embedded_vectors, execute
 from luna.jobs.learning import LEARNING
 from luna.jobs.playbook import PLAYBOOK
 from luna.store.sql.database import libpq_url
 
-KINDS: dict[str, JobKind] = {kind.name: kind for kind in (BACKFILL, PLAYBOOK, EVAL, LEARNING)}
+KINDS: dict[str, JobKind] = {
+    kind.name: kind for kind in (BACKFILL, PLAYBOOK, EVAL, LEARNING, INGEST)
+}
 
 
 def worker_queues(settings: Settings) -> list[str] | None:

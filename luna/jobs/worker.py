@@ -43,10 +43,14 @@ async def recover_stalled_jobs(app: App, engine: Engine, stalled_after_s: float)
         if kind is None or job.id is None:
             continue  # not one of Luna's kinds
         why = f"its worker stopped responding (no heartbeat for {stalled_after_s:g} s)"
+        again = kind.repeatable and job.attempts + 1 < kind.max_attempts
+        if again:
+            why += "; queued again"
+        # The reason first: a requeued job may start at once, and its new attempt clears it.
+        await asyncio.to_thread(write_progress, engine, job.id, error=why)
         try:
-            if kind.repeatable and job.attempts + 1 < kind.max_attempts:
+            if again:
                 await app.job_manager.retry_job(job)
-                why += "; queued again"
             else:
                 await app.job_manager.finish_job_by_id_async(
                     job.id, Status.FAILED, delete_job=False
@@ -55,7 +59,6 @@ async def recover_stalled_jobs(app: App, engine: Engine, stalled_after_s: float)
             log.info("stalled job %d was handled elsewhere", job.id)
             continue
         log.warning("job %d (%s): %s", job.id, job.task_name, why)
-        await asyncio.to_thread(write_progress, engine, job.id, error=why)
         handled.append(job.id)
     return handled
 

@@ -1,5 +1,5 @@
-"""Knowledge-base documents: upload and ingest (admin), list, inspect, correct the validity,
-re-ingest, delete, drift."""
+"""Knowledge-base documents: upload and ingest (admin; at once, or queued for a worker), list,
+inspect, correct the validity, re-ingest, delete, drift."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from sqlalchemy import String, func, select
 from luna.api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
 from luna.core.time_bounds import BoundedDate
 from luna.ingest.consistency import DriftReport, check_drift, repair_drift
-from luna.ingest.pipeline import IngestOutcome
+from luna.ingest.pipeline import IngestOutcome, safe_filename
 from luna.ingest.validity_record import record_admin
+from luna.jobs.ingest import enqueue_ingest
 from luna.store.sql.models import Item, ItemChunk, ItemStatus, column_length
 
 router = APIRouter(tags=["documents"])
@@ -202,6 +203,54 @@ async def ingest(
     if failed:
         response.status_code = status.HTTP_207_MULTI_STATUS
     return IngestResponse(files=results)
+
+
+class QueuedFile(BaseModel):
+    filename: str = Field(description="The name the item will get (made safe for storage).")
+    job_id: int = Field(description="The job that ingests it: GET /jobs/{job_id}.")
+
+
+class IngestJobsResponse(BaseModel):
+    jobs: list[QueuedFile]
+
+
+@router.post(
+    "/ingest/jobs", response_model=IngestJobsResponse, status_code=status.HTTP_202_ACCEPTED
+)
+async def ingest_in_background(
+    files: Annotated[list[StorableUpload], File(description="PDF, DOCX, TXT, Markdown or HTML")],
+    runtime: RuntimeDep,
+    _admin: AdminUser,
+) -> IngestJobsResponse:
+    """Queue uploaded files for a worker to ingest, one job per file (its progress: chunks
+    embedded; its result: what ``POST /ingest`` reports for the file). The files are checked
+    for size first and all or none are queued."""
+    if len(files) > MAX_FILES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_FILES} files per upload"
+        )
+    limit = runtime.settings.ingest_max_bytes
+    uploads = []
+    for upload in files:
+        name = upload.filename or "upload"
+        data = await upload.read(limit + 1)  # never buffer more than the limit allows
+        if len(data) > limit:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"{name}: larger than {limit} bytes (LUNA_INGEST_MAX_BYTES); nothing was queued",
+            )
+        if not data:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name}: empty file; nothing was queued"
+            )
+        uploads.append((name, upload.content_type, data))
+    queued = []
+    for name, mime_type, data in uploads:
+        job_id = await run_in_threadpool(
+            enqueue_ingest, runtime.jobs, runtime, data, name, mime_type
+        )
+        queued.append(QueuedFile(filename=safe_filename(name), job_id=job_id))
+    return IngestJobsResponse(jobs=queued)
 
 
 @router.get("/items", response_model=list[ItemOut])
