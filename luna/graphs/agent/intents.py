@@ -6,7 +6,8 @@ only fire when they are sure: a wanted series, a period and no competing intent.
 that names no meter or series ("and the week before?") inherits them from the thread's last
 time-series call, which is how the router uses the conversation without a model call; one that
 names only a meter ("Und bei M-003?", "and the other meter?") keeps the thread's measure and
-period (or its forecast) for that meter.
+period (or its forecast) for that meter. Periods are resolved in ``named_periods`` (and the
+modules it draws on), figures in ``measures``.
 """
 
 from __future__ import annotations
@@ -14,19 +15,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, BaseMessage
 
 from luna.config import site_timezone
-from luna.graphs.agent.feast_days import feast_days
-from luna.graphs.agent.measures import find_focus
+from luna.graphs.agent.follow_up_periods import find_shift
+from luna.graphs.agent.measures import find_focus, names_load_peak
 from luna.graphs.agent.meters import MeterRef, meter_reference
-from luna.graphs.agent.named_days import named_days, named_range
-from luna.graphs.agent.spelled_dates import month_part
-from luna.tools.periods import Period, Step, neighbour_days, period_days
+from luna.graphs.agent.named_periods import (
+    find_period,
+    message_period,
+    never_forecast,
+    period_args,
+    price_resolution,
+)
+from luna.tools.periods import Period, neighbour_days, period_days
 
 _I = re.IGNORECASE
 # German compounds count by their tail: "Stromverbrauch", "Börsenstrompreis".
@@ -66,13 +72,6 @@ SELF_CONSUMPTION = re.compile(
     r"eigene[nmr]? (pv|solar\w*|sonnenstrom\w*)|eigennutzung|self[- ]used|"
     r"(selbst|selber)( \w+)? (genutzt|genützt|verbraucht|verwendet|gebraucht|genommen)|"
     r"(use|used|consume|consumed|using)( \w+){0,3} (myself|ourselves|on[- ]site))",
-    _I,
-)
-# A peak in kW is a consumption peak: "höchste Lastspitze in Kilowatt", "biggest load in kW".
-PEAK_POWER = re.compile(
-    r"\b(lastspitze\w*|leistungsspitze\w*|spitzenlast\w*|verbrauchsspitze\w*|"
-    r"peak( (load|power|demand|hour|consumption))?|(biggest|highest|largest) load|"
-    r"in (kw|kilowatt)\b)",
     _I,
 )
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
@@ -117,79 +116,6 @@ DEVICES = re.compile(
     _I,
 )
 HOURS = re.compile(r"\b(?:next|nächsten|kommenden)\s+(\d{1,3})\s*(?:hours?|h|stunden?)\b", _I)
-# "vorgestern", "the day before yesterday": a named day, not yesterday nor "the day before".
-DAY_BEFORE_YESTERDAY = re.compile(r"\b(vorgestern|(the )?day before yesterday)\b", _I)
-# A follow-up that moves the thread's period: by a day, a week, a month, or its own length.
-_BEFORE = r"(before|earlier|prior|davor|zuvor|vorher|früher)"
-_AFTER = r"(after|later|danach|darauf|später)"
-SHIFTS: tuple[tuple[re.Pattern[str], Step, int], ...] = (
-    (
-        re.compile(rf"\b((the )?day {_BEFORE}|previous day|tag {_BEFORE}|vortag\w*)\b", _I),
-        "day",
-        -1,
-    ),
-    (
-        re.compile(rf"\b(week {_BEFORE}|previous week|woche {_BEFORE}|vorwoche\w*)\b", _I),
-        "week",
-        -1,
-    ),
-    (
-        re.compile(rf"\b(month {_BEFORE}|previous month|monat {_BEFORE}|vormonat\w*)\b", _I),
-        "month",
-        -1,
-    ),
-    (re.compile(rf"\b(day {_AFTER}|next day|following day|tag {_AFTER}|folgetag)\b", _I), "day", 1),
-    (re.compile(rf"\b(week {_AFTER}|following week|woche {_AFTER}|folgewoche)\b", _I), "week", 1),
-    (
-        re.compile(rf"\b(month {_AFTER}|following month|monat {_AFTER}|folgemonat)\b", _I),
-        "month",
-        1,
-    ),
-    (re.compile(r"\b(before that|the one before|davor|zuvor)\b", _I), "span", -1),
-)
-
-# Most specific first: "last 7 days" must win over "last week".
-PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"\b(last|past|letzten|vergangenen)\s+(7|seven|sieben)\s+(days|tage[n]?)\b", _I),
-        "last_7_days",
-    ),
-    (
-        re.compile(
-            r"\b(last|past|letzten|vergangenen)\s+(30|thirty|dreißig)\s+(days|tage[n]?)\b", _I
-        ),
-        "last_30_days",
-    ),
-    (
-        re.compile(
-            r"\b(last|previous|letzte[nr]?|vergangene[nr]?|vorige[nr]?)\s+(week|woche)\b", _I
-        ),
-        "last_week",
-    ),
-    (re.compile(r"\b(this|diese[rn]?)\s+(week|woche)\b", _I), "this_week"),
-    (
-        re.compile(
-            r"\b(last|previous|letzte[nmr]?|vergangene[nmr]?|vorige[nmr]?)\s+(month|monat)\b", _I
-        ),
-        "last_month",
-    ),
-    (re.compile(r"\b(this|diese[nmr]?)\s+(month|monat)\b", _I), "this_month"),
-    (re.compile(r"\b(last|previous|letzte[sn]?|vergangene[sn]?)\s+(year|jahr)\b", _I), "last_year"),
-    (re.compile(r"\b(this|diese[sn]?)\s+(year|jahr)\b", _I), "this_year"),
-    (re.compile(r"\b(yesterday|gestern)\b", _I), "yesterday"),
-    (re.compile(r"\b(tomorrow|morgen)\b", _I), "tomorrow"),
-    (re.compile(r"\b(today|heute|now|jetzt|aktuell\w*|current\w*)\b", _I), "today"),
-)
-_DAILY_PRICES = ("this_year", "last_year")  # a year's average price is read by month
-_RESOLUTION = {
-    "today": "hour",
-    "yesterday": "hour",
-    "tomorrow": "hour",
-    "this_year": "month",
-    "last_year": "month",
-}
-# Periods wholly in the past: a question about them is never a forecast.
-PAST_PERIODS = ("yesterday", "last_week", "last_7_days", "last_month", "last_30_days", "last_year")
 _INHERITED = ("series", "meter_id", "zone", "period", "start", "end", "resolution", "focus")
 
 
@@ -200,51 +126,6 @@ class RuleCall:
     tool: str
     args: dict[str, Any] = field(default_factory=dict)
     restated: str | None = None  # the question spelled out, when it leaned on the thread
-
-
-def find_period(message: str) -> str | None:
-    if DAY_BEFORE_YESTERDAY.search(message):
-        return None  # two days back: a date (see message_period), not a named period
-    for pattern, period in PERIODS:
-        if pattern.search(message):
-            return period
-    return None
-
-
-def message_period(
-    message: str, today: date, country: str | None = None
-) -> tuple[str | None, tuple[date, date] | None]:
-    """The period a message names, resolved by code: a named period ("gestern", "last week")
-    or the first and last day of a range or date ("vom 1. bis 7. Juni", "vorgestern", "am
-    Donnerstag", "am Pfingstmontag" in the site's ``country``); ``(None, None)`` when it names
-    none. A range, a part of a month and a holiday win over the words inside them ("vom 1. Juni
-    bis gestern", "the last week of May", "Weihnachten letztes Jahr")."""
-    found = named_range(message, today) or month_part(message, today)
-    if found is not None:
-        return None, found
-    if DAY_BEFORE_YESTERDAY.search(message):
-        day = today - timedelta(days=2)
-        return None, (day, day)
-    feast = feast_days(message, today, country)
-    if feast is not None:
-        return None, feast
-    period = find_period(message)
-    if period is not None:
-        return period, None
-    return None, named_days(message, today, country)
-
-
-def names_past(message: str, today: date, country: str | None = None) -> bool:
-    """Whether the message names a period that has wholly passed (never a forecast)."""
-    period, days = message_period(message, today, country)
-    return period in PAST_PERIODS or (days is not None and days[1] < today)
-
-
-def find_shift(message: str) -> tuple[Step, int] | None:
-    """How a follow-up moves the thread's period ("und einen Tag früher?": a day back)."""
-    if DAY_BEFORE_YESTERDAY.search(message):
-        return None
-    return next(((step, way) for pattern, step, way in SHIFTS if pattern.search(message)), None)
 
 
 def last_data_call(history: Sequence[BaseMessage]) -> tuple[str, dict[str, Any]] | None:
@@ -292,7 +173,7 @@ def _series(message: str) -> str | None:
     if COST.search(message) and not PER_UNIT.search(message):
         found = [name for name in found if name != "consumption"] + ["cost"]
     amount = AMOUNT.search(message) and not COSTS_NOW.search(message)
-    if not found and (PEAK_POWER.search(message) or amount):
+    if not found and (names_load_peak(message) or amount):
         found = ["consumption"]
     return found[0] if len(found) == 1 else None
 
@@ -313,33 +194,6 @@ def call_days(args: dict[str, Any], now: datetime, tz: str) -> tuple[date, date]
     return first, last
 
 
-def period_args(period: str | None, days: tuple[date, date] | None) -> dict[str, Any]:
-    """The period of a ``query_timeseries`` call: a named period or the inclusive dates, with
-    the resolution that shows it (hours for a single day, days for more, months for years)."""
-    if period is not None:
-        return {
-            "period": period,
-            "start": None,
-            "end": None,
-            "resolution": _RESOLUTION.get(period, "day"),
-        }
-    assert days is not None
-    first, last = days
-    resolution = "hour" if first == last else "day"
-    return {
-        "period": None,
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "resolution": resolution,
-    }
-
-
-def price_resolution(period: str | None, focus: str | None) -> str:
-    """Prices are read hourly, since the highest and lowest price are hours, not days; only a
-    year's average is read by month."""
-    return "month" if period in _DAILY_PRICES and focus not in ("max", "min") else "hour"
-
-
 def _timeseries(
     message: str,
     history: Sequence[BaseMessage],
@@ -351,8 +205,9 @@ def _timeseries(
     today = now.astimezone(ZoneInfo(tz)).date()
     series = _series(message)
     focus = find_focus(message)
-    period, days = message_period(message, today, country)
     previous = last_timeseries_args(history)
+    around = call_days(previous, now, tz) if previous is not None else None
+    period, days = message_period(message, today, country, around)  # "am 12.": in the thread's
     args: dict[str, Any] = {}
     named = period is not None or days is not None
     inherited = previous is not None and (series is None or meter is None or not named)
@@ -481,7 +336,7 @@ def rule_calls(
     elif (
         FORECAST.search(text)
         or (find_period(text) == "tomorrow" and _series(text) in ("consumption", "production"))
-    ) and not names_past(text, today, country):  # a past period is read, never forecast
+    ) and not never_forecast(text, today, country):  # a past period is read, never forecast
         forecast = _forecast(text, meter)
         if forecast is None:
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from luna.graphs.agent.calendar_weeks import without_week_names
 from luna.tools.timeseries import Focus
 
 _I = re.IGNORECASE
@@ -19,21 +20,34 @@ _I = re.IGNORECASE
 # "höchster Viertelstundenverbrauch" (before the hour: "Viertelstunde" ends in "stunde").
 PEAK_KW = re.compile(
     r"\b(kw|kilowatt|\w*viertelstunde\w*|quarter[- ]hour\w*|lastspitze\w*|leistungsspitze\w*|"
-    r"spitzenlast\w*|spitzenleistung\w*|"
-    r"höchste\w* (last|leistung|bezugsleistung)|maximale\w* (last|leistung)|"
-    r"peak (load|power|demand)|(biggest|highest|largest|maximum|max) (load|power|demand))\b",
+    r"spitzenlast\w*|spitzenleistung\w*|bezugsspitze\w*|spitzenbezug\w*|höchstlast\w*|"
+    r"maximallast\w*|lastmaximum\w*|leistungsmaximum\w*|"
+    r"(höchste|maximale|größte|grösste)\w* (last|leistung|bezugsleistung|leistungsaufnahme)|"
+    r"(peak|load|demand|power) (load|power|demand|draw|peak)s?|"
+    r"(biggest|highest|largest|maximum|max|top) (load|power|demand|draw|power draw))\b",
     _I,
 )
-# The hour with the most energy: "verbrauchsstärkste Stunde", "highest hourly consumption".
+# The hour with the most energy. Words that name it ("verbrauchsstärkste Stunde", "busiest
+# hour", "highest hourly consumption"), as against questions that ask for an hour ("in welcher
+# Stunde", "when"), which may be of any series.
+_PEAK_HOUR_WORDS = (
+    r"\w*(stärkste|reichste|intensivste)\w* stunde|(höchste|stärkste|meiste)\w* \w*stunde\w*|"
+    r"stunde mit (dem |der )?(höchsten|meisten|größten|stärksten)|spitzenstunde\w*|"
+    r"peak hours?|hourly peak|(peak|heaviest|busiest|biggest|strongest|hungriest|top)"
+    r"( (usage|consumption|use|load|demand))? hours?|"
+    r"hours? (of|with) (the )?(most|highest|heaviest|biggest|peak)|"
+    r"(highest|largest|biggest|maximum|max) hourly"
+)
+PEAK_HOUR_WORDS = re.compile(rf"\b({_PEAK_HOUR_WORDS})", _I)
 PEAK_HOUR = re.compile(
-    r"\b(\w*stärkste\w* stunde|(höchste|stärkste|meiste)\w* \w*stunde\w*|spitzenstunde\w*|"
-    r"peak hours?|hourly peak|busiest hour|"
-    r"(highest|largest|biggest|maximum|max) hourly|"
+    rf"\b({_PEAK_HOUR_WORDS}|"
     r"(in|zu|um) welche[rn]? (stunde|uhrzeit)|which hour|what hour|what time|"
     r"wann\b.{0,40}\b(am meisten|am höchsten|am stärksten|spitze|peak)|"
     r"when\b.{0,40}\b(the most|most|peak|highest))",
     _I,
 )
+# A peak with no series named is the consumption's: "Lastspitze", "peak", "busiest hour".
+_PEAK_WORD = re.compile(r"\b(peak|peaks|verbrauchsspitze\w*)\b", _I)
 PEAK = re.compile(r"\b(spitze\w*|\w*spitze|peak\w*)\b", _I)
 HIGHEST = re.compile(
     r"\b(höchst\w*|maximum|maximal\w*|max|highest|am teuersten|teuerste\w*|most expensive|"
@@ -50,6 +64,7 @@ MEAN = re.compile(r"\b(durchschnitt\w*|\w*mittel|mittlere\w*|im schnitt|average\
 
 def find_focus(text: str) -> Focus | None:
     """The figure ``text`` asks for, most specific first, or None for a plain amount."""
+    text = without_week_names(text)  # "letzte KW" is a week, no kilowatt
     if PEAK_KW.search(text):
         return "peak_kw"
     if PEAK_HOUR.search(text):
@@ -61,3 +76,10 @@ def find_focus(text: str) -> Focus | None:
     if LOWEST.search(text):
         return "min"
     return None
+
+
+def names_load_peak(text: str) -> bool:
+    """Whether ``text`` names a peak of the load (in kW, or the hour of the most use), which
+    is the consumption's when no other series is named."""
+    text = without_week_names(text)
+    return bool(PEAK_KW.search(text) or PEAK_HOUR_WORDS.search(text) or _PEAK_WORD.search(text))

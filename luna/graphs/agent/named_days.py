@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from luna.graphs.agent.feast_days import feast_days
+from luna.graphs.agent.numeric_dates import NUMERIC_DATE, day_first, numeric_day, numeric_parts
 from luna.graphs.agent.spelled_dates import COUNTS, month_part, with_digits
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 
@@ -30,11 +31,9 @@ _MONTH = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
 _YEAR = r"(?:19|20)\d\d"
 _ORDINAL = r"(?:st|nd|rd|th)"
 # One date, each form as a regex without groups (a range holds two; ``_date`` reads each side).
-_ISO = rf"{_YEAR}-\d\d-\d\d"
-_NUMERIC_DATE = rf"\d{{1,2}}\.\d{{1,2}}\.(?:{_YEAR}\b)?"
 _DAY_MONTH_DATE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?:{_MONTH})\b(?:,?\s+{_YEAR})?"
 _MONTH_DAY_DATE = rf"(?:{_MONTH})\s+(?:the\s+)?\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s+{_YEAR})?"
-_FULL = rf"(?:{_ISO}|{_NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
+_FULL = rf"(?:{NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
 _BARE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?(?!\d)"
 # "bis", "to", dashes; "und"/"and" only after "zwischen"/"between" (else two single days).
 _TO = r"-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.))?|to|till|until|through|thru"
@@ -42,7 +41,7 @@ _AND = r"und|and"
 _ARTICLE = r"(?:(?:the|dem|den|zum)\s+)?"
 _FROM = r"\b(?P<from>vom|von|from|zwischen|between)\s+"
 _RANGE = re.compile(
-    rf"(?:{_FROM}{_ARTICLE})?(?<![\d.])(?P<a>{_FULL}|{_BARE})\s*(?P<sep>{_TO}|{_AND})\s*"
+    rf"(?:{_FROM}{_ARTICLE})?(?<![\d./])(?P<a>{_FULL}|{_BARE})\s*(?P<sep>{_TO}|{_AND})\s*"
     rf"{_ARTICLE}(?P<b>{_FULL}|heute|today|gestern|yesterday|jetzt|now)(?!\w)",
     re.IGNORECASE,
 )
@@ -53,7 +52,11 @@ _MONTH_RANGE = re.compile(
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
-_SINCE = re.compile(rf"\b(?:seit|since|ab)\s+(?:dem\s+|the\s+)?(?P<a>{_FULL})", re.IGNORECASE)
+# "seit dem 1. Juni", "since the 3rd" (of this month, or the last one when it is yet to come).
+_SINCE = re.compile(
+    rf"\b(?:seit|since|ab)\s+(?:dem\s+|the\s+)?(?P<a>{_FULL}|\d{{1,2}}(?:\.|{_ORDINAL})(?![\d/]))",
+    re.IGNORECASE,
+)
 _DAY_MONTH = re.compile(
     rf"\b(?P<day>\d{{1,2}})(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_MONTH})\b"
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
@@ -63,9 +66,6 @@ _MONTH_DAY = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORDINAL}?\b"
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
-)
-_NUMERIC = re.compile(
-    r"\b(\d{1,2})\.(\d{1,2})\.(?:((?:19|20)\d\d)\b)?|\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"
 )
 _IN_MONTH = re.compile(rf"\b(?:im|in|of|during)\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.I)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -98,8 +98,9 @@ def _day(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _date(text: str) -> _Partial | None:
-    """One written date, in any of the forms of ``_FULL`` or a bare day."""
+def _date(text: str, first_is_day: bool = True) -> _Partial | None:
+    """One written date, in any of the forms of ``_FULL`` or a bare day (a slashed one in the
+    order ``first_is_day``: see ``numeric_dates``)."""
     text = text.strip()
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         match = pattern.fullmatch(text)
@@ -107,12 +108,9 @@ def _date(text: str) -> _Partial | None:
             month = month_number(match["month"])
             year = int(match["year"]) if match["year"] else None
             return _Partial(int(match["day"]), month, year) if month else None
-    match = _NUMERIC.fullmatch(text)
-    if match and match.group(4):
-        return _Partial(int(match.group(6)), int(match.group(5)), int(match.group(4)))
-    if match:
-        year = int(match.group(3)) if match.group(3) else None
-        return _Partial(int(match.group(1)), int(match.group(2)), year)
+    parts = numeric_parts(text, first_is_day)
+    if parts is not None:
+        return _Partial(*parts)
     bare = re.fullmatch(rf"(\d{{1,2}})(?:\.|{_ORDINAL})?", text, re.IGNORECASE)
     return _Partial(int(bare.group(1)), None, None) if bare else None
 
@@ -131,14 +129,14 @@ def _resolve(first: _Partial, last: date, today: date) -> date | None:
     return found
 
 
-def _end(text: str, today: date) -> date | None:
+def _end(text: str, today: date, first_is_day: bool = True) -> date | None:
     """The end of a range: a full date (the latest not after today without a year) or a word."""
     word = text.casefold()
     if word in ("heute", "today", "jetzt", "now"):
         return today
     if word in ("gestern", "yesterday"):
         return today - timedelta(days=1)
-    side = _date(text)
+    side = _date(text, first_is_day)
     if side is None or side.month is None:
         return None
     found = _day(side.year or today.year, side.month, side.day)
@@ -151,12 +149,13 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
     """The first and last day of a range the message names ("vom 1. bis 7. Juni", "vom ersten
     bis zum siebten Juni"), or None."""
     message = with_digits(message)
+    first_is_day = day_first(message)
     for match in _RANGE.finditer(message):
         between = (match["from"] or "").casefold() in ("zwischen", "between")
         if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
             continue
-        last = _end(match["b"], today)
-        side = _date(match["a"])
+        last = _end(match["b"], today, first_is_day)
+        side = _date(match["a"], first_is_day)
         first = _resolve(side, last, today) if last is not None and side is not None else None
         if first is not None and last is not None and first <= last:
             return first, last
@@ -172,7 +171,7 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         return first, last
     since = _SINCE.search(message)
     if since is not None:
-        side = _date(since["a"])
+        side = _date(since["a"], first_is_day)
         first = _resolve(side, today, today) if side is not None else None
         if first is not None:
             return first, today
@@ -213,6 +212,20 @@ def _weekday(message: str) -> int | None:
     return next((day for w in _WORD.findall(message) if (day := weekday_of(w)) is not None), None)
 
 
+def written_day(message: str, today: date) -> date | None:
+    """The one day the message writes as a date ("3. Juni", "June 3rd", "27.5.", "5/27",
+    "2025-05-27"); without a year, the latest such day not after today."""
+    message = with_digits(message)
+    for pattern in (_DAY_MONTH, _MONTH_DAY):  # "3. Juni", "3 June" / "June 3rd"
+        for match in pattern.finditer(message):
+            month = month_number(match["month"])
+            year = int(match["year"] or today.year)
+            found = _day(year, month, int(match["day"])) if month else None
+            if found is not None:
+                return found if match["year"] else _latest(found, today)
+    return numeric_day(message, today)
+
+
 def named_days(message: str, today: date, country: str | None = None) -> tuple[date, date] | None:
     """The first and last day the message names, or None when it names none. Dates win over
     holidays (of the site's ``country``), holidays over weekdays ("Whit Monday" is no Monday
@@ -221,24 +234,9 @@ def named_days(message: str, today: date, country: str | None = None) -> tuple[d
     if found_range is not None:
         return found_range
     message = with_digits(message)
-    for pattern in (_DAY_MONTH, _MONTH_DAY):  # "3. Juni", "3 June" / "June 3rd"
-        for match in pattern.finditer(message):
-            month = month_number(match["month"])
-            year = int(match["year"] or today.year)
-            found = _day(year, month, int(match["day"])) if month else None
-            if found is not None:
-                found = found if match["year"] else _latest(found, today)
-                return found, found
-    for match in _NUMERIC.finditer(message):
-        if match.group(4):
-            found = _day(int(match.group(4)), int(match.group(5)), int(match.group(6)))
-        else:
-            year = int(match.group(3) or today.year)
-            found = _day(year, int(match.group(2)), int(match.group(1)))
-            if found is not None and not match.group(3):
-                found = _latest(found, today)
-        if found is not None:
-            return found, found
+    found = written_day(message, today)
+    if found is not None:
+        return found, found
     feast = feast_days(message, today, country)
     if feast is not None:
         return feast

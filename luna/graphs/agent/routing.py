@@ -28,14 +28,14 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, ValidationError
 
 from luna.config import site_timezone
-from luna.graphs.agent.intents import (
-    PAST_PERIODS,
+from luna.graphs.agent.intents import rule_calls
+from luna.graphs.agent.meters import METER
+from luna.graphs.agent.named_periods import (
     message_period,
+    never_forecast,
     period_args,
     price_resolution,
-    rule_calls,
 )
-from luna.graphs.agent.meters import METER
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, read_prompt_files, version_key
 
@@ -363,8 +363,7 @@ def with_period_from_code(
         return decision
     args = dict(decision.args)
     if decision.tool == "forecast":
-        past = period in PAST_PERIODS or (days is not None and days[1] < today)
-        if not past:
+        if not never_forecast(message, today, country):
             return decision
         series = _SERIES_OF_TARGET[str(args.get("target", "consumption"))]
         meter = args.get("meter_id") if series != "price" else None

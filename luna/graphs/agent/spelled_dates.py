@@ -51,6 +51,7 @@ def _alternatives(words: dict[str, int]) -> str:
 
 
 _ORDINAL_WORD = rf"(?:{_alternatives(_GERMAN)})(?:{_GERMAN_ENDING})|(?:{_alternatives(_ENGLISH)})"
+ORDINAL_WORD = _ORDINAL_WORD  # any ordinal from 1 to 31 in words, as a regex without groups
 _ORDINAL = re.compile(rf"\b(?P<word>{_ORDINAL_WORD})\b", _I)
 # An ordinal is a day where a month follows ("dritten Juni", "third of June"), a month comes
 # before it ("June the third"), or it opens or closes a range of days ("vom ersten bis zum
