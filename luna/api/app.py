@@ -43,6 +43,7 @@ from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
 from luna.connectors.sources import build_data_source
 from luna.forecasting.refresh_jobs import ForecastRefresher
+from luna.jobs.forecast import enqueue_forecast_refreshes
 from luna.jobs.kinds import SERVE_QUEUE, embedded_vectors
 from luna.jobs.worker import InProcessWorker
 from luna.learning.schedule import LearningSchedule
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
                 runtime.scheduler,
                 runtime.stores.engine,
                 settings,
-                timescale=runtime.stores.timescale,
+                submit=lambda targets: enqueue_forecast_refreshes(runtime.jobs, targets),
             )
             app.state.forecast_refresher.start()
         app.state.data_source = build_data_source(settings, runtime.stores.engine)

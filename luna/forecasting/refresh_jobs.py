@@ -1,16 +1,16 @@
-"""Stored forecasts kept current in the background, as jobs on the process's one scheduler.
+"""Stored forecasts kept current in the background: which targets to refresh, and when.
 
-Two jobs: after a commit that changed readings or prices (seen through
-:func:`~luna.store.sql.series_writes.watch_writes`: ingest API, MQTT, simulator, backfills), a
-one-shot refresh of the meters and zones it touched, ``delay`` seconds later, so the many
-commits of a backfill or an MQTT feed make one refresh, never one per batch and never inside
-the writer's request; and a periodic sweep of whatever is due (no forecast yet, or newer data
-than it rests on: writes by other processes such as ``luna simulate``, refreshes that failed).
+Two triggers: after a commit that changed readings or prices (seen through
+:func:`~luna.store.sql.series_writes.watch_writes`: ingest API, MQTT, simulator, backfills), the
+meters and zones it touched, ``delay`` seconds later, so the many commits of a backfill or an
+MQTT feed make one refresh per target, never one per batch and never inside the writer's
+request; and a periodic sweep of whatever is due (no forecast yet, or newer data than it rests
+on: writes by other processes such as ``luna simulate``, refreshes that failed).
 
-Why APScheduler (:attr:`luna.runtime.Runtime.scheduler`) and not a thread of our own: the
-process already runs it for scheduled learning cycles, and its worker pool, misfire handling
-and shutdown serve here too; a fifth runner with its own thread, status and cancel would not.
-Refreshes run one at a time (a lock): writes that arrive meanwhile merge into the next one.
+This class only decides *which* and *when*, on the process's scheduler
+(:attr:`luna.runtime.Runtime.scheduler`, which also fires scheduled learning cycles); the
+refreshes themselves are jobs on the queue (:mod:`luna.jobs.forecast`), one per target, which
+any worker runs: ``submit`` queues them.
 """
 
 from __future__ import annotations
@@ -24,33 +24,30 @@ from typing import Any
 from sqlalchemy import Engine
 
 from luna.config import Settings
-from luna.forecasting.stored import RefreshReport, due_targets, refresh
+from luna.forecasting.stored import due_targets
 from luna.store.sql.forecasts import PRICE, ForecastTarget, meter_targets
 from luna.store.sql.series_writes import SeriesWrites, watch_writes
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "forecast-sweep"
+Submit = Callable[[list[ForecastTarget]], object]  # queues a refresh of each target
 
 
 class ForecastRefresher:
-    """Refreshes stored forecasts after writes (debounced) and in a periodic sweep."""
+    """Submits refreshes of stored forecasts after writes (debounced) and in a periodic sweep."""
 
-    def __init__(
-        self, scheduler: Any, engine: Engine, settings: Settings, *, timescale: bool = False
-    ) -> None:
+    def __init__(self, scheduler: Any, engine: Engine, settings: Settings, submit: Submit) -> None:
         self._scheduler = scheduler
         self._engine = engine
         self._settings = settings
-        self._timescale = timescale
+        self._submit = submit
         self._lock = threading.Lock()  # guards the pending sets and the scheduled flag
-        self._running = threading.Lock()  # one refresh at a time
         self._stop = threading.Event()
         self._meters: set[str] = set()
         self._zones: set[str] = set()
         self._scheduled = False
         self._unwatch: Callable[[], None] | None = None
-        self.last_report: RefreshReport | None = None
 
     def start(self) -> None:
         self._unwatch = watch_writes(self._engine, self._written)
@@ -74,7 +71,7 @@ class ForecastRefresher:
                 return
             self._scheduled = True
         self._scheduler.add_job(
-            self._run_pending, "date", run_date=self._after_delay(), misfire_grace_time=None
+            self._submit_pending, "date", run_date=self._after_delay(), misfire_grace_time=None
         )
 
     def refresh_soon(self, target: ForecastTarget) -> None:
@@ -84,22 +81,19 @@ class ForecastRefresher:
         else:
             self.request(meters=[target.meter_id] if target.meter_id else [])
 
-    def sweep(self) -> RefreshReport | None:
-        """Refresh every target that is due; None if stopping."""
-        with self._running:
-            if self._stop.is_set():
-                return None
-            return self._refresh(due_targets(self._engine))
+    def sweep(self) -> list[ForecastTarget]:
+        """Submit every target that is due; the targets."""
+        if self._stop.is_set():
+            return []
+        return self._hand_over(due_targets(self._engine))
 
-    def shutdown(self, timeout: float = 30.0) -> None:
-        """Stop watching and sweeping; wait for a running refresh to finish its target."""
+    def shutdown(self) -> None:
+        """Stop watching and sweeping (what was submitted stays queued)."""
         self._stop.set()
         if self._unwatch is not None:
             self._unwatch()
         if self._scheduler.get_job(SWEEP_JOB) is not None:
             self._scheduler.remove_job(SWEEP_JOB)
-        if self._running.acquire(timeout=timeout):
-            self._running.release()
 
     def _written(self, writes: SeriesWrites) -> None:
         # On the committing thread, inside its commit: note and return.
@@ -108,30 +102,24 @@ class ForecastRefresher:
     def _after_delay(self) -> datetime:
         return datetime.now(UTC) + timedelta(seconds=self._settings.forecast_refresh_delay_s)
 
-    def _run_pending(self) -> None:
-        with self._running:
-            with self._lock:
-                meters, self._meters = self._meters, set()
-                zones, self._zones = self._zones, set()
-                self._scheduled = False
-            if self._stop.is_set():
-                return
-            with self._engine.connect() as conn:
-                targets = meter_targets(conn, meters)
-            targets += [ForecastTarget(PRICE, None, zone) for zone in sorted(zones)]
-            self._refresh(targets)
+    def _submit_pending(self) -> None:
+        with self._lock:
+            meters, self._meters = self._meters, set()
+            zones, self._zones = self._zones, set()
+            self._scheduled = False
+        if self._stop.is_set():
+            return
+        with self._engine.connect() as conn:
+            targets = meter_targets(conn, meters)
+        targets += [ForecastTarget(PRICE, None, zone) for zone in sorted(zones)]
+        self._hand_over(targets)
 
-    def _refresh(self, targets: list[ForecastTarget]) -> RefreshReport:
-        report = refresh(
-            self._engine, self._settings, targets, timescale=self._timescale, stop=self._stop
-        )
-        self.last_report = report
-        if report.refreshed or report.failed:
-            log.info(
-                "forecasts refreshed: %d in %.1f s, %d without (%s)",
-                len(report.refreshed),
-                report.seconds,
-                len(report.failed),
-                "; ".join(f"{t}: {why}" for t, why in list(report.failed.items())[:3]),
-            )
-        return report
+    def _hand_over(self, targets: list[ForecastTarget]) -> list[ForecastTarget]:
+        if targets:
+            try:
+                self._submit(targets)
+            except Exception:  # the queue's database is away: the next sweep submits them
+                log.exception("could not queue %d forecast refreshes", len(targets))
+            else:
+                log.info("forecast refreshes queued: %d", len(targets))
+        return targets

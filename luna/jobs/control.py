@@ -33,6 +33,8 @@ def enqueue(
     one_at_a_time: bool = False,
     queue: str | None = None,
     lock: str | None = None,
+    queueing_lock: str | None = None,
+    schedule_in_s: float = 0.0,
 ) -> int:
     """Queue a job of ``kind`` with JSON-able ``arguments``; its id.
 
@@ -41,12 +43,15 @@ def enqueue(
     ``lock`` makes them run one after another in any case. ``queue``: another queue than the
     kind's own (:func:`luna.jobs.queue.queue_of` picks it from the settings). ``lock``: this
     job runs while no other job with the same lock runs (instead of the kind's ``lock``).
+    ``queueing_lock``: refuse (:class:`JobBusyError`) while a job with the same queueing lock
+    waits (finer than ``one_at_a_time``). ``schedule_in_s``: start no sooner than that.
     """
     deferrer = app.configure_task(
         kind.name,
-        queueing_lock=kind.name if one_at_a_time else None,
+        queueing_lock=kind.name if one_at_a_time else queueing_lock,
         queue=queue,
         lock=lock,
+        schedule_in={"seconds": schedule_in_s} if schedule_in_s > 0 else None,
         allow_unknown=False,
     )
     try:

@@ -24,6 +24,7 @@ from procrastinate.exceptions import JobAborted
 from luna.config import Settings
 from luna.jobs.backfill import BACKFILL
 from luna.jobs.eval import EVAL
+from luna.jobs.forecast import FORECAST_REFRESH
 from luna.jobs.ingest import INGEST
 from luna.jobs.kinds import SERVE_QUEUE, JobKind, embedded_vectors, execute
 from luna.jobs.learning import LEARNING
@@ -31,7 +32,7 @@ from luna.jobs.playbook import PLAYBOOK
 from luna.store.sql.database import libpq_url
 
 KINDS: dict[str, JobKind] = {
-    kind.name: kind for kind in (BACKFILL, PLAYBOOK, EVAL, LEARNING, INGEST)
+    kind.name: kind for kind in (BACKFILL, PLAYBOOK, EVAL, LEARNING, INGEST, FORECAST_REFRESH)
 }
 
 

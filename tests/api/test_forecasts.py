@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from luna.api.app import create_app
 from luna.config import Settings
@@ -161,7 +161,12 @@ def test_new_readings_mark_the_forecast_stale_and_a_background_refresh_follows(
     last = _last_reading(stores, "M-001")
     newer = last + timedelta(minutes=15)
     background = settings.model_copy(
-        update={"forecast_refresh": True, "forecast_refresh_delay_s": 1.0}
+        # The refresh is a job on the queue: the in-process worker runs it.
+        update={
+            "forecast_refresh": True,
+            "forecast_refresh_delay_s": 1.0,
+            "jobs_in_process_worker": True,
+        }
     )
     params = {"kind": "consumption", "meter_id": "M-001", "hours": 24}
     try:
@@ -197,3 +202,4 @@ def test_new_readings_mark_the_forecast_stale_and_a_background_refresh_follows(
                     SmartMeterReading.meter_id == "M-001", SmartMeterReading.ts == newer
                 )
             )
+            conn.execute(text("DELETE FROM procrastinate_jobs"))  # the refresh jobs it queued

@@ -1,4 +1,4 @@
-"""The background refresh: commits that change readings or prices within the delay make one
+"""The background refresh: commits that change readings or prices within the delay submit one
 refresh of the targets they touched; after shutdown, writes are no longer heard."""
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from luna.config import Settings
-from luna.forecasting import refresh_jobs
 from luna.forecasting.refresh_jobs import ForecastRefresher
-from luna.forecasting.stored import RefreshReport
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.forecasts import ForecastTarget
@@ -21,22 +19,16 @@ from luna.store.sql.timeseries import PRICES, READINGS, upsert_rows
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
-def test_writes_within_the_delay_make_one_refresh_of_the_targets_they_touched(
-    clean_db: Stores, settings: Settings, monkeypatch
+def test_writes_within_the_delay_submit_one_refresh_of_the_targets_they_touched(
+    clean_db: Stores, settings: Settings
 ):
     calls: list[list[ForecastTarget]] = []
-
-    def fake_refresh(engine, settings, targets, **_kwargs) -> RefreshReport:
-        calls.append(list(targets))
-        return RefreshReport(refreshed=[str(t) for t in targets])
-
-    monkeypatch.setattr(refresh_jobs, "refresh", fake_refresh)
     with session_scope(clean_db.sessions) as s:
         s.add_all([Meter(meter_id="M-001"), Meter(meter_id="M-007", pv_kwp=11.5)])
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.start()
     fast = settings.model_copy(update={"forecast_refresh_delay_s": 0.5})
-    refresher = ForecastRefresher(scheduler, clean_db.engine, fast)
+    refresher = ForecastRefresher(scheduler, clean_db.engine, fast, submit=calls.append)
     refresher.start()
     try:
         for meter in ("M-001", "M-007"):  # three commits, as a backfill would make them
