@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck pytest bench clean dictionary
+.PHONY: setup run test lint typecheck pytest bench bench-optimiser clean dictionary
 
 # llama.cpp is built from source for the CPU generation, not for this very CPU: a native build
 # on a Sapphire Rapids host enables AMX kernels, which crash (SIGSEGV in decode) where the VM
@@ -62,6 +62,16 @@ test: lint typecheck pytest
 bench: setup
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_energy.py
+
+# Luna's optimiser vs an exact MILP vs EMHASS. EMHASS is a benchmark-only tool, never a Luna
+# dependency: it gets its own git-ignored venv and is called in a subprocess.
+EMHASS_VENV    ?= benchmarks/.emhass-venv
+EMHASS_VERSION ?= 0.18.7
+bench-optimiser: setup
+	test -x $(EMHASS_VENV)/bin/python || $(PYTHON) -m venv $(EMHASS_VENV)
+	$(EMHASS_VENV)/bin/python -c "import emhass" 2>/dev/null || \
+	  $(EMHASS_VENV)/bin/pip install --quiet emhass==$(EMHASS_VERSION)
+	$(BIN)/python benchmarks/bench_optimiser_vs_emhass.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

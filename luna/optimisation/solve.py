@@ -18,7 +18,8 @@ Two ideas keep this fast and exact:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from time import perf_counter
 
 import highspy
@@ -31,9 +32,13 @@ from luna.optimisation.model import MODES, IntArray, LinearModel, Mode, ModelOpt
 
 TIME_LIMIT_S = 20.0
 MIP_RELATIVE_GAP = 1e-6
+ESTIMATE_MIP_RELATIVE_GAP = 1e-4
+"""Gap for the re-solves that only price a relaxation (explanations): their figures are shown
+to the cent, and a 0.01 % gap costs well under a cent on a day's bill."""
 BOTH_AT_ONCE_KWH = 1e-7
 IMPORT_CAP_SLACK_KWH = 1e-6
 INTEGRAL = 1e-9
+MIP_PRESOLVE = False
 
 
 class InfeasibleModelError(Exception):
@@ -47,6 +52,7 @@ class Solution:
     status: str
     solve_seconds: float
     solves: int
+    binary_steps: dict[Mode, frozenset[int]] = field(default_factory=dict)
 
     def values(self, columns: IntArray | None) -> FloatArray:
         """Solution values of a variable family, clipped to the column bounds."""
@@ -92,12 +98,29 @@ class _Tally:
     seconds: float = 0.0
     solves: int = 0
     status: str = "optimal"
+    mip_gap: float = MIP_RELATIVE_GAP
+    polish: bool = True
 
 
-def solve(limits: Limits) -> Solution:
-    """Optimal schedule for ``limits``; raises :class:`InfeasibleModelError` if there is none."""
+def solve(
+    limits: Limits,
+    *,
+    estimate: bool = False,
+    seed: Mapping[Mode, frozenset[int]] | None = None,
+) -> Solution:
+    """Optimal schedule for ``limits``; raises :class:`InfeasibleModelError` if there is none.
+
+    ``estimate`` is for re-solves that only price a relaxed problem (explanations): a MIP gap
+    of :data:`ESTIMATE_MIP_RELATIVE_GAP` and no polishing LP. ``seed`` starts the lazy mode
+    binaries from another solution's (e.g. the unrelaxed problem's), which saves rounds of the
+    lazy loop; binaries on more steps never change the optimum, only the work.
+    """
     binary_steps = _binary_steps_from_prices(limits)
+    for mode, steps in (seed or {}).items():
+        binary_steps[mode] |= {t for t in steps if t < limits.n}
     tally = _Tally()
+    if estimate:
+        tally.mip_gap, tally.polish = ESTIMATE_MIP_RELATIVE_GAP, False
     options = ModelOptions()
     if limits.objective is Objective.SELF_CONSUMPTION:
         # Lexicographic: least grid import first, then the cheapest schedule with that import.
@@ -106,7 +129,8 @@ def solve(limits: Limits) -> Solution:
         cap = least_import + max(IMPORT_CAP_SLACK_KWH, 1e-7 * least_import)
         options = ModelOptions(import_cap_kwh=cap)
     model, x = _solve_lazily(limits, options, binary_steps, tally)
-    return Solution(model, x, tally.status, tally.seconds, tally.solves)
+    used = {mode: frozenset(steps) for mode, steps in binary_steps.items()}
+    return Solution(model, x, tally.status, tally.seconds, tally.solves, used)
 
 
 def _solve_lazily(
@@ -179,6 +203,8 @@ def _run(model: LinearModel, tally: _Tally) -> FloatArray:
     if np.all(np.abs(relaxed[model.integer] - np.round(relaxed[model.integer])) <= INTEGRAL):
         return relaxed
     x = _highs(model, tally)
+    if not tally.polish:
+        return x
     fixed = np.where(model.integer, np.round(x), np.nan)
     polished = replace(
         model,
@@ -196,10 +222,11 @@ def _highs(model: LinearModel, tally: _Tally) -> FloatArray:
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", TIME_LIMIT_S)
-    h.setOptionValue("mip_rel_gap", MIP_RELATIVE_GAP)
-    if model.num_binaries:
-        # These MILPs are small and already tight; HiGHS's MIP presolve costs more than it saves
-        # (measured ~4x slower on the benchmark day with a single-block load).
+    h.setOptionValue("mip_rel_gap", tally.mip_gap)
+    if model.num_binaries and not MIP_PRESOLVE:
+        # Measured on benchmarks/bench_optimiser_vs_emhass.py (HiGHS 1.16): MIP presolve on is
+        # faster on some scenarios (SME machines 59 -> 47 ms, EV on/off 9 -> 7 ms) and slower on
+        # others (household appliances 28 -> 36 ms, site rules 36 -> 42 ms); no clear win.
         h.setOptionValue("presolve", "off")
     integrality = model.integer.astype(np.int32)
     h.passModel(
