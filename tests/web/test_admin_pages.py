@@ -14,12 +14,14 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from luna.connectors.mosquitto_process import MosquittoProcess
 from luna.connectors.sources import MqttSource
 from luna.domain.topics import reading_topic
+from luna.jobs.forecast import enqueue_forecast_refreshes
 from luna.store.sql.database import session_scope
+from luna.store.sql.forecasts import ForecastTarget
 from luna.store.sql.models import EvalResult, EvalRun, Event, EventType, Meter
 from luna.web.i18n import translate
 from tests.web.conftest import VIEWPORT, LiveServer, LoginPage
@@ -223,3 +225,26 @@ def test_system_page_shows_every_component_and_the_requests(
     expect(page.locator('#components [data-component="database"]')).to_have_class("component ok")
     expect(page.locator("#request-rows tr").first).to_be_visible()
     expect(page.locator("#resources .kpi")).to_have_count(4)
+
+
+def test_system_page_lists_background_jobs_and_cancels_a_queued_one(
+    admin_page: Page, live_server: LiveServer
+):
+    runtime = live_server.app.state.runtime
+    target = ForecastTarget("consumption", "M-001")
+    # Queued ten minutes ahead: it waits in the queue until cancelled.
+    (job_id,) = enqueue_forecast_refreshes(runtime.jobs, [target], delay_s=600)
+    try:
+        page = admin_page
+        _open(page, f"{live_server.url}/ui/admin/system")
+        row = page.locator(f'#job-rows tr[data-job="{job_id}"]')
+        expect(row).to_have_attribute("data-state", "queued")
+        expect(row).to_contain_text(translate("de", "admin.jobs.kind_forecast_refresh"))
+        page.select_option("#jobs-kind", "backfill")  # the filter hides it
+        expect(row).to_have_count(0)
+        page.select_option("#jobs-kind", "forecast_refresh")
+        row.get_by_role("button", name=translate("de", "admin.jobs.cancel")).click()
+        expect(row).to_have_attribute("data-state", "cancelled")
+    finally:
+        with runtime.stores.engine.begin() as conn:
+            conn.execute(text("DELETE FROM procrastinate_jobs WHERE id = :id"), {"id": job_id})

@@ -1,6 +1,7 @@
-// System: component health, resources, the model and request statistics (GET /admin/system).
-import { api, t, fmtNumber, fmtDateTime, fmtTime, chart, el } from "/ui/static/js/core.js";
-import { recentTimeAxis, fill, fmtBytes, fmtPercent, errorText, poll, tOr } from "/ui/static/js/admin/common.js";
+// System: component health, resources, the model and request statistics (GET /admin/system),
+// and every background job on the queue (GET /jobs), with cancel.
+import { api, t, fmtNumber, fmtDateTime, fmtTime, chart, el, toast } from "/ui/static/js/core.js";
+import { recentTimeAxis, fill, fmtBytes, fmtPercent, errorText, poll, tOr, badge } from "/ui/static/js/admin/common.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 5000;
@@ -74,8 +75,58 @@ function render(s) {
   }
 }
 
+// --- jobs -------------------------------------------------------------------------------
+
+const JOB_LIMIT = 50;
+const activeJob = (j) => j.state === "queued" || j.state === "running";
+
+function seconds(from, to) {
+  return from && to ? (new Date(to) - new Date(from)) / 1000 : null;
+}
+
+function jobRow(j) {
+  const pct = j.total ? Math.min(100, (j.done / j.total) * 100) : j.state === "done" ? 100 : 0;
+  const duration = seconds(j.started_at, j.finished_at ?? (j.state === "running" ? new Date().toISOString() : null));
+  return el("tr", { "data-job": j.id, "data-kind": j.kind, "data-state": j.state },
+    el("td", {}, String(j.id)),
+    el("td", {}, tOr(`admin.jobs.kind_${j.kind}`, j.kind), j.attempts > 1 ? el("div", { class: "muted small" }, t("admin.jobs.attempts", { n: j.attempts })) : null),
+    el("td", {}, el("div", { class: `progress${j.state === "done" ? " done" : j.state === "failed" ? " failed" : ""}`, role: "progressbar", "aria-valuenow": Math.round(pct), "aria-valuemin": 0, "aria-valuemax": 100 },
+      el("span", { style: `width:${pct}%` })), el("span", { class: "muted small" }, j.total ? `${fmtNumber(j.done, 0)}/${fmtNumber(j.total, 0)}` : "")),
+    el("td", {}, badge(j.state), j.error ? el("div", { class: "small", style: "color:var(--luna-danger)" }, j.error) : null),
+    el("td", { class: "small" }, j.queued_at ? fmtDateTime(j.queued_at) : "–"),
+    el("td", { class: "num" }, duration !== null ? `${fmtNumber(duration, 1)} s` : "–"),
+    el("td", {}, activeJob(j) ? el("button", { class: "btn btn-ghost btn-sm", type: "button", disabled: j.cancel_requested, onclick: () => cancelJob(j.id) }, t("admin.jobs.cancel")) : null));
+}
+
+async function refreshJobs() {
+  const params = new URLSearchParams({ limit: String(JOB_LIMIT) });
+  for (const name of ["kind", "state"]) {
+    const value = $(`jobs-${name}`).value;
+    if (value) params.set(name, value);
+  }
+  try {
+    const jobs = await api(`/jobs?${params}`);
+    fill($("job-rows"), jobs.length ? jobs.map(jobRow) : el("tr", {}, el("td", { colspan: 7, class: "empty" }, t("admin.jobs.none"))));
+  } catch (err) {
+    fill($("job-rows"), el("tr", {}, el("td", { colspan: 7, class: "alert alert-danger" }, errorText(err))));
+  }
+}
+
+async function cancelJob(id) {
+  try {
+    await api(`/jobs/${id}/cancel`, { method: "POST" });
+    toast(t("admin.jobs.cancelled", { id }), "ok");
+  } catch (err) {
+    toast(errorText(err), "danger");
+  }
+  await refreshJobs();
+}
+
 if ($("components")) {
+  $("jobs-kind").addEventListener("change", refreshJobs);
+  $("jobs-state").addEventListener("change", refreshJobs);
   poll(async () => {
     try { render(await api("/admin/system")); } catch (err) { fill($("components"), el("li", { class: "alert alert-danger" }, errorText(err))); }
+    await refreshJobs();
   }, REFRESH_MS);
 }
