@@ -128,6 +128,10 @@ def test_ordinals_that_count_no_day_name_none(message: str):
         ("Verbrauch über Ostern", "2025-04-18", "2025-04-21"),
         ("over the Easter weekend", "2025-04-18", "2025-04-21"),
         ("Kosten seit Pfingsten", "2025-06-08", "2025-06-18"),
+        ("An Auffahrt war schönes Wetter, was kam vom Dach?", "2025-05-29", "2025-05-29"),
+        ("Verbrauch am Männertag", "2025-05-29", "2025-05-29"),
+        ("Was lief an Fronleichnam?", "2024-05-30", "2024-05-30"),
+        ("usage on Corpus Christi", "2024-05-30", "2024-05-30"),
     ],
 )
 def test_public_holidays_are_days_of_the_sites_country(message: str, first: str, last: str):

@@ -286,3 +286,21 @@ def test_the_models_forecast_of_a_named_week_day_becomes_a_read():
     model.script.append(reply)
     so_far = route(model, "Wie sieht es seit Monatsbeginn aus?", tools=TOOLS, now=NOW)
     assert (so_far.tool, so_far.args["period"]) == ("query_timeseries", "this_month")
+
+
+@pytest.mark.parametrize(
+    ("message", "series"),
+    [
+        ("My bill seems crazy high. How much electricity have I used this month?", "consumption"),
+        (
+            "Die Rechnung ist ein Schock. Wie viel Strom habe ich letzte Woche verbraucht?",
+            "consumption",
+        ),
+        ("I used a lot of power last week. What did that cost me?", "cost"),
+        ("Ich hab viel verbraucht. Was hat mich das am 3. Juni gekostet?", "cost"),
+        ("The panels were shining all day. What did I spend on power yesterday?", "cost"),
+        ("Was hat mich der Stromverbrauch gestern gekostet?", "cost"),
+    ],
+)
+def test_the_question_not_the_scene_setting_names_the_measure(message: str, series: str):
+    assert call(message)["series"] == series
