@@ -65,6 +65,8 @@ class AnswerCheck(StrEnum):
 class DataSourceKind(StrEnum):
     SIMULATOR = "simulator"  # simulated meters and prices, live (the embedded demo)
     MQTT = "mqtt"  # real meters publishing to an MQTT broker
+    REDIS = "redis"  # readings appended to a Redis stream (consumer group)
+    MODBUS = "modbus"  # energy meters polled over Modbus TCP
     NONE = "none"  # nothing is fed automatically (batch API and CLI only)
 
 
@@ -345,6 +347,45 @@ class Settings(BaseSettings):
     simulator_history_days: int = Field(default=90, ge=1, le=3660)
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
+    connector_batch_size: int = Field(
+        default=500, ge=1, le=100_000, description="Live connectors: most readings per commit."
+    )
+    connector_queue_size: int = Field(
+        default=10_000,
+        ge=1,
+        description="Live connectors: readings waiting for the database; when full, intake "
+        "pauses (backpressure) and the peer keeps the rest.",
+    )
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Redis Streams source: the server."
+    )
+    redis_stream: str = Field(
+        default="luna:readings", description="Stream of readings (one JSON reading an entry)."
+    )
+    redis_group: str = Field(default="luna-ingest", description="Consumer group of the stream.")
+    redis_consumer: str | None = Field(
+        default=None, description="This consumer's name in the group; empty: the host name."
+    )
+    redis_dead_letter_stream: str | None = Field(
+        default=None,
+        description="Where malformed entries are copied before they are acknowledged; "
+        "empty: the stream's name + ':dead'.",
+    )
+    redis_claim_idle_ms: int = Field(
+        default=30_000,
+        ge=0,
+        description="Entries pending this long with another (crashed) consumer are claimed.",
+    )
+    modbus_host: str = Field(default="127.0.0.1", description="Modbus TCP source: the device.")
+    modbus_port: int = Field(default=502, ge=1, le=65535)
+    modbus_meters_file: Path | None = Field(
+        default=None,
+        description="YAML/JSON register map: the meters to poll, their registers, types, "
+        "scale factors, byte and word order (docs/connectors.md).",
+    )
+    modbus_poll_s: float = Field(
+        default=5.0, gt=0, le=3600, description="Seconds between two polls of every meter."
+    )
     forecast_hours: int = Field(
         default=48,
         ge=1,

@@ -1,7 +1,9 @@
 """Where readings come from is configuration: ``LUNA_DATA_SOURCE`` picks one implementation.
 
 Every source feeds the data layer and reports its state for the admin dashboard; replacing the
-simulator by real meters (MQTT today, other connectors later) changes no other code.
+simulator by real meters (MQTT, Redis Streams, Modbus TCP) changes no other code. The three
+connectors share one interface (:class:`luna.connectors.base.Connector`), so their sources here
+differ only in how the settings build them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from luna.config import DataSourceKind, Settings
+from luna.connectors.base import Connector
 from luna.connectors.mqtt_readings import MqttReadingConnector
 
 
@@ -26,13 +29,12 @@ class DataSource(Protocol):
         ...
 
 
-class MqttSource:
-    name = "mqtt"
+class ConnectorSource:
+    """A live connector as the API's data source."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
-        self.connector = MqttReadingConnector(
-            engine, host=settings.mqtt_host, port=settings.mqtt_port, timezone=settings.timezone
-        )
+    def __init__(self, connector: Connector) -> None:
+        self.connector = connector
+        self.name = connector.name
 
     def start(self) -> None:
         self.connector.start()
@@ -41,25 +43,70 @@ class MqttSource:
         self.connector.stop()
 
     def status(self) -> dict[str, Any]:
-        s = self.connector.stats
-        return {
-            "source": self.name,
-            "running": self.connector.running,
-            "connected": s.connected,
-            "received": s.received,
-            "written": s.written,
-            "rejected": s.rejected,
-            "reconnects": s.reconnects,
-            "messages_per_second": round(s.recent_messages_per_second(), 2),
-            "messages_per_second_avg": round(s.messages_per_second(), 2),
-            "last_message_at": s.last_message_at.isoformat() if s.last_message_at else None,
-            "last_error": s.last_error,
-        }
+        return self.connector.status()
+
+
+class MqttSource(ConnectorSource):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        super().__init__(
+            MqttReadingConnector(
+                engine,
+                host=settings.mqtt_host,
+                port=settings.mqtt_port,
+                timezone=settings.timezone,
+                batch_size=settings.connector_batch_size,
+                queue_size=settings.connector_queue_size,
+            )
+        )
+
+
+class RedisSource(ConnectorSource):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        from luna.connectors.redis_streams import RedisStreamConnector
+
+        super().__init__(
+            RedisStreamConnector(
+                engine,
+                url=settings.redis_url,
+                stream=settings.redis_stream,
+                group=settings.redis_group,
+                consumer=settings.redis_consumer,
+                dead_letter_stream=settings.redis_dead_letter_stream,
+                claim_idle_ms=settings.redis_claim_idle_ms,
+                timezone=settings.timezone,
+                batch_size=settings.connector_batch_size,
+                queue_size=settings.connector_queue_size,
+            )
+        )
+
+
+class ModbusSource(ConnectorSource):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        from luna.connectors.modbus import ModbusConnector, load_meters
+
+        if settings.modbus_meters_file is None:
+            raise ValueError("LUNA_DATA_SOURCE=modbus needs LUNA_MODBUS_METERS_FILE")
+        super().__init__(
+            ModbusConnector(
+                engine,
+                host=settings.modbus_host,
+                port=settings.modbus_port,
+                meters=load_meters(settings.modbus_meters_file),
+                poll_s=settings.modbus_poll_s,
+                timezone=settings.timezone,
+                batch_size=settings.connector_batch_size,
+                queue_size=settings.connector_queue_size,
+            )
+        )
 
 
 def build_data_source(settings: Settings, engine: Engine) -> DataSource | None:
     if settings.data_source is DataSourceKind.MQTT:
         return MqttSource(engine, settings)
+    if settings.data_source is DataSourceKind.REDIS:
+        return RedisSource(engine, settings)
+    if settings.data_source is DataSourceKind.MODBUS:
+        return ModbusSource(engine, settings)
     if settings.data_source is DataSourceKind.SIMULATOR:
         from luna.simulators.live import SimulatorSource
         from luna.simulators.simulate_smart_meter import default_fleet

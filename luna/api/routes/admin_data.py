@@ -1,7 +1,8 @@
 """Data control for the admin dashboard: the live feed's state, start/stop, and backfill jobs.
 
-The live feed is whatever ``LUNA_DATA_SOURCE`` configured (simulator or MQTT connector; its
-state also at ``GET /data/source``); backfills write simulated history as jobs on the queue
+The live feed is whatever ``LUNA_DATA_SOURCE`` configured (simulator, or an MQTT, Redis Streams
+or Modbus TCP connector, which all report the same counters and health; its state also at
+``GET /data/source``); backfills write simulated history as jobs on the queue
 (:mod:`luna.jobs.backfill`, run by a worker), whose progress the dashboard polls.
 """
 

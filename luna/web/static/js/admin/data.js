@@ -1,6 +1,6 @@
 // Data: what is stored, the live feed (refreshing every few seconds), backfill jobs.
 import { api, t, toast, fmtNumber, fmtDateTime, chart, el } from "/ui/static/js/core.js";
-import { recentTimeAxis, fill, badge, errorText, poll } from "/ui/static/js/admin/common.js";
+import { recentTimeAxis, fill, badge, errorText, poll, tOr } from "/ui/static/js/admin/common.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 3000;
@@ -22,9 +22,12 @@ function renderSource(src) {
     fill($("rate-chart"), el("p", { class: "empty" }, t("admin.data.no_feed")));
     return;
   }
-  const items = [fact(t("admin.data.configured"), state.source === "mqtt" ? t("admin.data.kind_mqtt") : t("admin.data.kind_simulator")),
+  // Every connector (MQTT, Redis Streams, Modbus TCP) reports the same counters; the simulator
+  // reports what it wrote.
+  const connector = state.source !== "simulator";
+  const items = [fact(t("admin.data.configured"), tOr(`admin.data.kind_${state.source}`, state.source)),
     fact(t("admin.data.state"), badge(state.running ? "running" : "stopped"))];
-  if (state.source === "mqtt") {
+  if (connector) {
     items.push(
       fact(t("admin.data.connected"), badge(state.connected ? "connected" : "disconnected")),
       fact(t("admin.data.rate_now"), `${fmtNumber(state.messages_per_second, 1)} ${t("admin.data.per_second")}`),
