@@ -7,8 +7,8 @@
 Per scenario (households, heat pumps, EVs, an SME with a peak limit; with and without binaries;
 both DST days) it prints:
 
-* Luna's cost and warm time, for the default call (``optimise()`` with explanations) and with
-  ``measure_constraints=False``;
+* Luna's cost and warm time, for the default call (``optimise()`` with explanations priced
+  from the duals of one LP, ``explain="duals"``) and with ``measure_constraints=False``;
 * the cost of an **exact MILP** written here from the scenario data alone (scipy's HiGHS
   ``milp``, a mode binary on every step for every pair of flows that may not meet, no Luna
   code), and the gap; target: Luna <= exact + 0.01 %;

@@ -8,6 +8,7 @@ from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulat
 from luna.cli import evals as eval_commands
 from luna.cli import events as event_commands
 from luna.cli import learn as learn_commands
+from luna.cli import optimise as optimise_commands
 from luna.cli import playbook as playbook_commands
 from luna.cli import prompts as prompt_commands
 from luna.store.vectors.owner import VectorStoreBusyError
@@ -33,6 +34,7 @@ app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.command("doctor")(doctor.doctor)
 app.command("reindex")(ingest.reindex_command)
+app.command("optimise")(optimise_commands.optimise_command)
 
 
 def main() -> None:

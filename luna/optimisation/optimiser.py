@@ -10,23 +10,33 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache
 from time import perf_counter
+from typing import Literal
 
 import highspy
 import numpy as np
 
 from luna.observability.metrics import OPTIMISER_INFEASIBLE, OPTIMISER_SOLVE
 from luna.optimisation.baseline import naive_baseline
-from luna.optimisation.explain import binding_constraints
+from luna.optimisation.duals import bound_saving, window_saving
+from luna.optimisation.explain import Saving, binding_constraints
 from luna.optimisation.feasibility import diagnose, find_conflicts, infeasible_from
 from luna.optimisation.inputs import Objective, OptimisationInput
 from luna.optimisation.limits import Limits, build_limits
+from luna.optimisation.model import ModelOptions
 from luna.optimisation.results import (
     BindingConstraint,
     DeferrableOutcome,
     ScheduleResult,
     ScheduleStep,
 )
-from luna.optimisation.solve import InfeasibleModelError, ScheduleArrays, Solution, solve
+from luna.optimisation.solve import (
+    Duals,
+    InfeasibleModelError,
+    ScheduleArrays,
+    Solution,
+    fixed_lp_duals,
+    solve,
+)
 
 SOLVER = (
     f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}."
@@ -34,14 +44,27 @@ SOLVER = (
 )
 
 
-def optimise(problem: OptimisationInput, *, measure_constraints: bool = True) -> ScheduleResult:
+Explain = Literal["duals", "exact", "none"]
+
+
+def optimise(
+    problem: OptimisationInput,
+    *,
+    explain: Explain = "duals",
+    measure_constraints: bool = True,
+) -> ScheduleResult:
     """The cheapest (or most self-sufficient) schedule for ``problem``, explained.
 
-    ``measure_constraints`` re-solves once per binding rule or narrowed load window to report
-    what relaxing it would save; turn it off when only the schedule is needed.
+    ``explain`` says how the binding constraints' ``relax_saving_eur`` is measured:
+    ``"duals"`` (default) reads it off the duals of one LP with the binaries fixed at the
+    optimum — a first-order estimate, see ``duals.py``; ``"exact"`` re-solves once per binding
+    rule or narrowed load window; ``"none"`` (or ``measure_constraints=False``) skips it, and
+    load windows and flow bans, which only a saving can show to bind, are then not listed.
     Raises :class:`~luna.optimisation.feasibility.OptimisationInfeasible` with a reason in words.
     """
     started = perf_counter()
+    if not measure_constraints:
+        explain = "none"
     limits = build_limits(problem)
     conflicts = find_conflicts(limits)
     if conflicts:
@@ -57,25 +80,86 @@ def optimise(problem: OptimisationInput, *, measure_constraints: bool = True) ->
         ) from None
     schedule = solution.arrays()
     cost = _total_cost(limits, schedule)
+    if explain == "duals":
+        saving_without, saving_with_open_window = _dual_savings(problem, limits, solution)
+    elif explain == "exact":
+        saving_without, saving_with_open_window = _exact_savings(problem, limits, solution, cost)
+    else:
+        saving_without = saving_with_open_window = _no_saving
+    binding = binding_constraints(limits, schedule, saving_without, saving_with_open_window)
+    return _result(problem, limits, solution, schedule, binding, started)
+
+
+def _no_saving(_key: str) -> float | None:
+    return None
+
+
+def _dual_savings(
+    problem: OptimisationInput, limits: Limits, solution: Solution
+) -> tuple[Saving, Saving]:
+    """Savings from the duals of one LP (binaries fixed), computed only when asked for."""
+    relaxable = set(limits.relaxable_keys())
+    options = ModelOptions(
+        binary_steps=solution.binary_steps,
+        stage="cost",
+        import_cap_kwh=solution.import_cap_kwh,
+    )
+    schedule = solution.arrays()
+
+    @cache
+    def duals() -> Duals | None:
+        return fixed_lp_duals(solution)
+
+    # Re-solved, on request only: a flow ban binds through mode binaries, where the fixed-mode
+    # LP's duals are degenerate (they price the data bound, not the binary rows); relaxing a
+    # cycle limit removes a row, which first-order pricing cannot value.
+    bans: set[str] = set()
+    if limits.battery is not None:
+        bans = {ban.key for ban in limits.battery.bans}
+        if limits.battery.cycle_cap is not None:
+            bans.add(limits.battery.cycle_cap.key)
+    cost = _total_cost(limits, schedule)
 
     @cache
     def saving_without(key: str) -> float | None:
-        if not measure_constraints or key not in limits.relaxable_keys():
+        if key not in relaxable:
+            return None
+        if key in bans:
+            return _saving(cost, build_limits(problem, relax=[key]), solution)
+        found = duals()
+        if found is None:
+            return None
+        return bound_saving(found, build_limits(problem, relax=[key]), options)
+
+    @cache
+    def saving_with_open_window(name: str) -> float | None:
+        found = duals()
+        return None if found is None else window_saving(found, limits, schedule, name)
+
+    return saving_without, saving_with_open_window
+
+
+def _exact_savings(
+    problem: OptimisationInput, limits: Limits, solution: Solution, cost: float
+) -> tuple[Saving, Saving]:
+    """Savings measured by re-solving with one constraint relaxed (one MILP each)."""
+    relaxable = set(limits.relaxable_keys())
+
+    @cache
+    def saving_without(key: str) -> float | None:
+        if key not in relaxable:
             return None
         return _saving(cost, build_limits(problem, relax=[key]), solution)
 
     @cache
     def saving_with_open_window(name: str) -> float | None:
-        if not measure_constraints:
-            return None
         opened = tuple(
             replace(load, first=0, end=limits.n) if load.name == name else load
             for load in limits.loads
         )
         return _saving(cost, replace(limits, loads=opened), solution)
 
-    binding = binding_constraints(limits, schedule, saving_without, saving_with_open_window)
-    return _result(problem, limits, solution, schedule, binding, started)
+    return saving_without, saving_with_open_window
 
 
 def _is_feasible(limits: Limits) -> bool:

@@ -53,6 +53,7 @@ class Solution:
     solve_seconds: float
     solves: int
     binary_steps: dict[Mode, frozenset[int]] = field(default_factory=dict)
+    import_cap_kwh: float | None = None
 
     def values(self, columns: IntArray | None) -> FloatArray:
         """Solution values of a variable family, clipped to the column bounds."""
@@ -130,7 +131,9 @@ def solve(
         options = ModelOptions(import_cap_kwh=cap)
     model, x = _solve_lazily(limits, options, binary_steps, tally)
     used = {mode: frozenset(steps) for mode, steps in binary_steps.items()}
-    return Solution(model, x, tally.status, tally.seconds, tally.solves, used)
+    return Solution(
+        model, x, tally.status, tally.seconds, tally.solves, used, options.import_cap_kwh
+    )
 
 
 def _solve_lazily(
@@ -219,10 +222,27 @@ def _run(model: LinearModel, tally: _Tally) -> FloatArray:
 
 
 def _highs(model: LinearModel, tally: _Tally) -> FloatArray:
+    h = _highs_instance(model, tally.mip_gap)
+    started = perf_counter()
+    h.run()
+    tally.seconds += perf_counter() - started
+    tally.solves += 1
+    status = h.getModelStatus()
+    has_solution = h.getInfo().primal_solution_status == int(highspy.kSolutionStatusFeasible)
+    if status == highspy.HighsModelStatus.kOptimal:
+        pass
+    elif status == highspy.HighsModelStatus.kTimeLimit and has_solution:
+        tally.status = "time_limit"
+    else:
+        raise InfeasibleModelError(h.modelStatusToString(status))
+    return np.asarray(h.getSolution().col_value, dtype=float)
+
+
+def _highs_instance(model: LinearModel, mip_gap: float) -> highspy.Highs:
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", TIME_LIMIT_S)
-    h.setOptionValue("mip_rel_gap", tally.mip_gap)
+    h.setOptionValue("mip_rel_gap", mip_gap)
     if model.num_binaries and not MIP_PRESOLVE:
         # Measured on benchmarks/bench_optimiser_vs_emhass.py (HiGHS 1.16): MIP presolve on is
         # faster on some scenarios (SME machines 59 -> 47 ms, EV on/off 9 -> 7 ms) and slower on
@@ -246,16 +266,45 @@ def _highs(model: LinearModel, tally: _Tally) -> FloatArray:
         model.a_value,
         integrality,
     )
-    started = perf_counter()
+    return h
+
+
+@dataclass(frozen=True)
+class Duals:
+    """Row duals and column reduced costs of ``solution``'s model with its integers fixed.
+
+    HiGHS's convention for a minimisation: reduced cost ``d = c - A^T y``; raising an active
+    lower bound by ``δ`` raises the objective by ``d·δ`` (``d > 0``), lowering an active upper
+    bound by ``δ`` raises it by ``-d·δ`` (``d < 0``); the same holds for rows with ``y``.
+    """
+
+    model: LinearModel
+    row: FloatArray
+    col: FloatArray
+
+
+def fixed_lp_duals(solution: Solution) -> Duals | None:
+    """One LP: the final model with every binary fixed at its optimum, for its duals.
+
+    None if HiGHS reports no dual solution (it then stays silent rather than guessing)."""
+    model = solution.model
+    if model.num_binaries:
+        fixed = np.round(solution.x)
+        model = replace(
+            model,
+            col_lower=np.where(model.integer, fixed, model.col_lower),
+            col_upper=np.where(model.integer, fixed, model.col_upper),
+            integer=np.zeros_like(model.integer),
+        )
+    h = _highs_instance(model, MIP_RELATIVE_GAP)
     h.run()
-    tally.seconds += perf_counter() - started
-    tally.solves += 1
-    status = h.getModelStatus()
-    has_solution = h.getInfo().primal_solution_status == int(highspy.kSolutionStatusFeasible)
-    if status == highspy.HighsModelStatus.kOptimal:
-        pass
-    elif status == highspy.HighsModelStatus.kTimeLimit and has_solution:
-        tally.status = "time_limit"
-    else:
-        raise InfeasibleModelError(h.modelStatusToString(status))
-    return np.asarray(h.getSolution().col_value, dtype=float)
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    if h.getInfo().dual_solution_status != int(highspy.kSolutionStatusFeasible):
+        return None
+    sol = h.getSolution()
+    return Duals(
+        model,
+        np.asarray(sol.row_dual, dtype=float),
+        np.asarray(sol.col_dual, dtype=float),
+    )
