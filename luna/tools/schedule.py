@@ -259,7 +259,7 @@ def optimise_schedule_tool(ctx: ToolContext) -> BaseTool:
             meter = resolve_meter(session, ctx, args.meter_id)
             problem, notes = _inputs(ctx, args, meter, index, session.connection())
         try:
-            result = optimise(problem)
+            result = optimise(problem, explain="exact")  # savings the customer reads: exact
         except OptimisationInfeasible as exc:
             raise ToolInputError(f"no feasible schedule: {exc.reason}") from exc
         span = describe_range(start, day_end, ctx.timezone)

@@ -299,7 +299,9 @@ def analyse_schedule(
 ) -> Analysis:
     problem, assumptions, labels = build_problem(request, meter, data, timezone, tariff)
     try:
-        result = optimise(problem)
+        # A playbook states what each binding constraint costs: exact re-solves, not the duals'
+        # first-order estimate (up to 2x too high for a whole relaxation, docs/optimiser.md).
+        result = optimise(problem, explain="exact")
     except OptimisationInfeasible as exc:
         raise PlaybookError(f"no feasible schedule: {exc}") from exc
     lang = request.language
