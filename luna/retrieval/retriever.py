@@ -79,6 +79,7 @@ class RetrievedChunk:
     valid_from: date | None = None  # the document's validity (items.valid_from)
     version: str | None = None
     superseded_by: uuid.UUID | None = None  # a newer version of this document (its item id)
+    ordinal: int | None = None  # the chunk's place in its document (item_chunks.ordinal)
 
     def citation(self) -> str:
         where = [f"p. {self.page}"] if self.page else []
@@ -217,6 +218,39 @@ class Retriever:
         spares = [c for c in chunks if c.chunk_id not in chosen][:spare]
         return selected + spares + self._older_versions(query, selected, older, score_threshold)
 
+    def similar(
+        self,
+        query: str | Sequence[float],
+        *,
+        top_k: int = 4,
+        filters: RetrievalFilter | None = None,
+        score_threshold: float | None = None,
+    ) -> list[RetrievedChunk]:
+        """Dense search alone: the ``top_k`` chunks nearest to ``query`` (a text, embedded and
+        mapped by the learned query adapter, or an embedding, searched as given), scored by
+        cosine similarity, SQL-trusted like :meth:`search` (orphan vectors are never
+        returned, text and locators come from SQL). No keyword search, fusion, hops,
+        weights, version handling or selection: the plain similarity search of a vector
+        store (``luna.retrieval.langchain.LunaVectorStore``); answers use :meth:`search`."""
+        with self._sessions() as session:
+            payload_filter = self._payload_filter(session, filters)
+            if payload_filter is not None and not payload_filter.get("item_id"):
+                return []
+            vector: Sequence[float]
+            if isinstance(query, str):
+                vector = self._embeddings.embed_query(query)
+                if self._adapter is not None:
+                    vector = self._adapter(vector)
+            else:
+                vector = query
+            hits = self._vectors.search(
+                vector,
+                limit=top_k * self._oversample,  # room for vectors SQL does not trust
+                filters=payload_filter,
+                score_threshold=score_threshold,
+            )
+            return self._resolve(session, [(h.id, h.score) for h in hits])[:top_k]
+
     def _named_documents(
         self, session: Session, query: str, allowed: set[str] | None
     ) -> list[uuid.UUID]:
@@ -302,6 +336,7 @@ class Retriever:
                     score=score,
                     valid_from=valid_from,
                     version=version,
+                    ordinal=chunk.ordinal,
                 )
             )
         return resolved

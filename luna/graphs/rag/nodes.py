@@ -44,6 +44,7 @@ from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, wind
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, missing_specifics
+from luna.retrieval.langchain import LunaRetriever, chunks_of
 from luna.retrieval.queries import attribute_queries, attribute_query, bridges, question_parts
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
 from luna.store.sql.chunks import chunk_texts, section_texts
@@ -116,16 +117,14 @@ def condense(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
 
 
 def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
+    """The passages, through the LangChain retriever any chain can use (one path)."""
     ctx = runtime.context
-    hits = ctx.retriever.search(
-        state.get("standalone_question") or state["question"],
-        top_k=ctx.top_k,
-        filters=ctx.filters,
-        spare=SPARE_PASSAGES,
+    question = state.get("standalone_question") or state["question"]
+    search = LunaRetriever(
+        retriever=ctx.retriever, k=ctx.top_k, filters=ctx.filters, spare=SPARE_PASSAGES
     )
-    completions = _authoritative_completions(
-        state.get("standalone_question") or state["question"], hits, ctx
-    )
+    hits = chunks_of(search.invoke(question))
+    completions = _authoritative_completions(question, hits, ctx)
     pinned = {c.chunk_id for c, attribute in completions if attribute}
     sources = [
         {
@@ -172,9 +171,10 @@ def _authoritative_completions(
         a for a in [attribute_query(question)] if a is not None
     ]
     parts = [] if attribute_queries(question) else question_parts(question)
+    search = LunaRetriever(retriever=ctx.retriever, k=1, filters=scope, multi_hop=False)
     for asked, pinned in [*((a, True) for a in attributes), *((p, False) for p in parts)]:
         # [:1]: the hit, not an older version's chunk that search appends after it
-        for best in ctx.retriever.search(asked, top_k=1, filters=scope, multi_hop=False)[:1]:
+        for best in chunks_of(search.invoke(asked)[:1]):
             if best.chunk_id not in present:
                 present.add(best.chunk_id)
                 found.append((best, pinned))
