@@ -23,6 +23,7 @@ from luna.learning.cycles import (
 )
 from luna.runtime import Runtime
 from luna.store.sql.models import LearnedStateRecord, LearningCycle
+from luna.store.vectors import owner
 
 app = typer.Typer(help="Learning from feedback: cycles, state, rollback.", no_args_is_help=True)
 console = Console()
@@ -55,8 +56,10 @@ def _print_cycle(c: LearningCycle, *, full: bool) -> None:
 def run(
     kind: str = typer.Option("full", help=f"What to learn: {', '.join(KINDS)}."),
 ) -> None:
-    """Run one cycle in the foreground: train, gate, activate or reject."""
-    with _runtime() as runtime:
+    """Run one cycle in the foreground: train, gate, activate or reject. Refused at once (exit
+    status 2) while `luna serve` holds the embedded vector store: go through POST
+    /learning/cycles."""
+    with owner.settings_held(get_settings()), _runtime() as runtime:
         try:
             cycle_id = start_cycle(runtime, kind=kind, actor=getpass.getuser())
         except (CycleConflictError, CycleError) as exc:

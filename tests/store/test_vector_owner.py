@@ -10,14 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from luna.config import Settings
+from luna.store.sql.models import Item, LearningCycle
 from luna.store.vectors.edge import EdgeVectorStore
 from luna.store.vectors.owner import VectorStoreBusyError
 
 HOLD = """
 import sys
 from pathlib import Path
+from luna.store.sql.models import Item, LearningCycle
 from luna.store.vectors.edge import EdgeVectorStore
 store = EdgeVectorStore(Path(sys.argv[1]), sys.argv[2], 384, "intfloat/multilingual-e5-small")
 print("open", flush=True)
@@ -57,7 +60,16 @@ def test_a_second_process_is_refused_naming_the_owner_until_the_owner_dies(held)
     store.close()
 
 
-def test_the_cli_refuses_at_once_with_exit_status_2(settings: Settings, tmp_path: Path):
+@pytest.mark.parametrize(
+    ("command", "route"),
+    [
+        (["ingest", "add", "{document}"], "POST /ingest"),
+        (["learn", "run"], "POST /learning/cycles"),
+    ],
+)
+def test_the_cli_refuses_at_once_with_exit_status_2(
+    settings: Settings, clean_db, tmp_path: Path, command: list[str], route: str
+):
     home = tmp_path / "home"
     mine = settings.model_copy(update={"home": home})
     holder = _hold(mine.vector_path, mine.vector_collection)
@@ -65,8 +77,9 @@ def test_the_cli_refuses_at_once_with_exit_status_2(settings: Settings, tmp_path
         document = tmp_path / "note.txt"
         document.write_text("Die Wärmepumpe läuft nachts im Niedertarif.", encoding="utf-8")
         env = {**os.environ, "LUNA_HOME": str(home), "LUNA_DATABASE_URL": settings.database_url}
+        arguments = [part.format(document=document) for part in command]
         done = subprocess.run(
-            [sys.executable, "-m", "luna.cli.main", "ingest", "add", str(document)],
+            [sys.executable, "-m", "luna.cli.main", *arguments],
             env=env,
             capture_output=True,
             text=True,
@@ -78,4 +91,7 @@ def test_the_cli_refuses_at_once_with_exit_status_2(settings: Settings, tmp_path
         holder.wait(timeout=30)
     assert done.returncode == 2, done.stderr
     assert f"in use by pid {holder.pid}" in done.stderr
-    assert "POST /ingest" in done.stderr
+    assert route in done.stderr
+    with clean_db.sessions() as session:  # refused before it wrote anything
+        assert session.scalar(select(func.count()).select_from(Item)) == 0
+        assert session.scalar(select(func.count()).select_from(LearningCycle)) == 0

@@ -16,9 +16,12 @@ import fcntl
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from luna.config import Settings, VectorBackend
 from luna.store.vectors.base import VectorStoreError
 
 LOCK_FILE = "owner.lock"
@@ -73,3 +76,26 @@ def release(collection_dir: Path) -> None:
             return
         del _claims[path]
         handle.close()  # closing the file drops the flock
+
+
+@contextmanager
+def held(collection_dir: Path) -> Iterator[None]:
+    """Hold the claim for a whole command (refused at once when another process has it), so
+    that work which opens the store only later (a learning cycle's quality gate) cannot fail
+    after minutes of training, and ``luna serve`` cannot take the store from under it."""
+    claim(collection_dir)
+    try:
+        yield
+    finally:
+        release(collection_dir)
+
+
+@contextmanager
+def settings_held(settings: Settings) -> Iterator[None]:
+    """:func:`held` for the configured collection when vectors are embedded (Qdrant Edge); a
+    Qdrant server needs no claim."""
+    if settings.vector_backend is not VectorBackend.EDGE:
+        yield
+        return
+    with held(settings.vector_path / settings.vector_collection):
+        yield
