@@ -26,7 +26,7 @@ def test_config_has_the_documented_keys():
 
 
 def test_each_graph_imports_and_compiles_without_a_runtime(monkeypatch):
-    from luna.graphs import studio
+    from luna import studio
 
     def no_runtime() -> None:
         raise AssertionError("a factory built the runtime")
@@ -56,7 +56,7 @@ def test_the_studio_rag_graph_runs_the_rag_graph(monkeypatch, settings, clean_db
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
     from langchain_core.messages import AIMessage, HumanMessage
 
-    from luna.graphs import studio
+    from luna import studio
     from luna.runtime import Runtime
 
     rt = Runtime(settings.model_copy(update={"home": tmp_path}))
