@@ -1,8 +1,9 @@
 """Sentence splitting for German and English technical text, without a language model.
 
 A sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by a space and an upper-case letter,
-digit, quote or bracket, except after common abbreviations ("z. B.", "ca.", "Abs.", "Nr.",
-"e.g."), single letters and short ordinals ("3. Januar").
+digit, quote or bracket (in typed text also a lower-case letter), except after common
+abbreviations ("z. B.", "ca.", "Abs.", "Nr.", "e.g."), single letters and short ordinals
+("3. Januar").
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 
 _BOUNDARY = re.compile(r"[.!?…][\"'”“)\]]*(\s+)(?=[\"'„“(\[]?[A-ZÄÖÜ0-9§])")
+# Typed questions often start a sentence in lower case ("my bill is high. how much did I use?").
+_TYPED_BOUNDARY = re.compile(r"[.!?…][\"'”“)\]]*(\s+)(?=[\"'„“(\[]?[^\W_]|§)")
 _ABBREVIATION_WORDS = """
 abs abschn anh anl art bd bspw bzgl bzw ca d.h dgl dipl dr evtl exkl f ff gem ggf gg h hr hrsg
 i.d.r i.v.m inkl ing jh kap lt max min mio mrd mwst nr o.a o.g pkt prof s sog st str tab tel u.a
@@ -20,12 +23,13 @@ _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…][\"'”“)\]]*$")
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, typed: bool = False) -> list[str]:
     """Split ``text`` into sentences; joining them with single spaces gives the text back
-    (up to whitespace)."""
+    (up to whitespace). ``typed``: text a person typed, where a sentence may also start in
+    lower case (abbreviations and ordinals still do not end one)."""
     sentences: list[str] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
+    for match in (_TYPED_BOUNDARY if typed else _BOUNDARY).finditer(text):
         candidate = text[start : match.start(1)]
         if _is_abbreviation(candidate):
             continue

@@ -198,7 +198,7 @@ def asking_part(question: str) -> str:
     8,62 ct/kWh. Wie hoch ist meine Monatsrechnung?") and ask for nothing."""
     sentences = [
         clause
-        for sentence in split_sentences(question.strip())  # not after "Dr.", "z. B.", "1."
+        for sentence in split_sentences(question.strip(), typed=True)  # not after "Dr.", "1."
         for clause in _CLAUSE_END.split(sentence)
     ]
     asking = [s for s in sentences if s.rstrip().endswith("?")]

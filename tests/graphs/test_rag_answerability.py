@@ -68,6 +68,12 @@ def test_only_the_asking_sentence_asks_for_attributes():
     assert missing_attributes("Wie schwer ist das Gerät?", passages) == ["schwer"]
 
 
+def test_a_typed_question_may_start_its_sentences_in_lower_case():
+    question = "hab gestern den speicher bekommen. wie viel kwh fasst der z. b. im winter?"
+    assert asking_part(question) == "wie viel kwh fasst der z. b. im winter?"
+    assert asking_part("my bill is high. how much did i use?") == "how much did i use?"
+
+
 def test_a_word_asks_for_one_attribute_its_longest_term_names():
     """ "Notstromreserve" asks for the reserve (a percentage), not for the emergency power (in
     kW) its first letters spell; "after Dr." the question goes on asking."""

@@ -32,6 +32,7 @@ from luna.graphs.agent.named_periods import (
     period_args,
     price_resolution,
 )
+from luna.retrieval.queries import asking_part
 from luna.tools.periods import Period, neighbour_days, period_days
 
 _I = re.IGNORECASE
@@ -156,24 +157,12 @@ def last_timeseries_args(history: Sequence[BaseMessage]) -> dict[str, Any] | Non
 _SERIES_OF_TARGET = {"consumption": "consumption", "pv": "production", "price": "price"}
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
-
-
-def _asked(message: str) -> str | None:
-    """The sentences of a longer message that ask (end in "?"), without the ones that set the
-    scene ("My bill seems crazy high. How much electricity have I used?"); None when every
-    sentence asks, or none does."""
-    sentences = [s for s in _SENTENCE_BREAK.split(message.strip()) if s]
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    return " ".join(asking) if asking and len(asking) < len(sentences) else None
-
-
 def _series(message: str) -> str | None:
     """The one series the message asks about, read from its question where other sentences
     set the scene (a complaint about the bill does not make a question about the energy used
     a question about cost)."""
-    asked = _asked(message)
-    return (asked is not None and _series_in(asked)) or _series_in(message)
+    asked = asking_part(message)
+    return (asked != message and _series_in(asked)) or _series_in(message)
 
 
 def _series_in(text: str) -> str | None:
