@@ -67,6 +67,7 @@ class DataSourceKind(StrEnum):
     MQTT = "mqtt"  # real meters publishing to an MQTT broker
     REDIS = "redis"  # readings appended to a Redis stream (consumer group)
     MODBUS = "modbus"  # energy meters polled over Modbus TCP
+    OPCUA = "opcua"  # meters' variable nodes subscribed on an OPC-UA server
     NONE = "none"  # nothing is fed automatically (batch API and CLI only)
 
 
@@ -385,6 +386,25 @@ class Settings(BaseSettings):
     )
     modbus_poll_s: float = Field(
         default=5.0, gt=0, le=3600, description="Seconds between two polls of every meter."
+    )
+    opcua_url: str = Field(
+        default="opc.tcp://127.0.0.1:4840",
+        description="OPC-UA source: the server (opc.tcp://[user:password@]host:port/path).",
+    )
+    opcua_nodes_file: Path | None = Field(
+        default=None,
+        description="YAML/JSON node map: the meters, their counter and power nodes, units "
+        "(docs/connectors.md).",
+    )
+    opcua_publishing_ms: float = Field(
+        default=1000, gt=0, le=600_000, description="OPC-UA subscription publishing interval."
+    )
+    entsoe_token: SecretStr | None = Field(
+        default=None, description="ENTSO-E Transparency Platform API security token."
+    )
+    entsoe_url: str = Field(
+        default="https://web-api.tp.entsoe.eu/api",
+        description="ENTSO-E Transparency Platform REST API endpoint.",
     )
     forecast_hours: int = Field(
         default=48,

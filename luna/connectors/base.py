@@ -25,6 +25,7 @@ id). Everything after that is shared and lives here, once:
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -35,8 +36,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -105,6 +108,12 @@ class ConnectorConfig(BaseModel):
         default=10_000, ge=1, description="Rows waiting for the writer; full: intake blocks."
     )
     retry_s: float = Field(default=1.0, gt=0, le=60, description="Wait after a failed commit.")
+
+
+def read_map_file(path: Path) -> Any:
+    """A point/register/node map file: JSON when it ends in ``.json``, else YAML."""
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
 
 
 class RejectError(ValueError):

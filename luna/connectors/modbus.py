@@ -6,36 +6,31 @@ factor register, value × 10^sf; byte and word order configurable) or a preset r
 (``sunspec-203``: SunSpec wye meter model 203 at a base address; ``eastron-sdm630``).
 
 Energy **counters** (import → ``consumption_kwh``, export → ``production_kwh``) become interval
-energies: the difference between two polls is spread over the intervals the two polls span,
-in proportion to time; an interval is written once it has ended (upserted, so a repeat is
-harmless). A counter that goes backwards is a rollover when an unsigned integer register was
-near its maximum (the wrap is added), else a reset (re-baselined, counted, nothing written for
-that step). The interval the connector starts in is incomplete and is not written. **Power**
+energies in :mod:`luna.connectors.counters` (shared with OPC-UA): the increase between two polls
+is spread over the intervals they span, an interval is written once it has ended, a counter that
+goes backwards is a rollover (an unsigned integer register near its maximum) or a reset. **Power**
 registers are converted to kW and shown as the meter's last value in the status.
-Intervals lie on the UTC grid of ``interval_minutes`` (a divisor of 60), which is the local
-grid of every zone with whole-hour offsets.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import struct
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ModbusException
 from sqlalchemy import Engine
 
-from luna.connectors.base import Connector, ConnectorConfig
+from luna.connectors.base import Connector, ConnectorConfig, read_map_file
+from luna.connectors.counters import UNIT_FACTOR, CounterSample, MeterIntervals
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +41,6 @@ WORDS = {"int16": 1, "uint16": 1, "int32": 2, "uint32": 2, "int64": 4, "uint64":
          "float32": 2, "float64": 4}  # fmt: skip
 STRUCT = {"int16": "h", "uint16": "H", "int32": "i", "uint32": "I", "int64": "q", "uint64": "Q",
           "float32": "f", "float64": "d"}  # fmt: skip
-UNIT_FACTOR = {"Wh": 1e-3, "kWh": 1.0, "MWh": 1e3, "W": 1e-3, "kW": 1.0}  # → kWh or kW
 
 
 class Register(BaseModel):
@@ -130,9 +124,7 @@ class ModbusMeters(BaseModel):
 
 def load_meters(path: Path) -> list[ModbusMeter]:
     """The register map file (YAML or JSON): ``meters: [{meter_id: ..., preset: ...}, ...]``."""
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    return ModbusMeters.model_validate(data).meters
+    return ModbusMeters.model_validate(read_map_file(path)).meters
 
 
 def decode(registers: Sequence[int], kind: RegisterType, byte_order: str, word_order: str) -> float:
@@ -145,20 +137,9 @@ def decode(registers: Sequence[int], kind: RegisterType, byte_order: str, word_o
 
 
 @dataclass
-class _Counter:
-    raw: float | None = None  # last raw value (before scale and unit)
-
-
-@dataclass
 class _MeterState:
-    imp: _Counter = field(default_factory=_Counter)
-    exp: _Counter = field(default_factory=_Counter)
-    last_poll: datetime | None = None
-    first_interval: datetime | None = None  # incomplete: never written
-    open: dict[datetime, list[float]] = field(default_factory=dict)  # start → [imp, exp]
+    intervals: MeterIntervals
     power_kw: float | None = None
-    import_kwh_total: float | None = None
-    export_kwh_total: float | None = None
     error: str | None = None
 
 
@@ -186,10 +167,14 @@ class ModbusConnector(Connector):
             ConnectorConfig(timezone=timezone, batch_size=batch_size, queue_size=queue_size),
         )
         self.host, self.port, self.meters, self.poll_s = host, port, meters, poll_s
-        self.max_step_kwh = max_step_kwh
-        self.polls = self.poll_errors = self.counter_resets = self.rollovers = 0
+        self.polls = self.poll_errors = 0
         self._client = ModbusTcpClient(host, port=port, timeout=timeout_s, retries=0)
-        self._state = {m.meter_id: _MeterState() for m in meters}
+        self._state = {
+            m.meter_id: _MeterState(
+                MeterIntervals(m.meter_id, m.interval_minutes, max_step_kwh, source="modbus")
+            )
+            for m in meters
+        }
         self._poller: threading.Thread | None = None
         self._halting = threading.Event()
 
@@ -281,64 +266,30 @@ class ModbusConnector(Connector):
                 out[name] = (self._read(meter, reg), self._factor(meter, reg))
         return out
 
-    def _step(self, meter: ModbusMeter, name: str, counter: _Counter, raw: float,
-              factor: float) -> float:  # fmt: skip
-        """kWh since the last poll of one counter (0 on the first poll or after a reset)."""
-        last, counter.raw = counter.raw, raw
-        if last is None:
-            return 0.0
-        delta = raw - last
-        reg: Register = getattr(meter, name)
-        if delta < 0:
-            size = 2.0 ** (16 * WORDS[reg.type])
-            if reg.type.startswith("uint") and last > 0.9 * size and raw < 0.1 * size:
-                self.rollovers += 1
-                delta += size
-            else:
-                self.counter_resets += 1
-                log.warning("modbus %s: %s went back (%s → %s): reset", meter.meter_id, name,
-                            last, raw)  # fmt: skip
-                return 0.0
-        kwh = delta * factor
-        if kwh > self.max_step_kwh:
-            self.counter_resets += 1
-            log.warning("modbus %s: %s jumped by %.0f kWh: ignored", meter.meter_id, name, kwh)
-            return 0.0
-        return kwh
+    @property
+    def counter_resets(self) -> int:
+        return sum(s.intervals.resets for s in self._state.values())
+
+    @property
+    def rollovers(self) -> int:
+        return sum(s.intervals.rollovers for s in self._state.values())
 
     def _account(self, meter: ModbusMeter, state: _MeterState,
                  values: dict[str, tuple[float, float]], now: datetime) -> int:  # fmt: skip
-        steps = [0.0, 0.0]
-        for i, (name, counter) in enumerate((("import_energy", state.imp),
-                                             ("export_energy", state.exp))):  # fmt: skip
+        samples: dict[str, CounterSample] = {}
+        for name in ("import_energy", "export_energy"):
             if name in values:
+                reg: Register = getattr(meter, name)
                 raw, factor = values[name]
-                steps[i] = self._step(meter, name, counter, raw, factor)
-                total = raw * factor
-                if i == 0:
-                    state.import_kwh_total = total
-                else:
-                    state.export_kwh_total = total
+                wrap = 2.0 ** (16 * WORDS[reg.type]) if reg.type.startswith("uint") else None
+                samples[name] = CounterSample(raw, factor, wrap)
         if "power" in values:
             raw, factor = values["power"]
             state.power_kw = raw * factor
-        step = timedelta(minutes=meter.interval_minutes)
-        if state.last_poll is None:
-            state.first_interval = _floor(now, step)
-        else:
-            _spread(state.open, state.last_poll, now, steps, step)
-        state.last_poll = now
-        queued = 0
-        for start in sorted(state.open):
-            if start + step > now:
-                break
-            imp, exp = state.open.pop(start)
-            if start == state.first_interval:
-                continue  # began before the first poll: incomplete
-            row = (meter.meter_id, start, meter.interval_minutes, max(imp, 0.0), max(exp, 0.0))
-            if self.submit(row, None, counted=True):
-                queued += 1
-        return queued
+        rows = state.intervals.update(
+            now, samples.get("import_energy"), samples.get("export_energy")
+        )
+        return sum(1 for row in rows if self.submit(row, None, counted=True))
 
     def _extra_status(self) -> dict[str, Any]:
         return {
@@ -350,9 +301,9 @@ class ModbusConnector(Connector):
             "meters": {
                 meter_id: {
                     "power_kw": s.power_kw,
-                    "import_kwh_total": s.import_kwh_total,
-                    "export_kwh_total": s.export_kwh_total,
-                    "last_poll_at": s.last_poll.isoformat() if s.last_poll else None,
+                    "import_kwh_total": s.intervals.import_kwh_total,
+                    "export_kwh_total": s.intervals.export_kwh_total,
+                    "last_poll_at": _iso(s.intervals.last_at),
                     "error": s.error,
                 }
                 for meter_id, s in self._state.items()
@@ -360,20 +311,5 @@ class ModbusConnector(Connector):
         }
 
 
-def _floor(ts: datetime, step: timedelta) -> datetime:
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    return epoch + ((ts - epoch) // step) * step
-
-
-def _spread(open_: dict[datetime, list[float]], t0: datetime, t1: datetime,
-            energies: list[float], step: timedelta) -> None:  # fmt: skip
-    """Add energies measured over [t0, t1] to the intervals it overlaps, by time share."""
-    span = (t1 - t0).total_seconds()
-    start = _floor(t0, step)
-    while start < t1:
-        overlap = (min(start + step, t1) - max(start, t0)).total_seconds()
-        share = overlap / span if span > 0 else 1.0
-        bucket = open_.setdefault(start, [0.0, 0.0])
-        bucket[0] += energies[0] * share
-        bucket[1] += energies[1] * share
-        start += step
+def _iso(ts: datetime | None) -> str | None:
+    return ts.isoformat() if ts else None

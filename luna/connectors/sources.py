@@ -1,7 +1,7 @@
 """Where readings come from is configuration: ``LUNA_DATA_SOURCE`` picks one implementation.
 
 Every source feeds the data layer and reports its state for the admin dashboard; replacing the
-simulator by real meters (MQTT, Redis Streams, Modbus TCP) changes no other code. The three
+simulator by real meters (MQTT, Redis Streams, Modbus TCP, OPC-UA) changes no other code. The
 connectors share one interface (:class:`luna.connectors.base.Connector`), so their sources here
 differ only in how the settings build them.
 """
@@ -100,6 +100,25 @@ class ModbusSource(ConnectorSource):
         )
 
 
+class OpcuaSource(ConnectorSource):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        from luna.connectors.opcua import OpcuaConnector, load_nodes
+
+        if settings.opcua_nodes_file is None:
+            raise ValueError("LUNA_DATA_SOURCE=opcua needs LUNA_OPCUA_NODES_FILE")
+        super().__init__(
+            OpcuaConnector(
+                engine,
+                url=settings.opcua_url,
+                meters=load_nodes(settings.opcua_nodes_file),
+                publishing_ms=settings.opcua_publishing_ms,
+                timezone=settings.timezone,
+                batch_size=settings.connector_batch_size,
+                queue_size=settings.connector_queue_size,
+            )
+        )
+
+
 def build_data_source(settings: Settings, engine: Engine) -> DataSource | None:
     if settings.data_source is DataSourceKind.MQTT:
         return MqttSource(engine, settings)
@@ -107,6 +126,8 @@ def build_data_source(settings: Settings, engine: Engine) -> DataSource | None:
         return RedisSource(engine, settings)
     if settings.data_source is DataSourceKind.MODBUS:
         return ModbusSource(engine, settings)
+    if settings.data_source is DataSourceKind.OPCUA:
+        return OpcuaSource(engine, settings)
     if settings.data_source is DataSourceKind.SIMULATOR:
         from luna.simulators.live import SimulatorSource
         from luna.simulators.simulate_smart_meter import default_fleet

@@ -1,4 +1,4 @@
-"""LUNA_DATA_SOURCE=redis|modbus: the admin endpoint reports the connector like MQTT's."""
+"""LUNA_DATA_SOURCE=redis|modbus|opcua: the admin endpoint reports the connector like MQTT's."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from luna.api.app import create_app
 from luna.config import DataSourceKind, Settings
-from luna.connectors.sources import ModbusSource, RedisSource, build_data_source
+from luna.connectors.sources import ModbusSource, OpcuaSource, RedisSource, build_data_source
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Role
@@ -79,4 +79,30 @@ def test_admin_sees_the_modbus_source(settings: Settings, clean_db: Stores, tmp_
 def test_modbus_needs_a_register_map(settings: Settings, clean_db: Stores):
     live = settings.model_copy(update={"data_source": DataSourceKind.MODBUS})
     with pytest.raises(ValueError, match="LUNA_MODBUS_METERS_FILE"):
+        build_data_source(live, clean_db.engine)
+
+
+def test_admin_sees_the_opcua_source(settings: Settings, clean_db: Stores, tmp_path: Path):
+    nodes = tmp_path / "nodes.yaml"
+    nodes.write_text(
+        "meters:\n  - {meter_id: O-1, import_energy: {node: 'ns=2;s=O-1.Import', unit: Wh}}\n"
+    )
+    live = settings.model_copy(
+        update={
+            "data_source": DataSourceKind.OPCUA,
+            "opcua_url": "opc.tcp://127.0.0.1:1/",
+            "opcua_nodes_file": nodes,
+        }
+    )
+    assert isinstance(build_data_source(live, clean_db.engine), OpcuaSource)
+    status = source_status(live, clean_db)
+    assert status.keys() >= COMMON
+    assert status["source"] == "opcua"
+    assert status["connected"] is False  # nothing listens on port 1
+    assert "O-1" in status["meters"]
+
+
+def test_opcua_needs_a_node_map(settings: Settings, clean_db: Stores):
+    live = settings.model_copy(update={"data_source": DataSourceKind.OPCUA})
+    with pytest.raises(ValueError, match="LUNA_OPCUA_NODES_FILE"):
         build_data_source(live, clean_db.engine)

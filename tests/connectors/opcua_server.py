@@ -1,0 +1,90 @@
+"""A real asyncua OPC-UA server on a free port, in a thread with its own event loop, whose
+variables the test writes (with source timestamps) while the connector subscribes to them.
+``stop()`` and ``start()`` again serve the same nodes on the same port (a server restart)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from asyncua import ua
+from asyncua.server.server import Server
+
+from luna.connectors.mosquitto_process import free_port
+
+NAMESPACE = "urn:luna:test-meters"
+# node name → (variant type, initial value)
+VARIABLES: dict[str, tuple[ua.VariantType, Any]] = {
+    "O-1.ImportWh": (ua.VariantType.UInt32, 0),
+    "O-1.ExportWh": (ua.VariantType.UInt32, 0),
+    "O-1.PowerW": (ua.VariantType.Double, 0.0),
+    "O-2.ImportKWh": (ua.VariantType.Double, 0.0),
+}
+
+logging.getLogger("asyncua").setLevel(logging.WARNING)
+
+
+class OpcuaTestServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"opc.tcp://127.0.0.1:{self.port}/luna/"
+        self.namespace_index = 0
+        self._values: dict[str, ua.DataValue] = {}  # survive a restart, like a device's
+        self._server: Server | None = None
+        self._nodes: dict[str, Any] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped: asyncio.Event | None = None
+
+    def node_id(self, name: str) -> str:
+        return f"ns={self.namespace_index};s={name}"
+
+    def start(self) -> None:
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_until_complete, args=(self._serve(ready),), daemon=True
+        )
+        self._thread.start()
+        if not ready.wait(30):
+            raise RuntimeError("the OPC-UA server did not start")
+
+    async def _serve(self, ready: threading.Event) -> None:
+        server = Server()
+        await server.init()
+        server.set_endpoint(self.url)
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        self.namespace_index = await server.register_namespace(NAMESPACE)
+        meters = await server.nodes.objects.add_object(self.namespace_index, "Meters")
+        for name, (variant, initial) in VARIABLES.items():
+            node_id = ua.NodeId(name, self.namespace_index)
+            node = await meters.add_variable(node_id, name, initial, varianttype=variant)
+            if name in self._values:
+                await node.write_value(self._values[name])
+            self._nodes[name] = node
+        self._stopped = asyncio.Event()
+        await server.start()
+        self._server = server
+        ready.set()
+        await self._stopped.wait()
+        await server.stop()
+
+    def set(self, name: str, value: float, at: datetime | None = None) -> None:
+        variant = VARIABLES[name][0]
+        raw = int(value) if variant != ua.VariantType.Double else float(value)
+        data = ua.DataValue(ua.Variant(raw, variant), SourceTimestamp=at, ServerTimestamp=at)
+        self._values[name] = data
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(self._nodes[name].write_value(data), self._loop)
+        future.result(timeout=5)
+
+    def stop(self) -> None:
+        if self._loop is None or self._thread is None or self._stopped is None:
+            return
+        self._loop.call_soon_threadsafe(self._stopped.set)
+        self._thread.join(timeout=15)
+        self._loop.close()
+        self._loop = self._thread = self._stopped = self._server = None
