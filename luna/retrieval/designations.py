@@ -53,16 +53,35 @@ def years(text: str) -> list[str]:
     return [m.group() for m in _YEAR.finditer(text)]
 
 
+# "Modul 1 und 3", "Module 1+3", "Stufe 2, 3 oder 4": the same word with further numbers.
+_MORE_NUMBERS = re.compile(
+    r"(?:\s*(?:,|\+|&|/|\bund\b|\band\b|\boder\b|\bor\b|\bsowie\b)\s*"
+    rf"(\d{{1,4}}[a-z]?)(?![\w,.]\d|\w)(?!(?i:{_UNIT})))"
+)
+
+
+def _enumerated(text: str, end: int, word: str, found: dict[int, str]) -> None:
+    """Add the designations an enumeration after a designation's number names ("1 und 3")."""
+    for match in _MORE_NUMBERS.finditer(text, end):
+        if match.start() != end or _YEAR.fullmatch(match.group(1)):
+            return
+        found[match.start(1)] = f"{word} {match.group(1)}"
+        end = match.end()
+
+
 def _designation_spans(text: str) -> dict[int, str]:
     found: dict[int, str] = {}
     for m in _WORD_NUMBER.finditer(text):
         word, number, suffix = m.groups()
         if word.casefold() not in _NOT_NAMES and not _YEAR.fullmatch(number):
             found[m.start()] = f"{word} {number}" + (f" {suffix}" if suffix else "")
+            if not suffix:
+                _enumerated(text, m.end(), word, found)
     for m in _THING_NUMBER.finditer(text):
         word, number = m.groups()
         if word.casefold() in thing_terms() and not _YEAR.fullmatch(number):
             found[m.start()] = f"{word[0].upper()}{word[1:]} {number}"
+            _enumerated(text, m.end(), f"{word[0].upper()}{word[1:]}", found)
     for m in _CODE.finditer(text):
         letters, number, suffix = m.groups()
         if letters.casefold() in _NOT_NAMES or m.start() in found:

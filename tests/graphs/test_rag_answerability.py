@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from luna.graphs.rag.answerability import asking_part, missing_attributes, missing_months
+from luna.graphs.rag.answerability import (
+    asking_part,
+    missing_attributes,
+    missing_months,
+    unexplained_specifics,
+)
 from luna.graphs.rag.nodes import is_refusal
 from luna.retrieval.designations import mentioned, missing_specifics, named_specifics
 
@@ -24,6 +29,9 @@ from luna.retrieval.designations import mentioned, missing_specifics, named_spec
         ("Wie teuer sind 10,5 kWh im Tarif?", []),
         ("What does the PowerBlock PB 20.8 weigh?", ["PB 20.8"]),  # a decimal designation
         ("Was sagt Version 2.0 der Richtlinie?", ["Version 2.0"]),
+        ("Wir haben Modul 1 und 3 gewählt.", ["Modul 1", "Modul 3"]),  # an enumeration
+        ("Module 1+3 here, stage 2 or 4?", ["Module 1", "Module 3", "Stage 2", "Stage 4"]),
+        ("Modul 1 und 3 kW", ["Modul 1"]),  # a quantity, not a third module
     ],
 )
 def test_named_specifics(question: str, named: list[str]):
@@ -102,3 +110,19 @@ def test_amounts_and_deadlines_are_stated_in_either_order_and_word():
 )
 def test_an_answer_that_only_says_what_is_not_given_is_a_refusal(answer: str, refused: bool):
     assert is_refusal(answer) is refused
+
+
+def test_a_designation_that_only_sets_the_scene_need_not_be_in_the_passages():
+    """The customer's setup beside the question is context; what the question asks about, or
+    a thing that stands alone as the subject "it" refers to, must be in the passages."""
+    passages = ["Calora ALW 9 T: Heizstab 6 kW", "Modul 3: Niedertarif 00:00–06:00 (2026)"]
+    setup = "Reuter hier (Calora ALW 9 T, Modul 1 und 3). Was hat mich der Heizstab gekostet?"
+    assert unexplained_specifics(setup, passages) == []
+    # Nothing of the setup is in the passages: no sign they are about this site.
+    assert unexplained_specifics(setup, ["Heizstab 6 kW"]) == ["ALW 9 T", "Modul 1", "Modul 3"]
+    # Asked about, it must be there.
+    asked = "Module 1+3 here. What does Module 1 save me?"
+    assert unexplained_specifics(asked, passages) == ["Module 1"]
+    # Alone in its sentence, it is the subject of the question.
+    alone = "Ich habe eine Luna Store 15. Wie lange ist die Garantie?"
+    assert unexplained_specifics(alone, ["Luna Store 10: Garantie 10 Jahre"]) == ["Store 15"]

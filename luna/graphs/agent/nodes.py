@@ -25,10 +25,9 @@ from luna.graphs.agent.intents import DOCUMENTS, TARIFF, rule_calls
 from luna.graphs.agent.meters import METER, names_meter_by_place
 from luna.graphs.agent.routing import conversation, route
 from luna.graphs.agent.state import AgentContext, AgentState
-from luna.graphs.rag.answerability import refusal
+from luna.graphs.rag.answerability import refusal, unexplained_specifics
 from luna.graphs.rag.guard import screen
 from luna.prompts.registry import load_active
-from luna.retrieval.designations import missing_specifics
 from luna.tools.results import PASSAGE_CHARS, clip
 
 log = logging.getLogger(__name__)
@@ -309,7 +308,7 @@ def unmentioned_names(question: str, sources: Sequence[dict[str, Any]]) -> list[
     if not sources or any(s.get("kind") != "document" for s in sources):
         return []
     texts = [f"{s.get('title', '')} {s.get('text', '')}" for s in sources]
-    return missing_specifics(question, texts)
+    return unexplained_specifics(question, texts)
 
 
 def _without_model(

@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from luna.core.language import Language
-from luna.retrieval.designations import mentioned, named_specifics
+from luna.ingest.sentences import split_sentences
+from luna.retrieval.designations import mentioned, missing_specifics, named_specifics
 from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 from luna.retrieval.queries import asked_attributes, asking_part, given_value
@@ -114,6 +115,33 @@ def _states(
         unit.search(part) and all(mentioned(n, [part]) for n in things)
         for part in _LINE_OR_SENTENCE.split(text)
     )
+
+
+def unexplained_specifics(question: str, texts: Sequence[str]) -> list[str]:
+    """Designations and years the question names that no passage mentions, less those it
+    names only while setting the scene, beside another designation the passages do mention.
+
+    "Reuter hier (Calora ALW 9 T, Modul 1 und 3). Was hat mich der Heizstab gekostet?" asks
+    about the heat pump's heater; that the customer also has Modul 1, which the passages never
+    name, is context, not the subject. A designation the asking sentence names must be
+    mentioned, and so must one that stands alone in its sentence ("Ich habe eine Store 15. Wie
+    lange ist die Garantie?"): there it is what "it" refers to."""
+    missing = missing_specifics(question, texts)
+    asked = asking_part(question)
+    if not missing or asked == question:
+        return missing
+    scene = [s for s in split_sentences(question, typed=True) if not s.rstrip().endswith("?")]
+
+    def set_the_scene(name: str) -> bool:
+        if mentioned(name, [asked]):
+            return False
+        return any(
+            any(other not in missing and not other.isdigit() for other in named)
+            for sentence in scene
+            if name in (named := named_specifics(sentence))
+        )
+
+    return [name for name in missing if not set_the_scene(name)]
 
 
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:

@@ -16,7 +16,12 @@ from langgraph.runtime import Runtime
 
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
-from luna.graphs.rag.answerability import missing_attributes, missing_months, refusal
+from luna.graphs.rag.answerability import (
+    missing_attributes,
+    missing_months,
+    refusal,
+    unexplained_specifics,
+)
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.authority import Authority, classify
 from luna.graphs.rag.calculation import (
@@ -43,7 +48,7 @@ from luna.graphs.rag.tariff_windows import with_tariff_window
 from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, window_energy
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
-from luna.retrieval.designations import designations, missing_specifics
+from luna.retrieval.designations import designations
 from luna.retrieval.langchain import LunaRetriever, chunks_of
 from luna.retrieval.queries import attribute_queries, attribute_query, bridges, question_parts
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
@@ -302,7 +307,7 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     known_by = [f"{s.get('valid_from') or ''} {s.get('version') or ''}" for s in sources]
     question = state.get("standalone_question") or state["question"]
     missing = (
-        missing_specifics(question, whole + known_by)
+        unexplained_specifics(question, whole + known_by)
         or missing_months(question, whole)
         or missing_attributes(question, texts)
     )
