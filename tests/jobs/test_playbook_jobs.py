@@ -13,6 +13,7 @@ from luna.cli.main import app as cli
 from luna.config import Settings, VectorBackend
 from luna.graphs.playbook.schema import PlaybookKind, PlaybookRequest
 from luna.jobs.backfill import BACKFILL
+from luna.jobs.forecast import FORECAST_REFRESH
 from luna.jobs.kinds import SERVE_QUEUE, queue_of
 from luna.jobs.playbook import PLAYBOOK, create_playbook, generate_into
 from luna.jobs.queue import worker_queues
@@ -135,7 +136,8 @@ def test_with_embedded_vectors_playbooks_wait_for_luna_serve_and_luna_worker_ski
     assert queue_of(PLAYBOOK, edge) == SERVE_QUEUE
     assert queue_of(PLAYBOOK, server) == PLAYBOOK.queue != SERVE_QUEUE
     assert queue_of(BACKFILL, edge) == BACKFILL.queue
-    assert worker_queues(edge) == [BACKFILL.queue]
+    # luna worker takes the kinds that need no vectors: backfills and forecast refreshes
+    assert worker_queues(edge) == sorted([BACKFILL.queue, FORECAST_REFRESH.queue])
     assert worker_queues(server) is None  # every queue
 
 
