@@ -28,6 +28,7 @@ ZONE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,8})?$"
 class VectorBackend(StrEnum):
     EDGE = "edge"  # Qdrant Edge, in-process, on a local path
     QDRANT = "qdrant"  # Qdrant server over HTTP/gRPC
+    POSTGRES = "postgres"  # pgvector tables in Luna's own PostgreSQL (docs/vector_backends.md)
 
 
 class ObjectBackend(StrEnum):

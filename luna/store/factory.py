@@ -30,7 +30,19 @@ def build_object_store(settings: Settings) -> ObjectStore:
     return LocalObjectStore(settings.object_path, settings.object_bucket)
 
 
-def build_vector_store(settings: Settings) -> VectorStore:
+def build_vector_store(settings: Settings, engine: Engine | None = None) -> VectorStore:
+    """The configured vector store; the postgres backend uses ``engine`` (Luna's own) when
+    given, else opens its own engine on the configured database."""
+    if settings.vector_backend is VectorBackend.POSTGRES:
+        from luna.store.vectors.postgres import PostgresVectorStore
+
+        return PostgresVectorStore(
+            engine if engine is not None else create_db_engine(settings),
+            settings.vector_collection,
+            settings.vector_dimension,
+            settings.embedding_model,
+            owns_engine=engine is None,
+        )
     if settings.vector_backend is VectorBackend.QDRANT:
         from qdrant_client import QdrantClient
 
@@ -51,8 +63,19 @@ def build_vector_store(settings: Settings) -> VectorStore:
     )
 
 
-def drop_collection(settings: Settings) -> None:
+def drop_collection(settings: Settings, engine: Engine | None = None) -> None:
     """Delete the configured vector collection, whatever embedding model filled it."""
+    if settings.vector_backend is VectorBackend.POSTGRES:
+        from luna.store.vectors.postgres import drop_postgres_collection
+
+        own = engine is None
+        db = create_db_engine(settings) if engine is None else engine
+        try:
+            drop_postgres_collection(db, settings.vector_collection)
+        finally:
+            if own:
+                db.dispose()
+        return
     if settings.vector_backend is VectorBackend.QDRANT:
         from qdrant_client import QdrantClient
 
@@ -103,7 +126,7 @@ class Stores:
     @property
     def vectors(self) -> VectorStore:
         if self._vectors is None:
-            self._vectors = build_vector_store(self.settings)
+            self._vectors = build_vector_store(self.settings, self.engine)
         return self._vectors
 
     def rebuild_vectors(self) -> VectorStore:
@@ -111,7 +134,7 @@ class Stores:
         if self._vectors is not None:
             self._vectors.close()
             self._vectors = None
-        drop_collection(self.settings)
+        drop_collection(self.settings, self.engine)
         return self.vectors
 
     @property

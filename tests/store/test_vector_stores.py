@@ -1,17 +1,21 @@
-"""Vector stores: Qdrant Edge (embedded default) and the Qdrant client implementation.
+"""Vector stores: Qdrant Edge (embedded default), the Qdrant client implementation and
+PostgreSQL + pgvector.
 
 The client implementation runs here against qdrant-client's in-process mode, which speaks the
-same client API as a Qdrant server (no Qdrant server binary is installable on this machine).
+same client API as a Qdrant server (no Qdrant server binary is installable on this machine);
+the postgres backend against pgserver (tests/store/conftest.py).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from qdrant_client import QdrantClient
+from sqlalchemy import Engine
 
 from luna.store.vectors.base import (
     EmbeddingMismatchError,
@@ -20,6 +24,7 @@ from luna.store.vectors.base import (
     chunk_point_id,
 )
 from luna.store.vectors.edge import EdgeVectorStore
+from luna.store.vectors.postgres import PostgresVectorStore, drop_postgres_collection
 from luna.store.vectors.qdrant_server import QdrantServerStore
 
 DIM = 16
@@ -30,11 +35,17 @@ def _unit(seed: int) -> list[float]:
     return list(v / np.linalg.norm(v))
 
 
-@pytest.fixture(params=["edge", "qdrant-client"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> VectorStore:
+@pytest.fixture(params=["edge", "qdrant-client", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     if request.param == "edge":
-        return EdgeVectorStore(tmp_path, "chunks", DIM, "test-model")
-    return QdrantServerStore(QdrantClient(location=":memory:"), "chunks", DIM, "test-model")
+        yield EdgeVectorStore(tmp_path, "chunks", DIM, "test-model")
+    elif request.param == "qdrant-client":
+        yield QdrantServerStore(QdrantClient(location=":memory:"), "chunks", DIM, "test-model")
+    else:
+        engine: Engine = request.getfixturevalue("pgvector_engine")
+        collection = f"t_{uuid.uuid4().hex[:12]}"
+        yield PostgresVectorStore(engine, collection, DIM, "test-model")
+        drop_postgres_collection(engine, collection)
 
 
 def _points(item_id: uuid.UUID, n: int, seed: int, source: str) -> list[VectorPoint]:
