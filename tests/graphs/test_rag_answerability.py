@@ -126,3 +126,12 @@ def test_a_designation_that_only_sets_the_scene_need_not_be_in_the_passages():
     # Alone in its sentence, it is the subject of the question.
     alone = "Ich habe eine Luna Store 15. Wie lange ist die Garantie?"
     assert unexplained_specifics(alone, ["Luna Store 10: Garantie 10 Jahre"]) == ["Store 15"]
+
+
+def test_an_attribute_is_asked_of_the_subject_not_of_the_setup_described():
+    setup = "Reuter hier (Calora ALW 9 T, Modul 1 und 3). Wie viel Leistung hat der Heizstab?"
+    assert missing_attributes(setup, ["Elektroheizstab: 6 kW, dreiphasig"]) == []
+    alone = "Ich habe eine Luna Store 15. Wie lange ist die Garantie?"
+    assert missing_attributes(alone, ["Luna Store 10: Garantie 10 Jahre"]) == [
+        "garantie (Store 15)"
+    ]

@@ -117,31 +117,35 @@ def _states(
     )
 
 
-def unexplained_specifics(question: str, texts: Sequence[str]) -> list[str]:
-    """Designations and years the question names that no passage mentions, less those it
-    names only while setting the scene, beside another designation the passages do mention.
-
-    "Reuter hier (Calora ALW 9 T, Modul 1 und 3). Was hat mich der Heizstab gekostet?" asks
-    about the heat pump's heater; that the customer also has Modul 1, which the passages never
-    name, is context, not the subject. A designation the asking sentence names must be
-    mentioned, and so must one that stands alone in its sentence ("Ich habe eine Store 15. Wie
-    lange ist die Garantie?"): there it is what "it" refers to."""
-    missing = missing_specifics(question, texts)
+def scene_specifics(question: str) -> set[str]:
+    """Designations the question names only while setting the scene, in a sentence that lists
+    several ("Reuter hier (Calora ALW 9 T, Modul 1 und 3). Was hat mich der Heizstab
+    gekostet?"): the customer's setup, context rather than the subject asked about. One the
+    asking sentence names is the subject, and so is one that stands alone in its sentence
+    ("Ich habe eine Store 15. Wie lange ist die Garantie?": "it" refers to it)."""
     asked = asking_part(question)
-    if not missing or asked == question:
+    if asked == question:
+        return set()
+    found: set[str] = set()
+    for sentence in split_sentences(question, typed=True):
+        if sentence.rstrip().endswith("?"):
+            continue
+        named = [n for n in named_specifics(sentence) if not n.isdigit()]
+        if len(named) > 1:
+            found.update(n for n in named if not mentioned(n, [asked]))
+    return found
+
+
+def unexplained_specifics(question: str, texts: Sequence[str]) -> list[str]:
+    """Designations and years the question names that no passage mentions, less those of the
+    scene (:func:`scene_specifics`) when another designation of it is mentioned: that the
+    customer also has Modul 1, which the passages never name, does not make a question about
+    the heat pump's heater unanswerable; a scene the passages know nothing of does."""
+    missing = missing_specifics(question, texts)
+    scene = scene_specifics(question)
+    if not scene or not any(n not in missing for n in scene):
         return missing
-    scene = [s for s in split_sentences(question, typed=True) if not s.rstrip().endswith("?")]
-
-    def set_the_scene(name: str) -> bool:
-        if mentioned(name, [asked]):
-            return False
-        return any(
-            any(other not in missing and not other.isdigit() for other in named)
-            for sentence in scene
-            if name in (named := named_specifics(sentence))
-        )
-
-    return [name for name in missing if not set_the_scene(name)]
+    return [name for name in missing if name not in scene]
 
 
 def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
@@ -149,10 +153,12 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
 
     Returned as the question's own word for the attribute ("Garantie"), to name in the
     refusal; with a named designation, as "Garantie (WP-9 S)". Only the asking sentences
-    count (:func:`asking_part`)."""
+    count (:func:`asking_part`), and the things are those the question is about, not the
+    setup it describes (:func:`scene_specifics`)."""
     asked = without_false_friends(asking_part(question))
     folded = [t.casefold() for t in texts]
-    things = [n for n in named_specifics(question) if not n.isdigit()]
+    scene = scene_specifics(question)
+    things = [n for n in named_specifics(question) if not n.isdigit() and n not in scene]
     missing: list[str] = []
     named = {group: term for _, term, group in reversed(asked_attributes(asked))}
     for group in attribute_groups():  # in the lexicon's order, each attribute once
