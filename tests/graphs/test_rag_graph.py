@@ -21,6 +21,7 @@ from sqlalchemy import text
 from luna.config import AnswerCheck, Settings
 from luna.graphs.rag.answerability import REFUSAL_TEXT
 from luna.graphs.rag.graph import build_rag_graph
+from luna.graphs.rag.grounding import WITHHELD
 from luna.graphs.rag.nodes import parse_verdict
 from luna.graphs.rag.state import RagContext
 from luna.prompts.registry import register_files
@@ -277,3 +278,27 @@ def test_a_figure_that_needs_arithmetic_is_computed_by_code_not_written_by_the_m
     assert "= 31,10 ct/kWh" in state["answer"]  # (10,00 + 16,131) × 1,19 = 31,0959
     assert [c["n"] for c in state["citations"]] == [n]
     assert len(model.seen) == 1  # one plan call, no answer written by the model
+
+
+@pytest.mark.parametrize(
+    ("draft", "withheld"),
+    [
+        # the model's own arithmetic, with a price no passage states
+        ("Der Arbeitspreis kostet Sie 40 kWh × 0,10 €/kWh = 4,00 € im Monat [1].", True),
+        ("Der Arbeitspreis beträgt 16,131 ct/kWh [1].", False),  # as the price sheet states
+        ("Der Arbeitspreis beträgt 0,16131 €/kWh [1].", False),  # the same, in euros
+    ],
+)
+def test_a_figure_no_source_states_is_withheld_not_asserted(
+    runtime: Runtime, draft: str, withheld: bool
+):
+    model = ScriptedModel(script=[draft])
+    ctx = _context(runtime, model, AnswerCheck.NAMES)
+    nodes, state = _ask(build_rag_graph(), ctx, "Was steht im Preisblatt zum Arbeitspreis?")
+    assert nodes[-1] == "generate"
+    assert state["refused"] is withheld
+    if withheld:
+        assert state["answer"] == WITHHELD["de"]
+        assert state["citations"] == []
+    else:
+        assert state["answer"].startswith(draft.removesuffix("."))

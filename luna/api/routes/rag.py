@@ -178,6 +178,8 @@ def _run(
                     emit("facts", {"facts": update["facts"]})
                 elif node in ("refuse", "calculate") and update.get("answer"):
                     emit("token", {"text": update["answer"]})  # written without streaming
+                elif node == "generate" and update.get("streamed") is False:
+                    emit("token", {"text": update["answer"]})  # held back until checked
     return {
         "conversation_id": conversation,
         "answer": state.get("answer", ""),

@@ -11,6 +11,8 @@ from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 
@@ -35,6 +37,7 @@ from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import SENTENCE_END, compress, without_repeats
 from luna.graphs.rag.facts import FactScope, gather_facts
+from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
 from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
 from luna.graphs.rag.state import RagContext, RagState
@@ -107,7 +110,7 @@ def condense(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     question = state["question"]
     history = _history(state, runtime.context.history_turns)
     if not history:
-        return {"standalone_question": question}
+        return {"standalone_question": question, "calculated": None}
     with runtime.context.sessions() as session:
         prompt = load_prompt(session, "rag_condense", runtime.context.prompt_versions)
     history_text = "\n".join(
@@ -118,7 +121,8 @@ def condense(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         **prompt.spec.params,
     )
     rewritten = str(reply.content).strip().strip('"').splitlines()[0] if reply.content else ""
-    return {"standalone_question": rewritten or question}
+    # ``calculated`` is per turn: the state is checkpointed per thread.
+    return {"standalone_question": rewritten or question, "calculated": None}
 
 
 def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
@@ -558,12 +562,21 @@ def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
     with ctx.sessions() as session:
         prompt = load_prompt(session, "rag_answer", ctx.prompt_versions)
+    language = guess_language(state["question"])
     sources = state.get("sources", [])
     found = state.get("facts", [])
     messages = _answer_messages(state, ctx, prompt)
-    reply = ctx.chat_model.invoke(messages, **prompt.spec.params)
+    # After code could not compute the figure asked for, the model's draft is held back until
+    # its figures are checked: it is where an invented figure comes from.
+    held = state.get("calculated") is False
+    config: RunnableConfig = {"tags": [TAG_NOSTREAM]} if held else {}
+    reply = ctx.chat_model.invoke(messages, config, **prompt.spec.params)
     answer = str(reply.content).strip()
     refused = is_refusal(answer)
+    unstated = [] if refused else ungrounded_figures(answer, _stated_texts(state), language)
+    if unstated:
+        log.info("answer withheld: figures no source states %s; draft %r", unstated, answer)
+        answer, refused = WITHHELD[language], True
     if not refused:
         answer = _with_supersession_notes(answer, state)
     cited = {int(n) for n in _CITATION.findall(answer)}
@@ -587,4 +600,16 @@ def generate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         "citations": citations if not refused else [],
         "prompt": prompt.ref,
         "refused": refused,
+        "streamed": not held,
     }
+
+
+def _stated_texts(state: RagState) -> list[str]:
+    """What a figure in the answer may come from: the question, the passages and facts."""
+    shown = state.get("screened") or state.get("context", state.get("sources", []))
+    return [
+        state["question"],
+        state.get("standalone_question") or "",
+        *(f"{s.get('title', '')} {s['text']}" for s in [*shown, *state.get("sources", [])]),
+        *(f"{f['label']} {f['value']}" for f in state.get("facts", [])),
+    ]

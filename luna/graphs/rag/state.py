@@ -30,7 +30,8 @@ class RagState(TypedDict, total=False):
     citations: list[dict[str, Any]]
     prompt: str
     refused: bool
-    calculated: bool  # the answer is a figure computed by code (the calculate node)
+    calculated: bool | None  # the answer is a figure computed by code (None: not tried)
+    streamed: bool  # the generated answer's tokens went out as they came (not held back)
     answerable: bool  # the answerability check's verdict (True when the check is off)
     unmentioned: list[str]  # what the question names or asks for that no passage states
 
