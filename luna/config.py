@@ -461,7 +461,11 @@ class Settings(BaseSettings):
         default=0.02, ge=0, description="Largest drop of any other gate metric allowed."
     )
     learning_refresh_s: float = Field(
-        default=30.0, ge=0, description="How often a process checks for a newly active state."
+        default=0.0,
+        ge=0,
+        description="How often a process checks for a newly active learned state; 0: at every "
+        "retrieval (a one-row query), so every replica serves a state activated or rolled "
+        "back by another process from its next request.",
     )
     learning_schedule: str | None = Field(
         default=None,

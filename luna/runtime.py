@@ -25,7 +25,7 @@ from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.learned_state import LearnedStateCache
 from luna.retrieval.retriever import Retriever
 from luna.store.factory import Stores
-from luna.store.sql.database import libpq_url, session_scope
+from luna.store.sql.database import libpq_url, one_process_at_a_time, session_scope
 
 
 class Runtime:
@@ -44,7 +44,11 @@ class Runtime:
         """
         if self._prompts_registered:
             return
-        with session_scope(self.stores.sessions) as session:
+        # Replicas starting together would insert the same versions (a unique violation).
+        with (
+            one_process_at_a_time(self.stores.engine),
+            session_scope(self.stores.sessions) as session,
+        ):
             register_files(session)
         self._prompts_registered = True
 
@@ -78,7 +82,9 @@ class Runtime:
             open=True,
         )
         saver = PostgresSaver(self._pool)  # type: ignore[arg-type]
-        saver.setup()
+        # Two processes running its migrations at once deadlock (CREATE INDEX CONCURRENTLY).
+        with one_process_at_a_time(self.stores.engine):
+            saver.setup()
         return saver
 
     @cached_property
@@ -87,7 +93,8 @@ class Runtime:
 
     @cached_property
     def learned_state(self) -> LearnedStateCache:
-        """The active learned state (weights, query adapter), re-checked every few seconds."""
+        """The active learned state (weights, query adapter), its version re-checked at every
+        retrieval by default (``LUNA_LEARNING_REFRESH_S``)."""
         return LearnedStateCache(self.stores.sessions, self.settings.learning_refresh_s)
 
     @cached_property

@@ -3,7 +3,9 @@
 Learning jobs (``luna.learning``) write versioned states to ``learned_states``; retrieval only
 reads the one marked active, through :class:`LearnedStateCache`, so retrieval never imports
 learning. The cache re-checks the active version at most every ``refresh_s`` seconds (a
-one-row query) and reloads only when it changed; the process that activates a state calls
+one-row query; by default at every use, so that a state activated or rolled back by another
+process, an API replica or a worker's learning cycle, is served from the next request on) and
+reloads only when it changed; the process that activates a state calls
 :meth:`LearnedStateCache.refresh` to see it at once.
 """
 
@@ -118,7 +120,7 @@ def active_version(session: Session) -> int | None:
 class LearnedStateCache:
     """The active state for the retriever's hooks, reloaded when another version is active."""
 
-    def __init__(self, sessions: sessionmaker[Session], refresh_s: float = 30.0) -> None:
+    def __init__(self, sessions: sessionmaker[Session], refresh_s: float = 0.0) -> None:
         self._sessions = sessions
         self._refresh_s = refresh_s
         self._state = LearnedState()
@@ -131,11 +133,14 @@ class LearnedStateCache:
         return self._state
 
     def refresh(self, *, force: bool = True) -> LearnedState:
-        """Re-read the active version; load the state only if it changed (or ``force``)."""
-        with self._lock, self._sessions() as session:
+        """Re-read the active version; load the state only if it changed (or ``force``).
+        Concurrent requests share the check; only a load takes the lock."""
+        with self._sessions() as session:
             version = active_version(session)
             if force or version != self._state.version:
-                self._state = load_state(session) if version is not None else LearnedState()
+                with self._lock:
+                    if force or version != self._state.version:
+                        self._state = load_state(session) if version is not None else LearnedState()
             self._checked = time.monotonic()
         return self._state
 

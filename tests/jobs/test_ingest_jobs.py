@@ -4,16 +4,8 @@ the next one has run the job again (the drift check stays clean)."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -22,8 +14,8 @@ from luna.config import Settings
 from luna.ingest.staging import STAGING_PREFIX
 from luna.store.factory import Stores
 from luna.store.sql.models import Item
-from tests.api.conftest import PASSWORD
 from tests.jobs.conftest import WORKER, admin_headers, ended, wait_for
+from tests.processes import login, luna_serve, poll_job
 
 TARIFF = (
     "Preisblatt Wärmestrom 2026\n\n"
@@ -104,89 +96,20 @@ def test_a_queued_upload_over_the_limit_queues_nothing(app_client, users, clean_
     assert clean_db.objects.list(STAGING_PREFIX) == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _luna_serve(
-    settings: Settings, home: Path, **env: str
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``luna serve`` in a process of its own over the tests' database, ``home`` for its vectors
-    and objects; its base URL once it answers."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "LUNA_DATABASE_URL": str(settings.database_url),
-        "LUNA_HOME": str(home),
-        "LUNA_DATA_SOURCE": "none",
-        "LUNA_FORECAST_REFRESH": "false",
-        "LUNA_LOG_LEVEL": "WARNING",
-        **env,
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "luna.cli.main", "serve", "--port", str(port)],
-        cwd=home,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()[-3000:]  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "luna serve did not start"
-            time.sleep(0.3)
-        yield url, server
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-
-
-def _poll(
-    http: httpx.Client, job_id: int, until: Callable[[dict[str, Any]], bool]
-) -> dict[str, Any]:
-    deadline = time.monotonic() + 240
-    job: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        job = http.get(f"/jobs/{job_id}").json()
-        if until(job):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} never got there: {job}")
-
-
-def _login(http: httpx.Client, username: str) -> None:
-    token = http.post("/auth/token", data={"username": username, "password": PASSWORD})
-    assert token.status_code == 200, token.text
-    http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-
-
 def test_an_ingest_whose_server_is_killed_is_run_again_and_leaves_no_drift(
     users, clean_db: Stores, settings: Settings, tmp_path: Path
 ):
     manual = _manual(400)
-    with _luna_serve(settings, tmp_path, LUNA_EMBED_BATCH_SIZE="8") as (url, server):
+    database = str(settings.database_url)
+    with luna_serve(database, tmp_path, LUNA_EMBED_BATCH_SIZE="8") as (url, server):
         with httpx.Client(base_url=url, timeout=30) as http:
-            _login(http, users["admin"])
+            login(http, users["admin"])
             response = http.post(
                 "/ingest/jobs", files=[("files", ("handbuch.txt", manual, "text/plain"))]
             )
             assert response.status_code == 202, response.text
             job_id = response.json()["jobs"][0]["job_id"]
-            running = _poll(http, job_id, lambda j: j["done"] >= 16 or ended(j))
+            running = poll_job(http, job_id, lambda j: j["done"] >= 16 or ended(j))
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
     assert running["state"] == "running", running
@@ -196,11 +119,11 @@ def test_an_ingest_whose_server_is_killed_is_run_again_and_leaves_no_drift(
 
     # The next server finds the job's worker dead, queues it again and runs it to the end.
     with (
-        _luna_serve(settings, tmp_path, LUNA_JOBS_STALLED_AFTER_S="20") as (url, _server),
+        luna_serve(database, tmp_path, LUNA_JOBS_STALLED_AFTER_S="20") as (url, _server),
         httpx.Client(base_url=url, timeout=30) as http,
     ):
-        _login(http, users["admin"])
-        job = _poll(http, job_id, ended)
+        login(http, users["admin"])
+        job = poll_job(http, job_id, ended)
         assert job["state"] == "done", job
         assert job["attempts"] == 2  # the killed attempt and the one that finished
         assert job["error"] is None  # the new attempt started over

@@ -7,6 +7,7 @@ configured, a bundled PostgreSQL 16 server is started on ``LUNA_HOME/pg``.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -87,3 +88,25 @@ def timescaledb_available(conn: Connection) -> bool:
 def timescaledb_installed(conn: Connection) -> bool:
     row = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).first()
     return row is not None
+
+
+STARTUP_LOCK = 0x4C554E41_5354  # "LUNA" "ST": one process at a time sets up shared state
+
+
+@contextmanager
+def one_process_at_a_time(engine: Engine, key: int = STARTUP_LOCK) -> Iterator[None]:
+    """Run the block while holding a PostgreSQL advisory lock, so that processes starting
+    together on one database (API replicas) do their first-time setup one after another.
+
+    The lock is taken by polling ``pg_try_advisory_lock`` on an autocommit connection, never
+    by waiting inside a statement: a waiting statement holds a snapshot, and the holder's
+    ``CREATE INDEX CONCURRENTLY`` (the checkpointer's migrations) waits for every older
+    snapshot, which would deadlock the two.
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
