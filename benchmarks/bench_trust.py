@@ -58,13 +58,15 @@ def main() -> None:
     parser.add_argument(
         "--show-cases",
         action="store_true",
-        help="print each case's outcome and answer, and log rejected calculation plans",
+        help="print each case's outcome and answer, and log rejected calculation plans and "
+        "withheld drafts",
     )
     args = parser.parse_args()
     runs.install()  # model calls counted by graph step, for the prompt-token report
     if args.show_cases:  # the calculation's rejected plans, with their problems
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
+        logging.getLogger("luna.graphs.rag.nodes").setLevel(logging.INFO)  # withheld drafts
     dataset = EVALS / f"trust_qa.{args.split}.v1.jsonl"
     if args.kind:
         lines = dataset.read_text(encoding="utf-8").splitlines()
