@@ -321,7 +321,10 @@ class LlamaCppChatModel(BaseChatModel):
 
 def json_schema_format(model: BaseChatModel, schema: JsonSchema) -> dict[str, Any]:
     """Call options that make ``model`` decode under ``schema``: llama.cpp's JSON-schema
-    response format (a grammar); other chat models get none and rely on the prompt."""
+    response format (a grammar), Ollama's ``format`` (its structured outputs); other chat
+    models get none and rely on the prompt."""
     if isinstance(model, LlamaCppChatModel):
         return {"response_format": {"type": "json_object", "schema": schema}}
+    if model._llm_type == "chat-ollama":
+        return {"format": dict(schema)}
     return {}

@@ -7,11 +7,27 @@ model that was never pulled fails at start with a message naming both.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+from langchain_core.messages import BaseMessage
 from langchain_ollama import ChatOllama, OllamaEmbeddings
 
 CONNECT_TIMEOUT_S = 2.0
 PROBE_TIMEOUT_S = 3.0  # a healthy server lists its models in milliseconds
+
+
+# Per-call options Luna's prompts and graphs pass (``LoadedPrompt.spec.params``), in llama.cpp's
+# names, and the Ollama options they are; options only llama.cpp has are dropped.
+_OLLAMA_OPTIONS = {
+    "temperature": "temperature",
+    "max_tokens": "num_predict",
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "seed": "seed",
+    "repeat_penalty": "repeat_penalty",
+}
+_LLAMA_CPP_ONLY = frozenset({"timeout_s", "min_p", "grammar"})
 
 
 class OllamaUnavailableError(RuntimeError):
@@ -59,9 +75,33 @@ def require_model(base_url: str, model: str) -> None:
         )
 
 
+class LunaChatOllama(ChatOllama):
+    """``ChatOllama`` that takes the per-call options in the names Luna's prompts use.
+
+    ``ChatOllama`` hands unknown call keywords to ``ollama.Client.chat``, which rejects them:
+    ``invoke(messages, temperature=0.0, max_tokens=120)`` raised ``TypeError``. Here they go
+    into Ollama's ``options`` (``max_tokens`` as ``num_predict``).
+    """
+
+    def _chat_params(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        options = {
+            ollama: value
+            for name, ollama in _OLLAMA_OPTIONS.items()
+            if (value := kwargs.pop(name, None)) is not None
+        }
+        for name in _LLAMA_CPP_ONLY:
+            kwargs.pop(name, None)
+        params = super()._chat_params(messages, stop, **kwargs)
+        if options:
+            params["options"] = {**(params.get("options") or {}), **options}
+        return params
+
+
 def ollama_chat(base_url: str, model: str, timeout_s: float) -> ChatOllama:
     """A chat model on the server; generation may take up to ``timeout_s`` per request."""
-    return ChatOllama(
+    return LunaChatOllama(
         model=model, base_url=base_url, client_kwargs={"timeout": _timeout(timeout_s)}
     )
 

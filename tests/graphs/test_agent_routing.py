@@ -320,6 +320,12 @@ def test_ollama_models_route_with_native_tool_calls():
     assert chat.tool is None
     assert chat.error is None
 
+    # The routing prompt's JSON written as text rather than as a tool call is still the choice.
+    written = AIMessage(content='{"tool": "query_timeseries", "args": {"series": "price"}}')
+    as_text = route(ToolCallingOllama(model="x", reply=written), "Hm?", tools=TOOLS, now=NOW)
+    assert (as_text.method, as_text.tool) == ("native", "query_timeseries")
+    assert as_text.args["series"] == "price"
+
 
 def test_a_single_day_as_start_and_bare_end_date_is_that_whole_day():
     """ "Und am Tag davor?" after "gestern" asks for one day, start = end as dates."""

@@ -304,8 +304,8 @@ def route(
     )
     params = dict(prompt.spec.params)
     if _is_native(chat_model):
-        # Ollama takes its own option names; the prompt's params are llama.cpp's.
-        reply = chat_model.bind_tools(list(tools)).invoke(messages)
+        # The prompt's params are llama.cpp's names; Luna's ChatOllama maps them to options.
+        reply = chat_model.bind_tools(list(tools)).invoke(messages, **params)
         assert isinstance(reply, AIMessage)
         if reply.invalid_tool_calls:
             bad = reply.invalid_tool_calls[0]
@@ -315,7 +315,13 @@ def route(
                 raw=str(bad.get("args")),
             )
         if not reply.tool_calls:
-            return RouteDecision(method="native", raw=str(reply.content))
+            text = str(reply.content)
+            if _JSON_OBJECT.search(text) is None:
+                return RouteDecision(method="native", raw=text)  # an answer without a tool
+            # The routing prompt asks for {"tool": …, "args": …}; a model may write that as
+            # text instead of a tool call.
+            written = parse_reply(tools, text, "native")
+            return _checked(written, tools, message, history, today.date(), country)
         call = reply.tool_calls[0]
         decision = _decision(tools, call["name"], call["args"], "native", json.dumps(call["args"]))
         return _checked(decision, tools, message, history, today.date(), country)
