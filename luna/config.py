@@ -67,6 +67,7 @@ class DataSourceKind(StrEnum):
     SIMULATOR = "simulator"  # simulated meters and prices, live (the embedded demo)
     MQTT = "mqtt"  # real meters publishing to an MQTT broker
     REDIS = "redis"  # readings appended to a Redis stream (consumer group)
+    KAFKA = "kafka"  # readings on a Kafka / Redpanda topic (consumer group)
     MODBUS = "modbus"  # energy meters polled over Modbus TCP
     OPCUA = "opcua"  # meters' variable nodes subscribed on an OPC-UA server
     NONE = "none"  # nothing is fed automatically (batch API and CLI only)
@@ -377,6 +378,33 @@ class Settings(BaseSettings):
         default=30_000,
         ge=0,
         description="Entries pending this long with another (crashed) consumer are claimed.",
+    )
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092",
+        description="Kafka / Redpanda source: bootstrap servers (host:port, comma-separated).",
+    )
+    kafka_topic: str = Field(
+        default="luna.readings", description="Topic of readings (one JSON reading a record)."
+    )
+    kafka_group: str = Field(default="luna-ingest", description="Consumer group id.")
+    kafka_client_id: str | None = Field(
+        default=None, description="This consumer's client id; empty: the host name."
+    )
+    kafka_dead_letter_topic: str | None = Field(
+        default=None,
+        description="Where malformed records are copied before their offset is committed; "
+        "unset: the topic's name + '.dead'; empty: no copy (counted, logged, skipped).",
+    )
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1_000,
+        le=300_000,
+        description="A crashed consumer's partitions move to the others after this.",
+    )
+    kafka_options: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="Extra librdkafka client settings as JSON, e.g. "
+        '{"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-256", ...}.',
     )
     modbus_host: str = Field(default="127.0.0.1", description="Modbus TCP source: the device.")
     modbus_port: int = Field(default=502, ge=1, le=65535)

@@ -1,7 +1,7 @@
 """``luna connect``: run, test and watch live-data connectors; fetch day-ahead prices.
 
-``mqtt``, ``redis``, ``modbus`` and ``opcua`` start the connector with the settings (options
-override them), write what arrives to the database and print its status every
+``mqtt``, ``redis``, ``kafka``, ``modbus`` and ``opcua`` start the connector with the settings
+(options override them), write what arrives to the database and print its status every
 ``--report-every`` seconds, until stopped or for ``--duration`` seconds (a connection test:
 exit code 1 when the peer was never reached). ``entsoe`` fetches one day's day-ahead prices of a
 bidding zone from the ENTSO-E Transparency Platform and stores them.
@@ -145,6 +145,43 @@ def redis(
     describe = (
         f"reading {connector.stream} as {connector.group}/{connector.consumer} "
         f"at {connector.url.rsplit('@', 1)[-1]}"
+    )
+    try:
+        watch(connector, describe, report_every, duration)
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def kafka(
+    bootstrap: str | None = typer.Option(None, "--bootstrap", help="Default LUNA_KAFKA_BOOTSTRAP."),
+    topic: str | None = typer.Option(None, "--topic", help="Default LUNA_KAFKA_TOPIC."),
+    group: str | None = typer.Option(None, "--group", help="Default LUNA_KAFKA_GROUP."),
+    client_id: str | None = typer.Option(None, "--client-id", help="Default LUNA_KAFKA_CLIENT_ID."),
+    report_every: float = REPORT_EVERY,
+    duration: float = DURATION,
+) -> None:
+    """Consume readings from a Kafka / Redpanda topic (consumer group) into the database."""
+    from luna.connectors.kafka import KafkaConnector
+
+    settings = get_settings()
+    engine = create_db_engine(settings)
+    connector = KafkaConnector(
+        engine,
+        bootstrap=bootstrap or settings.kafka_bootstrap,
+        topic=topic or settings.kafka_topic,
+        group=group or settings.kafka_group,
+        client_id=client_id or settings.kafka_client_id,
+        dead_letter_topic=settings.kafka_dead_letter_topic,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        options=dict(settings.kafka_options),
+        timezone=settings.timezone,
+        batch_size=settings.connector_batch_size,
+        queue_size=settings.connector_queue_size,
+    )
+    describe = (
+        f"reading {connector.topic} as {connector.group}/{connector.client_id} "
+        f"at {connector.bootstrap}"
     )
     try:
         watch(connector, describe, report_every, duration)

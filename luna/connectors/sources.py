@@ -1,7 +1,7 @@
 """Where readings come from is configuration: ``LUNA_DATA_SOURCE`` picks one implementation.
 
 Every source feeds the data layer and reports its state for the admin dashboard; replacing the
-simulator by real meters (MQTT, Redis Streams, Modbus TCP, OPC-UA) changes no other code. The
+simulator by real meters (MQTT, Redis Streams, Kafka, Modbus TCP, OPC-UA) changes no other code. The
 connectors share one interface (:class:`luna.connectors.base.Connector`), so their sources here
 differ only in how the settings build them.
 """
@@ -80,6 +80,27 @@ class RedisSource(ConnectorSource):
         )
 
 
+class KafkaSource(ConnectorSource):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        from luna.connectors.kafka import KafkaConnector
+
+        super().__init__(
+            KafkaConnector(
+                engine,
+                bootstrap=settings.kafka_bootstrap,
+                topic=settings.kafka_topic,
+                group=settings.kafka_group,
+                client_id=settings.kafka_client_id,
+                dead_letter_topic=settings.kafka_dead_letter_topic,
+                session_timeout_ms=settings.kafka_session_timeout_ms,
+                options=dict(settings.kafka_options),
+                timezone=settings.timezone,
+                batch_size=settings.connector_batch_size,
+                queue_size=settings.connector_queue_size,
+            )
+        )
+
+
 class ModbusSource(ConnectorSource):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         from luna.connectors.modbus import ModbusConnector, load_meters
@@ -124,6 +145,8 @@ def build_data_source(settings: Settings, engine: Engine) -> DataSource | None:
         return MqttSource(engine, settings)
     if settings.data_source is DataSourceKind.REDIS:
         return RedisSource(engine, settings)
+    if settings.data_source is DataSourceKind.KAFKA:
+        return KafkaSource(engine, settings)
     if settings.data_source is DataSourceKind.MODBUS:
         return ModbusSource(engine, settings)
     if settings.data_source is DataSourceKind.OPCUA:

@@ -1,4 +1,4 @@
-"""``luna connect redis|modbus|opcua|entsoe`` against real peers started here (and recorded
+"""``luna connect redis|kafka|modbus|opcua|entsoe`` against real peers started here (and recorded
 ENTSO-E responses replayed through the real client): connection test, status lines, storage."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from luna.connectors.entsoe import EntsoeClient
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import MarketPrice, Meter, SmartMeterReading
-from tests.connectors.conftest import redis_url  # noqa: F401 (fixture)
+from tests.connectors.conftest import kafka_bootstrap, redis_url, topic  # noqa: F401 (fixtures)
 from tests.connectors.modbus_server import ModbusTestServer
 from tests.connectors.opcua_server import OpcuaTestServer
 
@@ -74,6 +74,58 @@ def test_redis_reads_a_stream_and_reports(env: Stores, redis_url: str):  # noqa:
     assert "written=1" in result.output
     with env.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SmartMeterReading)) == 1
+
+
+def test_kafka_reads_a_topic_and_reports(env: Stores, kafka_bootstrap: str, topic: str):  # noqa: F811
+    from confluent_kafka import Producer
+
+    with session_scope(env.sessions) as s:
+        s.add(Meter(meter_id="M-CLI"))
+    reading = {"ts": "2026-06-01T10:00:00+00:00", "consumption_kwh": 0.25}
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    producer.produce(topic, key="M-CLI", value=json.dumps(reading))
+    assert producer.flush(10) == 0
+    result = runner.invoke(
+        app,
+        [
+            "connect",
+            "kafka",
+            "--bootstrap",
+            kafka_bootstrap,
+            "--topic",
+            topic,
+            "--client-id",
+            "cli",
+            "--duration",
+            "12",
+            "--report-every",
+            "1",
+        ],
+        env={"LUNA_KAFKA_SESSION_TIMEOUT_MS": "6000"},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"reading {topic} as luna-ingest/cli" in result.output
+    assert "written=1" in result.output
+    with env.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(SmartMeterReading)) == 1
+
+
+def test_kafka_without_a_broker_exits_1(env: Stores):
+    result = runner.invoke(
+        app,
+        [
+            "connect",
+            "kafka",
+            "--bootstrap",
+            "127.0.0.1:1",
+            "--duration",
+            "2",
+            "--report-every",
+            "1",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "never connected" in result.output
 
 
 def test_modbus_polls_and_prints_each_meter(env: Stores, tmp_path: Path):

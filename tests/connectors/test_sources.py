@@ -1,4 +1,4 @@
-"""LUNA_DATA_SOURCE=redis|modbus|opcua: the admin endpoint reports the connector like MQTT's."""
+"""LUNA_DATA_SOURCE=redis|kafka|modbus|opcua: the admin endpoint reports the connector."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from fastapi.testclient import TestClient
 
 from luna.api.app import create_app
 from luna.config import DataSourceKind, Settings
-from luna.connectors.sources import ModbusSource, OpcuaSource, RedisSource, build_data_source
+from luna.connectors.sources import (
+    KafkaSource,
+    ModbusSource,
+    OpcuaSource,
+    RedisSource,
+    build_data_source,
+)
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import Role
@@ -55,6 +61,28 @@ def test_admin_sees_the_redis_source(settings: Settings, clean_db: Stores, redis
     assert status["source"] == "redis"
     assert status["stream"] == "luna:test:admin-status"
     assert status["dead_letter_stream"] == "luna:test:admin-status:dead"
+
+
+def test_admin_sees_the_kafka_source(
+    settings: Settings, clean_db: Stores, kafka_bootstrap: str, topic: str
+):
+    live = settings.model_copy(
+        update={
+            "data_source": DataSourceKind.KAFKA,
+            "kafka_bootstrap": kafka_bootstrap,
+            "kafka_topic": topic,
+            "kafka_options": {"socket.timeout.ms": 5000},
+        }
+    )
+    source = build_data_source(live, clean_db.engine)
+    assert isinstance(source, KafkaSource)
+    assert source.connector.options == {"socket.timeout.ms": 5000}
+    status = source_status(live, clean_db)
+    assert status.keys() >= COMMON
+    assert status["source"] == "kafka"
+    assert status["topic"] == topic
+    assert status["group"] == "luna-ingest"
+    assert status["dead_letter_topic"] == f"{topic}.dead"
 
 
 def test_admin_sees_the_modbus_source(settings: Settings, clean_db: Stores, tmp_path: Path):
