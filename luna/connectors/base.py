@@ -120,6 +120,17 @@ class RejectError(ValueError):
     """A message that cannot become a reading; the text says why (logged, counted)."""
 
 
+def json_object(data: str | bytes | bytearray, what: str) -> dict[str, Any]:
+    """``data`` as a JSON object; raises :class:`RejectError` naming ``what`` it was."""
+    try:
+        payload = json.loads(data)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise RejectError(f"{what} is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise RejectError(f"{what} is not a JSON object")
+    return payload
+
+
 def parse_reading(external_id: str, payload: Mapping[str, Any], config: ConnectorConfig) -> Row:
     """Map an external point and validate one reading; raises :class:`RejectError`."""
     point = config.points.resolve(external_id)

@@ -33,7 +33,6 @@ topic (``<topic>.dead`` by default, original key and value, headers ``error``, `
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import threading
@@ -60,6 +59,7 @@ from luna.connectors.base import (
     PointMap,
     RejectError,
     Row,
+    json_object,
     parse_reading,
 )
 
@@ -102,12 +102,7 @@ def parse_record(key: bytes | None, value: bytes | None, config: ConnectorConfig
     """One record → a reading row; raises :class:`RejectError`."""
     if value is None:
         raise RejectError("empty record (tombstone)")
-    try:
-        payload = json.loads(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RejectError(f"value is not JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise RejectError("value is not a JSON object")
+    payload = json_object(value, "value")
     meter = payload.get("meter_id")
     if meter is None and key:
         meter = key.decode("utf-8", "replace")

@@ -11,7 +11,6 @@ acknowledged (never retried forever). The topic's meter id is an external point 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from luna.connectors.base import (
     PointMap,
     RejectError,
     Row,
+    json_object,
     parse_reading,
 )
 from luna.domain.topics import TOPIC_FILTER, meter_from_topic
@@ -141,10 +141,4 @@ class MqttReadingConnector(Connector):
         meter_id = meter_from_topic(message.topic)
         if meter_id is None:
             raise RejectError(f"unexpected topic {message.topic!r}")
-        try:
-            payload = json.loads(message.payload)
-        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-            raise RejectError(f"not JSON: {exc}") from exc
-        if not isinstance(payload, dict):
-            raise RejectError("payload is not a JSON object")
-        return parse_reading(meter_id, payload, self.config)
+        return parse_reading(meter_id, json_object(message.payload, "payload"), self.config)

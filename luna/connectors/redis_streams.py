@@ -19,7 +19,6 @@ acknowledged in the same ``MULTI`` transaction; it never stops the feed.
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import threading
@@ -37,6 +36,7 @@ from luna.connectors.base import (
     RejectError,
     Row,
     chunks,
+    json_object,
     parse_reading,
 )
 
@@ -48,15 +48,9 @@ Token = tuple[str, dict[str, str]]  # entry id, fields (for the dead-letter copy
 
 def parse_entry(fields: dict[str, str], config: ConnectorConfig) -> Row:
     """One stream entry → a reading row; raises :class:`RejectError`."""
-    if "data" in fields:
-        try:
-            payload = json.loads(fields["data"])
-        except ValueError as exc:
-            raise RejectError(f"data is not JSON: {exc}") from exc
-        if not isinstance(payload, dict):
-            raise RejectError("data is not a JSON object")
-    else:
-        payload = dict(fields)
+    payload: dict[str, Any] = (
+        json_object(fields["data"], "data") if "data" in fields else dict(fields)
+    )
     meter = payload.get("meter_id")
     if not isinstance(meter, str) or not meter:
         raise RejectError("no meter_id")
