@@ -128,20 +128,17 @@ def redis(
     duration: float = DURATION,
 ) -> None:
     """Consume readings from a Redis stream (consumer group) into the database."""
-    from luna.connectors.redis_streams import RedisStreamConnector
+    from luna.connectors.sources import RedisSource
 
-    settings = get_settings()
-    engine = create_db_engine(settings)
-    connector = RedisStreamConnector(
-        engine,
-        url=url or settings.redis_url,
-        stream=stream or settings.redis_stream,
-        group=group or settings.redis_group,
-        consumer=consumer or settings.redis_consumer,
-        dead_letter_stream=settings.redis_dead_letter_stream,
-        claim_idle_ms=settings.redis_claim_idle_ms,
-        timezone=settings.timezone,
+    settings = _with(
+        get_settings(),
+        redis_url=url,
+        redis_stream=stream,
+        redis_group=group,
+        redis_consumer=consumer,
     )
+    engine = create_db_engine(settings)
+    connector = RedisSource(engine, settings).connector
     describe = (
         f"reading {connector.stream} as {connector.group}/{connector.consumer} "
         f"at {connector.url.rsplit('@', 1)[-1]}"
@@ -162,23 +159,17 @@ def kafka(
     duration: float = DURATION,
 ) -> None:
     """Consume readings from a Kafka / Redpanda topic (consumer group) into the database."""
-    from luna.connectors.kafka import KafkaConnector
+    from luna.connectors.sources import KafkaSource
 
-    settings = get_settings()
-    engine = create_db_engine(settings)
-    connector = KafkaConnector(
-        engine,
-        bootstrap=bootstrap or settings.kafka_bootstrap,
-        topic=topic or settings.kafka_topic,
-        group=group or settings.kafka_group,
-        client_id=client_id or settings.kafka_client_id,
-        dead_letter_topic=settings.kafka_dead_letter_topic,
-        session_timeout_ms=settings.kafka_session_timeout_ms,
-        options=dict(settings.kafka_options),
-        timezone=settings.timezone,
-        batch_size=settings.connector_batch_size,
-        queue_size=settings.connector_queue_size,
+    settings = _with(
+        get_settings(),
+        kafka_bootstrap=bootstrap,
+        kafka_topic=topic,
+        kafka_group=group,
+        kafka_client_id=client_id,
     )
+    engine = create_db_engine(settings)
+    connector = KafkaSource(engine, settings).connector
     describe = (
         f"reading {connector.topic} as {connector.group}/{connector.client_id} "
         f"at {connector.bootstrap}"
@@ -187,6 +178,13 @@ def kafka(
         watch(connector, describe, report_every, duration)
     finally:
         engine.dispose()
+
+
+def _with(settings: Settings, **given: object) -> Settings:
+    """``settings`` with the options given on the command line (one not given, or empty: the
+    setting's value); the connector is then built as ``LUNA_DATA_SOURCE`` builds it
+    (luna.connectors.sources)."""
+    return settings.model_copy(update={k: v for k, v in given.items() if v})
 
 
 def _map_file(given: Path | None, configured: Path | None, setting: str) -> Path:
@@ -209,21 +207,16 @@ def modbus(
     duration: float = DURATION,
 ) -> None:
     """Poll Modbus TCP energy meters into the database; prints power and counters per meter."""
-    from luna.connectors.modbus import ModbusConnector, load_meters
+    from luna.connectors.sources import ModbusSource
 
     settings = get_settings()
     path = _map_file(meters_file, settings.modbus_meters_file, "LUNA_MODBUS_METERS_FILE")
-    meters = load_meters(path)
-    engine = create_db_engine(settings)
-    host, port = host or settings.modbus_host, port or settings.modbus_port
-    connector = ModbusConnector(
-        engine,
-        host=host,
-        port=port,
-        meters=meters,
-        poll_s=poll_s or settings.modbus_poll_s,
-        timezone=settings.timezone,
+    settings = _with(
+        settings, modbus_host=host, modbus_port=port, modbus_meters_file=path, modbus_poll_s=poll_s
     )
+    engine = create_db_engine(settings)
+    connector = ModbusSource(engine, settings).connector
+    meters, host, port = connector.meters, settings.modbus_host, settings.modbus_port
     try:
         watch(connector, f"polling {len(meters)} meters at {host}:{port}", report_every, duration)
     finally:
@@ -240,19 +233,14 @@ def opcua(
     duration: float = DURATION,
 ) -> None:
     """Subscribe to meters' OPC-UA nodes into the database; prints power and counters."""
-    from luna.connectors.opcua import OpcuaConnector, load_nodes
+    from luna.connectors.sources import OpcuaSource
 
     settings = get_settings()
     path = _map_file(nodes_file, settings.opcua_nodes_file, "LUNA_OPCUA_NODES_FILE")
-    meters = load_nodes(path)
+    settings = _with(settings, opcua_url=url, opcua_nodes_file=path)
     engine = create_db_engine(settings)
-    connector = OpcuaConnector(
-        engine,
-        url=url or settings.opcua_url,
-        meters=meters,
-        publishing_ms=settings.opcua_publishing_ms,
-        timezone=settings.timezone,
-    )
+    connector = OpcuaSource(engine, settings).connector
+    meters = connector.meters
     try:
         watch(
             connector,

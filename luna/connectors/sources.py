@@ -8,7 +8,7 @@ differ only in how the settings build them.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine
 
@@ -27,6 +27,13 @@ class DataSource(Protocol):
     def status(self) -> dict[str, Any]:
         """A JSON-ready snapshot: ``source``, ``running`` and what the source knows."""
         ...
+
+
+if TYPE_CHECKING:
+    from luna.connectors.kafka import KafkaConnector
+    from luna.connectors.modbus import ModbusConnector
+    from luna.connectors.opcua import OpcuaConnector
+    from luna.connectors.redis_streams import RedisStreamConnector
 
 
 class ConnectorSource:
@@ -61,6 +68,8 @@ class MqttSource(ConnectorSource):
 
 
 class RedisSource(ConnectorSource):
+    connector: RedisStreamConnector
+
     def __init__(self, engine: Engine, settings: Settings) -> None:
         from luna.connectors.redis_streams import RedisStreamConnector
 
@@ -81,6 +90,8 @@ class RedisSource(ConnectorSource):
 
 
 class KafkaSource(ConnectorSource):
+    connector: KafkaConnector
+
     def __init__(self, engine: Engine, settings: Settings) -> None:
         from luna.connectors.kafka import KafkaConnector
 
@@ -102,6 +113,8 @@ class KafkaSource(ConnectorSource):
 
 
 class ModbusSource(ConnectorSource):
+    connector: ModbusConnector
+
     def __init__(self, engine: Engine, settings: Settings) -> None:
         from luna.connectors.modbus import ModbusConnector, load_meters
 
@@ -122,6 +135,8 @@ class ModbusSource(ConnectorSource):
 
 
 class OpcuaSource(ConnectorSource):
+    connector: OpcuaConnector
+
     def __init__(self, engine: Engine, settings: Settings) -> None:
         from luna.connectors.opcua import OpcuaConnector, load_nodes
 
