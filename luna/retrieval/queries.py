@@ -129,7 +129,7 @@ def _attribute_query(question: str, group: frozenset[str], *, phrases: bool = Fa
     names) with the attribute's terms in both languages: its one-word terms, and with
     ``phrases`` its multi-word ones too ("standing charge")."""
     folded = question.casefold()
-    things = [t for g in _things(question) for t in g if contains_term(folded, t)]
+    things = [t for g in _things(question) for t in sorted(g) if contains_term(folded, t)]
     subject = " ".join(designations(question) or brands(question) or things)
     terms = sorted(t for t in group if phrases or " " not in t)
     return f"{subject} {' '.join(terms)}".strip()
@@ -150,7 +150,7 @@ def asked_attributes(text: str) -> list[tuple[int, str, frozenset[str]]]:
                     candidates.append((at, span, term, group))
     taken: set[int] = set()
     found: list[tuple[int, str, frozenset[str]]] = []
-    for at, span, term, group in sorted(candidates, key=lambda c: (-len(c[2]), c[0])):
+    for at, span, term, group in sorted(candidates, key=lambda c: (-len(c[2]), c[0], c[2])):
         covered = set(range(at, at + span))
         if not covered & taken:
             taken |= covered

@@ -64,7 +64,10 @@ def term_weights(units: list[str], terms: set[str]) -> dict[str, float]:
 
 
 def term_score(unit: str, weights: dict[str, float]) -> float:
-    return sum(weights.get(stem, 0.0) for stem in stems(unit))
+    """The summed weights of the question terms ``unit`` shares; ``fsum`` because the stems
+    are a set: a plain sum's rounding follows the set's order, which changes with the
+    process's hash seed, and broke ties between equal rows differently on every run."""
+    return math.fsum(weights.get(stem, 0.0) for stem in stems(unit))
 
 
 def _table_header(units: list[str], index: int) -> int | None:
