@@ -5,9 +5,10 @@
 Wochenbeginn", "since Monday", "week to date" this week up to today. A weekday inside a named
 week is that one day, not the week: "Donnerstag letzte Woche", "letzte Woche Donnerstag", "am
 Donnerstag der Vorwoche", "Thursday last week", "last week's Thursday", "Monday this week"; two
-weekdays joined by "bis"/"to" are the days between ("Montag bis Mittwoch letzte Woche"). A
-week by number ("KW 22", "Kalenderwoche 22", "calendar week 22") is that ISO week of this year
-(of last year while it is yet to come), and "vorletzte Woche", "the week before last" the week
+weekdays joined by "bis"/"to" are the days between ("Montag bis Mittwoch letzte Woche"); a
+weekday further off belongs to another clause. A week by number ("KW 22", "Kalenderwoche 22",
+"calendar week 22", "Kalenderwoche neunzehn") is that ISO week of this year (of last year while
+it is yet to come), and "vorletzte Woche", "the week before last" the week
 before last week.
 """
 
@@ -17,6 +18,7 @@ import re
 from datetime import date, timedelta
 
 from luna.graphs.agent.named_days import weekday_of, written_day
+from luna.graphs.agent.spelled_dates import CARDINAL_WORD, COUNTS
 
 _I = re.IGNORECASE
 # "KW" in capitals is a calendar week; "kW" is a kilowatt.
@@ -41,8 +43,8 @@ _WEEK_BEFORE_LAST = re.compile(
     _I,
 )
 _WEEK_NUMBER = re.compile(
-    rf"\b(?:{_KW}|kalenderwoche|calendar\s+week|week|woche)\s*(?:nr\.?\s*|no\.?\s*|number\s+)?"
-    r"(?P<n>\d{1,2})(?!\s*(?:tage|days|stunden|hours|kwh|kw|%|\d|[.,/]\d))\b"
+    rf"\b(?P<kind>{_KW}|kalenderwoche|calendar\s+week|week|woche)\s*(?:nr\.?\s*|no\.?\s*|number\s+)?"
+    rf"(?P<n>\d{{1,2}}|{CARDINAL_WORD})(?!\s*(?:tage|days|stunden|hours|kwh|kw|%|\d|[.,/]\d))\b"
     r"(?:\s*(?:/|of|in|im|aus)?\s*(?P<year>(?:19|20)\d\d))?",
     _I,
 )
@@ -55,6 +57,17 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TO = re.compile(r"^\s*(?:bis(?:\s+einschließlich)?|to|through|thru|till|until|-|–)\s*$", _I)
 
 
+def _week_number(match: re.Match[str]) -> int:
+    """A week's number in digits, or in words after a calendar week ("Kalenderwoche
+    neunzehn", "calendar week twenty-two"; "letzte Woche einen Ausflug" numbers no week)."""
+    written = match["n"]
+    if written.isdigit():
+        return int(written)
+    if match["kind"].casefold() in ("week", "woche"):
+        return 0
+    return COUNTS.get(written.casefold(), 0)
+
+
 def _monday_of(message: str, today: date) -> tuple[date, re.Match[str], bool] | None:
     """The Monday of the week the message names, its words, and whether it is a whole week
     by itself (a numbered week, the week before last) rather than a named period."""
@@ -64,12 +77,13 @@ def _monday_of(message: str, today: date) -> tuple[date, re.Match[str], bool] | 
     if week_of is not None and day is not None:
         return day - timedelta(days=day.weekday()), week_of, True
     number = _WEEK_NUMBER.search(message)
-    if number is not None and 1 <= int(number["n"]) <= 53:
+    week = _week_number(number) if number is not None else 0
+    if number is not None and 1 <= week <= 53:
         year = int(number["year"] or today.year)
         try:
-            found = date.fromisocalendar(year, int(number["n"]), 1)
+            found = date.fromisocalendar(year, week, 1)
             if not number["year"] and found > today:
-                found = date.fromisocalendar(year - 1, int(number["n"]), 1)
+                found = date.fromisocalendar(year - 1, week, 1)
         except ValueError:
             return None
         return found, number, True
@@ -102,6 +116,12 @@ def without_week_names(text: str) -> str:
     return text
 
 
+# A weekday is a day of the named week when it is written next to it ("Thursday last week",
+# "Montag bis Mittwoch letzte Woche", "am Donnerstag der Vorwoche"); one further off belongs to
+# another clause ("the electrician is coming Friday and wants last week's peak").
+_NEAR = 24
+
+
 def week_days(message: str, today: date) -> tuple[date, date] | None:
     """The days of a week the message names when they are not a named period: a weekday in
     it, two weekdays and the days between, or a numbered week or the week before last as a
@@ -112,7 +132,11 @@ def week_days(message: str, today: date) -> tuple[date, date] | None:
         return None
     monday, match, whole = found
     rest = message[: match.start()] + " " * len(match.group(0)) + message[match.end() :]
-    days = _weekdays(rest)
+    days = [
+        d
+        for d in _weekdays(rest)
+        if min(abs(d[1] - match.end()), abs(match.start() - d[2])) <= _NEAR
+    ]
     if len(days) >= 2 and _TO.match(rest[days[0][2] : days[1][1]]):
         first, last = days[0][0], days[1][0]
         if first <= last:

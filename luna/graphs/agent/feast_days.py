@@ -5,17 +5,20 @@
 (``LUNA_SITE_COUNTRY``; all its regions, since a feast keeps its date where it is no day off)
 in the library's own names, German and English; customers' everyday names ("Tag der Arbeit",
 "Whit Monday", "Boxing Day", "Ostern") are aliases of those names below, so the calendar
-itself is never written here. A holiday without a year is the latest one not after today;
-"letztes Jahr"/"last year" takes the year before; "seit Ostern" runs to today.
+itself is never written here. Days that are no public holiday there but that people name
+("Muttertag", "Heiligabend", "Memorial Day" of a US guest) come after them. A holiday without a
+year is the latest one not after today; "letztes Jahr"/"last year" takes the year before;
+"seit Ostern" runs to today.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from dateutil.easter import easter  # type: ignore[import-untyped]
 
 from luna.config import get_settings
 
@@ -106,8 +109,56 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Other countries whose holidays a customer may name ("Memorial Day" with guests from the US,
+# "Auffahrt" in Switzerland): read where the site's own calendar has no day of that name.
+_NEIGHBOURS = ("AT", "CH", "US", "GB")
+
+
+def _observances(year: int) -> dict[str, date]:
+    """Days people name that are no public holiday: Mother's Day (the second Sunday in May in
+    Germany, Austria, Switzerland and the US), Father's Day (the third Sunday in June), the
+    days around Carnival and Easter, Christmas Eve, New Year's Eve and a few more."""
+    may_first = date(year, 5, 1)
+    mothers = may_first + timedelta(days=(6 - may_first.weekday()) % 7 + 7)
+    june_first = date(year, 6, 1)
+    fathers = june_first + timedelta(days=(6 - june_first.weekday()) % 7 + 14)
+    sunday = easter(year)
+    named = {
+        ("muttertag", "mothers day", "mother's day"): mothers,
+        ("fathers day", "father's day"): fathers,
+        ("valentinstag", "valentines day", "valentine's day"): date(year, 2, 14),
+        ("rosenmontag",): sunday - timedelta(days=48),
+        ("faschingsdienstag", "fastnachtsdienstag", "shrove tuesday", "pancake day"): sunday
+        - timedelta(days=47),
+        ("aschermittwoch", "ash wednesday"): sunday - timedelta(days=46),
+        ("gründonnerstag", "maundy thursday"): sunday - timedelta(days=3),
+        ("karsamstag", "holy saturday", "easter saturday"): sunday - timedelta(days=1),
+        ("halloween",): date(year, 10, 31),
+        ("nikolaus", "nikolaustag"): date(year, 12, 6),
+        ("heiligabend", "heiliger abend", "christmas eve"): date(year, 12, 24),
+        ("silvester", "new years eve", "new year's eve"): date(year, 12, 31),
+    }
+    return {_key(name): day for names, day in named.items() for name in names}
+
+
 @lru_cache(maxsize=32)
 def _calendar(country: str, year: int) -> dict[str, date]:
+    """Every day ``year`` names for a customer of ``country``: its public holidays (all its
+    regions) by each of their names in every language the library has for it, then the
+    observances (:func:`_observances`) and the neighbours' holidays (:data:`_NEIGHBOURS`)
+    under the names the country's own calendar does not use."""
+    named = _public_holidays(country, year)
+    for name, day in _observances(year).items():
+        named.setdefault(name, day)
+    for neighbour in _NEIGHBOURS:
+        if neighbour != country:
+            for name, day in _public_holidays(neighbour, year).items():
+                named.setdefault(name, day)
+    return named
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(country: str, year: int) -> dict[str, date]:
     """Every public holiday of ``country`` (all its regions) in ``year``, by each of its names
     in every language the library has for the country; empty for a country it does not know."""
     try:
@@ -128,7 +179,7 @@ def _calendar(country: str, year: int) -> dict[str, date]:
             for day, names in days.items():
                 for name in str(names).split("; "):
                     named.setdefault(_key(name), day)
-    return named
+    return dict(named)
 
 
 def _day_of(names: tuple[str, ...], country: str, year: int) -> date | None:

@@ -45,7 +45,16 @@ SHIFTS: tuple[tuple[re.Pattern[str], Step, int], ...] = (
         "month",
         1,
     ),
-    (re.compile(r"\b(before that|the one before|davor|zuvor)\b", _I), "span", -1),
+    (
+        # "the seven days before those", "die sieben Tage davor", "the period before"
+        re.compile(
+            rf"\b(before (that|those|them)|the ones? before|davor|zuvor|"
+            rf"(\w+ )?(days|tage|period|zeitraum|zeitspanne) {_BEFORE})\b",
+            _I,
+        ),
+        "span",
+        -1,
+    ),
 )
 # A day of the month with no month: after a preposition or article, with an ordinal mark
 # ("am 12.", "the 11th") or at the end of the question ("und am 12?"), or as a word ("am

@@ -43,7 +43,8 @@ CONSUMPTION = re.compile(
     _I,
 )
 PRODUCTION = re.compile(
-    r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|sonnenstrom|photovoltai\w*)\b",
+    r"\b(produc\w*|produziert|generat\w*|erzeug\w*|pv|solar\w*|sonnenstrom|photovoltai\w*|"
+    r"panels?|paneele?n?|harvest\w*|geerntet)\b",
     _I,
 )
 # What energy cost the customer (past tense, a cost noun or a colloquial "set me back", "fork
@@ -72,7 +73,12 @@ SELF_CONSUMPTION = re.compile(
     r"(pv|solar\w*|photovoltaik\w*)|(my|our) own (pv|solar\w*)|"
     r"eigene[nmr]? (pv|solar\w*|sonnenstrom\w*)|eigennutzung|self[- ]used|"
     r"(selbst|selber)( \w+)? (genutzt|genützt|verbraucht|verwendet|gebraucht|genommen)|"
-    r"(use|used|consume|consumed|using)( \w+){0,3} (myself|ourselves|on[- ]site))",
+    r"(use|used|consume|consumed|using)( \w+){0,3} (myself|ourselves|on[- ]site)|"
+    # "how much of that solar ended up used in the house", "wie viel vom Solarstrom haben wir
+    # genutzt": a share of the PV that was used is what was used on site
+    r"(of|von|vom)( (that|the|this|our|my|dem|unserem|meinem|diesem))?( own| eigenen)? "
+    r"(solar\w*|pv\w*|sonnenstrom\w*|photovoltaik\w*)\b[^.?!]{0,60}\b(use|used|using|consume|"
+    r"consumed|consuming|verbraucht|genutzt|genützt|verwendet))",
     _I,
 )
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
@@ -93,6 +99,12 @@ SCHEDULE_THING = re.compile(
 SCHEDULE_ASK = re.compile(
     r"\b(when should|wann soll\w*|best time|beste[nr]? zeit|günstigste\w*|cheapest|schedule|"
     r"zeitplan|plan\w*|optimi[sz]\w*|shift\w*|verschieb\w*)\b",
+    _I,
+)
+# "ohne Grundpreis", "without the base price": the tariff word says what to leave out.
+_LEFT_OUT = re.compile(
+    r"\b(ohne|without|not|excluding|excl|exkl|exklusive|abzüglich|außer|except)\W+"
+    r"((the|den|die|das|dem|der|any)\W+)?$",
     _I,
 )
 TARIFF = re.compile(
@@ -204,6 +216,22 @@ def call_days(args: dict[str, Any], now: datetime, tz: str) -> tuple[date, date]
     return first, last
 
 
+def _period(
+    message: str, today: date, country: str | None, around: tuple[date, date] | None
+) -> tuple[Period | None, tuple[date, date] | None]:
+    """The period the message asks about: its question's where other sentences set the scene
+    ("Comparing with last year's bills. How much did it use in April?" is this April; "Seit
+    Ostern überlege ich. Wie viel seit dem Monatsersten?" is this month), else the whole
+    message's ("Am Muttertag lief der Backofen. Wie hoch war die Spitze?"). A day of the month
+    alone ("am 12.") is the one in the thread's period ``around``."""
+    asked = asking_part(message)
+    if asked != message:
+        period, days = message_period(asked, today, country, around)
+        if period is not None or days is not None:
+            return period, days
+    return message_period(message, today, country, around)
+
+
 def _timeseries(
     message: str,
     history: Sequence[BaseMessage],
@@ -217,7 +245,7 @@ def _timeseries(
     focus = find_focus(message)
     previous = last_timeseries_args(history)
     around = call_days(previous, now, tz) if previous is not None else None
-    period, days = message_period(message, today, country, around)  # "am 12.": in the thread's
+    period, days = _period(message, today, country, around)
     args: dict[str, Any] = {}
     named = period is not None or days is not None
     inherited = previous is not None and (series is None or meter is None or not named)
@@ -277,6 +305,15 @@ def restate(args: dict[str, Any]) -> str:
     else:
         when = f"from {args.get('start')} to {args.get('end') or 'now'}"
     return f"What was the {subject}{whose} {when}?"
+
+
+def asks_tariff(message: str) -> bool:
+    """Whether the message asks about the tariff: a tariff word that is not only named to be
+    left out ("Stromkosten ohne Grundpreis" asks for the cost)."""
+    return any(
+        not _LEFT_OUT.search(message[max(0, m.start() - 24) : m.start()])
+        for m in TARIFF.finditer(message)
+    )
 
 
 def _forecast(message: str, meter: MeterRef | None) -> RuleCall | None:
@@ -355,7 +392,7 @@ def rule_calls(
         series = _timeseries(text, history, now, tz, meter, country)
         if series is not None:
             calls.append(series)
-    if TARIFF.search(text):
+    if asks_tariff(text):
         calls.append(RuleCall("get_tariff", {"question": text}))
     elif (DOCUMENTS.search(text) or DEVICES.search(text)) and not calls:
         calls.append(RuleCall("search_documents", {"query": text}))

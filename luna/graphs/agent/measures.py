@@ -19,7 +19,8 @@ _I = re.IGNORECASE
 # The highest quarter-hour mean power, the peak a grid operator bills: "Spitzenlast", "in kW",
 # "höchster Viertelstundenverbrauch" (before the hour: "Viertelstunde" ends in "stunde").
 PEAK_KW = re.compile(
-    r"\b(kw|kilowatt|\w*viertelstunde\w*|quarter[- ]hour\w*|lastspitze\w*|leistungsspitze\w*|"
+    r"\b(kw|kilowatt|\w*viertelstunde\w*|viertelstündlich\w*|quarter[- ]hour\w*|"
+    r"(fifteen|15)[- ]?min(ute)?s?|lastspitze\w*|leistungsspitze\w*|"
     r"spitzenlast\w*|spitzenleistung\w*|bezugsspitze\w*|spitzenbezug\w*|höchstlast\w*|"
     r"maximallast\w*|lastmaximum\w*|leistungsmaximum\w*|"
     r"(höchste|maximale|größte|grösste)\w* (last|leistung|bezugsleistung|leistungsaufnahme)|"
@@ -33,6 +34,7 @@ PEAK_KW = re.compile(
 _PEAK_HOUR_WORDS = (
     r"\w*(stärkste|reichste|intensivste)\w* stunde|(höchste|stärkste|meiste)\w* \w*stunde\w*|"
     r"stunde mit (dem |der )?(höchsten|meisten|größten|stärksten)|spitzenstunde\w*|"
+    r"stunde\b[^.?!]{0,40}\b\w*(stärkste|reichste|intensivste)|"
     r"peak hours?|hourly peak|(peak|heaviest|busiest|biggest|strongest|hungriest|top)"
     r"( (usage|consumption|use|load|demand))? hours?|"
     r"hours? (of|with) (the )?(most|highest|heaviest|biggest|peak)|"
@@ -41,7 +43,7 @@ _PEAK_HOUR_WORDS = (
 PEAK_HOUR_WORDS = re.compile(rf"\b({_PEAK_HOUR_WORDS})", _I)
 PEAK_HOUR = re.compile(
     rf"\b({_PEAK_HOUR_WORDS}|"
-    r"(in|zu|um) welche[rn]? (stunde|uhrzeit)|which hour|what hour|what time|"
+    r"((in|zu|um) )?welche[rn]? (stunde|uhrzeit)|which hour|what hour|what time|"
     r"wann\b.{0,40}\b(am meisten|am höchsten|am stärksten|spitze|peak)|"
     r"when\b.{0,40}\b(the most|most|peak|highest))",
     _I,

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.numeric_dates import NUMERIC_DATE, day_first, numeric_day, numeric_parts
-from luna.graphs.agent.spelled_dates import COUNTS, month_part, with_digits
+from luna.graphs.agent.spelled_dates import CARDINAL_WORD, COUNTS, month_part, with_digits
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 
 _DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
@@ -36,18 +36,46 @@ _MONTH_DAY_DATE = rf"(?:{_MONTH})\s+(?:the\s+)?\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s
 _FULL = rf"(?:{NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
 _BARE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?(?!\d)"
 # "bis", "to", dashes; "und"/"and" only after "zwischen"/"between" (else two single days).
-_TO = r"-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.))?|to|till|until|through|thru"
+_TO = (
+    r"-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.|inklusive|inkl\.|und\s+mit))?|"
+    r"up\s+to(?:\s+and\s+including)?|to|till|until|through|thru"
+)
 _AND = r"und|and"
 _ARTICLE = r"(?:(?:the|dem|den|zum)\s+)?"
 _FROM = r"\b(?P<from>vom|von|from|zwischen|between)\s+"
+# "bis Ende April", "to the end of May": a range's last day as the end of a month.
+_MONTH_END = rf"(?:(?:the\s+)?end\s+of|ende)\s+(?:{_MONTH})"
 _RANGE = re.compile(
     rf"(?:{_FROM}{_ARTICLE})?(?<![\d./])(?P<a>{_FULL}|{_BARE})\s*(?P<sep>{_TO}|{_AND})\s*"
-    rf"{_ARTICLE}(?P<b>{_FULL}|heute|today|gestern|yesterday|jetzt|now)(?!\w)",
+    rf"{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|heute|today|gestern|yesterday|jetzt|now)(?!\w)",
+    re.IGNORECASE,
+)
+# "the weekend of 24/25 May", "am 24./25. Mai", "May 24/25": two days of one month.
+_DAY_PAIR = re.compile(
+    rf"(?<![\d./])(?P<a>\d{{1,2}})(?:\.|{_ORDINAL})?\s*(?:/|&|\+)\s*(?P<b>\d{{1,2}})"
+    rf"(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_MONTH})\b(?:,?\s+(?P<year>{_YEAR}))?",
+    re.IGNORECASE,
+)
+# The end of a range opened with "seit"/"ab"/"since", a clause later in the same sentence.
+_UNTIL = re.compile(
+    rf"[^.?!:;]{{0,60}}?\b(?:{_TO})\s+{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|gestern|yesterday)(?!\w)",
+    re.IGNORECASE,
+)
+# "die sieben Tage bis gestern", "the seven days up to and including yesterday".
+_DAYS_ENDING = re.compile(
+    rf"\b(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+(?:days|tage[n]?)\s+(?:{_TO}|ending(?:\s+with)?)"
+    r"\s+(?P<end>heute|today|gestern|yesterday)\b",
+    re.IGNORECASE,
+)
+# A weekday written before a date ("from Monday 12 May to Wednesday 14 May", "Freitag, den
+# 6. Juni") adds nothing the date does not say, and would split a range's two dates.
+_WEEKDAY_BEFORE_DATE = re.compile(
+    rf"\b(?:{'|'.join(_DE_DAYS + _EN_DAYS)}),?\s+(?:(?:den|the)\s+)?(?=\d|(?:{_MONTH})\b)",
     re.IGNORECASE,
 )
 # "May 15-21", "June 1st through 7th, 2025": one month, two days.
 _MONTH_RANGE = re.compile(
-    rf"\b(?P<month>{_MONTH})\s+(?P<a>\d{{1,2}}){_ORDINAL}?\s*(?:{_TO})\s*(?:the\s+)?"
+    rf"\b(?P<month>{_MONTH})\s+(?P<a>\d{{1,2}}){_ORDINAL}?\s*(?:{_TO}|/|&)\s*(?:the\s+)?"
     rf"(?P<b>\d{{1,2}}){_ORDINAL}?(?!\d)(?!\s*(?:uhr|h\b|pm|am\b|:|\.\d))"
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
@@ -67,12 +95,12 @@ _MONTH_DAY = re.compile(
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
-_IN_MONTH = re.compile(rf"\b(?:im|in|of|during)\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.I)
+_IN_MONTH = re.compile(rf"\b(?:im|in|of|during|for)\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.I)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _WEEKEND = re.compile(r"\b(wochenende|weekend)\b", re.IGNORECASE)
 _LAST_N = re.compile(
     rf"\b(?:last|past|previous|letzten|vergangenen|zurückliegenden)\s+"
-    rf"(?P<n>\d{{1,3}}|{'|'.join(COUNTS)})\s+(?P<unit>days|tage[n]?|weeks|wochen)\b",
+    rf"(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+(?P<unit>days|tage[n]?|weeks|wochen)\b",
     re.IGNORECASE,
 )
 
@@ -136,6 +164,14 @@ def _end(text: str, today: date, first_is_day: bool = True) -> date | None:
         return today
     if word in ("gestern", "yesterday"):
         return today - timedelta(days=1)
+    month_end = re.fullmatch(rf"(?:(?:the\s+)?end\s+of|ende)\s+({_MONTH})", word, re.I)
+    if month_end is not None:
+        month = month_number(month_end.group(1))
+        if month is None:
+            return None
+        year = today.year if month <= today.month else today.year - 1
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        return min(following - timedelta(days=1), today)
     side = _date(text, first_is_day)
     if side is None or side.month is None:
         return None
@@ -148,8 +184,14 @@ def _end(text: str, today: date, first_is_day: bool = True) -> date | None:
 def named_range(message: str, today: date) -> tuple[date, date] | None:
     """The first and last day of a range the message names ("vom 1. bis 7. Juni", "vom ersten
     bis zum siebten Juni"), or None."""
-    message = with_digits(message)
+    message = _WEEKDAY_BEFORE_DATE.sub("", with_digits(message))
     first_is_day = day_first(message)
+    ending = _DAYS_ENDING.search(message)
+    if ending is not None:
+        count = COUNTS.get(ending["n"].casefold()) or int(ending["n"])
+        last = _end(ending["end"], today)
+        if last is not None and count > 0:
+            return last - timedelta(days=count - 1), last
     for match in _RANGE.finditer(message):
         between = (match["from"] or "").casefold() in ("zwischen", "between")
         if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
@@ -169,12 +211,24 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         if not match["year"] and last > today:
             first, last = first.replace(year=year - 1), last.replace(year=year - 1)
         return first, last
+    for match in _DAY_PAIR.finditer(message):
+        month = month_number(match["month"])
+        year = int(match["year"] or today.year)
+        first = _day(year, month, int(match["a"])) if month else None
+        last = _day(year, month, int(match["b"])) if month else None
+        if first is None or last is None or first > last:
+            continue
+        if not match["year"] and last > today:
+            first, last = first.replace(year=year - 1), last.replace(year=year - 1)
+        return first, last
     since = _SINCE.search(message)
     if since is not None:
         side = _date(since["a"], first_is_day)
-        first = _resolve(side, today, today) if side is not None else None
+        until = _UNTIL.match(message, since.end())  # "ab dem 27. April, …, bis Ende April"
+        last = _end(until["b"], today, first_is_day) if until is not None else None
+        first = _resolve(side, last or today, today) if side is not None else None
         if first is not None:
-            return first, today
+            return first, max(first, last or today)
     return None
 
 

@@ -69,17 +69,37 @@ _RANGE_PREVIOUS = re.compile(
     _I,
 )
 
-COUNTS = {
-    "ein": 1, "einen": 1, "one": 1, "zwei": 2, "two": 2, "drei": 3, "three": 3, "vier": 4,
-    "four": 4, "fünf": 5, "five": 5, "sechs": 6, "six": 6, "sieben": 7, "seven": 7, "acht": 8,
-    "eight": 8, "neun": 9, "nine": 9, "zehn": 10, "ten": 10, "elf": 11, "eleven": 11,
-    "zwölf": 12, "twelve": 12, "vierzehn": 14, "fourteen": 14, "fünfzehn": 15, "fifteen": 15,
-    "zwanzig": 20, "twenty": 20,
-}  # fmt: skip
-_COUNT = rf"\d{{1,2}}|{'|'.join(COUNTS)}"
+
+def _cardinal_words() -> dict[str, int]:
+    """Every cardinal from 1 to 59 in German ("neunzehn", "einundzwanzig", "dreißig") and
+    English ("nineteen", "twenty-one", "twenty one"), with the article-like "ein"/"einen"/"one"
+    for 1: counts of days and weeks, numbers of calendar weeks."""
+    en_units = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    en_teens = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen")
+    words = {unit: n for n, unit in enumerate(_UNITS_DE, 1)} | {"eins": 1, "einen": 1}
+    words |= {unit: n for n, unit in enumerate(en_units, 1)}
+    words |= {teen: n for n, teen in enumerate(_TEENS_DE, 10)} | {"achtzehn": 18, "neunzehn": 19}
+    words |= {teen: n for n, teen in enumerate(en_teens, 10)}
+    words |= {"seventeen": 17, "eighteen": 18, "nineteen": 19}
+    de_tens = {"zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "fünfzig": 50}
+    en_tens = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+    for ten, value in de_tens.items():
+        words[ten] = value
+        words |= {f"{unit}und{ten}": value + n for n, unit in enumerate(_UNITS_DE, 1)}
+    for ten, value in en_tens.items():
+        words[ten] = value
+        for sep in ("-", " "):
+            words |= {f"{ten}{sep}{unit}": value + n for n, unit in enumerate(en_units, 1)}
+    return words
+
+
+COUNTS = _cardinal_words()
+CARDINAL_WORD = "|".join(re.escape(w) for w in sorted(COUNTS, key=len, reverse=True))
+_COUNT = rf"\d{{1,2}}|{CARDINAL_WORD}"
 # "die ersten zehn Tage im Juni", "the last 5 days of May", "die erste Juniwoche", "the first
 # week of June", "die zweite Maihälfte", "the second half of May"; "in"/"im"/"of" before the
-# month, or the month written into a German compound ("Juniwoche", "Maihälfte").
+# month, or the month written into a German compound ("Juniwoche", "Maihälfte", "die ersten
+# zehn Junitage").
 _EDGE = r"(?P<edge>first|last|second|erste[nr]?|letzte[nr]?|zweite[nr]?)"
 _PART = r"(?P<unit>days?|tag(?:e|en)?|weeks?|woche[n]?|half|hälfte)"
 _MONTH_PART = re.compile(
@@ -88,7 +108,7 @@ _MONTH_PART = re.compile(
     _I,
 )
 _MONTH_COMPOUND = re.compile(
-    rf"\b{_EDGE}\s+(?P<month>{MONTH_NAME})(?P<unit>woche|hälfte)\b"
+    rf"\b{_EDGE}\s+(?:(?P<n>{_COUNT})\s+)?(?P<month>{MONTH_NAME})(?P<unit>woche|hälfte|tagen?)\b"
     r"(?:\s+(?P<year>(?:19|20)\d\d))?",
     _I,
 )
