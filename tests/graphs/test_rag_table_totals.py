@@ -125,3 +125,35 @@ def test_the_dictionary_names_a_column_the_question_asks_in_the_other_language()
     assert period_total(question, passages(table), "en") is None  # no header word is English
     result = one(period_total(question, passages(table), "en", dictionary=dictionary))
     assert result.value == Decimal("228180")
+
+
+def test_the_table_with_the_questions_months_is_shown_before_better_ranked_passages():
+    """An FAQ sharing "2025" and "Strom" with the question ranked above the note's monthly
+    table; shown four passages, the table must be among them, or no code can sum its rows."""
+    from luna.graphs.rag.guard import say_most_first
+    from luna.graphs.rag.nodes import with_month_rows_pinned
+
+    faq = [
+        {"n": n, "title": "FAQ 2025", "text": text}
+        for n, text in enumerate(
+            [
+                "Strom 2025\nDer Arbeitspreis folgt 2025 stündlich dem Börsenpreis der EPEX.",
+                "Börsenpreise 2025\nNegative Börsenpreise werden 2025 mit 0 ct/kWh angesetzt.",
+                "Ökostrom 2025\nStrom aus 100 % Wasserkraft, zertifiziert für das Jahr 2025.",
+                "Abschläge 2025\nDer Abschlag für 2025 wird aus 12 Monaten Verbrauch berechnet.",
+            ],
+            start=1,
+        )
+    ]
+    table = {
+        "n": 5,
+        "title": "Aktennotiz Haustechnik",
+        "text": "Monatswerte 2025\nMonat | Verbrauch (kWh) | Spitzenlast (kW)\n"
+        "Januar | 68.420 | 204,6\nFebruar | 63.980 | 211,3\nMärz | 61.250 | 196,8",
+    }
+    question = "Summe Stromverbrauch Januar bis März 2025?"
+    shown = say_most_first(with_month_rows_pinned([*faq, table], question), 4)
+    assert 5 in [p["n"] for p in shown]
+    # a question that names no month pins nothing: the ranking stands
+    unpinned = say_most_first(with_month_rows_pinned([*faq, table], "Gesamtverbrauch?"), 4)
+    assert [p["n"] for p in unpinned] == [1, 2, 3, 4]

@@ -46,13 +46,19 @@ from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_extremes import LimitExcess, asks_limit_excess, limit_excess
 from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
-from luna.graphs.rag.table_totals import asks_period_total, period_total
+from luna.graphs.rag.table_totals import (
+    asks_period_total,
+    monthly_tables,
+    period_total,
+    question_year,
+)
 from luna.graphs.rag.tariff_windows import with_tariff_window
 from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, window_energy
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations
 from luna.retrieval.langchain import LunaRetriever, chunks_of
+from luna.retrieval.periods import period_months
 from luna.retrieval.queries import attribute_queries, attribute_query, bridges, question_parts
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
 from luna.store.sql.chunks import chunk_texts, section_texts
@@ -218,6 +224,7 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     current = [
         s | {PINNED: True} if s.get("asked") and s.get("superseded_by") else s for s in current
     ]
+    current = with_month_rows_pinned(current, question)
     focus = designations(question) + list(bridges(question, [(s["text"], s["n"]) for s in current]))
     current = [s | {"text": project_columns(s["text"], focus)} for s in current]
     screened = without_repeats(screen_passages(current))
@@ -228,6 +235,22 @@ def screen(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         "context": compress(shown, question, runtime.context.context_tokens),
         "superseded": [asdict(s) for s in superseded],
     }
+
+
+def with_month_rows_pinned(passages: list[dict[str, Any]], question: str) -> list[dict[str, Any]]:
+    """``passages`` with the best-ranked one whose monthly table has rows for the months the
+    question names ("Januar bis März 2025", "the second half of 2025") pinned: the rows are
+    the question's operands, yet an FAQ that shares the words "2025" and "Strom" can outrank
+    them, and a table that is not shown cannot be summed or compared by code."""
+    months = set(period_months(question))
+    if not months:
+        return passages
+    year = question_year(question)
+    for i, passage in enumerate(passages):
+        tables = monthly_tables(str(passage["text"]), year=year)
+        if any(months & set(rows) for _, rows in tables):
+            return [*passages[:i], passage | {PINNED: True}, *passages[i + 1 :]]
+    return passages
 
 
 def with_corrections(
