@@ -115,6 +115,14 @@ class Settings(BaseSettings):
         description="How long a stopping worker lets running jobs finish before asking them "
         "to stop; a job stopped this way goes back to the queue if its kind allows.",
     )
+    jobs_retain_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="Workers delete finished jobs (done, failed, cancelled) this many days "
+        "after they ended, except those a playbook, eval run or learning cycle still reads "
+        "its outcome from; 0 keeps them all (`luna jobs prune` still works).",
+    )
 
     # --- vectors -----------------------------------------------------------------------
     vector_backend: VectorBackend = VectorBackend.EDGE

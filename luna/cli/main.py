@@ -7,6 +7,7 @@ import typer
 from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulate, users, worker
 from luna.cli import evals as eval_commands
 from luna.cli import events as event_commands
+from luna.cli import jobs as job_commands
 from luna.cli import learn as learn_commands
 from luna.cli import optimise as optimise_commands
 from luna.cli import playbook as playbook_commands
@@ -31,7 +32,8 @@ app.add_typer(learn_commands.app, name="learn")
 app.add_typer(playbook_commands.app, name="playbook")
 app.add_typer(event_commands.app, name="events")
 app.command("serve")(serve.serve)
-app.command("worker")(worker.worker)
+app.add_typer(worker.app, name="worker")
+app.add_typer(job_commands.app, name="jobs")
 app.command("doctor")(doctor.doctor)
 app.command("reindex")(ingest.reindex_command)
 app.command("optimise")(optimise_commands.optimise_command)

@@ -5,7 +5,8 @@ synchronous work on a thread, beats a heartbeat into ``procrastinate_workers`` a
 that, watches for jobs whose worker stopped beating (killed, or cut off from the database):
 procrastinate finds them (:meth:`~procrastinate.manager.JobManager.get_stalled_jobs`) but
 leaves them "doing" forever; :func:`recover_stalled_jobs` requeues the repeatable ones and
-fails the others, with the reason in ``job_progress``.
+fails the others, with the reason in ``job_progress``. It also deletes, about hourly, the jobs
+that ended more than ``LUNA_JOBS_RETAIN_DAYS`` ago (:mod:`luna.jobs.retention`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import Engine
 
 from luna.jobs.kinds import RUNTIME_KEY, write_progress
 from luna.jobs.queue import KINDS, build_worker_app
+from luna.jobs.retention import prune_finished_jobs
 
 if TYPE_CHECKING:
     from luna.runtime import Runtime
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 10.0  # procrastinate's default; LUNA_JOBS_STALLED_AFTER_S must be well above
+PRUNE_EVERY_S = 3600.0  # retention is in days: an hour late is nothing, and each run is cheap
 
 
 async def recover_stalled_jobs(app: App, engine: Engine, stalled_after_s: float) -> list[int]:
@@ -72,6 +75,25 @@ async def _watch_stalled_jobs(app: App, engine: Engine, stalled_after_s: float) 
         await asyncio.sleep(max(stalled_after_s / 2, HEARTBEAT_S))
 
 
+async def _prune_finished_jobs(engine: Engine, retain_days: int) -> None:
+    """Delete the jobs past retention now and then about hourly. Every worker does this (so it
+    happens whichever of them runs); at any one time one of them prunes, the others skip."""
+    while True:
+        try:
+            pruned = await asyncio.to_thread(prune_finished_jobs, engine, retain_days, wait=False)
+            if pruned is not None and (pruned.total or pruned.kept):
+                log.info(
+                    "pruned %d finished jobs older than %d days (%s); kept %d still read",
+                    pruned.total,
+                    retain_days,
+                    ", ".join(f"{k} {n}" for k, n in pruned.deleted.items()) or "none",
+                    pruned.kept,
+                )
+        except Exception:  # a database hiccup must not stop the worker; try again later
+            log.exception("pruning finished jobs failed")
+        await asyncio.sleep(PRUNE_EVERY_S)
+
+
 async def run_worker(
     runtime: Runtime,
     *,
@@ -85,15 +107,26 @@ async def run_worker(
     ``until_empty`` until the queue has nothing left for it.
 
     On a stop, running jobs get ``LUNA_JOBS_SHUTDOWN_GRACE_S`` to finish, then are asked to
-    stop; a repeatable one goes back to the queue.
+    stop; a repeatable one goes back to the queue. Beside the jobs it watches for stalled ones
+    and, unless ``LUNA_JOBS_RETAIN_DAYS`` is 0, prunes finished ones.
     """
     settings = runtime.settings
+    engine = runtime.stores.engine
     app = build_worker_app(settings)
     async with app.open_async():
-        watch = asyncio.create_task(
-            _watch_stalled_jobs(app, runtime.stores.engine, settings.jobs_stalled_after_s),
-            name="luna-stalled-jobs",
-        )
+        chores = [
+            asyncio.create_task(
+                _watch_stalled_jobs(app, engine, settings.jobs_stalled_after_s),
+                name="luna-stalled-jobs",
+            )
+        ]
+        if settings.jobs_retain_days > 0:
+            chores.append(
+                asyncio.create_task(
+                    _prune_finished_jobs(engine, settings.jobs_retain_days),
+                    name="luna-prune-jobs",
+                )
+            )
         options: WorkerOptions = {
             "concurrency": concurrency,
             "wait": not until_empty,
@@ -109,9 +142,11 @@ async def run_worker(
         try:
             await app.run_worker_async(**options)
         finally:
-            watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watch
+            for chore in chores:
+                chore.cancel()
+            for chore in chores:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await chore
 
 
 class InProcessWorker:
