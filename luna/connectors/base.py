@@ -20,7 +20,14 @@ id). Everything after that is shared and lives here, once:
   :meth:`Connector._reject` (acknowledge it; Redis also copies it to a dead-letter stream), never
   retried forever and never stopping the feed;
 - **counters and health** (:class:`ConnectorStats`, :meth:`Connector.status`): received,
-  written, rejected, the last value written, the last error, queue depth, and a health word.
+  written, rejected, the last value written, the last error, queue depth, and a health word;
+  the same figures as Prometheus metrics per connector name and kind
+  (:class:`luna.observability.metrics.ConnectorMetrics`), recorded here once for every
+  connector;
+- **counter baselines** (Modbus, OPC-UA): a :class:`~luna.connectors.counters.CounterState`
+  handed to :meth:`Connector.submit_state` travels the queue behind the readings it produced
+  and is upserted in their transaction, so the stored baseline never disagrees with the
+  stored readings (:mod:`luna.connectors.counter_connector`).
 """
 
 from __future__ import annotations
@@ -44,7 +51,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from luna.connectors.counter_baselines import save_states
+from luna.connectors.counters import CounterState
 from luna.domain.records import Reading
+from luna.observability.metrics import ConnectorMetrics
 from luna.store.sql.models import Meter
 from luna.store.sql.timeseries import READINGS, upsert_rows
 
@@ -108,6 +118,13 @@ class ConnectorConfig(BaseModel):
         default=10_000, ge=1, description="Rows waiting for the writer; full: intake blocks."
     )
     retry_s: float = Field(default=1.0, gt=0, le=60, description="Wait after a failed commit.")
+    instance: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="This connector's name (metrics label, key of its counter baselines); "
+        "default: its kind.",
+    )
 
 
 def read_map_file(path: Path) -> Any:
@@ -175,13 +192,17 @@ class ConnectorStats:
     last_error: str | None = None
     last_error_at: datetime | None = None
     last_value: dict[str, Any] | None = None
+    last_write_at: datetime | None = None
     write_failing: bool = False
     started_at: float = field(default_factory=time.monotonic)
+    metrics: ConnectorMetrics | None = field(default=None, repr=False)
     # (whole second, messages received in it) for the recent rate; a handful of entries.
     _per_second: deque[list[int]] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count_message(self, now: float | None = None, n: int = 1) -> None:
+        if self.metrics is not None:
+            self.metrics.received.inc(n)
         with self._lock:
             self.received += n
             self.last_message_at = datetime.now(UTC)
@@ -214,8 +235,9 @@ class ConnectorStats:
 
 @dataclass
 class _Item:
-    row: Row
+    row: Row | None  # None: a counter state alone
     token: Any
+    state: CounterState | None = None
 
 
 class Connector(ABC):
@@ -224,7 +246,10 @@ class Connector(ABC):
     Subclasses implement :meth:`_open` (connect and start receiving, e.g. a thread that calls
     :meth:`submit` / :meth:`reject`), :meth:`_halt` (stop receiving), :meth:`_close` (release
     the peer, after the last acknowledgement) and :meth:`_ack`; they may override
-    :meth:`_reject` (default: acknowledge), :meth:`_extra_status` and the metric hooks.
+    :meth:`_reject` (default: acknowledge) and :meth:`_extra_status`.
+
+    ``name`` is the connector's kind; ``instance`` (``config.instance``, default the kind)
+    names this one in the metrics and keys its counter baselines.
     """
 
     name = "connector"
@@ -232,8 +257,12 @@ class Connector(ABC):
     def __init__(self, engine: Engine, config: ConnectorConfig) -> None:
         self._engine = engine
         self.config = config
-        self.stats = ConnectorStats()
+        self.instance = config.instance or self.name
         self._queue: queue.Queue[_Item] = queue.Queue(maxsize=config.queue_size)
+        self.metrics = ConnectorMetrics(
+            self.instance, self.name, depth=self._queue.qsize, capacity=config.queue_size
+        )
+        self.stats = ConnectorStats(metrics=self.metrics)
         self._stopping = threading.Event()
         self._writer: threading.Thread | None = None
         self._write_lock = threading.Lock()  # one batch at a time (writer thread or flush())
@@ -288,12 +317,6 @@ class Connector(ABC):
         """Dispose of rejected messages (default: acknowledge them, so they never return)."""
         self._ack(tokens)
 
-    def _count_written(self, n: int) -> None:  # noqa: B027 (optional hook)
-        """Metric hook."""
-
-    def _count_rejected(self, reason: str, n: int) -> None:  # noqa: B027 (optional hook)
-        """Metric hook; ``reason`` is ``malformed`` or ``unknown_meter``."""
-
     def _extra_status(self) -> dict[str, Any]:
         return {}
 
@@ -304,7 +327,14 @@ class Connector(ABC):
         connector is stopping and the row was not taken (not acknowledged: it comes back)."""
         if not counted:
             self.stats.count_message()
-        item = _Item(row, token)
+        return self._put(_Item(row, token))
+
+    def submit_state(self, state: CounterState) -> bool:
+        """Queue a meter's counter state behind the readings it produced: upserted in their
+        transaction (or a later one), never before them. False: stopping, not taken."""
+        return self._put(_Item(None, None, state))
+
+    def _put(self, item: _Item) -> bool:
         while True:
             try:
                 self._queue.put(item, timeout=0.2)
@@ -321,7 +351,7 @@ class Connector(ABC):
         if not counted:
             self.stats.count_message()
         self.stats.rejected += 1
-        self._count_rejected("malformed", 1)
+        self.metrics.rejected("malformed")
         log.warning("%s rejected malformed message %s: %s", self.name, source, reason)
         try:
             self._reject([token], f"malformed: {reason}")
@@ -370,23 +400,33 @@ class Connector(ABC):
     def _write(self, batch: list[_Item]) -> bool:
         """One transaction, then acknowledgements. False: nothing written or acknowledged."""
         with self._write_lock:
+            readings = [item for item in batch if item.row is not None]
+            states = [item.state for item in batch if item.state is not None]
             try:
-                known = self._meters_known({item.row[0] for item in batch})
-                good = [item for item in batch if item.row[0] in known]
-                if good:
+                known = self._meters_known(
+                    {_meter(item) for item in readings} | {s.meter_id for s in states}
+                )
+                good = [item for item in readings if _meter(item) in known]
+                latest = {s.meter_id: s for s in states if s.meter_id in known}  # the last wins
+                if good or latest:
                     with self._engine.begin() as conn:
-                        upsert_rows(conn, READINGS, (item.row for item in good))
+                        if good:
+                            upsert_rows(conn, READINGS, (_row(item) for item in good))
+                        if latest:
+                            save_states(conn, self.instance, latest.values())
             except SQLAlchemyError as exc:
                 self.stats.write_failing = True
                 self.stats.error(f"database: {exc.__class__.__name__}")
                 log.error("%s batch of %d not written, will retry: %s", self.name, len(batch), exc)
                 return False
             self.stats.write_failing = False
-            unknown = [item for item in batch if item.row[0] not in known]
+            unknown = [item for item in readings if _meter(item) not in known]
             if good:
                 self.stats.written += len(good)
-                self._count_written(len(good))
-                last = good[-1].row
+                self.stats.last_write_at = datetime.now(UTC)
+                self.metrics.written.inc(len(good))
+                self.metrics.last_write.set(self.stats.last_write_at.timestamp())
+                last = _row(good[-1])
                 self.stats.last_value = dict(zip(READINGS.columns, last, strict=True))
                 self.stats.last_value["ts"] = last[1].isoformat()
             try:
@@ -394,12 +434,12 @@ class Connector(ABC):
                     self._ack([item.token for item in good])
                 if unknown:
                     self.stats.rejected += len(unknown)
-                    self._count_rejected("unknown_meter", len(unknown))
+                    self.metrics.rejected("unknown_meter", len(unknown))
                     log.warning(
                         "%s rejected %d readings of unknown meters (%s)",
                         self.name,
                         len(unknown),
-                        ", ".join(sorted({str(i.row[0]) for i in unknown})[:5]),
+                        ", ".join(sorted({_meter(i) for i in unknown})[:5]),
                     )
                     self._reject([item.token for item in unknown], "unknown meter")
             except Exception as exc:  # committed: the peer redelivers, the upsert is a no-op
@@ -436,6 +476,7 @@ class Connector(ABC):
         s = self.stats
         return {
             "source": self.name,
+            "instance": self.instance,
             "running": self.running,
             "health": self.health.value,
             "connected": s.connected,
@@ -448,11 +489,21 @@ class Connector(ABC):
             "messages_per_second": round(s.recent_messages_per_second(), 2),
             "messages_per_second_avg": round(s.messages_per_second(), 2),
             "last_message_at": s.last_message_at.isoformat() if s.last_message_at else None,
+            "last_write_at": s.last_write_at.isoformat() if s.last_write_at else None,
             "last_value": s.last_value,
             "last_error": s.last_error,
             "last_error_at": s.last_error_at.isoformat() if s.last_error_at else None,
             **self._extra_status(),
         }
+
+
+def _row(item: _Item) -> Row:
+    assert item.row is not None
+    return item.row
+
+
+def _meter(item: _Item) -> str:
+    return str(_row(item)[0])
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

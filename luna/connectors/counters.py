@@ -14,6 +14,13 @@ it adds nothing); a cumulative counter loses no energy by that, only its placeme
 
 Intervals lie on the UTC grid of ``interval_minutes`` (a divisor of 60), which is the local grid
 of every zone with whole-hour offsets.
+
+A restart must not lose (or count twice) the interval it falls in: :meth:`MeterIntervals.state`
+is everything needed to go on (the last raw values and their time, the energies of the intervals
+not yet handed out); it is persisted with the readings that closed an interval
+(:mod:`luna.connectors.counter_connector`) and :meth:`MeterIntervals.restore` takes it back, so
+the first sample after a restart is a step from the persisted one: spread over the downtime,
+with the rollover and reset rules above, like a reconnect.
 """
 
 from __future__ import annotations
@@ -40,6 +47,25 @@ class CounterSample:
     wrap: float | None = None
 
 
+@dataclass(frozen=True)
+class CounterState:
+    """One meter's counters as of a sample: what a restarted connector goes on from.
+
+    ``open_intervals`` are the intervals begun but not yet handed out (start, import kWh,
+    export kWh so far); every earlier interval has been handed out. ``first_interval`` began
+    before the very first sample and is never handed out."""
+
+    meter_id: str
+    at: datetime
+    interval_minutes: int
+    import_raw: float | None = None
+    export_raw: float | None = None
+    import_kwh: float | None = None
+    export_kwh: float | None = None
+    open_intervals: tuple[tuple[datetime, float, float], ...] = ()
+    first_interval: datetime | None = None
+
+
 @dataclass
 class _Channel:
     raw: float | None = None  # last raw value (before the factor)
@@ -61,6 +87,7 @@ class MeterIntervals:
     _imp: _Channel = field(default_factory=_Channel)
     _exp: _Channel = field(default_factory=_Channel)
     _open: dict[datetime, list[float]] = field(default_factory=dict)  # start → [imp, exp] kWh
+    _closed: bool = False  # an interval was handed out (or dropped) since the last take_state
 
     def __post_init__(self) -> None:
         if self.interval_minutes <= 0 or 60 % self.interval_minutes:
@@ -108,6 +135,54 @@ class MeterIntervals:
             return []
         return self.update(at)
 
+    def state(self) -> CounterState | None:
+        """The counters as of the last sample (None before the first one)."""
+        if self.last_at is None:
+            return None
+        return CounterState(
+            meter_id=self.meter_id,
+            at=self.last_at,
+            interval_minutes=self.interval_minutes,
+            import_raw=self._imp.raw,
+            export_raw=self._exp.raw,
+            import_kwh=self._imp.total_kwh,
+            export_kwh=self._exp.total_kwh,
+            open_intervals=tuple((start, e[0], e[1]) for start, e in sorted(self._open.items())),
+            first_interval=self.first_interval,
+        )
+
+    @property
+    def state_pending(self) -> bool:
+        """An interval was closed since the last :meth:`take_state`: the state moved on."""
+        return self._closed
+
+    def take_state(self) -> CounterState | None:
+        """The state when an interval has been closed since the last call, else None: it goes
+        to the database with the readings that closed it (a sample that closes nothing changes
+        no stored reading, and the next step from the stored state carries its energy)."""
+        if not self._closed:
+            return None
+        self._closed = False
+        return self.state()
+
+    def restore(self, state: CounterState) -> bool:
+        """Go on from a persisted state; only before the first sample (after it, this object's
+        own state is newer) and on the same interval grid. True: restored."""
+        if self.last_at is not None or state.meter_id != self.meter_id:
+            return False
+        if state.interval_minutes != self.interval_minutes:
+            log.warning(
+                "%s %s: stored counter baseline is on a %d min grid, not %d: not used",
+                *(self.source, self.meter_id, state.interval_minutes, self.interval_minutes),
+            )
+            return False
+        self._imp = _Channel(state.import_raw, state.import_kwh)
+        self._exp = _Channel(state.export_raw, state.export_kwh)
+        self._open = {start: [imp, exp] for start, imp, exp in state.open_intervals}
+        self.first_interval = state.first_interval
+        self.last_at = state.at
+        return True
+
     def _step(self, name: str, channel: _Channel, sample: CounterSample) -> float:
         """kWh since the last sample of one counter (0 on the first sample or after a reset)."""
         last, channel.raw = channel.raw, sample.raw
@@ -146,6 +221,7 @@ class MeterIntervals:
             if start + self.step > at:
                 break
             imp, exp = self._open.pop(start)
+            self._closed = True
             if start == self.first_interval:
                 continue  # began before the first sample: incomplete
             rows.append((self.meter_id, start, self.interval_minutes, max(imp, 0.0), max(exp, 0.0)))

@@ -134,6 +134,7 @@ class KafkaConnector(Connector):
         flush_interval_s: float = 0.5,
         queue_size: int = 10_000,
         points: PointMap | None = None,
+        instance: str | None = None,
     ) -> None:
         super().__init__(
             engine,
@@ -143,6 +144,7 @@ class KafkaConnector(Connector):
                 flush_interval_s=flush_interval_s,
                 queue_size=queue_size,
                 points=points or PointMap(),
+                instance=instance,
             ),
         )
         self.bootstrap, self.topic, self.group = bootstrap, topic, group

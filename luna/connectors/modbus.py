@@ -9,7 +9,9 @@ Energy **counters** (import → ``consumption_kwh``, export → ``production_kwh
 energies in :mod:`luna.connectors.counters` (shared with OPC-UA): the increase between two polls
 is spread over the intervals they span, an interval is written once it has ended, a counter that
 goes backwards is a rollover (an unsigned integer register near its maximum) or a reset. **Power**
-registers are converted to kW and shown as the meter's last value in the status.
+registers are converted to kW and shown as the meter's last value in the status. The counters'
+state is stored with the readings and loaded at start (:mod:`luna.connectors.counter_connector`),
+so a restart loses no interval.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import logging
 import math
 import struct
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,8 @@ from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ModbusException
 from sqlalchemy import Engine
 
-from luna.connectors.base import Connector, ConnectorConfig, read_map_file
+from luna.connectors.base import ConnectorConfig, read_map_file
+from luna.connectors.counter_connector import CounterConnector
 from luna.connectors.counters import UNIT_FACTOR, CounterSample, MeterIntervals
 
 log = logging.getLogger(__name__)
@@ -143,7 +146,7 @@ class _MeterState:
     error: str | None = None
 
 
-class ModbusConnector(Connector):
+class ModbusConnector(CounterConnector):
     """Polls every meter each ``poll_s``; writes each interval once it has ended."""
 
     name = "modbus"
@@ -161,12 +164,17 @@ class ModbusConnector(Connector):
         batch_size: int = 500,
         queue_size: int = 10_000,
         max_step_kwh: float = 1e6,
+        instance: str | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(
             engine,
-            ConnectorConfig(timezone=timezone, batch_size=batch_size, queue_size=queue_size),
+            ConnectorConfig(
+                timezone=timezone, batch_size=batch_size, queue_size=queue_size, instance=instance
+            ),
         )
         self.host, self.port, self.meters, self.poll_s = host, port, meters, poll_s
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.polls = self.poll_errors = 0
         self._client = ModbusTcpClient(host, port=port, timeout=timeout_s, retries=0)
         self._state = {
@@ -189,6 +197,7 @@ class ModbusConnector(Connector):
         self._halting.set()
         if self._poller is not None:
             self._poller.join(timeout=30)
+        self.submit_final_states()
 
     def _close(self) -> None:
         self._client.close()  # type: ignore[no-untyped-call]
@@ -198,13 +207,16 @@ class ModbusConnector(Connector):
 
     def _poll_loop(self) -> None:
         while not self._halting.is_set():
-            self.poll_once(datetime.now(UTC))
+            self.poll_once(self.clock())
             self._halting.wait(self.poll_s)
 
     # --- polling -----------------------------------------------------------------------------
 
     def poll_once(self, now: datetime) -> int:
-        """Read every meter at ``now``; queue the intervals that have ended. Returns how many."""
+        """Read every meter at ``now``; queue the intervals that have ended. Returns how many.
+        Nothing is read before the stored counter baselines are loaded."""
+        if not self.restore_baselines():
+            return 0
         self.polls += 1
         if not self._client.connected and not self._client.connect():  # type: ignore[no-untyped-call]
             self.stats.connected = False
@@ -289,7 +301,11 @@ class ModbusConnector(Connector):
         rows = state.intervals.update(
             now, samples.get("import_energy"), samples.get("export_energy")
         )
-        return sum(1 for row in rows if self.submit(row, None, counted=True))
+        closed = state.intervals.take_state()
+        return self.submit_intervals(rows, [closed] if closed is not None else [])
+
+    def _meter_intervals(self) -> Iterable[MeterIntervals]:
+        return [s.intervals for s in self._state.values()]
 
     def _extra_status(self) -> dict[str, Any]:
         return {

@@ -30,7 +30,6 @@ from luna.connectors.base import (
     parse_reading,
 )
 from luna.domain.topics import TOPIC_FILTER, meter_from_topic
-from luna.observability.metrics import MQTT_READINGS, MQTT_REJECTED
 
 __all__ = ["ConnectorStats", "MqttReadingConnector"]
 
@@ -54,6 +53,7 @@ class MqttReadingConnector(Connector):
         flush_interval_s: float = 0.5,
         queue_size: int = 10_000,
         points: PointMap | None = None,
+        instance: str | None = None,
     ) -> None:
         super().__init__(
             engine,
@@ -63,6 +63,7 @@ class MqttReadingConnector(Connector):
                 flush_interval_s=flush_interval_s,
                 queue_size=queue_size,
                 points=points or PointMap(),
+                instance=instance,
             ),
         )
         self._host, self._port = host, port
@@ -93,12 +94,6 @@ class MqttReadingConnector(Connector):
     def _ack(self, tokens: Sequence[Any]) -> None:
         for mid, qos in tokens:
             self._client.ack(mid, qos)
-
-    def _count_written(self, n: int) -> None:
-        MQTT_READINGS.inc(n)
-
-    def _count_rejected(self, reason: str, n: int) -> None:
-        MQTT_REJECTED.labels(reason).inc(n)
 
     def _extra_status(self) -> dict[str, Any]:
         return {"peer": f"{self._host}:{self._port}", "topic": TOPIC_FILTER}

@@ -21,6 +21,8 @@ The connection is supervised here (not by asyncua's auto-reconnect): a lost serv
 health to ``connecting``; the connector reconnects every ``retry_s``, re-resolves the nodes and
 subscribes again; the first notifications after that are the current values, and the increase
 over the outage is spread over it by time. Values with a bad status are counted and ignored.
+The counters' state is stored with the readings and loaded before the first session
+(:mod:`luna.connectors.counter_connector`), so a restart is handled like a reconnect.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,12 +54,14 @@ from asyncua.ua.uaerrors import UaError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Engine
 
-from luna.connectors.base import Connector, ConnectorConfig, read_map_file
+from luna.connectors.base import ConnectorConfig, read_map_file
+from luna.connectors.counter_connector import CounterConnector
 from luna.connectors.counters import (
     ENERGY_UNITS,
     POWER_UNITS,
     UNIT_FACTOR,
     CounterSample,
+    CounterState,
     IntervalRow,
     MeterIntervals,
 )
@@ -166,7 +170,7 @@ class _Target:
     node: OpcuaNode
 
 
-class OpcuaConnector(Connector):
+class OpcuaConnector(CounterConnector):
     """Subscribes to every meter's nodes; writes each interval once it has ended."""
 
     name = "opcua"
@@ -189,10 +193,13 @@ class OpcuaConnector(Connector):
         queue_size: int = 10_000,
         max_step_kwh: float = 1e6,
         clock: Callable[[], datetime] | None = None,
+        instance: str | None = None,
     ) -> None:
         super().__init__(
             engine,
-            ConnectorConfig(timezone=timezone, batch_size=batch_size, queue_size=queue_size),
+            ConnectorConfig(
+                timezone=timezone, batch_size=batch_size, queue_size=queue_size, instance=instance
+            ),
         )
         self.url, self.meters = url, meters
         self.publishing_ms, self.sampling_ms = publishing_ms, sampling_ms
@@ -226,6 +233,7 @@ class OpcuaConnector(Connector):
         self._halting.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self.submit_final_states()
 
     def _close(self) -> None:
         """The client thread disconnects when it ends."""
@@ -245,7 +253,9 @@ class OpcuaConnector(Connector):
     async def _supervise(self) -> None:
         while not self._halting.is_set():
             try:
-                await self._session()
+                # no notification is taken before the stored counter baselines are loaded
+                if await asyncio.to_thread(self.restore_baselines):
+                    await self._session()
             except Exception as exc:  # any failure of a session: the server is gone or broken
                 if not self._halting.is_set():
                     self.stats.error(f"opcua: {exc.__class__.__name__}: {exc}"[:200])
@@ -321,17 +331,21 @@ class OpcuaConnector(Connector):
                 raise ConnectionError(f"connection lost ({client.state.value})")
             event = await sub.next_event(timeout=0.2)
             rows: list[IntervalRow] = []
+            states: list[CounterState] = []
             if isinstance(event, DataChangeEvent):
                 target = targets.get(event.node.nodeid)
                 if target is not None:
                     rows = self._on_change(target, event)
+                    closed = self._state[target.meter.meter_id].intervals.take_state()
+                    states += [closed] if closed is not None else []
             elif isinstance(event, StatusChangeEvent) and not event.notification.Status.is_good():
                 raise ConnectionError(f"subscription status {event.notification.Status.name}")
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + self.tick_s
                 rows += self.tick(self.clock())
-            if rows:  # the queue may be full: block a worker thread, not the event loop
-                await asyncio.to_thread(self._submit_rows, rows)
+                states += self.take_states()  # a later state of a meter wins in the writer
+            if rows or states:  # the queue may be full: block a worker thread, not the loop
+                await asyncio.to_thread(self.submit_intervals, rows, states)
 
     # --- values → readings -------------------------------------------------------------------
 
@@ -381,10 +395,8 @@ class OpcuaConnector(Connector):
             rows += state.intervals.tick(at)
         return rows
 
-    def _submit_rows(self, rows: list[IntervalRow]) -> None:
-        for row in rows:
-            if not self.submit(row, None, counted=True):
-                return
+    def _meter_intervals(self) -> Iterable[MeterIntervals]:
+        return [s.intervals for s in self._state.values()]
 
     # --- state -------------------------------------------------------------------------------
 

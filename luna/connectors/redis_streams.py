@@ -79,6 +79,7 @@ class RedisStreamConnector(Connector):
         flush_interval_s: float = 0.5,
         queue_size: int = 10_000,
         points: PointMap | None = None,
+        instance: str | None = None,
     ) -> None:
         super().__init__(
             engine,
@@ -88,6 +89,7 @@ class RedisStreamConnector(Connector):
                 flush_interval_s=flush_interval_s,
                 queue_size=queue_size,
                 points=points or PointMap(),
+                instance=instance,
             ),
         )
         self.url, self.stream, self.group = url, stream, group

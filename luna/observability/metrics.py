@@ -9,6 +9,8 @@ so the number of series stays bounded. The default registry also carries prometh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
@@ -111,14 +113,6 @@ OPTIMISER_SOLVE = Histogram(
 OPTIMISER_INFEASIBLE = Counter(
     "luna_optimiser_infeasible", "Optimisation requests that had no feasible schedule."
 )
-MQTT_READINGS = Counter(
-    "luna_mqtt_readings_ingested", "Meter readings from MQTT committed to the database."
-)
-MQTT_REJECTED = Counter(
-    "luna_mqtt_messages_rejected",
-    "MQTT messages rejected, by reason (malformed, unknown_meter).",
-    ["reason"],
-)
 PLAYBOOK_RUNS = Counter(
     "luna_playbook_runs",
     "Playbook jobs finished, by kind and status (ready, failed).",
@@ -128,6 +122,71 @@ EVAL_RUNS = Counter("luna_eval_runs", "Eval runs finished, by status.", ["status
 FEEDBACK = Counter(
     "luna_feedback", "Feedback votes by target type and vote (up, down).", ["target_type", "vote"]
 )
+
+# --- live-ingest connectors (recorded by luna.connectors.base, for every connector) ---------
+# ``kind`` is the connector type (mqtt, redis, kafka, modbus, opcua), ``connector`` its name in
+# this process (the kind unless configured otherwise), so two feeds of one kind stay apart.
+CONNECTOR_LABELS = ("connector", "kind")
+CONNECTOR_RECEIVED = Counter(
+    "luna_connector_messages_received",
+    "Messages a connector received (stream entries, records, MQTT messages, meter polls, "
+    "OPC-UA notifications), valid or not.",
+    CONNECTOR_LABELS,
+)
+CONNECTOR_WRITTEN = Counter(
+    "luna_connector_readings_written",
+    "Readings a connector committed to the database.",
+    CONNECTOR_LABELS,
+)
+CONNECTOR_REJECTED = Counter(
+    "luna_connector_messages_rejected",
+    "Messages a connector rejected, by reason (malformed, unknown_meter).",
+    (*CONNECTOR_LABELS, "reason"),
+)
+CONNECTOR_QUEUE_DEPTH = Gauge(
+    "luna_connector_queue_depth",
+    "Readings waiting for the connector's writer; at the capacity intake blocks (backpressure).",
+    CONNECTOR_LABELS,
+)
+CONNECTOR_QUEUE_CAPACITY = Gauge(
+    "luna_connector_queue_capacity",
+    "Readings a connector's queue holds before intake blocks.",
+    CONNECTOR_LABELS,
+)
+CONNECTOR_LAST_WRITE = Gauge(
+    "luna_connector_last_write_timestamp_seconds",
+    "Unix time of a connector's last committed batch of readings.",
+    CONNECTOR_LABELS,
+)
+REJECT_REASONS = ("malformed", "unknown_meter")
+
+
+class ConnectorMetrics:
+    """One connector's series of the metrics above, bound once: the base records through it,
+    so every connector (MQTT, Redis Streams, Kafka, Modbus, OPC-UA) exports the same figures.
+
+    The queue depth is read when the registry is scraped (no cost per reading); a newer
+    connector of the same name takes the series over. Both rejection reasons and the
+    counters start at zero, so a rate over them exists before the first message.
+    """
+
+    def __init__(
+        self, connector: str, kind: str, depth: Callable[[], float], capacity: int
+    ) -> None:
+        self.labels = labels = (connector, kind)
+        self.received = CONNECTOR_RECEIVED.labels(*labels)
+        self.written = CONNECTOR_WRITTEN.labels(*labels)
+        self._rejected = {r: CONNECTOR_REJECTED.labels(*labels, r) for r in REJECT_REASONS}
+        self.last_write = CONNECTOR_LAST_WRITE.labels(*labels)
+        CONNECTOR_QUEUE_DEPTH.labels(*labels).set_function(depth)
+        CONNECTOR_QUEUE_CAPACITY.labels(*labels).set(capacity)
+
+    def rejected(self, reason: str, n: int = 1) -> None:
+        counter = self._rejected.get(reason)
+        if counter is None:  # a reason from code, never from input: bounded all the same
+            counter = self._rejected[reason] = CONNECTOR_REJECTED.labels(*self.labels, reason)
+        counter.inc(n)
+
 
 BUILD_INFO = Info("luna_build", "Luna version of this process.")
 BUILD_INFO.info({"version": __version__})

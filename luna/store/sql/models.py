@@ -301,6 +301,38 @@ class SmartMeterReading(Base):
     )
 
 
+class CounterBaseline(Base):
+    """A meter's cumulative energy counters as a live connector (Modbus, OPC-UA) last stored
+    them, so a restarted connector writes the interval across the restart exactly once.
+
+    Upserted in the transaction of the readings it produced (:mod:`luna.connectors.base`):
+    every interval before ``open_intervals`` is in ``smart_meter_readings``, the ones listed
+    there hold the energy seen so far (``[[start, import_kwh, export_kwh], ...]``, UTC ISO
+    starts), and the raw counter values at ``at`` are where the next step starts. Keyed by the
+    connector's name (its kind unless configured) and the meter.
+    """
+
+    __tablename__ = "counter_baselines"
+
+    connector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    meter_id: Mapped[str] = mapped_column(
+        ForeignKey("meters.meter_id", ondelete="CASCADE"), primary_key=True
+    )
+    at: Mapped[datetime] = mapped_column()
+    interval_minutes: Mapped[int] = mapped_column(SmallInteger)
+    import_raw: Mapped[float | None] = mapped_column(Float)
+    export_raw: Mapped[float | None] = mapped_column(Float)
+    import_kwh: Mapped[float | None] = mapped_column(Float)
+    export_kwh: Mapped[float | None] = mapped_column(Float)
+    open_intervals: Mapped[list[Any]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    first_interval: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("interval_minutes BETWEEN 1 AND 60", name="interval_minutes"),
+    )
+
+
 class ReadingDayVersion(Base):
     """When a meter's readings of one UTC day last changed: the id of the transaction that
     inserted, changed or deleted one of them (``txid_current()``).
