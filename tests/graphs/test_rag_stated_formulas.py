@@ -138,6 +138,14 @@ def test_a_monthly_bill_adds_the_base_price_the_question_includes(calculate_prom
     assert plan is not None
     assert plan.expression.endswith("+ fee * 12")
     assert formula_plan(question.replace("Grundpreis", "Messentgelt"), passages) is None
+    # asked in English over the German sheet, with the included amount after its marker
+    english = (
+        "I used 250 kWh in May at an average spot price of 6.00 ct/kWh. What is the May bill "
+        "in euros, gross, standing charge included?"
+    )
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, english, passages, "en")
+    assert result is not None
+    assert result.rounded() == Decimal("64.38")
 
 
 def test_a_formula_passage_reads_on_with_its_section_from_sql(

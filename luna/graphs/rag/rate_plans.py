@@ -45,7 +45,8 @@ from luna.graphs.rag.compress import question_terms, stems, term_score, term_wei
 # fee"): more than a rate times a quantity.
 INCLUDES = re.compile(
     r"\b(inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|samt|plus|including|incl\.?|"
-    r"together with|along with)\b|\bmit\s+(dem\s+)?grund\w*|\bwith\s+the\s+base\b",
+    r"together with|along with|included|inbegriffen|eingerechnet|mitgerechnet)\b|"
+    r"\bmit\s+(dem\s+)?grund\w*|\bwith\s+the\s+base\b",
     re.IGNORECASE,
 )
 # "im Niedertarif statt im Hochtarif", "in the low tariff instead of the high tariff":

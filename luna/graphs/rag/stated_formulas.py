@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from luna.core.arithmetic import parse_number
@@ -48,6 +49,8 @@ from luna.graphs.rag.rate_plans import (
     scored_rates,
 )
 from luna.retrieval.designations import designations, mentioned
+from luna.retrieval.lexicon import equivalents
+from luna.retrieval.periods import MONTH_NAME
 
 # "<what> = <expression>" on a line of its own; the right side holds an operator and a word.
 _FORMULA = re.compile(r"^\s*(?P<lhs>[^=\n|]{3,80}?)\s+=\s+(?P<rhs>[^=\n|]{3,200}?)\s*$", re.M)
@@ -64,12 +67,18 @@ _PER_KWH = re.compile(
     re.IGNORECASE,
 )
 # What a question adds to a cost: "einschließlich Grundpreis", "including the base fee".
+_WORD = r"[^\W\d_][\w-]*"
+# What a question adds, before or after its marker: "einschließlich Grundpreis", "including the
+# standing charge", "standing charge included", "Grundgebühr inbegriffen".
 _INCLUDED = re.compile(
     r"\b(?:inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|plus|including|incl\.?)\s+"
-    r"(?:(?:des|der|dem|den|the|a|an|eines?|seinem|ihrem|its)\s+)?(?P<what>[^\W\d_][\w-]*)",
+    rf"(?:(?:des|der|dem|den|the|a|an|eines?|seinem|ihrem|its)\s+)?(?P<what>{_WORD}(?:\s+{_WORD})?)"
+    rf"|(?P<before>{_WORD}(?:\s+{_WORD})?)\s+(?:included|inclusive|inbegriffen|eingerechnet|"
+    r"mitgerechnet)\b",
     re.IGNORECASE,
 )
 _PER_MONTH = re.compile(r"\b(monat\w*|month\w*)\b|/\s*mon", re.IGNORECASE)
+_MONTH = re.compile(rf"\b({MONTH_NAME})\b", re.IGNORECASE)  # "the March bill": one month
 _PER_YEAR = re.compile(r"\b(jahr|jahres\w*|jährlich\w*|year\w*|annual\w*|yearly)\b", re.I)
 _OPERATORS = {"+": "+", "-": "-", "−": "-", "×": "*", "·": "*", "*": "*", "/": "/", "÷": "/"}
 
@@ -257,6 +266,21 @@ def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculati
     return CalculationPlan(operands=operands, expression=expression, result_unit=result_unit)
 
 
+# Words any monthly amount's line may hold: they tell no fee from another.
+_GENERIC_FEE_WORDS = "price prices preis fee fees charge charges gebühr monthly month monat"
+
+
+def _included_terms(words: str) -> set[str]:
+    """The stems that name what a question includes, its own words' and, for each word and
+    each two words, the lexicon's terms for them in both languages ("standing charge" →
+    Grundpreis, Grundgebühr, base fee …): an English question adds a German sheet's fee."""
+    split = words.split()
+    phrases = split + [" ".join(pair) for pair in pairwise(split)]
+    named = {term for phrase in phrases for term in equivalents(phrase)}
+    found = stems(" ".join([words, *named])) - stems(_GENERIC_FEE_WORDS)
+    return {t for t in found if len(t) >= 4}
+
+
 def _included_fee(
     formula: StatedFormula, question: str, passages: Sequence[dict[str, Any]]
 ) -> ListedNumber | None:
@@ -264,9 +288,10 @@ def _included_fee(
     the base fee"): a passage's figure in € per month whose words name what is included,
     gross or net as the formula is; None where none or several fit."""
     match = _INCLUDED.search(question)
-    if match is None or not (_PER_MONTH.search(question) or _PER_YEAR.search(question)):
+    periodic = _PER_MONTH.search(question) or _PER_YEAR.search(question) or _MONTH.search(question)
+    if match is None or not periodic:
         return None
-    what = {t for t in stems(match.group("what")) if len(t) >= 4}
+    what = _included_terms(match.group("what") or match.group("before"))
     gross = GROSS_WORD.search(formula.lhs) is not None
     found = [
         n
