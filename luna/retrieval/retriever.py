@@ -356,6 +356,11 @@ class _Search:
         self._session = session
         self._filter = payload_filter
         self._limit = limit
+        # The stores break score ties by point id, and point ids derive from random item ids:
+        # with exactly ``limit`` hits, which of a table's equally scored rows made the cut
+        # changed from one ingest of the same files to the next. Twice as many are fetched,
+        # ordered with ties in document order (``_in_order``), then cut to ``limit``.
+        self._fetch = 2 * limit
         # Each hit's chunk row id (its place in the document) and text, read once per search:
         # the queries of one retrieval find mostly the same chunks.
         self._rows: dict[uuid.UUID, tuple[int, str]] = {}
@@ -379,7 +384,7 @@ class _Search:
         if r._adapter is not None:
             vector = r._adapter(vector)
         dense = r._vectors.search(
-            vector, limit=self._limit, filters=self._filter, score_threshold=score_threshold
+            vector, limit=self._fetch, filters=self._filter, score_threshold=score_threshold
         )
         ranked = [RankedList(self._in_order(dense), weight)]
         if r._keywords:
@@ -387,7 +392,8 @@ class _Search:
         return ranked
 
     def _in_order(self, hits: Sequence[VectorHit]) -> list[uuid.UUID]:
-        """The hits' ids best first, equal scores in document order (the chunk's row id).
+        """The first ``limit`` of the hits' ids, best first, equal scores in document order
+        (the chunk's row id).
 
         BM25 gives the rows of one table the same score when the query names only what they
         share ("Monat | Verbrauch kWh"); the store returns such ties in an arbitrary order
@@ -398,7 +404,7 @@ class _Search:
             hits,
             key=lambda h: (-round(h.score, _SCORE_DIGITS), rows[h.id][0] if h.id in rows else 0),
         )
-        return [h.id for h in ordered]
+        return [h.id for h in ordered][: self._limit]
 
     def _keyword_ranking(self, query: str) -> list[uuid.UUID]:
         """One BM25 ranking across languages: passages in the question's language ranked by
@@ -411,13 +417,13 @@ class _Search:
         other: Language = "en" if language == "de" else "de"
         months = " ".join(period_terms(query))  # "erstes Quartal" → Januar … (both languages)
         own = r._vectors.search_keywords(
-            f"{query} {months}", language=language, limit=self._limit, filters=self._filter
+            f"{query} {months}", language=language, limit=self._fetch, filters=self._filter
         )
         translated = translated_query(query, r._dictionary)
         if not translated:
             return self._in_order(own)
         foreign = r._vectors.search_keywords(
-            translated, language=other, limit=self._limit, filters=self._filter
+            translated, language=other, limit=self._fetch, filters=self._filter
         )
         languages = self._languages([h.id for h in own] + [h.id for h in foreign])
         mine = [i for i in self._in_order(own) if languages.get(i, language) == language]
