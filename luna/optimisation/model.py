@@ -61,6 +61,19 @@ class Columns:
 
 
 @dataclass(frozen=True)
+class BinaryGroups:
+    """How the model's binaries hang together, so a relaxed solution can be rounded feasibly.
+
+    ``choices``: exactly ``count`` binaries among ``columns`` are 1 (a fixed load's on steps,
+    a single block's start). ``modes``: binary ``y`` keeps ``first`` (``y = 1``) and ``second``
+    (``y = 0``) apart, column by column.
+    """
+
+    choices: tuple[tuple[IntArray, int], ...] = ()
+    modes: tuple[tuple[IntArray, IntArray, IntArray], ...] = ()
+
+
+@dataclass(frozen=True)
 class LinearModel:
     """``min cost·x  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper``."""
 
@@ -74,6 +87,7 @@ class LinearModel:
     a_index: npt.NDArray[np.int32]
     a_value: FloatArray
     columns: Columns
+    groups: BinaryGroups = field(default_factory=BinaryGroups)
 
     @property
     def num_col(self) -> int:
@@ -103,6 +117,8 @@ class _Builder:
     coefs: list[FloatArray] = field(default_factory=list)
     num_col: int = 0
     num_row: int = 0
+    choices: list[tuple[IntArray, int]] = field(default_factory=list)
+    modes: list[tuple[IntArray, IntArray, IntArray]] = field(default_factory=list)
 
     def add_columns(
         self, n: int, lower: object, upper: object, cost: object = 0.0, integer: bool = False
@@ -150,6 +166,7 @@ class _Builder:
             a_index=rows[order].astype(np.int32),
             a_value=coefs[order],
             columns=columns,
+            groups=BinaryGroups(tuple(self.choices), tuple(self.modes)),
         )
 
 
@@ -198,6 +215,9 @@ def build_model(limits: Limits, options: ModelOptions) -> LinearModel:
     # schedules stable and their explanations short.
     earlier = TIE_BREAK_EUR_KWH * np.arange(n, dtype=float) * (1.0 if by_cost else 0.0)
     loads = {spec.name: _add_load(b, spec, balance, earlier) for spec in limits.loads}
+    surplus = np.clip(limits.pv_kwh - limits.load_kwh, 0.0, None)
+    for spec in limits.loads:
+        _add_supply_when_on_rows(b, spec, loads[spec.name], surplus, imp, discharge)
 
     if options.import_cap_kwh is not None:
         cap = b.add_rows(1, -np.inf, options.import_cap_kwh)
@@ -222,12 +242,46 @@ def _add_binaries(b: _Builder, steps: list[int], first: IntArray, second: IntArr
     first_max, second_max = b.column_upper(first), b.column_upper(second)
     at = np.asarray(steps, dtype=np.int64)
     mode = b.add_columns(len(at), 0.0, 1.0, integer=True)
+    b.modes.append((mode, first[at], second[at]))
     first_row = b.add_rows(len(at), -np.inf, 0.0)
     b.add_terms(first_row, first[at], 1.0)
     b.add_terms(first_row, mode, -first_max[at])
     second_row = b.add_rows(len(at), -np.inf, second_max[at])
     b.add_terms(second_row, second[at], 1.0)
     b.add_terms(second_row, mode, second_max[at])
+
+
+def _add_supply_when_on_rows(
+    b: _Builder,
+    spec: LoadSpec,
+    power: IntArray,
+    surplus: FloatArray,
+    imp: IntArray,
+    discharge: IntArray | None,
+) -> None:
+    """Tighten a fixed-power load where PV surplus covers only part of a step's run.
+
+    A fixed load either draws ``P = P_k·Δt`` or nothing, so when it runs the grid or the battery
+    must supply what the surplus ``s_t = (PV_t - L_t)^+`` lacks:
+    ``g+_t + b-_t >= (1 - s_t/P)·d_t``. The row is valid for every integer schedule (curtailment,
+    charging, export and other loads only raise the need) but cuts off the LP relaxation's
+    favourite trick, running the load at exactly ``o_t = s_t/P`` to soak up the surplus at the
+    feed-in price. With it the relaxation prices a step's run at the average of its surplus and
+    import parts, which is the convex hull of "on or off" in that step; on the benchmark the
+    relaxation is then integral, or close enough to prove the rounded schedule optimal.
+    """
+    if not spec.fixed or spec.energy_kwh <= 0:
+        return
+    steps = np.arange(spec.first, spec.end)
+    share = surplus[steps] / spec.max_kwh_per_step
+    partly = steps[(share > 0) & (share < 1)]
+    if len(partly) == 0:
+        return
+    rows = b.add_rows(len(partly), 0.0, np.inf)
+    b.add_terms(rows, imp[partly], 1.0)
+    if discharge is not None:
+        b.add_terms(rows, discharge[partly], 1.0)
+    b.add_terms(rows, power[partly], -(1.0 - surplus[partly] / spec.max_kwh_per_step))
 
 
 def _add_load(b: _Builder, spec: LoadSpec, balance: IntArray, cost: FloatArray) -> IntArray:
@@ -252,10 +306,12 @@ def _add_load(b: _Builder, spec: LoadSpec, balance: IntArray, cost: FloatArray) 
     if not spec.single_block:
         on = b.add_columns(len(inside), 0.0, 1.0, integer=True)
         b.add_terms(link, on, -spec.max_kwh_per_step)
+        b.choices.append((on, spec.steps_on))
         return power
     length = spec.steps_on
     starts = np.arange(spec.first, max(spec.end - length + 1, spec.first))
     start = b.add_columns(len(starts), 0.0, 1.0, integer=True)
+    b.choices.append((start, 1))
     one_block = b.add_rows(1, 1.0, 1.0)
     b.add_terms(one_block, start, 1.0)
     for offset in range(length):

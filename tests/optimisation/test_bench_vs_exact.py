@@ -38,3 +38,26 @@ def test_luna_matches_the_exact_milp_and_breaks_no_constraint(name):
     assert result.total_cost_eur >= exact.cost - 1e-6  # the exact MILP is a true lower bound
     assert bench.violations(scenario.problem, result) == []
     assert (result.binaries > 0) == scenario.expect_binaries
+
+
+@pytest.mark.parametrize("name", ["heat_pump_onoff", "household_3_appliances", "negative_prices"])
+def test_binaries_settled_without_branching_and_still_exact(name):
+    """Supply-when-on rows make fixed loads' relaxation integral (heat pump, appliances); where
+    it is not (mode binaries at negative prices), the rounded schedule is proven within the MIP
+    gap by the relaxation's bound. Either way no HiGHS MILP runs: at most relaxation, rounded
+    LP (and the lazy loop's rounds), and the cost still matches the exact MILP."""
+    scenario = SCENARIOS[name]
+    result = optimise(scenario.input(), measure_constraints=False)
+    exact = bench.exact_milp(scenario.problem)
+    assert result.total_cost_eur <= exact.cost + 1e-4 * abs(exact.cost) + 1e-6
+    assert bench.violations(scenario.problem, result) == []
+    assert result.binaries > 0
+
+
+def test_milp_fallback_from_a_rounded_start_is_exact():
+    """site_rules: the rounded relaxation is 3.5 % off its bound, so HiGHS branches from it."""
+    scenario = SCENARIOS["site_rules"]
+    result = optimise(scenario.input(), measure_constraints=False)
+    exact = bench.exact_milp(scenario.problem)
+    assert result.total_cost_eur <= exact.cost + 1e-4 * abs(exact.cost) + 1e-6
+    assert bench.violations(scenario.problem, result) == []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from luna.optimisation import OptimisationInput
 from luna.optimisation.limits import build_limits
-from luna.optimisation.solve import solve
+from luna.optimisation.model import BinaryGroups
+from luna.optimisation.solve import _rounded, solve
 from tests.optimisation.scenarios import known_day, make
 
 
@@ -42,3 +45,17 @@ def test_milp_solution_is_polished_so_mode_exclusivity_holds_exactly():
     assert solution.used_binaries > 0
     assert (np.minimum(arrays.grid_import, arrays.grid_export) == 0.0).all()
     assert (np.minimum(arrays.charge, arrays.discharge) == 0.0).all()
+
+
+def test_rounding_keeps_every_binary_group_feasible():
+    model = solve(build_limits(make())).model
+    groups = BinaryGroups(
+        choices=((np.array([0, 1, 2, 3]), 2),),
+        modes=((np.array([4]), np.array([5]), np.array([6])),),
+    )
+    x = np.zeros(model.num_col)
+    x[[0, 1, 2, 3]] = [0.4, 0.9, 0.4, 0.3]  # keep the 2 largest, the earlier one on a tie
+    x[[4, 5, 6]] = [0.2, 1.0, 0.5]  # first flow larger: mode 1
+    rounded = _rounded(replace(model, groups=groups), x)
+    assert rounded[[0, 1, 2, 3]].tolist() == [1.0, 1.0, 0.0, 0.0]
+    assert rounded[4] == 1.0
