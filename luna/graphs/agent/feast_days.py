@@ -146,14 +146,19 @@ def _calendar(country: str, year: int) -> dict[str, date]:
     """Every day ``year`` names for a customer of ``country``: its public holidays (all its
     regions) by each of their names in every language the library has for it, then the
     observances (:func:`_observances`) and the neighbours' holidays (:data:`_NEIGHBOURS`)
-    under the names the country's own calendar does not use."""
+    under the names the country's own calendar does not use and that name one day wherever
+    the neighbours use them."""
     named = _public_holidays(country, year)
     for name, day in _observances(year).items():
         named.setdefault(name, day)
+    abroad: dict[str, set[date]] = {}
     for neighbour in _NEIGHBOURS:
         if neighbour != country:
             for name, day in _public_holidays(neighbour, year).items():
-                named.setdefault(name, day)
+                abroad.setdefault(name, set()).add(day)
+    for name, days in abroad.items():
+        if len(days) == 1:  # "Nationalfeiertag" is 26 October in Austria, 1 August in Switzerland
+            named.setdefault(name, days.pop())
     return named
 
 
