@@ -151,11 +151,6 @@ class MeterIntervals:
             first_interval=self.first_interval,
         )
 
-    @property
-    def state_pending(self) -> bool:
-        """An interval was closed since the last :meth:`take_state`: the state moved on."""
-        return self._closed
-
     def take_state(self) -> CounterState | None:
         """The state when an interval has been closed since the last call, else None: it goes
         to the database with the readings that closed it (a sample that closes nothing changes

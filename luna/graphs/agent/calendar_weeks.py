@@ -18,7 +18,7 @@ import re
 from datetime import date, timedelta
 
 from luna.graphs.agent.named_days import weekday_of, written_day
-from luna.graphs.agent.spelled_dates import CARDINAL_WORD, COUNTS
+from luna.graphs.agent.spelled_dates import CARDINAL_WORD, count_of
 
 _I = re.IGNORECASE
 # "KW" in capitals is a calendar week; "kW" is a kilowatt.
@@ -61,11 +61,9 @@ def _week_number(match: re.Match[str]) -> int:
     """A week's number in digits, or in words after a calendar week ("Kalenderwoche
     neunzehn", "calendar week twenty-two"; "letzte Woche einen Ausflug" numbers no week)."""
     written = match["n"]
-    if written.isdigit():
-        return int(written)
-    if match["kind"].casefold() in ("week", "woche"):
+    if not written.isdigit() and match["kind"].casefold() in ("week", "woche"):
         return 0
-    return COUNTS.get(written.casefold(), 0)
+    return count_of(written)
 
 
 def _monday_of(message: str, today: date) -> tuple[date, re.Match[str], bool] | None:

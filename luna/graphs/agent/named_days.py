@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.numeric_dates import NUMERIC_DATE, day_first, numeric_day, numeric_parts
-from luna.graphs.agent.spelled_dates import CARDINAL_WORD, COUNTS, month_part, with_digits
+from luna.graphs.agent.spelled_dates import CARDINAL_WORD, count_of, month_part, with_digits
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 
 _DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
@@ -143,6 +144,15 @@ def _date(text: str, first_is_day: bool = True) -> _Partial | None:
     return _Partial(int(bare.group(1)), None, None) if bare else None
 
 
+def _whole_month(month: int, year: int | None, today: date) -> tuple[date, date]:
+    """The first and last day of ``month`` (of ``year``, else the latest not after today),
+    the last cut off at today."""
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, 1), min(following - timedelta(days=1), today)
+
+
 def _resolve(first: _Partial, last: date, today: date) -> date | None:
     """The start of a range whose end is ``last``: a bare day takes the end's month (or the
     month before: "vom 28. bis 3. Juni"), a date without a year the latest not after the end."""
@@ -164,14 +174,9 @@ def _end(text: str, today: date, first_is_day: bool = True) -> date | None:
         return today
     if word in ("gestern", "yesterday"):
         return today - timedelta(days=1)
-    month_end = re.fullmatch(rf"(?:(?:the\s+)?end\s+of|ende)\s+({_MONTH})", word, re.I)
-    if month_end is not None:
-        month = month_number(month_end.group(1))
-        if month is None:
-            return None
-        year = today.year if month <= today.month else today.year - 1
-        following = date(year + (month == 12), month % 12 + 1, 1)
-        return min(following - timedelta(days=1), today)
+    if re.fullmatch(_MONTH_END, word, re.IGNORECASE):
+        month = month_number(word.split()[-1])
+        return _whole_month(month, None, today)[1] if month else None
     side = _date(text, first_is_day)
     if side is None or side.month is None:
         return None
@@ -188,7 +193,7 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
     first_is_day = day_first(message)
     ending = _DAYS_ENDING.search(message)
     if ending is not None:
-        count = COUNTS.get(ending["n"].casefold()) or int(ending["n"])
+        count = count_of(ending["n"])
         last = _end(ending["end"], today)
         if last is not None and count > 0:
             return last - timedelta(days=count - 1), last
@@ -201,17 +206,7 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         first = _resolve(side, last, today) if last is not None and side is not None else None
         if first is not None and last is not None and first <= last:
             return first, last
-    for match in _MONTH_RANGE.finditer(message):
-        month = month_number(match["month"])
-        year = int(match["year"] or today.year)
-        first = _day(year, month, int(match["a"])) if month else None
-        last = _day(year, month, int(match["b"])) if month else None
-        if first is None or last is None or first > last:
-            continue
-        if not match["year"] and last > today:
-            first, last = first.replace(year=year - 1), last.replace(year=year - 1)
-        return first, last
-    for match in _DAY_PAIR.finditer(message):
+    for match in chain(_MONTH_RANGE.finditer(message), _DAY_PAIR.finditer(message)):
         month = month_number(match["month"])
         year = int(match["year"] or today.year)
         first = _day(year, month, int(match["a"])) if month else None
@@ -296,7 +291,7 @@ def named_days(message: str, today: date, country: str | None = None) -> tuple[d
         return feast
     last_n = _LAST_N.search(message)
     if last_n is not None:
-        count = COUNTS.get(last_n["n"].casefold()) or int(last_n["n"])
+        count = count_of(last_n["n"])
         days = count * (7 if last_n["unit"].casefold().startswith("w") else 1)
         if days > 0:
             return today - timedelta(days=days), today - timedelta(days=1)
@@ -313,10 +308,6 @@ def named_days(message: str, today: date, country: str | None = None) -> tuple[d
         month = month_number(month_match.group(1))
         if month is None:
             return None
-        year = int(month_match.group(2) or today.year)
-        if not month_match.group(2) and month > today.month:
-            year -= 1
-        first = date(year, month, 1)
-        following = date(year + (month == 12), month % 12 + 1, 1)
-        return first, min(following - timedelta(days=1), today)
+        year = month_match.group(2)
+        return _whole_month(month, int(year) if year else None, today)
     return None

@@ -94,7 +94,7 @@ def _cardinal_words() -> dict[str, int]:
 
 
 COUNTS = _cardinal_words()
-CARDINAL_WORD = "|".join(re.escape(w) for w in sorted(COUNTS, key=len, reverse=True))
+CARDINAL_WORD = _alternatives(COUNTS)  # any cardinal from 1 to 59 in words, as a regex
 _COUNT = rf"\d{{1,2}}|{CARDINAL_WORD}"
 # "die ersten zehn Tage im Juni", "the last 5 days of May", "die erste Juniwoche", "the first
 # week of June", "die zweite Maihälfte", "the second half of May"; "in"/"im"/"of" before the
@@ -147,9 +147,8 @@ def with_digits(message: str) -> str:
     return _ORDINAL.sub(digits, message)
 
 
-def _count(text: str | None) -> int:
-    if not text:
-        return 1
+def count_of(text: str) -> int:
+    """The number a count is written as, in digits or words ("7", "sieben", "twenty-one")."""
     return COUNTS.get(text.casefold()) or int(text)
 
 
@@ -177,7 +176,7 @@ def month_part(message: str, today: date) -> tuple[date, date] | None:
         if not edge.startswith("f") and not edge.startswith("erst"):
             lo, hi = first + timedelta(days=15), last
     else:
-        days = _count(match.groupdict().get("n")) * (7 if unit.startswith("w") else 1)
+        days = count_of(match["n"] or "1") * (7 if unit.startswith("w") else 1)
         if days < 1 or days > 31:
             return None
         if edge.startswith(("l", "letzt")):
