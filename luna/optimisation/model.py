@@ -71,6 +71,9 @@ class BinaryGroups:
 
     choices: tuple[tuple[IntArray, int], ...] = ()
     modes: tuple[tuple[IntArray, IntArray, IntArray], ...] = ()
+    choice_kwh: tuple[float, ...] = ()
+    """Per choice group, the energy one of its binaries switches (``P·Δt`` for an on step,
+    ``P·Δt·ℓ`` for a block's start): the order in which a dive fixes groups, largest first."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class _Builder:
     num_col: int = 0
     num_row: int = 0
     choices: list[tuple[IntArray, int]] = field(default_factory=list)
+    choice_kwh: list[float] = field(default_factory=list)
     modes: list[tuple[IntArray, IntArray, IntArray]] = field(default_factory=list)
 
     def add_columns(
@@ -166,7 +170,7 @@ class _Builder:
             a_index=rows[order].astype(np.int32),
             a_value=coefs[order],
             columns=columns,
-            groups=BinaryGroups(tuple(self.choices), tuple(self.modes)),
+            groups=BinaryGroups(tuple(self.choices), tuple(self.modes), tuple(self.choice_kwh)),
         )
 
 
@@ -218,6 +222,7 @@ def build_model(limits: Limits, options: ModelOptions) -> LinearModel:
     surplus = np.clip(limits.pv_kwh - limits.load_kwh, 0.0, None)
     for spec in limits.loads:
         _add_supply_when_on_rows(b, spec, loads[spec.name], surplus, imp, discharge)
+    _add_pair_supply_rows(b, limits.loads, loads, surplus, imp, discharge)
 
     if options.import_cap_kwh is not None:
         cap = b.add_rows(1, -np.inf, options.import_cap_kwh)
@@ -284,6 +289,41 @@ def _add_supply_when_on_rows(
     b.add_terms(rows, power[partly], -(1.0 - surplus[partly] / spec.max_kwh_per_step))
 
 
+def _add_pair_supply_rows(
+    b: _Builder,
+    specs: tuple[LoadSpec, ...],
+    loads: Mapping[str, IntArray],
+    surplus: FloatArray,
+    imp: IntArray,
+    discharge: IntArray | None,
+) -> None:
+    """The supply-when-on rows for two fixed-power loads running in the same step.
+
+    With ``P_i, P_j`` their energies per step and ``o = d/P`` their on-values, two loads that
+    both run need ``P_i + P_j - s_t`` from the grid or the battery, one alone possibly
+    nothing: ``g+_t + b-_t >= (P_i + P_j - s_t)(o_i + o_j - 1)`` holds for every integer
+    schedule (the right side is <= 0 unless both run). Without it the relaxation lets each load
+    soak up the same surplus, e.g. a pump and a compressor that each fit into the midday
+    surplus alone but not together (``sme_peak_machines`` in the benchmark).
+    """
+    fixed = [spec for spec in specs if spec.fixed and spec.energy_kwh > 0]
+    for i, first in enumerate(fixed):
+        for second in fixed[i + 1 :]:
+            lo, hi = max(first.first, second.first), min(first.end, second.end)
+            steps = np.arange(lo, hi)
+            both = first.max_kwh_per_step + second.max_kwh_per_step
+            steps = steps[(surplus[steps] > 0) & (surplus[steps] < both)]
+            if len(steps) == 0:
+                continue
+            need = both - surplus[steps]
+            rows = b.add_rows(len(steps), -need, np.inf)
+            b.add_terms(rows, imp[steps], 1.0)
+            if discharge is not None:
+                b.add_terms(rows, discharge[steps], 1.0)
+            for spec in (first, second):
+                b.add_terms(rows, loads[spec.name][steps], -need / spec.max_kwh_per_step)
+
+
 def _add_load(b: _Builder, spec: LoadSpec, balance: IntArray, cost: FloatArray) -> IntArray:
     """Columns for one deferrable load, its energy row and, if fixed, its on/start binaries."""
     n = len(balance)
@@ -307,11 +347,13 @@ def _add_load(b: _Builder, spec: LoadSpec, balance: IntArray, cost: FloatArray) 
         on = b.add_columns(len(inside), 0.0, 1.0, integer=True)
         b.add_terms(link, on, -spec.max_kwh_per_step)
         b.choices.append((on, spec.steps_on))
+        b.choice_kwh.append(spec.max_kwh_per_step)
         return power
     length = spec.steps_on
     starts = np.arange(spec.first, max(spec.end - length + 1, spec.first))
     start = b.add_columns(len(starts), 0.0, 1.0, integer=True)
     b.choices.append((start, 1))
+    b.choice_kwh.append(spec.max_kwh_per_step * length)
     one_block = b.add_rows(1, 1.0, 1.0)
     b.add_terms(one_block, start, 1.0)
     for offset in range(length):

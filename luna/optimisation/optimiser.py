@@ -178,7 +178,7 @@ def _saving(cost: float, relaxed: Limits, solution: Solution) -> float | None:
     if find_conflicts(relaxed):
         return None
     try:
-        other = solve(relaxed, estimate=True, seed=solution.binary_steps)
+        other = solve(relaxed, estimate=True, seed=solution.binary_steps, hint=solution)
     except InfeasibleModelError:
         return None
     return cost - _total_cost(relaxed, other.arrays())

@@ -12,10 +12,10 @@ Two ideas keep this fast and exact:
   (``charge_from_pv_only``: no charging while importing; ``no_battery_export``: no discharging
   while exporting) are mode pairs of the same kind, checked only on the steps they cover; their
   data bounds (``limits.py``) already settle most steps, e.g. every step without PV surplus.
-* **Rounding before branching.** A model with binaries is first solved as its LP relaxation;
-  if that is not integral, its rounding (per binary group) is solved with the binaries fixed
-  and accepted when within the MIP gap of the relaxation's bound (see :func:`_run`). HiGHS's
-  MILP runs only when that fails, starting from the rounded schedule.
+* **Own branch and bound before HiGHS's MILP.** A model with binaries is first solved as its
+  LP relaxation; if that is not integral, ``branching.py`` searches it on one hot-started
+  HiGHS LP (hint, dive, best bound) until a schedule is within the MIP gap of the bound (see
+  :func:`_run`). HiGHS's MILP runs only when that fails, starting from the best schedule.
 * **Polished MILP solutions.** After a MILP, the binaries are fixed and the LP re-solved, so
   that mode exclusivity holds exactly instead of to the MIP tolerance.
 """
@@ -29,6 +29,7 @@ from time import perf_counter
 import highspy
 import numpy as np
 
+from luna.optimisation.branching import INTEGRAL, LpRun, branch_and_bound
 from luna.optimisation.horizon import BoolArray
 from luna.optimisation.inputs import Objective
 from luna.optimisation.limits import FloatArray, Limits
@@ -43,10 +44,11 @@ ESTIMATE_MIP_RELATIVE_GAP = 1e-4
 to the cent, and a 0.01 % gap costs well under a cent on a day's bill."""
 BOTH_AT_ONCE_KWH = 1e-7
 IMPORT_CAP_SLACK_KWH = 1e-6
-INTEGRAL = 1e-9
 MIP_ABSOLUTE_GAP = 1e-6
 """HiGHS's default ``mip_abs_gap`` (EUR), also used when a rounded relaxation is accepted."""
 MIP_PRESOLVE = False
+SEARCH_MAX_LPS = 80
+"""LPs the own branch and bound may spend before HiGHS's MILP takes over (see branching.py)."""
 
 
 class InfeasibleModelError(Exception):
@@ -116,28 +118,35 @@ def solve(
     *,
     estimate: bool = False,
     seed: Mapping[Mode, frozenset[int]] | None = None,
+    hint: Solution | None = None,
 ) -> Solution:
     """Optimal schedule for ``limits``; raises :class:`InfeasibleModelError` if there is none.
 
     ``estimate`` is for re-solves that only price a relaxed problem (explanations): a MIP gap
     of :data:`ESTIMATE_MIP_RELATIVE_GAP` and no polishing LP. ``seed`` starts the lazy mode
     binaries from another solution's (e.g. the unrelaxed problem's), which saves rounds of the
-    lazy loop; binaries on more steps never change the optimum, only the work.
+    lazy loop; binaries on more steps never change the optimum, only the work. ``hint``: a
+    schedule whose loads' on/start pattern is tried first as the incumbent (see
+    :func:`_hint_for`), so pricing a relaxation rarely branches.
     """
     binary_steps = _binary_steps_from_prices(limits)
+    watched = _watched_steps(limits)
     for mode, steps in (seed or {}).items():
-        binary_steps[mode] |= {t for t in steps if t < limits.n}
+        # Only where the mode still applies: a relaxed flow ban must not come back as binaries.
+        binary_steps[mode] |= set(steps) & watched[mode]
     tally = _Tally()
     if estimate:
         tally.mip_gap, tally.polish = ESTIMATE_MIP_RELATIVE_GAP, False
     options = ModelOptions()
     if limits.objective is Objective.SELF_CONSUMPTION:
         # Lexicographic: least grid import first, then the cheapest schedule with that import.
-        first, x = _solve_lazily(limits, ModelOptions(stage="min_import"), binary_steps, tally)
+        first, x = _solve_lazily(
+            limits, ModelOptions(stage="min_import"), binary_steps, tally, hint
+        )
         least_import = float(x[first.columns.grid_import].sum())
         cap = least_import + max(IMPORT_CAP_SLACK_KWH, 1e-7 * least_import)
         options = ModelOptions(import_cap_kwh=cap)
-    model, x = _solve_lazily(limits, options, binary_steps, tally)
+    model, x = _solve_lazily(limits, options, binary_steps, tally, hint)
     used = {mode: frozenset(steps) for mode, steps in binary_steps.items()}
     return Solution(
         model, x, tally.status, tally.seconds, tally.solves, used, options.import_cap_kwh
@@ -145,7 +154,11 @@ def solve(
 
 
 def _solve_lazily(
-    limits: Limits, options: ModelOptions, binary_steps: dict[Mode, set[int]], tally: _Tally
+    limits: Limits,
+    options: ModelOptions,
+    binary_steps: dict[Mode, set[int]],
+    tally: _Tally,
+    hint: Solution | None = None,
 ) -> tuple[LinearModel, FloatArray]:
     """Solve, add mode binaries where a pair of flows is positive at once, repeat until none is.
 
@@ -155,7 +168,7 @@ def _solve_lazily(
     while True:
         steps = {mode: frozenset(at) for mode, at in binary_steps.items()}
         model = build_model(limits, replace(options, binary_steps=steps))
-        x = _run(model, tally)
+        x = _run(model, tally, None if hint is None else _hint_for(model, hint))
         added = False
         for mode in MODES:
             pair = model.columns.pair(mode)
@@ -205,33 +218,56 @@ def _both_at_once(x: FloatArray, first: IntArray, second: IntArray) -> set[int]:
     return _indices(both)
 
 
-@dataclass(frozen=True)
-class _Run:
-    """One HiGHS run's primal solution and objective value."""
+def _hint_for(model: LinearModel, other: Solution) -> FloatArray | None:
+    """``other``'s flows and load binaries as a solution vector of ``model``, or None when the
+    two models' loads differ (another window, another length)."""
+    mine, theirs = model.groups.choices, other.model.groups.choices
+    if len(mine) != len(theirs) or not all(
+        np.array_equal(a, b) for (a, _), (b, _) in zip(mine, theirs, strict=True)
+    ):
+        return None
+    x = np.zeros(model.num_col)
+    for columns, _ in mine:
+        x[columns] = other.x[columns]
+    for family in ("grid_import", "grid_export", "pv_curtailed", "charge", "discharge"):
+        at, was = getattr(model.columns, family), getattr(other.model.columns, family)
+        if at is not None and was is not None:
+            x[at] = other.x[was]
+    return x
 
-    x: FloatArray
-    objective: float
 
-
-def _run(model: LinearModel, tally: _Tally) -> FloatArray:
-    """Solve ``model``; with binaries, try to prove a rounded relaxation optimal first.
+def _run(model: LinearModel, tally: _Tally, hint: FloatArray | None = None) -> FloatArray:
+    """Solve ``model``; with binaries, by the own search first (``branching.py``).
 
     A HiGHS MILP costs tens of milliseconds even when it closes at the root node (cuts,
     heuristics, sub-MIPs), several times an LP. The relaxation's objective is a lower bound and
     any integer schedule's an upper one, so: solve the relaxation; if it is integral, it is the
-    optimum; else round it along the binaries' structure (:func:`_rounded`), solve the LP with
-    those binaries fixed, and accept that schedule when it is within the MIP gap of the bound.
-    Only otherwise does HiGHS branch, starting from the rounded schedule as its incumbent.
+    optimum; else search on the same HiGHS instance, changing only the binaries' bounds, and
+    accept the best schedule once it is within the MIP gap of the lowest open bound. Only
+    otherwise does HiGHS's MILP run, from that schedule. ``hint``: a solution vector whose
+    binaries are tried first.
     """
     if model.num_binaries == 0:
         return _highs(model, tally).x
-    relaxed = _highs(_relaxation(model), tally)
+    h = _highs_instance(_relaxation(model), tally.mip_gap)
+    relaxed = _run_instance(h, tally)
     if _integral(model, relaxed.x):
         return relaxed.x
-    candidate = _with_binaries_fixed(model, _rounded(model, relaxed.x), tally)
-    if candidate is not None and _within_gap(candidate.objective, relaxed.objective, tally):
-        return candidate.x
-    x = _highs(model, tally, start=None if candidate is None else candidate.x).x
+    search = branch_and_bound(
+        model,
+        h,
+        relaxed,
+        rounded=lambda x: _rounded(model, x),
+        within_gap=lambda upper, lower: _within_gap(upper, lower, tally),
+        max_lps=SEARCH_MAX_LPS,
+        hint=hint,
+    )
+    tally.seconds += search.seconds
+    tally.solves += search.lps
+    if search.proved and search.best is not None:
+        return search.best.x
+    start = None if search.best is None else search.best.x
+    x = _highs(model, tally, start=start).x
     if not tally.polish:
         return x
     # Polish: binaries fixed, LP re-solved, so mode exclusivity holds exactly.
@@ -271,7 +307,7 @@ def _rounded(model: LinearModel, x: FloatArray) -> FloatArray:
     return out
 
 
-def _with_binaries_fixed(model: LinearModel, x: FloatArray, tally: _Tally) -> _Run | None:
+def _with_binaries_fixed(model: LinearModel, x: FloatArray, tally: _Tally) -> LpRun | None:
     """The LP with every binary fixed at ``x``'s rounded value; None if that is infeasible."""
     fixed = np.round(x)
     lp = replace(
@@ -286,12 +322,17 @@ def _with_binaries_fixed(model: LinearModel, x: FloatArray, tally: _Tally) -> _R
         return None
 
 
-def _highs(model: LinearModel, tally: _Tally, start: FloatArray | None = None) -> _Run:
+def _highs(model: LinearModel, tally: _Tally, start: FloatArray | None = None) -> LpRun:
     """Run HiGHS on ``model`` (``start``: a feasible solution to begin a MILP from)."""
     h = _highs_instance(model, tally.mip_gap)
     if start is not None:
         columns = np.arange(model.num_col, dtype=np.int32)
         h.setSolution(model.num_col, columns, np.asarray(start, dtype=float))
+    return _run_instance(h, tally)
+
+
+def _run_instance(h: highspy.Highs, tally: _Tally) -> LpRun:
+    """Run the model loaded in ``h``; raise :class:`InfeasibleModelError` without a schedule."""
     started = perf_counter()
     h.run()
     tally.seconds += perf_counter() - started
@@ -305,7 +346,7 @@ def _highs(model: LinearModel, tally: _Tally, start: FloatArray | None = None) -
     else:
         raise InfeasibleModelError(h.modelStatusToString(status))
     x = np.asarray(h.getSolution().col_value, dtype=float)
-    return _Run(x, float(h.getInfo().objective_function_value))
+    return LpRun(x, float(h.getInfo().objective_function_value))
 
 
 def _highs_instance(model: LinearModel, mip_gap: float) -> highspy.Highs:

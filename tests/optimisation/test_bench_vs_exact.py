@@ -55,7 +55,8 @@ def test_binaries_settled_without_branching_and_still_exact(name):
 
 
 def test_milp_fallback_from_a_rounded_start_is_exact():
-    """site_rules: the rounded relaxation is 3.5 % off its bound, so HiGHS branches from it."""
+    """site_rules: the rounded relaxation is 3.5 % off its bound, so the search branches (its
+    own branch and bound; HiGHS's MILP would take over after 80 LPs) and is still exact."""
     scenario = SCENARIOS["site_rules"]
     result = optimise(scenario.input(), measure_constraints=False)
     exact = bench.exact_milp(scenario.problem)
