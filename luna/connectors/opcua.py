@@ -13,6 +13,10 @@ notifications are handled in order. Counters become interval energies in
 the counter's value at its *source timestamp* (else the server's, else the local clock); the
 server reports changes only, so while the subscription is healthy an unchanged counter is known
 up to now and a periodic *tick* closes the intervals that have ended with what has been seen.
+That holds for a meter only once each of its counters has reported in the session: a new
+subscription's first notifications are the current values, carrying the increase since the last
+sample (over a restart or an outage), and a tick before them would close the intervals in
+between as if nothing had been used and put that increase after them.
 When the notification buffer overflows (the database is slower than the server), the oldest
 notifications are dropped: a cumulative counter loses nothing by that, the next value carries
 the increase.
@@ -210,6 +214,8 @@ class OpcuaConnector(CounterConnector):
         self.bad_values = 0
         self.subscribed = 0
         self.node_errors: dict[str, str] = {}
+        # per meter, its counter nodes not yet reported with a good value in this session
+        self._unreported: dict[str, set[ua.NodeId]] = {m.meter_id: set() for m in meters}
         self._state = {
             m.meter_id: _MeterState(
                 MeterIntervals(m.meter_id, m.interval_minutes, max_step_kwh, source="opcua")
@@ -319,6 +325,11 @@ class OpcuaConnector(CounterConnector):
                 self.stats.error(f"{target.meter.meter_id} {target.role}: {result.name}")
                 log.warning("opcua node %s (%s): %s", node_id.to_string(), target.role, result.name)
         self.subscribed = len(targets) - len(self.node_errors)
+        for unreported in self._unreported.values():
+            unreported.clear()
+        for node_id, target in targets.items():
+            if target.role != "power" and target.node.node not in self.node_errors:
+                self._unreported[target.meter.meter_id].add(node_id)
         if not self.subscribed:
             raise ConnectionError("none of the configured nodes could be subscribed")
 
@@ -366,6 +377,7 @@ class OpcuaConnector(CounterConnector):
             why = status.name if status is not None and not status.is_good() else repr(raw)[:40]
             self.stats.error(f"{meter_id} {target.role}: bad value {why}")
             return []
+        self._unreported[meter_id].discard(event.node.nodeid)
         at = self._timestamp(value)
         state = self._state[meter_id]
         if target.role == "power":
@@ -389,10 +401,12 @@ class OpcuaConnector(CounterConnector):
         return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
     def tick(self, at: datetime) -> list[IntervalRow]:
-        """Nothing changed up to ``at``: the intervals that ended by then, of every meter."""
+        """Nothing changed up to ``at``: the intervals that ended by then, of every meter whose
+        counters have all reported in this session (see the module)."""
         rows: list[IntervalRow] = []
-        for state in self._state.values():
-            rows += state.intervals.tick(at)
+        for meter_id, state in self._state.items():
+            if not self._unreported[meter_id]:
+                rows += state.intervals.tick(at)
         return rows
 
     def _meter_intervals(self) -> Iterable[MeterIntervals]:

@@ -1,6 +1,7 @@
 """A real asyncua OPC-UA server on a free port, in a thread with its own event loop, whose
 variables the test writes (with source timestamps) while the connector subscribes to them.
-``stop()`` and ``start()`` again serve the same nodes on the same port (a server restart)."""
+``stop()`` and ``start()`` again serve the same nodes on the same port (a server restart).
+The variables default to :data:`VARIABLES`; a test may name its own."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ logging.getLogger("asyncua").setLevel(logging.WARNING)
 
 
 class OpcuaTestServer:
-    def __init__(self) -> None:
+    def __init__(self, variables: dict[str, tuple[ua.VariantType, Any]] | None = None) -> None:
+        self.variables = VARIABLES if variables is None else variables
         self.port = free_port()
         self.url = f"opc.tcp://127.0.0.1:{self.port}/luna/"
         self.namespace_index = 0
@@ -59,7 +61,7 @@ class OpcuaTestServer:
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
         self.namespace_index = await server.register_namespace(NAMESPACE)
         meters = await server.nodes.objects.add_object(self.namespace_index, "Meters")
-        for name, (variant, initial) in VARIABLES.items():
+        for name, (variant, initial) in self.variables.items():
             node_id = ua.NodeId(name, self.namespace_index)
             node = await meters.add_variable(node_id, name, initial, varianttype=variant)
             if name in self._values:
@@ -73,7 +75,7 @@ class OpcuaTestServer:
         await server.stop()
 
     def set(self, name: str, value: float, at: datetime | None = None) -> None:
-        variant = VARIABLES[name][0]
+        variant = self.variables[name][0]
         raw = int(value) if variant != ua.VariantType.Double else float(value)
         data = ua.DataValue(ua.Variant(raw, variant), SourceTimestamp=at, ServerTimestamp=at)
         self._values[name] = data
