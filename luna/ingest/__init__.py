@@ -12,6 +12,7 @@ from luna.ingest.errors import (
     DocumentTooLargeError,
     EmptyDocumentError,
     EncryptedDocumentError,
+    MissingExtraError,
     ParseBudgetExceededError,
     UnsupportedDocumentError,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "ElementKind",
     "EmptyDocumentError",
     "EncryptedDocumentError",
+    "MissingExtraError",
     "ParseBudgetExceededError",
     "ParseLimits",
     "ParsedDocument",

@@ -24,6 +24,18 @@ class UnsupportedDocumentError(DocumentError):
     code = "unsupported"
 
 
+class MissingExtraError(UnsupportedDocumentError):
+    """The format is read through an optional extra that is not installed; ``extra`` names it
+    (``pip install 'luna-iems[<extra>]'``). Still a 415, with a code of its own so clients can
+    tell "install something" from "never readable"."""
+
+    code = "missing_extra"
+
+    def __init__(self, filename: str, problem: str, extra: str) -> None:
+        super().__init__(filename, problem)
+        self.extra = extra
+
+
 class EmptyDocumentError(DocumentError):
     """The document holds no extractable text (empty file, scanned PDF without text layer)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from luna.ingest.detect import DocumentFormat, detect_format
 from luna.ingest.errors import DocumentTooLargeError, EmptyDocumentError
@@ -20,6 +21,7 @@ from luna.ingest.parsers.html import parse_html
 from luna.ingest.parsers.markdown import parse_markdown
 from luna.ingest.parsers.pdf import parse_pdf
 from luna.ingest.parsers.text import parse_text
+from luna.ingest.unstructured_parser import UNSTRUCTURED_FORMATS, parse_unstructured
 
 Parser = Callable[[bytes, str, ParseLimits], ParsedDocument]
 
@@ -29,6 +31,8 @@ PARSERS: dict[DocumentFormat, Parser] = {
     DocumentFormat.TEXT: parse_text,
     DocumentFormat.MARKDOWN: parse_markdown,
     DocumentFormat.HTML: parse_html,
+    # the optional `unstructured` extra; without it these raise MissingExtraError (a 415)
+    **{fmt: partial(parse_unstructured, fmt) for fmt in UNSTRUCTURED_FORMATS},
 }
 
 SUPPORTED_MIME_TYPES = tuple(str(fmt) for fmt in DocumentFormat)
@@ -46,7 +50,8 @@ def parse_document(
     """Parse an uploaded file into cleaned, sectioned elements.
 
     The format comes from the bytes (magic numbers); ``filename`` and ``mime_type`` only choose
-    among text formats and name the file in error messages. Raises ``UnsupportedDocumentError``,
+    among text formats and name the file in error messages. Raises ``UnsupportedDocumentError``
+    (``MissingExtraError`` for a format whose optional extra is not installed),
     ``EmptyDocumentError``, ``EncryptedDocumentError``, ``CorruptDocumentError`` or
     ``DocumentTooLargeError``.
     """

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from luna import __version__
 from luna.config import Settings
+from luna.ingest.detect import KNOWN_SUFFIXES
 from luna.store.sql.models import User
 from luna.web.format import Formatter
 from luna.web.i18n import LOCALES, WEB_DIR, Lang, catalogue, translate
@@ -38,6 +39,7 @@ def static_url(path: str) -> str:
 
 
 env.globals["static"] = static_url
+env.globals["accepted_suffixes"] = ",".join(KNOWN_SUFFIXES)  # the upload picker
 
 
 def theme_of(request: Request) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import String, func, select
 from luna.api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
 from luna.core.time_bounds import BoundedDate
 from luna.ingest.consistency import DriftReport, check_drift, repair_drift
+from luna.ingest.detect import EXTRA_SUFFIXES
 from luna.ingest.pipeline import IngestOutcome, safe_filename
 from luna.ingest.validity_record import record_admin
 from luna.jobs.ingest import enqueue_ingest
@@ -30,9 +31,13 @@ from luna.store.sql.models import Item, ItemChunk, ItemStatus, column_length
 router = APIRouter(tags=["documents"])
 
 MAX_FILES = 20
+UPLOAD_FORMATS = "PDF, DOCX, TXT, Markdown or HTML; with the unstructured extra also " + ", ".join(
+    s.lstrip(".").upper() for s in EXTRA_SUFFIXES
+)
 # HTTP status for a file that failed, by the parser's error code.
 FAILURE_STATUS = {
     "unsupported": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    "missing_extra": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,  # the error names the extra
     "too_large": status.HTTP_413_CONTENT_TOO_LARGE,
     "empty": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "encrypted": status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -173,7 +178,7 @@ class DriftOut(BaseModel):
     responses={207: {"model": IngestResponse, "description": "some files failed"}},
 )
 async def ingest(
-    files: Annotated[list[StorableUpload], File(description="PDF, DOCX, TXT, Markdown or HTML")],
+    files: Annotated[list[StorableUpload], File(description=UPLOAD_FORMATS)],
     runtime: RuntimeDep,
     response: Response,
     _admin: AdminUser,
@@ -218,7 +223,7 @@ class IngestJobsResponse(BaseModel):
     "/ingest/jobs", response_model=IngestJobsResponse, status_code=status.HTTP_202_ACCEPTED
 )
 async def ingest_in_background(
-    files: Annotated[list[StorableUpload], File(description="PDF, DOCX, TXT, Markdown or HTML")],
+    files: Annotated[list[StorableUpload], File(description=UPLOAD_FORMATS)],
     runtime: RuntimeDep,
     _admin: AdminUser,
 ) -> IngestJobsResponse:
