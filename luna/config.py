@@ -436,6 +436,22 @@ class Settings(BaseSettings):
     opcua_publishing_ms: float = Field(
         default=1000, gt=0, le=600_000, description="OPC-UA subscription publishing interval."
     )
+    # OPC-UA security, validated together in luna.connectors.opcua_security (docs/connectors.md)
+    opcua_security_policy: Literal["None", "Basic256Sha256"] = Field(
+        default="None", description="OPC-UA security policy; Basic256Sha256 needs the files below."
+    )
+    opcua_security_mode: Literal["Sign", "SignAndEncrypt"] = "SignAndEncrypt"
+    opcua_certificate: Path | None = Field(default=None, description="Client certificate file.")
+    opcua_private_key: Path | None = Field(default=None, description="Client private key file.")
+    opcua_private_key_password: SecretStr | None = None
+    opcua_server_certificate: Path | None = Field(
+        default=None, description="The trusted server certificate file."
+    )
+    opcua_trust_dir: Path | None = Field(
+        default=None, description="Directory of trusted server or CA certificates."
+    )
+    opcua_username: str | None = None
+    opcua_password: SecretStr | None = None
     entsoe_token: SecretStr | None = Field(
         default=None, description="ENTSO-E Transparency Platform API security token."
     )

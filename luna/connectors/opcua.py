@@ -27,6 +27,10 @@ subscribes again; the first notifications after that are the current values, and
 over the outage is spread over it by time. Values with a bad status are counted and ignored.
 The counters' state is stored with the readings and loaded before the first session
 (:mod:`luna.connectors.counter_connector`), so a restart is handled like a reconnect.
+
+Security (a signed or encrypted channel, client certificate, verified server, user name and
+password) is configured and applied in :mod:`luna.connectors.opcua_security`; a refusal for a
+security reason is the connector's last error, word for word, and it keeps retrying.
 """
 
 from __future__ import annotations
@@ -68,6 +72,12 @@ from luna.connectors.counters import (
     CounterState,
     IntervalRow,
     MeterIntervals,
+)
+from luna.connectors.opcua_security import (
+    OpcuaSecurity,
+    OpcuaSecurityError,
+    explain_refusal,
+    secure_client,
 )
 
 log = logging.getLogger(__name__)
@@ -198,6 +208,7 @@ class OpcuaConnector(CounterConnector):
         max_step_kwh: float = 1e6,
         clock: Callable[[], datetime] | None = None,
         instance: str | None = None,
+        security: OpcuaSecurity | None = None,
     ) -> None:
         super().__init__(
             engine,
@@ -206,6 +217,7 @@ class OpcuaConnector(CounterConnector):
             ),
         )
         self.url, self.meters = url, meters
+        self.security = security or OpcuaSecurity()
         self.publishing_ms, self.sampling_ms = publishing_ms, sampling_ms
         self.tick_s, self.retry_s, self.timeout_s = tick_s, retry_s, timeout_s
         self.use_source_timestamps = use_source_timestamps
@@ -262,6 +274,10 @@ class OpcuaConnector(CounterConnector):
                 # no notification is taken before the stored counter baselines are loaded
                 if await asyncio.to_thread(self.restore_baselines):
                     await self._session()
+            except OpcuaSecurityError as exc:  # retried: trusting the server needs no restart
+                if not self._halting.is_set():
+                    self.stats.error(f"opcua: {exc}"[:400])
+                    log.warning("opcua %s refused: %s", self.peer, exc)
             except Exception as exc:  # any failure of a session: the server is gone or broken
                 if not self._halting.is_set():
                     self.stats.error(f"opcua: {exc.__class__.__name__}: {exc}"[:200])
@@ -273,7 +289,12 @@ class OpcuaConnector(CounterConnector):
 
     async def _session(self) -> None:
         client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=1.0)
-        await client.connect()
+        await secure_client(client, self.security)
+        try:
+            await client.connect()
+        except Exception as exc:
+            await explain_refusal(self.url, self.timeout_s, exc, self.security)
+            raise
         try:
             targets = await self._resolve(client)
             sub = await client.create_subscription(
@@ -287,7 +308,12 @@ class OpcuaConnector(CounterConnector):
                 self.stats.reconnects += 1
             self._ever_connected = True
             self.stats.connected = True
-            log.info("opcua connected to %s: %d nodes", self.peer, self.subscribed)
+            log.info(
+                "opcua connected to %s (security %s): %d nodes",
+                self.peer,
+                self.security.describe(),
+                self.subscribed,
+            )
             await self._receive(client, sub, targets)
         finally:
             self.stats.connected = False
@@ -437,6 +463,7 @@ class OpcuaConnector(CounterConnector):
     def _extra_status(self) -> dict[str, Any]:
         return {
             "peer": self.peer,
+            "security": self.security.describe(),
             "subscribed_nodes": self.subscribed,
             "node_errors": self.node_errors,
             "bad_values": self.bad_values,

@@ -139,6 +139,7 @@ class OpcuaSource(ConnectorSource):
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         from luna.connectors.opcua import OpcuaConnector, load_nodes
+        from luna.connectors.opcua_security import security_from_settings
 
         if settings.opcua_nodes_file is None:
             raise ValueError("LUNA_DATA_SOURCE=opcua needs LUNA_OPCUA_NODES_FILE")
@@ -148,6 +149,7 @@ class OpcuaSource(ConnectorSource):
                 url=settings.opcua_url,
                 meters=load_nodes(settings.opcua_nodes_file),
                 publishing_ms=settings.opcua_publishing_ms,
+                security=security_from_settings(settings),
                 timezone=settings.timezone,
                 batch_size=settings.connector_batch_size,
                 queue_size=settings.connector_queue_size,
