@@ -15,12 +15,15 @@ Seeds a throwaway database (LUNA_BENCH_DATABASE_URL, default the PostgreSQL serv
   --until-empty``, once with one worker process and once with two; wall time from the workers'
   start to the last one's exit, jobs per second, and the ratio. Issue 17's target: 1,000 jobs,
   two workers ≥ 2× faster; on a 2-core machine each refresh is CPU-bound, so two processes can
-  at best use both cores.
+  at best use both cores. A third drain runs one process with the forecast queue's own limit
+  at 2 (``LUNA_JOBS_QUEUE_CONCURRENCY``: two jobs at once on threads in one process), to
+  compare threads with processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -56,6 +59,7 @@ def _arguments(target: ForecastTarget) -> dict[str, str | None]:
 
 
 def _worker(env: dict[str, str], home: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """``luna worker`` on the forecast queue."""
     return subprocess.Popen(
         [sys.executable, "-m", "luna.cli.main", "worker", "--queue", "forecast", *extra],
         cwd=home,
@@ -96,8 +100,16 @@ def bench_pickup(
 
 
 def drain(
-    stores: Stores, settings: Settings, env: dict[str, str], home: Path, jobs: int, workers: int
+    stores: Stores,
+    settings: Settings,
+    env: dict[str, str],
+    home: Path,
+    jobs: int,
+    workers: int,
+    per_queue: int = 1,
 ) -> float:
+    """Seconds for ``workers`` processes, each running ``per_queue`` forecast jobs at once, to
+    drain ``jobs`` queued refreshes."""
     with stores.engine.begin() as conn:
         conn.execute(text("DELETE FROM procrastinate_jobs"))
     targets = due_targets(stores.engine, everything=True)
@@ -106,6 +118,8 @@ def drain(
         for i in range(jobs):
             enqueue(app, FORECAST_REFRESH, _arguments(targets[i % len(targets)]))
     began = time.perf_counter()
+    if per_queue > 1:
+        env = {**env, "LUNA_JOBS_QUEUE_CONCURRENCY": json.dumps({"forecast": per_queue})}
     processes = [_worker(env, home, "--until-empty") for _ in range(workers)]
     for process in processes:
         process.wait()
@@ -115,7 +129,8 @@ def drain(
             text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")
         )
     print(
-        f"drain {jobs} forecast refreshes, {workers} worker process(es): {seconds:.1f} s "
+        f"drain {jobs} forecast refreshes, {workers} worker process(es) x {per_queue} at once: "
+        f"{seconds:.1f} s "
         f"({jobs / seconds:.1f} jobs/s), {done} succeeded"
     )
     return seconds
@@ -145,7 +160,9 @@ def main() -> None:
             bench_pickup(stores, settings, env, home, args.pickups)
             one = drain(stores, settings, env, home, args.jobs, 1)
             two = drain(stores, settings, env, home, args.jobs, 2)
+            threads = drain(stores, settings, env, home, args.jobs, 1, per_queue=2)
             print(f"two workers vs one: {one / two:.2f}x faster")
+            print(f"one worker, forecast queue 2 at once, vs one: {one / threads:.2f}x faster")
         finally:
             stores.close()
 

@@ -123,6 +123,13 @@ class Settings(BaseSettings):
         "after they ended, except those a playbook, eval run or learning cycle still reads "
         "its outcome from; 0 keeps them all (`luna jobs prune` still works).",
     )
+    jobs_queue_concurrency: dict[str, Annotated[int, Field(ge=1, le=32)]] = Field(
+        default_factory=dict,
+        description="Jobs a worker runs at once per queue, as JSON, e.g. "
+        '{"ingest": 2, "eval": 1}: each queue named here that the worker takes gets a '
+        "procrastinate worker of its own in the process with that limit; the other queues "
+        "share one with `luna worker --concurrency` (1 in luna serve).",
+    )
 
     # --- vectors -----------------------------------------------------------------------
     vector_backend: VectorBackend = VectorBackend.EDGE
@@ -458,6 +465,24 @@ class Settings(BaseSettings):
     entsoe_url: str = Field(
         default="https://web-api.tp.entsoe.eu/api",
         description="ENTSO-E Transparency Platform REST API endpoint.",
+    )
+    entsoe_fetch_daily: bool = Field(
+        default=True,
+        description="Fetch tomorrow's day-ahead prices of LUNA_PRICE_ZONE every day (a periodic "
+        "job of the workers); off without LUNA_ENTSOE_TOKEN.",
+    )
+    entsoe_fetch_at: str = Field(
+        default="13:15",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="HH:MM in the bidding zone's local time: the daily fetch (the SDAC auction "
+        "publishes about 12:45 CET).",
+    )
+    entsoe_retry_s: float = Field(
+        default=600.0,
+        ge=1,
+        le=86_400,
+        description="First wait before the daily fetch tries again (prices not yet published, "
+        "or an error); doubled on each try, at most an hour, until the delivery day begins.",
     )
     forecast_hours: int = Field(
         default=48,

@@ -4,6 +4,7 @@ worker health``: whether the queue is being worked, from the database alone."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging.config
 
 import typer
@@ -30,7 +31,12 @@ def worker(
         "vectors and run in luna serve.",
     ),
     concurrency: int = typer.Option(
-        1, min=1, max=32, help="Jobs this worker runs at once (each on a thread)."
+        1,
+        min=1,
+        max=32,
+        help="Jobs this worker runs at once (each on a thread), except on the queues that "
+        'LUNA_JOBS_QUEUE_CONCURRENCY (JSON, e.g. {"ingest": 2, "eval": 1}) gives a limit of '
+        "their own.",
     ),
     name: str | None = typer.Option(None, help="Worker name in the logs (default luna-worker)."),
     until_empty: bool = typer.Option(
@@ -82,21 +88,24 @@ def health(
     From the database alone: live workers (`luna worker`, `luna serve`'s; a heartbeat within
     LUNA_JOBS_STALLED_AFTER_S), jobs queued / scheduled / running / stalled per queue and
     kind, the longest wait. Unhealthy: jobs are queued and no worker is alive, or jobs are
-    stalled (running on a worker that stopped beating)."""
+    stalled (running on a worker that stopped beating). Also whether the daily day-ahead price
+    fetch is scheduled (off without LUNA_ENTSOE_TOKEN) and how its last job went."""
     from luna.jobs.health import check_queue
+    from luna.jobs.prices import price_schedule
     from luna.store.sql.database import create_db_engine
 
     settings = get_settings()
     engine = create_db_engine(settings)
     try:
         report = check_queue(engine, settings.jobs_stalled_after_s)
+        prices = price_schedule(settings, engine)
     except Exception as exc:  # e.g. the database is down: say so, distinct from "unhealthy"
         typer.secho(f"error: cannot read the job queue: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
     if as_json:
-        typer.echo(report.model_dump_json())
+        typer.echo(json.dumps({**report.model_dump(mode="json"), "prices": prices.as_dict()}))
     else:
         verdict = "[green]healthy[/green]" if report.healthy else "[red]unhealthy[/red]"
         rprint(
@@ -107,6 +116,7 @@ def health(
         )
         for problem in report.problems:
             rprint(f"  - {escape(problem)}")
+        rprint(escape(prices.describe()))
         for load in report.queues:
             wait = f"{load.oldest_queued_s:.0f} s" if load.oldest_queued_s is not None else "-"
             rprint(

@@ -29,10 +29,12 @@ from luna.jobs.ingest import INGEST
 from luna.jobs.kinds import SERVE_QUEUE, JobKind, embedded_vectors, execute
 from luna.jobs.learning import LEARNING
 from luna.jobs.playbook import PLAYBOOK
+from luna.jobs.prices import PRICE_FETCH, schedule_prices
 from luna.store.sql.database import libpq_url
 
 KINDS: dict[str, JobKind] = {
-    kind.name: kind for kind in (BACKFILL, PLAYBOOK, EVAL, LEARNING, INGEST, FORECAST_REFRESH)
+    kind.name: kind
+    for kind in (BACKFILL, PLAYBOOK, EVAL, LEARNING, INGEST, FORECAST_REFRESH, PRICE_FETCH)
 }
 
 
@@ -81,5 +83,7 @@ def build_job_app(settings: Settings) -> App:
 
 def build_worker_app(settings: Settings) -> App:
     """An app for a worker (open it with ``async with app.open_async()``): job fetches,
-    heartbeats and LISTEN/NOTIFY on a small asynchronous pool."""
-    return _app(PsycopgConnector(conninfo=libpq_url(settings), min_size=1, max_size=4))
+    heartbeats and LISTEN/NOTIFY on a small asynchronous pool; with the periodic tasks the
+    settings ask for (:func:`luna.jobs.prices.schedule_prices`)."""
+    app = _app(PsycopgConnector(conninfo=libpq_url(settings), min_size=1, max_size=4))
+    return schedule_prices(app, settings)

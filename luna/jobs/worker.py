@@ -7,6 +7,12 @@ procrastinate finds them (:meth:`~procrastinate.manager.JobManager.get_stalled_j
 leaves them "doing" forever; :func:`recover_stalled_jobs` requeues the repeatable ones and
 fails the others, with the reason in ``job_progress``. It also deletes, about hourly, the jobs
 that ended more than ``LUNA_JOBS_RETAIN_DAYS`` ago (:mod:`luna.jobs.retention`).
+
+Per-queue concurrency (``LUNA_JOBS_QUEUE_CONCURRENCY``, e.g. two ingests at once but one eval):
+a procrastinate worker has one limit for all its queues, so a process runs one procrastinate
+worker per queue named there, each with its own limit, and one more for the rest of its queues
+(:func:`queue_groups`); they share the app's pool, the stalled-job watch and the pruning.
+Each registers in ``procrastinate_workers`` (its own heartbeat) as ``name[queue]``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+import signal
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from procrastinate import App
@@ -23,7 +30,7 @@ from procrastinate.exceptions import ConnectorException
 from procrastinate.jobs import Status
 from sqlalchemy import Engine
 
-from luna.jobs.kinds import RUNTIME_KEY, write_progress
+from luna.jobs.kinds import RUNTIME_KEY, SERVE_QUEUE, write_progress
 from luna.jobs.queue import KINDS, build_worker_app
 from luna.jobs.retention import prune_finished_jobs
 
@@ -94,6 +101,85 @@ async def _prune_finished_jobs(engine: Engine, retain_days: int) -> None:
         await asyncio.sleep(PRUNE_EVERY_S)
 
 
+QueueGroup = tuple[list[str] | None, int]  # the queues (None: every queue) and their limit
+
+
+def queue_groups(
+    queues: Iterable[str] | None, concurrency: int, per_queue: Mapping[str, int]
+) -> list[QueueGroup]:
+    """The procrastinate workers one process runs for ``queues`` (None: every queue): one per
+    queue with a limit of its own in ``per_queue`` (``LUNA_JOBS_QUEUE_CONCURRENCY``), and one
+    with ``concurrency`` for the others. Without such a queue, one worker for all, as given.
+
+    The others are named, not "every queue": a worker with every queue would take the named
+    ones' jobs too. So with ``queues`` None they are the queues Luna's jobs wait in, every
+    kind's own and :data:`~luna.jobs.kinds.SERVE_QUEUE`.
+    """
+    chosen = None if queues is None else sorted(set(queues))
+    own = {q: n for q, n in sorted(per_queue.items()) if chosen is None or q in chosen}
+    if not own:
+        return [(chosen, concurrency)]
+    known = chosen if chosen is not None else {k.queue for k in KINDS.values()} | {SERVE_QUEUE}
+    groups: list[QueueGroup] = [([q], n) for q, n in own.items()]
+    if rest := sorted(set(known) - own.keys()):
+        groups.append((rest, concurrency))
+    return groups
+
+
+def _options(
+    options: WorkerOptions,
+    queues: list[str] | None,
+    concurrency: int,
+    name: str,
+    install_signal_handlers: bool,
+) -> WorkerOptions:
+    """``options`` for one procrastinate worker of ``queues`` (None: every queue)."""
+    own = WorkerOptions(
+        **options,
+        concurrency=concurrency,
+        name=name,
+        install_signal_handlers=install_signal_handlers,
+    )
+    if queues is not None:
+        own["queues"] = queues
+    return own
+
+
+async def _run_groups(
+    app: App,
+    groups: list[QueueGroup],
+    options: WorkerOptions,
+    name: str,
+    install_signal_handlers: bool,
+) -> None:
+    """One procrastinate worker per group on this loop until all have stopped. A stop signal
+    (with ``install_signal_handlers``) or a cancel stops each gracefully, as procrastinate
+    stops one (its own handlers would replace each other's: one per signal and loop)."""
+    tasks: list[asyncio.Task[None]] = []
+
+    def stop() -> None:
+        log.info("stop requested: the workers finish or stop their running jobs")
+        for task in tasks:
+            task.cancel()  # procrastinate's graceful stop, as on its own signal handler
+
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM) if install_signal_handlers else ()
+    for number in signals:
+        loop.add_signal_handler(number, stop)
+    try:
+        # A worker that fails stops the others (an ExceptionGroup); a cancel reaches them all.
+        async with asyncio.TaskGroup() as group:
+            for queues, limit in groups:
+                label = ",".join(queues or ["*"])
+                worker = app.run_worker_async(
+                    **_options(options, queues, limit, f"{name}[{label}]", False)
+                )
+                tasks.append(group.create_task(worker, name=f"luna-worker-{label}"))
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+
+
 async def run_worker(
     runtime: Runtime,
     *,
@@ -104,7 +190,8 @@ async def run_worker(
     until_empty: bool = False,
 ) -> None:
     """Run a worker until it is cancelled (or, with signal handlers, SIGINT/SIGTERM), or with
-    ``until_empty`` until the queue has nothing left for it.
+    ``until_empty`` until the queue has nothing left for it. ``concurrency`` jobs at once,
+    except on the queues with a limit of their own (:func:`queue_groups`).
 
     On a stop, running jobs get ``LUNA_JOBS_SHUTDOWN_GRACE_S`` to finish, then are asked to
     stop; a repeatable one goes back to the queue. Beside the jobs it watches for stalled ones
@@ -128,19 +215,22 @@ async def run_worker(
                 )
             )
         options: WorkerOptions = {
-            "concurrency": concurrency,
             "wait": not until_empty,
-            "name": name or "luna-worker",
             "additional_context": {RUNTIME_KEY: runtime},
-            "install_signal_handlers": install_signal_handlers,
             "shutdown_graceful_timeout": settings.jobs_shutdown_grace_s,
             "update_heartbeat_interval": HEARTBEAT_S,
             "stalled_worker_timeout": settings.jobs_stalled_after_s,
         }
-        if queues:
-            options["queues"] = list(queues)
+        name = name or "luna-worker"
+        groups = queue_groups(queues or None, concurrency, settings.jobs_queue_concurrency)
         try:
-            await app.run_worker_async(**options)
+            if len(groups) == 1:  # procrastinate's own signal handling, as it comes
+                ((only, limit),) = groups
+                await app.run_worker_async(
+                    **_options(options, only, limit, name, install_signal_handlers)
+                )
+            else:
+                await _run_groups(app, groups, options, name, install_signal_handlers)
         finally:
             for chore in chores:
                 chore.cancel()

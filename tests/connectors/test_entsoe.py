@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,39 +24,16 @@ from luna.connectors.entsoe import (
 )
 from luna.store.factory import Stores
 from luna.store.sql.models import MarketPrice
-
-RESPONSES = Path(__file__).parent / "entsoe_responses"
-TOKEN = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-DE_LU, AT = "10Y1001A1001A82H", "10YAT-APG------L"
-
-# (in_Domain, periodStart) → (status, file)
-RECORDED: dict[tuple[str, str], tuple[int, str]] = {
-    (DE_LU, "202503042300"): (200, "de_lu_2025-03-05_pt60m.xml"),
-    (AT, "202511112300"): (200, "at_2025-11-12_pt15m.xml"),
-    (DE_LU, "202603282300"): (200, "de_lu_2026-03-29_pt15m_dst_spring.xml"),
-    (DE_LU, "202510252200"): (200, "de_lu_2025-10-26_pt15m_dst_autumn.xml"),
-    (DE_LU, "202511122300"): (200, "de_lu_2025-11-13_pt15m_a03_gaps.xml"),
-    (DE_LU, "203001012300"): (200, "no_matching_data.xml"),
-    (DE_LU, "202001012300"): (400, "invalid_interval.xml"),
-}
+from tests.connectors.entsoe_api import RESPONSES, TOKEN, answer
 
 
 def replay(requests: list[httpx.Request]) -> httpx.MockTransport:
-    """The API as recorded: answers by zone and period; a wrong token gets the 401 page."""
+    """The API as recorded (:func:`tests.connectors.entsoe_api.answer`)."""
 
     def handle(request: httpx.Request) -> httpx.Response:
         requests.append(request)
-        params = request.url.params
-        if params.get("securityToken") != TOKEN:
-            return httpx.Response(401, content=(RESPONSES / "unauthorized_401.html").read_bytes())
-        assert params["documentType"] == "A44"
-        assert params["in_Domain"] == params["out_Domain"]
-        status, name = RECORDED[(params["in_Domain"], params["periodStart"])]
-        return httpx.Response(
-            status,
-            content=(RESPONSES / name).read_bytes(),
-            headers={"content-type": "text/xml"},
-        )
+        status, body = answer(request.url.params)
+        return httpx.Response(status, content=body, headers={"content-type": "text/xml"})
 
     return httpx.MockTransport(handle)
 

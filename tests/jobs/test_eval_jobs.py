@@ -18,20 +18,11 @@ from luna.evals.runner import create_run, execute
 from luna.evals.suites.base import EvalConfig
 from luna.jobs.eval import EVAL
 from luna.jobs.kinds import SERVE_QUEUE, queue_of
-from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.factory import Stores
-from luna.store.sql.database import session_scope
 from luna.store.sql.models import EvalResult
 from tests.evals.test_runner import ScriptedSuite
 from tests.jobs.conftest import WORKER, admin_headers, ended, wait_for
-
-
-@pytest.fixture
-def prompts(clean_db: Stores) -> Stores:
-    with session_scope(clean_db.sessions) as s:
-        register_files(s)
-    return clean_db
 
 
 def scripted(monkeypatch: pytest.MonkeyPatch, **options: str | None) -> None:

@@ -4,7 +4,6 @@ idempotent, so it is queued again rather than failed)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -12,22 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine
-
-from luna.config import Settings
-from luna.jobs.queue import build_worker_app
 from luna.jobs.status import JobState, get_job
-from luna.jobs.worker import recover_stalled_jobs
-from tests.jobs.conftest import WORKER, admin_headers, ended, readings_in_db, wait_for
-
-
-def _recover(settings: Settings, engine: Engine, stalled_after_s: float) -> list[int]:
-    async def run() -> list[int]:
-        app = build_worker_app(settings)
-        async with app.open_async():
-            return await recover_stalled_jobs(app, engine, stalled_after_s)
-
-    return asyncio.run(run())
+from tests.jobs.conftest import (
+    WORKER,
+    admin_headers,
+    ended,
+    readings_in_db,
+    recover_stalled,
+    wait_for,
+)
 
 
 def test_a_backfill_whose_worker_is_killed_is_requeued_and_finished_by_the_next_worker(
@@ -69,13 +61,13 @@ def test_a_backfill_whose_worker_is_killed_is_requeued_and_finished_by_the_next_
         assert done_at_kill <= meters <= done_at_kill + 1
 
         time.sleep(1.5)  # the dead worker's last heartbeat is older than this now
-        assert _recover(settings, clean_db.engine, 1.0) == [job_id]
+        assert recover_stalled(settings, clean_db.engine, 1.0) == [job_id]
         requeued = client.get(f"/jobs/{job_id}", headers=admin).json()
         assert requeued["state"] == "queued"
         assert requeued["attempts"] == 1
         assert "stopped responding" in requeued["error"]
         assert "queued again" in requeued["error"]
-        assert _recover(settings, clean_db.engine, 1.0) == []  # handled once
+        assert recover_stalled(settings, clean_db.engine, 1.0) == []  # handled once
 
     with app_client(**WORKER) as client:  # the next worker takes it up
         admin = admin_headers(client, users)

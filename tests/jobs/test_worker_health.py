@@ -4,7 +4,6 @@ healthy again once a worker recovered and ran the job. A job scheduled for later
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 from collections.abc import Iterator
@@ -12,17 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from luna.cli.main import app
 from luna.config import Settings, get_settings
 from luna.jobs.control import enqueue
 from luna.jobs.forecast import FORECAST_REFRESH
-from luna.jobs.queue import build_job_app, build_worker_app
-from luna.jobs.worker import recover_stalled_jobs
+from luna.jobs.queue import build_job_app
 from luna.store.factory import Stores
-from tests.jobs.conftest import WORKER, admin_headers, ended, wait_for
+from tests.jobs.conftest import WORKER, admin_headers, ended, recover_stalled, wait_for
 from tests.processes import spawn, stop
 
 runner = CliRunner()
@@ -47,15 +45,6 @@ def _health() -> tuple[int, dict[str, Any]]:
 def _load(report: dict[str, Any], queue: str) -> dict[str, Any]:
     (load,) = [q for q in report["queues"] if q["queue"] == queue]
     return load
-
-
-def _recover(settings: Settings, engine: Engine) -> list[int]:
-    async def run() -> list[int]:
-        worker_app = build_worker_app(settings)
-        async with worker_app.open_async():
-            return await recover_stalled_jobs(worker_app, engine, settings.jobs_stalled_after_s)
-
-    return asyncio.run(run())
 
 
 def test_health_follows_workers_and_jobs_through_a_dead_worker(
@@ -122,7 +111,7 @@ def test_health_follows_workers_and_jobs_through_a_dead_worker(
         assert any("1 stalled jobs" in p and "backfill/backfill 1" in p for p in report["problems"])
 
         # Recovered (as a live worker would) it is queued again: still no worker to run it.
-        assert _recover(settings, env.engine) == [job_id]
+        assert recover_stalled(settings, env.engine, settings.jobs_stalled_after_s) == [job_id]
         code, report = _health()
         assert code == 1, report
         assert (report["stalled"], report["queued"]) == (0, 1)
