@@ -13,15 +13,21 @@ would save (its value is convex in the bounds). A load window is priced by movin
 energy from its dearest steps to the cheapest steps outside the window, at the marginal cost
 of energy per step (the duals of the energy balance). Relaxations that add or remove rows
 (a cycle limit) are not priced here.
+
+A flow ban binds through mode binaries, where these duals are degenerate; its saving is
+re-solved (``optimiser.py``) unless :func:`relaxation_cost_bound` shows it too small to list:
+the LP relaxation of the problem without the ban, re-solved hot on this LP's HiGHS instance,
+is a lower bound on the cost without the ban, so ``cost - bound`` bounds the saving from above.
 """
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 
 from luna.optimisation.limits import FloatArray, Limits
 from luna.optimisation.model import LinearModel, ModelOptions, build_model
-from luna.optimisation.solve import Duals, ScheduleArrays
+from luna.optimisation.solve import Duals, ScheduleArrays, watched_steps
 
 DUAL_TOL = 1e-9
 
@@ -48,13 +54,7 @@ def bound_saving(duals: Duals, relaxed: Limits, options: ModelOptions) -> float 
     changes the model's structure (rows or columns added or removed)."""
     model: LinearModel = duals.model
     other = build_model(relaxed, options)
-    same = (
-        other.num_col == model.num_col
-        and other.num_row == model.num_row
-        and np.array_equal(other.a_start, model.a_start)
-        and np.array_equal(other.a_index, model.a_index)
-    )
-    if not same:
+    if not _same_structure(model, other):
         return None
     # Binaries stay fixed at their optimum: the estimate keeps the schedule's modes.
     keep = other.integer
@@ -67,6 +67,82 @@ def bound_saving(duals: Duals, relaxed: Limits, options: ModelOptions) -> float 
     if not np.isfinite(change):
         return None
     return max(-change, 0.0)
+
+
+def _same_structure(model: LinearModel, other: LinearModel) -> bool:
+    """Same columns, rows and sparsity pattern (coefficients and bounds may differ)."""
+    return (
+        other.num_col == model.num_col
+        and other.num_row == model.num_row
+        and np.array_equal(other.a_start, model.a_start)
+        and np.array_equal(other.a_index, model.a_index)
+    )
+
+
+def relaxation_cost_bound(duals: Duals, relaxed: Limits, options: ModelOptions) -> float | None:
+    """A lower bound on the cost (energy and wear, no tie-breaks) of every schedule of
+    ``relaxed``, from one LP re-solved hot on the duals' HiGHS instance.
+
+    ``relaxed`` is the schedule's problem with a constraint dropped; its model is built with
+    the schedule's mode binaries (``options``), so it has the fixed LP's shape. The LP is that
+    model with every binary in [0, 1], the rows of mode binaries that ``relaxed`` no longer
+    watches (those of a dropped flow ban) freed, and the tie-breaks' costs set to 0. Any
+    schedule of ``relaxed`` is feasible for it — the exact re-solve's included, whose lazy
+    binaries only add rows — so none costs less than its optimum. The instance goes back to
+    the fixed LP afterwards (its basis stays, which makes the next such LP hot too). None when
+    the shapes differ, the LP has no optimum, or no instance was kept.
+    """
+    h, model = duals.highs, duals.model
+    if h is None:
+        return None
+    other = build_model(relaxed, options)
+    if not _same_structure(model, other):
+        return None
+    row_lower, row_upper = other.row_lower.copy(), other.row_upper.copy()
+    watched = watched_steps(relaxed)
+    for kind, (binary, first, _) in zip(other.groups.mode_kinds, other.groups.modes, strict=True):
+        pair = other.columns.pair(kind)
+        if pair is None:
+            continue
+        steps = np.searchsorted(pair[0], first)
+        for j in binary[~np.isin(steps, sorted(watched[kind]))]:
+            rows = other.a_index[other.a_start[j] : other.a_start[j + 1]]
+            row_lower[rows], row_upper[rows] = -np.inf, np.inf
+    cost = np.zeros(other.num_col)
+    cols = other.columns
+    for family in (cols.grid_import, cols.grid_export, cols.discharge):
+        if family is not None:
+            cost[family] = other.cost[family]
+    changed = np.flatnonzero(other.a_value != model.a_value)
+    entry_col = np.searchsorted(model.a_start, changed, side="right") - 1
+    _load(h, other.col_lower, other.col_upper, cost, row_lower, row_upper)
+    for k, j in zip(changed, entry_col, strict=True):
+        h.changeCoeff(int(model.a_index[k]), int(j), float(other.a_value[k]))
+    try:
+        h.run()
+        optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return float(h.getInfo().objective_function_value) if optimal else None
+    finally:
+        _load(h, model.col_lower, model.col_upper, model.cost, model.row_lower, model.row_upper)
+        for k, j in zip(changed, entry_col, strict=True):
+            h.changeCoeff(int(model.a_index[k]), int(j), float(model.a_value[k]))
+
+
+def _load(
+    h: highspy.Highs,
+    col_lower: FloatArray,
+    col_upper: FloatArray,
+    cost: FloatArray,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+) -> None:
+    """Set every bound and cost of the LP in ``h``, keeping its basis."""
+    columns = np.arange(len(cost), dtype=np.int32)
+    rows = np.arange(len(row_lower), dtype=np.int32)
+    h.changeColsBounds(len(columns), columns, col_lower, col_upper)
+    h.changeColsCost(len(columns), columns, cost)
+    # In highspy's runtime module, not in its stubs (1.16).
+    h.changeRowsBounds(len(rows), rows, row_lower, row_upper)  # type: ignore[attr-defined]
 
 
 def window_saving(duals: Duals, limits: Limits, schedule: ScheduleArrays, name: str) -> float:

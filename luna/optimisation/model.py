@@ -74,6 +74,8 @@ class BinaryGroups:
     choice_kwh: tuple[float, ...] = ()
     """Per choice group, the energy one of its binaries switches (``P·Δt`` for an on step,
     ``P·Δt·ℓ`` for a block's start): the order in which a dive fixes groups, largest first."""
+    mode_kinds: tuple[Mode, ...] = ()
+    """Per entry of ``modes``, the pair of flows it keeps apart."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class _Builder:
     choices: list[tuple[IntArray, int]] = field(default_factory=list)
     choice_kwh: list[float] = field(default_factory=list)
     modes: list[tuple[IntArray, IntArray, IntArray]] = field(default_factory=list)
+    mode_kinds: list[Mode] = field(default_factory=list)
 
     def add_columns(
         self, n: int, lower: object, upper: object, cost: object = 0.0, integer: bool = False
@@ -170,7 +173,12 @@ class _Builder:
             a_index=rows[order].astype(np.int32),
             a_value=coefs[order],
             columns=columns,
-            groups=BinaryGroups(tuple(self.choices), tuple(self.modes), tuple(self.choice_kwh)),
+            groups=BinaryGroups(
+                tuple(self.choices),
+                tuple(self.modes),
+                tuple(self.choice_kwh),
+                tuple(self.mode_kinds),
+            ),
         )
 
 
@@ -231,7 +239,7 @@ def build_model(limits: Limits, options: ModelOptions) -> LinearModel:
     for mode, steps in options.binary_steps.items():
         pair = columns.pair(mode)
         if pair is not None and steps:
-            _add_binaries(b, sorted(steps), *pair)
+            _add_binaries(b, mode, sorted(steps), *pair)
     return b.finish(columns)
 
 
@@ -242,12 +250,15 @@ def _add_cycle_rows(b: _Builder, cap: CycleCap, discharge: IntArray, per_kwh: fl
         b.add_terms(row, discharge[first:end], per_kwh)
 
 
-def _add_binaries(b: _Builder, steps: list[int], first: IntArray, second: IntArray) -> None:
+def _add_binaries(
+    b: _Builder, kind: Mode, steps: list[int], first: IntArray, second: IntArray
+) -> None:
     """Mode binary per step: ``first <= M1·y`` and ``second <= M2·(1 - y)``, M = upper bounds."""
     first_max, second_max = b.column_upper(first), b.column_upper(second)
     at = np.asarray(steps, dtype=np.int64)
     mode = b.add_columns(len(at), 0.0, 1.0, integer=True)
     b.modes.append((mode, first[at], second[at]))
+    b.mode_kinds.append(kind)
     first_row = b.add_rows(len(at), -np.inf, 0.0)
     b.add_terms(first_row, first[at], 1.0)
     b.add_terms(first_row, mode, -first_max[at])

@@ -17,8 +17,8 @@ import numpy as np
 
 from luna.observability.metrics import OPTIMISER_INFEASIBLE, OPTIMISER_SOLVE
 from luna.optimisation.baseline import naive_baseline
-from luna.optimisation.duals import bound_saving, window_saving
-from luna.optimisation.explain import Saving, binding_constraints
+from luna.optimisation.duals import bound_saving, relaxation_cost_bound, window_saving
+from luna.optimisation.explain import WORTH_MENTIONING_EUR, Saving, binding_constraints
 from luna.optimisation.feasibility import diagnose, find_conflicts, infeasible_from
 from luna.optimisation.inputs import Objective, OptimisationInput
 from luna.optimisation.limits import Limits, build_limits
@@ -45,6 +45,8 @@ SOLVER = (
 
 
 Explain = Literal["duals", "exact", "none"]
+BOUND_SLACK_EUR = 1e-6
+"""Margin for the LP's tolerances when a bound shows a flow ban's saving too small to list."""
 
 
 def optimise(
@@ -113,23 +115,49 @@ def _dual_savings(
     # Re-solved, on request only: a flow ban binds through mode binaries, where the fixed-mode
     # LP's duals are degenerate (they price the data bound, not the binary rows); relaxing a
     # cycle limit removes a row, which first-order pricing cannot value.
-    bans: set[str] = set()
+    flow_bans: set[str] = set()
+    resolved: set[str] = set()
     if limits.battery is not None:
-        bans = {ban.key for ban in limits.battery.bans}
+        flow_bans = {ban.key for ban in limits.battery.bans}
+        resolved = set(flow_bans)
         if limits.battery.cycle_cap is not None:
-            bans.add(limits.battery.cycle_cap.key)
+            resolved.add(limits.battery.cycle_cap.key)
     cost = _total_cost(limits, schedule)
+
+    @cache
+    def ban_saving_bound(keys: frozenset[str]) -> float | None:
+        """Upper bound on what dropping the flow bans ``keys`` saves (one hot LP), if below
+        the listing threshold; None otherwise."""
+        found = duals()
+        if found is None:
+            return None
+        relaxed = build_limits(problem, relax=sorted(keys))
+        lowest = relaxation_cost_bound(found, relaxed, options)
+        if lowest is None or cost - lowest >= WORTH_MENTIONING_EUR - BOUND_SLACK_EUR:
+            return None
+        return max(cost - lowest, 0.0)
 
     @cache
     def saving_without(key: str) -> float | None:
         if key not in relaxable:
             return None
-        if key in bans:
-            return _saving(cost, build_limits(problem, relax=[key]), solution)
+        if key in flow_bans:
+            # A ban is listed only from WORTH_MENTIONING_EUR on; an LP bound below that spares
+            # the re-solve (the figure is then never shown). Dropping every ban at once saves
+            # at least as much as dropping one, so one LP may settle them all.
+            every = frozenset(flow_bans)
+            bound = ban_saving_bound(every)
+            if bound is None and len(every) > 1:
+                bound = ban_saving_bound(frozenset([key]))
+            if bound is not None:
+                return bound
+        relaxed = build_limits(problem, relax=[key])
+        if key in resolved:
+            return _saving(cost, relaxed, solution)
         found = duals()
         if found is None:
             return None
-        return bound_saving(found, build_limits(problem, relax=[key]), options)
+        return bound_saving(found, relaxed, options)
 
     @cache
     def saving_with_open_window(name: str) -> float | None:

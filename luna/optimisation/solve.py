@@ -64,6 +64,9 @@ class Solution:
     solves: int
     binary_steps: dict[Mode, frozenset[int]] = field(default_factory=dict)
     import_cap_kwh: float | None = None
+    lp: highspy.Highs | None = field(default=None, compare=False, repr=False)
+    """The HiGHS instance holding ``model``'s LP (its relaxation, if it has binaries) solved
+    last, kept so the fixed-mode LP of :func:`fixed_lp_duals` starts hot from its basis."""
 
     def values(self, columns: IntArray | None) -> FloatArray:
         """Solution values of a variable family, clipped to the column bounds."""
@@ -111,6 +114,9 @@ class _Tally:
     status: str = "optimal"
     mip_gap: float = MIP_RELATIVE_GAP
     polish: bool = True
+    lp: highspy.Highs | None = None
+    """The HiGHS instance holding the last model's LP (or LP relaxation) at the solution found,
+    None when HiGHS's MILP decided (see :attr:`Solution.lp`)."""
 
 
 def solve(
@@ -130,7 +136,7 @@ def solve(
     :func:`_hint_for`), so pricing a relaxation rarely branches.
     """
     binary_steps = _binary_steps_from_prices(limits)
-    watched = _watched_steps(limits)
+    watched = watched_steps(limits)
     for mode, steps in (seed or {}).items():
         # Only where the mode still applies: a relaxed flow ban must not come back as binaries.
         binary_steps[mode] |= set(steps) & watched[mode]
@@ -149,7 +155,7 @@ def solve(
     model, x = _solve_lazily(limits, options, binary_steps, tally, hint)
     used = {mode: frozenset(steps) for mode, steps in binary_steps.items()}
     return Solution(
-        model, x, tally.status, tally.seconds, tally.solves, used, options.import_cap_kwh
+        model, x, tally.status, tally.seconds, tally.solves, used, options.import_cap_kwh, tally.lp
     )
 
 
@@ -164,7 +170,7 @@ def _solve_lazily(
 
     ``binary_steps`` grows in place, so a later stage starts from what an earlier one needed.
     """
-    watched = _watched_steps(limits)
+    watched = watched_steps(limits)
     while True:
         steps = {mode: frozenset(at) for mode, at in binary_steps.items()}
         model = build_model(limits, replace(options, binary_steps=steps))
@@ -181,7 +187,7 @@ def _solve_lazily(
             return model, x
 
 
-def _watched_steps(limits: Limits) -> dict[Mode, set[int]]:
+def watched_steps(limits: Limits) -> dict[Mode, set[int]]:
     """Steps on which each mode pair must not be positive at once."""
     every = set(range(limits.n))
     battery = limits.battery
@@ -248,8 +254,9 @@ def _run(model: LinearModel, tally: _Tally, hint: FloatArray | None = None) -> F
     binaries are tried first.
     """
     if model.num_binaries == 0:
-        return _highs(model, tally).x
-    h = _highs_instance(_relaxation(model), tally.mip_gap)
+        tally.lp = _highs_instance(model, tally.mip_gap)
+        return _run_instance(tally.lp, tally).x
+    h = tally.lp = _highs_instance(_relaxation(model), tally.mip_gap)
     relaxed = _run_instance(h, tally)
     if _integral(model, relaxed.x):
         return relaxed.x
@@ -266,6 +273,7 @@ def _run(model: LinearModel, tally: _Tally, hint: FloatArray | None = None) -> F
     tally.solves += search.lps
     if search.proved and search.best is not None:
         return search.best.x
+    tally.lp = None  # HiGHS's MILP decides; its instance holds no LP of the solution
     start = None if search.best is None else search.best.x
     x = _highs(model, tally, start=start).x
     if not tally.polish:
@@ -392,13 +400,19 @@ class Duals:
     model: LinearModel
     row: FloatArray
     col: FloatArray
+    highs: highspy.Highs | None = field(default=None, compare=False, repr=False)
+    """The solved LP, kept so that a relaxation of it re-solves hot from its optimal basis
+    (``duals.relaxation_cost_bound``)."""
 
 
 def fixed_lp_duals(solution: Solution) -> Duals | None:
     """One LP: the final model with every binary fixed at its optimum, for its duals.
 
-    None if HiGHS reports no dual solution (it then stays silent rather than guessing)."""
+    Re-solved hot on the solution's own HiGHS instance where it kept one (only the binaries'
+    bounds change; a pure LP is already solved), else built and solved cold. None if HiGHS
+    reports no dual solution (it then stays silent rather than guessing)."""
     model = solution.model
+    h = solution.lp
     if model.num_binaries:
         fixed = np.round(solution.x)
         model = replace(
@@ -407,7 +421,11 @@ def fixed_lp_duals(solution: Solution) -> Duals | None:
             col_upper=np.where(model.integer, fixed, model.col_upper),
             integer=np.zeros_like(model.integer),
         )
-    h = _highs_instance(model, MIP_RELATIVE_GAP)
+        if h is not None:
+            ints = np.flatnonzero(solution.model.integer).astype(np.int32)
+            h.changeColsBounds(len(ints), ints, fixed[ints], fixed[ints])
+    if h is None:
+        h = _highs_instance(model, MIP_RELATIVE_GAP)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -418,4 +436,5 @@ def fixed_lp_duals(solution: Solution) -> Duals | None:
         model,
         np.asarray(sol.row_dual, dtype=float),
         np.asarray(sol.col_dual, dtype=float),
+        h,
     )

@@ -1,23 +1,32 @@
-"""The own branch and bound (branching.py), the pair supply-when-on rows and the hinted
-re-solves that price flow bans: each agrees with HiGHS's MILP or a plain re-solve."""
+"""The own branch and bound (branching.py), the pair supply-when-on rows, the hinted
+re-solves that price flow bans, the LP bound that spares them and the hot fixed-mode LP: each
+agrees with HiGHS's MILP, a plain re-solve or a cold LP."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import highspy
 import numpy as np
 import pytest
 
+import luna.optimisation.optimiser as optimiser_module
 from luna.optimisation import OptimisationInput, optimise
+from luna.optimisation.duals import relaxation_cost_bound
+from luna.optimisation.explain import WORTH_MENTIONING_EUR
 from luna.optimisation.limits import build_limits
+from luna.optimisation.model import ModelOptions, build_model
+from luna.optimisation.optimiser import _total_cost
 from luna.optimisation.solve import (
     MIP_RELATIVE_GAP,
     _highs_instance,
+    fixed_lp_duals,
     solve,
+    watched_steps,
 )
 from tests.evals.benchmark_modules import benchmark_module
-from tests.optimisation.scenarios import known_day, make
+from tests.optimisation.scenarios import BATTERY, known_day, make
 
 bench = benchmark_module("bench_optimiser_vs_emhass")
 SCENARIOS = {s.name: s for s in bench.scenarios()}
@@ -141,3 +150,174 @@ def test_default_explanations_of_bans_and_cycles_match_exact_resolves(rules):
         assert ours[key] is not None
         assert theirs[key] is not None
         assert ours[key] == pytest.approx(theirs[key], rel=1e-3, abs=1e-3)
+
+
+def _evening_export(rules: list[dict[str, Any]], **overrides: Any) -> OptimisationInput:
+    """known_day with a dear evening feed-in: battery export is worth money."""
+    data = known_day()
+    export = np.full(96, 0.08)
+    export[68:80] = 0.40
+    return OptimisationInput(
+        **{**data, "rules": rules, "export_price_eur_kwh": export, **overrides}
+    )
+
+
+BAN_PROBLEMS = {
+    "site_rules": lambda: SCENARIOS["site_rules"].input(),
+    "pv_only_evening_export": lambda: _evening_export([{"kind": "charge_from_pv_only"}]),
+    "no_battery_export_evening": lambda: _evening_export([{"kind": "no_battery_export"}]),
+    "both_bans_evening": lambda: _evening_export(
+        [
+            {"kind": "charge_from_pv_only"},
+            {"kind": "no_battery_export", "between": ["17:00", "22:00"]},
+        ]
+    ),
+    # Little PV, a big empty battery and a dear evening feed-in: PV would rather go into the
+    # battery while a daytime EV draws from the grid, so the ban binds through grid_charging
+    # mode binaries, whose rows the bound must free.
+    "pv_only_daytime_ev": lambda: _evening_export(
+        [{"kind": "charge_from_pv_only"}],
+        pv_kwh=(0.4 * np.asarray(known_day()["pv_kwh"])).tolist(),
+        battery={**BATTERY, "capacity_kwh": 30, "initial_soc_fraction": 0.1},
+        deferrable_loads=[
+            {"name": "ev", "power_kw": 11, "energy_kwh": 20, "earliest_start": 40, "latest_end": 64}
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAN_PROBLEMS))
+def test_ban_bound_is_never_below_the_exact_saving(name):
+    """``cost - relaxation_cost_bound`` bounds a flow ban's saving from above: the saving a
+    cold re-solve without the ban measures never exceeds it, nor does it exceed the bound
+    with every ban dropped at once (which the default call tries first)."""
+    problem = BAN_PROBLEMS[name]()
+    limits = build_limits(problem)
+    solution = solve(limits)
+    duals = fixed_lp_duals(solution)
+    assert duals is not None
+    options = ModelOptions(binary_steps=solution.binary_steps, import_cap_kwh=None)
+    cost = _total_cost(limits, solution.arrays())
+    keys = [ban.key for ban in limits.battery.bans]
+    every = relaxation_cost_bound(duals, build_limits(problem, relax=keys), options)
+    assert every is not None
+    tolerance = MIP_RELATIVE_GAP * abs(cost) + 1e-6
+    for key in keys:
+        relaxed = build_limits(problem, relax=[key])
+        lowest = relaxation_cost_bound(duals, relaxed, options)
+        assert lowest is not None
+        exact = cost - _total_cost(relaxed, solve(relaxed).arrays())
+        assert cost - lowest >= exact - tolerance, (key, cost - lowest, exact)
+        assert cost - every >= exact - tolerance, (key, cost - every, exact)
+        assert every <= lowest + 1e-9
+        # The LP of the model without the ban is a relaxation of it: never above its optimum.
+        assert lowest <= cost - exact + tolerance
+
+
+def _cold_relaxation_cost(relaxed, binary_steps) -> float:
+    """The LP relaxation of ``relaxed``'s model, built from scratch with the mode binaries it
+    still watches, priced at energy cost and wear only (no tie-breaks)."""
+    watched = watched_steps(relaxed)
+    steps = {mode: frozenset(at & watched[mode]) for mode, at in binary_steps.items()}
+    model = build_model(relaxed, ModelOptions(binary_steps=steps))
+    cost = np.zeros(model.num_col)
+    for family in (model.columns.grid_import, model.columns.grid_export, model.columns.discharge):
+        cost[family] = model.cost[family]
+    lp = replace(model, cost=cost, integer=np.zeros_like(model.integer))
+    h = _highs_instance(lp, MIP_RELATIVE_GAP)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return float(h.getInfo().objective_function_value)
+
+
+@pytest.mark.parametrize("kind", ["charge_from_pv_only", "no_battery_export"])
+def test_ban_bound_is_the_relaxation_without_the_bans_binaries(kind):
+    """Seeded with the ban's mode binaries on every step it covers, the schedule's model
+    enforces the ban by rows; the hot-started bound must drop exactly those rows (else night
+    grid charging or evening battery export would stay forbidden and the bound too high) and
+    leave the instance as it found it. A 30 kWh battery makes those rows cost money."""
+    big = {**BATTERY, "capacity_kwh": 30, "initial_soc_fraction": 0.1}
+    problem = _evening_export([{"kind": kind}], battery=big)
+    limits = build_limits(problem)
+    ban = limits.battery.bans[0]
+    everywhere = {ban.flow: frozenset(watched_steps(limits)[ban.flow])}
+    solution = solve(limits, seed=everywhere)
+    assert len(solution.binary_steps[ban.flow]) == int(ban.steps.sum())
+    duals = fixed_lp_duals(solution)
+    options = ModelOptions(binary_steps=solution.binary_steps)
+    relaxed = build_limits(problem, relax=[ban.key])
+    lowest = relaxation_cost_bound(duals, relaxed, options)
+    assert lowest == pytest.approx(_cold_relaxation_cost(relaxed, solution.binary_steps), abs=1e-6)
+    exact = _total_cost(relaxed, solve(relaxed).arrays())
+    assert lowest <= exact + 1e-6
+    assert _total_cost(limits, solution.arrays()) - lowest > WORTH_MENTIONING_EUR
+    # The instance is back at the fixed LP: it re-solves to the schedule's objective.
+    duals.highs.run()
+    assert duals.highs.getInfo().objective_function_value == pytest.approx(
+        float(duals.model.cost @ solution.x), abs=1e-6
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BAN_PROBLEMS))
+def test_default_lists_the_bans_exact_lists_with_exact_figures(name):
+    problem = BAN_PROBLEMS[name]()
+    default = optimise(problem)
+    exact = optimise(problem, explain="exact")
+    bans = ("grid_charging", "battery_export")
+
+    def listed(result):
+        return {
+            (b.kind, b.source, b.start): b.relax_saving_eur
+            for b in result.binding_constraints
+            if b.kind in bans
+        }
+
+    ours, theirs = listed(default), listed(exact)
+    assert ours.keys() == theirs.keys()
+    for key, value in ours.items():
+        assert value == pytest.approx(theirs[key], rel=1e-3, abs=1e-3)
+        assert value >= WORTH_MENTIONING_EUR
+
+
+def test_bans_below_the_listing_threshold_are_not_resolved(monkeypatch):
+    """site_rules' two bans save nothing; the LP bound shows it, so the default call solves
+    the schedule once and re-solves nothing for them."""
+    calls: list[object] = []
+    real = optimiser_module.solve
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(optimiser_module, "solve", counting)
+    problem = SCENARIOS["site_rules"].input()
+    result = optimise(problem)
+    assert not [
+        b for b in result.binding_constraints if b.kind in ("grid_charging", "battery_export")
+    ]
+    assert len(calls) == 1
+    calls.clear()
+    optimise(problem, explain="exact")
+    assert len(calls) >= 3  # the exact mode still re-solves each ban
+
+
+@pytest.mark.parametrize(
+    "name", ["household_lp", "site_rules", "sme_peak_machines", "ev_fixed_evening"]
+)
+def test_fixed_mode_lp_starts_hot_from_the_solutions_instance(name):
+    """The duals' LP (binaries fixed at the optimum) re-solves on the instance the schedule
+    was found on: the same optimum as a cold solve, from a basis that is already (nearly)
+    optimal."""
+    solution = solve(build_limits(SCENARIOS[name].input()))
+    assert solution.lp is not None
+    hot = fixed_lp_duals(solution)
+    hot_info = hot.highs.getInfo()
+    cold = fixed_lp_duals(replace(solution, lp=None))
+    cold_info = cold.highs.getInfo()
+    assert hot_info.objective_function_value == pytest.approx(
+        cold_info.objective_function_value, abs=1e-7
+    )
+    assert hot_info.objective_function_value == pytest.approx(
+        float(solution.model.cost @ solution.x), abs=1e-6
+    )
+    assert hot_info.simplex_iteration_count < max(cold_info.simplex_iteration_count, 1)
