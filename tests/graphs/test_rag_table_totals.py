@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
-from luna.graphs.rag.calculation import Calculation, Figures
+from luna.graphs.rag.calculation import Calculation, Figures, calculate
 from luna.graphs.rag.calculation_cues import wants_calculation
-from luna.graphs.rag.table_totals import period_total
+from luna.graphs.rag.calculation_plan import listed_numbers
+from luna.graphs.rag.table_totals import period_total, with_period_sums
+from luna.prompts.registry import LoadedPrompt, read_prompt_files
 from luna.retrieval.dictionary import Dictionary, parse
+from tests.scripted_model import ScriptedModel
 
 NOTE = """Aktennotiz Haustechnik
 Monat | Verbrauch kWh | Spitzenlast kW | Spitze am
@@ -157,3 +161,87 @@ def test_the_table_with_the_questions_months_is_shown_before_better_ranked_passa
     # a question that names no month pins nothing: the ranking stands
     unpinned = say_most_first(with_month_rows_pinned([*faq, table], "Gesamtverbrauch?"), 4)
     assert [p["n"] for p in unpinned] == [1, 2, 3, 4]
+
+
+# --- sums a calculation needs as one operand ---------------------------------------------------
+
+PLANT_2025 = (
+    "Plant Lindenau, metered grid withdrawal\nMonth | Consumption (kWh) | Peak (kW)\n"
+    + "\n".join(
+        f"{month} 2025 | {kwh} | {peak}"
+        for month, kwh, peak in [
+            ("January", "61,200", "198.2"),
+            ("February", "57,900", "201.4"),
+            ("March", "60,150", "188.0"),
+            ("April", "52,310", "175.5"),
+            ("May", "49,870", "170.1"),
+            ("June", "48,020", "169.9"),
+            ("July", "50,440", "181.3"),
+            ("August", "41,700", "160.0"),
+            ("September", "53,060", "177.7"),
+            ("October", "58,480", "190.4"),
+            ("November", "63,910", "205.8"),
+            ("December", "59,330", "199.6"),
+        ]
+    )
+)
+GRID_FEES = (
+    "Grid fees 2026, Lindenau Netz: energy charge 2.87 ct/kWh net; demand charge 126.48 EUR/kW."
+)
+
+
+def _numbered_prompt() -> LoadedPrompt:
+    spec = next(
+        s for s in read_prompt_files() if s.name == "rag_calculate" and s.version == "1.1.0"
+    )
+    return LoadedPrompt(spec, spec.template())
+
+
+def test_a_year_named_alone_gets_its_sum_written_under_a_table_labelled_with_it():
+    question = (
+        "If we use exactly as much electricity in 2026 as in 2025, what does the energy "
+        "charge of the grid fees come to for the year?"
+    )
+    extended = with_period_sums(question, passages(GRID_FEES, PLANT_2025))
+    assert extended[0]["text"] == GRID_FEES  # no table, nothing added
+    added = extended[1]["text"].removeprefix(PLANT_2025).strip()
+    # kWh adds up; a peak in kW does not
+    assert added == (
+        "Total (added up by Luna from this table) January to December 2025, Consumption (kWh): "
+        "656,370 kWh"
+    )
+
+
+def test_a_plan_cites_the_written_sum_as_one_operand_and_code_computes_it():
+    question = "What does our 2025 consumption cost at the energy charge of the grid fees?"
+    titled = [p | {"title": t} for p, t in zip(passages(GRID_FEES, PLANT_2025), ["Fees", "Plant"])]
+    extended = with_period_sums(question, titled)
+    listed = listed_numbers(question, extended)
+    total = next(i for i, n in enumerate(listed, 1) if n.value == "656,370")
+    rate = next(i for i, n in enumerate(listed, 1) if n.value == "2.87")
+    model = ScriptedModel(script=[json.dumps({"expression": f"n{total} * n{rate}"})])
+    calc = calculate(model, _numbered_prompt(), question, extended, "en")
+    assert calc is not None
+    assert calc.rounded() == Decimal("18837.82")  # 656,370 kWh x 0.0287 EUR/kWh
+    assert sorted(calc.sources) == [1, 2]
+
+
+def test_unlabelled_months_are_no_named_years_sum_but_a_named_span_is_summed():
+    unlabelled = passages(NOTE)  # "Januar", "Februar", ... without a year
+    assert (
+        with_period_sums("Was kostet der Verbrauch von 2025 bei 2,87 ct/kWh?", unlabelled)[0][
+            "text"
+        ]
+        == NOTE
+    )
+    extended = with_period_sums(
+        "Was kostet der Verbrauch von Januar bis März bei 2,87 ct/kWh?", unlabelled
+    )
+    assert extended[0]["text"].endswith(
+        "Summe (von Luna aus dieser Tabelle addiert) Januar bis März, Verbrauch kWh: 193.650 kWh"
+    )
+    # a month missing from the table: no sum
+    assert (
+        with_period_sums("Was kostet der Verbrauch von März bis Juni?", unlabelled)[0]["text"]
+        == NOTE
+    )

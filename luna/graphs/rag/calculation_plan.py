@@ -60,6 +60,7 @@ _TOKEN = re.compile(
 
 
 MAX_OPERANDS = 8
+_TOTAL = re.compile(r"\b(summe|gesamt\w*|total|sum)\b", re.IGNORECASE)
 
 
 class Operand(BaseModel):
@@ -281,7 +282,11 @@ def listed_numbers(
     if len(offered) > room:
         contexts = [f.context for f in offered]
         weights = term_weights(contexts, question_terms(question))
-        ranked = sorted(range(len(offered)), key=lambda i: -term_score(contexts[i], weights))
+        # ties go to a total ("Summe", "total"): one operand instead of the rows it adds up
+        ranked = sorted(
+            range(len(offered)),
+            key=lambda i: (-term_score(contexts[i], weights), not _TOTAL.search(contexts[i])),
+        )
         chosen = set(ranked[:room])
         offered = [f for i, f in enumerate(offered) if i in chosen]
     return asked + offered

@@ -51,6 +51,7 @@ from luna.graphs.rag.table_totals import (
     monthly_tables,
     period_total,
     question_year,
+    with_period_sums,
 )
 from luna.graphs.rag.tariff_windows import with_tariff_window
 from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, window_energy
@@ -395,6 +396,17 @@ def route_after_check(state: RagState) -> str:
 CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | Verdict
 
 
+def _current_documents(
+    state: RagState, ctx: RagContext
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The sources of current documents, and those documents' chunk texts by item id (a
+    monthly table is read whole from them, not only the rows retrieval picked)."""
+    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
+    with ctx.sessions() as session:
+        texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
+    return current, {str(item_id): list(chunks) for item_id, chunks in texts.items()}
+
+
 def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
     """The answer code reads from the passages: a power over the time window a line states,
     a value checked against a requirement another document states, or from a monthly table
@@ -409,10 +421,7 @@ def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
         return passage_answer
     if not (asks_period_total(question) or asks_months(question) or asks_limit_excess(question)):
         return None
-    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
-    with ctx.sessions() as session:
-        texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
-    documents = {str(item_id): chunks for item_id, chunks in texts.items()}
+    current, documents = _current_documents(state, ctx)
     language = guess_language(state["question"])
     dictionary = ctx.retriever.dictionary
     return (
@@ -438,6 +447,9 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     result: Calculation | CodedAnswer | None = _read_by_code(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
         passages = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
+        passages = with_period_sums(
+            question, passages, _current_documents(state, ctx)[1], ctx.retriever.dictionary
+        )
         question = with_tariff_window(question, passages)  # "um 17:30" → its window's rate
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:

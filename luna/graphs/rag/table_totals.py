@@ -18,14 +18,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from luna.core.arithmetic import number_language, parse_number
+from luna.core.arithmetic import format_number, number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
 from luna.retrieval.designations import years
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import equivalents
-from luna.retrieval.periods import MONTHS_EN, period_months, row_month
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months, row_month
 
 _SUM = re.compile(
     r"\b(insgesamt|gesamt\w*|zusammen|summe|total|sum|altogether|combined|in all)\b", re.I
@@ -235,3 +235,88 @@ def period_total(
                 return Figures(items=[total_line, mean_line])
             return Figures(items=[mean_line if mean else total_line])
     return None
+
+
+# The line a passage gets for a sum code added up, in the passage's own language: the model's
+# calculation plan may cite it like any number the passage writes. Period and column stand
+# right before the figure, where the numbers list takes a figure's words from.
+_SUM_LINE: dict[Language, str] = {
+    "de": "Summe (von Luna aus dieser Tabelle addiert) {first} bis {last}{year}, {column}: {total}",
+    "en": "Total (added up by Luna from this table) {first} to {last}{year}, {column}: {total}",
+}
+
+
+def _sum_spans(question: str) -> list[tuple[int | None, list[int], bool]]:
+    """The periods a calculation may need a table's sum over, each with whether its year must
+    be written on the rows: the question's months (two or more, in its one named year, if
+    any), else each year it names as a whole ("if we use as much as in 2025"), which a table
+    of unlabelled months cannot tell apart from another year."""
+    months = period_months(question)
+    if len(months) >= 2:
+        return [(question_year(question), months, False)]
+    if months:
+        return []
+    return [(int(y), list(range(1, 13)), True) for y in dict.fromkeys(years(question))]
+
+
+def _labelled(rows: Sequence[list[str]], year: int | None) -> bool:
+    """Whether every row's label writes ``year`` ("Januar 2025")."""
+    found = [row_month(row[0]) for row in rows]
+    return year is not None and all(f is not None and f[1] == year for f in found)
+
+
+def with_period_sums(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]] | None = None,
+    dictionary: Dictionary | None = None,
+) -> list[dict[str, Any]]:
+    """Passages with the sums over the question's period of their monthly tables' additive
+    columns (kWh, €) written under them, for a calculation that needs such a sum as one
+    operand: "what does our 2025 consumption cost at 2.87 ct/kWh?" needs twelve rows added,
+    more than a plan may name and more than the small model adds right. A sum is written only
+    where the table has every month of the period; its line names the year only where the
+    rows write it, and a year named alone needs rows labelled with it (a table of unlabelled
+    months is never passed off as another year's). The column is the one the question names,
+    else every additive column. ``documents`` completes tables as in
+    :func:`monthly_tables`."""
+    spans = _sum_spans(question)
+    extended = list(passages)
+    for at, passage in enumerate(extended):
+        text = str(passage["text"])
+        language = guess_language(text)
+        numbers = number_language(text, language)
+        document = (documents or {}).get(str(passage.get("item_id")), ())
+        lines: list[str] = []
+        for year, months, year_needed in spans:
+            for header, by_month in monthly_tables(text, document, year):
+                if not all(m in by_month for m in months):
+                    continue
+                rows = [by_month[m] for m in months]
+                labelled = _labelled(rows, year)
+                if year_needed and not labelled:
+                    continue
+                named = column_for(header, question, dictionary=dictionary)
+                columns = [named] if named is not None else range(1, len(header))
+                for column in columns:
+                    unit = unit_of_header(header[column])
+                    if unit not in ADDITIVE_UNITS:
+                        continue
+                    try:
+                        values = [parse_number(row[column], numbers) for row in rows]
+                    except (ValueError, IndexError):
+                        continue
+                    names = MONTHS_DE if language == "de" else MONTHS_EN
+                    total = format_number(sum(values, Decimal(0)), numbers, trim=True)
+                    lines.append(
+                        _SUM_LINE[language].format(
+                            first=names[months[0] - 1],
+                            last=names[months[-1] - 1],
+                            year=f" {year}" if labelled else "",
+                            column=header[column],
+                            total=f"{total} {unit}",
+                        )
+                    )
+        if lines:
+            extended[at] = passage | {"text": "\n".join([text, *dict.fromkeys(lines)])}
+    return extended
