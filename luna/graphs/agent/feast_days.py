@@ -216,10 +216,62 @@ def _year(message: str, end: int, today: date, names: tuple[str, ...], country: 
     return today.year if found is None or found <= today else today.year - 1
 
 
+_WEEKDAY_NAMES = (
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+_WEEKDAY_OF = {
+    name: i % 7 for i, name in enumerate(_WEEKDAY_NAMES.replace("sonnabend|", "").split("|"))
+} | {"sonnabend": 5}
+# "der Freitag nach Christi Himmelfahrt", "the Tuesday right after Whit Monday", "the day
+# before Christmas Eve" (text as :func:`_key` writes it, the holiday's name right after).
+_NEXT_TO = re.compile(
+    rf"\b(?P<weekday>{_WEEKDAY_NAMES}|tag|day)\s+(?:(?:right|directly|just|immediately|gleich|"
+    r"direkt|unmittelbar)\s+)?(?P<side>after|nach|before|vor)\s+(?:(?:dem|the)\s+)?$"
+)
+# "Samstag bis Pfingstmontag", "from Friday to Easter Monday": a weekday up to the holiday.
+_UP_TO = re.compile(
+    rf"\b(?P<weekday>{_WEEKDAY_NAMES})\s+(?:bis(?:\s+(?:einschließlich|inklusive|zum))?|to|"
+    r"through|until|till|[-–])\s+(?:(?:dem|the)\s+)?$"
+)
+
+
+def _next_to(before: str, day: date) -> tuple[date, date] | None:
+    """The day or days the words ``before`` a holiday's name place relative to it (``day``):
+    a weekday or day after or before it, or a range from a weekday up to it."""
+    near = _NEXT_TO.search(before)
+    if near is not None:
+        weekday = _WEEKDAY_OF.get(near["weekday"])
+        after = near["side"] in ("after", "nach")
+        if weekday is None:  # "the day after"
+            step = 1
+        else:
+            step = ((weekday - day.weekday()) if after else (day.weekday() - weekday)) % 7 or 7
+        found = day + timedelta(days=step if after else -step)
+        return found, found
+    up_to = _UP_TO.search(before)
+    if up_to is not None:
+        first = day - timedelta(days=(day.weekday() - _WEEKDAY_OF[up_to["weekday"]]) % 7)
+        return first, day
+    return None
+
+
 def feast_days(message: str, today: date, country: str | None = None) -> tuple[date, date] | None:
     """The first and last day of the holiday (or the days around a feast: "über Ostern",
-    "Christmas holidays") the message names, in the site's country, or None."""
+    "Christmas holidays") the message names, in the site's country, or None; a weekday
+    placed by it ("der Freitag nach Christi Himmelfahrt", "Saturday to Whit Monday") is
+    that weekday, or the days from it up to the holiday."""
     country = (country or get_settings().site_country).upper()
+    text = _key(message)
+    pattern, meaning = _names(country, today.year)
+    for match in pattern.finditer(text):
+        library_names = meaning[match.group(1)]
+        day = _day_of(
+            library_names, country, _year(text, match.end(), today, library_names, country)
+        )
+        placed = None if day is None else _next_to(text[: match.start()], day)
+        if placed is not None:
+            return placed
     span = _SPAN_WORDS.search(message)
     if span is not None:
         word = next(g for g in span.groups() if g).casefold()
@@ -228,8 +280,6 @@ def feast_days(message: str, today: date, country: str | None = None) -> tuple[d
         first, last = _day_of(first_names, country, year), _day_of(last_names, country, year)
         if first is not None and last is not None and first <= last:
             return first, min(last, max(first, today))
-    text = _key(message)
-    pattern, meaning = _names(country, today.year)
     for match in pattern.finditer(text):
         library_names = meaning[match.group(1)]
         year = _year(text, match.end(), today, library_names, country)

@@ -69,10 +69,13 @@ COSTS_NOW = re.compile(r"\b(kostet|kosten|costs?)\b", _I)
 # PV used on site: "wie viel davon habe ich selbst verbraucht", "how much came from my PV".
 SELF_CONSUMPTION = re.compile(
     r"\b(selbst verbraucht|eigenverbrauch\w*|self-?consum\w*|direkt verbraucht|"
-    r"(came|come|comes) from (my|our|the) (pv|solar\w*)|aus (meiner|unserer|der) "
+    r"(came|come|comes|coming)( \w+){0,2} (from|off) (my|our|the)( own)? (pv|solar\w*|roofs?|"
+    r"panels?|modules?|array)|aus (meiner|unserer|der) "
     r"(pv|solar\w*|photovoltaik\w*)|(my|our) own (pv|solar\w*)|"
     r"eigene[nmr]? (pv|solar\w*|sonnenstrom\w*)|eigennutzung|self[- ]used|"
     r"(selbst|selber)( \w+)? (genutzt|genützt|verbraucht|verwendet|gebraucht|genommen)|"
+    r"(vom|von unserem|von meinem|aus unserem|aus meinem) (eigenen )?(dach|modulen|paneelen)\b"
+    r"[^.?!]{0,60}\b(genutzt|genützt|verbraucht|verwendet|gebraucht)|"
     r"(use|used|consume|consumed|using)( \w+){0,3} (myself|ourselves|on[- ]site)|"
     # "how much of that solar ended up used in the house", "wie viel vom Solarstrom haben wir
     # genutzt": a share of the PV that was used is what was used on site
@@ -307,13 +310,32 @@ def restate(args: dict[str, Any]) -> str:
     return f"What was the {subject}{whose} {when}?"
 
 
-def asks_tariff(message: str) -> bool:
+# A tariff word that only says which part of a cost is asked ("nur Arbeitspreis", "working
+# price only", "Arbeitspreis-Anteil") or under which tariff ("mit dem dynamischen Tarif"): the
+# cost that code computes is the working price under the site's tariff.
+_COST_PART_BEFORE = re.compile(
+    r"\b(nur|only|just|mit|with|on|under|unter|zum|im|auf|at|nach)\W+"
+    r"((the|den|die|das|dem|der|our|my|unse?re[mnrs]?|meine[mnrs]?)\W+)?(\w+\W+)?$",
+    _I,
+)
+_COST_PART_AFTER = re.compile(r"^\W*(only|anteil\w*|allein|alone)\b", _I)
+
+
+def asks_tariff(message: str, cost: bool = False) -> bool:
     """Whether the message asks about the tariff: a tariff word that is not only named to be
-    left out ("Stromkosten ohne Grundpreis" asks for the cost)."""
-    return any(
-        not _LEFT_OUT.search(message[max(0, m.start() - 24) : m.start()])
-        for m in TARIFF.finditer(message)
-    )
+    left out ("Stromkosten ohne Grundpreis" asks for the cost) or, in a question for a
+    ``cost``, to name the part or the tariff it is computed with ("what did April cost,
+    working price only?")."""
+    for m in TARIFF.finditer(message):
+        before = message[max(0, m.start() - 32) : m.start()]
+        if _LEFT_OUT.search(before):
+            continue
+        if cost and (
+            _COST_PART_BEFORE.search(before) or _COST_PART_AFTER.match(message[m.end() :])
+        ):
+            continue
+        return True
+    return False
 
 
 def _forecast(message: str, meter: MeterRef | None) -> RuleCall | None:
@@ -392,7 +414,8 @@ def rule_calls(
         series = _timeseries(text, history, now, tz, meter, country)
         if series is not None:
             calls.append(series)
-    if asks_tariff(text):
+    cost = any(c.tool == "query_timeseries" and c.args.get("series") == "cost" for c in calls)
+    if asks_tariff(text, cost=cost):
         calls.append(RuleCall("get_tariff", {"question": text}))
     elif (DOCUMENTS.search(text) or DEVICES.search(text)) and not calls:
         calls.append(RuleCall("search_documents", {"query": text}))

@@ -62,9 +62,11 @@ _UNTIL = re.compile(
     rf"[^.?!:;]{{0,60}}?\b(?:{_TO})\s+{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|gestern|yesterday)(?!\w)",
     re.IGNORECASE,
 )
+# "full days", "vollen Tage": days counted whole, which every count of days is.
+_WHOLE = r"(?:(?:full|whole|complete|entire|vollen|ganzen|kompletten|abgeschlossenen)\s+)?"
 # "die sieben Tage bis gestern", "the seven days up to and including yesterday".
 _DAYS_ENDING = re.compile(
-    rf"\b(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+(?:days|tage[n]?)\s+(?:{_TO}|ending(?:\s+with)?)"
+    rf"\b(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+{_WHOLE}(?:days|tage[n]?)\s+(?:{_TO}|ending(?:\s+with)?)"
     r"\s+(?P<end>heute|today|gestern|yesterday)\b",
     re.IGNORECASE,
 )
@@ -96,12 +98,30 @@ _MONTH_DAY = re.compile(
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
-_IN_MONTH = re.compile(rf"\b(?:im|in|of|during|for)\s+({_MONTH})\b(?:\s+((?:19|20)\d\d))?", re.I)
+_IN_MONTH = re.compile(
+    rf"\b(?:im|in|of|during|for|vom|over|about|and|und)\s+(?:(?:the\s+)?(?:ganzen|gesamten|kompletten|whole|"
+    rf"entire|full)\s+(?:of\s+)?|all\s+of\s+)?({_MONTH})\b(?:\s+((?:19|20)\d\d))?",
+    re.I,
+)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _WEEKEND = re.compile(r"\b(wochenende|weekend)\b", re.IGNORECASE)
 _LAST_N = re.compile(
     rf"\b(?:last|past|previous|letzten|vergangenen|zurückliegenden)\s+"
-    rf"(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+(?P<unit>days|tage[n]?|weeks|wochen)\b",
+    rf"(?:(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+{_WHOLE}(?P<unit>days|tage[n]?|weeks|wochen)|"
+    r"(?P<fortnight>fortnight))\b",
+    re.IGNORECASE,
+)
+# One day a count of days or weeks back: "heute vor vier Wochen", "vor genau 10 Tagen", "three
+# weeks ago today", "exactly 5 days ago". Weeks count to the day only where "heute", "today",
+# "genau", "exactly" or "to the day" says so ("vor zwei Wochen" alone is that week).
+_AGO_DE = re.compile(
+    rf"\b(?P<today>heute\s+)?vor\s+(?P<exact>(?:genau|exakt|auf den tag)\s+)?"
+    rf"(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+(?P<unit>tage[n]?|wochen)\b",
+    re.IGNORECASE,
+)
+_AGO_EN = re.compile(
+    rf"\b(?P<exact>exactly\s+)?(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+(?P<unit>days?|weeks?)\s+ago"
+    r"(?P<today>\s+(?:today|to the day))?\b",
     re.IGNORECASE,
 )
 
@@ -291,8 +311,11 @@ def named_days(message: str, today: date, country: str | None = None) -> tuple[d
         return feast
     last_n = _LAST_N.search(message)
     if last_n is not None:
-        count = count_of(last_n["n"])
-        days = count * (7 if last_n["unit"].casefold().startswith("w") else 1)
+        if last_n["fortnight"]:
+            days = 14
+        else:
+            count = count_of(last_n["n"])
+            days = count * (7 if last_n["unit"].casefold().startswith("w") else 1)
         if days > 0:
             return today - timedelta(days=days), today - timedelta(days=1)
     weekday = _weekday(message)
@@ -310,4 +333,17 @@ def named_days(message: str, today: date, country: str | None = None) -> tuple[d
             return None
         year = month_match.group(2)
         return _whole_month(month, int(year) if year else None, today)
+    return None
+
+
+def day_ago(message: str) -> tuple[int, bool] | None:
+    """How many days back one day lies that the message counts back to ("heute vor vier
+    Wochen": 28), with whether the count is in weeks; None when it counts back to no day."""
+    for pattern in (_AGO_DE, _AGO_EN):
+        for match in pattern.finditer(message):
+            count = count_of(match["n"])
+            weeks = match["unit"].casefold().startswith("w")
+            if count <= 0 or (weeks and not (match["today"] or match["exact"])):
+                continue
+            return count * (7 if weeks else 1), weeks
     return None

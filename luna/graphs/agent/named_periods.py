@@ -19,7 +19,7 @@ from typing import Any
 from luna.graphs.agent.calendar_weeks import LAST_WEEK, THIS_WEEK, week_days
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.follow_up_periods import DAY_BEFORE_YESTERDAY, bare_day, day_near
-from luna.graphs.agent.named_days import named_days, named_range, written_day
+from luna.graphs.agent.named_days import day_ago, named_days, named_range, written_day
 from luna.graphs.agent.numeric_dates import NUMERIC_DATE
 from luna.graphs.agent.spelled_dates import month_part
 from luna.retrieval.periods import MONTH_NAME
@@ -93,8 +93,23 @@ PAST_PERIODS = ("yesterday", "last_week", "last_7_days", "last_month", "last_30_
 Days = tuple[date, date]
 
 
+# Today named only to be left out: "heute nicht mitgezählt", "not counting today".
+_TODAY_LEFT_OUT = re.compile(
+    r"\b((heute|today)\W+(nicht\s+(mit)?(gezählt|eingerechnet|dabei)|ausgenommen|"
+    r"not\s+(counted|included)|excluded)|(not\s+counting|excluding|without|except|ohne|außer)"
+    r"\s+(today|heute)|(today|heute)\s+(doesn't|does not)\s+count)\b",
+    _I,
+)
+
+
+def without_today_left_out(message: str) -> str:
+    """``message`` less the words that name today only to leave it out."""
+    return _TODAY_LEFT_OUT.sub(" ", message)
+
+
 def find_period(message: str) -> Period | None:
     """The named period the message names, or None (also for "vorgestern", a date)."""
+    message = without_today_left_out(message)
     if DAY_BEFORE_YESTERDAY.search(message):
         return None  # two days back: a date (see message_period), not a named period
     for pattern, period in PERIODS:
@@ -119,9 +134,14 @@ def _in_year(message: str, today: date, period: Period, country: str | None) -> 
 def _named(
     message: str, today: date, country: str | None, around: Days | None
 ) -> tuple[Period | None, Days | None]:
+    message = without_today_left_out(message)
     found = named_range(message, today) or month_part(message, today)
     if found is not None:
         return None, found
+    back = day_ago(message)
+    if back is not None:
+        day = today - timedelta(days=back[0])
+        return None, (day, day)
     if DAY_BEFORE_YESTERDAY.search(message):
         day = today - timedelta(days=2)
         return None, (day, day)
