@@ -358,6 +358,19 @@ class Settings(BaseSettings):
     data_source: DataSourceKind = Field(
         default=DataSourceKind.SIMULATOR, description="What feeds readings while the API runs."
     )
+    feed_in_api: bool = Field(
+        default=True,
+        description="Run the live feed (LUNA_DATA_SOURCE) inside luna serve, so the embedded "
+        "default stays one command; false where one `luna feed` process runs it (several API "
+        "replicas would each run their own).",
+    )
+    feed_status_every_s: float = Field(
+        default=5.0,
+        ge=0.5,
+        le=60,
+        description="How often the process running the feed stores its status and heartbeat "
+        "in the database, where every API replica reads it; stale after three missed beats.",
+    )
     simulator_meters: int = Field(
         default=8, ge=1, le=10_000, description="Simulated meters (the default 8 include PV)."
     )

@@ -41,6 +41,7 @@ from luna.api.sanitise import reject_unsafe_strings
 from luna.api.security_headers import install_security_headers
 from luna.api.sse import wait_for_workers
 from luna.config import Settings, get_settings
+from luna.connectors.feed import FeedRunner
 from luna.connectors.sources import build_data_source
 from luna.forecasting.refresh_jobs import ForecastRefresher
 from luna.jobs.forecast import enqueue_forecast_refreshes
@@ -76,9 +77,19 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
                 submit=lambda targets: enqueue_forecast_refreshes(runtime.jobs, targets),
             )
             app.state.forecast_refresher.start()
-        app.state.data_source = build_data_source(settings, runtime.stores.engine)
+        # The live feed, unless one `luna feed` process runs it (several API replicas would
+        # each run their own); either way its status is stored for every replica to read.
+        app.state.data_source = None
+        app.state.feed = None
+        if settings.feed_in_api:
+            app.state.data_source = build_data_source(settings, runtime.stores.engine)
         if app.state.data_source is not None:
-            app.state.data_source.start()
+            app.state.feed = FeedRunner(
+                app.state.data_source,
+                runtime.stores.engine,
+                every_s=settings.feed_status_every_s,
+            )
+            app.state.feed.start()
         app.state.job_worker = None
         if settings.jobs_in_process_worker:
             app.state.job_worker = InProcessWorker(runtime)
@@ -103,8 +114,8 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
                 await app.state.job_worker.stop()
             if app.state.learning_schedule is not None:
                 app.state.learning_schedule.shutdown()
-            if app.state.data_source is not None:
-                app.state.data_source.stop()
+            if app.state.feed is not None:
+                app.state.feed.stop()
             if app.state.forecast_refresher is not None:
                 await asyncio.to_thread(app.state.forecast_refresher.shutdown)
             runtime.close()

@@ -1,10 +1,22 @@
-"""The ``luna`` command line: database, users, server, job worker, diagnostics."""
+"""The ``luna`` command line: database, users, server, job worker, live feed, diagnostics."""
 
 from __future__ import annotations
 
 import typer
 
-from luna.cli import connect, db, demo, doctor, forecast, ingest, serve, simulate, users, worker
+from luna.cli import (
+    connect,
+    db,
+    demo,
+    doctor,
+    feed,
+    forecast,
+    ingest,
+    serve,
+    simulate,
+    users,
+    worker,
+)
 from luna.cli import evals as eval_commands
 from luna.cli import events as event_commands
 from luna.cli import jobs as job_commands
@@ -33,6 +45,7 @@ app.add_typer(playbook_commands.app, name="playbook")
 app.add_typer(event_commands.app, name="events")
 app.command("serve")(serve.serve)
 app.add_typer(worker.app, name="worker")
+app.add_typer(feed.app, name="feed")
 app.add_typer(job_commands.app, name="jobs")
 app.command("doctor")(doctor.doctor)
 app.command("reindex")(ingest.reindex_command)

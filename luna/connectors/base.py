@@ -73,6 +73,7 @@ class Health(StrEnum):
     OK = "ok"
     DEGRADED = "degraded"  # the last database write failed: batches wait and are retried
     BACKPRESSURE = "backpressure"  # the queue is full: the peer is read only as fast as we write
+    STALE = "stale"  # read from the database: the process running the feed stopped beating
 
 
 # --- configuration and mapping -----------------------------------------------------------------

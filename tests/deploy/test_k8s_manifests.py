@@ -271,6 +271,45 @@ def test_the_heartbeat_hook_touches_its_file_on_each_beat_that_reaches_the_datab
     assert _run_hook(tmp_path / "lost", fail_beat=True) == (True, False)
 
 
+# --- the live feed ---------------------------------------------------------------------------
+
+FEED_HEARTBEAT_FILE = "/tmp/luna-feed-heartbeat"
+
+
+def test_one_feed_pod_runs_the_data_source_and_no_api_pod_does():
+    base = {key(r): r for r in render(K8S / "base")}
+    deployment = base[("Deployment", "luna-feed")]
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}  # never two at once
+    feed = _container(base, "Deployment", "luna-feed", "feed")
+    assert feed["command"] == ["luna", "feed"]
+    assert feed["args"] == ["--heartbeat-file", FEED_HEARTBEAT_FILE]
+    probe = " ".join(feed["livenessProbe"]["exec"]["command"])
+    assert FEED_HEARTBEAT_FILE in probe
+    # The file is touched on every stored status: the probe allows several missed beats.
+    allowed = int(re.search(r"-lt (\d+)", probe).group(1))  # type: ignore[union-attr]
+    assert allowed >= 3 * Settings.model_fields["feed_status_every_s"].default
+    assert FEED_HEARTBEAT_FILE in feed["startupProbe"]["exec"]["command"]
+    mounts = {m["name"]: m["mountPath"] for m in feed["volumeMounts"]}
+    assert FEED_HEARTBEAT_FILE.startswith(mounts["tmp"] + "/")
+    assert base[("ConfigMap", "luna-config")]["data"]["LUNA_FEED_IN_API"] == "false"
+    api = _container(base, "Deployment", "luna-api", "api")
+    assert {"configMapRef": {"name": "luna-config"}} in api["envFrom"]
+    assert "LUNA_FEED_IN_API" not in _env(api)
+
+
+def test_production_runs_no_feed_pod_while_no_source_is_configured(production):
+    config = production[("ConfigMap", "luna-config")]["data"]
+    assert config["LUNA_DATA_SOURCE"] == "none"
+    assert config["LUNA_FEED_IN_API"] == "false"
+    assert production[("Deployment", "luna-feed")]["spec"]["replicas"] == 0
+
+
+def test_embedded_runs_the_feed_inside_its_one_pod(embedded):
+    assert ("Deployment", "luna-feed") not in embedded
+    assert embedded[("ConfigMap", "luna-config")]["data"]["LUNA_FEED_IN_API"] == "true"
+
+
 # --- production services --------------------------------------------------------------------
 
 

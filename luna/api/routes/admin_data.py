@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from luna.api.deps import AdminUser, RuntimeDep, SessionDep, SettingsDep
 from luna.api.errors import field_error
-from luna.config import ZONE_PATTERN
+from luna.config import ZONE_PATTERN, DataSourceKind, Settings
+from luna.connectors.feed import feed_status
 from luna.connectors.sources import DataSource
 from luna.jobs.backfill import BACKFILL, enqueue_backfill
 from luna.jobs.control import JobBusyError, JobFinishedError, cancel
@@ -115,9 +116,10 @@ def _source(request: Request) -> DataSource | None:
     return source
 
 
-def _source_state(request: Request, configured: str) -> SourceState:
-    source = _source(request)
-    return SourceState(configured=configured, state=source.status() if source else None)
+def _source_state(request: Request, session: Session, settings: Settings) -> SourceState:
+    """The feed's state: from this process's source, else as ``luna feed`` stored it."""
+    state = feed_status(_source(request), session, settings)
+    return SourceState(configured=settings.data_source.value, state=state)
 
 
 @router.get("", response_model=DataOverview)
@@ -154,24 +156,37 @@ def overview(
         last_reading=last,
         prices_from=first_price,
         prices_until=last_price,
-        source=_source_state(request, settings.data_source.value),
+        source=_source_state(request, session, settings),
     )
 
 
 @router.get("/source", response_model=SourceState)
-def source_state(request: Request, settings: SettingsDep, _admin: AdminUser) -> SourceState:
-    return _source_state(request, settings.data_source.value)
+def source_state(
+    request: Request, session: SessionDep, settings: SettingsDep, _admin: AdminUser
+) -> SourceState:
+    return _source_state(request, session, settings)
 
 
 @router.post("/source/{action}", response_model=SourceState)
 def control_source(
     action: Annotated[str, Path(pattern="^(start|stop)$")],
     request: Request,
+    session: SessionDep,
     settings: SettingsDep,
     _admin: AdminUser,
 ) -> SourceState:
     """Pause or resume the live feed (e.g. during maintenance); a restart resets nothing."""
     source = _source(request)
+    if (
+        source is None
+        and not settings.feed_in_api
+        and settings.data_source is not DataSourceKind.NONE
+    ):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "the live feed runs in a process of its own (luna feed, LUNA_FEED_IN_API=false); "
+            f"stop or start that process to {action} it",
+        )
     if source is None:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
@@ -182,7 +197,7 @@ def control_source(
         source.start()
     elif action == "stop" and running:
         source.stop()
-    return _source_state(request, settings.data_source.value)
+    return _source_state(request, session, settings)
 
 
 @router.get("/backfills", response_model=list[BackfillJobOut])

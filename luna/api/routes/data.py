@@ -22,6 +22,7 @@ from luna.api.deps import (
 )
 from luna.api.errors import field_error
 from luna.config import ZONE_PATTERN
+from luna.connectors.feed import feed_status
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.local_time import LocalTimeError, to_utc
 from luna.domain.records import Price, Reading
@@ -127,10 +128,13 @@ class DataSourceStatus(BaseModel):
 
 
 @router.get("/source", response_model=DataSourceStatus | None)
-def data_source_status(request: Request, _admin: AdminUser) -> DataSourceStatus | None:
-    """State of the configured feed (simulator or MQTT connector), for the admin dashboard."""
-    source = request.app.state.data_source
-    return DataSourceStatus.model_validate(source.status()) if source is not None else None
+def data_source_status(
+    request: Request, session: SessionDep, settings: SettingsDep, _admin: AdminUser
+) -> DataSourceStatus | None:
+    """State of the configured feed (simulator or a connector), for the admin dashboard: from
+    this process, or as the `luna feed` process last stored it (``stale``: it stopped beating)."""
+    state = feed_status(request.app.state.data_source, session, settings)
+    return DataSourceStatus.model_validate(state) if state is not None else None
 
 
 # --- readings --------------------------------------------------------------------------

@@ -820,3 +820,25 @@ class JobProgress(Base):
     __table_args__ = (
         CheckConstraint("done >= 0 AND (total IS NULL OR total >= 0)", name="counts"),
     )
+
+
+class FeedStatus(Base):
+    """The live feed's last status, as the process that runs it (``luna feed``, or ``luna
+    serve`` with ``LUNA_FEED_IN_API``) stored it every ``LUNA_FEED_STATUS_EVERY_S``: every API
+    replica shows the feed from here (:mod:`luna.connectors.feed`).
+
+    One row per feed, keyed by its name (a connector's instance name, else its kind);
+    ``status`` is the source's own snapshot (:meth:`luna.connectors.base.Connector.status`,
+    the simulator's), ``state`` its health word, ``heartbeat_at`` the database's clock at the
+    last store: a row not beaten for three periods is stale (its process is gone).
+    """
+
+    __tablename__ = "feed_status"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    process: Mapped[str] = mapped_column(String(128))
+    status: Mapped[dict[str, Any]] = mapped_column(server_default=_EMPTY_JSON)
+    started_at: Mapped[datetime] = mapped_column()
+    heartbeat_at: Mapped[datetime] = mapped_column(server_default=func.now())
