@@ -1,4 +1,5 @@
-"""Days counted back or placed by a holiday, and cost questions that name their tariff part,
+"""Days counted back or placed by a holiday, cost questions that name their tariff part, and two
+meters named in one question,
 resolved by code (German and English): "the last N full days, not counting today", "heute vor
 vier Wochen", "the last fortnight", "der Freitag nach Christi Himmelfahrt", "Samstag bis
 Pfingstmontag", "im ganzen April", a bare month as a follow-up, "working price only", and
@@ -105,3 +106,15 @@ def test_a_question_about_the_tariff_itself_still_asks_the_tariff_tool(message: 
 )
 def test_what_came_off_the_roof_is_self_consumption(message: str):
     assert call(message)["series"] == "self_consumption"
+
+
+def test_two_meters_named_are_queried_one_by_one_unless_all_are_summed():
+    compared = calls("How much did M-001 use yesterday compared with M-003?")
+    assert [(tool, args.get("meter_id")) for tool, args in compared] == [
+        ("query_timeseries", "M-001"),
+        ("query_timeseries", "M-003"),
+    ]
+    assert {args["period"] for _, args in compared} == {"yesterday"}
+    together = call("Wie viel haben M-001 und M-003 zusammen gestern verbraucht?")
+    assert "meter_id" not in together  # the user's two meters, summed
+    assert together["series"] == "consumption"

@@ -214,7 +214,10 @@ def test_a_year_named_alone_gets_its_sum_written_under_a_table_labelled_with_it(
 
 def test_a_plan_cites_the_written_sum_as_one_operand_and_code_computes_it():
     question = "What does our 2025 consumption cost at the energy charge of the grid fees?"
-    titled = [p | {"title": t} for p, t in zip(passages(GRID_FEES, PLANT_2025), ["Fees", "Plant"])]
+    titled = [
+        p | {"title": t}
+        for p, t in zip(passages(GRID_FEES, PLANT_2025), ["Fees", "Plant"], strict=True)
+    ]
     extended = with_period_sums(question, titled)
     listed = listed_numbers(question, extended)
     total = next(i for i, n in enumerate(listed, 1) if n.value == "656,370")

@@ -24,7 +24,12 @@ from langchain_core.messages import AIMessage, BaseMessage
 from luna.config import site_timezone
 from luna.graphs.agent.follow_up_periods import find_shift
 from luna.graphs.agent.measures import find_focus, names_load_peak
-from luna.graphs.agent.meters import MeterRef, meter_reference
+from luna.graphs.agent.meters import (
+    MeterRef,
+    meter_reference,
+    named_meters,
+    names_several_meters,
+)
 from luna.graphs.agent.named_periods import (
     find_period,
     message_period,
@@ -371,6 +376,19 @@ def _forecast_for_meter(
     return RuleCall("forecast", {**last[1], "meter_id": meter.meter_id})
 
 
+def _per_meter(calls: list[RuleCall], meter_ids: Sequence[str]) -> list[RuleCall]:
+    """``calls`` with their one meter's series query made once per named meter ("M-001 im
+    Vergleich zu M-003": a figure each, written side by side); [] when the calls hold no such
+    query (the model decides)."""
+    queries = [c for c in calls if c.tool == "query_timeseries" and c.args.get("meter_id")]
+    if len(queries) != 1:
+        return []
+    query = queries[0]
+    each = [RuleCall(query.tool, {**query.args, "meter_id": m}) for m in meter_ids]
+    at = calls.index(query)
+    return [*calls[:at], *each, *calls[at + 1 :]]
+
+
 def rule_calls(
     message: str,
     history: Sequence[BaseMessage] = (),
@@ -421,6 +439,10 @@ def rule_calls(
         calls.append(RuleCall("search_documents", {"query": text}))
     if not calls:
         return None
+    if names_several_meters(text, meters):
+        calls = _per_meter(calls, named_meters(text))
+        if not calls:
+            return None
     if available is not None:
         calls = [c for c in calls if c.tool in available]
     return calls or None

@@ -31,6 +31,37 @@ _ALL = re.compile(
 )
 
 
+_TOGETHER = re.compile(
+    r"\b(zusammen|gemeinsam|insgesamt|summiert|addiert|together|combined|in total|summed|"
+    r"added up|altogether)\b",
+    _I,
+)
+
+
+def named_meters(message: str) -> list[str]:
+    """The meter ids the message names, in its order, each once."""
+    return list(dict.fromkeys(m.upper() for m in METER.findall(message)))
+
+
+def _all_together(message: str, meters: Sequence[str] | None) -> bool:
+    """Whether the message names every one of the user's meters by id, to be summed ("M-001
+    und M-003 zusammen")."""
+    named = named_meters(message)
+    return (
+        len(named) >= 2
+        and meters is not None
+        and set(named) == {m.upper() for m in meters}
+        and _TOGETHER.search(message) is not None
+    )
+
+
+def names_several_meters(message: str, meters: Sequence[str] | None) -> bool:
+    """Whether the message names two or more meters by id other than as all of the user's
+    meters summed: a comparison or a part of the meters, which one query of one meter (or of
+    all summed) does not answer."""
+    return len(named_meters(message)) >= 2 and not _all_together(message, meters)
+
+
 def names_meter_by_place(message: str) -> bool:
     """Whether the message names a meter by its place ("the other meter"), which needs the
     user's meters to resolve."""
@@ -50,6 +81,8 @@ def meter_reference(
     """The meter ``message`` names, or None when it names none or it is unclear which.
     ``previous`` is the meter the thread asked about last (None: all of them), ``meters`` the
     user's (sorted); without them only ids are understood."""
+    if _all_together(message, meters):
+        return MeterRef(None)
     found = METER.search(message)
     if found is not None:
         return MeterRef(found.group(1).upper())
