@@ -16,7 +16,7 @@ const STATUS_KIND = {
   ready: "ok", done: "ok", ok: "ok", up: "ok", running: "info", connected: "ok",
   pending: "muted", parsed: "muted", embedded: "muted", queued: "muted", uploading: "info",
   ingesting: "info", cancelled: "warn", stopped: "warn", duplicate: "muted",
-  failed: "danger", error: "danger", down: "danger", disconnected: "danger",
+  failed: "danger", error: "danger", down: "danger", disconnected: "danger", stale: "danger",
 };
 
 export function badge(status, label) {

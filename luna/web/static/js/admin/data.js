@@ -26,7 +26,10 @@ function renderSource(src) {
   // reports what it wrote.
   const connector = state.source !== "simulator";
   const items = [fact(t("admin.data.configured"), tOr(`admin.data.kind_${state.source}`, state.source)),
-    fact(t("admin.data.state"), badge(state.running ? "running" : "stopped"))];
+    fact(t("admin.data.state"), badge(state.stale ? "stale" : state.running ? "running" : "stopped"))];
+  // A feed in a process of its own (`luna feed`): which one, and when it last stored its status.
+  if (state.process) items.push(fact(t("admin.data.process"), state.process));
+  if (state.heartbeat_at) items.push(fact(t("admin.data.heartbeat"), fmtDateTime(state.heartbeat_at)));
   if (connector) {
     items.push(
       fact(t("admin.data.connected"), badge(state.connected ? "connected" : "disconnected")),
