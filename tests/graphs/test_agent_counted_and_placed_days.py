@@ -81,6 +81,7 @@ def test_the_mean_day_ahead_price_of_a_past_month_is_read_not_forecast():
         "What did our electricity cost in April? Working price only, no standing charge.",
         "Was hat der Netzbezug im April mit unserem dynamischen Tarif gekostet, ohne Grundgebühr?",
         "Wie hoch war der Arbeitspreis-Anteil unserer Stromkosten im Mai?",
+        "M-003 energy cost in April, working price only?",
     ],
 )
 def test_a_cost_that_names_its_tariff_part_is_computed_without_the_tariff_tool(message: str):

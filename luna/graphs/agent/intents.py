@@ -189,14 +189,17 @@ def _series_in(text: str) -> str | None:
     """The one series ``text`` names; the cost of consumption is the cost ("Was hat mich der
     Stromverbrauch gestern gekostet?"), a cost per kWh is a price."""
     message = text
+    # In a cost question a tariff's part ("working price only") says what is costed, no price
+    # series is asked for.
+    unpriced = TARIFF.sub(" ", message) if COST.search(message) else message
     found = [
         name
-        for name, pattern in (
-            ("consumption", CONSUMPTION),
-            ("production", PRODUCTION),
-            ("price", PRICE),
+        for name, pattern, read in (
+            ("consumption", CONSUMPTION, message),
+            ("production", PRODUCTION, message),
+            ("price", PRICE, unpriced),
         )
-        if pattern.search(message)
+        if pattern.search(read)
     ]
     if SELF_CONSUMPTION.search(message):
         return "self_consumption"
