@@ -170,6 +170,18 @@ class Settings(BaseSettings):
     embedding_dimension: int | None = Field(
         default=None, ge=8, description="Vector size; empty: known from the embedding model."
     )
+    embedding_query_prefix: str | None = Field(
+        default=None,
+        description="Text put before each search query sent to an Ollama embedding model; "
+        "unset: the model family's (nomic-embed-text 'search_query: ', e5 'query: ', others "
+        "none); empty: none.",
+    )
+    embedding_document_prefix: str | None = Field(
+        default=None,
+        description="Text put before each document sent to an Ollama embedding model; unset: "
+        "the model family's (nomic-embed-text 'search_document: ', e5 'passage: ', others "
+        "none); empty: none.",
+    )
     ollama_url: str = "http://127.0.0.1:11434"
 
     # --- playbooks ----------------------------------------------------------------------

