@@ -115,7 +115,7 @@ ORDINALS_EN = [
     "thirtieth",
     "thirty-first",
 ]
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?<!\w)[-−]?\d+(?:[.,]\d+)*")  # with its sign: prices go below zero
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +220,7 @@ def states(answer: str, value: float, language: Language) -> bool:
     """Whether ``answer`` states ``value`` (to the cent or hundredth) in its language's notation."""
     found = []
     for digits in _NUMBER.findall(answer):
+        digits = digits.replace("−", "-")
         plain = digits.replace(".", "").replace(",", ".") if language == "de" else digits
         try:
             found.append(float(plain.replace(",", "")))
