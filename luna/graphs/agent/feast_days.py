@@ -21,6 +21,7 @@ import holidays
 from dateutil.easter import easter  # type: ignore[import-untyped]
 
 from luna.config import get_settings
+from luna.graphs.agent.spelled_dates import WEEKDAYS
 
 _I = re.IGNORECASE
 # Everyday names → the library's English names (first found in the country's calendar wins).
@@ -216,13 +217,8 @@ def _year(message: str, end: int, today: date, names: tuple[str, ...], country: 
     return today.year if found is None or found <= today else today.year - 1
 
 
-_WEEKDAY_NAMES = (
-    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|"
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-)
-_WEEKDAY_OF = {
-    name: i % 7 for i, name in enumerate(_WEEKDAY_NAMES.replace("sonnabend|", "").split("|"))
-} | {"sonnabend": 5}
+_WEEKDAY_OF = WEEKDAYS | {"sonnabend": 5}
+_WEEKDAY_NAMES = "|".join(_WEEKDAY_OF)
 # "der Freitag nach Christi Himmelfahrt", "the Tuesday right after Whit Monday", "the day
 # before Christmas Eve" (text as :func:`_key` writes it, the holiday's name right after).
 _NEXT_TO = re.compile(
@@ -264,14 +260,19 @@ def feast_days(message: str, today: date, country: str | None = None) -> tuple[d
     country = (country or get_settings().site_country).upper()
     text = _key(message)
     pattern, meaning = _names(country, today.year)
+    named: tuple[date, date] | None = None  # the first holiday named, if no span is
     for match in pattern.finditer(text):
         library_names = meaning[match.group(1)]
-        day = _day_of(
-            library_names, country, _year(text, match.end(), today, library_names, country)
-        )
-        placed = None if day is None else _next_to(text[: match.start()], day)
+        year = _year(text, match.end(), today, library_names, country)
+        day = _day_of(library_names, country, year)
+        if day is None:
+            continue
+        placed = _next_to(text[: match.start()], day)
         if placed is not None:
             return placed
+        if named is None:
+            since = _SINCE.search(text[: match.start()]) and day <= today
+            named = (day, today) if since else (day, day)
     span = _SPAN_WORDS.search(message)
     if span is not None:
         word = next(g for g in span.groups() if g).casefold()
@@ -280,13 +281,4 @@ def feast_days(message: str, today: date, country: str | None = None) -> tuple[d
         first, last = _day_of(first_names, country, year), _day_of(last_names, country, year)
         if first is not None and last is not None and first <= last:
             return first, min(last, max(first, today))
-    for match in pattern.finditer(text):
-        library_names = meaning[match.group(1)]
-        year = _year(text, match.end(), today, library_names, country)
-        day = _day_of(library_names, country, year)
-        if day is None:
-            continue
-        if _SINCE.search(text[: match.start()]) and day <= today:
-            return day, today
-        return day, day
-    return None
+    return named

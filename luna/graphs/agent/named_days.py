@@ -22,12 +22,17 @@ from itertools import chain
 
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.numeric_dates import NUMERIC_DATE, day_first, numeric_day, numeric_parts
-from luna.graphs.agent.spelled_dates import CARDINAL_WORD, count_of, month_part, with_digits
+from luna.graphs.agent.spelled_dates import (
+    CARDINAL_WORD,
+    DE_DAYS,
+    EN_DAYS,
+    WEEKDAYS,
+    count_of,
+    month_part,
+    with_digits,
+)
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
 
-_DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
-_EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAYS = {name: i for names in (_DE_DAYS, _EN_DAYS) for i, name in enumerate(names)}
 _MONTH = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
 _YEAR = r"(?:19|20)\d\d"
 _ORDINAL = r"(?:st|nd|rd|th)"
@@ -73,7 +78,7 @@ _DAYS_ENDING = re.compile(
 # A weekday written before a date ("from Monday 12 May to Wednesday 14 May", "Freitag, den
 # 6. Juni") adds nothing the date does not say, and would split a range's two dates.
 _WEEKDAY_BEFORE_DATE = re.compile(
-    rf"\b(?:{'|'.join(_DE_DAYS + _EN_DAYS)}),?\s+(?:(?:den|the)\s+)?(?=\d|(?:{_MONTH})\b)",
+    rf"\b(?:{'|'.join(DE_DAYS + EN_DAYS)}),?\s+(?:(?:den|the)\s+)?(?=\d|(?:{_MONTH})\b)",
     re.IGNORECASE,
 )
 # "May 15-21", "June 1st through 7th, 2025": one month, two days.
@@ -267,10 +272,10 @@ def weekday_of(word: str) -> int | None:
     word = word.casefold()
     if len(word) < 5:
         return None
-    for name, index in _WEEKDAYS.items():
+    for name, index in WEEKDAYS.items():
         if word.startswith(name):
             return index
-    for name, index in _WEEKDAYS.items():
+    for name, index in WEEKDAYS.items():
         allowed = 2 if len(name) >= 9 else 1
         if abs(len(word) - len(name)) <= allowed and _edits(word, name) <= allowed:
             return index
@@ -336,14 +341,14 @@ def named_days(message: str, today: date, country: str | None = None) -> tuple[d
     return None
 
 
-def day_ago(message: str) -> tuple[int, bool] | None:
-    """How many days back one day lies that the message counts back to ("heute vor vier
-    Wochen": 28), with whether the count is in weeks; None when it counts back to no day."""
+def day_ago(message: str) -> int | None:
+    """How many days back the one day lies that the message counts back to ("heute vor vier
+    Wochen": 28); None when it counts back to no day."""
     for pattern in (_AGO_DE, _AGO_EN):
         for match in pattern.finditer(message):
             count = count_of(match["n"])
             weeks = match["unit"].casefold().startswith("w")
             if count <= 0 or (weeks and not (match["today"] or match["exact"])):
                 continue
-            return count * (7 if weeks else 1), weeks
+            return count * (7 if weeks else 1)
     return None

@@ -140,7 +140,7 @@ def _named(
         return None, found
     back = day_ago(message)
     if back is not None:
-        day = today - timedelta(days=back[0])
+        day = today - timedelta(days=back)
         return None, (day, day)
     if DAY_BEFORE_YESTERDAY.search(message):
         day = today - timedelta(days=2)

@@ -15,6 +15,10 @@ from datetime import date, timedelta
 
 from luna.retrieval.periods import MONTH_NAME, month_number
 
+DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
+EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = {name: i for names in (DE_DAYS, EN_DAYS) for i, name in enumerate(names)}
+
 _I = re.IGNORECASE
 _UNITS_DE = ("ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
 _UNITS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")

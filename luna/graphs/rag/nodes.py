@@ -51,6 +51,7 @@ from luna.graphs.rag.table_totals import (
     monthly_tables,
     period_total,
     question_year,
+    sum_periods,
     with_period_sums,
 )
 from luna.graphs.rag.tariff_windows import with_tariff_window
@@ -447,9 +448,9 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     result: Calculation | CodedAnswer | None = _read_by_code(state, ctx)
     if result is None and wants_calculation(question, [p["text"] for p in passages]):
         passages = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
-        passages = with_period_sums(
-            question, passages, _current_documents(state, ctx)[1], ctx.retriever.dictionary
-        )
+        if sum_periods(question):  # tables are read whole from their documents
+            documents = _current_documents(state, ctx)[1]
+            passages = with_period_sums(question, passages, documents, ctx.retriever.dictionary)
         question = with_tariff_window(question, passages)  # "um 17:30" → its window's rate
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:

@@ -246,7 +246,7 @@ _SUM_LINE: dict[Language, str] = {
 }
 
 
-def _sum_spans(question: str) -> list[tuple[int | None, list[int], bool]]:
+def sum_periods(question: str) -> list[tuple[int | None, list[int], bool]]:
     """The periods a calculation may need a table's sum over, each with whether its year must
     be written on the rows: the question's months (two or more, in its one named year, if
     any), else each year it names as a whole ("if we use as much as in 2025"), which a table
@@ -280,7 +280,7 @@ def with_period_sums(
     months is never passed off as another year's). The column is the one the question names,
     else every additive column. ``documents`` completes tables as in
     :func:`monthly_tables`."""
-    spans = _sum_spans(question)
+    spans = sum_periods(question)
     extended = list(passages)
     for at, passage in enumerate(extended):
         text = str(passage["text"])
