@@ -12,14 +12,16 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
 from rich import print as rprint
 from rich.markup import escape
+from sqlalchemy import Engine
 
 from luna.config import Settings, get_settings
 from luna.connectors.base import Connector
@@ -28,6 +30,8 @@ from luna.store.sql.database import create_db_engine
 
 if TYPE_CHECKING:
     from luna.connectors.entsoe import EntsoeClient
+
+S = TypeVar("S")
 
 app = typer.Typer(help="Live data connectors and price imports.", no_args_is_help=True)
 
@@ -138,7 +142,7 @@ def redis(
         redis_consumer=consumer,
     )
     engine = create_db_engine(settings)
-    connector = RedisSource(engine, settings).connector
+    connector = _source(RedisSource, engine, settings).connector
     describe = (
         f"reading {connector.stream} as {connector.group}/{connector.consumer} "
         f"at {connector.url.rsplit('@', 1)[-1]}"
@@ -169,7 +173,7 @@ def kafka(
         kafka_client_id=client_id,
     )
     engine = create_db_engine(settings)
-    connector = KafkaSource(engine, settings).connector
+    connector = _source(KafkaSource, engine, settings).connector
     describe = (
         f"reading {connector.topic} as {connector.group}/{connector.client_id} "
         f"at {connector.bootstrap}"
@@ -185,6 +189,18 @@ def _with(settings: Settings, **given: object) -> Settings:
     setting's value); the connector is then built as ``LUNA_DATA_SOURCE`` builds it
     (luna.connectors.sources)."""
     return settings.model_copy(update={k: v for k, v in given.items() if v})
+
+
+def _source(build: Callable[[Engine, Settings], S], engine: Engine, settings: Settings) -> S:
+    """The connector source ``build`` makes of ``settings``; a configuration it refuses (a
+    missing or invalid map file, security settings that do not go together) ends the command
+    with exit code 2 and the reason, not a traceback."""
+    try:
+        return build(engine, settings)
+    except (ValueError, OSError) as exc:
+        engine.dispose()
+        rprint(f"[red]configuration error: {escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
 
 
 def _map_file(given: Path | None, configured: Path | None, setting: str) -> Path:
@@ -215,7 +231,7 @@ def modbus(
         settings, modbus_host=host, modbus_port=port, modbus_meters_file=path, modbus_poll_s=poll_s
     )
     engine = create_db_engine(settings)
-    connector = ModbusSource(engine, settings).connector
+    connector = _source(ModbusSource, engine, settings).connector
     meters, host, port = connector.meters, settings.modbus_host, settings.modbus_port
     try:
         watch(connector, f"polling {len(meters)} meters at {host}:{port}", report_every, duration)
@@ -239,7 +255,7 @@ def opcua(
     path = _map_file(nodes_file, settings.opcua_nodes_file, "LUNA_OPCUA_NODES_FILE")
     settings = _with(settings, opcua_url=url, opcua_nodes_file=path)
     engine = create_db_engine(settings)
-    connector = OpcuaSource(engine, settings).connector
+    connector = _source(OpcuaSource, engine, settings).connector
     meters = connector.meters
     try:
         watch(

@@ -129,9 +129,15 @@ class ConnectorConfig(BaseModel):
 
 
 def read_map_file(path: Path) -> Any:
-    """A point/register/node map file: JSON when it ends in ``.json``, else YAML."""
+    """A point/register/node map file: JSON when it ends in ``.json``, else YAML; a file that
+    does not parse is a :class:`ValueError` naming it."""
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ValueError(
+            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"
+        ) from None
 
 
 class RejectError(ValueError):

@@ -220,6 +220,33 @@ def test_an_unreachable_peer_fails_the_connection_test(env: Stores, tmp_path: Pa
     assert "LUNA_MODBUS_METERS_FILE" in missing.output
 
 
+def test_a_refused_configuration_exits_2_with_the_reason(
+    env: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    nodes = tmp_path / "nodes.yaml"
+    nodes.write_text("meters:\n  - {meter_id: O-1, power: {node: 'ns=2;s=P', unit: W}}\n")
+    # A policy that signs needs a client certificate and key: refused before connecting.
+    monkeypatch.setenv("LUNA_OPCUA_SECURITY_POLICY", "Basic256Sha256")
+    get_settings.cache_clear()
+    url = "opc.tcp://127.0.0.1:1/"
+    secured = runner.invoke(app, ["connect", "opcua", "--url", url, "--nodes-file", str(nodes)])
+    assert secured.exit_code == 2, secured.output
+    said = " ".join(secured.output.split())  # rich wraps long lines
+    assert "configuration error" in said
+    assert "Basic256Sha256" in said
+    assert secured.exception is None or isinstance(secured.exception, SystemExit)
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("meters: [ {meter_id: M-1, preset: sunspec-203\n")
+    missing = tmp_path / "absent.yaml"
+    for path, reason in ((broken, "not valid YAML"), (missing, "No such file")):
+        result = runner.invoke(app, ["connect", "modbus", "--meters-file", str(path)])
+        assert result.exit_code == 2, result.output
+        said = " ".join(result.output.split())  # rich wraps long lines
+        assert reason in said
+        assert path.name in said
+
+
 def replaying_client(token: str) -> EntsoeClient:
     recorded = {
         "202503042300": (200, "de_lu_2025-03-05_pt60m.xml"),
