@@ -77,18 +77,14 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
                 submit=lambda targets: enqueue_forecast_refreshes(runtime.jobs, targets),
             )
             app.state.forecast_refresher.start()
-        # The live feed, unless one `luna feed` process runs it (several API replicas would
-        # each run their own); either way its status is stored for every replica to read.
-        app.state.data_source = None
+        # The live feed, unless one `luna feed` process runs it; of several replicas with it
+        # on, one runs it and the others stand by (the feed's lock). Either way its status
+        # is stored for every replica to read.
         app.state.feed = None
-        if settings.feed_in_api:
-            app.state.data_source = build_data_source(settings, runtime.stores.engine)
-        if app.state.data_source is not None:
-            app.state.feed = FeedRunner(
-                app.state.data_source,
-                runtime.stores.engine,
-                every_s=settings.feed_status_every_s,
-            )
+        engine = runtime.stores.engine
+        source = build_data_source(settings, engine) if settings.feed_in_api else None
+        if source is not None:
+            app.state.feed = FeedRunner(source, engine, every_s=settings.feed_status_every_s)
             app.state.feed.start()
         app.state.job_worker = None
         if settings.jobs_in_process_worker:

@@ -11,10 +11,21 @@ final, stopped status.
 An API replica without the feed (:func:`feed_status`) reads that row: the same snapshot, with
 ``process``, ``heartbeat_at`` and ``stale`` added; a running feed whose process has not beaten
 for :data:`STALE_AFTER_BEATS` periods is shown stale and not running.
+
+Exactly one process runs a feed, however many are started: a runner holds a PostgreSQL
+session-level advisory lock named after the feed (:func:`feed_lock_key`) on a connection of
+its own while its source runs. A second ``luna feed`` (a Deployment scaled to two, an operator
+starting one by hand), or API replicas that all have ``LUNA_FEED_IN_API`` on, stand by: they
+try the lock every beat and start the source when it comes free. PostgreSQL frees it the
+moment the holder's connection closes, so a killed or crashed holder is replaced within one
+beat, and no duplicate MQTT subscription, Modbus poll or simulator writer ever runs. A holder
+whose lock connection breaks takes the lock again on a new connection; if another process has
+it by then, it stops its source and stands by.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -23,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -36,6 +47,17 @@ from luna.store.sql.models import FeedStatus
 log = logging.getLogger(__name__)
 
 STALE_AFTER_BEATS = 3
+
+
+def feed_lock_key(name: str) -> int:
+    """The advisory lock key (a signed bigint) of the feed ``name``: one holder per feed."""
+    digest = hashlib.blake2b(f"luna-feed:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def feed_name(source: DataSource) -> str:
+    """The feed's name: its status row's key and its lock's (a connector's instance name)."""
+    return str(source.status().get("instance") or source.name)[:64]
 
 
 def this_process() -> str:
@@ -58,7 +80,7 @@ def save_status(
     """Upsert the source's status now (heartbeat: the database's ``now()``); returns it."""
     status = source.status()
     values = {
-        "name": str(status.get("instance") or source.name)[:64],
+        "name": feed_name(source),
         "kind": source.name,
         "state": feed_state(status),
         "process": process,
@@ -102,21 +124,29 @@ def read_status(session: Session, kind: str, stale_after_s: float) -> dict[str, 
     }
 
 
+def running_here(runner: FeedRunner | None) -> DataSource | None:
+    """The source of ``runner`` if it runs the feed in this process, else None."""
+    return runner.source if runner is not None and runner.active else None
+
+
 def feed_status(
     source: DataSource | None, session: Session, settings: Settings
 ) -> dict[str, Any] | None:
-    """What the admin dashboard shows: the source's snapshot when it runs in this process,
-    else (``LUNA_FEED_IN_API=false``) what its process last stored; None: no feed."""
+    """What the admin dashboard shows: the source's snapshot when it runs in this process
+    (``source``: the feed's source where this process holds the feed), else what the process
+    that runs it last stored (``luna feed``, or the replica holding the feed); None: no feed."""
     if source is not None:
         return source.status()
-    if settings.feed_in_api or settings.data_source is DataSourceKind.NONE:
+    if settings.data_source is DataSourceKind.NONE:
         return None
     stale_after = STALE_AFTER_BEATS * settings.feed_status_every_s
     return read_status(session, settings.data_source.value, stale_after)
 
 
 class FeedRunner:
-    """Runs a data source and stores its status every ``every_s`` seconds until stopped."""
+    """Runs a data source, where this process holds the feed's lock, and stores its status
+    every ``every_s`` seconds until stopped; without the lock, stands by (tries it each
+    ``every_s``) until the holder stops or dies."""
 
     def __init__(
         self,
@@ -134,22 +164,41 @@ class FeedRunner:
         self._started_at = datetime.now(UTC)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._key = feed_lock_key(feed_name(source))
+        self._lock: Connection | None = None  # open while this process holds the feed
+        self._active = threading.Event()
+        self._lock_tried = False  # the last try of the lock reached the database
+
+    @property
+    def active(self) -> bool:
+        """Whether this process runs the feed (else another does, or none yet)."""
+        return self._active.is_set()
 
     def start(self) -> None:
-        self._started_at = datetime.now(UTC)
-        self.source.start()
-        self.beat()
+        """Run the source now if the feed is free, else stand by; returns at once."""
         self._stop.clear()
+        if self._take_lock():
+            self._activate()
+        else:
+            log.warning(
+                "feed %s runs in another process; standing by to take over", self.source.name
+            )
+            if self._lock_tried:
+                self._touch()
         self._thread = threading.Thread(target=self._run, name="feed-status", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop beating, stop the source (drained, committed, acknowledged), store that."""
+        """Stop beating; where this process ran the feed, stop the source (drained,
+        committed, acknowledged), store that and free the feed for a standby."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
-        self.source.stop()
-        self.beat()
+        if self.active:
+            self.source.stop()
+            self.beat()
+            self._active.clear()
+        self._release()
 
     def beat(self) -> bool:
         """Store the status now and touch the heartbeat file; False: the database refused."""
@@ -160,13 +209,92 @@ class FeedRunner:
         except (SQLAlchemyError, TypeError, ValueError) as exc:  # the feed itself goes on
             log.error("feed status of %s not stored: %s", self.source.name, exc)
             return False
+        self._touch()
+        return True
+
+    def _touch(self) -> None:
+        """The liveness probe's file: the database answered this process just now."""
         if self._heartbeat_file is not None:
             try:
                 self._heartbeat_file.touch()
             except OSError as exc:
                 log.error("feed heartbeat file %s not touched: %s", self._heartbeat_file, exc)
-        return True
+
+    def _activate(self) -> None:
+        self._started_at = datetime.now(UTC)
+        self.source.start()
+        self._active.set()
+        self.beat()
+        log.info("feed %s runs in this process (%s)", self.source.name, self._process)
 
     def _run(self) -> None:
         while not self._stop.wait(self._every_s):
-            self.beat()
+            if not self.active:
+                if self._take_lock():
+                    self._activate()
+                elif self._lock_tried:
+                    self._touch()  # a live standby: its probe must not restart it
+            elif self._still_held():
+                self.beat()
+            else:
+                log.error(
+                    "feed %s: its lock went to another process while the database was out "
+                    "of reach; stopping the source here and standing by",
+                    self.source.name,
+                )
+                self.source.stop()
+                self._active.clear()
+
+    def _take_lock(self) -> bool:
+        """Try the feed's lock on a connection of its own (kept while held)."""
+        self._release()
+        try:
+            conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        except SQLAlchemyError as exc:
+            log.error("feed %s: database out of reach: %s", self.source.name, exc)
+            self._lock_tried = False
+            return False
+        self._lock_tried = False
+        try:
+            taken = bool(
+                conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar()
+            )
+            self._lock_tried = True
+        except SQLAlchemyError as exc:
+            log.error("feed %s: lock not tried: %s", self.source.name, exc)
+            taken = False
+        if taken:
+            self._lock = conn
+        else:
+            conn.close()
+        return taken
+
+    def _still_held(self) -> bool:
+        """Whether this process still holds the feed: its lock connection answers, or the
+        lock could be taken again on a new one; True too while the database cannot be
+        reached (nobody else can take the lock then either)."""
+        try:
+            assert self._lock is not None
+            self._lock.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            log.warning("feed %s: lock connection lost; taking the lock again", self.source.name)
+        if self._take_lock():
+            return True
+        try:
+            with self._engine.connect() as probe:
+                probe.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return True  # the database is out of reach: nobody can have taken the feed over
+        return False
+
+    def _release(self) -> None:
+        if self._lock is None:
+            return
+        try:
+            self._lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+        except SQLAlchemyError:
+            pass  # a broken connection: closing it frees the lock anyway
+        finally:
+            self._lock.close()
+            self._lock = None

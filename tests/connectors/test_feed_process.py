@@ -121,7 +121,7 @@ def test_the_feed_process_writes_readings_and_every_replica_reads_its_status(
         assert _readings(clean_db) == written  # the stored counter is what reached the table
         assert (tmp_path / "beat").stat().st_mtime > time.time() - 5 * BEAT_S
         with _api_without_feed(settings, clean_db) as client:
-            assert client.app.state.data_source is None  # type: ignore[attr-defined]
+            assert client.app.state.feed is None  # type: ignore[attr-defined]
             admin = login(client, users["admin"])
             state = client.get("/admin/data/source", headers=admin).json()
             assert state["configured"] == "simulator"
@@ -238,3 +238,91 @@ def test_the_feed_command_refuses_to_run_without_a_source(
         assert "LUNA_DATA_SOURCE=none" in output_tail(feed)
     finally:
         stop(feed)
+
+
+def test_a_second_feed_stands_by_and_takes_over_when_the_first_is_killed(
+    database_url: str, clean_db: Stores, tmp_path: Path
+) -> None:
+    """Two ``luna feed`` processes (a Deployment scaled to two): one runs the source, the other
+    waits on the feed's lock and runs it the moment the first is killed (kill -9: PostgreSQL
+    frees the lock with the dead process's connection)."""
+    (first_home := tmp_path / "first").mkdir()
+    (second_home := tmp_path / "second").mkdir()
+    first = _simulator(database_url, first_home)
+    second = None
+    try:
+        _wait(lambda: (r := _row(clean_db)) is not None and r.status["running"], first)
+        second = _simulator(database_url, second_home)
+        _wait(lambda: "standing by" in output_tail(second), second)
+        time.sleep(3 * BEAT_S)  # beats the standby could have stored: none
+        row = _row(clean_db)
+        assert row is not None
+        assert row.process.endswith(f":{first.pid}")
+        # A standby is alive for its liveness probe (it reaches the database every beat).
+        assert (second_home / "beat").stat().st_mtime > time.time() - 5 * BEAT_S
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        taken = _wait(
+            lambda: (
+                (r := _row(clean_db)) is not None
+                and r.process.endswith(f":{second.pid}")
+                and r.status["running"]
+                and r
+            ),
+            second,
+            timeout=20,
+        )
+        assert taken.state == Health.OK.value
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0, output_tail(second)
+    finally:
+        stop(first)
+        if second is not None:
+            stop(second)
+
+
+def test_api_replicas_with_the_feed_on_run_it_once(
+    settings: Settings,
+    clean_db: Stores,
+    users: dict[str, str],  # noqa: F811 (the fixture imported above)
+) -> None:
+    """Two replicas with LUNA_FEED_IN_API on: the second stands by, shows the first's status
+    from the database, refuses to pause a feed it does not run, and runs it once the first
+    shuts down."""
+    live = settings.model_copy(
+        update={
+            "data_source": DataSourceKind.SIMULATOR,
+            "simulator_meters": 1,
+            "simulator_history_days": 1,
+            "feed_status_every_s": BEAT_S,
+        }
+    )
+    first = TestClient(create_app(live, clean_db))
+    first.__enter__()
+    first_up = True
+    try:
+        assert first.app.state.feed.active  # type: ignore[attr-defined]
+        with TestClient(create_app(live, clean_db)) as second:
+            standby = second.app.state.feed  # type: ignore[attr-defined]
+            assert not standby.active
+            assert not standby.source.status()["running"]
+            admin = login(second, users["admin"])
+            shown = second.get("/admin/data/source", headers=admin).json()["state"]
+            assert shown["process"] == this_process()
+            assert shown["running"] is True
+            refused = second.post("/admin/data/source/stop", headers=admin)
+            assert refused.status_code == 409
+            assert "another API replica" in refused.json()["detail"]
+            first.__exit__(None, None, None)
+            first_up = False
+            deadline = time.monotonic() + 10 * BEAT_S
+            while not standby.active:
+                assert time.monotonic() < deadline, "the standby never took the feed over"
+                time.sleep(0.1)
+            assert standby.source.status()["running"]
+            paused = second.post("/admin/data/source/stop", headers=admin)
+            assert paused.status_code == 200
+            assert paused.json()["state"]["running"] is False
+    finally:
+        if first_up:
+            first.__exit__(None, None, None)

@@ -279,8 +279,11 @@ FEED_HEARTBEAT_FILE = "/tmp/luna-feed-heartbeat"
 def test_one_feed_pod_runs_the_data_source_and_no_api_pod_does():
     base = {key(r): r for r in render(K8S / "base")}
     deployment = base[("Deployment", "luna-feed")]
-    assert deployment["spec"]["replicas"] == 1
-    assert deployment["spec"]["strategy"] == {"type": "Recreate"}  # never two at once
+    # One runs the source, one stands by on the feed's lock (luna.connectors.feed): a
+    # rolling update never has two feeds, and a dead pod is replaced within one beat.
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["strategy"]["type"] == "RollingUpdate"
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
     feed = _container(base, "Deployment", "luna-feed", "feed")
     assert feed["command"] == ["luna", "feed"]
     assert feed["args"] == ["--heartbeat-file", FEED_HEARTBEAT_FILE]

@@ -16,6 +16,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, text
 
+from luna.connectors.feed import FeedRunner
 from luna.connectors.mosquitto_process import MosquittoProcess
 from luna.connectors.sources import MqttSource
 from luna.domain.topics import reading_topic
@@ -119,14 +120,15 @@ def mqtt_feed(live_server: LiveServer, tmp_path: Path) -> Iterator[MosquittoProc
     with session_scope(runtime.stores.sessions) as s:
         s.add(Meter(meter_id="ADMIN-TEST-1", label="admin page test"))
     settings = runtime.settings.model_copy(update={"mqtt_port": broker.port})
-    source = MqttSource(runtime.stores.engine, settings)
-    source.start()
-    app.state.data_source = source
+    feed = FeedRunner(MqttSource(runtime.stores.engine, settings), runtime.stores.engine, every_s=5)
+    feed.start()
+    assert feed.active
+    app.state.feed = feed
     try:
         yield broker
     finally:
-        app.state.data_source = None
-        source.stop()
+        app.state.feed = None
+        feed.stop()
         broker.stop()
         with session_scope(runtime.stores.sessions) as s:
             s.execute(delete(Meter).where(Meter.meter_id == "ADMIN-TEST-1"))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from luna.api.deps import AdminUser, RuntimeDep, SessionDep, SettingsDep
 from luna.api.errors import field_error
 from luna.config import ZONE_PATTERN, DataSourceKind, Settings
-from luna.connectors.feed import feed_status
+from luna.connectors.feed import feed_status, running_here
 from luna.connectors.sources import DataSource
 from luna.jobs.backfill import BACKFILL, enqueue_backfill
 from luna.jobs.control import JobBusyError, JobFinishedError, cancel
@@ -112,8 +112,8 @@ class BackfillJobOut(BaseModel):
 
 
 def _source(request: Request) -> DataSource | None:
-    source: DataSource | None = request.app.state.data_source
-    return source
+    """The feed's source where this process runs it (None: another process does, or none)."""
+    return running_here(request.app.state.feed)
 
 
 def _source_state(request: Request, session: Session, settings: Settings) -> SourceState:
@@ -177,14 +177,15 @@ def control_source(
 ) -> SourceState:
     """Pause or resume the live feed (e.g. during maintenance); a restart resets nothing."""
     source = _source(request)
-    if (
-        source is None
-        and not settings.feed_in_api
-        and settings.data_source is not DataSourceKind.NONE
-    ):
+    if source is None and settings.data_source is not DataSourceKind.NONE:
+        where = (
+            "another API replica holds it"
+            if settings.feed_in_api
+            else "it runs in a process of its own (luna feed, LUNA_FEED_IN_API=false)"
+        )
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            "the live feed runs in a process of its own (luna feed, LUNA_FEED_IN_API=false); "
+            f"the live feed does not run in this process: {where}; "
             f"stop or start that process to {action} it",
         )
     if source is None:

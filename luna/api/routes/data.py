@@ -22,7 +22,7 @@ from luna.api.deps import (
 )
 from luna.api.errors import field_error
 from luna.config import ZONE_PATTERN
-from luna.connectors.feed import feed_status
+from luna.connectors.feed import feed_status, running_here
 from luna.core.time_bounds import BoundedDatetime
 from luna.domain.local_time import LocalTimeError, to_utc
 from luna.domain.records import Price, Reading
@@ -133,7 +133,7 @@ def data_source_status(
 ) -> DataSourceStatus | None:
     """State of the configured feed (simulator or a connector), for the admin dashboard: from
     this process, or as the `luna feed` process last stored it (``stale``: it stopped beating)."""
-    state = feed_status(request.app.state.data_source, session, settings)
+    state = feed_status(running_here(request.app.state.feed), session, settings)
     return DataSourceStatus.model_validate(state) if state is not None else None
 
 
