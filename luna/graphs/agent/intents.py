@@ -33,6 +33,7 @@ from luna.graphs.agent.meters import (
 from luna.graphs.agent.named_periods import (
     find_period,
     message_period,
+    names_past,
     never_forecast,
     period_args,
     price_resolution,
@@ -53,13 +54,36 @@ PRODUCTION = re.compile(
     _I,
 )
 # What energy cost the customer (past tense, a cost noun or a colloquial "set me back", "fork
-# out", "berappen"), not what a kWh costs now.
+# out", "berappen", the Bavarian "kost"), not what a kWh costs now.
 COST = re.compile(
-    r"\b(gekostet|\w*kosten|costs?|costing|kostet(e|en)?\s+(mich|uns)|bezahl\w*|gezahlt|zahlen|"
-    r"zahlte\w*|paid|pay|paying|spent|spend|spending|ausgegeben|ausgaben|\w*rechnung|bills?|"
+    r"\b(gekostet|g?kost|\w*kosten|costs?|costing|kostet(e|en)?\s+(mich|uns)|bezahl\w*|gezahlt|"
+    r"zahlen|zahlte\w*|paid|pay|paying|spent|spend|spending|ausgegeben|ausgaben|\w*rechnung|bills?|"
     r"set\s+(me|us)\s+back|sets\s+(me|us)\s+back|fork(ed)?\s+out|shell(ed)?\s+out|"
     r"cough(ed)?\s+up|expenses?|expenditure|outlay|berapp\w*|geblecht|blechen|gelöhnt|löhnen|"
     r"hingeblättert|draufgezahlt)\b",
+    _I,
+)
+# A cost word that only names the paper a figure is for ("für die Nebenkostenabrechnung", "for
+# the utility bill"): a measure the message names ("den Verbrauch") is what it asks for.
+_COST_PAPER = re.compile(
+    r"\b(für|fürs|zur|for)\s+((die|den|das|the|my|our|meine[nr]?|unsere[nr]?)\s+)?(\w+\s+)?"
+    r"(\w*(rechnung|kosten)\w*|bills?|invoices?|statements?|expenses?)\b",
+    _I,
+)
+# What electricity cost the customer ("was hod mi da Strom kost", "what did it cost us", "my
+# electricity cost", "what we paid") is the cost, whatever price the scene names.
+OWN_COST = re.compile(
+    r"\b((g?kost\w*|cost\w*)\s+(mich|mi|uns|me|us)\b|(mich|mi|uns)\b[^.?!]{0,60}"
+    r"\b(gekostet|g?kost|kostet\w*)|(my|our|mein\w*|unser\w*)\s+(\w+\s+)?(\w*kosten|"
+    r"costs?|bills?|\w*rechnung)|(wir|ich|we|i)\b[^.?!]{0,40}\b(bezahl\w*|gezahlt|paid|pay|"
+    r"spent|ausgegeben))\b",
+    _I,
+)
+# What electricity cost on the market ("an der Börse", "on the spot market", "der Börsenstrom")
+# is its price.
+MARKET = re.compile(
+    r"\b(an|auf|am|at|on|in)\s+(der|dem|the)?\s*(\w+\s+)?(\w*börse|exchange|spot\s*market|"
+    r"\w*markt|market|großhandel|wholesale)\b|\b(spotmarkt|wholesale|börsenstrom\w*)\b",
     _I,
 )
 # "Wie viel Strom in den letzten drei Tagen?", "How much electricity on Whit Monday?": an amount
@@ -71,6 +95,8 @@ AMOUNT = re.compile(
 )
 # "Wie viel Strom kostet heute?" asks for a price, never an amount used.
 COSTS_NOW = re.compile(r"\b(kostet|kosten|costs?)\b", _I)
+# "total kWh?", "kWh since the 1st": an amount of energy is what was used, unless per kWh.
+ENERGY_UNIT = re.compile(r"\b(kwh|kilowattstunden?|kilowatt[- ]hours?|mwh)\b", _I)
 # PV used on site: "wie viel davon habe ich selbst verbraucht", "how much came from my PV".
 SELF_CONSUMPTION = re.compile(
     r"\b(selbst verbraucht|eigenverbrauch\w*|self-?consum\w*|direkt verbraucht|"
@@ -86,7 +112,16 @@ SELF_CONSUMPTION = re.compile(
     # genutzt": a share of the PV that was used is what was used on site
     r"(of|von|vom)( (that|the|this|our|my|dem|unserem|meinem|diesem))?( own| eigenen)? "
     r"(solar\w*|pv\w*|sonnenstrom\w*|photovoltaik\w*)\b[^.?!]{0,60}\b(use|used|using|consume|"
-    r"consumed|consuming|verbraucht|genutzt|genützt|verwendet))",
+    r"consumed|consuming|verbraucht|genutzt|genützt|verwendet)|"
+    # "how much of it stayed in the house", "wie viel davon blieb bei uns", "ging direkt in
+    # unsere Geräte", "rather than the grid", "statt einzuspeisen": the PV kept on site
+    r"(stayed|stays|stay|kept|remained|went|ended up)( \w+){0,2} (in|at|inside|into|within) "
+    r"(the|my|our)( own)? (house|home|building|place|site|premises|appliances|devices)|"
+    r"rather than (export\w*|feed\w*|(going )?(to |into )?the grid)|instead of (export\w*|"
+    r"feed\w*|going (to|into) the grid)|(blieb|bleibt|geblieben|ging|gingen|floss|flossen|"
+    r"landete)( \w+){0,3} (bei (uns|mir)|im (haus|gebäude|betrieb)|daheim|zu ?hause|in "
+    r"(unsere|meine|die)( eigenen)? (geräte|verbraucher|haushalt|wohnung|haus))|"
+    r"(an)?statt (ins netz|einzuspeisen|eingespeist))",
     _I,
 )
 PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
@@ -203,9 +238,15 @@ def _series_in(text: str) -> str | None:
     ]
     if SELF_CONSUMPTION.search(message):
         return "self_consumption"
-    if COST.search(message) and not PER_UNIT.search(message):
+    costed = COST.search(_COST_PAPER.sub(" ", message)) or (COST.search(message) and not found)
+    if costed and not PER_UNIT.search(message):
+        if MARKET.search(message) and not OWN_COST.search(message):
+            return "price"  # what electricity cost at the exchange is its price
+        if OWN_COST.search(message):
+            found = [name for name in found if name != "price"]
         found = [name for name in found if name != "consumption"] + ["cost"]
-    amount = AMOUNT.search(message) and not COSTS_NOW.search(message)
+    unit = ENERGY_UNIT.search(message) and not PER_UNIT.search(message)
+    amount = (AMOUNT.search(message) or unit) and not COSTS_NOW.search(message)
     if not found and (names_load_peak(message) or amount):
         found = ["consumption"]
     return found[0] if len(found) == 1 else None
@@ -418,7 +459,12 @@ def rule_calls(
     switched = _forecast_for_meter(text, history, meter)
     if switched is not None:
         calls.append(switched)
-    elif SCHEDULE_THING.search(text) and SCHEDULE_ASK.search(text) and not DOCUMENTS.search(text):
+    elif (
+        SCHEDULE_THING.search(text)
+        and SCHEDULE_ASK.search(text)
+        and not DOCUMENTS.search(text)
+        and not names_past(text, today, country)  # a plan is for today or tomorrow
+    ):
         args: dict[str, Any] = {"day": "today" if find_period(text) == "today" else "tomorrow"}
         if meter is not None and meter.meter_id is not None:
             args["meter_id"] = meter.meter_id

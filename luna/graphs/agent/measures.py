@@ -24,6 +24,9 @@ PEAK_KW = re.compile(
     r"spitzenlast\w*|spitzenleistung\w*|bezugsspitze\w*|spitzenbezug\w*|höchstlast\w*|"
     r"maximallast\w*|lastmaximum\w*|leistungsmaximum\w*|"
     r"(höchste|maximale|größte|grösste)\w* (last|leistung|bezugsleistung|leistungsaufnahme)|"
+    # "wie hoch ging die Leistung da maximal?", "how high did the load peak?"
+    r"(leistung|leistungsaufnahme|load|demand)\b[^.?!]{0,30}\b(maximal|am höchsten|"
+    r"höchstens|peak\w*|max(imum)?|at (its )?highest)|"
     r"(peak|load|demand|power) (load|power|demand|draw|peak)s?|"
     r"(biggest|highest|largest|maximum|max|top) (load|power|demand|draw|power draw))\b",
     _I,
@@ -32,18 +35,20 @@ PEAK_KW = re.compile(
 # hour", "highest hourly consumption"), as against questions that ask for an hour ("in welcher
 # Stunde", "when"), which may be of any series.
 _PEAK_HOUR_WORDS = (
-    r"\w*(stärkste|reichste|intensivste)\w* stunde|(höchste|stärkste|meiste)\w* \w*stunde\w*|"
+    r"\w*(stärkste|reichste|intensivste)\w* stunde|"
+    r"(höchste|stärkste|meiste|schlimmste|heftigste)\w* (einzelne\w* )?\w*stunde\w*|"
     r"stunde mit (dem |der )?(höchsten|meisten|größten|stärksten)|spitzenstunde\w*|"
     r"stunde\b[^.?!]{0,40}\b\w*(stärkste|reichste|intensivste)|"
-    r"peak hours?|hourly peak|(peak|heaviest|busiest|biggest|strongest|hungriest|top)"
-    r"( (usage|consumption|use|load|demand))? hours?|"
+    r"peak hours?|hourly peak|(peak|heaviest|busiest|biggest|strongest|hungriest|top|worst)"
+    r"( single)?( (usage|consumption|use|load|demand))? hours?|"
     r"hours? (of|with) (the )?(most|highest|heaviest|biggest|peak)|"
     r"(highest|largest|biggest|maximum|max) hourly"
 )
 PEAK_HOUR_WORDS = re.compile(rf"\b({_PEAK_HOUR_WORDS})", _I)
 PEAK_HOUR = re.compile(
     rf"\b({_PEAK_HOUR_WORDS}|"
-    r"((in|zu|um) )?welche[rn]? (stunde|uhrzeit)|which hour|what hour|what time|"
+    r"((in|zu|um) )?welche[rn]? (einzelne[rn]? )?(stunde|uhrzeit)|(which|what)( single| one)? "
+    r"hour|what time|"
     r"wann\b.{0,40}\b(am meisten|am höchsten|am stärksten|spitze|peak)|"
     r"when\b.{0,40}\b(the most|most|peak|highest))",
     _I,

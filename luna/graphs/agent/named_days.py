@@ -7,7 +7,8 @@ is the latest one before today, also when it is misspelt ("Donerstag", "wendsday
 month without a year is the latest one not after today. A range is a range in every common form
 ("vom 1. bis 7. Juni", "1.–7. Juni", "zwischen dem 20. und 25. Mai", "vom 01.06. bis 07.06.",
 "from 15 to 21 May", "15-21 May", "May 15 to May 21", "between 25 May and 31 May", "seit dem
-1. Juni", "letztes Wochenende", "the last 3 days"), both days included. Days in words ("am
+1. Juni", "Ende April, ab dem 28. bis Monatsende", "letztes Wochenende", "the last 3 days"), both
+days included. Days in words ("am
 dritten Juni", "the first ten days of June": ``spelled_dates``) and public holidays ("am
 Pfingstmontag", "on Whit Monday": ``feast_days``) are dates too. The result is an inclusive
 range of ISO dates, as ``query_timeseries`` takes it.
@@ -51,9 +52,21 @@ _ARTICLE = r"(?:(?:the|dem|den|zum)\s+)?"
 _FROM = r"\b(?P<from>vom|von|from|zwischen|between)\s+"
 # "bis Ende April", "to the end of May": a range's last day as the end of a month.
 _MONTH_END = rf"(?:(?:the\s+)?end\s+of|ende)\s+(?:{_MONTH})"
+# "bis Monatsende", "to the end of the month": the last day of the month the range starts in.
+_ITS_MONTH_END = (
+    r"(?:monatsende|ende\s+des\s+monats|(?:the\s+)?end\s+of\s+(?:the\s+)?month|month[- ]end)"
+)
 _RANGE = re.compile(
     rf"(?:{_FROM}{_ARTICLE})?(?<![\d./])(?P<a>{_FULL}|{_BARE})\s*(?P<sep>{_TO}|{_AND})\s*"
-    rf"{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|heute|today|gestern|yesterday|jetzt|now)(?!\w)",
+    rf"{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|{_ITS_MONTH_END}|heute|today|gestern|yesterday|jetzt|"
+    r"now)(?!\w)",
+    re.IGNORECASE,
+)
+# The month a message places a bare day in ("Ende April, ab dem 28.", "in May from the 20th");
+# "may" counts only after a word that makes it the month.
+_ANCHOR_MONTH = re.compile(
+    r"\b(?:(?P<lead>ende|anfang|mitte|im|in|of|des|vom|during|end\s+of|late|early|mid)\s+)?"
+    rf"(?P<month>{_MONTH})\b",
     re.IGNORECASE,
 )
 # "the weekend of 24/25 May", "am 24./25. Mai", "May 24/25": two days of one month.
@@ -64,7 +77,8 @@ _DAY_PAIR = re.compile(
 )
 # The end of a range opened with "seit"/"ab"/"since", a clause later in the same sentence.
 _UNTIL = re.compile(
-    rf"[^.?!:;]{{0,60}}?\b(?:{_TO})\s+{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|gestern|yesterday)(?!\w)",
+    rf"[^.?!:;]{{0,60}}?\b(?:{_TO})\s+{_ARTICLE}(?P<b>{_FULL}|{_MONTH_END}|{_ITS_MONTH_END}|"
+    r"gestern|yesterday)(?!\w)",
     re.IGNORECASE,
 )
 # "full days", "vollen Tage": days counted whole, which every count of days is.
@@ -111,7 +125,7 @@ _IN_MONTH = re.compile(
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _WEEKEND = re.compile(r"\b(wochenende|weekend)\b", re.IGNORECASE)
 _LAST_N = re.compile(
-    rf"\b(?:last|past|previous|letzten|vergangenen|zurückliegenden)\s+"
+    rf"\b(?:last|past|previous|trailing|rolling|letzten|vergangenen|zurückliegenden)\s+"
     rf"(?:(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+{_WHOLE}(?P<unit>days|tage[n]?|weeks|wochen)|"
     r"(?P<fortnight>fortnight))\b",
     re.IGNORECASE,
@@ -178,6 +192,25 @@ def _whole_month(month: int, year: int | None, today: date) -> tuple[date, date]
     return date(year, month, 1), min(following - timedelta(days=1), today)
 
 
+def _anchored(side: _Partial, message: str) -> _Partial:
+    """A bare day in the one month the message names ("Wie viel Ende April, ab dem 28.?": 28
+    April), else as written."""
+    if side.month is not None:
+        return side
+    months = {
+        month_number(m["month"])
+        for m in _ANCHOR_MONTH.finditer(message)
+        if m["lead"] or m["month"].casefold() != "may"
+    }
+    months.discard(None)
+    return _Partial(side.day, months.pop(), None) if len(months) == 1 else side
+
+
+def _its_month_end(first: date, today: date) -> date:
+    """The last day of ``first``'s month, cut off at today."""
+    return _whole_month(first.month, first.year, today)[1]
+
+
 def _resolve(first: _Partial, last: date, today: date) -> date | None:
     """The start of a range whose end is ``last``: a bare day takes the end's month (or the
     month before: "vom 28. bis 3. Juni"), a date without a year the latest not after the end."""
@@ -226,8 +259,13 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         between = (match["from"] or "").casefold() in ("zwischen", "between")
         if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
             continue
-        last = _end(match["b"], today, first_is_day)
         side = _date(match["a"], first_is_day)
+        if side is not None and re.fullmatch(_ITS_MONTH_END, match["b"], re.IGNORECASE):
+            first = _resolve(_anchored(side, message), today, today)
+            if first is not None:
+                return first, _its_month_end(first, today)
+            continue
+        last = _end(match["b"], today, first_is_day)
         first = _resolve(side, last, today) if last is not None and side is not None else None
         if first is not None and last is not None and first <= last:
             return first, last
@@ -244,10 +282,16 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
     since = _SINCE.search(message)
     if since is not None:
         side = _date(since["a"], first_is_day)
+        anchored = _anchored(side, message) if side is not None else None
         until = _UNTIL.match(message, since.end())  # "ab dem 27. April, …, bis Ende April"
-        last = _end(until["b"], today, first_is_day) if until is not None else None
-        first = _resolve(side, last or today, today) if side is not None else None
+        end = until["b"] if until is not None else None
+        month_end = end is None and anchored != side  # "im Mai ab dem 20.": the rest of May
+        if end is not None and re.fullmatch(_ITS_MONTH_END, end, re.IGNORECASE):
+            end, month_end = None, True
+        last = _end(end, today, first_is_day) if end is not None else None
+        first = _resolve(anchored, last or today, today) if anchored is not None else None
         if first is not None:
+            last = _its_month_end(first, today) if month_end else last
             return first, max(first, last or today)
     return None
 

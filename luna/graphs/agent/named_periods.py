@@ -31,16 +31,16 @@ _LAST = r"(?:last|previous|prior|letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?)"
 _MONTH = r"(?:calendar\s+month|month|monat|kalendermonat)"
 _YEAR = r"(?:calendar\s+year|year|jahr\w*|kalenderjahr\w*)"
 _START = r"(?:start|beginning)"
+# "the last 7 days", "trailing 7 days", "rolling 30 days": days counted back from today.
+_BACK = r"(?:last|past|trailing|rolling|letzten|vergangenen)"
 # Most specific first: "last 7 days" must win over "last week".
 PERIODS: tuple[tuple[re.Pattern[str], Period], ...] = (
     (
-        re.compile(r"\b(last|past|letzten|vergangenen)\s+(7|seven|sieben)\s+(days|tage[n]?)\b", _I),
+        re.compile(rf"\b{_BACK}\s+(7|seven|sieben)\s+(days|tage[n]?)\b", _I),
         "last_7_days",
     ),
     (
-        re.compile(
-            r"\b(last|past|letzten|vergangenen)\s+(30|thirty|dreißig)\s+(days|tage[n]?)\b", _I
-        ),
+        re.compile(rf"\b{_BACK}\s+(30|thirty|dreißig)\s+(days|tage[n]?)\b", _I),
         "last_30_days",
     ),
     (LAST_WEEK, "last_week"),

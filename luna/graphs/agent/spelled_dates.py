@@ -2,10 +2,11 @@
 
 "am dritten Juni", "on the third of June", "June the third", "vom ersten bis zum siebten Mai"
 name days as surely as "3. Juni" does, and "die ersten zehn Tage im Juni", "the last week of
-May", "the first half of June" name ranges inside a month. :func:`with_digits` writes the
-ordinal words of dates as digits, so the date forms of :mod:`luna.graphs.agent.named_days`
-read them; :func:`month_part` resolves the parts of a month. An ordinal is a day only next to
-a month or in a range of days ("the first ten days" counts days, it names none).
+May", "the first half of June", "the first half of last month" name ranges inside a month.
+:func:`with_digits` writes the ordinal words of dates as digits, so the date forms of
+:mod:`luna.graphs.agent.named_days` read them; :func:`month_part` resolves the parts of a
+month. An ordinal is a day only next to a month or in a range of days ("the first ten days"
+counts days, it names none).
 """
 
 from __future__ import annotations
@@ -106,9 +107,17 @@ _COUNT = rf"\d{{1,2}}|{CARDINAL_WORD}"
 # zehn Junitage").
 _EDGE = r"(?P<edge>first|last|second|erste[nr]?|letzte[nr]?|zweite[nr]?)"
 _PART = r"(?P<unit>days?|tag(?:e|en)?|weeks?|woche[n]?|half|hälfte)"
+# A month named by where it lies: "of last month", "des Vormonats", "dieses Monats" (the genitive
+# needs no preposition).
+_RELATIVE_MONTH = (
+    r"(?:(?:the\s+)?(?P<relative>last|previous|prior|this|current|letzten|vergangenen|vorigen|"
+    r"diese[ns]|laufenden|aktuellen)\s+(?:month|monats?)|(?P<before>vormonat(?:e?s)?))"
+)
+_THIS_MONTH = re.compile(r"this|current|diese[ns]|laufenden|aktuellen", _I)
 _MONTH_PART = re.compile(
-    rf"\b(?:the\s+)?{_EDGE}\s+(?:(?P<n>{_COUNT})\s+)?{_PART}\s+(?:of|in|im|des|vom)\s+"
-    rf"(?:(?:the\s+)?month\s+of\s+)?(?P<month>{MONTH_NAME})\b(?:\s+(?P<year>(?:19|20)\d\d))?",
+    rf"\b(?:the\s+)?{_EDGE}\s+(?:(?P<n>{_COUNT})\s+)?{_PART}\s+(?:(?:of|in|im|des|vom)\s+"
+    rf"(?:(?:the\s+)?month\s+of\s+)?(?P<month>{MONTH_NAME})\b(?:\s+(?P<year>(?:19|20)\d\d))?|"
+    rf"(?:(?:of|in|im|des|vom)\s+)?{_RELATIVE_MONTH}\b)",
     _I,
 )
 _MONTH_COMPOUND = re.compile(
@@ -164,13 +173,20 @@ def month_part(message: str, today: date) -> tuple[date, date] | None:
     match = _MONTH_PART.search(message) or _MONTH_COMPOUND.search(message)
     if match is None:
         return None
-    month = month_number(match["month"])
-    if month is None:
-        return None
-    written_year = match["year"]
-    year = int(written_year) if written_year else today.year
-    if not written_year and month > today.month:
-        year -= 1
+    groups = match.groupdict()
+    if groups.get("relative") or groups.get("before"):
+        month, year = today.month, today.year
+        if not _THIS_MONTH.fullmatch(groups.get("relative") or ""):
+            month, year = (12, year - 1) if month == 1 else (month - 1, year)
+    else:
+        found_month = month_number(match["month"])
+        if found_month is None:
+            return None
+        month = found_month
+        written_year = match["year"]
+        year = int(written_year) if written_year else today.year
+        if not written_year and month > today.month:
+            year -= 1
     first = date(year, month, 1)
     last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
     edge = match["edge"].casefold()
