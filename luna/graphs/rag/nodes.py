@@ -36,6 +36,7 @@ from luna.graphs.rag.calculation import calculate as calculate_figure
 from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import SENTENCE_END, compress, without_repeats
+from luna.graphs.rag.denials import Denial, denial
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
 from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
@@ -381,6 +382,7 @@ def route_after_check(state: RagState) -> str:
     if not state.get("answerable", True):
         return "refuse"
     question = state.get("standalone_question") or state["question"]
+    shown = state.get("screened") or state.get("context", state.get("sources", []))
     passages = [s["text"] for s in state.get("context", state.get("sources", []))]
     by_code = (
         wants_calculation(question, passages)
@@ -389,12 +391,13 @@ def route_after_check(state: RagState) -> str:
         or asks_limit_excess(question)
         or asks_window_energy(question)
         or asks_compliance(question)
+        or denial(question, shown) is not None
     )
     return "calculate" if by_code else "generate"
 
 
 # Answers code reads from the passages, with no plan to check.
-CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | Verdict
+CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | Verdict | Denial
 
 
 def _current_documents(
@@ -410,13 +413,16 @@ def _current_documents(
 
 def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
     """The answer code reads from the passages: a power over the time window a line states,
-    a value checked against a requirement another document states, or from a monthly table
+    a value checked against a requirement another document states, the "no" a source states
+    to a yes/no question, or from a monthly table
     of the current sources' documents a period's total or mean, the months past a threshold
     or at an extreme, or how far the extreme lies from a limit another passage states."""
     question = state.get("standalone_question") or state["question"]
     shown = state.get("screened") or state.get("context", state.get("sources", []))
-    passage_answer = window_energy(question, shown) or compliance_verdict(
-        question, shown, ctx.retriever.dictionary
+    passage_answer = (
+        window_energy(question, shown)
+        or compliance_verdict(question, shown, ctx.retriever.dictionary)
+        or denial(question, shown)
     )
     if passage_answer is not None:
         return passage_answer
