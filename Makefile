@@ -54,12 +54,8 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy luna
 
-# Two pytest workers (pytest-xdist), one test file each at a time: much of the suite waits on
-# subprocesses, servers and the database, so two workers fill two cores. TEST_WORKERS=0 runs
-# the suite in one process.
-TEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+	$(BIN)/pytest
 
 test: lint typecheck pytest
 
