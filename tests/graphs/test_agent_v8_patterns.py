@@ -319,3 +319,16 @@ def test_the_cost_of_the_grid_power_follows_up_self_consumption():
     )
     args = call("And what did the grid power cost on top of that?", history)
     assert (args["series"], args["meter_id"], args["period"]) == ("cost", "M-001", "last_7_days")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Which hour was priciest at the exchange yesterday?",
+        "What was the priciest slot on the spot market last week?",
+    ],
+)
+def test_priciest_is_the_highest_exchange_price(message: str):
+    args = call(message)
+    assert args["series"] == "price"
+    assert args["focus"] in ("max", "peak_hour")  # the highest price, or the hour it was in

@@ -128,7 +128,7 @@ PER_UNIT = re.compile(r"\b(pro|per|je)\s+(kwh|kilowattstunde)\b|/\s*kwh\b", _I)
 # "Wie teuer war der Börsenstrom?": how expensive electricity was is its price.
 PRICE = re.compile(
     r"\b(prices?|preis\w*|\w*(strom|spot|börsen|markt|handels)preis\w*|börsenstrom\w*|spot\w*|"
-    r"day-ahead|teuer\w*|expensive|billig\w*|günstig\w*|cheap\w*)\b",
+    r"day-ahead|teuer\w*|expensive|pric(?:ey|ier|iest)|billig\w*|günstig\w*|cheap\w*)\b",
     _I,
 )
 FORECAST = re.compile(

@@ -57,7 +57,7 @@ PEAK_HOUR = re.compile(
 _PEAK_WORD = re.compile(r"\b(peak|peaks|verbrauchsspitze\w*)\b", _I)
 PEAK = re.compile(r"\b(spitze\w*|\w*spitze|peak\w*)\b", _I)
 HIGHEST = re.compile(
-    r"\b(höchst\w*|maximum|maximal\w*|max|highest|am teuersten|teuerste\w*|most expensive|"
+    r"\b(höchst\w*|maximum|maximal\w*|max|highest|am teuersten|teuerste\w*|most expensive|priciest|"
     r"spitzenpreis\w*)\b",
     _I,
 )
