@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from sqlalchemy import text
@@ -10,12 +9,12 @@ from sqlalchemy import text
 from luna.config import Settings
 from luna.jobs.backfill import enqueue_backfill
 from luna.jobs.status import JobState, get_job
-from luna.jobs.worker import run_worker
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql import migrate
 from luna.store.sql.database import database_url, session_scope
 from luna.store.sql.models import Meter
+from tests.worker_drain import drain
 
 
 def test_embedded_postgres_starts_migrates_and_keeps_data(tmp_path: Path):
@@ -46,7 +45,7 @@ def test_embedded_postgres_starts_migrates_and_keeps_data(tmp_path: Path):
         try:
             with session_scope(stores.sessions) as s:
                 job_id = enqueue_backfill(runtime.jobs, s, meters=1, days=1, seed=1, zone="DE-LU")
-            asyncio.run(run_worker(runtime, install_signal_handlers=False, until_empty=True))
+            drain(runtime)
             with stores.sessions() as s:
                 job = get_job(s, job_id, ["backfill"])
             assert job is not None

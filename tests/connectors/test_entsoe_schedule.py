@@ -7,7 +7,6 @@ a rejected token, fail the job; without a token the schedule is off and says so.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time as clock
 from collections.abc import Callable, Iterator
@@ -33,11 +32,11 @@ from luna.jobs.prices import (
 )
 from luna.jobs.queue import build_worker_app
 from luna.jobs.status import JobStatus, get_job, list_jobs
-from luna.jobs.worker import run_worker
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.models import MarketPrice
 from tests.connectors.entsoe_api import DE_LU, TOKEN, EntsoeTestServer, moved
+from tests.worker_drain import drain
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2025, 3, 5)  # recorded: 24 hourly DE-LU prices
@@ -75,7 +74,7 @@ def run(settings: Settings, clean_db: Stores) -> Iterator[Callable[..., Runtime]
 
 
 def work(runtime: Runtime) -> None:
-    asyncio.run(run_worker(runtime, until_empty=True, install_signal_handlers=False))
+    drain(runtime)
 
 
 def slot(runtime: Runtime, day: date) -> int:
