@@ -13,39 +13,18 @@ model: the rules decide."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from luna.graphs.agent.intents import rule_calls
+from tests.graphs.rule_probe import RuleProbe, thread
 
 NOW = datetime(2025, 6, 11, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Wednesday
 
 
-def calls(
-    message: str, history: list[BaseMessage] | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    found = rule_calls(message, history or [], now=NOW, meters=["M-001", "M-003"], country="DE")
-    assert found is not None, message
-    return [(c.tool, c.args) for c in found]
-
-
-def call(message: str, history: list[BaseMessage] | None = None) -> dict[str, Any]:
-    (found,) = calls(message, history)
-    assert found[0] == "query_timeseries", message
-    return found[1]
-
-
-def span(message: str, history: list[BaseMessage] | None = None) -> tuple[str | None, str | None]:
-    args = call(message, history)
-    return args.get("start") or args.get("period"), args.get("end")
-
-
-def thread(question: str, **args: Any) -> list[BaseMessage]:
-    tool_call = {"name": "query_timeseries", "id": "c1", "args": args}
-    return [HumanMessage(question), AIMessage(content="", tool_calls=[tool_call]), AIMessage("…")]
+PROBE = RuleProbe(NOW)
+calls, call, span = PROBE.calls, PROBE.call, PROBE.span
 
 
 @pytest.mark.parametrize(
