@@ -30,6 +30,7 @@ import logging
 import os
 import socket
 import threading
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -291,10 +292,7 @@ class FeedRunner:
     def _release(self) -> None:
         if self._lock is None:
             return
-        try:
+        with suppress(SQLAlchemyError):  # a broken connection: closing it frees the lock
             self._lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
-        except SQLAlchemyError:
-            pass  # a broken connection: closing it frees the lock anyway
-        finally:
-            self._lock.close()
-            self._lock = None
+        self._lock.close()
+        self._lock = None
