@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from luna.config import Settings
+from luna.core import security
 from luna.store.factory import Stores
 from luna.store.sql import migrate
 from luna.store.sql.models import Base
@@ -26,6 +29,19 @@ PROCRASTINATE_TABLES = (
     "procrastinate_periodic_defers",
 )
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its lowest cost in tests: the production parameters (64 MiB, 3 passes) cost
+    0.15-0.2 s a hash on two cores, and the suite creates users and logs in thousands of times.
+    Hashes stay Argon2id, so every check of what is stored still applies."""
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
+    security.dummy_password_hash.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_hasher", cheap)
+        yield
+    security.dummy_password_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")
