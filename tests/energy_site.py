@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 from luna.simulators.backfill import backfill, day_window
 from luna.simulators.simulate_smart_meter import default_fleet
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
-from luna.store.sql.models import Base, Meter, Role
+from luna.store.sql.models import Meter, Role
 from luna.store.sql.users import create_user
+from tests.emptying import empty_tables
 
 PASSWORD = "correct-horse-battery"
 
@@ -27,12 +28,6 @@ class Site:
     admin_id: int
     anna_id: int  # customer, owns M-001
     ben_id: int  # customer, owns M-002
-
-
-def truncate_all(stores: Stores) -> None:
-    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-    with stores.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 def populate(stores: Stores, days: int = 40, *, until_now: bool = False) -> Site:
@@ -57,6 +52,6 @@ def populate(stores: Stores, days: int = 40, *, until_now: bool = False) -> Site
 
 def site_lifetime(stores: Stores) -> Iterator[Site]:
     """Body of a module-scoped ``energy_site`` fixture: empty tables, the site, empty again."""
-    truncate_all(stores)
+    empty_tables(stores)
     yield populate(stores)
-    truncate_all(stores)
+    empty_tables(stores)

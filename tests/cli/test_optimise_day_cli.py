@@ -29,7 +29,7 @@ from luna.simulators.simulate_market_prices import simulate_prices
 from luna.simulators.simulate_smart_meter import MeterSpec
 from luna.store.factory import Stores
 from luna.store.sql.timeseries import PRICES, upsert_rows
-from tests.energy_site import truncate_all
+from tests.emptying import empty_tables
 
 runner = CliRunner()
 TZ = "Europe/Berlin"
@@ -57,7 +57,7 @@ rules:
 def stored(settings: Settings, stores: Stores) -> Iterator[Stores]:
     """One PV meter, 40 days of readings up to PLANNED, 15- and 60-minute prices through
     PLANNED; AT has hourly prices only. Tables are emptied before and after."""
-    truncate_all(stores)
+    empty_tables(stores)
     start, end = day_window(40, end=pd.Timestamp(PLANNED, tz=TZ), timezone=TZ)
     backfill(stores.engine, [METER], start, end, seed=7, zone="DE-LU")
     # The simulator knows DE-LU only; its hourly series stands in for a zone with no others.
@@ -67,7 +67,7 @@ def stored(settings: Settings, stores: Stores) -> Iterator[Stores]:
     with stores.engine.begin() as conn:
         upsert_rows(conn, PRICES, hourly[list(PRICES.columns)].itertuples(index=False, name=None))
     yield stores
-    truncate_all(stores)
+    empty_tables(stores)
 
 
 @pytest.fixture

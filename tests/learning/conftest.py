@@ -14,8 +14,8 @@ from luna.evals.knowledge import ingest_samples
 from luna.learning.gate import CachedEmbeddings
 from luna.runtime import Runtime
 from luna.store.factory import Stores
-from luna.store.sql.models import Base
 from tests.api.conftest import client, users
+from tests.emptying import empty_stores
 
 __all__ = ["client", "users"]
 
@@ -33,9 +33,7 @@ def kb(settings: Settings, stores: Stores) -> Iterator[Runtime]:
     ingest_samples(runtime)
     yield runtime
     runtime.close()
-    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-    with stores.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    empty_stores(stores)
 
 
 @pytest.fixture

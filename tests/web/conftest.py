@@ -32,7 +32,8 @@ from luna.simulators.simulate_smart_meter import default_fleet
 from luna.store.factory import Stores
 from luna.store.sql.models import Meter
 from luna.store.sql.users import get_user
-from tests.energy_site import PASSWORD, Site, populate, truncate_all
+from tests.emptying import empty_tables
+from tests.energy_site import PASSWORD, Site, populate
 from tests.scripted_model import ScriptedModel
 
 CHROMIUM = "/usr/bin/chromium"
@@ -71,7 +72,7 @@ def web_site(stores: Stores) -> Iterator[Site]:
     ``anna`` owns M-001 (household) and the PV meter M-007, so the overview has PV,
     self-consumption and autarky to show.
     """
-    truncate_all(stores)
+    empty_tables(stores)
     site = populate(stores, days=WEB_DAYS, until_now=True)
     start, _ = day_window(WEB_DAYS)
     end = pd.Timestamp.now(tz="UTC").floor("15min")
@@ -80,7 +81,7 @@ def web_site(stores: Stores) -> Iterator[Site]:
     with stores.engine.begin() as conn:
         conn.execute(update(Meter).where(Meter.meter_id == PV_METER).values(owner_id=site.anna_id))
     yield site
-    truncate_all(stores)
+    empty_tables(stores)
 
 
 @pytest.fixture(scope="package")
