@@ -54,8 +54,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy luna
 
+# Two workers (each with its own database, stores and model), files kept whole on one worker for
+# their module-scoped sites; then the tests that kill or time real processes, alone.
+TEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 test: lint typecheck pytest
 

@@ -33,6 +33,9 @@ from tests.connectors.opcua_certs import self_signed
 from tests.connectors.opcua_server import NAMESPACE, SERVER_URI, OpcuaTestServer
 from tests.connectors.test_opcua import FakeClock, assert_rows, at, stored, wait_until
 
+# Kills, stops and deadlines of real processes: run alone, never beside another test worker.
+pytestmark = pytest.mark.serial
+
 CLIENT_URI = "urn:luna:test-client"
 USER, PASSWORD = "luna", "s3cret-Pa55word"
 SECURE = [

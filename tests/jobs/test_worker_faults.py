@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from luna.jobs.status import JobState, get_job
 from tests.jobs.conftest import (
     WORKER,
@@ -20,6 +22,9 @@ from tests.jobs.conftest import (
     recover_stalled,
     wait_for,
 )
+
+# Kills, stops and deadlines of real processes: run alone, never beside another test worker.
+pytestmark = pytest.mark.serial
 
 
 def test_a_backfill_whose_worker_is_killed_is_requeued_and_finished_by_the_next_worker(

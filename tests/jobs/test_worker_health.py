@@ -23,6 +23,9 @@ from luna.store.factory import Stores
 from tests.jobs.conftest import WORKER, admin_headers, ended, recover_stalled, wait_for
 from tests.processes import spawn, stop
 
+# Kills, stops and deadlines of real processes: run alone, never beside another test worker.
+pytestmark = pytest.mark.serial
+
 runner = CliRunner()
 
 

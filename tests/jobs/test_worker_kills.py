@@ -34,6 +34,9 @@ from tests.jobs.scripted_worker import HOLD, VECTOR_SERVER, scripted_worker
 from tests.jobs.test_eval_jobs import scripted
 from tests.jobs.test_playbook_jobs import STAGES
 
+# Kills, stops and deadlines of real processes: run alone, never beside another test worker.
+pytestmark = pytest.mark.serial
+
 STALLED_AFTER_S = 1.0  # the dead worker's last beat is older than this after a short wait
 
 
