@@ -30,6 +30,9 @@ from tests.api.conftest import login, users  # noqa: F401 (a fixture)
 from tests.connectors.test_redis_streams import METERS, add_meters, append, pending
 from tests.processes import output_tail, spawn, stop
 
+# Kills, stops and deadlines of real processes: run alone, never beside another test worker.
+pytestmark = pytest.mark.serial
+
 BEAT_S = 0.5  # LUNA_FEED_STATUS_EVERY_S of the feed process: stale after 1.5 s
 
 
