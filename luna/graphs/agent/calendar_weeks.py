@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from itertools import pairwise
 
+from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.named_days import weekday_of, written_day
-from luna.graphs.agent.spelled_dates import CARDINAL_WORD, count_of
+from luna.graphs.agent.spelled_dates import CARDINAL_WORD, LAST_DE, TO_WORD, count_of
 
 _I = re.IGNORECASE
 # "KW" in capitals is a calendar week; "kW" is a kilowatt.
 _KW = r"(?-i:KW)"
 _WEEK = rf"(?:calendar\s+week|week|woche|kalenderwoche|{_KW})"
 LAST_WEEK = re.compile(
-    rf"\b(?:(?:last|previous|prior|letzte[nr]?|vergangene[nr]?|vorige[nr]?)\s+{_WEEK}|"
+    rf"\b(?:(?:last|previous|prior|{LAST_DE})\s+{_WEEK}|"
     r"vorwoche\w*)\b",
     _I,
 )
@@ -54,7 +56,7 @@ _WEEK_OF = re.compile(
     _I,
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_TO = re.compile(r"^\s*(?:bis(?:\s+einschließlich)?|to|through|thru|till|until|-|–)\s*$", _I)
+_TO = re.compile(rf"^\s*(?:{TO_WORD}|-|–)\s*$", _I)
 
 
 def _week_number(match: re.Match[str]) -> int:
@@ -130,18 +132,81 @@ def week_days(message: str, today: date) -> tuple[date, date] | None:
         return None
     monday, match, whole = found
     rest = message[: match.start()] + " " * len(match.group(0)) + message[match.end() :]
-    days = [
-        d
-        for d in _weekdays(rest)
-        if min(abs(d[1] - match.end()), abs(match.start() - d[2])) <= _NEAR
-    ]
-    if len(days) >= 2 and _TO.match(rest[days[0][2] : days[1][1]]):
-        first, last = days[0][0], days[1][0]
-        if first <= last:
-            return monday + timedelta(days=first), monday + timedelta(days=last)
+    named = _weekdays(rest)
+    days = [d for d in named if min(abs(d[1] - match.end()), abs(match.start() - d[2])) <= _NEAR]
+    # two weekdays joined by "bis"/"to", one of them next to the week ("Montag bis
+    # einschließlich Mittwoch letzte Woche"): the days between
+    for a, b in pairwise(named):
+        if (a in days or b in days) and _TO.match(rest[a[2] : b[1]]) and a[0] <= b[0]:
+            return monday + timedelta(days=a[0]), monday + timedelta(days=b[0])
     if days:
         day = monday + timedelta(days=days[0][0])
         return day, day
     if whole:
         return monday, min(monday + timedelta(days=6), max(monday, today))
+    return None
+
+
+# A week pinned by a day it ends at or lies next to, named by a holiday or a date: "the week
+# that ended with Mother's Day", "the week ending 11 May", "the week up to and including Whit
+# Monday", "die Woche bis einschließlich Pfingstmontag", "in der Woche bis zum 11. Mai", "the
+# one that ended on Whit Monday" (once a week is named), "die Woche vor Muttertag", "the week
+# after Easter". The day's words follow these; "die zweite Maiwoche, die mit dem Muttertag
+# endete" puts them before the verb (:data:`_ENDED_DE`). "letzte Woche bis Freitag" is last
+# week's days, no week ending (only "the"/"die"/"der"/"a"/"eine" open such a week).
+_WEEK_ENDING = re.compile(
+    r"\b(?:(?:week|one)\s*,?\s+(?:that\s+|which\s+)?(?P<ended>ended|ends|ending|finished|"
+    r"finishing|closed|closing|wrapped\s+up)(?:\s+(?:with|on|at))?|"
+    rf"(?:the|a|die|der|eine|einer)\s+(?:week|woche)\s*,?\s+(?:(?P<to>{TO_WORD})|"
+    r"(?P<before>before|vor|leading\s+up\s+to|prior\s+to)|(?P<after>after|nach|following)))"
+    r"\s+(?:(?:the|dem|den)\s+)?",
+    _I,
+)
+_ENDED_DE = re.compile(
+    r"\b(?:\w*woche|die)\s*,?\s+(?:die|welche)\s+(?:mit|am|an)\s+(?P<day>[^,;?!]{1,40}?)\s+"
+    r"(?P<ended>endete|geendet|aufhörte|aufgehört|zu\s+ende\s+ging|abschloss|abgeschlossen)\b",
+    _I,
+)
+# Whether the message names a week at all ("second week", "Maiwoche"), so that "the one that
+# ended …" refers to one; "Wochenende" is no week.
+NAMES_WEEK = re.compile(r"\b(?:\w*woche|weeks?)\b", _I)
+_CLAUSE_END = re.compile(r"[,;?!()]|\s[–—-]\s")
+_WEEK_DAYS = 7
+
+
+def _pinned_day(text: str, today: date, country: str | None) -> date | None:
+    """The one day a holiday's name or a date at the start of ``text`` names, read up to the
+    end of its clause: the last day where the name covers several."""
+    clause = _CLAUSE_END.split(text[:48], maxsplit=1)[0]
+    feast = feast_days(clause, today, country)
+    if feast is not None:
+        return feast[1]
+    return written_day(clause, today)
+
+
+def week_ending(message: str, today: date, country: str | None = None) -> tuple[date, date] | None:
+    """The seven days of a week the message pins by a named day rather than by its place in
+    a month or a number: ending with it ("the week that ended with Mother's Day", "die Woche
+    bis einschließlich Pfingstmontag"), right before it ("die Woche vor Muttertag": the seven
+    days up to the day before) or right after it ("the week after Easter"); days after today
+    are cut off. None when no such week is named or its day is no holiday or date."""
+    german = _ENDED_DE.search(message)
+    if german is not None and NAMES_WEEK.search(message):
+        day = _pinned_day(german["day"], today, country)
+        if day is not None and day <= today:
+            return day - timedelta(days=_WEEK_DAYS - 1), day
+    for match in _WEEK_ENDING.finditer(message):
+        if match["ended"] and not NAMES_WEEK.search(message):
+            continue  # "the one that ended …" with no week to refer to
+        day = _pinned_day(message[match.end() :], today, country)
+        if day is None:
+            continue
+        if match["before"]:
+            first, last = day - timedelta(days=_WEEK_DAYS), day - timedelta(days=1)
+        elif match["after"]:
+            first, last = day + timedelta(days=1), day + timedelta(days=_WEEK_DAYS)
+        else:
+            first, last = day - timedelta(days=_WEEK_DAYS - 1), day
+        if first <= today:
+            return first, min(last, today)
     return None

@@ -21,7 +21,7 @@ import holidays
 from dateutil.easter import easter  # type: ignore[import-untyped]
 
 from luna.config import get_settings
-from luna.graphs.agent.spelled_dates import WEEKDAYS
+from luna.graphs.agent.spelled_dates import TO_WORD, WEEKDAYS
 
 _I = re.IGNORECASE
 # Everyday names → the library's English names (first found in the country's calendar wins).
@@ -226,10 +226,12 @@ _NEXT_TO = re.compile(
     r"direkt|unmittelbar)\s+)?(?P<side>after|nach|before|vor)\s+(?:(?:dem|the)\s+)?$"
 )
 # "Samstag bis Pfingstmontag", "from Friday to Easter Monday": a weekday up to the holiday.
-_UP_TO = re.compile(
-    rf"\b(?P<weekday>{_WEEKDAY_NAMES})\s+(?:bis(?:\s+(?:einschließlich|inklusive|zum))?|to|"
-    r"through|until|till|[-–])\s+(?:(?:dem|the)\s+)?$"
-)
+_UP_TO = re.compile(rf"\b(?P<weekday>{_WEEKDAY_NAMES})\s+(?:{TO_WORD}|[-–])\s+(?:(?:dem|the)\s+)?$")
+
+
+# Two holidays joined as a range: "Gründonnerstag bis Ostermontag", "from Christmas Eve
+# through and including New Year's Day".
+_JOINED = re.compile(rf"\s*(?:{TO_WORD}|[-–])\s+(?:(?:dem|the)\s+)?$")
 
 
 def _next_to(before: str, day: date) -> tuple[date, date] | None:
@@ -256,17 +258,23 @@ def feast_days(message: str, today: date, country: str | None = None) -> tuple[d
     """The first and last day of the holiday (or the days around a feast: "über Ostern",
     "Christmas holidays") the message names, in the site's country, or None; a weekday
     placed by it ("der Freitag nach Christi Himmelfahrt", "Saturday to Whit Monday") is
-    that weekday, or the days from it up to the holiday."""
+    that weekday, or the days from it up to the holiday; two holidays joined by "bis"/"to"
+    are the days from the first to the second."""
     country = (country or get_settings().site_country).upper()
     text = _key(message)
     pattern, meaning = _names(country, today.year)
     named: tuple[date, date] | None = None  # the first holiday named, if no span is
+    previous: tuple[int, date] | None = None  # where the last holiday's name ended, its day
     for match in pattern.finditer(text):
         library_names = meaning[match.group(1)]
         year = _year(text, match.end(), today, library_names, country)
         day = _day_of(library_names, country, year)
         if day is None:
             continue
+        joined = previous is not None and _JOINED.match(text[previous[0] : match.start()])
+        if previous is not None and joined and previous[1] <= day:
+            return previous[1], day  # "von Gründonnerstag bis einschließlich Ostermontag"
+        previous = match.end(), day
         placed = _next_to(text[: match.start()], day)
         if placed is not None:
             return placed

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from langchain_core.messages import AIMessage, BaseMessage
 
 from luna.config import site_timezone
+from luna.graphs.agent.calendar_weeks import NAMES_WEEK, week_ending
 from luna.graphs.agent.follow_up_periods import find_shift
 from luna.graphs.agent.measures import find_focus, names_load_peak
 from luna.graphs.agent.meters import (
@@ -87,10 +88,11 @@ MARKET = re.compile(
     _I,
 )
 # "Wie viel Strom in den letzten drei Tagen?", "How much electricity on Whit Monday?": an amount
-# of electricity with no other word for what is meant is what the customer used.
+# of electricity with no other word for what is meant is what the customer used ("wie fiel
+# Strom" is the same question misspelt).
 AMOUNT = re.compile(
-    r"\b(wie ?viel\w* (strom|energie|kwh|kilowattstunden)|how (much|many) (electricity|power|"
-    r"energy|kwh|kilowatt[- ]hours))\b",
+    r"\b(wie ?(viel|fiel)\w* (strom|energie|kwh|kilowattstunden)|how (much|many) "
+    r"(electricity|power|energy|kwh|kilowatt[- ]hours))\b",
     _I,
 )
 # "Wie viel Strom kostet heute?" asks for a price, never an amount used.
@@ -274,9 +276,14 @@ def _period(
     """The period the message asks about: its question's where other sentences set the scene
     ("Comparing with last year's bills. How much did it use in April?" is this April; "Seit
     Ostern überlege ich. Wie viel seit dem Monatsersten?" is this month), else the whole
-    message's ("Am Muttertag lief der Backofen. Wie hoch war die Spitze?"). A day of the month
-    alone ("am 12.") is the one in the thread's period ``around``."""
+    message's ("Am Muttertag lief der Backofen. Wie hoch war die Spitze?"). A week the
+    question names is the one a later sentence pins by its last day, if any ("…in the second
+    week of May? The one that ended with Mother's Day"). A day of the month alone ("am 12.")
+    is the one in the thread's period ``around``."""
     asked = asking_part(message)
+    ending = week_ending(message, today, country)
+    if ending is not None and NAMES_WEEK.search(asked):
+        return None, ending  # "…the second week of May? The one that ended with Mother's Day"
     if asked != message:
         period, days = message_period(asked, today, country, around)
         if period is not None or days is not None:
@@ -387,6 +394,26 @@ def asks_tariff(message: str, cost: bool = False) -> bool:
     return False
 
 
+# Words that ask for something without a question mark ("Erklär mir den Tarif.", "Please
+# tell me"): a sentence with them is no remark.
+_REQUEST = re.compile(
+    r"\b(erklär\w*|erklaer\w*|explain\w*|sag\w*\s+mir|tell\s+me|zeig\w*|show\s+me|"
+    r"beschreib\w*|describe|bitte|please|wissen|know)\b",
+    _I,
+)
+
+
+def _tariff_text(message: str, answered: bool) -> str:
+    """Where a tariff word asks about the tariff: in the message's questions alone when code
+    ``answered`` them with a data call and the other sentences are remarks ("Ich überlege, ob
+    sich ein dynamischer Tarif lohnt. Wie hoch war der Börsenpreis im Mai?" asks for the
+    price); in the whole message otherwise (a request without "?", "Erklär mir den Tarif.")."""
+    asked = asking_part(message)
+    if not answered or asked == message or _REQUEST.search(message):
+        return message
+    return asked
+
+
 def _forecast(message: str, meter: MeterRef | None) -> RuleCall | None:
     series = _series(message)
     if series is None:
@@ -482,7 +509,7 @@ def rule_calls(
         if series is not None:
             calls.append(series)
     cost = any(c.tool == "query_timeseries" and c.args.get("series") == "cost" for c in calls)
-    if asks_tariff(text, cost=cost):
+    if asks_tariff(_tariff_text(text, bool(calls)), cost=cost):
         calls.append(RuleCall("get_tariff", {"question": text}))
     elif (DOCUMENTS.search(text) or DEVICES.search(text)) and not calls:
         calls.append(RuleCall("search_documents", {"query": text}))

@@ -27,6 +27,8 @@ from luna.graphs.agent.spelled_dates import (
     CARDINAL_WORD,
     DE_DAYS,
     EN_DAYS,
+    LAST_DE,
+    TO_WORD,
     WEEKDAYS,
     count_of,
     month_part,
@@ -43,10 +45,7 @@ _MONTH_DAY_DATE = rf"(?:{_MONTH})\s+(?:the\s+)?\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s
 _FULL = rf"(?:{NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
 _BARE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?(?!\d)"
 # "bis", "to", dashes; "und"/"and" only after "zwischen"/"between" (else two single days).
-_TO = (
-    r"-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.|inklusive|inkl\.|und\s+mit))?|"
-    r"up\s+to(?:\s+and\s+including)?|to|till|until|through|thru"
-)
+_TO = rf"-|–|—|{TO_WORD}"
 _AND = r"und|and"
 _ARTICLE = r"(?:(?:the|dem|den|zum)\s+)?"
 _FROM = r"\b(?P<from>vom|von|from|zwischen|between)\s+"
@@ -125,7 +124,7 @@ _IN_MONTH = re.compile(
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _WEEKEND = re.compile(r"\b(wochenende|weekend)\b", re.IGNORECASE)
 _LAST_N = re.compile(
-    rf"\b(?:last|past|previous|trailing|rolling|letzten|vergangenen|zurückliegenden)\s+"
+    rf"\b(?:last|past|previous|trailing|rolling|{LAST_DE}|zurückliegenden)\s+"
     rf"(?:(?P<n>\d{{1,3}}|{CARDINAL_WORD})\s+{_WHOLE}(?P<unit>days|tage[n]?|weeks|wochen)|"
     r"(?P<fortnight>fortnight))\b",
     re.IGNORECASE,

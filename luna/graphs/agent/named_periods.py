@@ -16,23 +16,23 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from luna.graphs.agent.calendar_weeks import LAST_WEEK, THIS_WEEK, week_days
+from luna.graphs.agent.calendar_weeks import LAST_WEEK, THIS_WEEK, week_days, week_ending
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.follow_up_periods import DAY_BEFORE_YESTERDAY, bare_day, day_near
 from luna.graphs.agent.named_days import day_ago, named_days, named_range, written_day
 from luna.graphs.agent.numeric_dates import NUMERIC_DATE
-from luna.graphs.agent.spelled_dates import month_part
+from luna.graphs.agent.spelled_dates import LAST_DE, month_part
 from luna.retrieval.periods import MONTH_NAME
 from luna.tools.periods import Period, period_days
 
 _I = re.IGNORECASE
 _THIS = r"(?:this|current|diese[nmrs]?|laufende[nmrs]?|aktuelle[nmrs]?)"
-_LAST = r"(?:last|previous|prior|letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?)"
+_LAST = rf"(?:last|previous|prior|{LAST_DE})"
 _MONTH = r"(?:calendar\s+month|month|monat|kalendermonat)"
 _YEAR = r"(?:calendar\s+year|year|jahr\w*|kalenderjahr\w*)"
 _START = r"(?:start|beginning)"
 # "the last 7 days", "trailing 7 days", "rolling 30 days": days counted back from today.
-_BACK = r"(?:last|past|trailing|rolling|letzten|vergangenen)"
+_BACK = rf"(?:last|past|trailing|rolling|{LAST_DE})"
 # Most specific first: "last 7 days" must win over "last week".
 PERIODS: tuple[tuple[re.Pattern[str], Period], ...] = (
     (
@@ -135,7 +135,11 @@ def _named(
     message: str, today: date, country: str | None, around: Days | None
 ) -> tuple[Period | None, Days | None]:
     message = without_today_left_out(message)
-    found = named_range(message, today) or month_part(message, today)
+    found = (
+        week_ending(message, today, country)  # wins over "the second week of May" it pins
+        or named_range(message, today)
+        or month_part(message, today)
+    )
     if found is not None:
         return None, found
     back = day_ago(message)
@@ -177,6 +181,46 @@ def _first_day(period: Period, today: date) -> date:
     return period_days(period, noon, "UTC")[0]
 
 
+# "Anfang Juni – genauer gesagt vom 1. bis 4. Juni", "mid-May, to be precise the 14th": the
+# period after these words corrects the vaguer one before them.
+_PRECISELY = re.compile(
+    r"\b(?:genauer\s+gesagt|genauer|präziser|konkret|und\s+zwar|sprich|das\s+heißt|d\.\s?h\.|"
+    r"to\s+be\s+(?:more\s+)?(?:precise|exact)|more\s+precisely|precisely|specifically|"
+    r"i\.\s?e\.)(?!\w)\s*:?",
+    _I,
+)
+_MONTH_WORD = re.compile(rf"\b(?:{MONTH_NAME})\b", _I)
+# Where the correcting words end: a dash, a bracket, a question mark or a new sentence.
+_CORRECTION_END = re.compile(r"\s[–—-]\s|[–—)?!;]|\.\s+[A-ZÄÖÜ]")
+
+
+def _corrected(
+    message: str, today: date, country: str | None, around: Days | None
+) -> tuple[Period | None, Days | None]:
+    """The period named right after "genauer gesagt", "to be precise", "i.e." and the like,
+    its bare days in the one month named before them ("Anfang Mai, genauer gesagt vom 2. bis
+    4.", "early May, to be precise the 2nd to the 4th") or in the vaguer period named there;
+    ``(None, None)`` when the message corrects no period."""
+    for match in _PRECISELY.finditer(message):
+        after = message[match.end() :]
+        end = _CORRECTION_END.search(after)
+        correction = after[: end.start()] if end is not None else after
+        vague = message[: match.start()]
+        months = {m.casefold() for m in _MONTH_WORD.findall(vague)}
+        if len(months) == 1 and not _DATED.search(correction):
+            correction = f"{correction} {months.pop()}"  # "early May, i.e. the 2nd to the 4th"
+        vague_period, vague_days = _named(vague, today, country, around)
+        if vague_period is None and vague_days is None and not _MONTH_WORD.search(vague):
+            continue  # nothing named before to correct: "wie viel genau" is read as a whole
+        if vague_period is not None:
+            noon = datetime.combine(today, time(12), tzinfo=UTC)
+            vague_days = period_days(vague_period, noon, "UTC")
+        period, days = _named(correction, today, country, vague_days or around)
+        if period is not None or days is not None:
+            return period, days
+    return None, None
+
+
 def message_period(
     message: str, today: date, country: str | None = None, around: Days | None = None
 ) -> tuple[Period | None, Days | None]:
@@ -184,8 +228,13 @@ def message_period(
     or the first and last day of a range or date ("vom 1. bis 7. Juni", "vorgestern", "am
     Donnerstag", "am Pfingstmontag" in the site's ``country``); ``(None, None)`` when it names
     none. A range, a part of a month and a holiday win over the words inside them ("vom 1. Juni
-    bis gestern", "the last week of May", "Weihnachten letztes Jahr"). A day of the month alone
-    ("am 12.") is the one nearest ``around``, the thread's period, if any."""
+    bis gestern", "the last week of May", "Weihnachten letztes Jahr"), a period given "to be
+    precise" over the vaguer one before it ("Anfang Juni – genauer gesagt vom 1. bis 4. Juni").
+    A day of the month alone ("am 12.") is the one nearest ``around``, the thread's period, if
+    any."""
+    corrected = _corrected(message, today, country, around)
+    if corrected != (None, None):
+        return corrected
     to_date = TO_DATE.search(message)
     if to_date is not None and named_range(message, today) is None:
         rest = f"{message[: to_date.start()]} {message[to_date.end() :]}"

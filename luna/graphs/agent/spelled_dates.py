@@ -21,6 +21,17 @@ EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "
 WEEKDAYS = {name: i for names in (DE_DAYS, EN_DAYS) for i, name in enumerate(names)}
 
 _I = re.IGNORECASE
+# The word that joins a range's two ends, however its last day is said to be included ("bis",
+# "bis einschließlich", "bis inkl.", "bis und mit", "through and including", "up to and
+# including"): a range's both days are always included, so these say nothing more than "bis".
+# "ß" may be "ss" (Swiss spelling, case-folded text). A regex without groups.
+TO_WORD = (
+    r"(?:bis(?:\s+(?:und\s+mit|einschlie(?:ß|ss)lich|einschl\.?|inklusive|inkl\.?))?"
+    r"(?:\s+zu[mr])?|(?:up\s+)?(?:to|through|thru|till|until)(?:\s+and\s+including)?)"
+)
+# "letzten", "vergangenen" and their everyday misspellings ("letzen", "lezten", "letzte 7 Tage",
+# "vergangnen", "die vergangen 7 Tage"): what was meant is plain. A regex without groups.
+LAST_DE = r"(?:(?:letzt|letz|lezt|lezzt|lettzt)e[nmrs]?|vergange?ne[nmrs]?|vergangen|vorige[nmrs]?)"
 _UNITS_DE = ("ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
 _UNITS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _TEENS_DE = ("zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn")
@@ -64,12 +75,12 @@ _ORDINAL = re.compile(rf"\b(?P<word>{_ORDINAL_WORD})\b", _I)
 _NEXT_MONTH = re.compile(rf"\s+(?:of\s+|des\s+)?(?:{MONTH_NAME})\b", _I)
 _PREVIOUS_MONTH = re.compile(rf"\b(?:{MONTH_NAME})\s+(?:the\s+)?$", _I)
 _RANGE_NEXT = re.compile(
-    r"\s*(?:-|–|bis|to|till|until|through|und|and)\s+(?:zum\s+|the\s+|dem\s+|den\s+)?"
+    rf"\s*(?:-|–|{TO_WORD}|und|and)\s+(?:zum\s+|the\s+|dem\s+|den\s+)?"
     rf"(?:\d{{1,2}}\b|{_ORDINAL_WORD}\b)",
     _I,
 )
 _RANGE_PREVIOUS = re.compile(
-    r"\b(?:vom|von|from|zwischen|between|bis|to|till|until|through|und|and)\s+"
+    rf"\b(?:vom|von|from|zwischen|between|{TO_WORD}|und|and)\s+"
     r"(?:zum\s+|the\s+|dem\s+|den\s+)?$",
     _I,
 )
@@ -105,7 +116,7 @@ _COUNT = rf"\d{{1,2}}|{CARDINAL_WORD}"
 # week of June", "die zweite Maihälfte", "the second half of May"; "in"/"im"/"of" before the
 # month, or the month written into a German compound ("Juniwoche", "Maihälfte", "die ersten
 # zehn Junitage").
-_EDGE = r"(?P<edge>first|last|second|erste[nr]?|letzte[nr]?|zweite[nr]?)"
+_EDGE = r"(?P<edge>first|last|second|erste[nr]?|(?:letzt|letz|lezt)e[nr]?|zweite[nr]?)"
 _PART = r"(?P<unit>days?|tag(?:e|en)?|weeks?|woche[n]?|half|hälfte)"
 # A month named by where it lies: "of last month", "des Vormonats", "dieses Monats" (the genitive
 # needs no preposition).
