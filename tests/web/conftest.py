@@ -113,7 +113,10 @@ def live_server(
         thread.join(timeout=15)
 
 
-@pytest.fixture(scope="session")
+# Package scope: while it runs, Playwright's sync API keeps an event loop running in the main
+# thread, and asyncio.run refuses to start there; the tests of other packages that run on the
+# same pytest-xdist worker after these must find none.
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
@@ -121,7 +124,7 @@ def playwright_instance() -> Iterator[Playwright]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield b
