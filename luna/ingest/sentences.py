@@ -14,10 +14,11 @@ _BOUNDARY = re.compile(r"[.!?…][\"'”“)\]]*(\s+)(?=[\"'„“(\[]?[A-ZÄÖ�
 # Typed questions often start a sentence in lower case ("my bill is high. how much did I use?").
 _TYPED_BOUNDARY = re.compile(r"[.!?…][\"'”“)\]]*(\s+)(?=[\"'„“(\[]?[^\W_]|§)")
 _ABBREVIATION_WORDS = """
-abs abschn anh anl art bd bspw bzgl bzw ca d.h dgl dipl dr evtl exkl f ff gem ggf gg h hr hrsg
-i.d.r i.v.m inkl ing jh kap lt max min mio mrd mwst nr o.a o.g pkt prof s sog st str tab tel u.a
-u.u usw vgl vs z.b z.t zzgl zt approx cf dept e.g etc fig i.e incl jan feb mar apr jun jul aug
-sep sept oct nov dec mr mrs ms no nos p pp resp sec vol
+abs abschn anh anl art ausschl bd bspw bzgl bzw ca d.h dez dgl dipl dr einschl evtl exkl f febr
+ff gem ggf gg ggü h hr hrsg i.d.r i.v.m inkl insb ing jh kap lt max min mio mrd mwst nr o.a o.g
+okt pkt prof s sog st std stk str tab tel u.a u.u usw vgl vs z.b z.t zzgl zt approx cf dept e.g
+etc fig i.e incl jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms no nos p pp resp sec
+vol
 """
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…][\"'”“)\]]*$")

@@ -42,6 +42,7 @@ calls, call, span = PROBE.calls, PROBE.call, PROBE.span
             "2025-06-09",
         ),
         ("Verbrauch Samstag bis inklusive Pfingstmontag?", "2025-06-07", "2025-06-09"),
+        ("Verbrauch von Samstag bis einschl. Pfingstmontag?", "2025-06-07", "2025-06-09"),
         (
             "Wie viel Strom von Gründonnerstag bis einschließlich Ostermontag verbraucht?",
             "2025-04-17",

@@ -72,6 +72,11 @@ def test_sentences_split_at_ends_but_not_at_abbreviations_or_ordinals() -> None:
         "See e.g. Modul 3!",
         "Fertig?",
     ]
+    typed = "Was hat der Strom von Samstag bis einschl. Pfingstmontag gekostet? insb. die WP"
+    assert split_sentences(typed, typed=True) == [
+        "Was hat der Strom von Samstag bis einschl. Pfingstmontag gekostet?",
+        "insb. die WP",
+    ]
 
 
 @pytest.mark.parametrize(
