@@ -56,10 +56,17 @@ _MONTH = re.compile(r"\b(" + "|".join(MONTHS_DE + MONTHS_EN) + r"|jänner|maerz)
 
 
 MONTH_NAME = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
+# The word that joins a range's two ends, however its last day is said to be included ("bis",
+# "bis einschließlich", "bis inkl.", "bis und mit", "through and including", "up to and
+# including"): a range's both days are always included, so these say nothing more than "bis".
+# "ß" may be "ss" (Swiss spelling, case-folded text). A regex without groups.
+TO_WORD = (
+    r"(?:bis(?:\s+(?:und\s+mit|einschlie(?:ß|ss)lich|einschl\.?|inklusive|inkl\.?))?"
+    r"(?:\s+zu[mr])?|(?:up\s+)?(?:to|through|thru|till|until)(?:\s+and\s+including)?)"
+)
 _RANGE = re.compile(
-    rf"\b(?:(?:von|from)\s+)?({MONTH_NAME})\s*(?:bis(?:\s+(?:einschließlich|inklusive))?|to|"
-    rf"through|until|[-–])\s*({MONTH_NAME})\b|\b(?:zwischen|between)\s+({MONTH_NAME})\s+"
-    rf"(?:und|and)\s+({MONTH_NAME})\b",
+    rf"\b(?:(?:von|from)\s+)?({MONTH_NAME})\s*(?:{TO_WORD}|[-–])\s*({MONTH_NAME})\b|"
+    rf"\b(?:zwischen|between)\s+({MONTH_NAME})\s+(?:und|and)\s+({MONTH_NAME})\b",
     re.IGNORECASE,
 )
 

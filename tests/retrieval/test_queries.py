@@ -63,6 +63,8 @@ def test_multi_part_questions_are_split():
         ("second half of 2025", [7, 8, 9, 10, 11, 12]),
         ("Wie hoch ist der Grundpreis?", []),
         ("von Januar bis April", [1, 2, 3, 4]),
+        ("Januar bis einschl. März", [1, 2, 3]),
+        ("from February up to and including April", [2, 3, 4]),
         ("between October and December", [10, 11, 12]),
         ("im Januar und März", [1, 3]),  # a list, not a range
     ],

@@ -20,7 +20,8 @@ from itertools import pairwise
 
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.named_days import weekday_of, written_day
-from luna.graphs.agent.spelled_dates import CARDINAL_WORD, LAST_DE, TO_WORD, count_of
+from luna.graphs.agent.spelled_dates import CARDINAL_WORD, LAST_DE, count_of
+from luna.retrieval.periods import TO_WORD
 
 _I = re.IGNORECASE
 # "KW" in capitals is a calendar week; "kW" is a kilowatt.

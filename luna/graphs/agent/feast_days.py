@@ -21,7 +21,8 @@ import holidays
 from dateutil.easter import easter  # type: ignore[import-untyped]
 
 from luna.config import get_settings
-from luna.graphs.agent.spelled_dates import TO_WORD, WEEKDAYS
+from luna.graphs.agent.spelled_dates import WEEKDAYS
+from luna.retrieval.periods import TO_WORD
 
 _I = re.IGNORECASE
 # Everyday names → the library's English names (first found in the country's calendar wins).

@@ -28,13 +28,12 @@ from luna.graphs.agent.spelled_dates import (
     DE_DAYS,
     EN_DAYS,
     LAST_DE,
-    TO_WORD,
     WEEKDAYS,
     count_of,
     month_part,
     with_digits,
 )
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, TO_WORD, month_number
 
 _MONTH = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
 _YEAR = r"(?:19|20)\d\d"

@@ -14,21 +14,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from luna.retrieval.periods import MONTH_NAME, month_number
+from luna.retrieval.periods import MONTH_NAME, TO_WORD, month_number
 
 DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
 EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS = {name: i for names in (DE_DAYS, EN_DAYS) for i, name in enumerate(names)}
 
 _I = re.IGNORECASE
-# The word that joins a range's two ends, however its last day is said to be included ("bis",
-# "bis einschließlich", "bis inkl.", "bis und mit", "through and including", "up to and
-# including"): a range's both days are always included, so these say nothing more than "bis".
-# "ß" may be "ss" (Swiss spelling, case-folded text). A regex without groups.
-TO_WORD = (
-    r"(?:bis(?:\s+(?:und\s+mit|einschlie(?:ß|ss)lich|einschl\.?|inklusive|inkl\.?))?"
-    r"(?:\s+zu[mr])?|(?:up\s+)?(?:to|through|thru|till|until)(?:\s+and\s+including)?)"
-)
 # "letzten", "vergangenen" and their everyday misspellings ("letzen", "lezten", "letzte 7 Tage",
 # "vergangnen", "die vergangen 7 Tage"): what was meant is plain. A regex without groups.
 LAST_DE = r"(?:(?:letzt|letz|lezt|lezzt|lettzt)e[nmrs]?|vergange?ne[nmrs]?|vergangen|vorige[nmrs]?)"
