@@ -1,9 +1,9 @@
 """The trust suite's knowledge base for the benchmarks that run only part of the RAG graph.
 
-:func:`trust_knowledge` ingests a split's corpus (``evals/corpus/trust``, ``trust_probe`` for
-the probe split) into a throwaway database and LUNA_HOME, as ``bench_trust.py`` does, and
-yields the runtime with a stand-in for the graph's runtime, whose ``context`` is what the
-``retrieve`` and ``screen`` nodes read; :func:`retrieve_and_screen` runs those two nodes.
+:func:`trust_knowledge` ingests a split's corpus (:data:`SPLIT_CORPUS`) into a throwaway
+database and LUNA_HOME, as ``bench_trust.py`` does, and yields the runtime with a stand-in for
+the graph's runtime, whose ``context`` is what the ``retrieve`` and ``screen`` nodes read;
+:func:`retrieve_and_screen` runs those two nodes.
 """
 
 from __future__ import annotations
@@ -25,6 +25,21 @@ from luna.runtime import Runtime
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 
+# Each split's corpus under evals/corpus/: the dev and test splits (and dev2) share one.
+SPLIT_CORPUS = {
+    "dev": "trust",
+    "dev2": "trust",
+    "test": "trust",
+    "probe": "trust_probe",
+    "fresh": "trust_fresh",
+}
+SPLITS = list(SPLIT_CORPUS)
+
+
+def split_corpus(split: str) -> Path:
+    """The folder of the documents a split's questions are about."""
+    return EVALS / "corpus" / SPLIT_CORPUS[split]
+
 
 def trust_cases(split: str) -> list[dict[str, Any]]:
     """The cases of ``evals/trust_qa.<split>.v1.jsonl``, in file order."""
@@ -40,8 +55,7 @@ def trust_knowledge(split: str, top_k: int) -> Iterator[tuple[Runtime, Any]]:
         runtime = Runtime(settings)
         try:
             runtime.register_prompts()
-            corpus = "trust_probe" if split == "probe" else "trust"
-            ingest_samples(runtime, EVALS / "corpus" / corpus)
+            ingest_samples(runtime, split_corpus(split))
             context = SimpleNamespace(
                 retriever=runtime.retriever,
                 top_k=top_k,

@@ -1,23 +1,25 @@
 """Trust benchmark: the trust suite end to end on a fresh embedded-style knowledge base.
 
-    .venv/bin/python benchmarks/bench_trust.py [--split test|dev|probe] [--limit N]
+    .venv/bin/python benchmarks/bench_trust.py [--split test|dev|dev2|probe|fresh] [--limit N]
         [--case ID ...] [--kind TYPE ...] [--answer-check off|names|model] [--show-cases]
 
-Ingests ``evals/corpus/trust`` into a throwaway database (LUNA_BENCH_DATABASE_URL, default
-the PostgreSQL server on 127.0.0.1:5432) and a temporary LUNA_HOME (Qdrant Edge, filesystem
-objects), runs every case of the split through the RAG graph with the bundled local model
-(llama.cpp, Qwen2.5-Coder-1.5B) and prints, per question type and overall: pass rate,
-evidence@5 (every required fact in the first five retrieved passages), doc hit@5, false
-refusals, answer time p50/p95 and the first answer token p50 (streamed as the API streams).
-``--split dev2`` runs numeric questions over the dev corpus written after the dev split's
-tuning by someone who had not read the dev or test questions. ``--split probe`` runs a
-second development set on a corpus of its own
+Ingests the split's corpus (``evals/corpus/trust`` for dev, dev2, test) into a throwaway
+database (LUNA_BENCH_DATABASE_URL, default the PostgreSQL server on 127.0.0.1:5432) and a
+temporary LUNA_HOME (Qdrant Edge, filesystem objects), runs every case of the split through the
+RAG graph with the bundled local model (llama.cpp, Qwen2.5-Coder-1.5B) and prints, per question
+type and overall: pass rate, evidence@5 (every required fact in the first five retrieved
+passages), doc hit@5, false refusals, answer time p50/p95 and the first answer token p50
+(streamed as the API streams). ``--split dev2`` runs numeric questions over the dev corpus
+written after the dev split's tuning by someone who had not read the dev or test questions.
+``--split probe`` runs a second development set on a corpus of its own
 (``evals/corpus/trust_probe``, written later by someone who had not seen the tuning), to check
-that a change generalises beyond the dev documents. Report the test split; the dev split is for
-tuning (``--show-cases`` prints each case's answer; ``show_rag_context.py`` prints what the
-model read). ``--kind numeric`` runs only the cases of that question type: the test split's
-figures for one type without reading its cases.
-Takes about a minute per question on two idle cores.
+that a change generalises beyond the dev documents. ``--split fresh`` runs 48 questions on a
+third corpus (``evals/corpus/trust_fresh``), written in session 38 by someone who had read
+neither the code nor any question set: its first run is an untuned figure. Report the test
+split; the dev split is for tuning (``--show-cases`` prints each case's answer;
+``show_rag_context.py`` prints what the model read). ``--kind numeric`` runs only the cases of
+that question type: the test split's figures for one type without reading its cases. Takes
+about a minute per question on two idle cores.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from _db import throwaway_database
 from _report import print_prompt_tokens
+from _trust import SPLITS, split_corpus
 
 from luna.config import AnswerCheck, Settings
 from luna.evals.runner import create_run, execute
@@ -50,7 +53,7 @@ def _p(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "dev", "dev2", "probe"], default="test")
+    parser.add_argument("--split", choices=SPLITS, default="test")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--case", action="append", default=[])
     parser.add_argument("--kind", action="append", default=[], help="only cases of this type")
@@ -82,7 +85,7 @@ def main() -> None:
                 judge=False,
                 answer_check=args.answer_check,
                 dataset=str(dataset),
-                corpus=str(EVALS / "corpus" / "trust_probe") if args.split == "probe" else None,
+                corpus=str(split_corpus(args.split)),
                 limit=args.limit,
                 case_ids=args.case or None,
             )

@@ -29,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from _trust import retrieve_and_screen, trust_cases, trust_knowledge
+from _trust import SPLITS, retrieve_and_screen, trust_cases, trust_knowledge
 
 from luna.evals.metrics import evidence_found
 
@@ -46,7 +46,7 @@ def _missing(passages: list[str], evidence: list[str]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "dev2", "test", "probe"], default="dev2")
+    parser.add_argument("--split", choices=SPLITS, default="dev2")
     parser.add_argument("--kind", action="append", default=[], help="only cases of this type")
     parser.add_argument("--top-k", type=int, default=4)
     parser.add_argument("--show-cases", action="store_true")

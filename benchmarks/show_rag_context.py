@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from _trust import retrieve_and_screen, trust_cases, trust_knowledge
+from _trust import SPLITS, retrieve_and_screen, trust_cases, trust_knowledge
 
 from luna.core.language import guess_language
 from luna.graphs.rag.calculation import calculate
@@ -29,7 +29,7 @@ from luna.prompts.registry import load_prompt
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "dev2", "test", "probe"], default="dev")
+    parser.add_argument("--split", choices=SPLITS, default="dev")
     parser.add_argument("--top-k", type=int, default=4)
     parser.add_argument("--numbers", action="store_true", help="print the calculation's numbers")
     parser.add_argument("--calculate", action="store_true", help="run the calculation (model)")

@@ -99,7 +99,7 @@ def test_a_queued_upload_over_the_limit_queues_nothing(app_client, users, clean_
 def test_an_ingest_whose_server_is_killed_is_run_again_and_leaves_no_drift(
     users, clean_db: Stores, settings: Settings, tmp_path: Path
 ):
-    manual = _manual(400)
+    manual = _manual(160)
     database = str(settings.database_url)
     with luna_serve(database, tmp_path, LUNA_EMBED_BATCH_SIZE="8") as (url, server):
         with httpx.Client(base_url=url, timeout=30) as http:
