@@ -26,6 +26,45 @@ def test_plain_text_reflows_paragraphs_and_keeps_list_items() -> None:
     ]
 
 
+def test_plain_text_table_ruled_with_dashes_keeps_its_header_row() -> None:
+    """A rule under a fixed-width table's header (and one closing it) frames the table: the
+    header is the table's first row, not a heading underlined, and the last row no heading."""
+    text = (
+        "Messwerte\n=========\n\n"
+        "Monat       Verbrauch kWh   Spitzenlast kW\n"
+        "------------------------------------------\n"
+        "Jan 2025          38.420           168,2\n"
+        "Feb 2025          36.905           171,6\n"
+        "------------------------------------------\n\n"
+        "Zwischentitel\n-------------\n\nText.\n"
+    ).encode()
+    assert _kinds(text, "notiz.txt") == [
+        ("title", "Messwerte", None),
+        (
+            "table",
+            "Monat | Verbrauch kWh | Spitzenlast kW\n"
+            "Jan 2025 | 38.420 | 168,2\n"
+            "Feb 2025 | 36.905 | 171,6",
+            None,
+        ),
+        ("title", "Zwischentitel", "Zwischentitel"),
+        ("text", "Text.", "Zwischentitel"),
+    ]
+
+
+def test_numbered_heading_in_capitals_over_its_text_is_a_heading_not_an_item() -> None:
+    text = (
+        b"3. EINWEISUNG\nKunde eingewiesen in App und Not-Aus.\n\n"
+        b"1. Erster Schritt\n2. Zweiter Schritt\n"
+    )
+    assert _kinds(text, "protokoll.txt") == [
+        ("title", "3. EINWEISUNG", "3. EINWEISUNG"),
+        ("text", "Kunde eingewiesen in App und Not-Aus.", "3. EINWEISUNG"),
+        ("list_item", "Erster Schritt", "3. EINWEISUNG"),
+        ("list_item", "Zweiter Schritt", "3. EINWEISUNG"),
+    ]
+
+
 def test_plain_text_in_windows_1252_keeps_umlauts() -> None:
     doc = parse_document("Grundgebühr: 14,90 € für Größe ß\n".encode("cp1252"), "alt.txt")
     assert doc.elements[-1].text == "Grundgebühr: 14,90 € für Größe ß"

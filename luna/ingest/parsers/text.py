@@ -3,8 +3,10 @@
 Headings are lines underlined with ``===``/``---``, numbered lines standing alone ("3 Preise",
 "3.1 Arbeitspreis", "§ 5 Messung") and short all-caps lines. Bullets and enumerations become
 list items; blocks whose lines split into aligned columns (tabs, runs of two or more spaces,
-or pipes) become tables. Form feeds separate pages; running header/footer lines repeated at
-the top or bottom of those pages are dropped.
+or pipes) become tables. A rule of dashes between a table's header row and its rows, or
+above or below the table, belongs to the table (it is dropped), not a heading's underline:
+the header stays the table's first row. Form feeds separate pages; running header/footer
+lines repeated at the top or bottom of those pages are dropped.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ MIME_TYPE = "text/plain"
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 _CELL_SPLIT = re.compile(r"\t+|\s{2,}|\s*\|\s*")
 _ALL_CAPS = re.compile(r"^[^a-zäöüß]*[A-ZÄÖÜ][^a-zäöüß]*$")
+_NUMBER_PREFIX = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
 
 
 def decode_text(data: bytes) -> str:
@@ -80,6 +83,34 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     return cleaned
 
 
+def _cell_count(line: str) -> int:
+    return len([c for c in _CELL_SPLIT.split(line.strip()) if c])
+
+
+def _without_table_rules(block: list[str]) -> list[str]:
+    """The block less the rules that divide or frame a table: a line of ``-``/``=`` between
+    two rows of two or more aligned cells (counts at most one apart, as :func:`_is_table`
+    allows: a header's last heading may span two columns), or above or below two such rows."""
+
+    def cells(i: int) -> int:
+        inside = 0 <= i < len(block) and not _is_rule(block[i])
+        return _cell_count(block[i]) if inside else 0
+
+    def table_rule(i: int) -> bool:
+        before, after = cells(i - 1), cells(i + 1)
+        if before >= 2 and after >= 2:
+            return abs(before - after) <= 1
+        if before >= 2:  # closing the table
+            return abs(cells(i - 2) - before) <= 1
+        return after >= 2 and abs(cells(i + 2) - after) <= 1  # opening the table
+
+    return [line for i, line in enumerate(block) if not (_is_rule(line) and table_rule(i))]
+
+
+def _is_rule(line: str) -> bool:
+    return bool(_UNDERLINE.match(line))
+
+
 def _blocks(lines: list[str]) -> list[list[str]]:
     """Runs of non-blank lines; an underlined heading is split off as its own block."""
     blocks: list[list[str]] = []
@@ -92,6 +123,7 @@ def _blocks(lines: list[str]) -> list[list[str]]:
             current = []
     if current:
         blocks.append(current)
+    blocks = [kept for block in blocks if (kept := _without_table_rules(block))]
     out: list[list[str]] = []
     for block in blocks:
         start = 0
@@ -125,6 +157,10 @@ def _parse_lines(
             if not block:
                 continue
             first = block[0].strip()
+        if len(block) > 1 and _is_caps_heading(first):  # "3. EINWEISUNG" over its text
+            builder.heading(first, numbered_heading_level(first) or 1, page)
+            block = block[1:]
+            first = block[0].strip()
         if len(block) == 1:
             level = numbered_heading_level(first)
             if level is not None:
@@ -154,6 +190,18 @@ def _is_title_line(block: list[str]) -> bool:
         return True
     second = block[1].strip()
     return len(block) <= 3 and not second[:1].islower() and not first.endswith("-")
+
+
+def _is_caps_heading(line: str) -> bool:
+    """A numbered line in capitals ("3. EINWEISUNG", "2 MESSUNGEN UND PRÜFUNGEN"): a heading
+    even with its section's text right below it (an enumeration item is not in capitals)."""
+    words = _NUMBER_PREFIX.sub("", line)
+    return (
+        words != line
+        and len(words) >= 4
+        and bool(_ALL_CAPS.match(words))
+        and looks_like_heading_text(line, 80)
+    )
 
 
 def _is_table(block: list[str]) -> bool:
