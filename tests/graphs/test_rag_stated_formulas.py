@@ -183,3 +183,56 @@ def test_a_formula_passage_reads_on_with_its_section_from_sql(
         assert extended[1] == other  # a passage without a formula is left as it is
     finally:
         runtime.close()
+
+
+# Invented figures: sheets that give their rule only by a worked example.
+EXAMPLE_ONLY = """2 Dynamischer Tarif > Rechenbeispiel
+Bei einem Börsenpreis von 9,20 ct/kWh netto beträgt der Arbeitspreis (9,20 + 16,636) × 1,19
+= 30,74 ct/kWh brutto."""
+EXAMPLE_EN = """3 Dynamic tariff > Worked example
+At an exchange price of 4.00 ct/kWh the working price is (4.00 + 11.25 + 2.10) × 1.19 =
+20.65 ct/kWh gross."""
+
+
+def test_a_worked_example_is_the_formula_where_the_sheet_states_none(
+    calculate_prompt: LoadedPrompt,
+):
+    # "netto" says what the given exchange price is; the question asks the gross price.
+    question = (
+        "Der Börsenpreis soll morgen um 13 Uhr bei 7,85 ct/kWh netto liegen. "
+        "Was zahl ich dann im Flex-Tarif brutto pro kWh?"
+    )
+    passages = [{"n": 1, "title": "Preisblatt", "text": EXAMPLE_ONLY}]
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
+    assert result is not None
+    assert (
+        result.render("de") == "Rechnung: (7,85 ct/kWh + 16,636 ct/kWh) × 1,19 = 29,14 ct/kWh [1]"
+    )
+
+
+def test_an_english_worked_example_adds_every_component_to_the_given_price():
+    plan = formula_plan(
+        "What's the gross price per kWh when the exchange price is 6.50 ct/kWh?",
+        [{"n": 3, "title": "Price sheet", "text": EXAMPLE_EN}],
+    )
+    assert plan is not None
+    values = {o.name: (o.value, o.unit, o.source) for o in plan.operands}
+    assert plan.expression == "( v1 + c1 + c2 ) * c3"
+    assert values["v1"] == ("6.50", "ct/kWh", 0)
+    assert values["c1"] == ("11.25", "ct/kWh", 3)
+    assert values["c2"] == ("2.10", "ct/kWh", 3)
+    assert values["c3"] == ("1.19", "", 3)
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        # the arithmetic does not give the stated result: no rule can be read from it
+        EXAMPLE_ONLY.replace("30,74", "31,74"),
+        # the example's figure is not introduced by name before its calculation
+        "Der Arbeitspreis beträgt (9,20 + 16,636) × 1,19 = 30,74 ct/kWh brutto.",
+    ],
+)
+def test_no_formula_from_an_example_that_does_not_check_out(sheet: str):
+    question = "Was kostet die kWh brutto bei einem Börsenpreis von 7,85 ct/kWh?"
+    assert formula_plan(question, [{"n": 1, "title": "Preisblatt", "text": sheet}]) is None

@@ -16,7 +16,9 @@ costs, names the variable it gives a value for, and names a designation ("Modul 
 * an amount the question includes ("einschließlich Grundpreis") is the passage's figure
   per month that names it, added once for a month, twelve times for a year.
 
-Anything else gives None and the model's plan is tried."""
+A worked example ("Bei einem Börsenpreis von 9,20 ct/kWh beträgt der Arbeitspreis (9,20 +
+16,636) × 1,19 = 30,74 ct/kWh brutto") counts as the formula it shows, where the passages
+state none. Anything else gives None and the model's plan is tried."""
 
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ from luna.graphs.rag.rate_plans import (
     rate_per,
     scored_rates,
 )
+from luna.graphs.rag.worked_examples import worked_examples
 from luna.retrieval.designations import designations, mentioned
 from luna.retrieval.lexicon import equivalents
 from luna.retrieval.periods import MONTH_NAME
@@ -60,9 +63,11 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)*)"
     r"|(?P<space>\s+)"
 )
-# A price asked per kWh: "Was kostet die kWh?", "gross price per kWh", "what does a kWh cost".
+# A price asked per kWh: "Was kostet die kWh?", "gross price per kWh", "what does a kWh cost",
+# "Was zahl ich dann im Flex-Tarif brutto pro kWh?".
 _PER_KWH = re.compile(
-    r"\b(kostet|kosten|cost|costs|price|preis)\b.{0,30}\b(die|eine|pro|je|per|a|one|each)\s+kwh\b|"
+    r"\b(kostet|kosten|cost|costs|price|preis|zahl\w*|pay|pays|paying)\b.{0,40}"
+    r"\b(die|eine|pro|je|per|a|one|each)\s+kwh\b|"
     r"\b(die|eine|a|one)\s+kwh\s+(kostet|costs?)\b",
     re.IGNORECASE,
 )
@@ -76,6 +81,9 @@ _INCLUDED = re.compile(
     rf"|(?P<before>{_WORD}(?:\s+{_WORD})?)\s+(?:included|inclusive|inbegriffen|eingerechnet|"
     r"mitgerechnet)\b",
     re.IGNORECASE,
+)
+_GIVEN_NET_OR_GROSS = re.compile(
+    rf"\d+(?:[.,]\d+)*\s?(?:{UNIT_WORDS})\s+(?:netto|net|brutto|gross)\b", re.IGNORECASE
 )
 _PER_MONTH = re.compile(r"\b(monat\w*|month\w*)\b|/\s*mon", re.IGNORECASE)
 _MONTH = re.compile(rf"\b({MONTH_NAME})\b", re.IGNORECASE)  # "the March bill": one month
@@ -125,11 +133,19 @@ def _parse(lhs: str, rhs: str, source: int) -> StatedFormula | None:
 
 
 def stated_formulas(passages: Sequence[dict[str, Any]]) -> list[StatedFormula]:
-    """Every formula the passages state, in order."""
+    """Every formula the passages state, in order; where they state none, the formulas their
+    worked examples show (:mod:`luna.graphs.rag.worked_examples`)."""
     found = []
     for passage in passages:
         for match in _FORMULA.finditer(neutralise(str(passage["text"]))):
             formula = _parse(match.group("lhs"), match.group("rhs"), int(passage["n"]))
+            if formula is not None:
+                found.append(formula)
+    if found:
+        return found
+    for passage in passages:
+        for example in worked_examples(neutralise(str(passage["text"]))):
+            formula = _parse(example.lhs, example.rhs, int(passage["n"]))
             if formula is not None:
                 found.append(formula)
     return found
@@ -151,10 +167,12 @@ def _values(formula: StatedFormula) -> tuple[str, ...]:
 
 
 def _net_gross_fit(formula: StatedFormula, question: str) -> bool:
-    """A gross formula does not answer a net question, nor a net one a gross question."""
+    """A gross formula does not answer a net question, nor a net one a gross question; a net
+    or gross said of a figure the question gives ("bei 7,85 ct/kWh netto") asks nothing."""
+    asked = _GIVEN_NET_OR_GROSS.sub(" ", question)
     return not (
-        (GROSS_WORD.search(formula.lhs) and NET_WORD.search(question))
-        or (NET_WORD.search(formula.lhs) and GROSS_WORD.search(question))
+        (GROSS_WORD.search(formula.lhs) and NET_WORD.search(asked))
+        or (NET_WORD.search(formula.lhs) and GROSS_WORD.search(asked))
     )
 
 

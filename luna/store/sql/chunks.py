@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from luna.ingest.model import SECTION_SEPARATOR
 from luna.store.sql.models import ItemChunk
 
 
@@ -30,8 +31,9 @@ def chunk_texts(session: Session, item_ids: Iterable[uuid.UUID]) -> dict[uuid.UU
 def section_texts(
     session: Session, sections: Iterable[tuple[uuid.UUID, str | None]]
 ) -> dict[tuple[uuid.UUID, str | None], list[str]]:
-    """The chunk texts of each (item, section) in document order (``None``: the chunks
-    without a section)."""
+    """The chunk texts of each (item, section) in document order, its subsections' included
+    ("2 Flex > Rechenbeispiel" belongs to "2 Flex"; ``None``: the chunks without a
+    section)."""
     wanted = list(dict.fromkeys(sections))
     texts: dict[tuple[uuid.UUID, str | None], list[str]] = {key: [] for key in wanted}
     if not wanted:
@@ -42,6 +44,15 @@ def section_texts(
         .order_by(ItemChunk.item_id, ItemChunk.ordinal)
     ).all()
     for item_id, section, text in rows:
-        if (item_id, section) in texts:
-            texts[item_id, section].append(text)
+        for key in _enclosing(item_id, section):
+            if key in texts:
+                texts[key].append(text)
     return texts
+
+
+def _enclosing(item_id: uuid.UUID, section: str | None) -> list[tuple[uuid.UUID, str | None]]:
+    """The (item, section) keys a chunk's section lies in: its own and each enclosing one."""
+    if section is None:
+        return [(item_id, None)]
+    parts = section.split(SECTION_SEPARATOR)
+    return [(item_id, SECTION_SEPARATOR.join(parts[:n])) for n in range(len(parts), 0, -1)]
