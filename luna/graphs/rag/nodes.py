@@ -41,6 +41,7 @@ from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
 from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
+from luna.graphs.rag.register_values import RegisterValue, asks_register_value, register_value
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.stated_formulas import stated_formulas
 from luna.graphs.rag.supersession import Supersession, supersede
@@ -390,6 +391,7 @@ def route_after_check(state: RagState) -> str:
         or asks_period_total(question)
         or asks_limit_excess(question)
         or asks_window_energy(question)
+        or asks_register_value(question)
         or asks_compliance(question)
         or denial(question, shown) is not None
     )
@@ -397,7 +399,7 @@ def route_after_check(state: RagState) -> str:
 
 
 # Answers code reads from the passages, with no plan to check.
-CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | Verdict | Denial
+CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | RegisterValue | Verdict | Denial
 
 
 def _current_documents(
@@ -413,14 +415,16 @@ def _current_documents(
 
 def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
     """The answer code reads from the passages: a power over the time window a line states,
-    a value checked against a requirement another document states, the "no" a source states
-    to a yes/no question, or from a monthly table
-    of the current sources' documents a period's total or mean, the months past a threshold
-    or at an extreme, or how far the extreme lies from a limit another passage states."""
+    a register's value through its scale factor, a value checked against a requirement
+    another document states, the "no" a source states to a yes/no question, or from a monthly
+    table of the current sources' documents a period's total or mean, the months past a
+    threshold or at an extreme, or how far the extreme lies from a limit another passage
+    states."""
     question = state.get("standalone_question") or state["question"]
     shown = state.get("screened") or state.get("context", state.get("sources", []))
     passage_answer = (
         window_energy(question, shown)
+        or register_value(question, shown)
         or compliance_verdict(question, shown, ctx.retriever.dictionary)
         or denial(question, shown)
     )
