@@ -50,6 +50,22 @@ def test_a_saving_between_two_named_tariff_windows_is_computed_without_a_model(
     assert result.render("de") == ("Rechnung: (12,90 ct/kWh − 1,80 ct/kWh) × 50 kWh = 5,55 € [1]")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wie viel netzentgelt netto sparen wir, wenn wir 50 kWh von der hochstufe in die "
+        "niedrigstufe verschieben?",
+        "What do we save net if we shift 50 kWh of charging from the Hochstufe to the "
+        "Niedrigstufe?",
+    ],
+)
+def test_a_shift_from_one_window_to_another_is_priced_as_the_difference(question: str):
+    plan = rate_plan(question, PASSAGES)
+    assert plan is not None
+    assert plan.expression == "(replaced_rate - chosen_rate) * quantity"
+    assert [o.value for o in plan.operands] == ["12,90", "1,80", "50"]
+
+
 def test_a_demand_charge_saving_is_the_peak_reduction_times_the_rate_per_kw(
     calculate_prompt: LoadedPrompt,
 ):
@@ -58,6 +74,20 @@ def test_a_demand_charge_saving_is_the_peak_reduction_times_the_rate_per_kw(
     assert result is not None
     assert result.rounded() == Decimal("3447.50")  # (240 − 205) kW × 98.50 €/kW
     assert result.sources == [2]
+
+
+def test_the_only_rate_per_kw_is_taken_though_its_name_stands_too_far_before_it():
+    note = (
+        "Kosten: Leistungspreis 2027 laut Preisblatt des Netzbetreibers (Mittelspannung, "
+        "über 2.500 Benutzungsstunden): 87,25 €/kW und Jahr netto."
+    )
+    plan = rate_plan(
+        "Wenn wir die Spitze von 210 kW auf 180 kW drücken, was sparen wir dann?",
+        [{"n": 4, "title": "Notiz", "text": note}],
+    )
+    assert plan is not None
+    assert plan.expression == "(before - after) * rate"
+    assert [(o.value, o.source) for o in plan.operands] == [("210", 0), ("180", 0), ("87,25", 4)]
 
 
 def test_a_cost_takes_the_gross_rate_of_the_window_the_question_names():

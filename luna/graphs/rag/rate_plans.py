@@ -51,10 +51,20 @@ INCLUDES = re.compile(
 )
 # "im Niedertarif statt im Hochtarif", "in the low tariff instead of the high tariff":
 # the chosen alternative before the marker, the replaced one after it.
+_ARTICLES = r"(?:(?:im|in|ins|dem|der|des|den|die|das|am|an|at|on|during|the|into|to)\s+){0,2}"
+# "im Niedertarif statt im Hochtarif", "in the night window instead of the evening one", and
+# a shift: "300 kWh von der Normalzeit ins Sonnenfenster schieben", "move 40 kWh from the
+# evening window to the night window".
 _INSTEAD = re.compile(
-    r"(?P<chosen>[^\W\d_][\w-]*)\s+(?:statt|anstatt|anstelle|instead of|rather than)\s+"
-    r"(?:(?:im|in|dem|der|des|den|die|das|am|an|at|on|during|the)\s+){0,2}"
-    r"(?P<replaced>[^\W\d_][\w-]*)",
+    rf"(?P<chosen>[^\W\d_][\w-]*)\s+(?:statt|anstatt|anstelle|instead of|rather than)\s+"
+    rf"{_ARTICLES}(?P<replaced>[^\W\d_][\w-]*)"
+    rf"|\b(?:von|vom|aus|from)\s+{_ARTICLES}(?P<shifted_from>[^\W\d_][\w-]*)"
+    rf"(?:\s+[^\W\d_][\w-]*)?\s+(?:in|ins|in die|in den|auf|to|into)\s+{_ARTICLES}"
+    rf"(?P<shifted_to>[^\W\d_][\w-]*)\s+"
+    r"(?:\w+\s+)?(?:schieb\w*|versch\w*|verlag\w*|leg\w*|shift\w*|mov\w*)"
+    r"|\b(?:shift\w*|mov\w*|verlager\w*|verschieb\w*)\b[^.?!]{0,60}?\b(?:from|von|vom)\s+"
+    rf"{_ARTICLES}(?P<moved_from>[^\W\d_][\w-]*)(?:\s+[^\W\d_][\w-]*)?\s+"
+    rf"(?:to|into|in|ins|auf)\s+{_ARTICLES}(?P<moved_to>[^\W\d_][\w-]*)",
     re.IGNORECASE,
 )
 _MONEY = parse_unit("€").dimension
@@ -118,6 +128,14 @@ def best_rate(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | No
     return next(iter(best.values())) if top > 0 and len(best) == 1 else None
 
 
+def _sole_rate(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | None:
+    """The rate where the passages state only one value per the quantity's unit, though its
+    words name nothing of the question's ("…, über 2.500 Benutzungsstunden): 118,64 €/kW":
+    the demand charge's name stands too far before it)."""
+    values = {parse_number(n.value): n for n, _ in scored}
+    return next(iter(values.values())) if len(values) == 1 else None
+
+
 def _naming(
     scored: Sequence[tuple[ListedNumber, float]], word: str
 ) -> list[tuple[ListedNumber, float]]:
@@ -146,8 +164,14 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
     scored = scored_rates(question, passages, per, asked_net(question))
     instead = _INSTEAD.search(question)
     if len(given) == 1 and instead is not None:
-        chosen = best_rate(_naming(scored, instead.group("chosen")))
-        replaced = best_rate(_naming(scored, instead.group("replaced")))
+        chosen_word = next(
+            instead.group(g) for g in ("chosen", "shifted_to", "moved_to") if instead.group(g)
+        )
+        replaced_word = next(
+            instead.group(g) for g in ("replaced", "shifted_from", "moved_from") if instead.group(g)
+        )
+        chosen = best_rate(_naming(scored, chosen_word))
+        replaced = best_rate(_naming(scored, replaced_word))
         if chosen is None or replaced is None or chosen == replaced:
             return None
         operands = [
@@ -157,7 +181,7 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         ]
         expression = "(replaced_rate - chosen_rate) * quantity"
     else:
-        rate = best_rate(scored)
+        rate = best_rate(scored) or _sole_rate(scored)
         if rate is None:
             return None
         if len(given) == 1:
