@@ -131,7 +131,9 @@ def best_rate(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | No
 def _sole_rate(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | None:
     """The rate where the passages state only one value per the quantity's unit, though its
     words name nothing of the question's ("…, über 2.500 Benutzungsstunden): 118,64 €/kW":
-    the demand charge's name stands too far before it)."""
+    the demand charge's name stands too far before it). Taken for a rate per kW only: a
+    demand charge stands alone, while an energy price per kWh is rarely the whole cost (a
+    month's bill adds the base price)."""
     values = {parse_number(n.value): n for n, _ in scored}
     return next(iter(values.values())) if len(values) == 1 else None
 
@@ -181,7 +183,7 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         ]
         expression = "(replaced_rate - chosen_rate) * quantity"
     else:
-        rate = best_rate(scored) or _sole_rate(scored)
+        rate = best_rate(scored) or (_sole_rate(scored) if per == "kw" else None)
         if rate is None:
             return None
         if len(given) == 1:
