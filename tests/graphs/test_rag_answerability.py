@@ -64,6 +64,20 @@ def test_a_month_of_a_year_no_passage_covers_is_missing():
     assert missing_months("Was spare ich im Januar 2026 mit 40 kWh im Niedertarif?", tariff) == []
 
 
+def test_a_month_missing_from_a_monthly_table_is_missing_though_prose_names_it():
+    note = [
+        "Stand: 03.12.2026. Der Dezember 2026 fehlt noch, die Werte kommen im Januar.",
+        "Monat | Verbrauch kWh\nOkt 2026 | 41.200\nNov 2026 | 44.950",
+        "Im Dezember 2026 ist die Anlage zwei Tage abgeschaltet.",
+    ]
+    asked = "Wie viel Strom haben wir im Dezember 2026 verbraucht?"
+    assert missing_months(asked, note) == ["Dezember 2026"]
+    # an abbreviated row covers its month; a figure stated in prose covers it too
+    assert missing_months("Wie viel Strom haben wir im Oktober 2026 verbraucht?", note) == []
+    stated = [*note, "Im Dezember 2026 lag der Verbrauch bei 39.800 kWh."]
+    assert missing_months(asked, stated) == []
+
+
 def test_only_the_asking_sentence_asks_for_attributes():
     question = (
         "Ich verbrauche im April 340 kWh; der verbrauchsgewichtete Börsenpreis liegt bei "

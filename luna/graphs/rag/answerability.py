@@ -24,7 +24,7 @@ from luna.core.language import Language
 from luna.ingest.sentences import split_sentences
 from luna.retrieval.designations import mentioned, missing_specifics, named_specifics
 from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number, row_month
 from luna.retrieval.queries import asked_attributes, asking_part, given_value
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
@@ -171,6 +171,7 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     return missing
 
 
+_FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s?(?:kWh|MWh|kW|MW|€|EUR|ct|%|m³|°C)", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS_DE + MONTHS_EN)})\s+((?:19|20)\d{{2}})\b", re.I)
 
 
@@ -182,20 +183,48 @@ def missing_months(question: str, texts: Sequence[str]) -> list[str]:
     answer anyway."""
     haystack = " ".join(texts).casefold()
     covered = {(month_number(m.group(1)), m.group(2)) for m in _MONTH_YEAR.finditer(haystack)}
+    rows = _table_months(texts)
     missing = []
     for match in _MONTH_YEAR.finditer(question):
         month, year = month_number(match.group(1)), match.group(2)
-        if month is None or not any(y == year and m != month for m, y in covered):
+        if month is None or not any(y == year and m != month for m, y in covered | rows):
             continue  # no passage goes by the months of that year: the month is the question's
             # context ("40 kWh im Januar 2026 laden" under a 2026 tariff), not a gap
+        if (month, year) in rows:
+            continue  # a table row of the month ("Okt 2025 | …")
         names = {MONTHS_DE[month - 1].casefold(), MONTHS_EN[month - 1].casefold()}
-        named = any(re.search(rf"\b{name}\b", haystack) for name in names)
+        if any(y == year for _, y in rows):
+            # a monthly table of that year without the month's row: prose that names the
+            # month or a date in it without a figure ("Dezember 2025 fehlt noch", "Stand:
+            # 04.12.2025") answers no figure of it
+            searched = " ".join(_figure_sentences(texts))
+        else:
+            searched = haystack
+        named = any(re.search(rf"\b{name}\b", searched) for name in names)
         dated = re.search(
-            rf"\b\d{{1,2}}\.\s?0?{month}\.\s?{year}\b|\b{year}-{month:02d}\b", haystack
+            rf"\b\d{{1,2}}\.\s?0?{month}\.\s?{year}\b|\b{year}-{month:02d}\b", searched
         )
         if not named and not dated:
             missing.append(match.group(0))
     return missing
+
+
+def _table_months(texts: Sequence[str]) -> set[tuple[int, str]]:
+    """(month, year) of every table row labelled with a month of a year ("Nov 2025 | …")."""
+    found = set()
+    for text in texts:
+        for line in text.split("\n"):
+            if "|" in line:
+                label = row_month(line.split("|", 1)[0])
+                if label is not None and label[1] is not None:
+                    found.add((label[0], str(label[1])))
+    return found
+
+
+def _figure_sentences(texts: Sequence[str]) -> list[str]:
+    """The sentences and table rows of ``texts`` that state a figure with a unit, casefolded."""
+    parts = [p for text in texts for p in _LINE_OR_SENTENCE.split(text)]
+    return [p.casefold() for p in parts if _FIGURE.search(p)]
 
 
 def refusal(language: Language, unmentioned: Iterable[str] = ()) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -69,6 +69,8 @@ class MonthsAnswer:
     threshold: Decimal | None
     months: list[tuple[int, Decimal]]
     source: int
+    # a highest or lowest month's cells that are no figure: (heading, cell), e.g. when it was
+    details: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def sources(self) -> list[int]:
@@ -77,6 +79,11 @@ class MonthsAnswer:
     def _quantity(self, value: Decimal, language: Language) -> str:
         number = format_number(value, language, written_decimals(value))
         return f"{number} {self.unit}".strip()
+
+    def _details(self) -> str:
+        """ " (Spitze am: 26.11. 05:45)": the row's other cells as the table writes them."""
+        shown = "; ".join(f"{heading}: {cell}" for heading, cell in self.details if cell)
+        return f" ({shown})" if shown else ""
 
     def render(self, language: Language) -> str:
         names = _MONTH_NAMES[language]
@@ -94,11 +101,11 @@ class MonthsAnswer:
             if language == "de":
                 word = "höchsten" if self.test == "highest" else "niedrigsten"
                 return f"Den {word} Wert ({column}) hatte {names[month - 1]} mit " + (
-                    f"{self._quantity(value, language)}.{cite}"
+                    f"{self._quantity(value, language)}{self._details()}.{cite}"
                 )
             word = "highest" if self.test == "highest" else "lowest"
             return f"The {word} value ({column}) was in {names[month - 1]}: " + (
-                f"{self._quantity(value, language)}.{cite}"
+                f"{self._quantity(value, language)}{self._details()}.{cite}"
             )
         assert self.threshold is not None
         limit = self._quantity(self.threshold, language)
@@ -154,7 +161,7 @@ def months_answer(
     column = period_column(question, passages, documents, dictionary, unit)
     if column is None:
         return None
-    header, values, source = column
+    header, values, source, _ = column
     if test == "above":
         assert limit is not None
         picked = [(m, v) for m, v in sorted(values.items()) if v > limit]
@@ -186,7 +193,7 @@ def extreme_month(
     column = period_column(question, passages, documents, dictionary)
     if column is None:
         return None
-    header, values, source = column
+    header, values, source, others = column
     month = (max if highest else min)(values, key=lambda m: values[m])
     return MonthsAnswer(
         test="highest" if highest else "lowest",
@@ -195,7 +202,17 @@ def extreme_month(
         threshold=None,
         months=[(month, values[month])],
         source=source,
+        details=others[month],
     )
+
+
+def _is_number(cell: str) -> bool:
+    """Whether a cell is a plain figure (another measure of the month), not a date or a note."""
+    try:
+        parse_number(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def period_column(
@@ -204,12 +221,12 @@ def period_column(
     documents: Mapping[str, Sequence[str]] | None,
     dictionary: Dictionary | None,
     unit: str = "",
-) -> tuple[str, dict[int, Decimal], int] | None:
-    """The first monthly table column the question names (or the one in ``unit``) with two
-    values or more in its period: the column's header, its values by month and the passage
-    number; ``documents`` (item id → chunk texts) completes the tables of retrieved passages
-    with the rest of their document's rows (a threshold over one retrieved row would be
-    wrong)."""
+) -> tuple[str, dict[int, Decimal], int, dict[int, list[tuple[str, str]]]] | None:
+    """The first monthly table column the question names (or the one in ``unit``) with two values
+    or more in its period: the column's header, its values by month, the passage number and
+    each month's other cells with their headings; ``documents`` (item id → chunk texts)
+    completes the tables of retrieved passages with the rest of their document's rows (a
+    threshold over one retrieved row would be wrong)."""
     period = period_months(question)
     for passage in passages:
         numbers = number_language(passage["text"], guess_language(passage["text"]))
@@ -227,5 +244,13 @@ def period_column(
             except ValueError:
                 continue
             if len(values) >= 2:
-                return header[column], values, int(passage["n"])
+                others = {
+                    m: [
+                        (heading, cell)
+                        for i, (heading, cell) in enumerate(zip(header, row, strict=False))
+                        if i not in (0, column) and not _is_number(cell)
+                    ]
+                    for m, row in by_month.items()
+                }
+                return header[column], values, int(passage["n"]), others
     return None
