@@ -30,14 +30,14 @@ def test_plain_text_table_ruled_with_dashes_keeps_its_header_row() -> None:
     """A rule under a fixed-width table's header (and one closing it) frames the table: the
     header is the table's first row, not a heading underlined, and the last row no heading."""
     text = (
-        "Messwerte\n=========\n\n"
-        "Monat       Verbrauch kWh   Spitzenlast kW\n"
-        "------------------------------------------\n"
-        "Jan 2025          38.420           168,2\n"
-        "Feb 2025          36.905           171,6\n"
-        "------------------------------------------\n\n"
-        "Zwischentitel\n-------------\n\nText.\n"
-    ).encode()
+        b"Messwerte\n=========\n\n"
+        b"Monat       Verbrauch kWh   Spitzenlast kW\n"
+        b"------------------------------------------\n"
+        b"Jan 2025          38.420           168,2\n"
+        b"Feb 2025          36.905           171,6\n"
+        b"------------------------------------------\n\n"
+        b"Zwischentitel\n-------------\n\nText.\n"
+    )
     assert _kinds(text, "notiz.txt") == [
         ("title", "Messwerte", None),
         (
