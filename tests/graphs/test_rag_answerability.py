@@ -10,6 +10,7 @@ from luna.graphs.rag.answerability import (
     asking_part,
     missing_attributes,
     missing_months,
+    missing_year_attributes,
     unexplained_specifics,
 )
 from luna.graphs.rag.nodes import is_refusal
@@ -76,6 +77,22 @@ def test_a_month_missing_from_a_monthly_table_is_missing_though_prose_names_it()
     assert missing_months("Wie viel Strom haben wir im Oktober 2026 verbraucht?", note) == []
     stated = [*note, "Im Dezember 2026 lag der Verbrauch bei 39.800 kWh."]
     assert missing_months(asked, stated) == []
+
+
+def test_an_attribute_stated_only_for_another_year_is_missing_for_the_year_asked():
+    note = [
+        "Kosten: Leistungspreis 2027 laut Preisblatt des Netzbetreibers: 97,10 €/kW und Jahr.",
+        "Arbeitspreis Netz 2027: 2,05 ct/kWh netto.",
+    ]
+    assert missing_year_attributes("Wie hoch war 2026 der Leistungspreis pro kW?", note) == [
+        "leistungspreis 2026"
+    ]
+    assert missing_year_attributes("Wie hoch ist 2027 der Leistungspreis?", note) == []
+    # a line that states it without a year may be any year's: no refusal
+    assert missing_year_attributes("Leistungspreis 2026?", ["Leistungspreis: 97,10 €/kW"]) == []
+    # a year only in the question's scene is no year asked
+    scene = "Wir haben 2026 die Anlage gebaut. Wie hoch ist der Leistungspreis?"
+    assert missing_year_attributes(scene, note) == []
 
 
 def test_only_the_asking_sentence_asks_for_attributes():

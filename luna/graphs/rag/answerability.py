@@ -171,6 +171,32 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     return missing
 
 
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d,]|\.\d)")
+
+
+def missing_year_attributes(question: str, texts: Sequence[str]) -> list[str]:
+    """Attributes asked for a year ("der Leistungspreis 2025") that the passages state with a
+    figure only for other years: every line or sentence that names the attribute beside a
+    figure names a year, none the one asked ("Leistungspreis 2026 …: 118,64 €/kW"). The
+    model answered with the other year's figure."""
+    asked = without_false_friends(asking_part(question))
+    years = set(_YEAR.findall(asked))
+    if len(years) != 1:
+        return []
+    year = years.pop()
+    parts = [p for t in texts for p in _LINE_OR_SENTENCE.split(t) if _FIGURE.search(p)]
+    missing = []
+    named = {group: term for _, term, group in reversed(asked_attributes(asked))}
+    for group, word in named.items():
+        if given_value(asked, word):
+            continue
+        stating = [p for p in parts if any(contains_term(p.casefold(), t) for t in group)]
+        other_years = stating and all(_YEAR.search(p) for p in stating)
+        if other_years and not any(year in _YEAR.findall(p) for p in stating):
+            missing.append(f"{word} {year}")
+    return missing
+
+
 _FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s?(?:kWh|MWh|kW|MW|€|EUR|ct|%|m³|°C)", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS_DE + MONTHS_EN)})\s+((?:19|20)\d{{2}})\b", re.I)
 

@@ -21,6 +21,7 @@ from luna.core.language import guess_language
 from luna.graphs.rag.answerability import (
     missing_attributes,
     missing_months,
+    missing_year_attributes,
     refusal,
     unexplained_specifics,
 )
@@ -341,6 +342,7 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
         unexplained_specifics(question, whole + known_by)
         or missing_months(question, whole)
         or missing_attributes(question, texts)
+        or missing_year_attributes(question, texts)
     )
     if missing:
         return {"answerable": False, "unmentioned": missing}
