@@ -38,7 +38,8 @@ _AGAINST = (
 _BETWEEN = re.compile(r"\b(zwischen|between)\s+(?P<a>.+?)\s+(und|and)\s+(?P<b>.+)$", re.I)
 # A change "from A to B" ("von A auf B"), asked with a verb of change: B is compared to A.
 _CHANGE = re.compile(
-    r"\b(ris|rose|increas|decreas|fall|fell|drop|chang|grow|grew|went|"
+    r"\b(ris|rose|increas|decreas|fall|fell|drop|chang|grow|grew|went|go(?:es|ne)?\s+up|"
+    r"going\s+up|go(?:es|ne)?\s+down|climb|jump|"
     r"steig|stieg|sink|sank|erhöh|senk|veränder|änder|gestiegen|gesunken)",
     re.IGNORECASE,
 )
