@@ -90,6 +90,12 @@ def test_an_attribute_stated_only_for_another_year_is_missing_for_the_year_asked
     assert missing_year_attributes("Wie hoch ist 2027 der Leistungspreis?", note) == []
     # a line that states it without a year may be any year's: no refusal
     assert missing_year_attributes("Leistungspreis 2026?", ["Leistungspreis: 97,10 €/kW"]) == []
+    # a monthly table's rows state its columns for the years their labels name
+    table = [*note, "Monat | Leistungspreis €/kW\nJan 2026 | 96,00\nFeb 2026 | 96,00"]
+    assert missing_year_attributes("Wie hoch war 2026 der Leistungspreis?", table) == []
+    # a stating line whose year stands far from the attribute says nothing of the year
+    policy = ["Der Verbrauch sinkt jedes Jahr um 3 % gegenüber dem Basisjahr 2023 mit 41 kWh."]
+    assert missing_year_attributes("Wie hoch war 2025 der Verbrauch?", policy) == []
     # a year only in the question's scene is no year asked
     scene = "Wir haben 2026 die Anlage gebaut. Wie hoch ist der Leistungspreis?"
     assert missing_year_attributes(scene, note) == []

@@ -177,8 +177,11 @@ _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d,]|\.\d)")
 def missing_year_attributes(question: str, texts: Sequence[str]) -> list[str]:
     """Attributes asked for a year ("der Leistungspreis 2025") that the passages state with a
     figure only for other years: every line or sentence that names the attribute beside a
-    figure names a year, none the one asked ("Leistungspreis 2026 …: 118,64 €/kW"). The
-    model answered with the other year's figure."""
+    figure names it together with a year ("Leistungspreis 2026 …: 118,64 €/kW", the year
+    within three words of the attribute's word), none with the year asked, and no table row
+    under a heading with the attribute is labelled with it. The model answered with the other
+    year's figure. Conservative: one stating line without a year of its own keeps the
+    question (a 2025 FAQ's "Grundpreis: 9,90 €" may be the year asked)."""
     asked = without_false_friends(asking_part(question))
     years = set(_YEAR.findall(asked))
     if len(years) != 1:
@@ -191,10 +194,27 @@ def missing_year_attributes(question: str, texts: Sequence[str]) -> list[str]:
         if given_value(asked, word):
             continue
         stating = [p for p in parts if any(contains_term(p.casefold(), t) for t in group)]
-        other_years = stating and all(_YEAR.search(p) for p in stating)
-        if other_years and not any(year in _YEAR.findall(p) for p in stating):
+        stated_years = [_years_beside(p, group) for p in stating]
+        rows = _rows_under(texts, group)  # "Jan 2025 | 68.420" under "Monat | Verbrauch"
+        if (
+            stating
+            and all(stated_years)
+            and not any(year in y for y in stated_years)
+            and not any(year in _YEAR.findall(r) for r in rows)
+        ):
             missing.append(f"{word} {year}")
     return missing
+
+
+def _years_beside(part: str, group: frozenset[str]) -> set[str]:
+    """The years written within three words of a term of ``group`` in ``part``."""
+    words = part.casefold().split()
+    found: set[str] = set()
+    for i, w in enumerate(words):
+        if any(contains_term(w, t) for t in group if " " not in t):
+            near = " ".join(words[max(0, i - 3) : i + 4])
+            found |= set(_YEAR.findall(near))
+    return found
 
 
 _FIGURE = re.compile(r"\d(?:[\d.,]*\d)?\s?(?:kWh|MWh|kW|MW|€|EUR|ct|%|m³|°C)", re.IGNORECASE)
@@ -233,6 +253,23 @@ def missing_months(question: str, texts: Sequence[str]) -> list[str]:
         if not named and not dated:
             missing.append(match.group(0))
     return missing
+
+
+def _rows_under(texts: Sequence[str], group: frozenset[str]) -> list[str]:
+    """The rows of the pipe tables whose heading row names a term of ``group``: each row
+    states the attribute for what its label names ("Jan 2025 | 68.420" under "Monat |
+    Verbrauch kWh")."""
+    rows: list[str] = []
+    for text in texts:
+        heading: str | None = None
+        for line in text.split("\n"):
+            if "|" not in line:
+                heading = None
+            elif heading is None:
+                heading = line
+            elif any(contains_term(heading.casefold(), t) for t in group):
+                rows.append(line)
+    return rows
 
 
 def _table_months(texts: Sequence[str]) -> set[tuple[int, str]]:
