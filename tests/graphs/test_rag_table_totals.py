@@ -9,6 +9,7 @@ from typing import Any
 from luna.graphs.rag.calculation import Calculation, Figures, calculate
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.calculation_plan import listed_numbers
+from luna.graphs.rag.table_months import months_answer
 from luna.graphs.rag.table_totals import period_total, with_period_sums
 from luna.prompts.registry import LoadedPrompt, read_prompt_files
 from luna.retrieval.dictionary import Dictionary, parse
@@ -247,4 +248,16 @@ def test_unlabelled_months_are_no_named_years_sum_but_a_named_span_is_summed():
     assert (
         with_period_sums("Was kostet der Verbrauch von März bis Juni?", unlabelled)[0]["text"]
         == NOTE
+    )
+
+
+def test_the_month_with_the_highest_value_comes_with_when_its_row_says_it_was():
+    answer = months_answer(
+        "In welchem Monat war die Spitzenlast am höchsten, und wann genau?",
+        [{"n": 2, "title": "Aktennotiz", "text": NOTE}],
+    )
+    assert answer is not None
+    # the row's date and time stand beside it; its other figure (Verbrauch) does not
+    assert answer.render("de") == (
+        "Den höchsten Wert (Spitzenlast) hatte Februar mit 211,3 kW (Spitze am: 12.02. 07:30). [2]"
     )

@@ -161,7 +161,7 @@ def months_answer(
     column = period_column(question, passages, documents, dictionary, unit)
     if column is None:
         return None
-    header, values, source, _ = column
+    header, values, source, others = column
     if test == "above":
         assert limit is not None
         picked = [(m, v) for m, v in sorted(values.items()) if v > limit]
@@ -178,6 +178,7 @@ def months_answer(
         threshold=limit,
         months=picked,
         source=source,
+        details=others[picked[0][0]] if test in ("highest", "lowest") else [],
     )
 
 
