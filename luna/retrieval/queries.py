@@ -290,10 +290,6 @@ def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tup
     return hops
 
 
-# A number of four digits or more that is no year (1900–2099) and no part of a decimal figure.
-_IDENTIFIER = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d.,]))\d{4,}(?![\d.,]\d)")
-
-
 def translated_query(question: str, dictionary: Dictionary | None = None) -> str | None:
     """The question in the other language's words, for a second keyword search: each content
     word's dictionary translations ("Frist" → period, deadline …), the domain lexicon's
@@ -302,9 +298,7 @@ def translated_query(question: str, dictionary: Dictionary | None = None) -> str
     to add.
 
     Names (words the dictionary does not know in the question's language: "Seetal Netz",
-    "Tobias Reuter") and identifiers (numbers of four digits or more that are no year: a
-    register, a market location, an article number) go in as they are: the other language
-    writes them alike.
+    "Tobias Reuter") go in as they are: the other language writes them alike.
 
     A separate search, not words added to the question's: BM25 weighs every query term alike,
     so added words let bilingual documents outscore the one that answers. For the same reason
@@ -325,7 +319,6 @@ def translated_query(question: str, dictionary: Dictionary | None = None) -> str
                 if not translated and not dictionary.knows(word, language):
                     terms.append(word)  # a name ("Seetal", "Tobias") is the same in both
     terms += period_terms(question)
-    terms += _IDENTIFIER.findall(question)  # "Register 40200", "Marktlokation 51238840925"
     for name in designations(question):
         word, _, rest = name.replace("-", " ").partition(" ")
         terms += [
