@@ -290,6 +290,16 @@ def bridge_queries(question: str, passages: Sequence[tuple[str, T]]) -> list[tup
     return hops
 
 
+# A number of four digits or more that is no year (1900–2099) and no part of a decimal figure.
+_IDENTIFIER = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d.,]))\d{4,}(?![\d.,]\d)")
+
+
+def identifiers(question: str) -> list[str]:
+    """The numbers of four digits or more that are no year and no part of a decimal figure:
+    a register, a market location, an article or protocol number ("Register 40200")."""
+    return _IDENTIFIER.findall(question)
+
+
 def translated_query(question: str, dictionary: Dictionary | None = None) -> str | None:
     """The question in the other language's words, for a second keyword search: each content
     word's dictionary translations ("Frist" → period, deadline …), the domain lexicon's

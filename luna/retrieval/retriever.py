@@ -38,6 +38,7 @@ from luna.retrieval.queries import (
     attribute_query,
     bridge_queries,
     description_query,
+    identifiers,
     named_document_kinds,
     named_documents,
     question_parts,
@@ -184,6 +185,13 @@ class Retriever:
                     extra.append(search.rank(hop, score_threshold, weight=0.7))
                     found = search.resolve(extra[-1])
                     leaders += [c for c in found if c.item_id != origin][:1]
+            for identifier in identifiers(query) if multi_hop else []:
+                # "Register 40200": the passage that defines it. The keyword index drops
+                # numbers and embeddings blur them, so SQL finds the chunks that write it.
+                writing = self.chunks_writing(session, identifier, allowed)
+                if writing:
+                    extra.append([RankedList(writing, 0.7)])
+                    leaders += search.resolve(extra[-1])[:1]
             attribute = attribute_query(query) if multi_hop else None
             if attribute is not None:
                 extra.append(search.rank(attribute, score_threshold, weight=0.7))
@@ -250,6 +258,27 @@ class Retriever:
                 score_threshold=score_threshold,
             )
             return self._resolve(session, [(h.id, h.score) for h in hits])[:top_k]
+
+    def chunks_writing(
+        self, session: Session, identifier: str, allowed: set[str] | None, limit: int = 20
+    ) -> list[uuid.UUID]:
+        """The point ids of ready chunks that write ``identifier`` as a number of its own,
+        those where it starts a line (a table row or a list that defines it) first."""
+        rows = session.execute(
+            select(ItemChunk.point_id, ItemChunk.item_id, ItemChunk.text)
+            .join(Item, Item.id == ItemChunk.item_id)
+            .where(Item.status == ItemStatus.READY, ItemChunk.text.contains(identifier))
+            .order_by(ItemChunk.item_id, ItemChunk.ordinal)
+            .limit(limit)
+        )
+        alone = re.compile(rf"(?<![\d.,]){identifier}(?![\d])")
+        leading = re.compile(rf"(?m)^\s*{identifier}(?![\d])")
+        found = [
+            (0 if leading.search(text) else 1, point_id)
+            for point_id, item_id, text in rows
+            if alone.search(text) and (allowed is None or str(item_id) in allowed)
+        ]
+        return [point_id for _, point_id in sorted(found, key=lambda f: f[0])]
 
     def _named_documents(
         self, session: Session, query: str, allowed: set[str] | None

