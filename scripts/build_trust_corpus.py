@@ -1297,6 +1297,31 @@ ENTRIES = [
 ]
 
 
+def write_manifest(corpus: Path, description: str, entries: list[Entry]) -> None:
+    """``manifest.json`` of a corpus (what each file is, and what is planted in it), then
+    each file with its size."""
+    manifest = {
+        "description": description,
+        "files": [
+            {
+                "file": e.file,
+                "title": e.title,
+                "language": e.language,
+                "kind": e.kind,
+                "format": Path(e.file).suffix.lstrip("."),
+                "description": e.description,
+                "planted": e.planted,
+            }
+            for e in entries
+        ],
+    }
+    (corpus / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    for path in sorted(corpus.iterdir()):
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size:>9,} bytes")
+
+
 def main() -> None:
     CORPUS.mkdir(parents=True, exist_ok=True)
     build_pdf(
@@ -1343,29 +1368,14 @@ def main() -> None:
         header="BrightCell C&I 215 · Operating manual BC-OM-215-EN rev. 3.2",
         footer="Page {page} of {pages}",
     )
-    manifest = {
-        "description": "Corpus of the trust eval (evals/trust_qa.dev.v1.jsonl, "
+    write_manifest(
+        CORPUS,
+        "Corpus of the trust eval (evals/trust_qa.dev.v1.jsonl, "
         "evals/trust_qa.test.v1.jsonl). All organisations, people, products, addresses and "
         "numbers are fictional. 'planted' names text that is false or addressed to an AI on "
         "purpose. Built by scripts/build_trust_corpus.py.",
-        "files": [
-            {
-                "file": e.file,
-                "title": e.title,
-                "language": e.language,
-                "kind": e.kind,
-                "format": Path(e.file).suffix.lstrip("."),
-                "description": e.description,
-                "planted": e.planted,
-            }
-            for e in ENTRIES
-        ],
-    }
-    (CORPUS / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        ENTRIES,
     )
-    for path in sorted(CORPUS.iterdir()):
-        print(f"{path.relative_to(ROOT)}  {path.stat().st_size:>9,} bytes")
 
 
 if __name__ == "__main__":

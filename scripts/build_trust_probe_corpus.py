@@ -22,7 +22,6 @@ reproducible in the same way.
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -50,6 +49,7 @@ Block = _writers.Block
 Entry = _writers.Entry
 build_docx = _writers.build_docx
 build_pdf = _writers.build_pdf
+write_manifest = _writers.write_manifest
 de = _writers.de
 
 VAT = 0.19
@@ -897,29 +897,14 @@ def main() -> None:
         header="Solvantis O&M Services GmbH · Agreement OM-2026-014",
         footer="Page {page} of {pages}",
     )
-    manifest = {
-        "description": "Probe corpus of the trust eval (evals/trust_qa.probe.v1.jsonl), a second "
+    write_manifest(
+        CORPUS,
+        "Probe corpus of the trust eval (evals/trust_qa.probe.v1.jsonl), a second "
         "development set independent of evals/corpus/trust. All organisations, people, "
         "products, addresses and numbers are fictional. 'planted' names text that is false or "
         "addressed to an AI on purpose. Built by scripts/build_trust_probe_corpus.py.",
-        "files": [
-            {
-                "file": e.file,
-                "title": e.title,
-                "language": e.language,
-                "kind": e.kind,
-                "format": Path(e.file).suffix.lstrip("."),
-                "description": e.description,
-                "planted": e.planted,
-            }
-            for e in files.values()
-        ],
-    }
-    (CORPUS / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        list(files.values()),
     )
-    for path in sorted(CORPUS.iterdir()):
-        print(f"{path.relative_to(ROOT)}  {path.stat().st_size:>9,} bytes")
 
 
 if __name__ == "__main__":
