@@ -71,15 +71,32 @@ _RANGE = re.compile(
 )
 
 
+# The abbreviations dates are written with ("Apr 28", "27. Okt.", "Sept. 3"): each stands for
+# one month, the German or English name it starts ("mrz" aside). A regex without groups; the
+# dot after it is left to the text.
+MONTH_ABBREVIATION = (
+    r"(?:jan|feb|febr|mar|mär|mrz|apr|jun|jul|aug|sep|sept|okt|oct|nov|dez|dec)(?![^\W\d_])"
+)
+
+
 def month_number(name: str) -> int | None:
-    """1–12 for a German or English month name ("März", "maerz", "October"), else None."""
-    folded = name.strip().casefold()
-    folded = {"jänner": "januar", "maerz": "märz"}.get(folded, folded)
+    """1–12 for a German or English month name ("März", "maerz", "October") or the abbreviation
+    of one ("Apr", "Sept.", "Mrz"), else None."""
+    folded = name.strip().rstrip(".").casefold()
+    folded = {"jänner": "januar", "maerz": "märz", "mrz": "märz"}.get(folded, folded)
     for names in (MONTHS_DE, MONTHS_EN):
         lowered = [n.casefold() for n in names]
         if folded in lowered:
             return lowered.index(folded) + 1
-    return None
+    if len(folded) < 3:
+        return None
+    starts = {
+        i + 1
+        for names in (MONTHS_DE, MONTHS_EN)
+        for i, n in enumerate(names)
+        if n.casefold().startswith(folded)
+    }
+    return starts.pop() if len(starts) == 1 else None
 
 
 _ROW_MONTH = re.compile(
@@ -96,19 +113,7 @@ def row_month(label: str) -> tuple[int, int | None] | None:
     if match is None:
         return None
     year = match["year"] or match["year2"] or match["year3"]
-    if match["name"]:
-        name = match["name"]
-        month = month_number(name)
-        if month is None:  # an abbreviation: the one month whose names start with it
-            starts = {
-                i + 1
-                for names in (MONTHS_DE, MONTHS_EN)
-                for i, n in enumerate(names)
-                if n.casefold().startswith(name.casefold())
-            }
-            month = starts.pop() if len(starts) == 1 else None
-    else:
-        month = int(match["num"] or match["num2"])
+    month = month_number(match["name"]) if match["name"] else int(match["num"] or match["num2"])
     if month is None or not 1 <= month <= 12:
         return None
     return month, int(year) if year else None

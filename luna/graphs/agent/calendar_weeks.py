@@ -58,6 +58,8 @@ _WEEK_OF = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TO = re.compile(rf"^\s*(?:{TO_WORD}|-|–)\s*$", _I)
+# "Samstag und Sonntag", "Saturday and Sunday", "Sa/So": two weekdays side by side.
+_AND = re.compile(r"^\s*(?:und|and|&|/|\+)\s*(?:(?:am|on)\s+)?$", _I)
 
 
 def _week_number(match: re.Match[str]) -> int:
@@ -121,6 +123,7 @@ def without_week_names(text: str) -> str:
 # "Montag bis Mittwoch letzte Woche", "am Donnerstag der Vorwoche"); one further off belongs to
 # another clause ("the electrician is coming Friday and wants last week's peak").
 _NEAR = 24
+_WEEK_DAYS = 7
 
 
 def week_days(message: str, today: date) -> tuple[date, date] | None:
@@ -148,6 +151,30 @@ def week_days(message: str, today: date) -> tuple[date, date] | None:
     return None
 
 
+def weekday_span(
+    message: str, today: date, around: tuple[date, date] | None = None
+) -> tuple[date, date] | None:
+    """The days from one weekday to another the message names without a week ("von Montag bis
+    Mittwoch", "Friday to Monday", "am Samstag und Sonntag": two weekdays joined by "und"/"and"
+    are a span only when the second follows the first): inside the week of ``around`` when
+    that is a week or less and holds the span (the thread's or the corrected period: "letzte
+    Woche, d.h. Montag bis Mittwoch"), else the latest such span that ends before today, as a
+    weekday alone is the latest one before today. None when no two weekdays are so joined."""
+    for a, b in pairwise(_weekdays(message)):
+        between = message[a[2] : b[1]]
+        joined = _TO.match(between) or (_AND.match(between) and b[0] == (a[0] + 1) % 7)
+        if not joined:
+            continue
+        length = (b[0] - a[0]) % 7
+        if around is not None and (around[1] - around[0]).days < _WEEK_DAYS:
+            last = around[0] + timedelta(days=(b[0] - around[0].weekday()) % 7)
+            if last <= around[1] and last - timedelta(days=length) >= around[0]:
+                return last - timedelta(days=length), last
+        last = today - timedelta(days=(today.weekday() - b[0]) % 7 or 7)
+        return last - timedelta(days=length), last
+    return None
+
+
 # A week pinned by a day it ends at or lies next to, named by a holiday or a date: "the week
 # that ended with Mother's Day", "the week ending 11 May", "the week up to and including Whit
 # Monday", "die Woche bis einschließlich Pfingstmontag", "in der Woche bis zum 11. Mai", "the
@@ -172,7 +199,6 @@ _ENDED_DE = re.compile(
 # ended …" refers to one; "Wochenende" is no week.
 NAMES_WEEK = re.compile(r"\b(?:\w*woche|weeks?)\b", _I)
 _CLAUSE_END = re.compile(r"[,;?!()]|\s[–—-]\s")
-_WEEK_DAYS = 7
 
 
 def _pinned_day(text: str, today: date, country: str | None) -> date | None:

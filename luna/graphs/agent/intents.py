@@ -39,10 +39,18 @@ from luna.graphs.agent.named_periods import (
     period_args,
     price_resolution,
 )
+from luna.graphs.agent.spelled_dates import DE_DAYS, EN_DAYS
 from luna.retrieval.queries import asking_part
 from luna.tools.periods import Period, neighbour_days, period_days
 
 _I = re.IGNORECASE
+# A day named by pointing back to one named before: "an dem Sonntag", "an diesem Tag", "am
+# selben Tag", "that Sunday", "on the same day".
+BACK_REFERENCE = re.compile(
+    r"\b(?:an\s+(?:dem|diesem|jenem)|(?:am|an\s+dem)\s+(?:selben|gleichen)|"
+    rf"that|the\s+same)\s+(?:tag|day|{'|'.join(DE_DAYS + EN_DAYS)})\b",
+    _I,
+)
 # German compounds count by their tail: "Stromverbrauch", "Börsenstrompreis".
 CONSUMPTION = re.compile(
     r"\b(consum\w*|usage|use|used|\w*verbrauch\w*|\w*bezug|bezogen|gezogen|draw|drawn|drew|"
@@ -279,12 +287,14 @@ def _period(
     message's ("Am Muttertag lief der Backofen. Wie hoch war die Spitze?"). A week the
     question names is the one a later sentence pins by its last day, if any ("…in the second
     week of May? The one that ended with Mother's Day"). A day of the month alone ("am 12.")
-    is the one in the thread's period ``around``."""
+    is the one in the thread's period ``around``. A question that names its day only by
+    pointing back ("Am Muttertag lief der Backofen. Was war an dem Sonntag die Spitze?", "that
+    day") takes the day the other sentences name."""
     asked = asking_part(message)
     ending = week_ending(message, today, country)
     if ending is not None and NAMES_WEEK.search(asked):
         return None, ending  # "…the second week of May? The one that ended with Mother's Day"
-    if asked != message:
+    if asked != message and not BACK_REFERENCE.search(asked):
         period, days = message_period(asked, today, country, around)
         if period is not None or days is not None:
             return period, days

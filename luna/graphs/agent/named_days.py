@@ -33,14 +33,25 @@ from luna.graphs.agent.spelled_dates import (
     month_part,
     with_digits,
 )
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, TO_WORD, month_number
+from luna.retrieval.periods import (
+    MONTH_ABBREVIATION,
+    MONTHS_DE,
+    MONTHS_EN,
+    TO_WORD,
+    month_number,
+)
 
 _MONTH = "|".join(MONTHS_DE + MONTHS_EN + ["jänner", "maerz"])
+# A month in a date, where a day stands next to it, may be abbreviated ("Apr 28", "27. Okt.");
+# alone ("und Jan") an abbreviation is no month.
+_DATE_MONTH = rf"{_MONTH}|{MONTH_ABBREVIATION}"
 _YEAR = r"(?:19|20)\d\d"
 _ORDINAL = r"(?:st|nd|rd|th)"
 # One date, each form as a regex without groups (a range holds two; ``_date`` reads each side).
-_DAY_MONTH_DATE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?:{_MONTH})\b(?:,?\s+{_YEAR})?"
-_MONTH_DAY_DATE = rf"(?:{_MONTH})\s+(?:the\s+)?\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s+{_YEAR})?"
+_DAY_MONTH_DATE = (
+    rf"\d{{1,2}}(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?:{_DATE_MONTH})\b\.?(?:,?\s+{_YEAR})?"
+)
+_MONTH_DAY_DATE = rf"(?:{_DATE_MONTH})\.?\s+(?:the\s+)?\d{{1,2}}{_ORDINAL}?(?!\d)(?:,?\s+{_YEAR})?"
 _FULL = rf"(?:{NUMERIC_DATE}|{_DAY_MONTH_DATE}|{_MONTH_DAY_DATE})"
 _BARE = rf"\d{{1,2}}(?:\.|{_ORDINAL})?(?!\d)"
 # "bis", "to", dashes; "und"/"and" only after "zwischen"/"between" (else two single days).
@@ -49,7 +60,7 @@ _AND = r"und|and"
 _ARTICLE = r"(?:(?:the|dem|den|zum)\s+)?"
 _FROM = r"\b(?P<from>vom|von|from|zwischen|between)\s+"
 # "bis Ende April", "to the end of May": a range's last day as the end of a month.
-_MONTH_END = rf"(?:(?:the\s+)?end\s+of|ende)\s+(?:{_MONTH})"
+_MONTH_END = rf"(?:(?:the\s+)?end\s+of|ende)\s+(?:{_DATE_MONTH})\.?"
 # "bis Monatsende", "to the end of the month": the last day of the month the range starts in.
 _ITS_MONTH_END = (
     r"(?:monatsende|ende\s+des\s+monats|(?:the\s+)?end\s+of\s+(?:the\s+)?month|month[- ]end)"
@@ -64,13 +75,20 @@ _RANGE = re.compile(
 # "may" counts only after a word that makes it the month.
 _ANCHOR_MONTH = re.compile(
     r"\b(?:(?P<lead>ende|anfang|mitte|im|in|of|des|vom|during|end\s+of|late|early|mid)\s+)?"
-    rf"(?P<month>{_MONTH})\b",
+    rf"(?P<month>{_DATE_MONTH})\b",
+    re.IGNORECASE,
+)
+# "vom 26. bis zum 31.", "between the 26th and the 31st": a range of two bare days, placed in
+# the one month the message names ("Ende Mai, ich mein die Tage vom 26. bis zum 31.").
+_BARE_RANGE = re.compile(
+    rf"{_FROM}{_ARTICLE}(?<![\d./])(?P<a>\d{{1,2}})(?:\.|{_ORDINAL})\s*(?P<sep>{_TO}|{_AND})\s*"
+    rf"{_ARTICLE}(?P<b>\d{{1,2}})(?:\.|{_ORDINAL})(?!\d)(?!\s*(?:uhr|h\b|:\d))",
     re.IGNORECASE,
 )
 # "the weekend of 24/25 May", "am 24./25. Mai", "May 24/25": two days of one month.
 _DAY_PAIR = re.compile(
     rf"(?<![\d./])(?P<a>\d{{1,2}})(?:\.|{_ORDINAL})?\s*(?:/|&|\+)\s*(?P<b>\d{{1,2}})"
-    rf"(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_MONTH})\b(?:,?\s+(?P<year>{_YEAR}))?",
+    rf"(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_DATE_MONTH})\b\.?(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
 # The end of a range opened with "seit"/"ab"/"since", a clause later in the same sentence.
@@ -95,7 +113,7 @@ _WEEKDAY_BEFORE_DATE = re.compile(
 )
 # "May 15-21", "June 1st through 7th, 2025": one month, two days.
 _MONTH_RANGE = re.compile(
-    rf"\b(?P<month>{_MONTH})\s+(?P<a>\d{{1,2}}){_ORDINAL}?\s*(?:{_TO}|/|&)\s*(?:the\s+)?"
+    rf"\b(?P<month>{_DATE_MONTH})\.?\s+(?P<a>\d{{1,2}}){_ORDINAL}?\s*(?:{_TO}|/|&)\s*(?:the\s+)?"
     rf"(?P<b>\d{{1,2}}){_ORDINAL}?(?!\d)(?!\s*(?:uhr|h\b|pm|am\b|:|\.\d))"
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
@@ -105,13 +123,21 @@ _SINCE = re.compile(
     rf"\b(?:seit|since|ab)\s+(?:dem\s+|the\s+)?(?P<a>{_FULL}|\d{{1,2}}(?:\.|{_ORDINAL})(?![\d/]))",
     re.IGNORECASE,
 )
+# "seit Anfang Juni", "since the beginning of May", "since June began", "seit Mai": from the
+# first of that month (the latest not after today) up to today.
+_SINCE_MONTH = re.compile(
+    r"\b(?:seit|since)\s+(?:(?:dem\s+)?(?:anfang|beginn)\s+(?:des\s+|von\s+)?|"
+    rf"(?:the\s+)?(?:start|beginning)\s+of\s+)?(?P<month>{_MONTH})\b(?!\s+(?:the\s+)?\d{{1,2}}\b)"
+    rf"(?:\s+(?P<year>{_YEAR}))?",
+    re.IGNORECASE,
+)
 _DAY_MONTH = re.compile(
-    rf"\b(?P<day>\d{{1,2}})(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_MONTH})\b"
+    rf"\b(?P<day>\d{{1,2}})(?:\.|{_ORDINAL})?\s+(?:of\s+)?(?P<month>{_DATE_MONTH})\b\.?"
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
-    rf"\b(?P<month>{_MONTH})\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORDINAL}?\b"
+    rf"\b(?P<month>{_DATE_MONTH})\.?\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORDINAL}?\b"
     rf"(?:,?\s+(?P<year>{_YEAR}))?",
     re.IGNORECASE,
 )
@@ -198,7 +224,8 @@ def _anchored(side: _Partial, message: str) -> _Partial:
     months = {
         month_number(m["month"])
         for m in _ANCHOR_MONTH.finditer(message)
-        if m["lead"] or m["month"].casefold() != "may"
+        if m["lead"]
+        or (m["month"].casefold() != "may" and re.fullmatch(_MONTH, m["month"], re.IGNORECASE))
     }
     months.discard(None)
     return _Partial(side.day, months.pop(), None) if len(months) == 1 else side
@@ -277,6 +304,27 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         if not match["year"] and last > today:
             first, last = first.replace(year=year - 1), last.replace(year=year - 1)
         return first, last
+    for match in _BARE_RANGE.finditer(message):
+        between = (match["from"] or "").casefold() in ("zwischen", "between")
+        if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
+            continue
+        month = _anchored(_Partial(int(match["a"]), None, None), message).month
+        if month is None:
+            continue
+        year = today.year
+        first, last = _day(year, month, int(match["a"])), _day(year, month, int(match["b"]))
+        if first is None or last is None or first > last:
+            continue
+        if first > today:
+            first, last = first.replace(year=year - 1), last.replace(year=year - 1)
+        return first, min(last, today)
+    since_month = _SINCE_MONTH.search(message)
+    if since_month is not None and since_month["month"] != "may":  # "since may I ask"
+        month = month_number(since_month["month"])
+        year = int(since_month["year"]) if since_month["year"] else None
+        first = _whole_month(month, year, today)[0] if month else None
+        if first is not None and first <= today:
+            return first, today
     since = _SINCE.search(message)
     if since is not None:
         side = _date(since["a"], first_is_day)
@@ -308,13 +356,32 @@ def _edits(a: str, b: str) -> int:
     return previous[-1]
 
 
+# Swiss German weekdays ("am Sunntig", "Samschtig"): read as written, never by edit distance.
+_SWISS_DAYS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("mäntig", "määntig"),
+            ("zischtig", "ziischtig"),
+            ("mittwuch",),
+            ("dunschtig", "donnschtig", "donschtig"),
+            ("fritig", "friitig"),
+            ("samschtig",),
+            ("sunntig", "sonntig"),
+        )
+    )
+    for name in names
+}
+
+
 def weekday_of(word: str) -> int | None:
     """The weekday a word names: exactly, as the head of a compound or plural ("Montagabend",
-    "Sundays"), or misspelt by one edit (two for names of nine letters or more: "wendsday")."""
+    "Sundays"), in Swiss German ("Sunntig"), or misspelt by one edit (two for names of nine
+    letters or more: "wendsday")."""
     word = word.casefold()
     if len(word) < 5:
         return None
-    for name, index in WEEKDAYS.items():
+    for name, index in (WEEKDAYS | _SWISS_DAYS).items():
         if word.startswith(name):
             return index
     for name, index in WEEKDAYS.items():

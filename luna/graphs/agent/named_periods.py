@@ -16,7 +16,13 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from luna.graphs.agent.calendar_weeks import LAST_WEEK, THIS_WEEK, week_days, week_ending
+from luna.graphs.agent.calendar_weeks import (
+    LAST_WEEK,
+    THIS_WEEK,
+    week_days,
+    week_ending,
+    weekday_span,
+)
 from luna.graphs.agent.feast_days import feast_days
 from luna.graphs.agent.follow_up_periods import DAY_BEFORE_YESTERDAY, bare_day, day_near
 from luna.graphs.agent.named_days import day_ago, named_days, named_range, written_day
@@ -152,7 +158,7 @@ def _named(
     feast = feast_days(message, today, country)
     if feast is not None:
         return None, feast
-    week = week_days(message, today)
+    week = week_days(message, today) or weekday_span(message, today, around)
     if week is not None:
         return None, week
     period = find_period(message)
