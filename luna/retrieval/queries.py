@@ -49,7 +49,11 @@ MAX_BRIDGES = 2
 _KIND_WORDS = 2  # words before a description that name the kind of thing it describes
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"[a-zäöüß][A-ZÄÖÜ]")
-_CAMEL_WORD = re.compile(r"\b\w*[a-zäöüß][A-ZÄÖÜ]\w*")  # a brand name: "PowerBlock", "QuellStrom"
+_CAMEL_WORD = re.compile(r"\b\w*[a-zäöüß][A-ZÄÖÜ]\w*")  # "PowerBlock", "QuellStrom", "kWh"
+# A brand name: a word with an inner capital that is no unit ("kW", "MWh", "kVA").
+_BRAND_WORD = re.compile(rf"\b(?![kMGm](?:W|Wh|Wp|VA|VAr|var)\b){_CAMEL_WORD.pattern[2:]}")
+# A document's version is no product: "Version 2.0" of a policy names no other thing.
+_VERSION = re.compile(r"^(?:version|fassung|revision|rev|v)\b", re.IGNORECASE)
 # Lines, and sentences within them: a bridge's designation and its kind share one.
 _SENTENCES = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 # A thing described by its role instead of its name: a relative clause ("die Wärmepumpe, die
@@ -164,18 +168,23 @@ def brands(question: str) -> list[str]:
     return [
         " ".join(word for word in match.groups() if word)
         for match in re.finditer(
-            rf"({_CAMEL_WORD.pattern})(?:\s+([A-ZÄÖÜ][a-zäöüß]+)\b)?", question
+            rf"({_BRAND_WORD.pattern})(?:\s+([A-ZÄÖÜ][a-zäöüß]+)\b)?", question
         )
     ]
 
 
 def same_product(a: str, b: str) -> bool:
     """Whether two sentences may state the same product's figure: unless each names products
-    (brands, designations) and they share none. "Der Grundpreis für QuellStrom Takt" in an
-    old FAQ is not superseded by the price sheet's base price for QuellStrom Flex."""
-    named_a = {n.casefold() for n in brands(a) + designations(a)}
-    named_b = {n.casefold() for n in brands(b) + designations(b)}
-    return not named_a or not named_b or bool(named_a & named_b)
+    (brands, designations other than a version) and they share none, in either language
+    ("Module 2" is "Modul 2"). "Der Grundpreis für QuellStrom Takt" in an old FAQ is not
+    superseded by the price sheet's base price for QuellStrom Flex."""
+    products_a = [d for d in designations(a) if not _VERSION.match(d)]
+    products_b = [d for d in designations(b) if not _VERSION.match(d)]
+    named_a = {n.casefold() for n in brands(a) + products_a}
+    named_b = {n.casefold() for n in brands(b) + products_b}
+    if not named_a or not named_b or named_a & named_b:
+        return True
+    return any(mentioned(d, [b]) for d in products_a)
 
 
 def given_value(question: str, word: str) -> bool:

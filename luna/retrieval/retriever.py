@@ -28,6 +28,7 @@ from sqlalchemy import cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from luna.core.language import Language, guess_language
+from luna.ingest.table_rows import CELL_SEPARATOR
 from luna.ingest.validity_patterns import HISTORY_HEADING
 from luna.observability.metrics import RETRIEVAL_DURATION
 from luna.retrieval.dictionary import Dictionary
@@ -303,8 +304,11 @@ class Retriever:
         older: dict[uuid.UUID, uuid.UUID],
         score_threshold: float | None,
     ) -> list[RetrievedChunk]:
-        """The best chunk for the query of each older version of a document in ``chunks``,
-        marked with the current version that supersedes it."""
+        """One chunk of each older version of a document in ``chunks``, marked with the
+        current version that supersedes it: the older version's passage under the heading of
+        the current version's best passage ("4 Peak load" of version 1.0 beside that of 2.0,
+        the values a change is computed from), else its best chunk for the query (a
+        question naming "Version 1.0" would otherwise find the older title page)."""
         present = {c.item_id for c in chunks}
         wanted = sorted(str(old) for old, new in older.items() if new in present)
         found: list[RetrievedChunk] = []
@@ -312,10 +316,32 @@ class Retriever:
             return found
         with self._sessions() as session:
             for item_id in wanted:
-                search = _Search(self, session, {"item_id": [item_id]}, 3)
-                best = search.resolve(search.rank(query, score_threshold))[:1]
+                old = uuid.UUID(item_id)
+                best = self._counterpart(
+                    session, old, [c for c in chunks if c.item_id == older[old]]
+                )
+                if not best:
+                    search = _Search(self, session, {"item_id": [item_id]}, 3)
+                    best = search.resolve(search.rank(query, score_threshold))[:1]
                 found += [replace(c, superseded_by=older[c.item_id]) for c in best]
         return found
+
+    def _counterpart(
+        self, session: Session, item_id: uuid.UUID, newer: list[RetrievedChunk]
+    ) -> list[RetrievedChunk]:
+        """The first chunk of ``item_id`` under the section of the best of the ``newer``
+        version's chunks that has one (a revision history aside); empty when it has none."""
+        section = next((c.section for c in newer if c.section and not _is_history(c.section)), None)
+        if section is None:
+            return []
+        point_id = session.scalars(
+            select(ItemChunk.point_id)
+            .where(ItemChunk.item_id == item_id, ItemChunk.section == section)
+            .order_by(ItemChunk.ordinal)
+            .limit(1)
+        ).first()
+        best = next(c for c in newer if c.section == section)
+        return [] if point_id is None else self._resolve(session, [(point_id, best.score)])
 
     def _payload_filter(
         self, session: Session, filters: RetrievalFilter | None
@@ -528,8 +554,20 @@ def merge_table_rows(chunks: list[RetrievedChunk]) -> list[RetrievedChunk]:
             if line.strip() and line not in seen and _SPELLED_OUT not in line
         ]
         if rows:
-            merged[at[key]] = replace(first, text="\n".join([first.text, *rows]))
+            merged[at[key]] = replace(first, text=_with_rows(first.text, rows))
     return merged
+
+
+def _with_rows(text: str, lines: list[str]) -> str:
+    """``text`` with the table rows among ``lines`` right after its last table row, so that
+    the table stays one run of rows (a row spelled out after it would end the table there,
+    and the rows after it would read as a new table headed by the first of them), and the
+    other lines (a note below the table) at the end."""
+    own = text.split("\n")
+    last = max(i for i, line in enumerate(own) if CELL_SEPARATOR in line)
+    rows = [line for line in lines if CELL_SEPARATOR in line]
+    notes = [line for line in lines if CELL_SEPARATOR not in line]
+    return "\n".join([*own[: last + 1], *rows, *own[last + 1 :], *notes])
 
 
 def _select(

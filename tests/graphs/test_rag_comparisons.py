@@ -229,3 +229,67 @@ def test_an_amount_asked_without_vat_is_divided_by_the_rate_the_passages_state(
     assert "[4]" in result.render("en")
     # Without a stated rate there is nothing to divide by: no plan, no invented 19 %.
     assert scaled_plan(question, PASSAGES) is None
+
+
+# A base price with its parts in brackets, one of them a compound of the price's own name.
+PARTS = """3.2 Grundpreis
+Der Grundpreis beträgt 15,40 € pro Monat brutto (12,94 € netto). Er enthält den
+Netz-Grundpreis des Netzbetreibers (6,10 € brutto) und die Messpauschale (3,30 € brutto)."""
+
+
+def test_a_yearly_amount_is_the_sentences_monthly_price_not_a_part_in_brackets(
+    calculate_prompt: LoadedPrompt,
+):
+    """The part "Netz-Grundpreis (6,10 €)" shares the price's name and states no month: it
+    must neither be taken as a yearly amount nor tie with the sentence's price."""
+    passages = [{"n": 1, "title": "Preisblatt 2027", "text": PARTS}]
+    question = "What is the gross base price for a whole year in 2027?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "en")
+    assert result is not None
+    assert result.render("en") == "Calculation: 15.40 € × 12 = 184.80 € [1]"
+
+
+PRICE_PARTS = """Preisbestandteil | netto | brutto
+Stromsteuer | 2,05 ct/kWh | 2,440 ct/kWh
+Netzentgelt (Standard) | 9,40 ct/kWh | 11,186 ct/kWh"""
+
+
+def test_an_english_side_finds_its_value_in_a_german_row_of_the_same_designation():
+    """ "Module 2" is the sheet's "Modul 2": the row is that side's, not another product's."""
+    sheet = """Modul | Reduzierung | Höhe 2027
+Modul 1 | pauschal | 150,00 € brutto pro Jahr
+Modul 2 | prozentual | 60 %: 3,760 ct/kWh netto statt 9,40 ct/kWh"""
+    passages = [
+        {"n": 1, "title": "Preisblatt 2027", "text": sheet},
+        {"n": 2, "title": "Preisblatt 2027", "text": PRICE_PARTS},
+    ]
+    question = "By how much is the net grid fee per kWh lower under Module 2 than the standard fee?"
+    plan = comparison_plan(question, passages)
+    assert plan is not None
+    assert [(o.value, o.source) for o in plan.operands] == [("3,760", 1), ("9,40", 2)]
+
+
+def test_a_change_between_two_versions_takes_each_sides_value_from_its_version(
+    calculate_prompt: LoadedPrompt,
+):
+    """ "mit Version 2.0 … gegenüber Version 1.0": two versions of one policy, the same
+    heading and sentence, told apart only by the version each is known by; the side that
+    names only its version compares the other side's limit."""
+    limit = (
+        "4 Lastmanagement\n4.1 Spitzenlastgrenze\n"
+        "Die Netzbezugsleistung darf {kw} kW nicht überschreiten.\n{rest}"
+    )
+    passages: list[dict[str, Any]] = [
+        {"n": 1, "title": "Energierichtlinie", "version": "2.0", "valid_from": "2026-01-01",
+         "text": limit.format(kw=175, rest="4.2 Speicher\nDer Speicher greift 12 kW früher ein.")},
+        {"n": 2, "title": "Energierichtlinie", "version": "1.0", "valid_from": "2024-02-01",
+         "text": limit.format(kw=200, rest="")},
+    ]  # fmt: skip
+    question = (
+        "Um wie viel Prozent wurde die Spitzenlastgrenze mit Version 2.0 der Richtlinie "
+        "gegenüber Version 1.0 gesenkt?"
+    )
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("12.50")  # (200 − 175) / 200
+    assert result.render("de").endswith("[1] [2]")

