@@ -11,10 +11,14 @@ from dataclasses import dataclass
 
 # The question asks for the size of a difference: "um wie viel", "by how much", "how much
 # lower", "wie viel mehr", "the difference between".
+# "wie viele kWh mehr", "how many kWh more": the unit may stand between.
+_UNIT_BETWEEN = r"(?:[^\W\d_]{1,4}\s+)?"
 ASKS_DIFFERENCE = re.compile(
-    r"\bum\s+wie\s?viel\b(?!\s+uhr)|\bwie\s?viel\s+(mehr|weniger|höher|niedriger|größer|kleiner)\b|"
+    r"\bum\s+wie\s?viele?\b(?!\s+uhr)|"
+    rf"\bwie\s?viele?\s+{_UNIT_BETWEEN}(mehr|weniger|höher|niedriger|größer|kleiner)\b|"
     r"\b(differenz|unterschied)\b|\bby\s+how\s+much\b|"
-    r"\bhow\s+much\s+(more|less|higher|lower|greater|smaller|bigger)\b|\bdifference\b",
+    r"\bhow\s+much\s+(more|less|higher|lower|greater|smaller|bigger)\b|"
+    rf"\bhow\s+many\s+{_UNIT_BETWEEN}(more|less|fewer)\b|\bdifference\b",
     re.IGNORECASE,
 )
 # ... as a percentage of the side compared against.
@@ -37,12 +41,13 @@ _AGAINST = (
 # "zwischen A und B", "between A and B": the sides of "the difference between".
 _BETWEEN = re.compile(r"\b(zwischen|between)\s+(?P<a>.+?)\s+(und|and)\s+(?P<b>.+)$", re.I)
 # A change "from A to B" ("von A auf B"), asked with a verb of change: B is compared to A.
-_CHANGE = re.compile(
+CHANGE = re.compile(
     r"\b(ris|rose|increas|decreas|fall|fell|drop|chang|grow|grew|went|go(?:es|ne)?\s+up|"
-    r"going\s+up|go(?:es|ne)?\s+down|climb|jump|"
-    r"steig|stieg|sink|sank|erhöh|senk|veränder|änder|gestiegen|gesunken)",
+    r"going\s+up|go(?:es|ne)?\s+down|climb|jump|lower|reduc|cut|rais|"
+    r"steig|stieg|sink|sank|erhöh|senk|veränder|änder|gestiegen|gesunken|reduzier)",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d.,])")
 _FROM_TO = re.compile(
     r"\b(from|von)\s+(?P<a>.+?)\s+(to|auf|zu[mr]?|bis\s+zu[mr]?)\s+(?P<b>.+)$", re.I
 )
@@ -72,7 +77,7 @@ def comparison_sides(question: str) -> Sides | None:
     between = _BETWEEN.search(text)
     if between is not None:
         return Sides(between.group("a"), between.group("b"))
-    change = _FROM_TO.search(text) if _CHANGE.search(text) else None
+    change = _FROM_TO.search(text) if CHANGE.search(text) else None
     if change is not None:  # what changed, said before "from", belongs to both sides
         before = text[: change.start()].strip()
         return Sides(f"{before} {change.group('b')}", f"{before} {change.group('a')}")
@@ -80,5 +85,18 @@ def comparison_sides(question: str) -> Sides | None:
         matches = list(pattern.finditer(text))
         if matches:
             at = matches[-1]
-            return Sides(text[: at.start()].strip(), text[at.end() :].strip())
+            return _older_as_reference(
+                Sides(text[: at.start()].strip(), text[at.end() :].strip()), text
+            )
     return None
+
+
+def _older_as_reference(sides: Sides, question: str) -> Sides:
+    """A change between two years ("gestiegen – FAQ 2025 im Vergleich zum Preisblatt 2026")
+    is measured against the earlier one, whichever side the question names it on."""
+    if not CHANGE.search(question):
+        return sides
+    compared, reference = _YEAR.findall(sides.compared), _YEAR.findall(sides.reference)
+    if len(set(compared)) == 1 and len(set(reference)) == 1 and compared[0] < reference[0]:
+        return Sides(sides.reference, sides.compared)
+    return sides

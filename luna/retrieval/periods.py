@@ -130,8 +130,33 @@ def _months(first: int, count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+# An abbreviated month where it surely is one: before a year ("Nov 2025", "Aug. '25") or
+# another month ("Jan–Mar"), or after a word that places a month ("in Aug", "than in Nov").
+_ABBREVIATED = re.compile(
+    r"(?P<lead>\b(?:in|im|of|vom|von|bis|from|to|than|als|and|und|seit|since)\s+|[–-]\s*)?"
+    rf"\b(?P<month>{MONTH_ABBREVIATION})\.?"
+    rf"(?P<year>(?=\s+(?:(?:19|20)\d\d|'\d\d)\b|\s*[–-]\s*{MONTH_ABBREVIATION}))?",
+    re.IGNORECASE,
+)
+
+
+def with_month_names(text: str) -> str:
+    """``text`` with the abbreviated months it surely names written in full, in English ("than
+    in Aug 2025" → "than in August 2025"); every other word as it was ("Jan" the name)."""
+
+    def full(match: re.Match[str]) -> str:
+        number = month_number(match["month"])
+        if number is None or (match["lead"] is None and match["year"] is None):
+            return match.group(0)
+        return f"{match['lead'] or ''}{MONTHS_EN[number - 1]}"
+
+    return _ABBREVIATED.sub(full, text)
+
+
 def period_months(question: str) -> list[int]:
-    """Month numbers (1–12) of the quarters, halves and months the question names."""
+    """Month numbers (1–12) of the quarters, halves and months the question names, also
+    abbreviated ("Nov 2025", "Jan–Mar")."""
+    question = with_month_names(question)
     months: list[int] = []
     for m in _QUARTER.finditer(question):
         which = next(g for g in m.groups() if g)

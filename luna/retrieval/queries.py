@@ -139,6 +139,12 @@ def _attribute_query(question: str, group: frozenset[str], *, phrases: bool = Fa
     return f"{subject} {' '.join(terms)}".strip()
 
 
+def specific_attributes(text: str) -> list[str]:
+    """The terms of the attributes the casefolded ``text`` names, less a price or cost in
+    general ("Grundpreis", "fester Aufschlag"; not the "Preis" of "Preisblatt")."""
+    return [term for _, term, group in asked_attributes(text) if not group & _GENERAL_ATTRIBUTE]
+
+
 def asked_attributes(text: str) -> list[tuple[int, str, frozenset[str]]]:
     """(word position, term, attribute) of each attribute the casefolded ``text`` names, in
     word order. Multi-word terms count ("monthly base price" asks for the base price, not for

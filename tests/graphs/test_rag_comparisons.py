@@ -293,3 +293,61 @@ def test_a_change_between_two_versions_takes_each_sides_value_from_its_version(
     assert result is not None
     assert result.rounded() == Decimal("12.50")  # (200 − 175) / 200
     assert result.render("de").endswith("[1] [2]")
+
+
+def test_how_many_units_more_between_two_abbreviated_months_of_a_table():
+    """ "how many kWh more … in Apr than in Mar": the unit stands between "how many" and
+    "more", and the months are abbreviated."""
+    question = "How many kWh more did we draw in Apr 2026 than in Mar 2026?"
+    plan = comparison_plan(question, PASSAGES)
+    assert plan is not None
+    assert [o.value for o in plan.operands] == ["47.310", "51.200"]
+    assert plan.expression == "reference - compared"
+
+
+# An older FAQ and a newer price sheet: the FAQ names the fee only by what it says.
+FAQ = {
+    "n": 5,
+    "title": "Häufige Fragen (FAQ 2026)",
+    "valid_from": "2026-01-01",
+    "text": "Wie hoch ist der Grundpreis?\nDer Grundpreis beträgt 10,00 € pro Monat.\n"
+    "Wie hoch ist der Aufschlag?\nAuf den Börsenpreis kommt ein fester Aufschlag von "
+    "12,50 ct/kWh netto.",
+}
+SHEET_2027 = {
+    "n": 6,
+    "title": "Preisblatt 2027",
+    "valid_from": "2027-01-01",
+    "text": "3.1 Arbeitspreis\nPreisbestandteil | netto | brutto\n"
+    "Fester Aufschlag gesamt | 15,00 ct/kWh | 17,85 ct/kWh\n3.2 Grundpreis\n"
+    "Der Grundpreis beträgt 12,50 € pro Monat brutto (10,50 € netto). Er enthält den "
+    "Netz-Grundpreis (4,20 € brutto).",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "percent"),
+    [
+        # the side that names only its document compares the other side's fee; of the
+        # sheet's amounts, the sentence's own and not those in brackets
+        (
+            "By how many percent did the monthly standing charge go up in the 2027 price sheet "
+            "compared with what the 2026 FAQ said?",
+            "25.00",
+        ),
+        # a change is measured against the earlier year, on whichever side it is named
+        (
+            "Um wie viel Prozent ist der feste Netto-Aufschlag gestiegen – FAQ 2026 im "
+            "Vergleich zum Preisblatt 2027?",
+            "20.00",
+        ),
+    ],
+)
+def test_a_change_between_an_older_and_a_newer_document_named_by_their_years(
+    calculate_prompt: LoadedPrompt, question: str, percent: str
+):
+    passages = [FAQ, SHEET_2027]
+    language = "de" if "Prozent" in question else "en"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, language)
+    assert result is not None
+    assert result.rounded() == Decimal(percent)

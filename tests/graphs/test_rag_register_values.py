@@ -76,3 +76,41 @@ def test_a_register_reading_goes_to_the_code_path():
     assert not asks_register_value("Was zeigt Register 31000 an?")
     state = {"question": question, "answerable": True, "sources": PASSAGES}
     assert route_after_check(state) == "calculate"  # type: ignore[arg-type]
+
+
+# A map whose unit column writes the step ("0.1 kW"), with the sign's meaning in the name.
+STEPPED = """5 Modbus map
+Register | Name | Unit | Access
+20100 | State of charge | 0.1 % | read
+20102 | Grid power (positive = import) | 1 W | read
+20104 | Battery power (positive = charging) | 0.01 kW | read
+20300 | Import threshold | 0.1 kW | read/write"""
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "unit", "meaning"),
+    [
+        ("Register 20104 liefert -1250. Lädt oder entlädt der Speicher?", "-12.5", "kW", "entlädt"),
+        ("Register 20104 reads 830. Is the battery charging?", "8.3", "kW", "is charging"),
+        ("Register 20100 shows 655. What is the state of charge?", "65.5", "%", None),
+    ],
+)
+def test_a_unit_cell_that_writes_its_step_scales_the_reading(
+    question: str, value: str, unit: str, meaning: str | None
+):
+    answer = register_value(question, [{"n": 2, "title": "Manual", "text": STEPPED}])
+    assert answer is not None
+    assert answer.calculation.value == Decimal(value)
+    assert answer.calculation.result_unit == unit
+    rendered = answer.render("de" if "liefert" in question else "en")
+    if meaning is None:
+        assert "charg" not in rendered.split("\n")[-1]
+    else:
+        assert rendered.split("\n")[-1].endswith(f"{meaning}.")
+
+
+def test_a_stepped_unit_gives_the_raw_value_to_write():
+    question = "Which value do I write to register 20300 for an import threshold of 180 kW?"
+    answer = register_value(question, [{"n": 2, "title": "Manual", "text": STEPPED}])
+    assert answer is not None
+    assert answer.calculation.value == Decimal("1800")

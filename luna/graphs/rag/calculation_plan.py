@@ -521,6 +521,13 @@ def _stated_per(pattern: re.Pattern[str], operand: Operand, source_text: str) ->
     return at >= 0 and bool(pattern.match(source_text, at + len(operand.value)))
 
 
+def in_brackets(number: ListedNumber, text: str) -> bool:
+    """Whether the passage states the value in brackets: a part or another form of what the
+    sentence states ("13,90 € pro Monat (11,68 € netto), darin Netz-Grundpreis (5,20 €)")."""
+    at = text.find(number.value)
+    return at >= 0 and text.rfind("(", 0, at) > text.rfind(")", 0, at)
+
+
 def is_monthly(operand: Operand, source_text: str) -> bool:
     """Whether the source states the amount per month ("14,90 € pro Monat", unit "€/Monat")."""
     if parse_unit(operand.unit).money != 1:
@@ -623,8 +630,9 @@ def _expression_problems(plan: CalculationPlan, expression: Expression) -> list[
 
 def _money_problems(plan: CalculationPlan, question: str) -> list[str]:
     """A question that asks for an amount of money ("Wie viel zahlt …", "How much … saved")
-    gets money or a price, not the plain number or the kW a plan of unrelated figures gives."""
-    if not asks_money(question):
+    gets money or a price, not the plain number or the kW a plan of unrelated figures gives;
+    by how many percent a price changed ("the standing charge went up") is a percentage."""
+    if not asks_money(question) or (plan.result_unit == "%" and _ASKS_PERCENT.search(question)):
         return []
     try:
         money = parse_unit(plan.result_unit).dimension[0] == 1

@@ -31,6 +31,7 @@ from luna.graphs.rag.calculation_plan import (
     UNIT_WORDS,
     CalculationPlan,
     ListedNumber,
+    in_brackets,
     listed_numbers,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
@@ -42,10 +43,10 @@ from luna.graphs.rag.rate_plans import (
     operand,
     rate_per,
 )
-from luna.retrieval.comparisons import ASKS_PERCENT, comparison_sides
+from luna.retrieval.comparisons import ASKS_PERCENT, Sides, comparison_sides
 from luna.retrieval.designations import designations, mentioned
 from luna.retrieval.periods import period_terms
-from luna.retrieval.queries import same_product
+from luna.retrieval.queries import same_product, specific_attributes
 
 # A unit the question asks in without a number: "um wie viel kW", "per kWh", "in ct/kWh".
 _ASKED_UNIT = re.compile(
@@ -124,9 +125,17 @@ def _side_terms(side: str, vocabulary: set[str]) -> set[str]:
     return terms
 
 
-def _words_only(terms: set[str]) -> set[str]:
-    """``terms`` less numbers ("1.0" of "Version 1.0")."""
-    return {t for t in terms if not re.fullmatch(r"[\d.,]+", t)}
+def _with_shared_attribute(split: Sides) -> Sides:
+    """The sides with the attribute only one of them names given to the other too: "the
+    monthly standing charge in the 2026 sheet compared with what the 2025 FAQ said" compares
+    the standing charge on both sides."""
+    compared = specific_attributes(split.compared.casefold())
+    reference = specific_attributes(split.reference.casefold())
+    if compared and not reference:
+        return Sides(split.compared, f"{split.reference} {' '.join(compared)}")
+    if reference and not compared:
+        return Sides(f"{split.compared} {' '.join(reference)}", split.reference)
+    return split
 
 
 def _leaders(
@@ -134,11 +143,12 @@ def _leaders(
 ) -> dict[Decimal, ListedNumber]:
     """The values that fit a side best, by value: each candidate's scope scored on the
     side's own words and the words both sides say, among candidates with at least one of the
-    side's own words and every designation the side names ("Module 2" ~ "Modul 2", not the
-    "2" of "4.2 Modul 3"), and whose own sentence or row names no other product than the
-    side does (the price sheet's "Grundpreis für QuellStrom Takt" is no value of QuellStrom
-    Flex, though the sheet's title names both). One table cell can hold two ("3,248 ct/kWh
-    netto statt 8,12 ct/kWh")."""
+    side's own words (or the designation it names) and every designation the side names
+    ("Module 2" ~ "Modul 2", not the "2" of "4.2 Modul 3"), and whose own sentence or row
+    names no other product than the side does (the price sheet's "Grundpreis für QuellStrom
+    Takt" is no value of QuellStrom Flex, though the sheet's title names both). One table
+    cell can hold two ("3,248 ct/kWh netto statt 8,12 ct/kWh"); of values that fit alike,
+    the sentence's own wins over those it adds in brackets."""
     named = designations(side)
     candidates = [
         (n, scope)
@@ -147,15 +157,20 @@ def _leaders(
     ]
     scopes = [scope for _, scope in candidates]
     own_weights, weights = term_weights(scopes, own), term_weights(scopes, own | shared)
+    # A side known by its designation alone ("… gegenüber Version 1.0") has it for its own
+    # word: its candidates all mention it, and the words both sides say rank them.
     scored = [
         (n, term_score(scope, weights))
         for n, scope in candidates
-        if term_score(scope, own_weights) > 0
+        if named or term_score(scope, own_weights) > 0
     ]
     if not scored:
         return {}
     top = max(score for _, score in scored)
-    return {parse_number(n.value): n for n, score in reversed(scored) if score == top}
+    best = [n for n, score in scored if score == top]
+    # of values that fit alike, the sentence's own over those it adds in brackets
+    stated = [n for n in best if not in_brackets(n, n.context)]
+    return {parse_number(n.value): n for n in reversed(stated or best)}
 
 
 def _pair(
@@ -198,19 +213,13 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
         if n.source in by_number and n.unit != "%" and _in_unit(n, asked) and net_or_gross(n, net)
     ]
     vocabulary = {w for _, scope in candidates for w in _WORD.findall(scope.casefold())}
+    split = _with_shared_attribute(split)
     compared_terms = _side_terms(split.compared, vocabulary)
     reference_terms = _side_terms(split.reference, vocabulary)
     shared = compared_terms & reference_terms
-    compared_own, reference_own = compared_terms - shared, reference_terms - shared
-    # A side that names only a version or designation ("… das Spitzenlastlimit mit Version
-    # 2.0 gegenüber Version 1.0") compares the same thing as the other side: its words.
-    if designations(split.reference) and not _words_only(reference_own):
-        reference_own |= _words_only(compared_own)
-    if designations(split.compared) and not _words_only(compared_own):
-        compared_own |= _words_only(reference_own)
     pair = _pair(
-        _leaders(candidates, split.compared, compared_own, shared),
-        _leaders(candidates, split.reference, reference_own, shared),
+        _leaders(candidates, split.compared, compared_terms - shared, shared),
+        _leaders(candidates, split.reference, reference_terms - shared, shared),
     )
     if pair is None or _unit_key(pair[0]) != _unit_key(pair[1]):
         return None

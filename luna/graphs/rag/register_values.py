@@ -9,7 +9,8 @@ is the physical one divided by it. The 1.5B model reported the raw value as the 
 (a planted note told it to) or divided the wrong way. Here code finds the row of the register
 the question names (a row for a register range, "40120–40121", holds each register in it),
 takes the factor and unit from the columns whose headings say so (scale/factor/Skalierung/
-Faktor/resolution, unit/Einheit) and computes. Reading a value: the question's bare integer
+Faktor/resolution, unit/Einheit; a unit cell that writes its step, "0.1 kW", is both) and
+computes. Reading a value: the question's bare integer
 is the raw value. Writing one: the question's figure in the row's unit is the physical value;
 its sign is the direction the row's note gives ("negative = charge") for the question's verb
 (charge/laden, discharge/entladen). Anything unclear (no such row, no numeric factor, no raw or
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from luna.core.arithmetic import format_number, number_language, parse_number, written_decimals
@@ -43,6 +45,8 @@ _SCALE_HEADING = re.compile(r"scal|skal|faktor|factor|auflösung|resolution|mult
 _UNIT_HEADING = re.compile(r"^(unit|units|einheit)$", re.IGNORECASE)
 _NOTE_HEADING = re.compile(r"^(notes?|remarks?|hinweis\w*|bemerkung\w*|anmerkung\w*)$", re.I)
 _RANGE = re.compile(r"^(\d{4,5})\s*[-–]\s*(\d{4,5})$")
+# A unit cell that gives the step as well ("0.1 kW", "0,01 Hz"): the scale and the unit.
+_STEP_UNIT = re.compile(r"^(?P<step>\d+(?:[.,]\d+)?)\s*(?P<unit>[^\W\d_][\w/°]*|%)$")
 _CHARGE = re.compile(r"\b(lad\w*|lädt|charg\w*)\b", re.IGNORECASE)
 _DISCHARGE = re.compile(r"\b(entlad\w*|entlädt|discharg\w*)\b", re.IGNORECASE)
 _NEGATIVE_MEANS = re.compile(r"negati\w*\s*=\s*(?P<what>[^\W\d_]+)", re.IGNORECASE)
@@ -71,7 +75,12 @@ class RegisterValue:
         unit = f" {scale.unit}" if scale.unit else ""
         note = f"; {self.note}" if self.note else ""
         line = f"Register {self.register} ({self.name}) {_STEPS[language]} {step}{unit}{note}."
-        return f"{line}\n{self.calculation.render(language)}"
+        lines = [line, self.calculation.render(language)]
+        if self.calculation.expression == "raw * scale":  # a reading: say what its sign means
+            kind = _sign_meaning(f"{self.name} {self.note}", self.calculation.value)
+            if kind is not None:
+                lines.append(_MEANING[language][kind])
+        return "\n".join(lines)
 
 
 def _registers(question: str) -> set[int]:
@@ -127,7 +136,7 @@ def _rows(
             cells = [c.strip() for c in line.split("|")] if "|" in line else None
             if cells is None:
                 heading = None
-            elif any(_SCALE_HEADING.search(c) for c in cells):
+            elif any(_SCALE_HEADING.search(c) or _UNIT_HEADING.match(c) for c in cells):
                 heading = cells
             elif heading is not None and wanted & _row_registers(cells[0]):
                 found.append((passage, heading, cells))
@@ -147,10 +156,17 @@ def register_value(question: str, passages: Sequence[dict[str, Any]]) -> Registe
     passage, heading, cells = rows[0]
     scale_at = [i for i, h in enumerate(heading) if _SCALE_HEADING.search(h)]
     unit_at = [i for i, h in enumerate(heading) if _UNIT_HEADING.match(h)]
-    if len(scale_at) != 1 or len(unit_at) != 1 or max(scale_at[0], unit_at[0]) >= len(cells):
+    if len(unit_at) != 1 or len(scale_at) > 1 or max(scale_at + unit_at) >= len(cells):
+        return None
+    stepped = _STEP_UNIT.match(cells[unit_at[0]])
+    if scale_at:
+        written_scale, unit = cells[scale_at[0]], cells[unit_at[0]]
+    elif stepped is not None:  # "0.1 kW" in the unit column: steps of 0.1 kW
+        written_scale, unit = stepped.group("step"), stepped.group("unit")
+        scale_at = unit_at
+    else:
         return None
     language = number_language(passage["text"], guess_language(passage["text"]))
-    written_scale, unit = cells[scale_at[0]], cells[unit_at[0]]
     unit = "" if unit in ("–", "-") else unit
     try:
         scale = parse_number(written_scale, "en" if "." in written_scale else language)
@@ -207,6 +223,27 @@ def _direction(question: str, row: str) -> int:
         if means is not None:
             return sign if means == asked else -sign
     return 1
+
+
+_MEANING: dict[Language, dict[str, str]] = {
+    "de": {"charge": "Der Speicher lädt.", "discharge": "Der Speicher entlädt."},
+    "en": {"charge": "The battery is charging.", "discharge": "The battery is discharging."},
+}
+
+
+def _sign_meaning(row: str, value: Decimal) -> str | None:
+    """Whether a reading of ``value`` means charging or discharging, by the sign the row
+    states ("Battery power (positive = charging)": -73.6 kW discharges); None where the row
+    says nothing of it or the value is zero."""
+    if value == 0:
+        return None
+    for pattern, sign in ((_POSITIVE_MEANS, 1), (_NEGATIVE_MEANS, -1)):
+        match = pattern.search(row)
+        means = _kind(match.group("what")) if match else None
+        if means is not None:
+            same = (value > 0) == (sign > 0)
+            return means if same else ("charge" if means == "discharge" else "discharge")
+    return None
 
 
 def _kind(text: str) -> str | None:

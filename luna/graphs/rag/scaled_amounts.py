@@ -26,6 +26,7 @@ from luna.graphs.rag.calculation_plan import (
     VAT_WORD,
     CalculationPlan,
     ListedNumber,
+    in_brackets,
     is_monthly,
     is_yearly,
     listed_numbers,
@@ -87,13 +88,6 @@ def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumb
     return next(iter(rates.values())) if len(rates) == 1 else None
 
 
-def _bracketed(number: ListedNumber, text: str) -> bool:
-    """Whether the passage states the value in brackets: a part or another form of what the
-    sentence states ("13,90 € pro Monat (darin Netz-Grundpreis 5,20 €)")."""
-    at = text.find(number.value)
-    return at >= 0 and text.rfind("(", 0, at) > text.rfind(")", 0, at)
-
-
 def _best_amount(
     scored: Sequence[tuple[ListedNumber, float]], texts: dict[int, str]
 ) -> ListedNumber | None:
@@ -101,7 +95,7 @@ def _best_amount(
     those it adds in brackets ("Der Grundpreis beträgt 13,90 € …, enthält den
     Netz-Grundpreis (5,20 € brutto)")."""
     return best_rate(scored) or best_rate(
-        [(n, s) for n, s in scored if not _bracketed(n, texts[n.source])]
+        [(n, s) for n, s in scored if not in_brackets(n, texts[n.source])]
     )
 
 
