@@ -18,7 +18,10 @@ ASKS_DIFFERENCE = re.compile(
     rf"\bwie\s?viele?\s+{_UNIT_BETWEEN}(mehr|weniger|höher|niedriger|größer|kleiner)\b|"
     r"\b(differenz|unterschied)\b|\bby\s+how\s+much\b|"
     r"\bhow\s+much\s+(more|less|higher|lower|greater|smaller|bigger)\b|"
-    rf"\bhow\s+many\s+{_UNIT_BETWEEN}(more|less|fewer)\b|\bdifference\b",
+    rf"\bhow\s+many\s+{_UNIT_BETWEEN}(more|less|fewer)\b|\bdifference\b|"
+    # "wie viele kW lag die über dem Grenzwert", "how many kW was it above the limit"
+    rf"\bwie\s?viele?\s+{_UNIT_BETWEEN}[^?]{{0,40}}\b(über|unter|oberhalb|unterhalb)\s|"
+    rf"\bhow\s+(many\s+{_UNIT_BETWEEN}|far\s)[^?]{{0,40}}\b(above|below|over|under)\s",
     re.IGNORECASE,
 )
 # ... as a percentage of the side compared against.

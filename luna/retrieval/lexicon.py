@@ -82,6 +82,14 @@ einspeisebegrenzung einspeiselimit export-limit feed-in-limit
 netzladung netzladen aus-dem-netz-laden grid-charging grid-charge
 """
 
+# Words for one concept in both languages that name neither a thing nor an attribute a
+# passage must state ("der Grenzwert" of a policy that writes "shall not exceed 190 kW"):
+# they only translate, for keyword search and for matching a question's words to a passage's.
+_WORDS = """
+grenzwert grenzwerte grenze obergrenze limit limits
+schwelle schwellwert schwellenwert threshold thresholds
+"""
+
 # Kinds of document a question may name ("laut neuer Energierichtlinie", "the FAQ", "the grid
 # operator's letter"): a document whose title names the same kind is the one meant.
 _DOCUMENTS = """
@@ -123,7 +131,7 @@ def _groups(table: str) -> list[frozenset[str]]:
 @cache
 def _index() -> dict[str, frozenset[str]]:
     index: dict[str, frozenset[str]] = {}
-    for group in _groups(_THINGS) + _groups(_ATTRIBUTES):
+    for group in _groups(_THINGS) + _groups(_ATTRIBUTES) + _groups(_WORDS):
         for word in group:
             index[word] = index.get(word, frozenset()) | group
     return index
@@ -172,7 +180,7 @@ def translations(text: str) -> list[str]:
     or "peak load" alone match everything; terms already in ``text`` are left out."""
     folded = _fold(text)
     words = set(re.findall(r"\w+", folded))
-    groups = list(thing_groups()) + list(attribute_groups())
+    groups = list(thing_groups()) + list(attribute_groups()) + _groups(_WORDS)
     named = [group for group in groups if any(contains_term(folded, t) for t in group)]
     return sorted({t for group in named for t in group if " " not in t and t not in words})
 

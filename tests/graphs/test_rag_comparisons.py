@@ -351,3 +351,13 @@ def test_a_change_between_an_older_and_a_newer_document_named_by_their_years(
     result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, language)
     assert result is not None
     assert result.rounded() == Decimal(percent)
+
+
+def test_a_months_value_above_a_limit_named_in_the_other_language():
+    """ "Wie viele kW lag die Spitze im Mai über dem Grenzwert der Richtlinie?": the policy
+    writes its limit in English ("5.1 Import limit"), the battery's offset under another
+    heading; "Grenzwert" is "limit"."""
+    question = "Wie viele kW lag die Spitzenlast im April über dem Grenzwert der Richtlinie?"
+    plan = comparison_plan(question, PASSAGES)
+    assert plan is not None
+    assert [o.value for o in plan.operands] == ["231,4", "205"]
