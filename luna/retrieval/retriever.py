@@ -24,15 +24,17 @@ from datetime import date
 from itertools import zip_longest
 
 from langchain_core.embeddings import Embeddings
-from sqlalchemy import cast, select
+from sqlalchemy import cast, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from luna.core.language import Language, guess_language
 from luna.ingest.table_rows import CELL_SEPARATOR
 from luna.ingest.validity_patterns import HISTORY_HEADING
 from luna.observability.metrics import RETRIEVAL_DURATION
+from luna.retrieval.designations import designations, labels
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
+from luna.retrieval.lexicon import equivalents
 from luna.retrieval.periods import period_terms
 from luna.retrieval.queries import (
     attribute_queries,
@@ -193,6 +195,13 @@ class Retriever:
                 if writing:
                     extra.append([RankedList(writing, 0.7)])
                     leaders += search.resolve(extra[-1])[:1]
+            for designation in designations(query) if multi_hop else []:
+                # "Module 3 customer": the section its document devotes to "Modul 3" (its
+                # time windows and fees) shares one word with the question ("3" is dropped)
+                headed = self.chunks_headed(session, designation, allowed)
+                if headed:
+                    extra.append([RankedList(headed, 0.7)])
+                    leaders += search.resolve(extra[-1])[:1]
             attribute = attribute_query(query) if multi_hop else None
             if attribute is not None:
                 extra.append(search.rank(attribute, score_threshold, weight=0.7))
@@ -280,6 +289,33 @@ class Retriever:
             if alone.search(text) and (allowed is None or str(item_id) in allowed)
         ]
         return [point_id for _, point_id in sorted(found, key=lambda f: f[0])]
+
+    def chunks_headed(
+        self, session: Session, designation: str, allowed: set[str] | None, limit: int = 12
+    ) -> list[uuid.UUID]:
+        """The point ids of ready chunks under a heading that names ``designation`` (in
+        either language: "4.2 Modul 3 – Zeitfenster" for "Module 3"), in document order; empty
+        where several documents head a section so (then the heading says too little)."""
+        word = designation.split()[0]
+        words = [w for w in equivalents(word) if " " not in w]
+        rows = session.execute(
+            select(ItemChunk.point_id, ItemChunk.item_id, ItemChunk.section)
+            .join(Item, Item.id == ItemChunk.item_id)
+            .where(
+                Item.status == ItemStatus.READY,
+                or_(*(ItemChunk.section.ilike(f"%{w}%") for w in words)),
+            )
+            .order_by(ItemChunk.item_id, ItemChunk.ordinal)
+        )
+        found = [
+            (point_id, item_id)
+            for point_id, item_id, section in rows
+            if (allowed is None or str(item_id) in allowed)
+            and labels(designation, _last_heading(section).split("–")[0].split(" - ")[0])
+        ]
+        if len({item_id for _, item_id in found}) != 1:
+            return []
+        return [point_id for point_id, _ in found][:limit]
 
     def _named_documents(
         self, session: Session, query: str, allowed: set[str] | None
@@ -511,6 +547,12 @@ _ASKS_HISTORY = re.compile(
     r"amend\w*|history|wann wurde|when was|seit wann|since when)\b",
     re.IGNORECASE,
 )
+
+
+def _last_heading(section: str | None) -> str:
+    """The innermost heading of a chunk's section path ("4 Steuerbare … > 4.2 Modul 3 –
+    Zeitfenster" → "4.2 Modul 3 – Zeitfenster")."""
+    return (section or "").split(" > ")[-1].strip()
 
 
 def _is_history(section: str | None) -> bool:

