@@ -179,13 +179,19 @@ def brands(question: str) -> list[str]:
     ]
 
 
+def is_version(designation: str) -> bool:
+    """Whether a designation is a document's version ("Version 2.0", "Fassung 3", "v1.1"):
+    it names no product or thing the document states values of."""
+    return _VERSION.match(designation) is not None
+
+
 def same_product(a: str, b: str) -> bool:
     """Whether two sentences may state the same product's figure: unless each names products
     (brands, designations other than a version) and they share none, in either language
     ("Module 2" is "Modul 2"). "Der Grundpreis für QuellStrom Takt" in an old FAQ is not
     superseded by the price sheet's base price for QuellStrom Flex."""
-    products_a = [d for d in designations(a) if not _VERSION.match(d)]
-    products_b = [d for d in designations(b) if not _VERSION.match(d)]
+    products_a = [d for d in designations(a) if not is_version(d)]
+    products_b = [d for d in designations(b) if not is_version(d)]
     named_a = {n.casefold() for n in brands(a) + products_a}
     named_b = {n.casefold() for n in brands(b) + products_b}
     if not named_a or not named_b or named_a & named_b:

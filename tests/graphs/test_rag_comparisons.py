@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from luna.graphs.rag.answerability import missing_attributes
 from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.comparison_plans import comparison_plan
 from luna.graphs.rag.scaled_amounts import scaled_plan
+from luna.graphs.rag.table_totals import asks_period_total
 from luna.prompts.registry import LoadedPrompt
 from luna.retrieval.queries import question_parts
 from tests.scripted_model import ScriptedModel
@@ -361,3 +364,29 @@ def test_a_months_value_above_a_limit_named_in_the_other_language():
     plan = comparison_plan(question, PASSAGES)
     assert plan is not None
     assert [o.value for o in plan.operands] == ["231,4", "205"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie viele kW lag die Spitze im Dezember über dem Grenzwert der Richtlinie?",
+        "How many kWh more did we use in Nov 2026 than in Aug 2026?",
+        "By how many percent did the standing charge go up in the 2027 sheet?",
+    ],
+)
+def test_a_comparison_goes_to_code_and_is_no_period_total(question: str):
+    """Such a question needs arithmetic (the graph routes it to the calculation), and two
+    months compared are no total of them."""
+    assert wants_calculation(question)
+    assert not asks_period_total(question)
+
+
+def test_a_version_the_question_names_is_no_thing_whose_attribute_must_be_stated():
+    """ "from version 1.0 to version 2.0": the limit is stated in each version's text, which
+    never writes "Version 2.0" beside it; the version is no device."""
+    question = "By what percentage was the peak-load limit lowered from version 1.0 to version 2.0?"
+    texts = [
+        "Energy Policy 4.1 Peak-load limit The peak load shall not exceed 190 kW.",
+        "Energy Policy 4.1 Peak-load limit The peak load shall not exceed 220 kW.",
+    ]
+    assert missing_attributes(question, texts) == []

@@ -161,3 +161,20 @@ def test_the_graph_computes_a_rate_answer_without_asking_the_model_anything(
         assert state["answer"].split(" [")[0].endswith("= 5,55 €")
     finally:
         runtime.close()
+
+
+def test_a_net_figure_asked_also_with_a_given_vat_rate_is_shown_both_ways(
+    calculate_prompt: LoadedPrompt,
+):
+    """ "Was sparen wir netto im Jahr, und was macht das mit 19 % MwSt.?": the rate times the
+    quantity, net, and that figure with the question's VAT; the 19 % is no second quantity."""
+    question = (
+        "Wenn wir die Jahreshöchstlast um 10 kW senken: Was sparen wir beim Leistungspreis "
+        "netto im Jahr, und was macht das mit 19 % MwSt.?"
+    )
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "de")
+    assert result is not None
+    assert result.render("de").split("\n") == [
+        "Rechnung: 10 kW × 98,50 €/kW = 985,00 € [2]",
+        "Rechnung: 10 kW × 98,50 €/kW × (1 + 19 %) = 1.172,15 € [2]",
+    ]

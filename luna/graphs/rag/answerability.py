@@ -25,7 +25,7 @@ from luna.ingest.sentences import split_sentences
 from luna.retrieval.designations import mentioned, missing_specifics, named_specifics
 from luna.retrieval.lexicon import attribute_groups, contains_term, without_false_friends
 from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, month_number, row_month
-from luna.retrieval.queries import asked_attributes, asking_part, given_value
+from luna.retrieval.queries import asked_attributes, asking_part, given_value, is_version
 
 # The sentences the rag_answer prompts ask the model to refuse with, so ``is_refusal`` (and the
 # usage analysis) know refusals written without the model too.
@@ -158,7 +158,11 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     asked = without_false_friends(asking_part(question))
     folded = [t.casefold() for t in texts]
     scene = scene_specifics(question)
-    things = [n for n in named_specifics(question) if not n.isdigit() and n not in scene]
+    things = [
+        n
+        for n in named_specifics(question)
+        if not n.isdigit() and n not in scene and not is_version(n)  # "Version 1.0": no thing
+    ]
     missing: list[str] = []
     named = {group: term for _, term, group in reversed(asked_attributes(asked))}
     for group in attribute_groups():  # in the lexicon's order, each attribute once

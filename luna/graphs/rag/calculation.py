@@ -262,12 +262,46 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
     )
 
 
+# The VAT rate a question gives to have a net figure also shown gross: "Was sparen wir netto,
+# und was macht das mit 19 % MwSt.?", "net, and with 19 % VAT?".
+_GIVEN_VAT = re.compile(
+    r"(?P<rate>\d{1,2}(?:[.,]\d+)?)\s?%\s*(?:mwst|ust|umsatzsteuer|mehrwertsteuer|vat)\b\.?",
+    re.IGNORECASE,
+)
+_NET = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
+
+
 def calculated_by_code(
     question: str, passages: Sequence[dict[str, Any]], language: Language
-) -> Calculation | None:
+) -> Calculation | Figures | None:
     """The figure code computes without a model: a formula a passage states
     (:mod:`luna.graphs.rag.stated_formulas`) or a stated rate times the question's quantity
-    (:mod:`luna.graphs.rag.rate_plans`), verified like any plan; None when neither fits."""
+    (:mod:`luna.graphs.rag.rate_plans`), verified like any plan; None when neither fits. A
+    question that asks the figure net and gives a VAT rate to apply ("netto im Jahr, und was
+    macht das mit 19 % MwSt.?") gets both: the net figure, then that figure with the VAT."""
+    vat = _GIVEN_VAT.search(question)
+    if vat is not None and _NET.search(question):
+        net = _coded(f"{question[: vat.start()]}{question[vat.end() :]}", passages, language)
+        if net is not None:
+            return Figures(items=[net, _with_vat(net, vat.group("rate"))])
+    return _coded(question, passages, language)
+
+
+def _with_vat(net: Calculation, written: str) -> Calculation:
+    """``net`` with the question's VAT rate applied."""
+    rate = Decimal(written.replace(",", "."))
+    vat = CitedOperand(name="vat", value=rate, written=written, unit="%", source=0)
+    return Calculation(
+        value=net.value * (1 + rate / 100),
+        result_unit=net.result_unit,
+        expression=f"({net.expression}) * (1 + vat / 100)",
+        operands=[*net.operands, vat],
+    )
+
+
+def _coded(
+    question: str, passages: Sequence[dict[str, Any]], language: Language
+) -> Calculation | None:
     for kind, coded in (
         ("stated formula", formula_plan(question, passages)),
         ("rate plan", rate_plan(question, passages)),
@@ -289,7 +323,7 @@ def calculate(
     question: str,
     passages: Sequence[dict[str, Any]],
     language: Language,
-) -> Calculation | None:
+) -> Calculation | Figures | None:
     """Plan, verify and compute; None when no plan passes verification.
 
     A formula a passage states that answers the question with the value the question gives is

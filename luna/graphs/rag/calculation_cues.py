@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from luna.core.language import Language
+from luna.retrieval.comparisons import ASKS_DIFFERENCE, ASKS_PERCENT, CHANGE
 
 # The question asks for an amount of money: what something costs, saves or is billed.
 ASKS_MONEY = re.compile(
@@ -159,6 +160,9 @@ def wants_calculation(question: str, passages: Sequence[str] = ()) -> bool:
     wrong figure. A bare "brutto"/"gross" is a look-up, not a calculation, where a passage
     states gross figures itself (a tariff table with a brutto column), and so is a yearly
     amount where a passage states one ("168,00 € brutto pro Jahr")."""
+    changed = ASKS_PERCENT.search(question) and CHANGE.search(question)
+    if ASKS_DIFFERENCE.search(question) or changed:
+        return True  # by how much two values differ, or by what percentage one changed
     alone = [kind for kind in ALONE if _CUE_PATTERNS[kind].search(question)]
     amount = bool(_CUE_PATTERNS["amount"].search(question))
     with_amount = [kind for kind in WITH_AMOUNT if amount and _CUE_PATTERNS[kind].search(question)]

@@ -22,6 +22,7 @@ from luna.core.arithmetic import format_number, number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
+from luna.retrieval.comparisons import ASKS_DIFFERENCE
 from luna.retrieval.designations import years
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import equivalents
@@ -175,6 +176,8 @@ def asks_period_total(question: str) -> bool:
     """Whether the question asks for a total or mean over a period of two months or more:
     by name ("insgesamt", "average") or as "how much" over a period ("Wie viel Strom im ersten
     Halbjahr?"), which :func:`period_total` sums only for a column that adds up (kWh, €)."""
+    if ASKS_DIFFERENCE.search(question):
+        return False  # "how many kWh more in Nov than in Aug": a difference, no total
     asks = _MEAN.search(question) or _SUM.search(question) or _HOW_MUCH.search(question)
     return bool(asks) and len(_period(question)) >= 2
 
