@@ -47,7 +47,7 @@ laufzeit runtime betriebsdauer
 grundpreis grundgebühr base-fee basic-fee standing-charge base-price monthly-fee
 arbeitspreis energy-price unit-price working-price
 leistungspreis leistungspreise demand-charge demand-charges capacity-charge
-netzentgelt netzentgelte grid-fee grid-fees network-charge
+netzentgelt netzentgelte grid-fee grid-fees grid-charge grid-charges network-charge
 mehrwertsteuer umsatzsteuer mwst ust vat
 abmessungen maße dimensions
 bauhöhe height tall
@@ -79,7 +79,7 @@ spitzenentladeleistung peak-discharge-power
 entladetiefe depth-of-discharge dod
 zyklenzahl zyklen cycle-life cycles
 einspeisebegrenzung einspeiselimit export-limit feed-in-limit
-netzladung netzladen aus-dem-netz-laden grid-charging grid-charge
+netzladung netzladen aus-dem-netz-laden grid-charging
 """
 
 # Words for one concept in both languages that name neither a thing nor an attribute a

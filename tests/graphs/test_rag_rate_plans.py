@@ -178,3 +178,24 @@ def test_a_net_figure_asked_also_with_a_given_vat_rate_is_shown_both_ways(
         "Rechnung: 10 kW × 98,50 €/kW = 985,00 € [2]",
         "Rechnung: 10 kW × 98,50 €/kW × (1 + 19 %) = 1.172,15 € [2]",
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If I move 50 kWh of charging in January from the evening window (6 to 8 pm) to the "
+        "night window before 4 am, how much do I save net?",
+        "Was spare ich netto, wenn ich im Januar 50 kWh von der Abendzeit (18 bis 20 Uhr) "
+        "in die Nachtzeit vor 4 Uhr verschiebe?",
+    ],
+)
+def test_a_shift_between_windows_named_by_their_times_takes_each_windows_rate(question: str):
+    """The windows are named by their hours, not by the sheet's names for them: each side's
+    time picks its row of the window table ("before 4 am" is the minute before 4)."""
+    plan = rate_plan(question, PASSAGES)
+    assert plan is not None, question
+    assert [(o.name, o.value) for o in plan.operands] == [
+        ("replaced_rate", "12,90"),
+        ("chosen_rate", "1,80"),
+        ("quantity", "50"),
+    ]

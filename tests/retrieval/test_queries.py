@@ -7,7 +7,7 @@ import pytest
 from luna.retrieval.designations import designations, is_code, missing_specifics
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
-from luna.retrieval.lexicon import translations
+from luna.retrieval.lexicon import attribute_groups, translations
 from luna.retrieval.periods import period_months, row_month
 from luna.retrieval.queries import (
     attribute_queries,
@@ -95,6 +95,16 @@ def test_table_row_labels_name_a_month_and_maybe_its_year(
 
 def test_quarters_and_half_years_are_periods_not_designations():
     assert designations("Spitzenlast im Q1 2026 und im H2 gegenüber Modul 3") == ["Modul 3"]
+
+
+def test_a_grid_charge_is_the_grid_fee_and_a_limit_translates_without_being_an_attribute():
+    """ "the per-kWh grid charge" is the Netzentgelt, not charging from the grid; "Grenzwert"
+    is "limit" for matching, though no passage must write "limit" to state one."""
+    found = set(translations("What does the per-kWh grid charge come to?"))
+    assert "netzentgelt" in found
+    assert "netzladung" not in found
+    assert "limit" in translations("Wie hoch ist der Grenzwert der Richtlinie?")
+    assert not any("limit" in group for group in attribute_groups())
 
 
 def test_translations_are_single_words_of_the_other_language():

@@ -40,6 +40,8 @@ from luna.graphs.rag.calculation_plan import (
     listed_numbers,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
+from luna.graphs.rag.tariff_windows import tariff_window
+from luna.retrieval.periods import period_terms
 
 # The question adds another part to the amount ("inklusive Grundpreis", "including the base
 # fee"): more than a rate times a quantity.
@@ -55,15 +57,16 @@ _ARTICLES = r"(?:(?:im|in|ins|dem|der|des|den|die|das|am|an|at|on|during|the|int
 # "im Niedertarif statt im Hochtarif", "in the night window instead of the evening one", and
 # a shift: "300 kWh von der Normalzeit ins Sonnenfenster schieben", "move 40 kWh from the
 # evening window to the night window".
+_ASIDE = r"(?:\s*\([^()]{1,30}\))?"  # "from the evening window (4 to 8 pm) to …"
 _INSTEAD = re.compile(
     rf"(?P<chosen>[^\W\d_][\w-]*)\s+(?:statt|anstatt|anstelle|instead of|rather than)\s+"
     rf"{_ARTICLES}(?P<replaced>[^\W\d_][\w-]*)"
     rf"|\b(?:von|vom|aus|from)\s+{_ARTICLES}(?P<shifted_from>[^\W\d_][\w-]*)"
-    rf"(?:\s+[^\W\d_][\w-]*)?\s+(?:in|ins|in die|in den|auf|to|into)\s+{_ARTICLES}"
+    rf"(?:\s+[^\W\d_][\w-]*)?{_ASIDE}\s+(?:in|ins|in die|in den|auf|to|into)\s+{_ARTICLES}"
     rf"(?P<shifted_to>[^\W\d_][\w-]*)\s+"
-    r"(?:\w+\s+)?(?:schieb\w*|versch\w*|verlag\w*|leg\w*|shift\w*|mov\w*)"
+    r"(?:\S+\s+){0,3}(?:schieb\w*|versch\w*|verlag\w*|leg\w*|shift\w*|mov\w*)"
     r"|\b(?:shift\w*|mov\w*|verlager\w*|verschieb\w*)\b[^.?!]{0,60}?\b(?:from|von|vom)\s+"
-    rf"{_ARTICLES}(?P<moved_from>[^\W\d_][\w-]*)(?:\s+[^\W\d_][\w-]*)?\s+"
+    rf"{_ARTICLES}(?P<moved_from>[^\W\d_][\w-]*)(?:\s+[^\W\d_][\w-]*)?{_ASIDE}\s+"
     rf"(?:to|into|in|ins|auf)\s+{_ARTICLES}(?P<moved_to>[^\W\d_][\w-]*)",
     re.IGNORECASE,
 )
@@ -146,6 +149,31 @@ def _naming(
     return [(n, score) for n, score in scored if wanted & stems(n.context)]
 
 
+def _side_texts(question: str, instead: re.Match[str]) -> tuple[str, str]:
+    """The words of the chosen and the replaced side of a choice or shift, each up to the
+    other side or the end of the question."""
+    if instead.group("chosen"):
+        return question[: instead.start("replaced")], question[instead.start("replaced") :]
+    for start, end in (("shifted_from", "shifted_to"), ("moved_from", "moved_to")):
+        if instead.group(start):
+            replaced = question[instead.start(start) : instead.start(end)]
+            return question[instead.start(end) :], replaced
+    return "", ""
+
+
+def _window_rate(
+    scored: Sequence[tuple[ListedNumber, float]],
+    side: str,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+) -> ListedNumber | None:
+    """The rate of the tariff window a side's time falls in ("the evening window (4 to 8
+    pm)", "the night window before 6 am"), in the months the question names."""
+    months = " ".join(period_terms(question))
+    window = tariff_window(f"{side} {months}", passages)
+    return best_rate(_naming(scored, window)) if window else None
+
+
 def operand(name: str, number: ListedNumber) -> Operand:
     """A listed number as a plan's operand, cited to its source."""
     return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
@@ -174,6 +202,10 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         )
         chosen = best_rate(_naming(scored, chosen_word))
         replaced = best_rate(_naming(scored, replaced_word))
+        if chosen is None or replaced is None:  # "the evening window (4 to 8 pm)": by time
+            chosen_side, replaced_side = _side_texts(question, instead)
+            chosen = chosen or _window_rate(scored, chosen_side, question, passages)
+            replaced = replaced or _window_rate(scored, replaced_side, question, passages)
         if chosen is None or replaced is None or chosen == replaced:
             return None
         operands = [

@@ -59,6 +59,9 @@ _TIME = re.compile(
 )
 
 
+_BEFORE = re.compile(r"(?:vor|before)\s", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class _Row:
     name: str
@@ -113,6 +116,8 @@ def asked_span(question: str) -> tuple[int, int] | None:
         else:
             meridiem = match["p2"] if match["p2"].casefold() in ("am", "pm") else None
             start = _minutes(match["h2"], None, meridiem)
+        if _BEFORE.match(match.group(0)):  # "before 6 am": the minute before it
+            start = (start - 1) % _DAY
         spans.append((start, start + 1))
     return spans[0] if len(set(spans)) == 1 else None
 
