@@ -64,6 +64,14 @@ class Sides:
     reference: str
 
 
+def asks_difference(question: str) -> bool:
+    """Whether the question asks by how much two values differ, or by what percentage one
+    changed ("um wie viel kW … über", "how many kWh more", "by how many percent did … go
+    up"): a computation over two values, never a total over the periods it names."""
+    changed = ASKS_PERCENT.search(question) and CHANGE.search(question)
+    return bool(ASKS_DIFFERENCE.search(question) or changed)
+
+
 def asks_comparison(question: str) -> bool:
     """Whether the question asks by how much (or by what percentage) two things differ."""
     return bool(ASKS_DIFFERENCE.search(question) or ASKS_PERCENT.search(question))

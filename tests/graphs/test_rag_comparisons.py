@@ -13,7 +13,7 @@ from luna.graphs.rag.calculation import calculate
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.comparison_plans import comparison_plan
 from luna.graphs.rag.scaled_amounts import scaled_plan
-from luna.graphs.rag.table_totals import asks_period_total
+from luna.graphs.rag.table_totals import asks_period_total, sum_periods
 from luna.prompts.registry import LoadedPrompt
 from luna.retrieval.queries import question_parts
 from tests.scripted_model import ScriptedModel
@@ -379,6 +379,7 @@ def test_a_comparison_goes_to_code_and_is_no_period_total(question: str):
     months compared are no total of them."""
     assert wants_calculation(question)
     assert not asks_period_total(question)
+    assert sum_periods(question) == []
 
 
 def test_a_version_the_question_names_is_no_thing_whose_attribute_must_be_stated():

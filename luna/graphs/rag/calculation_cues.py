@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from luna.core.language import Language
-from luna.retrieval.comparisons import ASKS_DIFFERENCE, ASKS_PERCENT, CHANGE
+from luna.retrieval.comparisons import asks_difference
 
 # The question asks for an amount of money: what something costs, saves or is billed.
 ASKS_MONEY = re.compile(
@@ -160,8 +160,7 @@ def wants_calculation(question: str, passages: Sequence[str] = ()) -> bool:
     wrong figure. A bare "brutto"/"gross" is a look-up, not a calculation, where a passage
     states gross figures itself (a tariff table with a brutto column), and so is a yearly
     amount where a passage states one ("168,00 € brutto pro Jahr")."""
-    changed = ASKS_PERCENT.search(question) and CHANGE.search(question)
-    if ASKS_DIFFERENCE.search(question) or changed:
+    if asks_difference(question):
         return True  # by how much two values differ, or by what percentage one changed
     alone = [kind for kind in ALONE if _CUE_PATTERNS[kind].search(question)]
     amount = bool(_CUE_PATTERNS["amount"].search(question))

@@ -22,7 +22,7 @@ from luna.core.arithmetic import format_number, number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
-from luna.retrieval.comparisons import ASKS_DIFFERENCE
+from luna.retrieval.comparisons import asks_difference
 from luna.retrieval.designations import years
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import equivalents
@@ -176,7 +176,7 @@ def asks_period_total(question: str) -> bool:
     """Whether the question asks for a total or mean over a period of two months or more:
     by name ("insgesamt", "average") or as "how much" over a period ("Wie viel Strom im ersten
     Halbjahr?"), which :func:`period_total` sums only for a column that adds up (kWh, €)."""
-    if ASKS_DIFFERENCE.search(question):
+    if asks_difference(question):
         return False  # "how many kWh more in Nov than in Aug": a difference, no total
     asks = _MEAN.search(question) or _SUM.search(question) or _HOW_MUCH.search(question)
     return bool(asks) and len(_period(question)) >= 2
@@ -253,7 +253,10 @@ def sum_periods(question: str) -> list[tuple[int | None, list[int], bool]]:
     """The periods a calculation may need a table's sum over, each with whether its year must
     be written on the rows: the question's months (two or more, in its one named year, if
     any), else each year it names as a whole ("if we use as much as in 2025"), which a table
-    of unlabelled months cannot tell apart from another year."""
+    of unlabelled months cannot tell apart from another year. Two months compared ("how many
+    kWh more in Nov than in Aug") need no sum over them."""
+    if asks_difference(question):
+        return []
     months = period_months(question)
     if len(months) >= 2:
         return [(question_year(question), months, False)]
