@@ -62,7 +62,7 @@ einspeisevergütung feed-in-tariff feed-in
 kündigungsfrist notice-period
 spitzenlast lastspitze spitzenlastlimit peak-load peak
 aufschlag aufschläge markup surcharge
-börsenpreis börsenstrompreis day-ahead-preis exchange-price spot-price
+börsenpreis börsenstrompreis day-ahead-preis day-ahead-price exchange-price spot-price
 anmeldung anmeldenummer registriernummer registrierung registration registration-number
 vorlauftemperatur flow-temperature
 verbrauch stromverbrauch consumption

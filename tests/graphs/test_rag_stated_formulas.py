@@ -65,6 +65,15 @@ def test_an_english_question_uses_the_german_formula_through_the_lexicon():
     assert {(o.value, o.source) for o in plan.operands} == {("12,345", 1), ("1,19", 1), ("3.10", 0)}
 
 
+def test_a_day_ahead_price_is_the_formulas_exchange_price():
+    """ "if the day-ahead price is 9.00 ct/kWh" gives the sheet's "Börsenpreis"."""
+    sheet = "Arbeitspreis brutto = (Börsenpreis + 15,000 ct/kWh) × 1,19"
+    passages = [{"n": 1, "title": "Preisblatt", "text": sheet}]
+    plan = formula_plan("Gross price per kWh if the day-ahead price is 9.00 ct/kWh?", passages)
+    assert plan is not None
+    assert ("9.00", 0) in {(o.value, o.source) for o in plan.operands}
+
+
 @pytest.mark.parametrize(
     "question",
     [
