@@ -194,6 +194,45 @@ def test_a_formula_passage_reads_on_with_its_section_from_sql(
         runtime.close()
 
 
+def test_a_formula_in_another_section_of_the_shown_document_is_read_on_from_sql(
+    settings: Settings, clean_db: Stores, tmp_path: Path
+):
+    """Retrieval may show a price sheet's contract and base-price sections but not the one
+    that states the price formula: the calculation reads the formula's chunk from the same
+    document, added to that document's first shown passage."""
+    sheet = (
+        "# Preisblatt\n\n## 2 Vertrag\n\nDer Vertrag ist monatlich kündbar.\n\n"
+        "## 3 Preise\n\n### 3.1 Arbeitspreis\n\n"
+        "Arbeitspreis brutto = (Spotpreis + 12,345 ct/kWh) × 1,19\n\n"
+        "### 3.2 Grundpreis\n\nDer Grundpreis beträgt 10,00 € pro Monat brutto.\n"
+    )
+    runtime = Runtime(settings.model_copy(update={"home": tmp_path}))
+    try:
+        assert runtime.ingest.ingest(sheet.encode(), "preisblatt.md").chunks > 1
+        with runtime.stores.sessions() as session:
+            chunks = session.execute(
+                select(ItemChunk.item_id, ItemChunk.section, ItemChunk.text)
+            ).all()
+        shown = [
+            {"n": n, "item_id": str(c.item_id), "section": c.section, "text": c.text}
+            for n, c in enumerate(chunks, 1)
+            if "Arbeitspreis brutto =" not in c.text
+        ]
+        ctx = SimpleNamespace(sessions=runtime.stores.sessions)
+        extended = with_formula_sections(shown, ctx)  # type: ignore[arg-type]
+        assert "Arbeitspreis brutto = (Spotpreis + 12,345 ct/kWh) × 1,19" in extended[0]["text"]
+        assert extended[1:] == shown[1:]
+        question = (
+            "Ich habe dieses Jahr gewechselt und im Mai 200 kWh bei 6,00 ct/kWh Spotpreis "
+            "verbraucht. Was kostet der Monat inklusive Grundpreis?"
+        )
+        plan = formula_plan(question, extended)
+        assert plan is not None
+        assert plan.expression.endswith("+ fee")  # one month: the fee once, not twelve times
+    finally:
+        runtime.close()
+
+
 # Invented figures: sheets that give their rule only by a worked example.
 EXAMPLE_ONLY = """2 Dynamischer Tarif > Rechenbeispiel
 Bei einem Börsenpreis von 9,20 ct/kWh netto beträgt der Arbeitspreis (9,20 + 16,636) × 1,19

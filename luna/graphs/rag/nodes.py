@@ -15,6 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END
 from langgraph.runtime import Runtime
+from sqlalchemy.orm import Session
 
 from luna.config import AnswerCheck
 from luna.core.language import guess_language
@@ -491,6 +492,32 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     }
 
 
+def _with_document_formula(
+    passages: Sequence[dict[str, Any]],
+    keys: set[tuple[uuid.UUID, str | None]],
+    session: Session,
+) -> list[dict[str, Any]]:
+    """Passages where none states a formula, the first passage of the one document read on
+    that states one elsewhere ("3.1 Arbeitspreis" beside the shown "3.2 Grundpreis") carrying
+    that formula's chunk; as they were where no document or several do."""
+    items = list(dict.fromkeys(item_id for item_id, _ in keys))
+    found = {
+        item_id: formula_chunks
+        for item_id, texts in chunk_texts(session, items).items()
+        if (formula_chunks := [t for t in texts if stated_formulas([{"n": 0, "text": t}])])
+    }
+    if len(found) != 1:
+        return list(passages)
+    item_id, texts = next(iter(found.items()))
+    extended, added = [], False
+    for passage in passages:
+        if not added and passage.get("item_id") == str(item_id):
+            passage = passage | {"text": "\n".join([passage["text"], texts[0]])}
+            added = True
+        extended.append(passage)
+    return extended
+
+
 def _may_read_on(passage: dict[str, Any]) -> bool:
     kind = classify(passage.get("title"), str(passage["text"]), passage.get("section"))
     return kind.authority is not Authority.INFORMAL
@@ -516,11 +543,13 @@ def with_formula_sections(
         return list(passages)
     with ctx.sessions() as session:
         sections = section_texts(session, keys)
-    with_formula = {
-        key
-        for key, texts in sections.items()
-        if stated_formulas([{"n": 0, "text": "\n".join(texts)}])
-    }
+        with_formula = {
+            key
+            for key, texts in sections.items()
+            if stated_formulas([{"n": 0, "text": "\n".join(texts)}])
+        }
+        if not with_formula:  # the formula stands in another section of the same document
+            return _with_document_formula(passages, keys, session)
     extended = []
     for passage in passages:
         key = (

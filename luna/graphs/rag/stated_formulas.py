@@ -29,7 +29,7 @@ from itertools import pairwise
 from typing import Any
 
 from luna.core.arithmetic import parse_number
-from luna.graphs.rag.calculation_cues import ASKS_MONEY
+from luna.graphs.rag.calculation_cues import ASKS_MONEY, asks_per_year
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
@@ -54,6 +54,7 @@ from luna.graphs.rag.worked_examples import worked_examples
 from luna.retrieval.designations import designations, mentioned
 from luna.retrieval.lexicon import equivalents
 from luna.retrieval.periods import MONTH_NAME
+from luna.retrieval.queries import asking_part
 
 # "<what> = <expression>" on a line of its own; the right side holds an operator and a word.
 _FORMULA = re.compile(r"^\s*(?P<lhs>[^=\n|]{3,80}?)\s+=\s+(?P<rhs>[^=\n|]{3,200}?)\s*$", re.M)
@@ -279,7 +280,7 @@ def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculati
         if fee is None:
             return None
         operands.append(Operand(name="fee", value=fee.value, unit=fee.unit, source=fee.source))
-        months = " * 12" if _PER_YEAR.search(question) else ""
+        months = " * 12" if asks_per_year(asking_part(question)) else ""  # not "this year"
         expression = f"{expression} + fee{months}"
     return CalculationPlan(operands=operands, expression=expression, result_unit=result_unit)
 
