@@ -131,7 +131,7 @@ def _groups(table: str) -> list[frozenset[str]]:
 @cache
 def _index() -> dict[str, frozenset[str]]:
     index: dict[str, frozenset[str]] = {}
-    for group in _groups(_THINGS) + _groups(_ATTRIBUTES) + _groups(_WORDS):
+    for group in thing_groups() + attribute_groups() + _word_groups():
         for word in group:
             index[word] = index.get(word, frozenset()) | group
     return index
@@ -148,6 +148,12 @@ def thing_groups() -> tuple[frozenset[str], ...]:
     """Each thing concept (device, module, party …) as its set of terms, like
     :func:`attribute_groups`."""
     return tuple(_groups(_THINGS))
+
+
+@cache
+def _word_groups() -> tuple[frozenset[str], ...]:
+    """Each concept of :data:`_WORDS`, like :func:`attribute_groups`."""
+    return tuple(_groups(_WORDS))
 
 
 @cache
@@ -180,7 +186,7 @@ def translations(text: str) -> list[str]:
     or "peak load" alone match everything; terms already in ``text`` are left out."""
     folded = _fold(text)
     words = set(re.findall(r"\w+", folded))
-    groups = list(thing_groups()) + list(attribute_groups()) + _groups(_WORDS)
+    groups = thing_groups() + attribute_groups() + _word_groups()
     named = [group for group in groups if any(contains_term(folded, t) for t in group)]
     return sorted({t for group in named for t in group if " " not in t and t not in words})
 

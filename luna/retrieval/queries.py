@@ -49,9 +49,10 @@ MAX_BRIDGES = 2
 _KIND_WORDS = 2  # words before a description that name the kind of thing it describes
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"[a-zäöüß][A-ZÄÖÜ]")
-_CAMEL_WORD = re.compile(r"\b\w*[a-zäöüß][A-ZÄÖÜ]\w*")  # "PowerBlock", "QuellStrom", "kWh"
+_INNER_CAPITAL = r"\w*[a-zäöüß][A-ZÄÖÜ]\w*"  # a word with an inner capital
+_CAMEL_WORD = re.compile(rf"\b{_INNER_CAPITAL}")  # "PowerBlock", "QuellStrom", "kWh"
 # A brand name: a word with an inner capital that is no unit ("kW", "MWh", "kVA").
-_BRAND_WORD = re.compile(rf"\b(?![kMGm](?:W|Wh|Wp|VA|VAr|var)\b){_CAMEL_WORD.pattern[2:]}")
+_BRAND_WORD = re.compile(rf"\b(?![kMGm](?:W|Wh|Wp|VA|VAr|var)\b){_INNER_CAPITAL}")
 # A document's version is no product: "Version 2.0" of a policy names no other thing.
 _VERSION = re.compile(r"^(?:version|fassung|revision|rev|v)\b", re.IGNORECASE)
 # Lines, and sentences within them: a bridge's designation and its kind share one.

@@ -565,7 +565,7 @@ _SPELLED_OUT = " · "  # "Monat: März 2026 · Bezug (kWh): 60.450": a row's sec
 
 def _table_header(text: str) -> str | None:
     """A chunk's first pipe-table line (its table's header), if it has one."""
-    return next((line for line in text.split("\n") if " | " in line), None)
+    return next((line for line in text.split("\n") if CELL_SEPARATOR in line), None)
 
 
 def merge_table_rows(chunks: list[RetrievedChunk]) -> list[RetrievedChunk]:

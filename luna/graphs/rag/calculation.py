@@ -27,9 +27,11 @@ from luna.core.language import Language
 from luna.core.units import parse_unit
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.calculation_plan import (
+    NET_WORD,
     NUMBERED_SCHEMA,
     PLAN_SCHEMA,
     UNIT_MISMATCH,
+    VAT_WORD,
     CalculationPlan,
     Checked,
     ListedNumber,
@@ -264,11 +266,7 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
 
 # The VAT rate a question gives to have a net figure also shown gross: "Was sparen wir netto,
 # und was macht das mit 19 % MwSt.?", "net, and with 19 % VAT?".
-_GIVEN_VAT = re.compile(
-    r"(?P<rate>\d{1,2}(?:[.,]\d+)?)\s?%\s*(?:mwst|ust|umsatzsteuer|mehrwertsteuer|vat)\b\.?",
-    re.IGNORECASE,
-)
-_NET = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
+_GIVEN_VAT = re.compile(rf"(?P<rate>\d{{1,2}}(?:[.,]\d+)?)\s?%\s*{VAT_WORD.pattern}\.?", re.I)
 
 
 def calculated_by_code(
@@ -280,7 +278,7 @@ def calculated_by_code(
     question that asks the figure net and gives a VAT rate to apply ("netto im Jahr, und was
     macht das mit 19 % MwSt.?") gets both: the net figure, then that figure with the VAT."""
     vat = _GIVEN_VAT.search(question)
-    if vat is not None and _NET.search(question):
+    if vat is not None and NET_WORD.search(question):
         net = _coded(f"{question[: vat.start()]}{question[vat.end() :]}", passages, language)
         if net is not None:
             return Figures(items=[net, _with_vat(net, vat.group("rate"))])
