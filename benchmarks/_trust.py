@@ -32,6 +32,7 @@ SPLIT_CORPUS = {
     "test": "trust",
     "probe": "trust_probe",
     "fresh": "trust_fresh",
+    "blind": "trust_blind",
 }
 SPLITS = list(SPLIT_CORPUS)
 

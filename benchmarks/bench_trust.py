@@ -1,6 +1,6 @@
 """Trust benchmark: the trust suite end to end on a fresh embedded-style knowledge base.
 
-    .venv/bin/python benchmarks/bench_trust.py [--split test|dev|dev2|probe|fresh] [--limit N]
+    .venv/bin/python benchmarks/bench_trust.py [--split test|dev|dev2|probe|fresh|blind] [--limit N]
         [--case ID ...] [--kind TYPE ...] [--answer-check off|names|model] [--show-cases]
 
 Ingests the split's corpus (``evals/corpus/trust`` for dev, dev2, test) into a throwaway
@@ -15,7 +15,9 @@ written after the dev split's tuning by someone who had not read the dev or test
 (``evals/corpus/trust_probe``, written later by someone who had not seen the tuning), to check
 that a change generalises beyond the dev documents. ``--split fresh`` runs 48 questions on a
 third corpus (``evals/corpus/trust_fresh``), written in session 38 by someone who had read
-neither the code nor any question set: its first run is an untuned figure. Report the test
+neither the code nor any question set: its first run is an untuned figure. ``--split blind``
+runs a fourth such set (``evals/corpus/trust_blind``, a hotel's paperwork), written in session 40
+the same way; its first run (before anyone read its cases) is the untuned figure. Report the test
 split; the dev split is for tuning (``--show-cases`` prints each case's answer;
 ``show_rag_context.py`` prints what the model read). ``--kind numeric`` runs only the cases of
 that question type: the test split's figures for one type without reading its cases. Takes

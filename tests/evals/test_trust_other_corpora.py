@@ -1,8 +1,9 @@
-"""The trust eval's splits on corpora of their own: ``probe`` and ``fresh``.
+"""The trust eval's splits on corpora of their own: ``probe``, ``fresh`` and ``blind``.
 
 ``evals/trust_qa.<split>.v1.jsonl`` asks about ``evals/corpus/trust_<split>`` (built by
 ``scripts/build_trust_<split>_corpus.py``), written later than the dev and test splits by
-someone who had not seen the tuning (``fresh``: nor the code, nor any question set). Same checks
+someone who had not seen the tuning (``fresh`` and ``blind``: nor the code, nor any question
+set). Same checks
 as the dev and test splits: the file loads, has its type and language mix, and every evidence
 string is text Luna's own parser extracts from the named document (whitespace collapsed).
 """
@@ -70,6 +71,25 @@ SPLITS = [
             "ferrolith_terrastack_modbus.md": "REGISTERS",
             "lastgang_notiz_2025.txt": "facility_note",
             "inbetriebnahmeprotokoll_ibn-25-0412.txt": "PROTOCOL",
+        },
+    ),
+    Split(
+        "blind",
+        {
+            "fact": 5,
+            "table": 5,
+            "multi_document": 6,
+            "numeric": 14,
+            "cross_lingual": 4,
+            "version_conflict": 5,
+            "unanswerable": 5,
+            "injection": 4,
+        },
+        {
+            "TerraCell_HX_Modbus_Register_Map_v3.4.txt": "MODBUS_MAP",
+            "Inbetriebnahmeprotokoll_Speicher_2025-01-27.txt": "COMMISSIONING",
+            "Haustechnik_Notiz_Verbrauch_2024-2025.md": "FM_NOTE",
+            "Protokoll_Energieteam_2025-03-05.md": "TEAM_MINUTES",
         },
     ),
 ]
