@@ -52,6 +52,23 @@ def test_plain_text_table_ruled_with_dashes_keeps_its_header_row() -> None:
     ]
 
 
+def test_plain_text_table_ruled_per_column_keeps_its_header_row_and_drops_the_rule() -> None:
+    text = (
+        b"Register\n\n"
+        b"Adresse  Name              Einheit  Faktor\n"
+        b"-------  ----------------  -------  ------\n"
+        b"40210    Ladeleistung max  kW       0.01\n"
+        b"40211    Entladegrenze     %        1\n"
+    )
+    assert _kinds(text, "register.txt")[1] == (
+        "table",
+        "Adresse | Name | Einheit | Faktor\n"
+        "40210 | Ladeleistung max | kW | 0.01\n"
+        "40211 | Entladegrenze | % | 1",
+        None,
+    )
+
+
 def test_numbered_heading_in_capitals_over_its_text_is_a_heading_not_an_item() -> None:
     text = (
         b"3. EINWEISUNG\nKunde eingewiesen in App und Not-Aus.\n\n"

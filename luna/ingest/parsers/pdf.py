@@ -3,7 +3,8 @@
 PDFium yields characters with their boxes, baselines and font sizes. From those this module
 rebuilds lines, drops running headers/footers and page numbers, takes lines set larger than
 the body text (or bold numbered lines) as headings, joins body lines into paragraphs by their
-spacing, keeps bullets as list items and turns runs of lines with column gaps into tables.
+spacing, keeps bullets as list items and turns runs of lines with column gaps into tables
+(a header whose cells wrap, which PDFium gives cell by cell, is rejoined into one row).
 Single-column layouts are the target; multi-column pages come out in PDFium's reading order.
 
 Glyphs no reader sees (invisible, white, tiny or off-page text) are dropped and counted; see
@@ -50,6 +51,7 @@ _COLUMN_GAP_EM = 1.2  # a horizontal gap wider than this many font sizes separat
 _HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text is a heading
 _BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 _GLYPHS_PER_CLOCK_CHECK = 1024
+_HEADER_MAX_LINES = 8  # a table header cell wraps onto at most this many lines
 
 
 @dataclass(slots=True)
@@ -93,7 +95,7 @@ def parse_pdf(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument
     with _PDFIUM_LOCK:
         pages, metadata_title = _read_pages(data, filename, limits, hidden)
     _check_text_layer(pages, filename)
-    lines = _drop_running_lines(pages)
+    lines = _merge_header_cells(_drop_running_lines(pages))
     builder = ElementBuilder()
     _Assembler(lines, builder).run()
     if not builder.elements:
@@ -274,6 +276,100 @@ def _drop_running_lines(pages: list[_Page]) -> list[_Line]:
                 continue
             kept.append(line)
     return kept
+
+
+# --- table headers written cell by cell ------------------------------------------------
+def _merge_header_cells(lines: list[_Line]) -> list[_Line]:
+    """Table headers whose cells wrap, rejoined into one row of cells.
+
+    PDFium gives such a header cell by cell ("Usable", "capacity", "Rated", "power", …): each
+    wrapped line is a line of its own, and the baseline climbs back up where the next cell
+    starts. A run of lines that climbs back up, each climb to a cell further right, and that a
+    row of two or more cells follows, is one header row: its fragments are grouped into columns
+    by their horizontal extent and each column's lines read top to bottom."""
+    merged: list[_Line] = []
+    index = 0
+    while index < len(lines):
+        end = _header_run_end(lines, index)
+        if end is None:
+            merged.append(lines[index])
+            index += 1
+            continue
+        merged.append(_header_row(lines[index:end]))
+        index = end
+    return merged
+
+
+def _climbs_to_next_cell(previous: _Line, line: _Line) -> bool:
+    rise = line.baseline - previous.baseline
+    return (
+        line.page == previous.page
+        and line.size * 0.5 < rise <= line.size * _HEADER_MAX_LINES
+        and line.x0 > previous.x0 + previous.size
+    )
+
+
+def _wraps_below(previous: _Line, line: _Line) -> bool:
+    """The next line of the same cell: just below, within the cell's horizontal extent."""
+    drop = previous.baseline - line.baseline
+    return (
+        line.page == previous.page
+        and 0 < drop <= line.size * 1.5
+        and any(_overlaps((line.x0, line.x1), span) for span in previous.spans)
+    )
+
+
+def _header_run_end(lines: list[_Line], start: int) -> int | None:
+    """The end of the header run starting at ``start`` (see :func:`_merge_header_cells`)."""
+    if start + 1 >= len(lines):
+        return None
+    index, climbs = start + 1, 0
+    while index < len(lines):
+        previous, line = lines[index - 1], lines[index]
+        if _climbs_to_next_cell(previous, line):
+            climbs += 1
+        elif not _wraps_below(previous, line) or len(line.cells) > 2:
+            break  # two cells: the end of one cell and a next one on the same baseline
+        index += 1
+    if climbs == 0 or index >= len(lines):
+        return None
+    first_row = lines[index]
+    if len(first_row.cells) < 2 or first_row.page != lines[start].page:
+        return None
+    if first_row.baseline >= min(line.baseline for line in lines[start:index]):
+        return None
+    return index
+
+
+def _header_row(run: list[_Line]) -> _Line:
+    fragments = sorted(
+        (span[0], span[1], -line.baseline, cell)
+        for line in run
+        for span, cell in zip(line.spans, line.cells, strict=True)
+    )
+    columns: list[list[tuple[float, float, float, str]]] = []
+    for fragment in fragments:
+        if columns and fragment[0] <= max(f[1] for f in columns[-1]):
+            columns[-1].append(fragment)
+        else:
+            columns.append([fragment])
+    top_down = [sorted(column, key=lambda f: (f[2], f[0])) for column in columns]
+    cells = [" ".join(f[3] for f in column) for column in top_down]
+    spans = [(min(f[0] for f in column), max(f[1] for f in column)) for column in columns]
+    baselines = [line.baseline for line in run]
+    size = statistics.median(line.size for line in run)
+    return _Line(
+        page=run[0].page,
+        cells=cells,
+        spans=spans,
+        size=size,
+        bold=all(line.bold for line in run),
+        x0=min(line.x0 for line in run),
+        x1=max(line.x1 for line in run),
+        baseline=min(baselines),
+        top=max(baselines) + size * 0.75,
+        bottom=min(baselines) - size * 0.25,
+    )
 
 
 # --- structure -------------------------------------------------------------------------
@@ -472,11 +568,27 @@ def _columns(rows: list[list[tuple[float, float, str]]]) -> list[tuple[float, fl
 def _table_text(rows: list[list[tuple[float, float, str]]]) -> str:
     """Rows joined by newlines, cells placed in their column and joined by " | "."""
     columns = _columns(rows)
-    lines = []
+    grid = []
     for row in rows:
         cells = [""] * len(columns)
         for x0, x1, text in row:
             column = next(i for i, span in enumerate(columns) if _overlaps((x0, x1), span))
             cells[column] = f"{cells[column]} {text}".strip()
-        lines.append(" | ".join(cells).rstrip(" |"))
-    return "\n".join(lines)
+        grid.append(cells)
+    return "\n".join(" | ".join(cells).rstrip(" |") for cells in _header_over_its_column(grid))
+
+
+def _header_over_its_column(grid: list[list[str]]) -> list[list[str]]:
+    """A heading set apart from its column's values (a left-aligned heading over right-aligned
+    numbers): a column with text in the header row alone, beside one with text in every row
+    but the header, is one column."""
+    column = 0
+    while len(grid) > 1 and column + 1 < len(grid[0]):
+        pair = [[row[column], row[column + 1]] for row in grid]
+        heading_only = [bool(pair[0][0]), *(not cells[0] for cells in pair[1:])]
+        values_only = [not pair[0][1], *(bool(cells[1]) for cells in pair[1:])]
+        if all(heading_only) and all(values_only):
+            for row in grid:
+                row[column : column + 2] = [row[column] or row[column + 1]]
+        column += 1
+    return grid

@@ -3,10 +3,11 @@
 Headings are lines underlined with ``===``/``---``, numbered lines standing alone ("3 Preise",
 "3.1 Arbeitspreis", "§ 5 Messung") and short all-caps lines. Bullets and enumerations become
 list items; blocks whose lines split into aligned columns (tabs, runs of two or more spaces,
-or pipes) become tables. A rule of dashes between a table's header row and its rows, or
-above or below the table, belongs to the table (it is dropped), not a heading's underline:
-the header stays the table's first row. Form feeds separate pages; running header/footer
-lines repeated at the top or bottom of those pages are dropped.
+or pipes) become tables. A rule of dashes (one across the table or one per column) between
+a table's header row and its rows, or above or below the table, belongs to the table (it is
+dropped), not a heading's underline: the header stays the table's first row. Form feeds
+separate pages; running header/footer lines repeated at the top or bottom of those pages are
+dropped.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from luna.ingest.structure import (
 
 MIME_TYPE = "text/plain"
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+# A rule drawn per column ("-------  ------  ----"), under a fixed-width table's header.
+_COLUMN_RULE = re.compile(r"^\s*(?:-+(?:[\s|+]+-+)+|=+(?:[\s|+]+=+)+)\s*$")
 _CELL_SPLIT = re.compile(r"\t+|\s{2,}|\s*\|\s*")
 _ALL_CAPS = re.compile(r"^[^a-zäöüß]*[A-ZÄÖÜ][^a-zäöüß]*$")
 _NUMBER_PREFIX = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
@@ -108,7 +111,7 @@ def _without_table_rules(block: list[str]) -> list[str]:
 
 
 def _is_rule(line: str) -> bool:
-    return bool(_UNDERLINE.match(line))
+    return bool(_UNDERLINE.match(line) or _COLUMN_RULE.match(line))
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
