@@ -58,7 +58,7 @@ preis preise kosten kostet price prices cost costs
 kapazität capacity
 spannung voltage
 lautstärke schallleistung schallleistungspegel schalldruckpegel noise sound
-einspeisevergütung feed-in-tariff feed-in
+einspeisevergütung feed-in-tariff feed-in-tariffs feed-in-remuneration
 kündigungsfrist notice-period
 spitzenlast lastspitze spitzenlastlimit peak-load peak
 aufschlag aufschläge markup surcharge
@@ -83,11 +83,13 @@ netzladung netzladen aus-dem-netz-laden grid-charging
 """
 
 # Words for one concept in both languages that name neither a thing nor an attribute a
-# passage must state ("der Grenzwert" of a policy that writes "shall not exceed 190 kW"):
+# passage must state ("der Grenzwert" of a policy that writes "shall not exceed 190 kW"; the
+# "feed-in" a grid operator limits, which is no feed-in tariff):
 # they only translate, for keyword search and for matching a question's words to a passage's.
 _WORDS = """
 grenzwert grenzwerte grenze obergrenze limit limits
 schwelle schwellwert schwellenwert threshold thresholds
+einspeisung einspeisen einspeist eingespeist feed-in
 """
 
 # Kinds of document a question may name ("laut neuer Energierichtlinie", "the FAQ", "the grid

@@ -149,9 +149,10 @@ def specific_attributes(text: str) -> list[str]:
 def asked_attributes(text: str) -> list[tuple[int, str, frozenset[str]]]:
     """(word position, term, attribute) of each attribute the casefolded ``text`` names, in
     word order. Multi-word terms count ("monthly base price" asks for the base price, not for
-    a price), and a word counts once, as its longest term's attribute ("Preisgarantie" is a
-    guarantee, "Notstromreserve" a reserve and not the emergency power)."""
-    bare = [w.strip(".,;:!?()\"'") for w in text.split()]
+    a price), also written with hyphens ("feed-in tariff"), and a word counts once, as its
+    longest term's attribute ("Preisgarantie" is a guarantee, "Notstromreserve" a reserve and
+    not the emergency power)."""
+    bare = [w.strip(".,;:!?()\"'") for w in text.replace("-", " ").split()]
     candidates: list[tuple[int, int, str, frozenset[str]]] = []  # (at, span, term, group)
     for group in attribute_groups():
         for term in group:

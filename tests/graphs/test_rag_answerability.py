@@ -127,6 +127,16 @@ def test_a_word_asks_for_one_attribute_its_longest_term_names():
     assert missing_attributes(question, ["Max. charge power | 4.0 kW"]) == ["notstromreserve"]
 
 
+def test_feeding_in_is_not_the_feed_in_tariff():
+    """A limit on what a site may feed in needs no passage on the feed-in tariff; a question
+    for the tariff still does."""
+    letter = ["Die Wirkleistungseinspeisung ist auf 60 % der installierten Modulleistung begrenzt."]
+    assert missing_attributes("What's the max we may actually feed-in?", letter) == []
+    tariff = "What feed-in tariff do we get for the PV?"
+    assert missing_attributes(tariff, letter) == ["feed in tariff"]
+    assert missing_attributes(tariff, ["Einspeisevergütung: 8,03 ct/kWh"]) == []
+
+
 def test_amounts_and_deadlines_are_stated_in_either_order_and_word():
     fees = ["Basic O&M fee | EUR 1,140.00 per month"]
     assert missing_attributes("Wie hoch ist die monatliche Grundgebühr?", fees) == []
