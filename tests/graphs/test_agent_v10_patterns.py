@@ -3,7 +3,8 @@ and Swiss German: two bare days placed in the one month the message names ("Ende
 vom 26. bis zum 31."), abbreviated months in dates ("Apr 28", "27. Okt."), two weekdays joined
 as a span ("am Samstag und Sonntag", "letzte Woche, also Montag bis Mittwoch"), a month's start
 up to today ("since June began", "seit Anfang Mai"), Swiss weekdays ("am Sunntig") and a day
-named by pointing back to one named before ("Am Muttertag … an dem Sonntag").
+named by pointing back to one named before ("Am Muttertag … an dem Sonntag"), and keywords
+misspelt by one edit ("Whcih hour", "Verbauch").
 
 The phrasings are our own, written for the patterns; the data set itself is measured by
 ``benchmarks/bench_data_answers.py``. No database and no model: the rules decide."""
@@ -15,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from luna.graphs.agent import measures, named_periods
 from luna.graphs.agent.named_periods import message_period
+from luna.graphs.agent.spelling import keywords, with_keywords_spelt
 from luna.retrieval.periods import month_number
 from tests.graphs.rule_probe import RuleProbe
 
@@ -115,3 +118,32 @@ def test_what_the_patterns_leave_alone(
 )
 def test_month_abbreviations(name: str, number: int | None):
     assert month_number(name) == number
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelt"),
+    [
+        (
+            "Whcih hour since June began had the biggest consumption?",
+            "Which hour since June began had the biggest consumption?",
+        ),
+        ("Wie hoch war der Verbauch letzte Woche?", "Wie hoch war der Verbrauch letzte Woche?"),
+        (
+            "What was our avrage electrcity use in May?",
+            "What was our average electricity use in May?",
+        ),
+        ("wieviel kwh haben wir gestern verbaucht?", "wieviel kwh haben wir gestern verbraucht?"),
+    ],
+)
+def test_misspelt_keywords_are_read_as_meant(typed: str, spelt: str):
+    """A misspelt keyword (one edit away, and no word of its own) asks what it means to."""
+    assert PROBE.calls(spelt)
+    assert PROBE.calls(typed) == PROBE.calls(spelt)
+
+
+def test_real_words_near_a_keyword_stay_as_written():
+    """ "Leitung" is no misspelt "Leistung", "sending" no "spending": words stay words."""
+    vocabulary = keywords([measures, named_periods])
+    text = "Die Leitung zum Zähler, sending data, seit diesen Tagen"
+    assert with_keywords_spelt(text, vocabulary) == text
+    assert with_keywords_spelt("the avrage price", vocabulary) == "the average price"

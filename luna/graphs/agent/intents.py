@@ -13,15 +13,18 @@ modules it draws on), figures in ``measures``.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, BaseMessage
 
 from luna.config import site_timezone
+from luna.graphs.agent import follow_up_periods, measures, named_periods
 from luna.graphs.agent.calendar_weeks import NAMES_WEEK, week_ending
 from luna.graphs.agent.follow_up_periods import find_shift
 from luna.graphs.agent.measures import find_focus, names_load_peak
@@ -40,6 +43,7 @@ from luna.graphs.agent.named_periods import (
     price_resolution,
 )
 from luna.graphs.agent.spelled_dates import DE_DAYS, EN_DAYS
+from luna.graphs.agent.spelling import keywords, with_keywords_spelt
 from luna.retrieval.queries import asking_part
 from luna.tools.periods import Period, neighbour_days, period_days
 
@@ -470,6 +474,12 @@ def _per_meter(calls: list[RuleCall], meter_ids: Sequence[str]) -> list[RuleCall
     return [*calls[:at], *each, *calls[at + 1 :]]
 
 
+@cache
+def _rule_keywords() -> frozenset[str]:
+    """The keywords the rules' patterns write out, to read misspelt ones as they are meant."""
+    return keywords((sys.modules[__name__], measures, named_periods, follow_up_periods))
+
+
 def rule_calls(
     message: str,
     history: Sequence[BaseMessage] = (),
@@ -485,7 +495,7 @@ def rule_calls(
     (``tz``, default ``LUNA_TIMEZONE``; holidays of ``country``, default
     ``LUNA_SITE_COUNTRY``); ``meters``, the user's, resolve "the other meter"."""
     tz = tz or site_timezone()
-    text = message.strip()
+    text = with_keywords_spelt(message.strip(), _rule_keywords())
     if SMALL_TALK.match(text) and not (find_period(text) or _series(text)):
         return []
     now = now or datetime.now(ZoneInfo(tz))

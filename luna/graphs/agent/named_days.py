@@ -33,6 +33,7 @@ from luna.graphs.agent.spelled_dates import (
     month_part,
     with_digits,
 )
+from luna.graphs.agent.spelling import edits
 from luna.retrieval.periods import (
     MONTH_ABBREVIATION,
     MONTHS_DE,
@@ -342,20 +343,6 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
     return None
 
 
-def _edits(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 # Swiss German weekdays ("am Sunntig", "Samschtig"): read as written, never by edit distance.
 _SWISS_DAYS = {
     name: i
@@ -386,7 +373,7 @@ def weekday_of(word: str) -> int | None:
             return index
     for name, index in WEEKDAYS.items():
         allowed = 2 if len(name) >= 9 else 1
-        if abs(len(word) - len(name)) <= allowed and _edits(word, name) <= allowed:
+        if abs(len(word) - len(name)) <= allowed and edits(word, name) <= allowed:
             return index
     return None
 
