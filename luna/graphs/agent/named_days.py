@@ -232,6 +232,17 @@ def _anchored(side: _Partial, message: str) -> _Partial:
     return _Partial(side.day, months.pop(), None) if len(months) == 1 else side
 
 
+def _latest_bare_range(a: int, b: int, today: date) -> tuple[date, date] | None:
+    """Two bare days with no month named ("vom 3. bis 9."): the latest such range that has
+    begun, this month's when its first day has come, else last month's; cut off at today."""
+    month_start = today.replace(day=1)
+    for start in (month_start, (month_start - timedelta(days=1)).replace(day=1)):
+        first, last = _day(start.year, start.month, a), _day(start.year, start.month, b)
+        if first is not None and last is not None and first <= last and first <= today:
+            return first, min(last, today)
+    return None
+
+
 def _its_month_end(first: date, today: date) -> date:
     """The last day of ``first``'s month, cut off at today."""
     return _whole_month(first.month, first.year, today)[1]
@@ -310,6 +321,8 @@ def named_range(message: str, today: date) -> tuple[date, date] | None:
         if re.fullmatch(_AND, match["sep"], re.IGNORECASE) and not between:
             continue
         month = _anchored(_Partial(int(match["a"]), None, None), message).month
+        if month is None and not _ANCHOR_MONTH.search(message):
+            return _latest_bare_range(int(match["a"]), int(match["b"]), today)
         if month is None:
             continue
         year = today.year
