@@ -21,7 +21,7 @@ from luna.graphs.agent import measures, named_periods
 from luna.graphs.agent.named_periods import message_period
 from luna.graphs.agent.spelling import keywords, with_keywords_spelt
 from luna.retrieval.periods import month_number
-from tests.graphs.rule_probe import RuleProbe
+from tests.graphs.rule_probe import RuleProbe, thread
 
 NOW = datetime(2025, 6, 11, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Wednesday
 TODAY = NOW.date()
@@ -151,3 +151,19 @@ def test_real_words_near_a_keyword_stay_as_written():
     text = "Die Leitung zum Zähler, sending data, seit diesen Tagen"
     assert with_keywords_spelt(text, vocabulary) == text
     assert with_keywords_spelt("the avrage price", vocabulary) == "the average price"
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["how about across May?", "And throughout May?", "und über den ganzen Mai?"]
+)
+def test_a_follow_up_across_a_month_reads_that_month(follow_up: str):
+    history = thread(
+        "What was the lowest day-ahead price yesterday?",
+        series="price",
+        focus="min",
+        period="yesterday",
+        resolution="hour",
+    )
+    args = PROBE.call(follow_up, history)
+    assert (args["series"], args["focus"]) == ("price", "min")
+    assert (args["start"], args["end"]) == ("2025-05-01", "2025-05-31")

@@ -143,7 +143,8 @@ _MONTH_DAY = re.compile(
     re.IGNORECASE,
 )
 _IN_MONTH = re.compile(
-    rf"\b(?:im|in|of|during|for|vom|over|about|and|und)\s+(?:(?:the\s+)?(?:ganzen|gesamten|kompletten|whole|"
+    r"\b(?:im|in|of|during|for|vom|over|about|and|und|across|throughout|über\s+den)\s+"
+    r"(?:(?:the\s+)?(?:ganzen|gesamten|kompletten|whole|"
     rf"entire|full)\s+(?:of\s+)?|all\s+of\s+)?({_MONTH})\b(?:\s+((?:19|20)\d\d))?",
     re.I,
 )
