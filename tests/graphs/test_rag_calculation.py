@@ -131,6 +131,8 @@ NEEDS_ARITHMETIC = [
     "Calculate the gross price from the net price.",
     "How much more is the peak rate than the standard rate?",
     "What is the difference between the two feed-in rates?",
+    "Was zahlen wir übers Jahr gerechnet an Grundpreis?",
+    "What does the base fee come to over the year?",
 ]
 LOOK_UPS = [
     "Wie hoch ist der Grundpreis?",
@@ -699,3 +701,13 @@ def test_the_real_model_plans_a_gross_price_that_code_computes(
     print(calc and calc.render("de"))
     assert calc is not None
     assert calc.rounded() == D("28.50")
+
+
+def test_money_written_out_in_words_keeps_its_unit():
+    """ "12.40 euro cents per kWh" is a rate in cents, "30 euros" an amount in euros."""
+    text = "The Buyer pays 12.40 euro cents per kWh delivered. A late fee of 30 euros applies."
+    listed = listed_numbers("What does a kWh cost?", [{"n": 1, "text": text}])
+    assert [(n.value, n.unit) for n in listed if n.source == 1] == [
+        ("12.40", "ct"),
+        ("30", "euros"),
+    ]

@@ -391,3 +391,22 @@ def test_a_version_the_question_names_is_no_thing_whose_attribute_must_be_stated
         "Energy Policy 4.1 Peak-load limit The peak load shall not exceed 220 kW.",
     ]
     assert missing_attributes(question, texts) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Was zahlen wir übers Jahr gerechnet an Grundpreis Takt, brutto?", "212.76"),
+        ("What's the Takt base price over the year, net?", "178.80"),
+    ],
+)
+def test_a_sentence_stating_net_and_gross_gives_each_side_its_own_value(
+    calculate_prompt: LoadedPrompt, question: str, expected: str
+):
+    """ "14,90 € netto pro Monat (17,73 € brutto)": the gross value is the one beside "brutto",
+    though "netto" stands in its words too; "übers Jahr" asks for twelve months."""
+    sheet = "3 Grundpreis\nGrundpreis Takt: 14,90 € netto pro Monat (17,73 € brutto) je Zähler."
+    passages = [{"n": 1, "title": "Preisblatt", "text": sheet}]
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
+    assert result is not None
+    assert result.rounded() == Decimal(expected)

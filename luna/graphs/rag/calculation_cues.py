@@ -116,12 +116,14 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
     "per_year": {
         "de": (
             r"\b(pro|im|je|per|ein|einem|ganze[sn]?|ganzen|volle[sn]?|erste[nm]?) jahr\b",
+            r"\b(übers|aufs|fürs|(über|auf|für) (das|ein)( ganze)?) jahr\b",
             r"\b(vertrags|kalender|abrechnungs|betriebs|wirtschafts|geschäfts)jahr\b",
             r"\bjährlich",
             r"\bjahres(kosten|betrag)",
         ),
         "en": (
             r"\b(per|a|each|every|one|whole|full|entire|first) year\b",
+            r"\b(over|for|across) (the|a) year\b",
             r"\b(contract|calendar|billing|operating|financial|fiscal) year\b",
             r"\b(annual|yearly)",
         ),

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -99,7 +99,8 @@ def passages_block(passages: Sequence[dict[str, Any]]) -> str:
 
 
 _UNIT_AFTER = re.compile(
-    r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|Cent|€|EUR|Euro|kWh|MWh|Wh|kWp|kW|W|"
+    r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|Euro[- ]?cents?|Cents?|€|EUR|Euros?|"
+    r"kWh|MWh|Wh|kWp|kW|W|"
     r"Monate?n?|months?|Jahre?n?|years?|Tage?n?|days?)(?![\w/])",
     re.IGNORECASE,
 )
@@ -110,6 +111,7 @@ _CLOCK_AFTER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_EURO_CENTS = re.compile(r"euro[- ]?cents?", re.IGNORECASE)
 # "EUR 1,140.00 per month", "€ 13,90": a currency written before its amount.
 _CURRENCY_BEFORE = re.compile(r"(?<![\w/])(€|EUR|Euro)\s?$", re.IGNORECASE)
 # "ab dem 1. April 2027", "on 1 April": a day of a month is a date, not a figure.
@@ -147,6 +149,7 @@ def _listed(match: re.Match[str], text: str) -> tuple[str, str] | None:
         return None
     before = None if percent or after else _CURRENCY_BEFORE.search(text, 0, match.start())
     unit = "%" if percent else (after.group(1) if after else before.group(1) if before else "")
+    unit = "ct" if _EURO_CENTS.fullmatch(unit) else unit  # "12.40 euro cents per kWh"
     start = text.rfind(" ", 0, max(0, match.start() - 36)) + 1
     end = text.find(" ", min(len(text), match.end() + 12))
     context = text[start : end if end > 0 else len(text)]
@@ -513,12 +516,23 @@ def _per(period: str, adverb: str) -> re.Pattern[str]:
 
 
 _PER_MONTH = _per("monat|month", "monatlich|monthly")
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PER_YEAR = _per("jahr|year", "jährlich|annually|yearly|per annum|p\\.\\s?a\\.")
 
 
 def _stated_per(pattern: re.Pattern[str], operand: Operand, source_text: str) -> bool:
+    """Whether the words after the value state the period, or, for a value in brackets after
+    another ("14,90 € netto pro Monat (17,73 € brutto)"), the words after that other value."""
     at = source_text.find(operand.value)
-    return at >= 0 and bool(pattern.match(source_text, at + len(operand.value)))
+    if at < 0:
+        return False
+    if pattern.match(source_text, at + len(operand.value)):
+        return True
+    opened = source_text.rfind("(", 0, at)
+    if opened <= source_text.rfind(")", 0, at):
+        return False
+    before = list(_BARE_NUMBER.finditer(source_text, 0, opened))
+    return bool(before) and bool(pattern.match(source_text, before[-1].end()))
 
 
 def in_brackets(number: ListedNumber, text: str) -> bool:
@@ -706,6 +720,23 @@ _SAVING = re.compile(
 NET_WORD = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
 GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
 VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
+
+
+def stated_side(number: ListedNumber) -> Literal["net", "gross"] | None:
+    """Whether a passage states the value net or gross: the one side its words name, or, where
+    they name both ("19,90 € netto pro Monat (23,68 € brutto)"), the word nearest the value."""
+    at = number.context.find(number.value)
+    centre = at + len(number.value) / 2 if at >= 0 else len(number.context) / 2
+    sides: tuple[tuple[Literal["net", "gross"], re.Pattern[str]], ...] = (
+        ("net", NET_WORD),
+        ("gross", GROSS_WORD),
+    )
+    nearest = [
+        (abs((m.start() + m.end()) / 2 - centre), side)
+        for side, word in sides
+        for m in word.finditer(number.context)
+    ]
+    return min(nearest)[1] if nearest else None
 
 
 def _net_gross_problems(

@@ -38,6 +38,7 @@ from luna.graphs.rag.calculation_plan import (
     ListedNumber,
     Operand,
     listed_numbers,
+    stated_side,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.tariff_windows import tariff_window
@@ -100,7 +101,7 @@ def net_or_gross(number: ListedNumber, net: bool | None) -> bool:
     where it is False; any where it is None."""
     if net is None:
         return True
-    return not (GROSS_WORD if net else NET_WORD).search(number.context)
+    return stated_side(number) != ("gross" if net else "net")
 
 
 def scored_rates(

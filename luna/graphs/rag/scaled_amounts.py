@@ -21,8 +21,6 @@ from typing import Any
 
 from luna.graphs.rag.calculation_cues import asks_per_year
 from luna.graphs.rag.calculation_plan import (
-    GROSS_WORD,
-    NET_WORD,
     VAT_WORD,
     CalculationPlan,
     ListedNumber,
@@ -30,6 +28,7 @@ from luna.graphs.rag.calculation_plan import (
     is_monthly,
     is_yearly,
     listed_numbers,
+    stated_side,
 )
 from luna.graphs.rag.comparison_plans import value_scope
 from luna.graphs.rag.rate_plans import (
@@ -141,7 +140,8 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
     operands = [operand("amount", amount)]
     expression = "amount * 12" if yearly and amount in monthly else "amount"
     said = f"{amount.context} {_after(amount, texts[amount.source])}"
-    stated_gross, stated_as_net = bool(GROSS_WORD.search(said)), bool(NET_WORD.search(said))
+    side = stated_side(ListedNumber(amount.value, amount.unit, amount.source, said))
+    stated_gross, stated_as_net = side == "gross", side == "net"
     if vat is not None and asked is True and stated_gross:
         operands.append(operand("vat", vat))
         expression = f"{expression} / (1 + vat / 100)"
