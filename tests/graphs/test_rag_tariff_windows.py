@@ -9,6 +9,7 @@ import pytest
 
 from luna.graphs.rag.calculation import calculate
 from luna.graphs.rag.tariff_windows import asked_span, tariff_window, with_tariff_window
+from luna.graphs.rag.window_energy import with_span_hours
 from luna.prompts.registry import LoadedPrompt
 from tests.scripted_model import ScriptedModel
 
@@ -86,3 +87,43 @@ def test_an_english_price_per_kwh_at_a_time_is_the_windows_formula_price(
     assert result.render("en") == (
         "Calculation: (12.00 ct/kWh + 4.321 ct/kWh + 12.00 ct/kWh) × 1.19 = 33.70 ct/kWh [1]"
     )
+
+
+# Invented figures, in the shape of a supplier's fixed prices by time window.
+FIXED = """2 Tarif Uhrzeit
+Zeitfenster | Uhrzeit | Arbeitspreis netto (ct/kWh) | Arbeitspreis brutto (ct/kWh)
+Nacht | 21:00-05:00 Uhr | 19,60 | 23,32
+Tag | 05:00-15:00 Uhr | 27,10 | 32,25
+Abend | 15:00-21:00 Uhr | 35,40 | 42,13"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Die Spülstraße zieht 9 kW und läuft von 16 bis 18:30 Uhr. Was kostet das netto?",
+            "Rechnung: 9 kW × 2,5 h × 35,40 ct/kWh = 7,97 € [1]",
+        ),
+        (
+            "Our dryer draws 4.5 kW from 11 pm to 3 am. What does that cost, gross?",
+            "Calculation: 4.5 kW × 4 h × 23.32 ct/kWh = 4.20 € [1]",
+        ),
+    ],
+)
+def test_a_power_over_the_questions_time_span_is_priced_at_that_windows_rate(
+    calculate_prompt: LoadedPrompt, question: str, expected: str
+):
+    """The hours of "von 16 bis 18:30 Uhr" are added to the question, and code multiplies the
+    power by them and by the window's rate: the clock times are no operands."""
+    passages = [{"n": 1, "title": "Preisblatt", "text": FIXED}]
+    asked = with_span_hours(with_tariff_window(question, passages))
+    language = "de" if "Rechnung" in expected else "en"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, asked, passages, language)
+    assert result is not None
+    assert result.render(language) == expected
+
+
+def test_no_hours_are_added_for_a_point_in_time_or_a_stated_energy():
+    assert with_span_hours("Das Gerät zieht 3 kW um 17 Uhr.").endswith("Uhr.")
+    stated = "12 kWh mit 11 kW von 17 bis 19 Uhr geladen: was kostet das?"
+    assert with_span_hours(stated) == stated

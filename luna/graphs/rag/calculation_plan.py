@@ -100,7 +100,7 @@ def passages_block(passages: Sequence[dict[str, Any]]) -> str:
 
 _UNIT_AFTER = re.compile(
     r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|Euro[- ]?cents?|Cents?|€|EUR|Euros?|"
-    r"kWh|MWh|Wh|kWp|kW|W|"
+    r"kWh|MWh|Wh|kWp|kW|W|h|"
     r"Monate?n?|months?|Jahre?n?|years?|Tage?n?|days?)(?![\w/])",
     re.IGNORECASE,
 )

@@ -59,7 +59,12 @@ from luna.graphs.rag.table_totals import (
     with_period_sums,
 )
 from luna.graphs.rag.tariff_windows import with_tariff_window
-from luna.graphs.rag.window_energy import WindowEnergy, asks_window_energy, window_energy
+from luna.graphs.rag.window_energy import (
+    WindowEnergy,
+    asks_window_energy,
+    window_energy,
+    with_span_hours,
+)
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations
@@ -380,6 +385,7 @@ def _by_code(state: RagState, ctx: RagContext) -> bool:
     if not wants_calculation(question, [p["text"] for p in passages]):
         return False
     extended = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
+    question = with_span_hours(with_tariff_window(question, extended))
     return calculated_by_code(question, extended, guess_language(state["question"])) is not None
 
 
@@ -472,6 +478,7 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
             documents = _current_documents(state, ctx)[1]
             passages = with_period_sums(question, passages, documents, ctx.retriever.dictionary)
         question = with_tariff_window(question, passages)  # "um 17:30" → its window's rate
+        question = with_span_hours(question)  # "14 kW von 17 bis 20 Uhr" → "(3 h)"
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}

@@ -14,7 +14,9 @@ price of its own, no percentage):
 * one quantity: ``quantity × rate``;
 * one quantity and two alternatives ("im Niedertarif statt im Hochtarif", "instead of"):
   ``(rate of the replaced − rate of the chosen) × quantity``;
-* two quantities ("from 223.4 kW to 190 kW"): ``(larger − smaller) × rate``.
+* two quantities ("from 223.4 kW to 190 kW"): ``(larger − smaller) × rate``;
+* a power and the hours it runs ("14 kW … (3 h)", the hours of the question's time span, see
+  :func:`luna.graphs.rag.window_energy.with_span_hours`): ``power × hours × rate per kWh``.
 
 A rate is a passage number whose unit is money per the quantity's unit (``ct/kWh``,
 ``€/kW``); the one whose words (a table cell's row and column headings) share most with the
@@ -180,6 +182,18 @@ def operand(name: str, number: ListedNumber) -> Operand:
     return Operand(name=name, value=number.value, unit=number.unit[:16], source=number.source)
 
 
+def _power_over_hours_plan(
+    question: str, passages: Sequence[dict[str, Any]], given: Sequence[ListedNumber]
+) -> CalculationPlan | None:
+    """A power the question states over the hours it runs, at the rate per kWh that fits."""
+    power, hours = sorted(given, key=lambda n: n.unit.casefold() != "kw")
+    rate = best_rate(scored_rates(question, passages, "kwh", asked_net(question)))
+    if rate is None:
+        return None
+    operands = [operand("power", power), operand("hours", hours), operand("rate", rate)]
+    return CalculationPlan(operands=operands, expression="power * hours * rate", result_unit="€")
+
+
 def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of a rate times the question's quantity (see the module's docstring), or
     None when the question is not of that shape or its rate is not unambiguous."""
@@ -187,6 +201,8 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
         return None
     given = listed_numbers(question, [])
     units = {n.unit.casefold() for n in given}
+    if units == {"kw", "h"} and len(given) == 2:
+        return _power_over_hours_plan(question, passages, given)
     if not given or len(given) > 2 or len(units) != 1 or rate_per(given[0].unit):
         return None
     per = units.pop()

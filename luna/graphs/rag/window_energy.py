@@ -8,6 +8,11 @@ read by code: the window's length (across midnight where it ends earlier than it
 the power, in the power's energy unit. Only a question that asks for an amount of energy and
 states no quantity of its own is answered; where several such lines fit, the one whose words
 share most with the question must be clear, else the question goes on to the model.
+
+A question may state both itself: "die Waschküche zieht 14 kW und läuft von 17 bis 20 Uhr.
+Was kostet das?" The span's hours are then added to the question (:func:`with_span_hours`),
+so code prices the power over them at the window's rate (see
+:mod:`luna.graphs.rag.rate_plans`); the model had multiplied by the clock times.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.graphs.rag.calculation_plan import listed_numbers
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
-from luna.graphs.rag.tariff_windows import CLOCK_WINDOW, window_minutes
+from luna.graphs.rag.tariff_windows import CLOCK_WINDOW, asked_span, window_minutes
 
 ASKS_ENERGY = re.compile(
     r"\bwie\s?viel\w*\s+(energie|strom|kwh|kilowattstunden)\b|"
@@ -33,6 +38,7 @@ ASKS_ENERGY = re.compile(
 )
 _POWER = re.compile(r"(?<![\w.,])(?P<n>\d+(?:[.,]\d+)?)\s?(?P<u>kW|MW|W)\b")
 _ENERGY_UNIT = {"kW": "kWh", "MW": "MWh", "W": "Wh"}
+_ENERGY_GIVEN = re.compile(r"\d\s?(?:kWh|MWh|Wh)\b", re.IGNORECASE)
 _LABELS: dict[Language, str] = {"de": "Zeitfenster", "en": "Time window"}
 
 
@@ -106,3 +112,17 @@ def window_energy(question: str, passages: Sequence[dict[str, Any]]) -> WindowEn
         operands=operands,
     )
     return WindowEnergy(window=window.group(), calculation=calculation)
+
+
+def with_span_hours(question: str) -> str:
+    """The question with the length of the one time span it names added ("… (3 h)"), where it
+    states one power and no energy: the hours the power runs."""
+    span = asked_span(question)
+    if span is None or len(_POWER.findall(question)) != 1 or _ENERGY_GIVEN.search(question):
+        return question
+    start, end = span
+    minutes = end - start if end > start else end + 24 * 60 - start
+    if minutes <= 1:
+        return question  # a point in time, no span
+    hours = format_number(Decimal(minutes) / 60, guess_language(question), 2, trim=True)
+    return f"{question.rstrip()} ({hours} h)"
