@@ -51,6 +51,9 @@ CUE_GAP = r"\s*[:|]?\s*(?:(?:dem|den|the|on)\s+)?"
 VALID_FROM_CUES: tuple[str, ...] = (
     r"\bgültig\s+(?:ab|vom|seit|zum)",
     r"\bgilt\s+(?:ab|seit|vom)",
+    # "Gültig für Lieferungen vom …", "gilt für Stromlieferungen ab dem …"
+    r"\b(?:gültig|gilt)\s+für\s+(?:[^\W\d_]+\s+){1,3}?(?:ab|vom|seit)",
+    r"\b(?:valid|applies)\s+(?:to|for)\s+(?:[^\W\d_]+\s+){1,3}?(?:from|as\s+of|starting)",
     r"\bGültigkeit(?:sbeginn)?(?:\s+ab)?",
     r"\b(?:in\s+Kraft|wirksam)\s+(?:ab|seit|zum|mit)",
     r"\b(?:tritt|treten)\s+(?:am|zum|ab)",

@@ -54,6 +54,20 @@ CASES: list[tuple[str, ParsedDocument, dict[str, Any]]] = [
         },
     ),
     (
+        "de: gültig für Lieferungen vom, outranking the Stand after it",
+        doc(
+            "Preisblatt Nordstrom Takt 2027",
+            "Gültig für Lieferungen vom 01.01.2027 bis 31.12.2027. Stand: 14.11.2026.",
+            BODY,
+        ),
+        {"valid_from": date(2027, 1, 1), "kind": "valid_from"},
+    ),
+    (
+        "en: valid for deliveries from",
+        doc("Price sheet Luna Power", "Valid for deliveries from 1 March 2027.", BODY),
+        {"valid_from": date(2027, 3, 1), "kind": "valid_from"},
+    ),
+    (
         "en: valid from in the first paragraph",
         doc("Price sheet Luna Power Flex", "This price sheet is valid from 1 January 2026."),
         {"valid_from": date(2026, 1, 1), "kind": "valid_from"},
