@@ -61,7 +61,7 @@ lautstärke schallleistung schallleistungspegel schalldruckpegel noise sound
 einspeisevergütung feed-in-tariff feed-in-tariffs feed-in-remuneration
 kündigungsfrist notice-period
 spitzenlast lastspitze spitzenlastlimit peak-load peak
-aufschlag aufschläge markup surcharge
+aufschlag aufschläge markup markups surcharge surcharges
 börsenpreis börsenstrompreis day-ahead-preis day-ahead-price exchange-price spot-price
 anmeldung anmeldenummer registriernummer registrierung registration registration-number
 vorlauftemperatur flow-temperature
@@ -90,6 +90,7 @@ _WORDS = """
 grenzwert grenzwerte grenze obergrenze limit limits
 schwelle schwellwert schwellenwert threshold thresholds
 einspeisung einspeisen einspeist eingespeist feed-in
+summe gesamtsumme total sum
 """
 
 # Kinds of document a question may name ("laut neuer Energierichtlinie", "the FAQ", "the grid

@@ -57,6 +57,8 @@ WeightHook = Callable[[Sequence["RetrievedChunk"]], Mapping[int, float]]
 QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_COUNTERPART_CANDIDATES = 50  # chunks of one section read to find an older version's counterpart
 PER_DOCUMENT = 3  # chunks of one document in a result while other documents' are left
 PER_SECTION = 2  # chunks of one section of a document while other sections' are left
 _SCORE_DIGITS = 6  # scores equal to this many digits are ties (float noise aside)
@@ -365,19 +367,25 @@ class Retriever:
     def _counterpart(
         self, session: Session, item_id: uuid.UUID, newer: list[RetrievedChunk]
     ) -> list[RetrievedChunk]:
-        """The first chunk of ``item_id`` under the section of the best of the ``newer``
-        version's chunks that has one (a revision history aside); empty when it has none."""
+        """The chunk of ``item_id`` under the section of the best of the ``newer`` version's
+        chunks that has one (a revision history aside) whose words are most like that chunk's
+        (its table beside the newer table, not the section's unchanged first paragraph; the
+        first of those alike); empty when the older version has no such section."""
         section = next((c.section for c in newer if c.section and not _is_history(c.section)), None)
         if section is None:
             return []
-        point_id = session.scalars(
-            select(ItemChunk.point_id)
+        rows = session.execute(
+            select(ItemChunk.point_id, ItemChunk.text)
             .where(ItemChunk.item_id == item_id, ItemChunk.section == section)
             .order_by(ItemChunk.ordinal)
-            .limit(1)
-        ).first()
+            .limit(_COUNTERPART_CANDIDATES)
+        ).all()
+        if not rows:
+            return []
         best = next(c for c in newer if c.section == section)
-        return [] if point_id is None else self._resolve(session, [(point_id, best.score)])
+        words = _letter_words(best.text)
+        point_id = max(rows, key=lambda row: len(words & _letter_words(row.text)))[0]
+        return self._resolve(session, [(point_id, best.score)])
 
     def _payload_filter(
         self, session: Session, filters: RetrievalFilter | None
@@ -537,6 +545,11 @@ class _Search:
         """The fused chunks of ``ranked`` (all lists, by RRF) with text and locators from SQL."""
         fused = list(scores) if scores is not None else reciprocal_rank_fusion(ranked)
         return self._retriever._resolve(self._session, fused)
+
+
+def _letter_words(text: str) -> set[str]:
+    """A chunk's words without its figures: what two versions of one passage share."""
+    return {w.casefold() for w in _LETTERS.findall(text)}
 
 
 _HISTORY = re.compile(HISTORY_HEADING, re.IGNORECASE)

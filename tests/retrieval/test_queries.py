@@ -185,7 +185,7 @@ def test_each_attribute_of_a_list_of_them_is_searched_on_its_own():
         "will she pay?"
     ) == [
         "QuellStrom Flex grundgebühr grundpreis",
-        "QuellStrom Flex aufschlag aufschläge markup surcharge",
+        "QuellStrom Flex aufschlag aufschläge markup markups surcharge surcharges",
     ]
     # "Dr." ends no sentence: the whole question asks, and each word counts once
     assert attribute_queries(

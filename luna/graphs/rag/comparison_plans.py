@@ -33,6 +33,7 @@ from luna.graphs.rag.calculation_plan import (
     ListedNumber,
     in_brackets,
     listed_numbers,
+    stated_side,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.rate_plans import (
@@ -173,6 +174,19 @@ def _leaders(
     return {parse_number(n.value): n for n in reversed(stated or best)}
 
 
+def _net_of_a_pair(leaders: dict[Decimal, ListedNumber]) -> dict[Decimal, ListedNumber]:
+    """Of a side's two leaders that are one value net and gross (a tariff row's two columns),
+    the net one: a relative change is the same on either side of the VAT, when both sides
+    are read on the same one."""
+    if len(leaders) != 2:
+        return leaders
+    sides = {stated_side(n): (v, n) for v, n in leaders.items()}
+    if set(sides) != {"net", "gross"}:
+        return leaders
+    value, number = sides["net"]
+    return {value: number}
+
+
 def _pair(
     compared: dict[Decimal, ListedNumber], reference: dict[Decimal, ListedNumber]
 ) -> tuple[ListedNumber, ListedNumber] | None:
@@ -217,10 +231,12 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
     compared_terms = _side_terms(split.compared, vocabulary)
     reference_terms = _side_terms(split.reference, vocabulary)
     shared = compared_terms & reference_terms
-    pair = _pair(
-        _leaders(candidates, split.compared, compared_terms - shared, shared),
-        _leaders(candidates, split.reference, reference_terms - shared, shared),
-    )
+    compared_leaders = _leaders(candidates, split.compared, compared_terms - shared, shared)
+    reference_leaders = _leaders(candidates, split.reference, reference_terms - shared, shared)
+    if ASKS_PERCENT.search(question):  # net or gross: the same change, read on one side
+        compared_leaders = _net_of_a_pair(compared_leaders)
+        reference_leaders = _net_of_a_pair(reference_leaders)
+    pair = _pair(compared_leaders, reference_leaders)
     if pair is None or _unit_key(pair[0]) != _unit_key(pair[1]):
         return None
     compared, reference = pair
