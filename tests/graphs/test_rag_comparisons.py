@@ -431,3 +431,21 @@ def test_a_percentage_change_of_a_row_stated_net_and_gross_is_read_net_on_both_s
     result = calculate(ScriptedModel(script=[]), calculate_prompt, question, passages, "en")
     assert result is not None
     assert result.rounded() == Decimal("16.47")  # (4.030 − 3.460) / 3.460
+
+
+def test_a_yearly_amount_of_one_of_two_products_is_scaled_only_when_the_question_names_it(
+    calculate_prompt: LoadedPrompt,
+):
+    """Two tariffs' base prices, each stated net and gross in its own sentence: a question
+    naming one tariff gets that tariff's gross price × 12; one naming neither gets no coded
+    figure (the model's plan, which may ask which tariff is meant)."""
+    sheet = (
+        "Grundpreis Flex: 18,40 € netto pro Monat (21,90 € brutto) je Zähler.\n"
+        "Grundpreis Ostwind Takt: 22,10 € netto pro Monat (26,30 € brutto) je Zähler."
+    )
+    passages = [{"n": 1, "title": "Preisblatt Ostwind", "text": sheet}]
+    named = "Was zahlen wir übers Jahr an Grundpreis für Flex, brutto?"
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, named, passages, "de")
+    assert result is not None
+    assert result.rounded() == Decimal("262.80")  # 21,90 € × 12
+    assert scaled_plan("Was zahlen wir übers Jahr an Grundpreis, brutto?", passages) is None

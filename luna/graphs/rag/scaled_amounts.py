@@ -31,7 +31,9 @@ from luna.graphs.rag.calculation_plan import (
     stated_side,
 )
 from luna.graphs.rag.comparison_plans import value_scope
+from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.rate_plans import (
+    UNDISTINCTIVE,
     asked_net,
     best_rate,
     is_money,
@@ -43,6 +45,7 @@ from luna.retrieval.queries import asked_attributes, states_asked
 
 _AFTER_CHARS = 40
 _CLAUSE_END = re.compile(r"[.;:|\n]\s")
+_SENTENCE_END = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 _VAT_WORDS = rf"(the\s+|der\s+)?{VAT_WORD.pattern}"
 _WITHOUT_VAT = re.compile(
     r"\b(without|excluding|excl|exclusive of|net of|before|ohne|exkl|exklusive|abzüglich|vor)"
@@ -67,6 +70,16 @@ def _after(number: ListedNumber, text: str) -> str:
     after = text[at + len(number.value) : at + len(number.value) + _AFTER_CHARS]
     end = _CLAUSE_END.search(after + " ")
     return after[: end.start() + 1] if end else after
+
+
+def _sentence(number: ListedNumber, text: str) -> str:
+    """The sentence (a table's row) of the passage that states the value."""
+    at = text.find(number.value)
+    if at < 0:
+        return ""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    end = _SENTENCE_END.search(text, at)
+    return text[starts[-1] if starts else 0 : end.start() if end else len(text)]
 
 
 def _vat(question: str) -> ListedNumber | None:
@@ -122,10 +135,17 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
     # "Grundgebühr") shares no word with the question, but the lexicon says it is the one.
     named = 1.0 if asked_attributes(what.casefold()) else 0.0
     scored = [
-        (n, s + named)
+        (n, s)
         for n, s in scored
         if n.source in texts and states_asked(what, value_scope(n, by_number[n.source]))
     ]
+    # Scored on the whole sentence: "Grundpreis Flex: 19,90 € netto pro Monat (23,68 € brutto)"
+    # names the base price for 23,68 € too, though its few words around do not.
+    said_of = {
+        n: f"{n.context} {_sentence(n, str(by_number[n.source]['text']))}" for n, _ in scored
+    }
+    weights = term_weights(list(said_of.values()), question_terms(what) - UNDISTINCTIVE)
+    scored = [(n, term_score(said_of[n], weights) + named) for n, _ in scored]
     yearly = asks_per_year(question)
     monthly = {n for n, _ in scored if is_monthly(operand("amount", n), texts[n.source])}
     if yearly:
