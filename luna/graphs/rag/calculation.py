@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from luna.core.arithmetic import Expression, format_number, written_decimals
 from luna.core.language import Language
 from luna.core.units import parse_unit
+from luna.graphs.rag.bill_formulas import bill_formula_plan
 from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.calculation_plan import (
     NET_WORD,
@@ -302,6 +303,7 @@ def _coded(
 ) -> Calculation | None:
     for kind, coded in (
         ("stated formula", formula_plan(question, passages)),
+        ("bill formula", bill_formula_plan(question, passages)),
         ("rate plan", rate_plan(question, passages)),
         ("comparison", comparison_plan(question, passages)),
         ("scaled amount", scaled_plan(question, passages)),

@@ -57,7 +57,10 @@ from luna.retrieval.periods import MONTH_NAME
 from luna.retrieval.queries import asking_part
 
 # "<what> = <expression>" on a line of its own; the right side holds an operator and a word.
-_FORMULA = re.compile(r"^\s*(?P<lhs>[^=\n|]{3,80}?)\s+=\s+(?P<rhs>[^=\n|]{3,200}?)\s*$", re.M)
+# The formula may end its line or its sentence ("… + monatlicher Grundpreis. Auf den …").
+_FORMULA = re.compile(
+    r"^\s*(?P<lhs>[^=\n|]{3,80}?)\s+=\s+(?P<rhs>[^=\n|]{3,200}?)\s*(?:$|\.(?=\s+[A-ZÄÖÜ]))", re.M
+)
 _TOKEN = re.compile(
     rf"(?P<number>\d+(?:[.,]\d+)*)(?:\s?(?P<unit>{UNIT_WORDS}|%)(?![\w/]))?"
     r"|(?P<op>[+\-−×·*/÷])|(?P<paren>[()])"
@@ -128,8 +131,8 @@ def _parse(lhs: str, rhs: str, source: int) -> StatedFormula | None:
             name = f"v{len(variables) + 1}"
             variables[name] = match.group("word")
             parts.append(name)
-    if not variables or not operands or not any(p in "+-*/" for p in parts):
-        return None
+    if not variables or not (operands or len(variables) > 1) or not any(p in "+-*/" for p in parts):
+        return None  # a formula of names only is a bill (:mod:`luna.graphs.rag.bill_formulas`)
     return StatedFormula(lhs.strip(), " ".join(parts), operands, variables)
 
 
@@ -212,7 +215,7 @@ def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculati
     (:func:`_looked_up`); a quantity the question adds in the formula's per-unit ("300 kWh")
     multiplies the result into an amount of money when the question asks for one. None when
     no formula fits unambiguously (see the module's docstring)."""
-    formulas = stated_formulas(passages)
+    formulas = [f for f in stated_formulas(passages) if f.operands]
     if not formulas:
         return None
     terms = question_terms(question)

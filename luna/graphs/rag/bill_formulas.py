@@ -1,0 +1,144 @@
+"""A bill formula written in words only, evaluated by code with each word's value.
+
+A price sheet may state its bill as a formula of named quantities and no figure of its own:
+
+    Monatlicher Rechnungsbetrag (netto) = Verbrauch in kWh × (Börsenpreis + Summe Aufschläge)
+    + monatlicher Grundpreis.
+
+"Im April lag der Börsenpreis bei 6,95 ct/kWh und wir haben 44.200 kWh verbraucht. Was
+kostet uns das brutto inkl. Grundpreis?" gives two of the names a value; the others are
+figures the passages state under the same name (the table row "Summe Aufschläge | 6,731 |
+8,010", the sentence "Grundpreis FlexBörse: 19,90 € netto pro Monat"). Each name takes:
+
+* the question's figure whose words name it ("Börsenpreis … 6,95 ct/kWh"), or, for a
+  quantity of energy the formula names ("Verbrauch in kWh"), the question's one energy;
+* else the one passage figure whose words (a table cell's row and column headings, the words
+  around a number in prose) name it best, net or gross as the formula is, the question's own
+  words breaking a tie between products ("bei FlexBörse");
+
+and the result is money in the formula's terms. A question that asks gross of a net formula
+gets the VAT rate the passages state. Where any name has no value, or two values fit one
+name alike, there is no plan and the model's is tried; only questions that ask for an amount
+of money and bring a quantity of their own come here, since a formula of names is a bill,
+not a unit price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from luna.graphs.rag.calculation_cues import ASKS_MONEY
+from luna.graphs.rag.calculation_plan import (
+    GROSS_WORD,
+    NET_WORD,
+    VAT_WORD,
+    CalculationPlan,
+    ListedNumber,
+    Operand,
+    listed_numbers,
+)
+from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
+from luna.graphs.rag.rate_plans import MAX_RATES, UNDISTINCTIVE, asked_net, net_or_gross
+from luna.graphs.rag.stated_formulas import StatedFormula, stated_formulas
+
+_ENERGY_UNITS = frozenset({"kwh", "mwh", "wh"})
+
+
+def _names(words: str, context: str) -> bool:
+    """Whether a figure's words name a formula's variable: the stems of all its nouns (its
+    capitalised words; all its words where none is) are among them ("Summe Aufschläge" in
+    "Summe Aufschläge · netto (ct/kWh)", "monatlicher Grundpreis" in "Grundpreis Flex: 19,90 €
+    netto pro Monat")."""
+    nouns = [w for w in words.split() if w[:1].isupper()] or words.split()
+    wanted = {s for s in stems(" ".join(nouns)) if len(s) >= 4} - UNDISTINCTIVE
+    return bool(wanted) and wanted <= stems(context)
+
+
+def _from_question(words: str, given: Sequence[ListedNumber]) -> ListedNumber | None:
+    named = [n for n in given if _names(words, n.context)]
+    if len(named) == 1:
+        return named[0]
+    energy = [n for n in given if n.unit.casefold() in _ENERGY_UNITS]
+    unit_named = any(unit in words.casefold().split() for unit in _ENERGY_UNITS)
+    return energy[0] if unit_named and len(energy) == 1 else None
+
+
+def _from_passages(
+    words: str, question: str, passages: Sequence[dict[str, Any]], net: bool | None
+) -> ListedNumber | None:
+    """The one passage figure whose words name the variable, the question's words deciding
+    among those that name it alike."""
+    candidates = [
+        n
+        for n in listed_numbers(question, passages, limit=MAX_RATES)
+        if n.source > 0 and n.unit and n.unit != "%" and net_or_gross(n, net)
+    ]
+    named = [n for n in candidates if _names(words, n.context)]
+    if len({n.value for n in named}) <= 1:
+        return named[0] if named else None
+    terms = question_terms(question) - UNDISTINCTIVE
+    weights = term_weights([n.context for n in named], terms)
+    scored = [(term_score(n.context, weights), n) for n in named]
+    top = max(score for score, _ in scored)
+    best = {n.value: n for score, n in scored if score == top}
+    return next(iter(best.values())) if top > 0 and len(best) == 1 else None
+
+
+def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumber | None:
+    rates = {
+        n.value: n
+        for n in listed_numbers(question, passages, limit=MAX_RATES)
+        if n.source > 0 and n.unit == "%" and VAT_WORD.search(n.context)
+    }
+    return next(iter(rates.values())) if len(rates) == 1 else None
+
+
+def _plan(
+    formula: StatedFormula,
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    given: Sequence[ListedNumber],
+) -> CalculationPlan | None:
+    net = (
+        True if NET_WORD.search(formula.lhs) else False if GROSS_WORD.search(formula.lhs) else None
+    )
+    operands: list[Operand] = []
+    taken: set[ListedNumber] = set()
+    for name, words in formula.variables.items():
+        value = _from_question(words, [n for n in given if n not in taken])
+        if value is None:
+            value = _from_passages(words, question, passages, net)
+        if value is None:
+            return None
+        taken.add(value)
+        operands.append(Operand(name=name, value=value.value, unit=value.unit, source=value.source))
+    if set(given) - taken:
+        return None  # a figure of the question the formula has no place for
+    expression = formula.expression
+    if net is True and asked_net(question) is False:
+        vat = _stated_vat(question, passages)
+        if vat is None:
+            return None
+        operands.append(Operand(name="vat", value=vat.value, unit="%", source=vat.source))
+        expression = f"({expression}) * (1 + vat / 100)"
+    elif net is not None and asked_net(question) not in (None, net):
+        return None  # a gross formula does not answer a net question
+    return CalculationPlan(operands=operands, expression=expression, result_unit="€")
+
+
+def bill_formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
+    """The plan of the one formula of names only that every name of gets a value (see the
+    module's docstring), or None."""
+    if not ASKS_MONEY.search(question):
+        return None
+    given = [n for n in listed_numbers(question, []) if n.unit and n.unit != "%"]
+    if not given:
+        return None
+    formulas = {
+        (f.lhs, f.expression, tuple(f.variables.values())): f
+        for f in stated_formulas(passages)
+        if not f.operands and len(f.variables) > 1
+    }.values()
+    plans = [p for f in formulas if (p := _plan(f, question, passages, given)) is not None]
+    return plans[0] if len(plans) == 1 else None
