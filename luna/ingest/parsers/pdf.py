@@ -325,6 +325,8 @@ def _header_run_end(lines: list[_Line], start: int) -> int | None:
         return None
     index, climbs = start + 1, 0
     while index < len(lines):
+        if climbs == 0 and index - start >= _HEADER_MAX_LINES:
+            return None  # a cell's lines, and no next cell: body text, not a header
         previous, line = lines[index - 1], lines[index]
         if _climbs_to_next_cell(previous, line):
             climbs += 1
