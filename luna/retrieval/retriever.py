@@ -57,7 +57,6 @@ WeightHook = Callable[[Sequence["RetrievedChunk"]], Mapping[int, float]]
 QueryAdapter = Callable[[Sequence[float]], Sequence[float]]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LETTERS = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _COUNTERPART_CANDIDATES = 50  # chunks of one section read to find an older version's counterpart
 PER_DOCUMENT = 3  # chunks of one document in a result while other documents' are left
 PER_SECTION = 2  # chunks of one section of a document while other sections' are left
@@ -383,8 +382,8 @@ class Retriever:
         if not rows:
             return []
         best = next(c for c in newer if c.section == section)
-        words = _letter_words(best.text)
-        point_id = max(rows, key=lambda row: len(words & _letter_words(row.text)))[0]
+        words = _words(best.text)
+        point_id = max(rows, key=lambda row: len(words & _words(row.text)))[0]
         return self._resolve(session, [(point_id, best.score)])
 
     def _payload_filter(
@@ -545,11 +544,6 @@ class _Search:
         """The fused chunks of ``ranked`` (all lists, by RRF) with text and locators from SQL."""
         fused = list(scores) if scores is not None else reciprocal_rank_fusion(ranked)
         return self._retriever._resolve(self._session, fused)
-
-
-def _letter_words(text: str) -> set[str]:
-    """A chunk's words without its figures: what two versions of one passage share."""
-    return {w.casefold() for w in _LETTERS.findall(text)}
 
 
 _HISTORY = re.compile(HISTORY_HEADING, re.IGNORECASE)

@@ -32,7 +32,6 @@ from luna.graphs.rag.calculation_cues import ASKS_MONEY
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
-    VAT_WORD,
     CalculationPlan,
     ListedNumber,
     Operand,
@@ -40,6 +39,7 @@ from luna.graphs.rag.calculation_plan import (
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.rate_plans import MAX_RATES, UNDISTINCTIVE, asked_net, net_or_gross
+from luna.graphs.rag.scaled_amounts import stated_vat
 from luna.graphs.rag.stated_formulas import StatedFormula, stated_formulas
 
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "wh"})
@@ -85,15 +85,6 @@ def _from_passages(
     return next(iter(best.values())) if top > 0 and len(best) == 1 else None
 
 
-def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumber | None:
-    rates = {
-        n.value: n
-        for n in listed_numbers(question, passages, limit=MAX_RATES)
-        if n.source > 0 and n.unit == "%" and VAT_WORD.search(n.context)
-    }
-    return next(iter(rates.values())) if len(rates) == 1 else None
-
-
 def _plan(
     formula: StatedFormula,
     question: str,
@@ -117,7 +108,7 @@ def _plan(
         return None  # a figure of the question the formula has no place for
     expression = formula.expression
     if net is True and asked_net(question) is False:
-        vat = _stated_vat(question, passages)
+        vat = stated_vat(question, passages)
         if vat is None:
             return None
         operands.append(Operand(name="vat", value=vat.value, unit="%", source=vat.source))

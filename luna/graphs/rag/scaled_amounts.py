@@ -90,7 +90,7 @@ def _vat(question: str) -> ListedNumber | None:
     return given[0]
 
 
-def _stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumber | None:
+def stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumber | None:
     """The VAT rate the passages state beside a VAT word, when they state exactly one."""
     rates = {
         n.value: n
@@ -119,7 +119,7 @@ def scaled_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculatio
         return None  # the question brings a quantity of its own: a rate plan's shape
     asked = asked_net(question)
     if vat is None and (_WITHOUT_VAT.search(question) or _WITH_VAT.search(question)):
-        vat, asked = _stated_vat(question, passages), bool(_WITHOUT_VAT.search(question))
+        vat, asked = stated_vat(question, passages), bool(_WITHOUT_VAT.search(question))
     texts = {int(p["n"]): " ".join(str(p["text"]).split()) for p in passages}
     # With the VAT to convert, an amount stated on the other side of net/gross will do.
     scored = [

@@ -61,10 +61,13 @@ class WindowEnergy:
         )
 
 
+def _span_minutes(start: int, end: int) -> int:
+    """The minutes from ``start`` to ``end`` (across midnight where it ends earlier)."""
+    return end - start if end > start else end + 24 * 60 - start
+
+
 def _hours(match: re.Match[str]) -> Decimal:
-    start, end = window_minutes(match)
-    minutes = end - start if end > start else end + 24 * 60 - start
-    return Decimal(minutes) / 60
+    return Decimal(_span_minutes(*window_minutes(match))) / 60
 
 
 def _lines(passage: dict[str, Any]) -> list[str]:
@@ -120,8 +123,7 @@ def with_span_hours(question: str) -> str:
     span = asked_span(question)
     if span is None or len(_POWER.findall(question)) != 1 or _ENERGY_GIVEN.search(question):
         return question
-    start, end = span
-    minutes = end - start if end > start else end + 24 * 60 - start
+    minutes = _span_minutes(*span)
     if minutes <= 1:
         return question  # a point in time, no span
     hours = format_number(Decimal(minutes) / 60, guess_language(question), 2, trim=True)
