@@ -33,6 +33,7 @@ SPLIT_CORPUS = {
     "probe": "trust_probe",
     "fresh": "trust_fresh",
     "blind": "trust_blind",
+    "unseen": "trust_unseen",
 }
 SPLITS = list(SPLIT_CORPUS)
 

@@ -1,9 +1,9 @@
-"""The trust eval's splits on corpora of their own: ``probe``, ``fresh`` and ``blind``.
+"""The trust eval's splits on corpora of their own: ``probe``, ``fresh``, ``blind``, ``unseen``.
 
 ``evals/trust_qa.<split>.v1.jsonl`` asks about ``evals/corpus/trust_<split>`` (built by
 ``scripts/build_trust_<split>_corpus.py``), written later than the dev and test splits by
-someone who had not seen the tuning (``fresh`` and ``blind``: nor the code, nor any question
-set). Same checks
+someone who had not seen the tuning (``fresh``, ``blind`` and ``unseen``: nor the code, nor any
+question set). Same checks
 as the dev and test splits: the file loads, has its type and language mix, and every evidence
 string is text Luna's own parser extracts from the named document (whitespace collapsed).
 """
@@ -90,6 +90,25 @@ SPLITS = [
             "Inbetriebnahmeprotokoll_Speicher_2025-01-27.txt": "COMMISSIONING",
             "Haustechnik_Notiz_Verbrauch_2024-2025.md": "FM_NOTE",
             "Protokoll_Energieteam_2025-03-05.md": "TEAM_MINUTES",
+        },
+    ),
+    Split(
+        "unseen",
+        {
+            "fact": 5,
+            "table": 5,
+            "multi_document": 8,
+            "numeric": 16,
+            "cross_lingual": 4,
+            "version_conflict": 4,
+            "unanswerable": 3,
+            "injection": 3,
+        },
+        {
+            "ibn_protokoll_gridblock400_bergmoos.txt": "PROTOCOL",
+            "norrcell_gridblock400_modbus_map_rev2.1.txt": "REGISTERS",
+            "bergmoos_notiz_haustechnik_strombezug_2025.md": "FM_NOTE",
+            "bergmoos_energy_team_minutes_2026-01-20.md": "MINUTES",
         },
     ),
 ]
