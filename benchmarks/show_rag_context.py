@@ -1,6 +1,6 @@
 """What the answer model reads for trust-suite questions: retrieved sources and screened context.
 
-    .venv/bin/python benchmarks/show_rag_context.py [--split dev|test|probe] [--numbers]
+    .venv/bin/python benchmarks/show_rag_context.py [--split SPLIT] [--numbers]
         [--calculate] CASE_ID ...
 
 Ingests ``evals/corpus/trust`` (``trust_probe`` for the probe split) into a throwaway database
@@ -8,8 +8,9 @@ and LUNA_HOME (as ``bench_trust.py`` does), then runs only the RAG graph's ``ret
 ``screen`` nodes for each case (no model is loaded) and prints the sources (number, title,
 section, marked when superseded), the context the model would read and its approximate token
 count. ``--numbers`` adds the list of
-numbers the ``rag_calculate`` prompt shows the model; ``--calculate`` loads the local model and
-runs the calculation (each rejected plan and its problems are logged). For the tuning loop on
+numbers the ``rag_calculate`` prompt shows the model; ``--calculate`` runs the graph's
+``calculate`` node as the graph would (code's answers first, then the local model's plan; each
+rejected plan and its problems are logged). For the tuning loop on
 the dev split: read test-split cases only after their figures are reported.
 """
 
@@ -20,11 +21,9 @@ import logging
 
 from _trust import SPLITS, retrieve_and_screen, trust_cases, trust_knowledge
 
-from luna.core.language import guess_language
-from luna.graphs.rag.calculation import calculate
 from luna.graphs.rag.calculation_plan import listed_numbers, numbered_block
+from luna.graphs.rag.nodes import calculate
 from luna.ingest.tokens import approx_token_count
-from luna.prompts.registry import load_prompt
 
 
 def main() -> None:
@@ -56,12 +55,14 @@ def main() -> None:
             if args.numbers or args.calculate:
                 listed = listed_numbers(question, screened)
                 print(f"--- numbers\n{numbered_block(listed)}")
-            if args.calculate:
-                with runtime.stores.sessions() as session:
-                    prompt = load_prompt(session, "rag_calculate", {})
-                language = guess_language(question)
-                result = calculate(runtime.chat_model, prompt, question, screened, language)
-                print(f"--- calculation\n{result.render(language) if result else None}")
+            if args.calculate:  # the graph's node: code's answers first, then the plan
+                context = node.context
+                context.sessions = runtime.stores.sessions
+                context.chat_model = runtime.chat_model
+                context.prompt_versions = {}
+                context.model_name = "local"
+                result = calculate(state, node)
+                print(f"--- calculation\n{result.get('answer')}")
 
 
 if __name__ == "__main__":

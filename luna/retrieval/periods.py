@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from luna.retrieval.designations import years
+
 MONTHS_DE = [
     "Januar",
     "Februar",
@@ -191,3 +193,9 @@ def quarter_terms(question: str) -> list[str]:
     "Q3": time-variable grid fees and seasonal prices are given per quarter, "16:00–20:00 Uhr
     | Q2 und Q3")."""
     return list(dict.fromkeys(f"Q{(month - 1) // 3 + 1}" for month in period_months(question)))
+
+
+def question_year(question: str) -> int | None:
+    """The one year a question names ("im ersten Quartal 2026"), else None."""
+    named = {int(y) for y in years(question)}
+    return named.pop() if len(named) == 1 else None

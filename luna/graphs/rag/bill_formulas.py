@@ -12,11 +12,16 @@ figures the passages state under the same name (the table row "Summe Aufschläge
 
 * the question's figure whose words name it ("Börsenpreis … 6,95 ct/kWh"), or, for a
   quantity of energy the formula names ("Verbrauch in kWh"), the question's one energy;
+* else, where the question names one month ("was hätte der Januar 2025 gekostet? Verbrauch
+  und Börsenpreis aus der Notiz"), the cell of that month's table row whose column heading
+  names it ("Jan 2025 · Verbrauch (kWh)"): the month's figures stand in for the question's;
 * else the one passage figure whose words (a table cell's row and column headings, the words
   around a number in prose) name it best, net or gross as the formula is, the question's own
   words breaking a tie between products ("bei FlexBörse");
 
-and the result is money in the formula's terms. A question that asks gross of a net formula
+and the result is money in the formula's terms. A month the question names with its year
+takes its figures from the documents in force then (December 2024 from the 2024 price sheet,
+:func:`~luna.graphs.rag.supersession.in_force_on`). A question that asks gross of a net formula
 gets the VAT rate the passages state. Where any name has no value, or two values fit one
 name alike, there is no plan and the model's is tried; only questions that ask for an amount
 of money and bring a quantity of their own come here, since a formula of names is a bill,
@@ -26,9 +31,10 @@ not a unit price.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from luna.graphs.rag.calculation_cues import ASKS_MONEY
+from luna.graphs.rag.calculation_cues import ASKS_MONEY, asks_money
 from luna.graphs.rag.calculation_plan import (
     GROSS_WORD,
     NET_WORD,
@@ -38,11 +44,16 @@ from luna.graphs.rag.calculation_plan import (
     listed_numbers,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
-from luna.graphs.rag.rate_plans import MAX_RATES, UNDISTINCTIVE, asked_net, net_or_gross
+from luna.graphs.rag.rate_plans import UNDISTINCTIVE, asked_net, net_or_gross
 from luna.graphs.rag.scaled_amounts import stated_vat
 from luna.graphs.rag.stated_formulas import StatedFormula, stated_formulas
+from luna.graphs.rag.supersession import in_force_on
+from luna.retrieval.periods import period_months, question_year, row_month
 
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "wh"})
+# Every number of the passages is a candidate: names pick among them, so no ranking by the
+# question's words may cut one off (a month table's thirty cells outrank the base price).
+_EVERY_NUMBER = 10_000
 
 
 def _names(words: str, context: str) -> bool:
@@ -64,6 +75,31 @@ def _from_question(words: str, given: Sequence[ListedNumber]) -> ListedNumber | 
     return energy[0] if unit_named and len(energy) == 1 else None
 
 
+def month_row_numbers(question: str, passages: Sequence[dict[str, Any]]) -> list[ListedNumber]:
+    """The figures of the table rows of the one month the question names ("Januar 2025":
+    the cells of a row labelled "Jan 2025", each with its column's heading); a row without a
+    year counts only for a question without one. Empty where the question names no single
+    month."""
+    months = period_months(question)
+    if len(months) != 1:
+        return []
+    year = question_year(question)
+    found = []
+    for number in listed_numbers(question, passages, limit=_EVERY_NUMBER):
+        label, separator, _ = number.context.partition(" · ")
+        month = row_month(label) if number.source > 0 and separator else None
+        if month is not None and month[0] == months[0] and month[1] == year:
+            found.append(number)
+    return found
+
+
+def asks_month_bill(question: str, passages: Sequence[dict[str, Any]]) -> bool:
+    """Whether the question asks what one month cost whose figures a table row of the
+    passages holds ("Was hätte der Januar 2025 gekostet?"): a calculation, although the
+    question states no quantity itself."""
+    return asks_money(question) and bool(month_row_numbers(question, passages))
+
+
 def _from_passages(
     words: str, question: str, passages: Sequence[dict[str, Any]], net: bool | None
 ) -> ListedNumber | None:
@@ -71,7 +107,7 @@ def _from_passages(
     among those that name it alike."""
     candidates = [
         n
-        for n in listed_numbers(question, passages, limit=MAX_RATES)
+        for n in listed_numbers(question, passages, limit=_EVERY_NUMBER)
         if n.source > 0 and n.unit and n.unit != "%" and net_or_gross(n, net)
     ]
     named = [n for n in candidates if _names(words, n.context)]
@@ -90,6 +126,7 @@ def _plan(
     question: str,
     passages: Sequence[dict[str, Any]],
     given: Sequence[ListedNumber],
+    month_row: Sequence[ListedNumber],
 ) -> CalculationPlan | None:
     net = (
         True if NET_WORD.search(formula.lhs) else False if GROSS_WORD.search(formula.lhs) else None
@@ -98,6 +135,8 @@ def _plan(
     taken: set[ListedNumber] = set()
     for name, words in formula.variables.items():
         value = _from_question(words, [n for n in given if n not in taken])
+        if value is None:
+            value = _from_question(words, [n for n in month_row if n not in taken])
         if value is None:
             value = _from_passages(words, question, passages, net)
         if value is None:
@@ -124,12 +163,18 @@ def bill_formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calc
     if not ASKS_MONEY.search(question):
         return None
     given = [n for n in listed_numbers(question, []) if n.unit and n.unit != "%"]
-    if not given:
+    month_row = month_row_numbers(question, passages)
+    if not given and not month_row:
         return None
     formulas = {
         (f.lhs, f.expression, tuple(f.variables.values())): f
         for f in stated_formulas(passages)
         if not f.operands and len(f.variables) > 1
     }.values()
-    plans = [p for f in formulas if (p := _plan(f, question, passages, given)) is not None]
+    months, year = period_months(question), question_year(question)
+    if len(months) == 1 and year is not None:  # that month's prices, not today's
+        passages = in_force_on(passages, date(year, months[0], 1))
+    plans = [
+        p for f in formulas if (p := _plan(f, question, passages, given, month_row)) is not None
+    ]
     return plans[0] if len(plans) == 1 else None

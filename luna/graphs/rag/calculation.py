@@ -31,8 +31,8 @@ from luna.graphs.rag.calculation_plan import (
     NET_WORD,
     NUMBERED_SCHEMA,
     PLAN_SCHEMA,
+    RATE_BEFORE_VAT,
     UNIT_MISMATCH,
-    VAT_WORD,
     CalculationPlan,
     Checked,
     ListedNumber,
@@ -267,7 +267,6 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
 
 # The VAT rate a question gives to have a net figure also shown gross: "Was sparen wir netto,
 # und was macht das mit 19 % MwSt.?", "net, and with 19 % VAT?".
-_GIVEN_VAT = re.compile(rf"(?P<rate>\d{{1,2}}(?:[.,]\d+)?)\s?%\s*{VAT_WORD.pattern}\.?", re.I)
 
 
 def calculated_by_code(
@@ -278,7 +277,7 @@ def calculated_by_code(
     (:mod:`luna.graphs.rag.rate_plans`), verified like any plan; None when neither fits. A
     question that asks the figure net and gives a VAT rate to apply ("netto im Jahr, und was
     macht das mit 19 % MwSt.?") gets both: the net figure, then that figure with the VAT."""
-    vat = _GIVEN_VAT.search(question)
+    vat = RATE_BEFORE_VAT.search(question)
     if vat is not None and NET_WORD.search(question):
         net = _coded(f"{question[: vat.start()]}{question[vat.end() :]}", passages, language)
         if net is not None:

@@ -720,6 +720,10 @@ _SAVING = re.compile(
 NET_WORD = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
 GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
 VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
+# A rate written before its VAT word: "mit 19 % MwSt.", a column heading "brutto inkl. 19 % USt.".
+RATE_BEFORE_VAT = re.compile(
+    rf"(?P<rate>\d{{1,2}}(?:[.,]\d+)?)\s?%\s*{VAT_WORD.pattern}\.?", re.IGNORECASE
+)
 
 
 def stated_side(number: ListedNumber) -> Literal["net", "gross"] | None:

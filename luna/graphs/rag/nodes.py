@@ -28,6 +28,7 @@ from luna.graphs.rag.answerability import (
 )
 from luna.graphs.rag.attribution import quote, supporting
 from luna.graphs.rag.authority import Authority, classify
+from luna.graphs.rag.bill_formulas import asks_month_bill
 from luna.graphs.rag.calculation import (
     Calculation,
     Figures,
@@ -54,7 +55,6 @@ from luna.graphs.rag.table_totals import (
     asks_period_total,
     monthly_tables,
     period_total,
-    question_year,
     sum_periods,
     with_period_sums,
 )
@@ -69,7 +69,7 @@ from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations
 from luna.retrieval.langchain import LunaRetriever, chunks_of
-from luna.retrieval.periods import period_months
+from luna.retrieval.periods import period_months, question_year
 from luna.retrieval.queries import attribute_queries, attribute_query, bridges, question_parts
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
 from luna.store.sql.chunks import chunk_texts, section_texts
@@ -472,7 +472,10 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     # Numbers are listed from the shown passages uncut: the list ranks them by the question.
     passages = state.get("screened") or state.get("context", state.get("sources", []))
     result: Calculation | CodedAnswer | None = _read_by_code(state, ctx)
-    if result is None and wants_calculation(question, [p["text"] for p in passages]):
+    texts = [p["text"] for p in passages]
+    if result is None and (
+        wants_calculation(question, texts) or asks_month_bill(question, passages)
+    ):
         passages = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
         if sum_periods(question):  # tables are read whole from their documents
             documents = _current_documents(state, ctx)[1]

@@ -21,6 +21,7 @@ from typing import Any
 
 from luna.graphs.rag.calculation_cues import asks_per_year
 from luna.graphs.rag.calculation_plan import (
+    RATE_BEFORE_VAT,
     VAT_WORD,
     CalculationPlan,
     ListedNumber,
@@ -91,12 +92,18 @@ def _vat(question: str) -> ListedNumber | None:
 
 
 def stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumber | None:
-    """The VAT rate the passages state beside a VAT word, when they state exactly one."""
+    """The VAT rate the passages state beside a VAT word, when they state exactly one; a
+    table's column heading states it too ("Arbeitspreis brutto inkl. 19 % USt.")."""
     rates = {
         n.value: n
         for n in listed_numbers(question, passages, limit=_LISTED)
         if n.source > 0 and n.unit == "%" and VAT_WORD.search(n.context)
     }
+    for passage in passages:
+        for match in RATE_BEFORE_VAT.finditer(str(passage["text"])):
+            rate = match.group("rate")
+            if rate not in rates:
+                rates[rate] = ListedNumber(rate, "%", int(passage["n"]), match.group())
     return next(iter(rates.values())) if len(rates) == 1 else None
 
 

@@ -21,6 +21,7 @@ Version 1.0 say") asks about that source itself: it is kept whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -156,6 +157,29 @@ def asked_for(question: str, source: dict[str, Any]) -> bool:
             re.IGNORECASE,
         )
     )
+
+
+def in_force_on(sources: Sequence[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """The passages less those of a version not in force on ``day``: a newer version valid
+    only from a later day, an older one whose successor among ``sources`` was valid on it.
+    Documents of no version chain stay, whatever their date (a note of March 2025 about
+    December 2024): "December 2024's bill" is priced by the 2024 price sheet, the 2025 one
+    took over only in January."""
+
+    def starts(source: dict[str, Any]) -> date | None:
+        written = source.get("valid_from")
+        return date.fromisoformat(str(written)[:10]) if written else None
+
+    successors = {str(s["item_id"]): starts(s) for s in sources if s.get("item_id")}
+    successor_ids = {str(s.get("superseded_by")) for s in sources if s.get("superseded_by")}
+    kept = []
+    for source in sources:
+        start = starts(source)
+        successor = successors.get(str(source.get("superseded_by")))
+        not_yet = str(source.get("item_id")) in successor_ids and start is not None and start > day
+        if not not_yet and (successor is None or successor > day):
+            kept.append(source)
+    return kept
 
 
 def supersede(

@@ -22,11 +22,10 @@ from luna.core.language import Language, guess_language
 from luna.graphs.rag.table_totals import (
     column_for,
     monthly_tables,
-    question_year,
     unit_of_header,
 )
 from luna.retrieval.dictionary import Dictionary
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months, question_year
 
 _ASKS_MONTHS = re.compile(
     r"\b(in welche[mn]? monat\w*|welche[rn]? monat\w*|in which months?|which months?|"

@@ -26,7 +26,13 @@ from luna.retrieval.comparisons import asks_difference
 from luna.retrieval.designations import years
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import equivalents
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months, row_month
+from luna.retrieval.periods import (
+    MONTHS_DE,
+    MONTHS_EN,
+    period_months,
+    question_year,
+    row_month,
+)
 
 _SUM = re.compile(
     r"\b(insgesamt|gesamt\w*|zusammen|summe|total|sum|altogether|combined|in all)\b", re.I
@@ -117,12 +123,6 @@ def monthly_tables(
         if by_month:
             found.append((header, dict(sorted(by_month.items()))))
     return found
-
-
-def question_year(question: str) -> int | None:
-    """The one year a question names ("im ersten Quartal 2026"), else None."""
-    named = {int(y) for y in years(question)}
-    return named.pop() if len(named) == 1 else None
 
 
 def column_for(
