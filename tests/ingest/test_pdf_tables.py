@@ -1,4 +1,5 @@
-"""PDF tables as reportlab draws them: header cells that wrap, headings set apart from values."""
+"""PDF tables as reportlab draws them: header and body cells that wrap, headings set apart from
+values."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from luna.ingest import parse_document
 
 
-def _pdf_table(header: list[str], rows: list[list[str]], valign: str, widths: list[int]) -> str:
-    """The text of the one table Luna's parser finds in a PDF holding this table."""
+def _pdf_table(
+    header: list[str],
+    rows: list[list[str]],
+    valign: str,
+    widths: list[int],
+    wrap_rows: bool = False,
+) -> str:
+    """The text of the one table Luna's parser finds in a PDF holding this table; with
+    ``wrap_rows`` the body cells are paragraphs too, wrapping within their column."""
     styles = getSampleStyleSheet()
     cell = styles["BodyText"].clone("cell", fontName="Helvetica-Bold", fontSize=8.5, leading=10)
-    table = Table([[Paragraph(h, cell) for h in header], *rows], colWidths=widths)
+    body = styles["BodyText"].clone("body", fontSize=8.5, leading=10)
+    cells = [[Paragraph(c, body) for c in row] for row in rows] if wrap_rows else rows
+    table = Table([[Paragraph(h, cell) for h in header], *cells], colWidths=widths)
     table.setStyle(
         TableStyle(
             [
@@ -66,3 +76,29 @@ def test_a_heading_left_of_right_aligned_values_is_their_column():
         "31.08.2031 | 8 | 61.200",
         "31.08.2033 | 10 | 48.500",
     ]
+
+
+@pytest.mark.parametrize("valign", ["TOP", "MIDDLE", "BOTTOM"])
+def test_body_cells_that_wrap_stay_one_row(valign: str):
+    # a tariff's rows: the label and the time window wrap, the unit and prices do not
+    header = ["Preisbestandteil", "Zeitfenster", "Einheit", "netto", "brutto"]
+    rows = [
+        ["Arbeitspreis Hochtarif (HT)", "Mo–Fr 07:00–20:00 Uhr", "ct/kWh", "21,30", "25,35"],
+        [
+            "Arbeitspreis Niedertarif (NT)",
+            "Mo–Fr 20:00–07:00 Uhr, Sa, So und gesetzliche Feiertage ganztägig",
+            "ct/kWh",
+            "16,10",
+            "19,16",
+        ],
+        ["Grundpreis", "–", "€/Monat", "64,00", "76,16"],
+        [
+            "Leistungspreis",
+            "Jahreshöchstleistung (15-min-Mittelwert)",
+            "€/kW/Jahr",
+            "96,50",
+            "114,84",
+        ],
+    ]
+    text = _pdf_table(header, rows, valign, [95, 120, 55, 45, 45], wrap_rows=True)
+    assert text.splitlines() == [" | ".join(row) for row in [header, *rows]]

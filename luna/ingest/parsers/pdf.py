@@ -51,7 +51,7 @@ _COLUMN_GAP_EM = 1.2  # a horizontal gap wider than this many font sizes separat
 _HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text is a heading
 _BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 _GLYPHS_PER_CLOCK_CHECK = 1024
-_HEADER_MAX_LINES = 8  # a table header cell wraps onto at most this many lines
+_CELL_MAX_LINES = 8  # a table cell wraps onto at most this many lines
 
 
 @dataclass(slots=True)
@@ -95,7 +95,7 @@ def parse_pdf(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument
     with _PDFIUM_LOCK:
         pages, metadata_title = _read_pages(data, filename, limits, hidden)
     _check_text_layer(pages, filename)
-    lines = _merge_header_cells(_drop_running_lines(pages))
+    lines = _merge_wrapped_rows(_drop_running_lines(pages))
     builder = ElementBuilder()
     _Assembler(lines, builder).run()
     if not builder.elements:
@@ -278,24 +278,32 @@ def _drop_running_lines(pages: list[_Page]) -> list[_Line]:
     return kept
 
 
-# --- table headers written cell by cell ------------------------------------------------
-def _merge_header_cells(lines: list[_Line]) -> list[_Line]:
-    """Table headers whose cells wrap, rejoined into one row of cells.
+# --- table rows written cell by cell ---------------------------------------------------
+def _merge_wrapped_rows(lines: list[_Line]) -> list[_Line]:
+    """Table rows whose cells wrap (headers and body rows alike), rejoined into one row of
+    cells.
 
-    PDFium gives such a header cell by cell ("Usable", "capacity", "Rated", "power", …): each
-    wrapped line is a line of its own, and the baseline climbs back up where the next cell
-    starts. A run of lines that climbs back up, each climb to a cell further right, and that a
-    row of two or more cells follows, is one header row: its fragments are grouped into columns
-    by their horizontal extent and each column's lines read top to bottom."""
+    PDFium gives such a row cell by cell ("Arbeitspreis Niedertarif", "(NT)", then "Mo–Fr
+    22:00–06:00 Uhr, Sa, So", "und bundeseinheitliche Feiertage", then "ct/kWh | 18,20 |
+    21,66"): each wrapped line is a line of its own, and the baseline climbs back up where the
+    next cell starts. A run of lines that climbs back up, each climb to a cell further right,
+    is one row where its fragments fill three columns or more, or where a row of two or more
+    cells follows it (a header over two columns). Cells centred or set at the row's bottom
+    come on one line below the upper lines of the cells that wrap ("Arbeitspreis
+    Hochtarif", then "(HT) | Mo–Fr 07:00–20:00 Uhr | ct/kWh | 21,30"): that line ends the
+    run, where the lines above it fill a column of their own or one of its cells' (a
+    paragraph's line above a table spans several cells and stays a paragraph). A row's
+    fragments are grouped into columns by their horizontal extent and each column's lines
+    read top to bottom."""
     merged: list[_Line] = []
     index = 0
     while index < len(lines):
-        end = _header_run_end(lines, index)
+        end = _row_run_end(lines, index)
         if end is None:
             merged.append(lines[index])
             index += 1
             continue
-        merged.append(_header_row(lines[index:end]))
+        merged.append(_row_of(lines[index:end]))
         index = end
     return merged
 
@@ -304,7 +312,7 @@ def _climbs_to_next_cell(previous: _Line, line: _Line) -> bool:
     rise = line.baseline - previous.baseline
     return (
         line.page == previous.page
-        and line.size * 0.5 < rise <= line.size * _HEADER_MAX_LINES
+        and line.size * 0.5 < rise <= line.size * _CELL_MAX_LINES
         and line.x0 > previous.x0 + previous.size
     )
 
@@ -319,42 +327,58 @@ def _wraps_below(previous: _Line, line: _Line) -> bool:
     )
 
 
-def _header_run_end(lines: list[_Line], start: int) -> int | None:
-    """The end of the header run starting at ``start`` (see :func:`_merge_header_cells`)."""
+def _row_run_end(lines: list[_Line], start: int) -> int | None:
+    """The end of the row run starting at ``start`` (see :func:`_merge_wrapped_rows`)."""
     if start + 1 >= len(lines):
         return None
     index, climbs = start + 1, 0
     while index < len(lines):
-        if climbs == 0 and index - start >= _HEADER_MAX_LINES:
-            return None  # a cell's lines, and no next cell: body text, not a header
+        if climbs == 0 and index - start >= _CELL_MAX_LINES:
+            return None  # a cell's lines, and no next cell: body text, not a table row
         previous, line = lines[index - 1], lines[index]
         if _climbs_to_next_cell(previous, line):
             climbs += 1
-        elif not _wraps_below(previous, line) or len(line.cells) > 2:
-            break  # two cells: the end of one cell and a next one on the same baseline
+        elif not _wraps_below(previous, line):
+            break
+        elif len(line.cells) > 2:  # the row's other cells, centred or set at its bottom
+            run = lines[start : index + 1]
+            return index + 1 if len(_fragment_columns(run)) >= len(line.cells) else None
         index += 1
-    if climbs == 0 or index >= len(lines):
+    if climbs == 0:
         return None
-    first_row = lines[index]
-    if len(first_row.cells) < 2 or first_row.page != lines[start].page:
+    if len(_fragment_columns(lines[start:index])) >= 3:
+        return index
+    if index >= len(lines):
         return None
-    if first_row.baseline >= min(line.baseline for line in lines[start:index]):
+    next_row = lines[index]
+    if len(next_row.cells) < 2 or next_row.page != lines[start].page:
+        return None
+    if next_row.baseline >= min(line.baseline for line in lines[start:index]):
         return None
     return index
 
 
-def _header_row(run: list[_Line]) -> _Line:
+_Fragment = tuple[float, float, float, str]  # x0, x1, -baseline, text
+
+
+def _fragment_columns(run: list[_Line]) -> list[list[_Fragment]]:
+    """A run's cell fragments grouped into columns by their horizontal extent."""
     fragments = sorted(
         (span[0], span[1], -line.baseline, cell)
         for line in run
         for span, cell in zip(line.spans, line.cells, strict=True)
     )
-    columns: list[list[tuple[float, float, float, str]]] = []
+    columns: list[list[_Fragment]] = []
     for fragment in fragments:
         if columns and fragment[0] <= max(f[1] for f in columns[-1]):
             columns[-1].append(fragment)
         else:
             columns.append([fragment])
+    return columns
+
+
+def _row_of(run: list[_Line]) -> _Line:
+    columns = _fragment_columns(run)
     top_down = [sorted(column, key=lambda f: (f[2], f[0])) for column in columns]
     cells = [" ".join(f[3] for f in column) for column in top_down]
     spans = [(min(f[0] for f in column), max(f[1] for f in column)) for column in columns]
