@@ -98,6 +98,34 @@ def test_a_cost_takes_the_gross_rate_of_the_window_the_question_names():
     assert {(o.value, o.source) for o in plan.operands} == {("20", 0), ("15,35", 1)}
 
 
+# A supplier's sheet that writes each row's unit in a column of its own and the net/gross
+# side as the VAT a column leaves out or includes (invented figures).
+UNIT_COLUMN = (
+    (
+        "Preisbestandteil | Zeitfenster | Einheit | Nettopreis (ohne USt.) | "
+        "Bruttopreis (inkl. 19 % USt.)\n"
+    )
+    + """Arbeitspreis Hochtarif (HT) | Mo–Fr 07:00–21:00 Uhr | ct/kWh | 23,10 | 27,49
+Arbeitspreis Niedertarif (NT) | übrige Zeit | ct/kWh | 17,40 | 20,71
+Grundpreis | – | €/Monat | 75,00 | 89,25"""
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "quantity", "rate"),
+    [
+        ("Was kosten uns 12.000 kWh im Hochtarif, brutto?", "12.000", "27,49"),
+        ("What do 12,000 kWh off-peak (NT) cost excl. VAT?", "12,000", "17,40"),
+    ],
+)
+def test_a_units_column_and_the_vat_a_column_names_pick_the_rate(
+    question: str, quantity: str, rate: str
+):
+    plan = rate_plan(question, [{"n": 1, "title": "Preisblatt", "text": UNIT_COLUMN}])
+    assert plan is not None
+    assert {(o.value, o.unit) for o in plan.operands} == {(quantity, "kWh"), (rate, "ct/kWh")}
+
+
 @pytest.mark.parametrize(
     "question",
     [

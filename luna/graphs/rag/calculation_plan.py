@@ -123,6 +123,9 @@ MAX_LISTED_NUMBERS = 24
 # The units tariff tables and formulas write (longest first where one starts another).
 UNIT_WORDS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|€|EUR|kWh|MWh|kWp|kW"
 _HEADING_UNIT = re.compile(rf"\(({UNIT_WORDS})\)|(?<=\s)({UNIT_WORDS})\s*$")
+# A cell that is a unit alone, per period or not: a tariff's "Einheit" column ("ct/kWh",
+# "€/Monat", "€/kW/Jahr") is the unit of the row's bare figures.
+_UNIT_CELL = re.compile(rf"\s*({UNIT_WORDS})(?:\s*/\s*[^\W\d_]+)*\s*")
 UNIT_MISMATCH = "the expression gives"
 _NAME_BEFORE = re.compile(r"([A-ZÄÖÜ][^\W\d_]*)[\s-]$")
 # A document's worked example ("Beispiel: Bei einem Börsenpreis von 9,50 ct/kWh …") illustrates
@@ -186,18 +189,24 @@ def _cell_numbers(header: list[str] | None, row: list[str]) -> list[tuple[str, s
     """The numbers of a table row, each described by its row's heading, the row's other
     cells without figures (a time window, "Q1 und Q4") and its column's heading:
     "Hochtarif (HT), 16:00–20:00 Uhr, Q1 und Q4 · netto". The words around a cell would be
-    the neighbouring cells, whose figures the model then confuses with it."""
+    the neighbouring cells, whose figures the model then confuses with it. A bare figure
+    takes the unit its row's or column's heading states, else, where the cell is that figure
+    alone, the unit a cell of its row states alone (a tariff's "Einheit" column: "ct/kWh",
+    "€/Monat")."""
     figures = [_numbers(cell) for cell in row]
     qualifiers = [c.strip() for c, f in zip(row[1:], figures[1:], strict=True) if not f]
     label = ", ".join(p for p in [row[0].strip(), *qualifiers] if p)
+    unit_cells = {m.group(1) for c in row[1:] if (m := _UNIT_CELL.fullmatch(c))}
+    row_unit = unit_cells.pop() if len(unit_cells) == 1 else ""
     found: list[tuple[str, str]] = []
     for index, cell_figures in enumerate(figures):
         column = header[index].strip() if header and index < len(header) else ""
         where = f"{label} · {column}" if index and column else label
         stated = _heading_unit(row[0], column) if index else ""
         for value, context in cell_figures:
-            if stated and " " not in value:  # "98" in a "Weight (kg)" row is 98 kg
-                value = f"{value} {stated}"
+            unit = stated or (row_unit if index and value == row[index].strip() else "")
+            if unit and " " not in value:  # "98" in a "Weight (kg)" row is 98 kg
+                value = f"{value} {unit}"
             found.append((value, where if index else context))
     return found
 
@@ -717,9 +726,20 @@ _SAVING = re.compile(
     r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
     re.IGNORECASE,
 )
-NET_WORD = re.compile(r"\b(netto|net)\b", re.IGNORECASE)
-GROSS_WORD = re.compile(r"\b(brutto|gross)\b", re.IGNORECASE)
 VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
+# "ohne USt.", "zzgl. 19 % MwSt.", "incl. VAT": a price's side written as its VAT.
+_VAT_AFTER = rf"\s+(?:\d{{1,2}}(?:[.,]\d+)?\s?%\s+)?(?:{VAT_WORD.pattern[2:-2]})\b"
+# Net or gross, also in compounds ("Nettopreis", "Bruttoarbeitspreis") and as the VAT a price
+# leaves out or includes.
+NET_WORD = re.compile(
+    rf"\b(netto\w*|net)\b|\b(ohne|exkl\.?|exklusive|zzgl\.?|zuzüglich|excl\.?|excluding|"
+    rf"plus){_VAT_AFTER}",
+    re.IGNORECASE,
+)
+GROSS_WORD = re.compile(
+    rf"\b(brutto\w*|gross)\b|\b(inkl\.?|inklusive|einschl\.?|incl\.?|including){_VAT_AFTER}",
+    re.IGNORECASE,
+)
 # A rate written before its VAT word: "mit 19 % MwSt.", a column heading "brutto inkl. 19 % USt.".
 RATE_BEFORE_VAT = re.compile(
     rf"(?P<rate>\d{{1,2}}(?:[.,]\d+)?)\s?%\s*{VAT_WORD.pattern}\.?", re.IGNORECASE
@@ -748,26 +768,36 @@ def _net_gross_problems(
 ) -> list[str]:
     """An operand listed only as gross where the question asks for net figures: a tariff
     table gives both side by side, and the model takes the wrong one. (Not the other way
-    round: a gross price is computed from net figures and VAT.)"""
+    round: a gross price is computed from net figures and VAT; nor where the plan takes a
+    stated VAT rate out of the gross figure itself.)"""
     if not NET_WORD.search(question) or GROSS_WORD.search(question):
         return []
+    contexts = {o.name: _contexts(o, by_number) for o in plan.operands}
+    if any(
+        o.unit == "%" and any(VAT_WORD.search(c) for c in contexts[o.name]) for o in plan.operands
+    ):
+        return []  # the plan takes the VAT out itself ("11,90 € brutto" / (1 + 19 / 100))
     problems = []
     for operand in plan.operands:
-        passage = by_number.get(operand.source)
-        if passage is None:
-            continue
-        wanted = _readings(operand.value)
-        contexts = [
-            context
-            for value, context in _passage_numbers(neutralise(str(passage["text"])))
-            if _readings(value.split(" ")[0]) & wanted
-        ]
-        if contexts and all(GROSS_WORD.search(c) for c in contexts):
+        if contexts[operand.name] and all(GROSS_WORD.search(c) for c in contexts[operand.name]):
             problems.append(
                 f"operand {operand.name}: {operand.value} is gross (brutto); the question "
                 "asks for net (netto) values"
             )
     return problems
+
+
+def _contexts(operand: Operand, by_number: Mapping[int, Mapping[str, Any]]) -> list[str]:
+    """The words around each place the operand's source passage states its value."""
+    passage = by_number.get(operand.source)
+    if passage is None:
+        return []
+    wanted = _readings(operand.value)
+    return [
+        context
+        for value, context in _passage_numbers(neutralise(str(passage["text"])))
+        if _readings(value.split(" ")[0]) & wanted
+    ]
 
 
 def _vat_removal_problems(plan: CalculationPlan, question: str) -> list[str]:
