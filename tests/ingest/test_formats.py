@@ -143,3 +143,26 @@ def test_html_headings_paragraphs_items_and_tables_without_scripts() -> None:
         ("list_item", "Modul 2", "Preise"),
         ("table", "Stufe | ct/kWh\nNT | 1,64", "Preise"),
     ]
+
+
+def test_a_protocols_underlined_sections_keep_their_headings_and_labelled_values() -> None:
+    """An installer's protocol (invented figures): a numbered heading underlined with dashes over
+    aligned "Label:  value" lines, and a section whose labels are too long to align. The dashes
+    are the heading's, not a table's edge; each unaligned "Label: value" line stays a statement
+    of its own instead of one paragraph that a sentence split cuts at "Max."."""
+    text = (
+        "PRÜFPROTOKOLL SPEICHER\n\n"
+        "1. Kenndaten\n------------\n"
+        "Nennkapazität:            215,0 kWh\n"
+        "Max. Entladeleistung:     100 kW\n\n"
+        "2. Betriebsart\n--------------\n"
+        "Betriebsmodus: Eigenverbrauch\n"
+        "Max. Ladeleistung aus dem Netz: 40 kW (nur nachts)\n"
+    ).encode()
+    assert _kinds(text, "protokoll.txt")[1:] == [
+        ("title", "1. Kenndaten", "1. Kenndaten"),
+        ("table", "Nennkapazität: | 215,0 kWh\nMax. Entladeleistung: | 100 kW", "1. Kenndaten"),
+        ("title", "2. Betriebsart", "2. Betriebsart"),
+        ("text", "Betriebsmodus: Eigenverbrauch", "2. Betriebsart"),
+        ("text", "Max. Ladeleistung aus dem Netz: 40 kW (nur nachts)", "2. Betriebsart"),
+    ]

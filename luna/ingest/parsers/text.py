@@ -31,6 +31,10 @@ _COLUMN_RULE = re.compile(r"^\s*(?:-+(?:[\s|+]+-+)+|=+(?:[\s|+]+=+)+)\s*$")
 _CELL_SPLIT = re.compile(r"\t+|\s{2,}|\s*\|\s*")
 _ALL_CAPS = re.compile(r"^[^a-zäöüß]*[A-ZÄÖÜ][^a-zäöüß]*$")
 _NUMBER_PREFIX = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
+# "Schwellwert Netzbezug: 480 kW (…)": a label, its colon and the value, on a line of its own;
+# joined into one paragraph, "Max. Ladeleistung: 200 kW Max. Entladeleistung: 200 kW" reads as
+# sentences cut at "Max." and the figures lose their labels.
+_KEY_VALUE = re.compile(r"^\s*(?P<key>[^\W\d][^:]{1,47}):\s+(?P<value>\S.*)$")
 
 
 def decode_text(data: bytes) -> str:
@@ -93,7 +97,8 @@ def _cell_count(line: str) -> int:
 def _without_table_rules(block: list[str]) -> list[str]:
     """The block less the rules that divide or frame a table: a line of ``-``/``=`` between
     two rows of two or more aligned cells (counts at most one apart, as :func:`_is_table`
-    allows: a header's last heading may span two columns), or above or below two such rows."""
+    allows: a header's last heading may span two columns), or above or below two such rows.
+    A line of one cell over the rule is a heading it underlines, not a table's edge."""
 
     def cells(i: int) -> int:
         inside = 0 <= i < len(block) and not _is_rule(block[i])
@@ -105,6 +110,8 @@ def _without_table_rules(block: list[str]) -> list[str]:
             return abs(before - after) <= 1
         if before >= 2:  # closing the table
             return abs(cells(i - 2) - before) <= 1
+        if before == 1:
+            return False  # a heading's underline ("1. Kenndaten" over "------------")
         return after >= 2 and abs(cells(i + 2) - after) <= 1  # opening the table
 
     return [line for i, line in enumerate(block) if not (_is_rule(line) and table_rule(i))]
@@ -175,6 +182,10 @@ def _parse_lines(
         if _is_table(block):
             rows = [" | ".join(c for c in _CELL_SPLIT.split(line.strip()) if c) for line in block]
             builder.add("table", "\n".join(rows), page)
+            continue
+        if len(block) >= 2 and all(_KEY_VALUE.match(line) for line in block):
+            for line in block:  # a protocol's "Label: value" lines: each a statement of its own
+                builder.add("text", " ".join(line.split()), page)
             continue
         _add_paragraphs_and_items(block, builder, page)
 
