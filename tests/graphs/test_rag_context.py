@@ -51,3 +51,26 @@ def test_a_month_keeps_the_tariff_row_of_its_quarter_when_a_passage_is_cut():
     [cut] = compress([passage], question, budget=80)  # the header and two of its rows
     assert "Q2 und Q3" in cut["text"]
     assert "Tarifstufe | Zeitfenster" in cut["text"]  # the kept row keeps its header
+
+
+def test_a_cut_passage_keeps_a_spelled_out_row_whole_and_abbreviations_inside_sentences():
+    """A row's spelled-out form is one unit however long, and "inkl." or "max." ends no
+    sentence: a cut at either dropped the gross price or the upper limit."""
+    spelled = (
+        "Preisbestandteil: Arbeitspreis Niedertarif (NT) · Zeitfenster: Mo–Fr 22:00–06:00 Uhr, "
+        "Sa, So und Feiertage ganztägig · Einheit: ct/kWh · Nettopreis (ohne USt.): 17,40 · "
+        "Bruttopreis (inkl. 19 % USt.): 20,71"
+    )
+    limits = (
+        "Der Speicher wird im Bereich min. 10 % bis max. 95 % Ladezustand betrieben, die "
+        "Entladeleistung ist auf max. 150 kW begrenzt, laut Protokoll der Inbetriebnahme vom "
+        "Herbst."
+    )
+    filler = (
+        "Die Anlage steht im Keller des Hauptgebäudes neben der Niederspannungsverteilung. " * 4
+    )
+    passage = {"n": 1, "text": "\n".join(["Preise und Grenzen", filler, spelled, limits])}
+    [cut] = compress([passage], "Niedertarif brutto und Ladezustand max?", budget=140)
+    assert spelled in cut["text"]
+    assert limits in cut["text"]
+    assert "Keller" not in cut["text"]  # the cut took the sentences the question does not need

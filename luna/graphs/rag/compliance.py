@@ -26,8 +26,9 @@ from typing import Any, Literal
 
 from luna.core.arithmetic import format_number, number_language, parse_number, written_decimals
 from luna.core.language import Language, guess_language
-from luna.graphs.rag.compress import SENTENCE_END, question_terms, term_score, term_weights
+from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
+from luna.ingest.sentences import split_sentences
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.queries import translated_query
 
@@ -178,7 +179,7 @@ def _stated_values(passage: dict[str, Any]) -> list[Stated]:
             [(cell, f"{cells[0]} {header[i] if header and i < len(header) else ''}")
              for i, cell in enumerate(cells) if i > 0]
             if cells is not None
-            else [(sentence, sentence) for sentence in SENTENCE_END.split(line)]
+            else [(sentence, sentence) for sentence in split_sentences(line)]
         )  # fmt: skip
         for piece, context in pieces:
             for match in _VALUE.finditer(piece):

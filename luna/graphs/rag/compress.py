@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from luna.core.stopwords import STOP_WORDS
+from luna.ingest.sentences import split_sentences
 from luna.ingest.table_rows import header_rows
 from luna.ingest.tokens import approx_token_count
 from luna.retrieval.designations import designations
@@ -27,7 +28,6 @@ from luna.retrieval.lexicon import translations
 from luna.retrieval.periods import period_terms, quarter_terms
 
 _WORD = re.compile(r"[^\W_]+")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\[(„\"])")  # within a line
 _STEM = 5  # words compare by this many leading letters ("Grundpreises" ~ "Grundpreis")
 
 
@@ -41,13 +41,14 @@ def question_terms(question: str) -> set[str]:
 
 
 def _units(text: str) -> list[str]:
-    """Lines, and sentences within prose lines; table rows stay whole."""
+    """Lines, and sentences within prose lines; table rows and their spelled-out forms stay
+    whole ("… · Bruttopreis (inkl. 19 % USt.): 21,66" is no sentence that ends at "inkl.")."""
     units: list[str] = []
     for line in text.split("\n"):
-        if " | " in line or len(line) < 120:
+        if " | " in line or " · " in line or len(line) < 120:
             units.append(line)
         else:
-            units.extend(SENTENCE_END.split(line))
+            units.extend(split_sentences(line))
     return [u for u in units if u.strip()]
 
 

@@ -31,8 +31,9 @@ from typing import Any
 from luna.core.language import Language
 from luna.graphs.rag.authority import Authority, classify
 from luna.graphs.rag.compliance import asks_compliance
-from luna.graphs.rag.compress import SENTENCE_END, question_terms, stems
+from luna.graphs.rag.compress import question_terms, stems
 from luna.graphs.rag.guard import without_unverified
+from luna.ingest.sentences import split_sentences
 from luna.retrieval.designations import designations
 
 _EN_START = re.compile(
@@ -285,7 +286,7 @@ def _denies(clause: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for line in text.split("\n") for s in SENTENCE_END.split(line) if s.strip()]
+    return [s for line in text.split("\n") for s in split_sentences(line)]
 
 
 def denial(question: str, passages: Sequence[dict[str, Any]]) -> Denial | None:

@@ -38,7 +38,7 @@ from luna.graphs.rag.calculation import (
 from luna.graphs.rag.calculation import calculate as calculate_figure
 from luna.graphs.rag.calculation_plan import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
-from luna.graphs.rag.compress import SENTENCE_END, compress, without_repeats
+from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.denials import Denial, denial
 from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
@@ -65,6 +65,7 @@ from luna.graphs.rag.window_energy import (
     window_energy,
     with_span_hours,
 )
+from luna.ingest.sentences import split_sentences
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations
@@ -581,7 +582,7 @@ _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")  # a rate, "19 %"
 
 def _vat_sentences(text: str) -> list[str]:
     """The sentences of ``text`` that state a VAT rate ("Zuzüglich 19 % Umsatzsteuer")."""
-    sentences = (s for line in text.split("\n") for s in SENTENCE_END.split(line))
+    sentences = (s for line in text.split("\n") for s in split_sentences(line))
     return [s for s in sentences if VAT_WORD.search(s) and _PERCENT.search(s)]
 
 
