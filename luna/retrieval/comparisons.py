@@ -16,7 +16,7 @@ _UNIT_BETWEEN = r"(?:[^\W\d_]{1,4}\s+)?"
 ASKS_DIFFERENCE = re.compile(
     r"\bum\s+wie\s?viele?\b(?!\s+uhr)|"
     rf"\bwie\s?viele?\s+{_UNIT_BETWEEN}(mehr|weniger|höher|niedriger|größer|kleiner)\b|"
-    r"\b(differenz|unterschied)\b|\bby\s+how\s+much\b|"
+    r"\b(differenz|unterschied)\b|\bby\s+how\s+(much|many)\b|"
     r"\bhow\s+much\s+(more|less|higher|lower|greater|smaller|bigger)\b|"
     rf"\bhow\s+many\s+{_UNIT_BETWEEN}(more|less|fewer)\b|\bdifference\b|"
     # "wie viele kW lag die über dem Grenzwert", "how many kW was it above the limit"
@@ -26,9 +26,9 @@ ASKS_DIFFERENCE = re.compile(
 )
 # ... as a percentage of the side compared against.
 ASKS_PERCENT = re.compile(
-    r"\b(wie\s?viel|welche[nm]?)\s+prozent\b|\bprozentual\w*\b|"
-    r"\b(what|which)\s+percentage\b|\bhow\s+many\s+percent\b|\bby\s+what\s+percent\w*\b|"
-    r"\bin\s+(prozent|percent)\b",
+    r"\b(wie\s?viel|welche[nm]?)\s+(prozent\b|%)|\bprozentual\w*\b|"
+    r"\b(what|which)\s+percentage\b|\bhow\s+many\s+(percent\b|%)|\bby\s+what\s+percent\w*\b|"
+    r"\bin\s+(prozent|percent)\b|\bin\s+%",
     re.IGNORECASE,
 )
 # The words that join the two sides, strongest first: "A than B" before "A under/above B"

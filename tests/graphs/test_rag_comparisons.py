@@ -70,10 +70,16 @@ def test_a_difference_keeps_the_decimals_its_operands_are_written_with(
     assert result.render("en") == "Calculation: 9.40 ct/kWh − 4.700 ct/kWh = 4.700 ct/kWh [3]"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Um wie viel Prozent lag die Spitzenlast im März über der im Mai?",
+        "by how many % was the peak load in March above the one in May?",
+    ],
+)
 def test_a_relative_change_is_the_difference_over_the_side_compared_against(
-    calculate_prompt: LoadedPrompt,
+    calculate_prompt: LoadedPrompt, question: str
 ):
-    question = "Um wie viel Prozent lag die Spitzenlast im März über der im Mai?"
     plan = comparison_plan(question, PASSAGES)
     assert plan is not None
     result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "de")
