@@ -54,6 +54,7 @@ from luna.graphs.rag.calculation_plan import (
 from luna.graphs.rag.comparison_plans import comparison_plan
 from luna.graphs.rag.rate_plans import rate_plan
 from luna.graphs.rag.scaled_amounts import scaled_plan
+from luna.graphs.rag.soc_windows import soc_window_plan
 from luna.graphs.rag.stated_formulas import formula_plan
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt
@@ -306,6 +307,7 @@ def _coded(
         ("rate plan", rate_plan(question, passages)),
         ("comparison", comparison_plan(question, passages)),
         ("scaled amount", scaled_plan(question, passages)),
+        ("state-of-charge window", soc_window_plan(question, passages)),
     ):
         if coded is None:
             continue

@@ -20,8 +20,11 @@ ASKS_MONEY = re.compile(
     r"cost\w*|sav(e|es|ed|ing|ings)|pay\w*|bill\w*|charge\w*)\b|€|\beur(o|os)?\b",
     re.IGNORECASE,
 )
-# Power, not money: a "charge power" or "charging rate" is no charge.
-_CHARGING = re.compile(r"\bcharg\w*\s+(power|rate|current|time|window|level)\b", re.IGNORECASE)
+# Power, not money: a "charge power", a "charging rate" or a "state of charge" is no charge.
+_CHARGING = re.compile(
+    r"\bcharg\w*\s+(power|rate|current|time|window|level)\b|\bstate\s+of\s+charge\b",
+    re.IGNORECASE,
+)
 
 
 def asks_money(question: str) -> bool:

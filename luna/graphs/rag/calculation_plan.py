@@ -224,10 +224,12 @@ def _passage_numbers(text: str) -> list[tuple[str, str]]:
     for line in lines:
         if " | " in line:
             cells = line.split(" | ")
-            if header is None:
+            if header is None and not cells[0].rstrip().endswith(":"):
                 header = cells  # headings, whatever numbers they hold ("ALW 9", "2026")
                 previous_was_row = True
                 continue
+            if header is None:  # "Nennkapazität: | 430,0 kWh": labelled values, no headings
+                header = []
             found += _cell_numbers(header, cells)
             previous_was_row = True
             continue
@@ -464,8 +466,18 @@ def is_percent(operand: Operand) -> bool:
     return operand.unit.strip() == "%" or operand.value.strip().endswith("%")
 
 
+# "between 15 and 95 %", "von 20 bis 90 %", "10–90 %": a range whose first bound leaves out
+# the sign it shares with the second.
+PERCENT_RANGE = re.compile(
+    r"(?<![\d.,])(?P<low>\d{1,3}(?:[.,]\d+)?)(?P<between>\s*(?:and|und|bis|to|–|-)\s*)"
+    r"(?P<high>\d{1,3}(?:[.,]\d+)?)\s*%"
+)
+
+
 def _locate(operand: Operand, text: str, default: Language, where: str) -> Decimal | str:
-    """The operand's value as the source writes it, or the problem when it is not there."""
+    """The operand's value as the source writes it, or the problem when it is not there. Both
+    bounds of a percentage range are percentages ("between 15 and 95 %")."""
+    text = PERCENT_RANGE.sub(r"\g<low> %\g<between>\g<high> %", text)
     try:
         readings = {parse_number(operand.value, "de"), parse_number(operand.value, "en")}
     except ValueError:
