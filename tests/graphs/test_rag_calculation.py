@@ -167,6 +167,9 @@ def test_a_gross_figure_the_passages_state_is_looked_up_not_computed():
     table = ["Zeitfenster | netto | brutto\nNiedertarif | 2,44 ct/kWh | 2,90 ct/kWh"]
     assert wants_calculation(question, table) is False
     assert wants_calculation(question, ["Niedertarif: 2,44 ct/kWh netto"]) is True
+    # a column that names its side by the VAT it includes states gross figures too
+    included = ["Stufe | Nettopreis (ohne USt.) | Bruttopreis (inkl. 19 % USt.)\nNT | 2,44 | 2,90"]
+    assert wants_calculation(question, included) is False
     # A gross price for a given exchange price still needs the arithmetic.
     spot = "Wie hoch ist der Arbeitspreis brutto bei einem Börsenpreis von 10,00 ct/kWh?"
     assert wants_calculation(spot, table) is True

@@ -27,6 +27,22 @@ _CHARGING = re.compile(
 )
 
 
+VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
+# "ohne USt.", "zzgl. 19 % MwSt.", "incl. VAT": a price's side written as its VAT.
+_VAT_AFTER = rf"\s+(?:\d{{1,2}}(?:[.,]\d+)?\s?%\s+)?(?:{VAT_WORD.pattern[2:-2]})\b"
+# Net or gross, also in compounds ("Nettopreis", "Bruttoarbeitspreis") and as the VAT a price
+# leaves out or includes.
+NET_WORD = re.compile(
+    rf"\b(netto\w*|net)\b|\b(ohne|exkl\.?|exklusive|zzgl\.?|zuzüglich|excl\.?|excluding|"
+    rf"plus){_VAT_AFTER}",
+    re.IGNORECASE,
+)
+GROSS_WORD = re.compile(
+    rf"\b(brutto\w*|gross)\b|\b(inkl\.?|inklusive|einschl\.?|incl\.?|including){_VAT_AFTER}",
+    re.IGNORECASE,
+)
+
+
 def asks_money(question: str) -> bool:
     """Whether the question asks for an amount of money (or a price), not a charging power."""
     return bool(ASKS_MONEY.search(_CHARGING.sub(" ", question)))
@@ -156,7 +172,6 @@ _YEARLY_STATED = re.compile(
     r"\d\s*(€|eur\b|euro)\s*/\s*(jahr|year|a)\b|\b(jährlich|annual|yearly)\w*[^.\n]{0,30}\d\s*(€|eur\b)",
     re.IGNORECASE,
 )
-_GROSS_STATED = re.compile(r"\b(brutto|gross|inkl\.?\s*(mwst|ust)|incl\.?\s*vat)\b", re.IGNORECASE)
 
 
 def wants_calculation(question: str, passages: Sequence[str] = ()) -> bool:
@@ -172,7 +187,7 @@ def wants_calculation(question: str, passages: Sequence[str] = ()) -> bool:
     with_amount = [kind for kind in WITH_AMOUNT if amount and _CUE_PATTERNS[kind].search(question)]
     if alone == ["vat"] and not with_amount and passages:
         only_the_word = _CUE_PATTERNS["vat"].search(_GROSS_WORD.sub("", question)) is None
-        if only_the_word and any(_GROSS_STATED.search(p) for p in passages):
+        if only_the_word and any(GROSS_WORD.search(p) for p in passages):
             return False
     if (
         not alone

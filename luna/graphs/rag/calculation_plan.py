@@ -36,6 +36,9 @@ from luna.core.arithmetic import (
 )
 from luna.core.language import Language, guess_language
 from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
+from luna.graphs.rag.calculation_cues import GROSS_WORD as GROSS_WORD  # re-exported
+from luna.graphs.rag.calculation_cues import NET_WORD as NET_WORD
+from luna.graphs.rag.calculation_cues import VAT_WORD as VAT_WORD
 from luna.graphs.rag.calculation_cues import asks_money, asks_per_year
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
@@ -736,20 +739,6 @@ def check_plan(
 
 _SAVING = re.compile(
     r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
-    re.IGNORECASE,
-)
-VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
-# "ohne USt.", "zzgl. 19 % MwSt.", "incl. VAT": a price's side written as its VAT.
-_VAT_AFTER = rf"\s+(?:\d{{1,2}}(?:[.,]\d+)?\s?%\s+)?(?:{VAT_WORD.pattern[2:-2]})\b"
-# Net or gross, also in compounds ("Nettopreis", "Bruttoarbeitspreis") and as the VAT a price
-# leaves out or includes.
-NET_WORD = re.compile(
-    rf"\b(netto\w*|net)\b|\b(ohne|exkl\.?|exklusive|zzgl\.?|zuzüglich|excl\.?|excluding|"
-    rf"plus){_VAT_AFTER}",
-    re.IGNORECASE,
-)
-GROSS_WORD = re.compile(
-    rf"\b(brutto\w*|gross)\b|\b(inkl\.?|inklusive|einschl\.?|incl\.?|including){_VAT_AFTER}",
     re.IGNORECASE,
 )
 # A rate written before its VAT word: "mit 19 % MwSt.", a column heading "brutto inkl. 19 % USt.".
