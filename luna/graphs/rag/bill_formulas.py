@@ -34,10 +34,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from luna.graphs.rag.calculation_cues import ASKS_MONEY, asks_money
+from luna.graphs.rag.calculation_cues import ASKS_MONEY, GROSS_WORD, NET_WORD, asks_money
 from luna.graphs.rag.calculation_plan import (
-    GROSS_WORD,
-    NET_WORD,
     CalculationPlan,
     ListedNumber,
     Operand,
@@ -51,9 +49,6 @@ from luna.graphs.rag.supersession import in_force_on
 from luna.retrieval.periods import period_months, question_year, row_month
 
 _ENERGY_UNITS = frozenset({"kwh", "mwh", "wh"})
-# Every number of the passages is a candidate: names pick among them, so no ranking by the
-# question's words may cut one off (a month table's thirty cells outrank the base price).
-_EVERY_NUMBER = 10_000
 
 
 def _names(words: str, context: str) -> bool:
@@ -85,7 +80,7 @@ def month_row_numbers(question: str, passages: Sequence[dict[str, Any]]) -> list
         return []
     year = question_year(question)
     found = []
-    for number in listed_numbers(question, passages, limit=_EVERY_NUMBER):
+    for number in listed_numbers(question, passages, limit=None):  # names pick, not ranking
         label, separator, _ = number.context.partition(" · ")
         month = row_month(label) if number.source > 0 and separator else None
         if month is not None and month[0] == months[0] and month[1] == year:
@@ -101,15 +96,11 @@ def asks_month_bill(question: str, passages: Sequence[dict[str, Any]]) -> bool:
 
 
 def _from_passages(
-    words: str, question: str, passages: Sequence[dict[str, Any]], net: bool | None
+    words: str, question: str, listed: Sequence[ListedNumber], net: bool | None
 ) -> ListedNumber | None:
     """The one passage figure whose words name the variable, the question's words deciding
     among those that name it alike."""
-    candidates = [
-        n
-        for n in listed_numbers(question, passages, limit=_EVERY_NUMBER)
-        if n.source > 0 and n.unit and n.unit != "%" and net_or_gross(n, net)
-    ]
+    candidates = [n for n in listed if n.source > 0 and n.unit != "%" and net_or_gross(n, net)]
     named = [n for n in candidates if _names(words, n.context)]
     if len({n.value for n in named}) <= 1:
         return named[0] if named else None
@@ -127,6 +118,7 @@ def _plan(
     passages: Sequence[dict[str, Any]],
     given: Sequence[ListedNumber],
     month_row: Sequence[ListedNumber],
+    listed: Sequence[ListedNumber],
 ) -> CalculationPlan | None:
     net = (
         True if NET_WORD.search(formula.lhs) else False if GROSS_WORD.search(formula.lhs) else None
@@ -138,7 +130,7 @@ def _plan(
         if value is None:
             value = _from_question(words, [n for n in month_row if n not in taken])
         if value is None:
-            value = _from_passages(words, question, passages, net)
+            value = _from_passages(words, question, listed, net)
         if value is None:
             return None
         taken.add(value)
@@ -174,7 +166,12 @@ def bill_formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calc
     months, year = period_months(question), question_year(question)
     if len(months) == 1 and year is not None:  # that month's prices, not today's
         passages = in_force_on(passages, date(year, months[0], 1))
+    # Every number is a candidate: names pick among them, so no ranking by the question's
+    # words may cut one off (a month table's thirty cells outrank the base price).
+    listed = [n for n in listed_numbers(question, passages, limit=None) if n.unit]
     plans = [
-        p for f in formulas if (p := _plan(f, question, passages, given, month_row)) is not None
+        p
+        for f in formulas
+        if (p := _plan(f, question, passages, given, month_row, listed)) is not None
     ]
     return plans[0] if len(plans) == 1 else None

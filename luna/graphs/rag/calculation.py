@@ -26,12 +26,10 @@ from luna.core.arithmetic import Expression, format_number, written_decimals
 from luna.core.language import Language
 from luna.core.units import parse_unit
 from luna.graphs.rag.bill_formulas import bill_formula_plan
-from luna.graphs.rag.calculation_cues import wants_calculation
+from luna.graphs.rag.calculation_cues import NET_WORD, RATE_BEFORE_VAT, wants_calculation
 from luna.graphs.rag.calculation_plan import (
-    NET_WORD,
     NUMBERED_SCHEMA,
     PLAN_SCHEMA,
-    RATE_BEFORE_VAT,
     UNIT_MISMATCH,
     CalculationPlan,
     Checked,
@@ -264,10 +262,6 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
         expression=expression.text,
         operands=operands,
     )
-
-
-# The VAT rate a question gives to have a net figure also shown gross: "Was sparen wir netto,
-# und was macht das mit 19 % MwSt.?", "net, and with 19 % VAT?".
 
 
 def calculated_by_code(

@@ -27,9 +27,14 @@ _CHARGING = re.compile(
 )
 
 
-VAT_WORD = re.compile(r"\b(mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax)\b", re.I)
+_VAT_NAMES = r"mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax"
+VAT_WORD = re.compile(rf"\b({_VAT_NAMES})\b", re.IGNORECASE)
+# A rate written before its VAT word: "mit 19 % MwSt.", a column heading "brutto inkl. 19 % USt.".
+RATE_BEFORE_VAT = re.compile(
+    rf"(?P<rate>\d{{1,2}}(?:[.,]\d+)?)\s?%\s*{VAT_WORD.pattern}\.?", re.IGNORECASE
+)
 # "ohne USt.", "zzgl. 19 % MwSt.", "incl. VAT": a price's side written as its VAT.
-_VAT_AFTER = rf"\s+(?:\d{{1,2}}(?:[.,]\d+)?\s?%\s+)?(?:{VAT_WORD.pattern[2:-2]})\b"
+_VAT_AFTER = rf"\s+(?:\d{{1,2}}(?:[.,]\d+)?\s?%\s+)?(?:{_VAT_NAMES})\b"
 # Net or gross, also in compounds ("Nettopreis", "Bruttoarbeitspreis") and as the VAT a price
 # leaves out or includes.
 NET_WORD = re.compile(

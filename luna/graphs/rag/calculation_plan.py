@@ -36,10 +36,13 @@ from luna.core.arithmetic import (
 )
 from luna.core.language import Language, guess_language
 from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
-from luna.graphs.rag.calculation_cues import GROSS_WORD as GROSS_WORD  # re-exported
-from luna.graphs.rag.calculation_cues import NET_WORD as NET_WORD
-from luna.graphs.rag.calculation_cues import VAT_WORD as VAT_WORD
-from luna.graphs.rag.calculation_cues import asks_money, asks_per_year
+from luna.graphs.rag.calculation_cues import (
+    GROSS_WORD,
+    NET_WORD,
+    VAT_WORD,
+    asks_money,
+    asks_per_year,
+)
 from luna.graphs.rag.compress import question_terms, term_score, term_weights
 from luna.graphs.rag.guard import neutralise, without_unverified
 from luna.retrieval.designations import designations
@@ -279,12 +282,13 @@ class ListedNumber:
 
 
 def listed_numbers(
-    question: str, passages: Sequence[dict[str, Any]], limit: int = MAX_LISTED_NUMBERS
+    question: str, passages: Sequence[dict[str, Any]], limit: int | None = MAX_LISTED_NUMBERS
 ) -> list[ListedNumber]:
     """The question's numbers and, up to ``limit`` in all, the passages' numbers whose words
     share most with the question, in reading order. A tariff sheet holds more numbers than
     the model should read; the ones a question needs sit among its words ("Grundpreis",
-    "Hochtarif", "netto"), and the question's own numbers are always listed."""
+    "Hochtarif", "netto"), and the question's own numbers are always listed. ``limit=None``
+    lists every number, for code that picks a figure by its words, not by the ranking."""
     found: list[ListedNumber] = []
     sources = [(0, question)] + [(int(p["n"]), str(p["text"])) for p in passages]
     for n, raw in sources:
@@ -295,7 +299,7 @@ def listed_numbers(
             found.append(ListedNumber(value, unit, n, context))
     found = list(dict.fromkeys(found))
     asked, offered = [f for f in found if f.source == 0], [f for f in found if f.source > 0]
-    room = max(0, limit - len(asked))
+    room = len(offered) if limit is None else max(0, limit - len(asked))
     if len(offered) > room:
         contexts = [f.context for f in offered]
         weights = term_weights(contexts, question_terms(question))
@@ -740,10 +744,6 @@ def check_plan(
 _SAVING = re.compile(
     r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
     re.IGNORECASE,
-)
-# A rate written before its VAT word: "mit 19 % MwSt.", a column heading "brutto inkl. 19 % USt.".
-RATE_BEFORE_VAT = re.compile(
-    rf"(?P<rate>\d{{1,2}}(?:[.,]\d+)?)\s?%\s*{VAT_WORD.pattern}\.?", re.IGNORECASE
 )
 
 

@@ -36,7 +36,7 @@ from luna.graphs.rag.calculation import (
     wants_calculation,
 )
 from luna.graphs.rag.calculation import calculate as calculate_figure
-from luna.graphs.rag.calculation_plan import VAT_WORD
+from luna.graphs.rag.calculation_cues import VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.denials import Denial, denial

@@ -32,10 +32,8 @@ from typing import Any
 
 from luna.core.arithmetic import parse_number
 from luna.core.units import parse_unit
-from luna.graphs.rag.calculation_cues import ASKS_MONEY
+from luna.graphs.rag.calculation_cues import ASKS_MONEY, GROSS_WORD, NET_WORD
 from luna.graphs.rag.calculation_plan import (
-    GROSS_WORD,
-    NET_WORD,
     CalculationPlan,
     ListedNumber,
     Operand,

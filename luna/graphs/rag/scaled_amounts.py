@@ -19,10 +19,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from luna.graphs.rag.calculation_cues import asks_per_year
+from luna.graphs.rag.calculation_cues import RATE_BEFORE_VAT, VAT_WORD, asks_per_year
 from luna.graphs.rag.calculation_plan import (
-    RATE_BEFORE_VAT,
-    VAT_WORD,
     CalculationPlan,
     ListedNumber,
     in_brackets,
@@ -42,11 +40,11 @@ from luna.graphs.rag.rate_plans import (
     rate_per,
     scored_rates,
 )
+from luna.ingest.sentences import split_sentences
 from luna.retrieval.queries import asked_attributes, states_asked
 
 _AFTER_CHARS = 40
 _CLAUSE_END = re.compile(r"[.;:|\n]\s")
-_SENTENCE_END = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 _VAT_WORDS = rf"(the\s+|der\s+)?{VAT_WORD.pattern}"
 _WITHOUT_VAT = re.compile(
     r"\b(without|excluding|excl|exclusive of|net of|before|ohne|exkl|exklusive|abzüglich|vor)"
@@ -58,7 +56,6 @@ _WITH_VAT = re.compile(
     rf"\.?\s+{_VAT_WORDS}",
     re.IGNORECASE,
 )
-_LISTED = 200  # every number of the passages: the VAT rate need not share the question's words
 
 
 def _after(number: ListedNumber, text: str) -> str:
@@ -75,12 +72,8 @@ def _after(number: ListedNumber, text: str) -> str:
 
 def _sentence(number: ListedNumber, text: str) -> str:
     """The sentence (a table's row) of the passage that states the value."""
-    at = text.find(number.value)
-    if at < 0:
-        return ""
-    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
-    end = _SENTENCE_END.search(text, at)
-    return text[starts[-1] if starts else 0 : end.start() if end else len(text)]
+    sentences = (s for line in text.split("\n") for s in split_sentences(line))
+    return next((s for s in sentences if number.value in s), "")
 
 
 def _vat(question: str) -> ListedNumber | None:
@@ -96,7 +89,7 @@ def stated_vat(question: str, passages: Sequence[dict[str, Any]]) -> ListedNumbe
     table's column heading states it too ("Arbeitspreis brutto inkl. 19 % USt.")."""
     rates = {
         n.value: n
-        for n in listed_numbers(question, passages, limit=_LISTED)
+        for n in listed_numbers(question, passages, limit=None)  # rates by their words
         if n.source > 0 and n.unit == "%" and VAT_WORD.search(n.context)
     }
     for passage in passages:

@@ -36,7 +36,6 @@ _ASKS_ENERGY = re.compile(
 _CAPACITY = re.compile(r"kapazität|capacity", re.IGNORECASE)
 # A window of states of charge applies to the whole capacity, not to a usable one.
 _NOMINAL = re.compile(r"\b(nominal|rated|nenn\w*|brutto|gross)", re.IGNORECASE)
-_EVERY_NUMBER = 10_000  # the window and the capacity are picked by their words, not the ranking
 
 
 def soc_window_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
@@ -47,7 +46,7 @@ def soc_window_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
     given = listed_numbers(question, [])
     if any(n.unit and n.unit != "%" for n in given):
         return None  # a quantity of its own (a power, a time): another calculation
-    listed = listed_numbers(question, passages, limit=_EVERY_NUMBER)
+    listed = listed_numbers(question, passages, limit=None)
     window = _given_window(question) or _stated_window(listed)
     if window is None:
         return None

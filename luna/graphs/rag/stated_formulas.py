@@ -29,10 +29,8 @@ from itertools import pairwise
 from typing import Any
 
 from luna.core.arithmetic import parse_number
-from luna.graphs.rag.calculation_cues import ASKS_MONEY, asks_per_year
+from luna.graphs.rag.calculation_cues import ASKS_MONEY, GROSS_WORD, NET_WORD, asks_per_year
 from luna.graphs.rag.calculation_plan import (
-    GROSS_WORD,
-    NET_WORD,
     UNIT_WORDS,
     CalculationPlan,
     ListedNumber,
