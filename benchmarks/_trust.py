@@ -34,6 +34,7 @@ SPLIT_CORPUS = {
     "fresh": "trust_fresh",
     "blind": "trust_blind",
     "unseen": "trust_unseen",
+    "holdout": "trust_holdout",
 }
 SPLITS = list(SPLIT_CORPUS)
 

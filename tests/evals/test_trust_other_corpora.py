@@ -1,11 +1,12 @@
-"""The trust eval's splits on corpora of their own: ``probe``, ``fresh``, ``blind``, ``unseen``.
+"""The trust eval's splits on corpora of their own: ``probe``, ``fresh``, ``blind``, ``unseen``,
+``holdout``.
 
 ``evals/trust_qa.<split>.v1.jsonl`` asks about ``evals/corpus/trust_<split>`` (built by
 ``scripts/build_trust_<split>_corpus.py``), written later than the dev and test splits by
-someone who had not seen the tuning (``fresh``, ``blind`` and ``unseen``: nor the code, nor any
-question set). Same checks
-as the dev and test splits: the file loads, has its type and language mix, and every evidence
-string is text Luna's own parser extracts from the named document (whitespace collapsed).
+someone who had not seen the tuning (``fresh``, ``blind``, ``unseen`` and ``holdout``: nor the
+code, nor any question set). Same checks as the dev and test splits: the file loads, has its
+type and language mix, and every evidence string is text Luna's own parser extracts from the
+named document (whitespace collapsed).
 """
 
 from __future__ import annotations
@@ -109,6 +110,26 @@ SPLITS = [
             "norrcell_gridblock400_modbus_map_rev2.1.txt": "REGISTERS",
             "bergmoos_notiz_haustechnik_strombezug_2025.md": "FM_NOTE",
             "bergmoos_energy_team_minutes_2026-01-20.md": "MINUTES",
+        },
+    ),
+    Split(
+        "holdout",
+        {
+            "fact": 3,
+            "table": 4,
+            "multi_document": 10,
+            "numeric": 16,
+            "cross_lingual": 4,
+            "version_conflict": 4,
+            "unanswerable": 4,
+            "injection": 3,
+        },
+        {
+            "blattwerk_inbetriebnahme_speicher_c150.txt": "COMMISSIONING_TXT",
+            "blattwerk_aushang_schichtleitung_lastmanagement.txt": "SHIFT_NOTICE_TXT",
+            "blattwerk_energiebericht_verbrauch_2025.md": "CONSUMPTION_MD",
+            "blattwerk_energierichtlinie_v2.md": "POLICY_V2_MD",
+            "blattwerk_energy_steering_minutes_2026-02-12.md": "MINUTES_MD",
         },
     ),
 ]
