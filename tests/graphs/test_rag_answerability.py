@@ -9,6 +9,7 @@ import pytest
 from luna.graphs.rag.answerability import (
     asking_part,
     missing_attributes,
+    missing_commodities,
     missing_months,
     missing_year_attributes,
     unexplained_specifics,
@@ -63,6 +64,29 @@ def test_a_month_of_a_year_no_passage_covers_is_missing():
     # passages that do not go by months: the month is when the question's action happens
     tariff = ["Preisblatt 2026, gültig ab 01.01.2026: Niedertarif 2,44 ct/kWh netto"]
     assert missing_months("Was spare ich im Januar 2026 mit 40 kWh im Niedertarif?", tariff) == []
+
+
+def test_an_energy_carrier_no_passage_mentions_is_missing():
+    electricity = [
+        "Preisblatt Gewerbe 2026 | Arbeitspreis HT | ct/kWh | 24,60 | 29,27",
+        "Die Wärmepumpe ersetzt den alten Kessel im Kesselhaus.",
+    ]
+    asked = "Wie hoch ist der Gaspreis für unseren Dampfkessel im Kesselhaus?"
+    assert missing_commodities(asked, electricity) == ["Gaspreis"]
+    assert missing_commodities("What do we pay per kvarh of reactive energy?", electricity) == [
+        "kvarh"
+    ]
+    assert missing_commodities("Was kostet die Blindarbeit pro kvarh?", electricity) == [
+        "Blindarbeit"
+    ]
+    # mentioned in the other language, or as another form of the same carrier: answerable
+    gas_contract = [*electricity, "Natural gas supply contract: 6.10 ct/kWh from 1 Jan 2026."]
+    assert missing_commodities(asked, gas_contract) == []
+    assert missing_commodities("Was kostet Erdgas?", gas_contract) == []
+    # a carrier set as the scene of an electricity question is no subject of it; nor is a guest
+    scene = "Wir heizen mit Fernwärme. Was kostet eine kWh Strom im Hochtarif?"
+    assert missing_commodities(scene, electricity) == []
+    assert missing_commodities("Wie viel Strom verbraucht die Gastronomie?", electricity) == []
 
 
 def test_a_month_missing_from_a_monthly_table_is_missing_though_prose_names_it():

@@ -421,6 +421,30 @@ def test_a_gross_operand_for_a_net_question_and_a_negative_saving_are_sent_back(
     ]
 
 
+def test_a_plan_adding_the_net_and_the_gross_value_of_one_price_is_sent_back():
+    row = "Arbeitspreis HT | Mo–Fr 06:00–22:00 Uhr | ct/kWh | 24,60 | 29,27"
+    passages = [{"n": 1, "title": "Preisblatt 2026", "text": f"Position | Zeit | Einheit\n{row}"}]
+    question = "Was kosten 15.000 kWh im Hochtarif?"
+
+    def plan(expression: str) -> CalculationPlan:
+        operands = [
+            operand("net", "24,60", "ct/kWh", 1),
+            operand("gross", "29,27", "ct/kWh", 1),
+            operand("energy", "15.000", "kWh", 0),
+        ]
+        return CalculationPlan.model_validate(
+            {"operands": operands, "expression": expression, "result_unit": "€"}
+        )
+
+    checked = check_plan(plan("(net + gross) * energy"), question, passages, "de")
+    assert checked.problems == [
+        "operands net and gross are the net and the gross value of the same price; use one of them"
+    ]
+    # the VAT in a kWh is their difference: a question about VAT may use both
+    vat = "Wie viel Umsatzsteuer zahlen wir auf 15.000 kWh im Hochtarif?"
+    assert check_plan(plan("(gross - net) * energy"), vat, passages, "de").problems == []
+
+
 def test_a_period_may_be_an_operand_of_the_question(prompt: LoadedPrompt):
     year = {
         "operands": [operand("base", "11,20", "€/Monat", 1), operand("months", "12", "Monate", 0)],

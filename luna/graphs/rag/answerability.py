@@ -175,6 +175,38 @@ def missing_attributes(question: str, texts: Sequence[str]) -> list[str]:
     return missing
 
 
+# Energy carriers and quantities a site may or may not buy, each in both languages and inside
+# German compounds ("Gaspreis", "Fernwärmeanschluss", "Blindarbeit"): a question about one that
+# no passage mentions is about a contract the documents do not hold. Electricity's price sheet
+# answers nothing about gas, yet its "Preis" invites the model to quote it.
+_COMMODITIES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.IGNORECASE)
+    for name, pattern in {
+        "Gas": r"\b(?:erd|flüssig|bio)?gas(?!t|se)\w*|\bnatural gas\b|\blpg\b",
+        "Fernwärme": r"\bfernwärme\w*|\bdistrict[- ]heat\w*",
+        "Heizöl": r"\bheizöl\w*|\b(?:heating|fuel) oil\b|\böl(?:preis|kessel|heizung|tank)\w*",
+        "Wasserstoff": r"\bwasserstoff\w*|\bhydrogen\b",
+        "Holz": r"\bpellet\w*|\bhackschnitzel\w*|\bwood (?:chips|pellets)\b",
+        "Diesel": r"\bdiesel\w*",
+        "Blindarbeit": r"\bblind(?:arbeit|leistung|strom|energie)\w*|\breactive (?:power|energy)"
+        r"\b|\bkvarh?\b",
+    }.items()
+}
+
+
+def missing_commodities(question: str, texts: Sequence[str]) -> list[str]:
+    """Energy carriers and quantities the asking part names (:data:`_COMMODITIES`: gas, district
+    heating, heating oil, reactive energy …) that no passage mentions, as the question words
+    them ("Gaspreis")."""
+    asked = asking_part(question)
+    missing = []
+    for pattern in _COMMODITIES.values():
+        match = pattern.search(asked)
+        if match and not any(pattern.search(t) for t in texts):
+            missing.append(match.group(0))
+    return missing
+
+
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d,]|\.\d)")
 
 

@@ -726,6 +726,7 @@ def check_plan(
     texts = {n: " ".join(str(p["text"]).split()) for n, p in by_number.items()}
     problems += _period_problems(plan, expression, question, texts)
     problems += _net_gross_problems(plan, question, by_number)
+    problems += _both_sides_problems(plan, question, values, by_number)
     problems += _vat_removal_problems(plan, question)
     problems += _money_problems(plan, question)
     if not problems:
@@ -785,6 +786,43 @@ def _net_gross_problems(
                 f"operand {operand.name}: {operand.value} is gross (brutto); the question "
                 "asks for net (netto) values"
             )
+    return problems
+
+
+# Gross over net of one price at the German VAT rates, as far as rounding to cents lets it drift.
+_VAT_FACTORS = (Decimal("1.19"), Decimal("1.07"))
+_VAT_FACTOR_DRIFT = Decimal("0.006")
+
+
+def _both_sides_problems(
+    plan: CalculationPlan,
+    question: str,
+    values: Mapping[str, Decimal],
+    by_number: Mapping[int, Mapping[str, Any]],
+) -> list[str]:
+    """Two operands that are the net and the gross value of one price: the same line of the
+    same passage states both, the one the other times 1 + VAT ("24,60 | 29,27"). A plan that
+    adds or multiplies them counts the price twice; only the VAT itself (gross − net) may use
+    both, and a question about VAT says so."""
+    if VAT_WORD.search(question):
+        return []
+    problems = []
+    operands = [o for o in plan.operands if o.source and not is_percent(o) and o.name in values]
+    for i, first in enumerate(operands):
+        for second in operands[i + 1 :]:
+            low, high = sorted((abs(values[first.name]), abs(values[second.name])))
+            if first.source != second.source or not low or first.unit != second.unit:
+                continue
+            if not any(abs(high / low - f) <= _VAT_FACTOR_DRIFT for f in _VAT_FACTORS):
+                continue
+            text = str(by_number[first.source]["text"])
+            line = re.escape(first.value) + r"\b[^\n]*\b" + re.escape(second.value)
+            backwards = re.escape(second.value) + r"\b[^\n]*\b" + re.escape(first.value)
+            if re.search(f"{line}|{backwards}", text):
+                problems.append(
+                    f"operands {first.name} and {second.name} are the net and the gross value "
+                    "of the same price; use one of them"
+                )
     return problems
 
 

@@ -21,6 +21,7 @@ from luna.config import AnswerCheck
 from luna.core.language import guess_language
 from luna.graphs.rag.answerability import (
     missing_attributes,
+    missing_commodities,
     missing_months,
     missing_year_attributes,
     refusal,
@@ -348,6 +349,7 @@ def check(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     missing = (
         unexplained_specifics(question, whole + known_by)
         or missing_months(question, whole)
+        or missing_commodities(question, whole)
         or missing_attributes(question, texts)
         or missing_year_attributes(question, texts)
     )
