@@ -186,6 +186,13 @@ def _store_version(
     )
 
 
+def newest(name: str, specs: list[PromptSpec] | None = None) -> PromptSpec:
+    """The newest version of prompt ``name`` among ``specs`` (default: the shipped files): the
+    one a first start activates."""
+    specs = specs if specs is not None else read_prompt_files()
+    return max((s for s in specs if s.name == name), key=lambda s: version_key(s.version))
+
+
 def register_files(session: Session, specs: list[PromptSpec] | None = None) -> int:
     """Register shipped versions that SQL lacks; activate the newest where none is active."""
     specs = specs if specs is not None else read_prompt_files()
@@ -202,12 +209,12 @@ def register_files(session: Session, specs: list[PromptSpec] | None = None) -> i
     session.flush()
     for name in {s.name for s in specs}:
         if session.get(Prompt, name) is None:
-            newest = max((s for s in specs if s.name == name), key=lambda s: version_key(s.version))
-            session.add(Prompt(name=name, active_version=newest.version))
+            first = newest(name, specs)
+            session.add(Prompt(name=name, active_version=first.version))
             session.add(
                 PromptAudit(
                     name=name,
-                    version=newest.version,
+                    version=first.version,
                     action="activate",
                     actor="luna",
                     reason="first start",

@@ -37,7 +37,34 @@ from luna.retrieval.lexicon import (
 )
 from luna.retrieval.periods import period_terms
 
-_PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+(?:und|and|sowie|as well as|plus)\s+", re.IGNORECASE)
+# A question's parts end at a question mark, a semicolon, a conjunction between words (not
+# between figures: "zwischen 16 und 20 Uhr", "Modul 1 und 3") or, in English, a comma before a
+# question word ("who installed it, when is the next service due"); a German one after a comma
+# mostly opens an indirect question ("mitteilen, welches Modul wir wollen").
+_QUESTION_WORD_EN = r"(?:what|which|who|whom|whose|when|where|why|how)\b"
+_QUESTION_WORD = (
+    rf"(?:{_QUESTION_WORD_EN}|was|welche\w*|wer|wem|wen|wann|wo|wie|warum|wieso|weshalb)\b"
+)
+_PART_SPLIT = re.compile(
+    r"\?\s+|;\s+|(?<!\d),?\s+(?:und|and|sowie|as well as|plus)\s+(?!\d)|"
+    rf",\s+(?={_QUESTION_WORD_EN})",
+    re.IGNORECASE,
+)
+# A part that asks on its own: it opens with a question word (after a preposition: "bis wann",
+# "on what date") or with the verb of a yes/no question ("passt die Registerkarte dazu", "was
+# anyone from the installer there"). A scene ("If we …", "Wir haben …") or an instruction
+# ("Börsenpreis bitte aus der Notiz nehmen") does not.
+_ASKING_VERB = (
+    r"(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|may|must|ist|sind|"
+    r"war|waren|gilt|gelten|passt|passen|kann|können|darf|dürfen|muss|müssen|hat|haben|hatte|"
+    r"wird|werden|entspricht|entsprechen|erfüllt|erfüllen|liegt|reicht|gibt|stimmt|braucht|"
+    r"unterschreibt)\b"
+)
+_ASKS = re.compile(
+    r"^(?:(?:at|in|on|for|from|to|by|until|with|of|bis|ab|seit|für|an|um|zu|mit|von|nach|aus|"
+    rf"unter)\s+)?(?:{_QUESTION_WORD}|{_ASKING_VERB})",
+    re.IGNORECASE,
+)
 _MIN_PART_WORDS = 4
 _JOINED = re.compile(r"\b(und|and|sowie|as well as|or|oder)\b|,")
 _QUANTITY = re.compile(r"\d\s*(kwh|kw|mwh|€|eur\b|euro|ct\b|cent|%)", re.IGNORECASE)
@@ -78,6 +105,14 @@ def question_parts(question: str) -> list[str]:
     parts = [p.strip(" ?.,") for p in split]
     parts = [p for p in parts if len(p.split()) >= _MIN_PART_WORDS]
     return parts if len(parts) > 1 else []
+
+
+def asked_parts(question: str) -> list[str]:
+    """The parts of a question that asks several things, each to be answered: its
+    :func:`question_parts` where every one asks on its own (no scene, condition or instruction
+    among them, and no comparison's two sides); empty otherwise."""
+    parts = [] if comparison_sides(question) else question_parts(question)
+    return parts if all(_ASKS.match(p) for p in parts) else []
 
 
 def attribute_queries(question: str) -> list[str]:

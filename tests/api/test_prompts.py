@@ -6,7 +6,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from luna.prompts.registry import newest, version_key
 from tests.api.conftest import login
+
+# The newest shipped rag_answer (active on first start) and the version the tests create.
+SHIPPED = newest("rag_answer").version
+NEW = f"{version_key(SHIPPED)[0]}.{version_key(SHIPPED)[1] + 1}.0"
 
 ANSWER_MESSAGES = [
     {"role": "system", "content": "Answer briefly from the CONTEXT. Cite passages as [n]."},
@@ -49,7 +54,7 @@ def test_list_shows_shipped_versions_and_the_active_one(client: TestClient, user
     versions = [v["version"] for v in answer["versions"]]
     assert versions[:2] == ["1.0.0", "1.1.0"]
     active = [v["version"] for v in answer["versions"] if v["active"]]
-    assert active == [answer["active_version"]] == ["1.2.0"]  # newest file on first start
+    assert active == [answer["active_version"]] == [SHIPPED]  # newest file on first start
 
 
 def test_show_version_renders_with_the_declared_examples(client: TestClient, users: dict[str, str]):
@@ -68,7 +73,7 @@ def test_show_version_renders_with_the_declared_examples(client: TestClient, use
 
 def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dict[str, str]):
     admin = login(client, users["admin"])
-    created = client.post("/prompts/rag_answer/versions", headers=admin, json=_version("1.3.0"))
+    created = client.post("/prompts/rag_answer/versions", headers=admin, json=_version(NEW))
     assert created.status_code == 201, created.text
     assert created.json()["source"] == "api"
     assert created.json()["active"] is False  # creating never activates an existing prompt
@@ -76,13 +81,13 @@ def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dic
     activated = client.post(
         "/prompts/rag_answer/activate",
         headers=admin,
-        json={"version": "1.3.0", "reason": "shorter answers"},
+        json={"version": NEW, "reason": "shorter answers"},
     )
     assert activated.status_code == 200, activated.text
-    assert activated.json()["active_version"] == "1.3.0"
+    assert activated.json()["active_version"] == NEW
 
     rolled = client.post("/prompts/rag_answer/rollback", headers=admin, json={"reason": "worse"})
-    assert rolled.json()["active_version"] == "1.2.0"
+    assert rolled.json()["active_version"] == SHIPPED
     # Rolling back again walks further back through the history, it does not toggle.
     again = client.post("/prompts/rag_answer/rollback", headers=admin, json={"reason": "again"})
     assert again.status_code == 409  # 1.2.0 was the first active version
@@ -90,7 +95,7 @@ def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dic
         "/prompts/rag_answer/activate", headers=admin, json={"version": "1.0.0", "reason": "old"}
     )
     client.post(
-        "/prompts/rag_answer/activate", headers=admin, json={"version": "1.3.0", "reason": "new"}
+        "/prompts/rag_answer/activate", headers=admin, json={"version": NEW, "reason": "new"}
     )
     steps = [
         client.post("/prompts/rag_answer/rollback", headers=admin, json={"reason": "r r"}).json()[
@@ -98,23 +103,23 @@ def test_create_activate_rollback_and_audit_trail(client: TestClient, users: dic
         ]
         for _ in range(2)
     ]
-    assert steps == ["1.0.0", "1.2.0"]
+    assert steps == ["1.0.0", SHIPPED]
 
     audit = client.get("/prompts/rag_answer/audit", headers=admin).json()
     mine = [(a["action"], a["version"]) for a in audit if a["actor"] == "monika"]
     assert mine == [
-        ("create", "1.3.0"),
-        ("activate", "1.3.0"),
-        ("rollback", "1.2.0"),
+        ("create", NEW),
+        ("activate", NEW),
+        ("rollback", SHIPPED),
         ("activate", "1.0.0"),
-        ("activate", "1.3.0"),
+        ("activate", NEW),
         ("rollback", "1.0.0"),
-        ("rollback", "1.2.0"),
+        ("rollback", SHIPPED),
     ]
     reasons = [a["reason"] for a in audit if a["actor"] == "monika"]
     assert reasons[0] == "test a shorter prompt"
     assert reasons[2].startswith("worse")
-    assert "was 1.3.0" in reasons[2]
+    assert f"was {NEW}" in reasons[2]
     assert all(a["ts"] for a in audit)
 
 
@@ -124,12 +129,12 @@ def test_undeclared_variable_is_rejected(client: TestClient, users: dict[str, st
     response = client.post(
         "/prompts/rag_answer/versions",
         headers=admin,
-        json=_version("1.3.0", variables=["question"], messages=messages),
+        json=_version(NEW, variables=["question"], messages=messages),
     )
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert "tariff" in detail[0]["message"]
-    assert client.get("/prompts/rag_answer/versions/1.3.0", headers=admin).status_code == 404
+    assert client.get(f"/prompts/rag_answer/versions/{NEW}", headers=admin).status_code == 404
 
 
 def test_template_that_does_not_compile_is_rejected(client: TestClient, users: dict[str, str]):
@@ -138,7 +143,7 @@ def test_template_that_does_not_compile_is_rejected(client: TestClient, users: d
     response = client.post(
         "/prompts/rag_answer/versions",
         headers=admin,
-        json=_version("1.3.0", variables=["question"], messages=messages),
+        json=_version(NEW, variables=["question"], messages=messages),
     )
     assert response.status_code == 422
     assert "does not compile" in response.text

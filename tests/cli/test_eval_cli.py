@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from luna.cli.main import app
 from luna.config import Settings, get_settings
 from luna.evals import runner
+from luna.prompts.registry import newest
 from luna.store.factory import Stores
 from tests.evals.test_runner import ScriptedSuite
 
@@ -44,7 +45,7 @@ def test_run_list_compare_and_resume(env: Stores, monkeypatch: pytest.MonkeyPatc
     compared = cli.invoke(app, ["eval", "compare", "1", "2", "--json"])
     assert compared.exit_code == 0, compared.output
     comparison = json.loads(compared.output)
-    assert comparison["prompts_a"] == {"rag_answer": "1.2.0"}  # the active version
+    assert comparison["prompts_a"] == {"rag_answer": newest("rag_answer").version}  # active
     assert comparison["prompts_b"] == {"rag_answer": "1.0.0"}  # pinned with --prompt
     deltas = {m["metric"]: m["delta"] for m in comparison["metrics"]}
     assert deltas["errors"] == -1.0  # c3 raised in run 1 only

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from luna.cli.main import app
 from luna.config import Settings, get_settings
-from luna.prompts.registry import PROMPTS_DIR, read_prompt_files
+from luna.prompts.registry import PROMPTS_DIR, newest, read_prompt_files, version_key
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
 from luna.store.sql.models import PromptAudit
@@ -28,14 +28,19 @@ def env(monkeypatch: pytest.MonkeyPatch, settings: Settings, clean_db: Stores) -
     get_settings.cache_clear()
 
 
+# The newest shipped rag_answer and the version the test creates after it.
+SHIPPED = newest("rag_answer").version
+NEW = f"{version_key(SHIPPED)[0]}.{version_key(SHIPPED)[1] + 1}.0"
+
+
 def _new_version(tmp_path: Path) -> Path:
-    data = yaml.safe_load((PROMPTS_DIR / "rag_answer" / "v1.2.0.yaml").read_text())
-    data["version"] = "1.3.0"
+    data = yaml.safe_load((PROMPTS_DIR / "rag_answer" / f"v{SHIPPED}.yaml").read_text())
+    data["version"] = NEW
     data["description"] = "Answers in at most two sentences."
     data["messages"][0]["content"] = data["messages"][0]["content"].replace(
         "at most two sentences", "at most one sentence"
     )
-    path = tmp_path / "v1.3.0.yaml"
+    path = tmp_path / f"v{NEW}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return path
 
@@ -49,31 +54,29 @@ def test_create_activate_rollback_diff_and_export(env: Stores, tmp_path: Path):
     assert "immutable" in again.output
 
     activated = runner.invoke(
-        app, ["prompts", "activate", "rag_answer", "1.3.0", "--reason", "shorter", "--actor", "ops"]
+        app, ["prompts", "activate", "rag_answer", NEW, "--reason", "shorter", "--actor", "ops"]
     )
     assert activated.exit_code == 0, activated.output
     listed = runner.invoke(app, ["prompts", "list"])
-    assert "1.3.0* (api)" in listed.output
+    assert f"{NEW}* (api)" in listed.output
 
-    diff = runner.invoke(app, ["prompts", "diff", "rag_answer", "1.2.0", "1.3.0"])
+    diff = runner.invoke(app, ["prompts", "diff", "rag_answer", SHIPPED, NEW])
     assert "-  Answer in the language" not in diff.output  # unchanged lines are context
-    assert "+version: 1.3.0" in diff.output
+    assert f"+version: {NEW}" in diff.output
     assert "one sentence" in diff.output
 
     rolled = runner.invoke(app, ["prompts", "rollback", "rag_answer", "--reason", "worse"])
     assert rolled.exit_code == 0
-    assert "rag_answer@1.2.0 is active" in rolled.output
+    assert f"rag_answer@{SHIPPED} is active" in rolled.output
     with session_scope(env.sessions) as s:
-        actors = [
-            a.actor for a in s.query(PromptAudit).filter_by(name="rag_answer", version="1.3.0")
-        ]
+        actors = [a.actor for a in s.query(PromptAudit).filter_by(name="rag_answer", version=NEW)]
     assert actors == ["ops", "ops"]
 
     out = tmp_path / "exported"
     exported = runner.invoke(app, ["prompts", "export", "--dir", str(out)])
     assert exported.exit_code == 0, exported.output
     specs = read_prompt_files(out)  # the repository format, read back by the loader
-    assert [s.ref for s in specs] == ["rag_answer@1.3.0"]
+    assert [s.ref for s in specs] == [f"rag_answer@{NEW}"]
     assert "at most one sentence" in specs[0].messages[0].content
     assert runner.invoke(app, ["prompts", "export", "--dir", str(out)]).exit_code == 0  # idempotent
 

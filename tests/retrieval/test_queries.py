@@ -10,6 +10,7 @@ from luna.retrieval.fusion import RankedList, reciprocal_rank_fusion
 from luna.retrieval.lexicon import attribute_groups, translations
 from luna.retrieval.periods import period_months, row_month
 from luna.retrieval.queries import (
+    asked_parts,
     attribute_queries,
     attribute_query,
     bridge_queries,
@@ -52,6 +53,37 @@ def test_multi_part_questions_are_split():
     )
     assert parts == ["When did the peaks occur in 2025", "what charging power is allowed then"]
     assert question_parts("Wie hoch ist der Grundpreis?") == []
+    # a comma before an English question word ends a part; "und" between figures does not
+    assert question_parts("who installed our battery, when is the next service due?") == [
+        "who installed our battery",
+        "when is the next service due",
+    ]
+    assert (
+        question_parts("Gilt im Juli zwischen 16 und 20 Uhr ein Hochtarif beim Netzentgelt?") == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Welche Firmware läuft auf dem Speicher und passt die Registerkarte Rev. 2.1 dazu?",
+            ["Welche Firmware läuft auf dem Speicher", "passt die Registerkarte Rev. 2.1 dazu"],
+        ),
+        (
+            "bis wann muss der Zähler drin sein, und wer kümmert sich laut Protokoll darum?",
+            ["bis wann muss der Zähler drin sein", "wer kümmert sich laut Protokoll darum"],
+        ),
+        # a scene, a condition or an instruction among the parts: one question, not several
+        ("If the grid operator throttles the heat pump for 2 hours, how much energy is left?", []),
+        ("Was kostet der Januar brutto? Börsenpreis bitte aus der Notiz nehmen.", []),
+        ("Hab keine Wallbox angemeldet. Was kostet die kWh und was der Grundpreis?", []),
+        # indirect German questions after a comma stay in their sentence
+        ("Bis wann müssen wir dem Netzbetreiber mitteilen, welches Modul wir wollen?", []),
+    ],
+)
+def test_asked_parts_are_the_parts_that_each_ask(question: str, parts: list[str]):
+    assert asked_parts(question) == parts
 
 
 @pytest.mark.parametrize(
