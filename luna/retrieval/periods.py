@@ -10,6 +10,7 @@ names its quarter, the unit tariff tables use, for cutting passages to what bear
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from luna.retrieval.designations import years
 
@@ -199,3 +200,25 @@ def question_year(question: str) -> int | None:
     """The one year a question names ("im ersten Quartal 2026"), else None."""
     named = {int(y) for y in years(question)}
     return named.pop() if len(named) == 1 else None
+
+
+# A year named relative to today: "last year's peak", "im Vorjahr", "this year's tariff".
+_RELATIVE_YEAR = re.compile(
+    r"\b(?:(?P<last_en>last|previous)|(?P<this_en>this|current)|(?P<next_en>next|coming))\s+"
+    r"year(?:'s)?\b|\b(?:(?P<last_de>letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?)|"
+    r"(?P<this_de>diese[nmrs]?|laufende[nmrs]?)|(?P<next_de>nächste[nmrs]?|kommende[nmrs]?))\s+"
+    r"jahr(?:e?s)?\b|\b(?P<last_one>vorjahr\w*)|\b(?P<this_one>heuer)\b",
+    re.IGNORECASE,
+)
+
+
+def with_relative_years(text: str, today: date) -> str:
+    """``text`` with the year each relative year phrase means written after it ("last
+    year's (2025) peak", "im Vorjahr (2025)"), so that code reading years finds it."""
+
+    def dated(match: re.Match[str]) -> str:
+        kind = next(name for name, value in match.groupdict().items() if value)
+        offset = {"last": -1, "this": 0, "next": 1}[kind.split("_")[0]]
+        return f"{match.group()} ({today.year + offset})"
+
+    return _RELATIVE_YEAR.sub(dated, text)

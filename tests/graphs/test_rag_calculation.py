@@ -16,6 +16,7 @@ from luna.graphs.rag.calculation import (
     Calculation,
     CalculationPlan,
     CitedOperand,
+    Figures,
     calculate,
     plan_calculation,
     verify_plan,
@@ -443,6 +444,27 @@ def test_a_plan_adding_the_net_and_the_gross_value_of_one_price_is_sent_back():
     # the VAT in a kWh is their difference: a question about VAT may use both
     vat = "Wie viel Umsatzsteuer zahlen wir auf 15.000 kWh im Hochtarif?"
     assert check_plan(plan("(gross - net) * energy"), vat, passages, "de").problems == []
+
+
+def test_a_figure_asked_net_and_gross_is_computed_net_then_with_the_stated_vat(
+    prompt: LoadedPrompt,
+):
+    sheet = (
+        "Position | netto | brutto\n"
+        "Leistungspreis | 118,00 €/kW | 140,42 €/kW\n"
+        "Alle Nettopreise zuzüglich Umsatzsteuer von derzeit 19 %."
+    )
+    passages = [{"n": 1, "title": "Preisblatt 2026", "text": sheet}]
+    question = "Was zahlen wir an Leistungspreis bei 512 kW Jahreshöchstleistung? netto und brutto"
+    calc = calculate(ScriptedModel(script=[]), prompt, question, passages, "de")
+    assert isinstance(calc, Figures)
+    net, gross = calc.items
+    assert net.value == D("60416.00")  # 512 kW × 118,00 €/kW, the net rate
+    assert gross.value == D("71895.04")  # × 1,19, the rate the sheet states
+    assert gross.sources == [1]
+    # asked one side only, one figure
+    single = calculate(ScriptedModel(script=[]), prompt, question[:-17] + "netto", passages, "de")
+    assert isinstance(single, Calculation)
 
 
 def test_a_period_may_be_an_operand_of_the_question(prompt: LoadedPrompt):

@@ -187,6 +187,24 @@ def test_answer_check_shares_the_answer_prompt_as_prefix(runtime: Runtime):
     assert "answerable" in str(check_messages[-1].content)
 
 
+def test_the_parts_of_a_question_that_asks_several_things_are_listed_for_the_answer(
+    runtime: Runtime,
+):
+    model = ScriptedModel(
+        script=['{"answerable": true}', "Der Grundpreis beträgt 14,90 € [1]. Der Arbeitspreis …"]
+    )
+    question = "Wie hoch ist der Grundpreis und wie setzt sich der Arbeitspreis zusammen?"
+    _ask(build_rag_graph(), _context(runtime, model), question)
+    asked = str(model.seen[-1][-1].content)
+    assert asked.rstrip().endswith(
+        "order, with the name, date or figure it asks for):\n1. Wie hoch ist der Grundpreis?\n"
+        "2. wie setzt sich der Arbeitspreis zusammen?"
+    )
+    model = ScriptedModel(script=['{"answerable": true}', "Der Grundpreis beträgt 14,90 € [1]."])
+    _ask(build_rag_graph(), _context(runtime, model), "Wie hoch ist der Grundpreis?")
+    assert "PARTS" not in str(model.seen[-1][-1].content)
+
+
 def test_a_check_reply_without_verdict_lets_the_answer_through(runtime: Runtime):
     model = ScriptedModel(script=["hmm", "Der Grundpreis beträgt 14,90 € [1]."])
     nodes, state = _ask(build_rag_graph(), _context(runtime, model), "Grundpreis?")

@@ -26,7 +26,13 @@ from luna.core.arithmetic import Expression, format_number, written_decimals
 from luna.core.language import Language
 from luna.core.units import parse_unit
 from luna.graphs.rag.bill_formulas import bill_formula_plan
-from luna.graphs.rag.calculation_cues import NET_WORD, RATE_BEFORE_VAT, wants_calculation
+from luna.graphs.rag.calculation_cues import (
+    ASKS_NET_AND_GROSS,
+    NET_WORD,
+    RATE_BEFORE_VAT,
+    net_side_only,
+    wants_calculation,
+)
 from luna.graphs.rag.calculation_plan import (
     NUMBERED_SCHEMA,
     PLAN_SCHEMA,
@@ -51,7 +57,7 @@ from luna.graphs.rag.calculation_plan import (
 )
 from luna.graphs.rag.comparison_plans import comparison_plan
 from luna.graphs.rag.rate_plans import rate_plan
-from luna.graphs.rag.scaled_amounts import scaled_plan
+from luna.graphs.rag.scaled_amounts import scaled_plan, stated_vat
 from luna.graphs.rag.soc_windows import soc_window_plan
 from luna.graphs.rag.stated_formulas import formula_plan
 from luna.llm.llama_cpp_chat import json_schema_format
@@ -280,10 +286,10 @@ def calculated_by_code(
     return _coded(question, passages, language)
 
 
-def _with_vat(net: Calculation, written: str) -> Calculation:
-    """``net`` with the question's VAT rate applied."""
+def _with_vat(net: Calculation, written: str, source: int = 0) -> Calculation:
+    """``net`` with a VAT rate applied: the question's (``source`` 0) or a passage's."""
     rate = Decimal(written.replace(",", "."))
-    vat = CitedOperand(name="vat", value=rate, written=written, unit="%", source=0)
+    vat = CitedOperand(name="vat", value=rate, written=written, unit="%", source=source)
     return Calculation(
         value=net.value * (1 + rate / 100),
         result_unit=net.result_unit,
@@ -326,6 +332,9 @@ def calculate(
     amount of money that is a stated rate times the question's quantity
     (:mod:`luna.graphs.rag.rate_plans`).
 
+    A question that asks the figure both net and gross gets the net figure so computed, then
+    that figure with the VAT rate the passages state (:func:`net_side_only`).
+
     A prompt that takes ``numbered`` (v1.1.0 on) gets the numbers by id and writes only an
     expression over them; code builds the plan (operands, their sources, the result's unit)
     and also requires every quantity the question states to be used. With an older prompt
@@ -338,6 +347,12 @@ def calculate(
     answers without a computed figure or refuses.
     Model errors propagate.
     """
+    vat = stated_vat(question, passages) if ASKS_NET_AND_GROSS.search(question) else None
+    if vat is not None:  # "netto und brutto bitte": the net figure, then with the stated VAT
+        net = calculate(chat_model, prompt, net_side_only(question), passages, language)
+        if isinstance(net, Calculation):
+            return Figures(items=[net, _with_vat(net, vat.value, vat.source)])
+        return net
     coded = calculated_by_code(question, passages, language)
     if coded is not None:
         return coded

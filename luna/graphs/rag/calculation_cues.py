@@ -47,6 +47,30 @@ GROSS_WORD = re.compile(
     re.IGNORECASE,
 )
 
+# A saving or a difference: two sides, the smaller taken from the larger.
+SAVING = re.compile(
+    r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
+    re.IGNORECASE,
+)
+# Both sides asked: "netto und brutto bitte", "net and gross", "net and incl. VAT".
+_BOTH_JOIN = r"\s*(?:und|and|&|/|,|sowie|as well as)\s*(?:auch\s+|also\s+)?"
+ASKS_NET_AND_GROSS = re.compile(
+    rf"(?:{NET_WORD.pattern}){_BOTH_JOIN}(?:{GROSS_WORD.pattern})|"
+    rf"(?:{GROSS_WORD.pattern}){_BOTH_JOIN}(?:{NET_WORD.pattern})",
+    re.IGNORECASE,
+)
+
+
+def net_side_only(question: str) -> str:
+    """The question asking only the net side where it asks both ("netto und brutto bitte" →
+    "netto bitte"): code computes the net figure and adds the VAT to it."""
+    both = ASKS_NET_AND_GROSS.search(question)
+    if both is None:
+        return question
+    net = NET_WORD.search(both.group())
+    assert net is not None  # the match holds a net word by construction
+    return f"{question[: both.start()]}{net.group()}{question[both.end() :]}"
+
 
 def asks_money(question: str) -> bool:
     """Whether the question asks for an amount of money (or a price), not a charging power."""

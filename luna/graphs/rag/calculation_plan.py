@@ -39,6 +39,7 @@ from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
 from luna.graphs.rag.calculation_cues import (
     GROSS_WORD,
     NET_WORD,
+    SAVING,
     VAT_WORD,
     asks_money,
     asks_per_year,
@@ -735,24 +736,26 @@ def check_plan(
         except ExpressionError as exc:
             problems.append(f"expression: {exc}")
         else:
-            if result < 0 and _SAVING.search(question):
+            if result < 0 and SAVING.search(question):
                 problems.append(
                     "the difference is negative: subtract the smaller value from the larger"
                 )
     return Checked(problems, values, expression)
 
 
-_SAVING = re.compile(
-    r"\b(spar\w*|erspar\w*|einspar\w*|differenz|unterschied|sav(e|es|ed|ing|ings)|difference)\b",
-    re.IGNORECASE,
-)
-
-
 def stated_side(number: ListedNumber) -> Literal["net", "gross"] | None:
     """Whether a passage states the value net or gross: the one side its words name, or, where
-    they name both ("19,90 € netto pro Monat (23,68 € brutto)"), the word nearest the value."""
-    at = number.context.find(number.value)
-    centre = at + len(number.value) / 2 if at >= 0 else len(number.context) / 2
+    they name both ("19,90 € netto pro Monat (23,68 € brutto)"), the word within the value's
+    brackets, else the word nearest the value."""
+    context = number.context
+    at = context.find(number.value)
+    centre = at + len(number.value) / 2 if at >= 0 else len(context) / 2
+    if at >= 0:  # "118,00 € netto (140,42 € brutto)": a bracket's own side word is its side
+        opened, closed = context.rfind("(", 0, at), context.find(")", at)
+        if opened > context.rfind(")", 0, at) and closed > 0:
+            inside = context[opened:closed]
+            if NET_WORD.search(inside) or GROSS_WORD.search(inside):
+                context, centre = inside, centre - opened
     sides: tuple[tuple[Literal["net", "gross"], re.Pattern[str]], ...] = (
         ("net", NET_WORD),
         ("gross", GROSS_WORD),
@@ -760,7 +763,7 @@ def stated_side(number: ListedNumber) -> Literal["net", "gross"] | None:
     nearest = [
         (abs((m.start() + m.end()) / 2 - centre), side)
         for side, word in sides
-        for m in word.finditer(number.context)
+        for m in word.finditer(context)
     ]
     return min(nearest)[1] if nearest else None
 

@@ -8,7 +8,9 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
@@ -37,7 +39,7 @@ from luna.graphs.rag.calculation import (
     wants_calculation,
 )
 from luna.graphs.rag.calculation import calculate as calculate_figure
-from luna.graphs.rag.calculation_cues import VAT_WORD
+from luna.graphs.rag.calculation_cues import ASKS_NET_AND_GROSS, VAT_WORD
 from luna.graphs.rag.compliance import Verdict, asks_compliance, compliance_verdict
 from luna.graphs.rag.compress import compress, without_repeats
 from luna.graphs.rag.denials import Denial, denial
@@ -45,13 +47,14 @@ from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
 from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
+from luna.graphs.rag.named_peaks import with_named_peak
 from luna.graphs.rag.register_values import RegisterValue, asks_register_value, register_value
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.stated_formulas import stated_formulas
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_extremes import LimitExcess, asks_limit_excess, limit_excess
-from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
+from luna.graphs.rag.table_months import ANNUAL_PEAK, MonthsAnswer, asks_months, months_answer
 from luna.graphs.rag.table_totals import (
     asks_period_total,
     monthly_tables,
@@ -71,8 +74,14 @@ from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations
 from luna.retrieval.langchain import LunaRetriever, chunks_of
-from luna.retrieval.periods import period_months, question_year
-from luna.retrieval.queries import attribute_queries, attribute_query, bridges, question_parts
+from luna.retrieval.periods import period_months, question_year, with_relative_years
+from luna.retrieval.queries import (
+    asked_parts,
+    attribute_queries,
+    attribute_query,
+    bridges,
+    question_parts,
+)
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
 from luna.store.sql.chunks import chunk_texts, section_texts
 
@@ -297,12 +306,31 @@ def _facts_block(found: list[dict[str, Any]]) -> str:
     return "\n".join(f"- {f['label']}: {f['value']}" for f in found) or "(none)"
 
 
+# What rag_answer 1.3.0's {parts} starts with: the instruction stands only where parts do, so a
+# question that asks one thing gets the messages of 1.2.0.
+_PARTS_HEADER = (
+    "PARTS (answer each in its own sentence, in this order, with the name, date or figure it "
+    "asks for):"
+)
+
+
+def _parts_block(question: str) -> str:
+    """The parts of a question that asks several things, numbered under it (the answer gives
+    each its own sentence); empty for a question that asks one."""
+    parts = asked_parts(question)
+    if not parts:
+        return ""
+    listed = "".join(f"\n{i}. {part}?" for i, part in enumerate(parts, 1))
+    return f"\n{_PARTS_HEADER}{listed}"
+
+
 def _answer_messages(state: RagState, ctx: RagContext, prompt: LoadedPrompt) -> list[BaseMessage]:
     return prompt.render(
         history=_history(state, ctx.history_turns),
         context=_context_block(state.get("context", state.get("sources", []))),
         facts=_facts_block(state.get("facts", [])),
         question=state["question"],
+        parts=_parts_block(state["question"]),
     )
 
 
@@ -381,15 +409,38 @@ def _by_code(state: RagState, ctx: RagContext) -> bool:
     months or distance to a limit, a power over its window, a stated formula or a stated
     rate times the question's quantity. The figure is
     not written in any passage, so the model's check would call it unanswerable."""
-    if _read_by_code(state, ctx) is not None:
+    question = _dated_question(state, ctx)
+    if _read_by_code(question, state, ctx) is not None:
         return True
-    question = state.get("standalone_question") or state["question"]
     passages = state.get("screened") or state.get("context", state.get("sources", []))
     if not wants_calculation(question, [p["text"] for p in passages]):
         return False
-    extended = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
-    question = with_span_hours(with_tariff_window(question, extended))
+    question, extended = _calculation_inputs(question, passages, state, ctx)
     return calculated_by_code(question, extended, guess_language(state["question"])) is not None
+
+
+def _dated_question(state: RagState, ctx: RagContext) -> str:
+    """The standalone question with the years its relative ones mean ("last year's (2025)
+    peak"): code reads years."""
+    today = datetime.now(ZoneInfo(ctx.timezone)).date()
+    return with_relative_years(state.get("standalone_question") or state["question"], today)
+
+
+def _calculation_inputs(
+    question: str, passages: Sequence[dict[str, Any]], state: RagState, ctx: RagContext
+) -> tuple[str, list[dict[str, Any]]]:
+    """The question and passages a calculation reads: the passages with the formula sections
+    and VAT rate of their documents and the sums of their monthly tables over the question's
+    period; the question with what code reads for it (a year's peak from a table, a clock
+    time's tariff window, the hours of a time span)."""
+    extended = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
+    if sum_periods(question) or ANNUAL_PEAK.search(question):  # tables are read whole
+        documents = _current_documents(state, ctx)[1]
+        dictionary = ctx.retriever.dictionary
+        extended = with_period_sums(question, extended, documents, dictionary)
+        question = with_named_peak(question, extended, documents, dictionary)
+    question = with_tariff_window(question, extended)  # "um 17:30" → its window's rate
+    return with_span_hours(question), extended  # "14 kW von 17 bis 20 Uhr" → "(3 h)"
 
 
 def _citation(source: dict[str, Any], answer: str) -> dict[str, Any]:
@@ -432,14 +483,13 @@ def _current_documents(
     return current, {str(item_id): list(chunks) for item_id, chunks in texts.items()}
 
 
-def _read_by_code(state: RagState, ctx: RagContext) -> CodedAnswer | None:
+def _read_by_code(question: str, state: RagState, ctx: RagContext) -> CodedAnswer | None:
     """The answer code reads from the passages: a power over the time window a line states,
     a register's value through its scale factor, a value checked against a requirement
     another document states, the "no" a source states to a yes/no question, or from a monthly
     table of the current sources' documents a period's total or mean, the months past a
     threshold or at an extreme, or how far the extreme lies from a limit another passage
     states."""
-    question = state.get("standalone_question") or state["question"]
     shown = state.get("screened") or state.get("context", state.get("sources", []))
     passage_answer = (
         window_energy(question, shown)
@@ -470,21 +520,16 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     ctx = runtime.context
     with ctx.sessions() as session:
         prompt = load_prompt(session, "rag_calculate", ctx.prompt_versions)
-    question = state.get("standalone_question") or state["question"]
+    question = _dated_question(state, ctx)
     language = guess_language(state["question"])
     # Numbers are listed from the shown passages uncut: the list ranks them by the question.
     passages = state.get("screened") or state.get("context", state.get("sources", []))
-    result: Calculation | CodedAnswer | None = _read_by_code(state, ctx)
+    result: Calculation | CodedAnswer | None = _read_by_code(question, state, ctx)
     texts = [p["text"] for p in passages]
     if result is None and (
         wants_calculation(question, texts) or asks_month_bill(question, passages)
     ):
-        passages = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
-        if sum_periods(question):  # tables are read whole from their documents
-            documents = _current_documents(state, ctx)[1]
-            passages = with_period_sums(question, passages, documents, ctx.retriever.dictionary)
-        question = with_tariff_window(question, passages)  # "um 17:30" → its window's rate
-        question = with_span_hours(question)  # "14 kW von 17 bis 20 Uhr" → "(3 h)"
+        question, passages = _calculation_inputs(question, passages, state, ctx)
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)
     if result is None:
         return {"calculated": False}
@@ -592,11 +637,13 @@ def with_vat_rate(
     question: str, passages: Sequence[dict[str, Any]], ctx: RagContext
 ) -> list[dict[str, Any]]:
     """Passages with their document's VAT rate, for a question that asks with or without
-    VAT where no passage states the rate: a tariff sheet states it once ("Zuzüglich 19 %
-    Umsatzsteuer"), often in a section retrieval did not pick. The first document of the
-    passages that states one rate lends its sentence to its first passage, which is cited
-    for it; informal and older documents lend nothing (see :func:`with_formula_sections`)."""
-    if not VAT_WORD.search(question) or any(_vat_sentences(p["text"]) for p in passages):
+    VAT (or both net and gross) where no passage states the rate: a tariff sheet states it
+    once ("Zuzüglich 19 % Umsatzsteuer"), often in a section retrieval did not pick. The first
+    document of the passages that states one rate lends its sentence to its first passage,
+    which is cited for it; informal and older documents lend nothing (see
+    :func:`with_formula_sections`)."""
+    asks_vat = VAT_WORD.search(question) or ASKS_NET_AND_GROSS.search(question)
+    if not asks_vat or any(_vat_sentences(p["text"]) for p in passages):
         return list(passages)
     items = [
         uuid.UUID(p["item_id"])

@@ -43,8 +43,16 @@ _BELOW = re.compile(
     r"lower than)\s+(?P<n>\d[\d.,]*)\s*" + _UNIT + "?",
     re.IGNORECASE,
 )
+# A year's peak named as such is its highest month: "die Jahreshöchstleistung 2025", "annual
+# peak", "last year's (2025) peak" (a relative year dated, see ``with_relative_years``).
+ANNUAL_PEAK = re.compile(
+    r"\bjahres(?:höchst|spitze|spitzen|leistungsspitze|maximal|maximum)\w*|"
+    r"\b(?:annual|yearly|record) peak\b|\bpeak of the year\b|\byear's (?:\(\d{4}\) )?peak\b",
+    re.IGNORECASE,
+)
 HIGHEST = re.compile(
-    r"\b(höchste\w*|größte\w*|meiste\w*|maximale\w*|highest|largest|biggest|most|maximum)\b",
+    r"\b(höchste\w*|größte\w*|meiste\w*|maximale\w*|highest|largest|biggest|most|maximum)\b|"
+    + ANNUAL_PEAK.pattern,
     re.IGNORECASE,
 )
 LOWEST = re.compile(
