@@ -18,7 +18,7 @@ from typing import Any
 
 from _db import throwaway_database
 
-from luna.config import Settings
+from luna.config import Settings, site_timezone
 from luna.evals.knowledge import ingest_samples
 from luna.graphs.rag.nodes import retrieve, screen
 from luna.runtime import Runtime
@@ -64,6 +64,7 @@ def trust_knowledge(split: str, top_k: int) -> Iterator[tuple[Runtime, Any]]:
                 top_k=top_k,
                 filters=None,
                 context_tokens=settings.rag_context_tokens,
+                timezone=site_timezone(),
             )
             yield runtime, SimpleNamespace(context=context)  # the nodes read runtime.context
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from luna.graphs.rag.guard import PINNED, REMOVED, neutralise, say_most_first
+from luna.graphs.rag.guard import PINNED, REMOVED, neutralise, say_most_first, screen
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,32 @@ def test_a_pinned_passage_is_shown_before_better_ranked_ones():
     passages[4] = passages[4] | {PINNED: True}
     assert [p["n"] for p in say_most_first(passages, 3)] == [1, 2, 5]
     assert [p["n"] for p in say_most_first(passages[:4], 3)] == [1, 2, 3]
+
+
+def test_a_source_asked_for_by_its_year_loses_only_claims_that_years_sheet_contradicts():
+    sheet = {"n": 1, "title": "Preisblatt 2026", "section": "Preise", "valid_from": "2026-01-01"}
+    sheet["text"] = "Leistungspreis: 118,00 €/kW. Grundpreis: 13,90 € pro Monat."
+    own = "Der Grundpreis beträgt 11,90 € im Monat."
+    hearsay = "Laut neuem Preisblatt 2026 bleibt der Leistungspreis bei 104 €/kW im Jahr."
+
+    def asked(text: str, valid_from: str) -> dict[str, object]:
+        # the question names the source's year ("von 2025 auf 2026", "so hoch wie 2025")
+        return {
+            "n": 2,
+            "title": "Notiz Haustechnik",
+            "section": "Anmerkungen",
+            "text": text,
+            "valid_from": valid_from,
+            "asked": True,
+        }
+
+    # a 2025 note's own base price is what "from 2025 to 2026" compares: kept as written
+    assert screen([sheet, asked(own, "2025-03-03")])[1]["text"] == own
+    # a claim about 2026 in a note the 2026 sheet contradicts: removed, also in a 2026 note
+    for dated in ("2025-12-15", "2026-01-12"):
+        shown = screen([sheet, asked(f"{own} {hearsay}", dated)])[1]
+        assert "104" not in shown["text"]
+        assert shown["flags"] == ["contradicted_claim"]
+    # quoting a price sheet that is not among the passages: unverified, not a fact
+    shown = screen([asked(f"{own} {hearsay}", "2026-01-12")])[0]
+    assert shown["text"].startswith(f"{own} [unverified claim in remarks section of note")

@@ -45,6 +45,13 @@ def test_the_peak_of_the_year_named_is_written_into_the_question_and_priced():
     assert calc.value == Decimal("63484.00")  # 538 kW × 118,00 €/kW, no model call
 
 
+def test_a_peak_a_passage_states_for_the_year_is_taken_as_stated():
+    note = {"n": 2, "title": "Notiz", "text": "Die Jahreshöchstleistung 2025 lag im Juli: 572 kW."}
+    question = "Was zahlen wir 2026 an Leistungspreis bei der Jahreshöchstleistung von 2025?"
+    read = with_named_peak(question, [PASSAGES[0], note])
+    assert read.endswith("(Jahreshöchstleistung 2025: 572 kW)")
+
+
 def test_no_peak_is_read_where_the_year_has_no_whole_table_or_the_question_states_one():
     question = "What would the demand charge be at the 2024 annual peak?"
     assert with_named_peak(question, PASSAGES) == question  # no table of 2024

@@ -227,3 +227,18 @@ def test_a_shift_between_windows_named_by_their_times_takes_each_windows_rate(qu
         ("chosen_rate", "1,80"),
         ("quantity", "50"),
     ]
+
+
+def test_the_current_versions_rate_is_taken_unless_the_question_names_only_the_older_year():
+    passages = [
+        {"n": 1, "title": "Preisblatt 2026", "text": "Leistungspreis: 118,00 €/kW im Jahr netto",
+         "valid_from": "2026-01-01"},
+        {"n": 2, "title": "Preisblatt 2025", "text": "Leistungspreis: 104,00 €/kW im Jahr netto",
+         "valid_from": "2025-01-01", "superseded_by": "sheet-2026"},
+    ]  # fmt: skip
+    now = rate_plan("Was zahlen wir 2026 an Leistungspreis bei 572 kW wie 2025?", passages)
+    assert now is not None
+    assert [o.value for o in now.operands] == ["572", "118,00"]
+    then = rate_plan("Was hätte uns 2025 der Leistungspreis bei 572 kW gekostet?", passages)
+    assert then is not None
+    assert [o.value for o in then.operands] == ["572", "104,00"]

@@ -153,10 +153,12 @@ def screen(passages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         for p, kind in zip(passages, kinds, strict=True)
         if kind.authority is Authority.AUTHORITATIVE
     }
+    years = {int(p["n"]): str(p.get("valid_from") or "")[:4] for p in passages}
     screened = []
     for passage, kind in zip(passages, kinds, strict=True):
         others = {n: found for n, found in stated.items() if n != int(passage["n"])}
-        text, flags = _rewrite(str(passage.get("text") or ""), kind, others)
+        asked_year = _asked_year(passage, kind)
+        text, flags = _rewrite(str(passage.get("text") or ""), kind, others, asked_year, years)
         out = {**passage, "text": text, "flags": flags, "authority": str(kind.authority)}
         title = str(passage.get("title") or "")
         if title and addressed_to_assistant(title):
@@ -178,11 +180,40 @@ def _kind(passage: Mapping[str, Any]) -> SourceKind:
     return kind
 
 
+def _asked_year(passage: Mapping[str, Any], kind: SourceKind) -> str | None:
+    """The year of an informal source the question asks for by its year (see :func:`_kind`):
+    it is quoted as it stands, except for a claim that an authoritative passage valid in the
+    claim's year (the one it names, else the source's own) states otherwise ("laut neuem
+    Preisblatt 2026 bleibt der Leistungspreis bei 104 €/kW" beside the 2026 sheet's 118 €/kW).
+    A 2025 FAQ's base price beside the 2026 sheet is what "from 2025 to 2026" compares."""
+    if kind.authority is not Authority.REFERENCE or not passage.get("asked"):
+        return None
+    return str(passage.get("valid_from") or "")[:4] or None
+
+
+# A claim that quotes another document ("Laut neuem Preisblatt 2026 …", "according to the
+# new tariff …"): hearsay, screened like any informal claim even in a source asked for.
+_HEARSAY = re.compile(
+    r"\b(?:laut|gemäß|lt\.|according to|as per|per the)\s+(?:\w+\s+){0,2}"
+    r"(?:preisblatt|tarif|vertrag|schreiben|brief|datenblatt|price sheet|tariff|contract|"
+    r"letter|datasheet|sheet)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,]|\.\d)")
+
+
 def _rewrite(
-    text: str, kind: SourceKind, authoritative: Mapping[int, list[Figure]]
+    text: str,
+    kind: SourceKind,
+    authoritative: Mapping[int, list[Figure]],
+    asked_year: str | None = None,
+    years: Mapping[int, str] | None = None,
 ) -> tuple[str, list[str]]:
     """``text`` rewritten sentence by sentence, and the flags of what was changed. A
-    command that follows an instruction to the assistant in its paragraph goes with it."""
+    command that follows an instruction to the assistant in its paragraph goes with it. In a
+    source asked for by ``asked_year``, a claim is dropped only where an authoritative
+    passage valid in the claim's year (``years``: passage number → year) contradicts it; one
+    that quotes another document (:data:`_HEARSAY`) is screened as informal."""
     visible, invisible = strip_invisible(text)
     flags: list[str] = [INVISIBLE] if invisible else []
     out: list[str] = []
@@ -208,7 +239,18 @@ def _rewrite(
                 if not visible_without_folding(piece):
                     flags = _add(flags, OBFUSCATED)
                 out.append(REMOVED)
-        elif kind.authority is Authority.INFORMAL and is_claim(sentence):
+        elif asked_year is not None and is_claim(sentence) and not _HEARSAY.search(sentence):
+            claimed = set(_YEAR.findall(sentence)) or {asked_year}
+            same_year = {n: f for n, f in authoritative.items() if (years or {}).get(n) in claimed}
+            contradicted_by = _contradiction(sentence, same_year)
+            if contradicted_by is None:
+                out.append(sentence)
+            else:
+                flags = _add(flags, CONTRADICTED_CLAIM)
+                out.append(CONTRADICTED.format(kind=kind.kind, n=contradicted_by))
+        elif (kind.authority is Authority.INFORMAL or asked_year is not None) and is_claim(
+            sentence
+        ):
             for piece, hit in _pieces(sentence, is_claim):
                 if not hit:
                     out.append(piece)

@@ -5,7 +5,8 @@
 a facility note's monthly table gives. The model would have to find twelve rows, take their
 maximum and multiply; it took a neighbouring figure. Here the year's peak is the maximum of
 the column in kW of a monthly table with all twelve months of that year (the rows labelled
-with it, or the passage naming it), and it is written into the question ("… (Jahres-
+with it, or the passage naming it), unless a passage states it ("Die Jahreshöchstleistung
+2025 lag im Juli: 572 kW"), and it is written into the question ("… (Jahres-
 höchstleistung 2025: 538 kW)"), where the rate plans (:mod:`luna.graphs.rag.rate_plans`)
 find it as the question's quantity. Only for a question that asks for money, states no power
 of its own and asks no saving or difference: "how much do we save compared with last year's
@@ -16,9 +17,10 @@ peak" has a second side the question does not state either (a limit or a thresho
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
-from luna.core.arithmetic import format_number
+from luna.core.arithmetic import format_number, parse_number
 from luna.core.language import guess_language
 from luna.graphs.rag.calculation_cues import SAVING, asks_money
 from luna.graphs.rag.calculation_plan import listed_numbers
@@ -30,6 +32,17 @@ from luna.retrieval.dictionary import Dictionary
 _MONTHS = 12
 
 
+def asks_named_peak(question: str) -> bool:
+    """Whether the question prices a year's peak it names without stating it (see the
+    module's docstring)."""
+    if not ANNUAL_PEAK.search(question) or not asks_money(question):
+        return False
+    if SAVING.search(question) or ASKS_DIFFERENCE.search(question):
+        return False
+    # a question that states the power it prices needs no peak read
+    return not any(n.unit.casefold() in ("kw", "mw") for n in listed_numbers(question, []))
+
+
 def with_named_peak(
     question: str,
     passages: Sequence[dict[str, Any]],
@@ -39,12 +52,41 @@ def with_named_peak(
     """The question with the peak of the year it names written after it, where exactly one
     of the years it names has a whole monthly table in kW (see the module's docstring)."""
     named = ANNUAL_PEAK.search(question)
-    if named is None or not asks_money(question):
+    if named is None or not asks_named_peak(question):
         return question
-    if SAVING.search(question) or ASKS_DIFFERENCE.search(question):
+    found = _stated_peaks(question, passages) or _table_peaks(
+        question, passages, documents, dictionary
+    )
+    if len(found) != 1:
         return question
-    if any(n.unit.casefold() in ("kw", "mw") for n in listed_numbers(question, [])):
-        return question  # the question states the power it prices
+    year, peak = found[0]
+    written = format_number(peak, guess_language(question), trim=True)
+    return f"{question.rstrip()} ({named.group()} {year}: {written} kW)"
+
+
+def _stated_peaks(question: str, passages: Sequence[dict[str, Any]]) -> list[tuple[str, Decimal]]:
+    """The years of the question whose peak a passage states in kW beside words for a year's
+    peak and the year ("Die Jahreshöchstleistung 2025 lag im Juli: 572 kW"), each with it,
+    where the passages state one value for it."""
+    asked = dict.fromkeys(years(question))
+    found: dict[str, set[Decimal]] = {}
+    for number in listed_numbers(question, passages, limit=None):
+        if number.source == 0 or number.unit.casefold() != "kw":
+            continue
+        if ANNUAL_PEAK.search(number.context):
+            for year in asked:
+                if year in number.context:
+                    found.setdefault(year, set()).add(parse_number(number.value))
+    return [(year, values.pop()) for year, values in found.items() if len(values) == 1]
+
+
+def _table_peaks(
+    question: str,
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]] | None,
+    dictionary: Dictionary | None,
+) -> list[tuple[str, Decimal]]:
+    """The years of the question with a whole monthly table in kW, each with its maximum."""
     found = []
     for year in dict.fromkeys(years(question)):
         column = period_column(year, passages, documents, dictionary, unit="kW")
@@ -54,8 +96,4 @@ def with_named_peak(
         texts = [str(p["text"]) for p in passages if int(p["n"]) == source]
         if len(values) == _MONTHS and any(year in t for t in texts):
             found.append((year, max(values.values())))
-    if len(found) != 1:
-        return question
-    year, peak = found[0]
-    written = format_number(peak, guess_language(question), trim=True)
-    return f"{question.rstrip()} ({named.group()} {year}: {written} kW)"
+    return found

@@ -47,7 +47,7 @@ from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
 from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
-from luna.graphs.rag.named_peaks import with_named_peak
+from luna.graphs.rag.named_peaks import asks_named_peak, with_named_peak
 from luna.graphs.rag.register_values import RegisterValue, asks_register_value, register_value
 from luna.graphs.rag.state import RagContext, RagState
 from luna.graphs.rag.stated_formulas import stated_formulas
@@ -413,7 +413,9 @@ def _by_code(state: RagState, ctx: RagContext) -> bool:
     if _read_by_code(question, state, ctx) is not None:
         return True
     passages = state.get("screened") or state.get("context", state.get("sources", []))
-    if not wants_calculation(question, [p["text"] for p in passages]):
+    if not (
+        wants_calculation(question, [p["text"] for p in passages]) or asks_named_peak(question)
+    ):
         return False
     question, extended = _calculation_inputs(question, passages, state, ctx)
     return calculated_by_code(question, extended, guess_language(state["question"])) is not None
@@ -460,6 +462,7 @@ def route_after_check(state: RagState) -> str:
         or asks_months(question)
         or asks_period_total(question)
         or asks_limit_excess(question)
+        or asks_named_peak(question)
         or asks_window_energy(question)
         or asks_register_value(question)
         or asks_compliance(question)
@@ -527,7 +530,9 @@ def calculate(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     result: Calculation | CodedAnswer | None = _read_by_code(question, state, ctx)
     texts = [p["text"] for p in passages]
     if result is None and (
-        wants_calculation(question, texts) or asks_month_bill(question, passages)
+        wants_calculation(question, texts)
+        or asks_month_bill(question, passages)
+        or asks_named_peak(question)
     ):
         question, passages = _calculation_inputs(question, passages, state, ctx)
         result = calculate_figure(ctx.chat_model, prompt, question, passages, language)

@@ -42,6 +42,7 @@ from luna.graphs.rag.calculation_plan import (
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.tariff_windows import tariff_window
+from luna.retrieval.designations import years
 from luna.retrieval.periods import period_terms
 
 # The question adds another part to the amount ("inklusive Grundpreis", "including the base
@@ -116,10 +117,33 @@ def scored_rates(
     ``net`` is True, gross ones where it is False, both where it is None."""
     listed = [n for n in listed_numbers(question, passages, limit=MAX_RATES) if n.source > 0]
     rates = [n for n in listed if rate_per(n.unit) == per]
-    rates = [n for n in rates if net_or_gross(n, net)]
+    current = _current_rates(rates, passages, question)
+    rates = [n for n in current if net_or_gross(n, net)]
     terms = question_terms(question) - UNDISTINCTIVE - set(ignore)
     weights = term_weights([n.context for n in rates], terms)
     return [(n, term_score(n.context, weights)) for n in rates]
+
+
+def _current_rates(
+    rates: Sequence[ListedNumber], passages: Sequence[dict[str, Any]], question: str
+) -> list[ListedNumber]:
+    """``rates`` less those of an older version (a passage ``superseded_by`` another) where
+    a current one states a rate too, unless the question names the older version's year and
+    not the current one's ("what would 500 kW have cost in 2025?"). The older price sheet
+    retrieval appends for comparison priced "2026 at last year's peak" at 2025's rate."""
+    by_number = {int(p["n"]): p for p in passages}
+
+    def year(n: ListedNumber) -> str:
+        return str(by_number.get(n.source, {}).get("valid_from") or "")[:4]
+
+    older = [n for n in rates if by_number.get(n.source, {}).get("superseded_by")]
+    current = [n for n in rates if n not in older]
+    if not older or not current:
+        return list(rates)
+    named = set(years(question))
+    if {year(n) for n in older} & named and not {year(n) for n in current} & named:
+        return older
+    return current
 
 
 def best_rate(scored: Sequence[tuple[ListedNumber, float]]) -> ListedNumber | None:
