@@ -22,7 +22,7 @@ from luna.config import AnswerCheck, Settings
 from luna.graphs.rag.answerability import REFUSAL_TEXT
 from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.grounding import WITHHELD
-from luna.graphs.rag.nodes import parse_verdict
+from luna.graphs.rag.nodes import _authoritative_completions, parse_verdict
 from luna.graphs.rag.state import RagContext
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
@@ -322,3 +322,15 @@ def test_a_figure_no_source_states_is_withheld_not_asserted(
         assert state["citations"] == []
     else:
         assert state["answer"].startswith(draft.removesuffix("."))
+
+
+def test_a_price_asked_from_passages_of_no_authority_brings_the_price_sheet(runtime: Runtime):
+    """Retrieval found only a grid operator's rules text or nothing authoritative: a question
+    that asks a price still reads the current price sheet's passage on it."""
+    ctx = _context(runtime, ScriptedModel(script=[]))
+    found = _authoritative_completions("What is the monthly base fee?", [], ctx)
+    assert found
+    chunk, pinned = found[0]
+    assert chunk.title.startswith("Luna Strom Dynamisch")
+    assert pinned  # asked as an attribute: shown whatever ranks above it
+    assert _authoritative_completions("Who installed the battery?", [], ctx) == []

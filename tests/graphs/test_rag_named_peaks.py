@@ -85,3 +85,17 @@ def test_relative_years_are_dated():
         "this year's (2026) tariff, letztes Jahr (2025)"
     )
     assert with_relative_years("the last years were hard", today) == "the last years were hard"
+
+
+def test_a_stated_peak_against_a_threshold_value_is_a_limit_excess_too():
+    passages = [
+        {"n": 1, "title": "Preisblatt 2026", "text": "Leistungspreis: 118,00 €/kW und Jahr"},
+        {"n": 2, "title": "Notiz", "text": "Die Jahreshöchstleistung 2025 lag im Juli: 572 kW."},
+        {"n": 3, "title": "Protokoll", "text": "Schwellwert Netzbezug: 480 kW (Speicher entlädt)"},
+    ]
+    question = "how much demand charge do we save vs the 2025 annual peak at the threshold?"
+    found = limit_excess(question, passages)
+    assert found is not None
+    assert found.extreme is None  # no table: the peak as the note states it
+    assert found.calculation.value == Decimal("10856.00")  # (572 − 480) kW × 118,00 €/kW
+    assert found.sources == [1, 2, 3]

@@ -23,7 +23,7 @@ from typing import Any
 from luna.core.arithmetic import format_number, parse_number
 from luna.core.language import guess_language
 from luna.graphs.rag.calculation_cues import SAVING, asks_money
-from luna.graphs.rag.calculation_plan import listed_numbers
+from luna.graphs.rag.calculation_plan import ListedNumber, listed_numbers
 from luna.graphs.rag.table_months import ANNUAL_PEAK, period_column
 from luna.retrieval.comparisons import ASKS_DIFFERENCE
 from luna.retrieval.designations import years
@@ -65,19 +65,29 @@ def with_named_peak(
 
 
 def _stated_peaks(question: str, passages: Sequence[dict[str, Any]]) -> list[tuple[str, Decimal]]:
-    """The years of the question whose peak a passage states in kW beside words for a year's
-    peak and the year ("Die Jahreshöchstleistung 2025 lag im Juli: 572 kW"), each with it,
-    where the passages state one value for it."""
+    """The years of the question whose peak a passage states (:func:`stated_peaks`), each with
+    it, where the passages state one value for it."""
+    found: dict[str, dict[Decimal, ListedNumber]] = {}
+    for year, number in stated_peaks(question, passages):
+        found.setdefault(year, {})[parse_number(number.value)] = number
+    return [(year, next(iter(values))) for year, values in found.items() if len(values) == 1]
+
+
+def stated_peaks(
+    question: str, passages: Sequence[dict[str, Any]]
+) -> list[tuple[str, ListedNumber]]:
+    """Each year of the question with each figure in kW a passage states beside words for a
+    year's peak and that year ("Die Jahreshöchstleistung 2025 lag im Juli: 572 kW")."""
     asked = dict.fromkeys(years(question))
-    found: dict[str, set[Decimal]] = {}
-    for number in listed_numbers(question, passages, limit=None):
-        if number.source == 0 or number.unit.casefold() != "kw":
-            continue
-        if ANNUAL_PEAK.search(number.context):
-            for year in asked:
-                if year in number.context:
-                    found.setdefault(year, set()).add(parse_number(number.value))
-    return [(year, values.pop()) for year, values in found.items() if len(values) == 1]
+    return [
+        (year, number)
+        for number in listed_numbers(question, passages, limit=None)
+        if number.source > 0
+        and number.unit.casefold() == "kw"
+        and ANNUAL_PEAK.search(number.context)
+        for year in asked
+        if year in number.context
+    ]
 
 
 def _table_peaks(

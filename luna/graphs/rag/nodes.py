@@ -17,6 +17,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END
 from langgraph.runtime import Runtime
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from luna.config import AnswerCheck
@@ -76,6 +77,7 @@ from luna.retrieval.designations import designations
 from luna.retrieval.langchain import LunaRetriever, chunks_of
 from luna.retrieval.periods import period_months, question_year, with_relative_years
 from luna.retrieval.queries import (
+    asked_attributes,
     asked_parts,
     attribute_queries,
     attribute_query,
@@ -83,7 +85,9 @@ from luna.retrieval.queries import (
     question_parts,
 )
 from luna.retrieval.retriever import RetrievalFilter, RetrievedChunk
+from luna.retrieval.versions import current_versions
 from luna.store.sql.chunks import chunk_texts, section_texts
+from luna.store.sql.models import Item, ItemStatus
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +193,9 @@ def _authoritative_completions(
     """For a question that asks several things ("the base price and the markup"), each
     thing's best passage in the authoritative documents already found (a price sheet), where
     retrieval brought it from an informal one only (an old FAQ, an installer's remark): the
-    informal claim is then checked against it, and the answer reads it. Each comes with
+    informal claim is then checked against it, and the answer reads it. Where no
+    authoritative document was found and the question asks a price, the knowledge base's
+    current price sheets are searched (:func:`_price_sheets`). Each comes with
     whether it was found for an attribute the question asks (then it is pinned: shown
     whatever else ranks above it) rather than for a part of the question."""
     authoritative = list(
@@ -199,6 +205,8 @@ def _authoritative_completions(
             if classify(h.title, h.text, h.section).authority is Authority.AUTHORITATIVE
         )
     )
+    if not authoritative and ctx.filters is None and _asks_a_price(question):
+        authoritative = _price_sheets(ctx)
     if not authoritative:
         return []
     present = {h.chunk_id for h in hits}
@@ -216,6 +224,29 @@ def _authoritative_completions(
                 present.add(best.chunk_id)
                 found.append((best, pinned))
     return found
+
+
+# Attributes a price sheet states: a question asking one of them from notes and minutes alone
+# ("how much demand charge do we save … at 2026 prices?") gets the price sheet's passage too.
+_PRICE_TERMS = frozenset({"preis", "grundpreis", "arbeitspreis", "leistungspreis", "netzentgelt"})
+
+
+def _asks_a_price(question: str) -> bool:
+    return any(group & _PRICE_TERMS for _, _, group in asked_attributes(question.casefold()))
+
+
+def _price_sheets(ctx: RagContext) -> list[uuid.UUID]:
+    """The current versions of the price sheets in the knowledge base (by their titles)."""
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(Item.id, Item.title).where(Item.status == ItemStatus.READY)
+        ).all()
+        older = current_versions(session)
+    return [
+        item_id
+        for item_id, title in rows
+        if item_id not in older and classify(title).kind == "price sheet"
+    ]
 
 
 def facts(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:

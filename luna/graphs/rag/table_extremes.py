@@ -25,6 +25,7 @@ from luna.core.language import Language
 from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.graphs.rag.calculation_cues import asks_money
 from luna.graphs.rag.calculation_plan import ListedNumber, listed_numbers
+from luna.graphs.rag.named_peaks import stated_peaks
 from luna.graphs.rag.rate_plans import MAX_RATES, asked_net, best_rate, scored_rates
 from luna.graphs.rag.table_months import HIGHEST, LOWEST, MonthsAnswer, extreme_month
 from luna.retrieval.comparisons import ASKS_DIFFERENCE
@@ -35,7 +36,7 @@ from luna.retrieval.dictionary import Dictionary
 # "Lastspitzengrenze" beside it.
 _LIMIT_KINDS: dict[str, re.Pattern[str]] = {
     "limit": re.compile(r"grenze|grenzwert|limit|obergrenze|höchstgrenze|\bcap\b", re.I),
-    "threshold": re.compile(r"schwelle|threshold|ansprech|trigger", re.I),
+    "threshold": re.compile(r"schwell|threshold|ansprech|trigger", re.I),
     "target": re.compile(r"zielwert|sollwert|\btarget\b|vorgabe", re.I),
 }
 
@@ -45,14 +46,17 @@ class LimitExcess:
     """The extreme month of a table column and its difference to a stated limit (priced
     where asked), as one answer: the month's line, then the calculation."""
 
-    extreme: MonthsAnswer
+    extreme: MonthsAnswer | None  # None: a year's peak a passage states, not a table's month
     calculation: Calculation
 
     @property
     def sources(self) -> list[int]:
-        return sorted({*self.extreme.sources, *self.calculation.sources})
+        extreme = self.extreme.sources if self.extreme is not None else []
+        return sorted({*extreme, *self.calculation.sources})
 
     def render(self, language: Language) -> str:
+        if self.extreme is None:
+            return self.calculation.render(language)
         return f"{self.extreme.render(language)}\n{self.calculation.render(language)}"
 
 
@@ -95,26 +99,27 @@ def limit_excess(
     if not asks_limit_excess(question):
         return None
     extreme = extreme_month(question, passages, documents, dictionary)
-    if extreme is None:
-        return None
-    limit = _limit(question, passages, extreme.unit)
+    if extreme is not None:
+        (_, value), unit, source = extreme.months[0], extreme.unit, extreme.source
+        written = str(value)
+    else:  # "vs last year's (2025) peak" where a passage states it: "… 2025 …: 572 kW"
+        stated = {parse_number(n.value): n for _, n in stated_peaks(question, passages)}
+        if len(stated) != 1:
+            return None
+        value, number = next(iter(stated.items()))
+        unit, source, written = number.unit, number.source, number.value
+    limit = _limit(question, passages, unit)
     if limit is None:
         return None
-    (_, value), bound = extreme.months[0], parse_number(limit.value)
-    peak = CitedOperand(
-        name="extreme",
-        value=value,
-        written=str(value),
-        unit=extreme.unit,
-        source=extreme.source,
-    )
+    bound = parse_number(limit.value)
+    peak = CitedOperand(name="extreme", value=value, written=written, unit=unit, source=source)
     cap = CitedOperand(
         name="limit", value=bound, written=limit.value, unit=limit.unit, source=limit.source
     )
     expression = "extreme - limit" if value >= bound else "limit - extreme"
-    operands, result, unit = [peak, cap], abs(value - bound), extreme.unit
+    operands, result = [peak, cap], abs(value - bound)
     if asks_money(question):
-        per = extreme.unit.casefold()
+        per = unit.casefold()
         rates = scored_rates(question, passages, per, asked_net(question))
         # the one rate per kW the passages state needs no words in common with the question
         only = {parse_number(n.value): n for n, _ in rates}
