@@ -70,10 +70,10 @@ def test_last_years_peak_against_a_threshold_is_a_limit_excess_priced_at_the_rat
     )
     assert "last year's (2025) peak" in question
     assert with_named_peak(question, PASSAGES) == question  # a saving: two sides, not one
-    net_only = [{"n": 1, "title": "Preisblatt 2026", "text": SHEET.split(" (")[0]}, *PASSAGES[1:]]
-    found = limit_excess(question, net_only)
+    found = limit_excess(question, PASSAGES)
     assert found is not None
-    assert found.calculation.value == Decimal("6844.00")  # (538 − 480) kW × 118,00 €/kW
+    # (538 − 480) kW × 118,00 €/kW: a demand charge asked with neither side is reckoned net
+    assert found.calculation.value == Decimal("6844.00")
 
 
 def test_relative_years_are_dated():

@@ -97,6 +97,15 @@ def asked_net(question: str) -> bool | None:
     return None if net == gross else net
 
 
+def priced_net(question: str, per: str) -> bool | None:
+    """The side a rate per ``per`` is read on: the one the question asks, else net for a rate
+    per kW: a demand charge is billed only to customers with registering power metering,
+    businesses, whose prices are quoted and reckoned net of the VAT they deduct. A price per
+    kWh asked with neither side stays open (households pay it gross)."""
+    asked = asked_net(question)
+    return True if asked is None and per == "kw" else asked
+
+
 def net_or_gross(number: ListedNumber, net: bool | None) -> bool:
     """Whether a passage value fits: not listed as gross where ``net`` is True, not as net
     where it is False; any where it is None."""
@@ -230,7 +239,7 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
     per = units.pop()
     if not per or per == "%" or is_money(per):
         return None
-    scored = scored_rates(question, passages, per, asked_net(question))
+    scored = scored_rates(question, passages, per, priced_net(question, per))
     instead = _INSTEAD.search(question)
     if len(given) == 1 and instead is not None:
         chosen_word = next(

@@ -26,7 +26,7 @@ from luna.graphs.rag.calculation import Calculation, CitedOperand
 from luna.graphs.rag.calculation_cues import asks_money
 from luna.graphs.rag.calculation_plan import ListedNumber, listed_numbers
 from luna.graphs.rag.named_peaks import stated_peaks
-from luna.graphs.rag.rate_plans import MAX_RATES, asked_net, best_rate, scored_rates
+from luna.graphs.rag.rate_plans import MAX_RATES, best_rate, priced_net, scored_rates
 from luna.graphs.rag.table_months import HIGHEST, LOWEST, MonthsAnswer, extreme_month
 from luna.retrieval.comparisons import ASKS_DIFFERENCE
 from luna.retrieval.dictionary import Dictionary
@@ -120,7 +120,7 @@ def limit_excess(
     operands, result = [peak, cap], abs(value - bound)
     if asks_money(question):
         per = unit.casefold()
-        rates = scored_rates(question, passages, per, asked_net(question))
+        rates = scored_rates(question, passages, per, priced_net(question, per))
         # the one rate per kW the passages state needs no words in common with the question
         only = {parse_number(n.value): n for n, _ in rates}
         rate = next(iter(only.values())) if len(only) == 1 else best_rate(rates)
