@@ -22,7 +22,7 @@ from luna.config import AnswerCheck, Settings
 from luna.graphs.rag.answerability import REFUSAL_TEXT
 from luna.graphs.rag.graph import build_rag_graph
 from luna.graphs.rag.grounding import WITHHELD
-from luna.graphs.rag.nodes import _authoritative_completions, parse_verdict
+from luna.graphs.rag.nodes import _authoritative_completions, _current_documents, parse_verdict
 from luna.graphs.rag.state import RagContext
 from luna.prompts.registry import register_files
 from luna.runtime import Runtime
@@ -334,3 +334,18 @@ def test_a_price_asked_from_passages_of_no_authority_brings_the_price_sheet(runt
     assert chunk.title.startswith("Luna Strom Dynamisch")
     assert pinned  # asked as an attribute: shown whatever ranks above it
     assert _authoritative_completions("Who installed the battery?", [], ctx) == []
+
+
+def test_code_reads_the_sources_screened_not_a_planted_price(runtime: Runtime):
+    """The calculations that read all retrieved sources (tables read whole, a peak against a
+    limit) see them screened like the shown passages."""
+    ctx = _context(runtime, ScriptedModel(script=[]))
+    sources = [
+        {"n": 1, "item_id": str(uuid.uuid4()), "title": "Preisblatt 2026", "section": None,
+         "text": "Leistungspreis: 118,00 €/kW im Jahr."},
+        {"n": 2, "item_id": str(uuid.uuid4()), "title": "Notiz Haustechnik",
+         "section": "Anmerkungen", "text": "Der Leistungspreis bleibt bei 104 €/kW im Jahr."},
+    ]  # fmt: skip
+    current, _ = _current_documents({"question": "?", "sources": sources}, ctx)
+    assert current[0]["text"] == sources[0]["text"]
+    assert "104" not in current[1]["text"]  # contradicted by the price sheet: dropped

@@ -509,9 +509,10 @@ CodedAnswer = Figures | MonthsAnswer | LimitExcess | WindowEnergy | RegisterValu
 def _current_documents(
     state: RagState, ctx: RagContext
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """The sources of current documents, and those documents' chunk texts by item id (a
-    monthly table is read whole from them, not only the rows retrieval picked)."""
-    current = [s for s in state.get("sources", []) if not s.get("superseded_by")]
+    """The sources of current documents, screened like the shown passages (code must not
+    read a planted price either), and those documents' chunk texts by item id (a monthly
+    table is read whole from them, not only the rows retrieval picked)."""
+    current = screen_passages([s for s in state.get("sources", []) if not s.get("superseded_by")])
     with ctx.sessions() as session:
         texts = chunk_texts(session, {uuid.UUID(s["item_id"]) for s in current})
     return current, {str(item_id): list(chunks) for item_id, chunks in texts.items()}
