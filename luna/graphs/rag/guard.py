@@ -36,6 +36,7 @@ from luna.graphs.rag.obfuscation import shadow, strip_invisible
 from luna.graphs.rag.supersession import SUPERSEDED
 from luna.ingest.sentences import split_sentences
 from luna.ingest.table_rows import header_rows
+from luna.retrieval.designations import years
 
 __all__ = [
     "CONTRADICTED_CLAIM",
@@ -153,12 +154,13 @@ def screen(passages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         for p, kind in zip(passages, kinds, strict=True)
         if kind.authority is Authority.AUTHORITATIVE
     }
-    years = {int(p["n"]): str(p.get("valid_from") or "")[:4] for p in passages}
+    valid_years = {int(p["n"]): str(p.get("valid_from") or "")[:4] for p in passages}
     screened = []
     for passage, kind in zip(passages, kinds, strict=True):
         others = {n: found for n, found in stated.items() if n != int(passage["n"])}
         asked_year = _asked_year(passage, kind)
-        text, flags = _rewrite(str(passage.get("text") or ""), kind, others, asked_year, years)
+        text = str(passage.get("text") or "")
+        text, flags = _rewrite(text, kind, others, asked_year, valid_years)
         out = {**passage, "text": text, "flags": flags, "authority": str(kind.authority)}
         title = str(passage.get("title") or "")
         if title and addressed_to_assistant(title):
@@ -199,7 +201,6 @@ _HEARSAY = re.compile(
     r"letter|datasheet|sheet)",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,]|\.\d)")
 
 
 def _rewrite(
@@ -207,13 +208,13 @@ def _rewrite(
     kind: SourceKind,
     authoritative: Mapping[int, list[Figure]],
     asked_year: str | None = None,
-    years: Mapping[int, str] | None = None,
+    valid_years: Mapping[int, str] | None = None,
 ) -> tuple[str, list[str]]:
     """``text`` rewritten sentence by sentence, and the flags of what was changed. A
     command that follows an instruction to the assistant in its paragraph goes with it. In a
     source asked for by ``asked_year``, a claim is dropped only where an authoritative
-    passage valid in the claim's year (``years``: passage number → year) contradicts it; one
-    that quotes another document (:data:`_HEARSAY`) is screened as informal."""
+    passage valid in the claim's year (``valid_years``: passage number → year) contradicts
+    it; one that quotes another document (:data:`_HEARSAY`) is screened as informal."""
     visible, invisible = strip_invisible(text)
     flags: list[str] = [INVISIBLE] if invisible else []
     out: list[str] = []
@@ -240,8 +241,10 @@ def _rewrite(
                     flags = _add(flags, OBFUSCATED)
                 out.append(REMOVED)
         elif asked_year is not None and is_claim(sentence) and not _HEARSAY.search(sentence):
-            claimed = set(_YEAR.findall(sentence)) or {asked_year}
-            same_year = {n: f for n, f in authoritative.items() if (years or {}).get(n) in claimed}
+            claimed = set(years(sentence)) or {asked_year}
+            same_year = {
+                n: f for n, f in authoritative.items() if (valid_years or {}).get(n) in claimed
+            }
             contradicted_by = _contradiction(sentence, same_year)
             if contradicted_by is None:
                 out.append(sentence)

@@ -67,10 +67,10 @@ def with_named_peak(
 def _stated_peaks(question: str, passages: Sequence[dict[str, Any]]) -> list[tuple[str, Decimal]]:
     """The years of the question whose peak a passage states (:func:`stated_peaks`), each with
     it, where the passages state one value for it."""
-    found: dict[str, dict[Decimal, ListedNumber]] = {}
+    found: dict[str, set[Decimal]] = {}
     for year, number in stated_peaks(question, passages):
-        found.setdefault(year, {})[parse_number(number.value)] = number
-    return [(year, next(iter(values))) for year, values in found.items() if len(values) == 1]
+        found.setdefault(year, set()).add(parse_number(number.value))
+    return [(year, values.pop()) for year, values in found.items() if len(values) == 1]
 
 
 def stated_peaks(

@@ -55,7 +55,7 @@ from luna.graphs.rag.stated_formulas import stated_formulas
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_extremes import LimitExcess, asks_limit_excess, limit_excess
-from luna.graphs.rag.table_months import ANNUAL_PEAK, MonthsAnswer, asks_months, months_answer
+from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
 from luna.graphs.rag.table_totals import (
     asks_period_total,
     monthly_tables,
@@ -467,7 +467,7 @@ def _calculation_inputs(
     period; the question with what code reads for it (a year's peak from a table, a clock
     time's tariff window, the hours of a time span)."""
     extended = with_vat_rate(question, with_formula_sections(passages, ctx), ctx)
-    if sum_periods(question) or ANNUAL_PEAK.search(question):  # tables are read whole
+    if sum_periods(question) or asks_named_peak(question):  # tables are read whole
         documents = _current_documents(state, ctx)[1]
         dictionary = ctx.retriever.dictionary
         extended = with_period_sums(question, extended, documents, dictionary)
