@@ -256,3 +256,6 @@ def reopen(runtime: Runtime, run_id: int, *, force: bool = False) -> None:
                 "use --force if it died"
             )
         run.status, run.error, run.finished_at = "running", None, None
+        # It runs here now, not in its job: a worker must not end it as that job ended
+        # (luna.jobs.settle), nor the API read it so (row_or_job_end).
+        run.job_id = None

@@ -9,7 +9,8 @@ same on the embedded pgserver and on TimescaleDB.
   progress, result, error, timestamps) and its queries; :mod:`luna.jobs.control` enqueues
   and cancels;
 - :mod:`luna.jobs.worker`: ``luna worker`` and the in-process worker of ``luna serve``, and
-  the watch for jobs whose worker died;
+  the watch for jobs whose worker died; :mod:`luna.jobs.settle` ends the rows (playbooks, eval
+  runs, learning cycles) whose job ended without ending them;
 - one module per kind (:mod:`luna.jobs.backfill`, :mod:`luna.jobs.playbook`,
   :mod:`luna.jobs.eval`, :mod:`luna.jobs.learning`, :mod:`luna.jobs.ingest`).
 

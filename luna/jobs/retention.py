@@ -15,7 +15,8 @@ as it stands, for three reasons:
   ``_live``). Their keys into ``procrastinate_jobs`` are ``ON DELETE SET NULL`` (migrations
   0015 to 0017), so a delete would not break them, but such a row would read ``running``
   forever. Those jobs are kept, however old, until the row has ended; rows that have ended
-  hold their own outcome and lose only their ``job_id``;
+  hold their own outcome and lose only their ``job_id``. A worker ends such rows itself
+  before it prunes (:mod:`luna.jobs.settle`), so this keeps a job only until then;
 - ``procrastinate_periodic_defers.job_id`` is a key without ``ON DELETE`` (procrastinate
   3.10), so one such job among the old ones makes the builtin's single ``DELETE`` fail as a
   whole; those are skipped too (Luna defers no periodic tasks, but the table is the

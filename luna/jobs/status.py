@@ -135,16 +135,43 @@ def get_job(session: Session, job_id: int, kinds: Collection[str]) -> JobStatus 
 Ending = tuple[str, str | None, datetime | None]  # a row's status, error and end
 
 
+def job_ending(job: JobStatus) -> Ending | None:
+    """The end a job's row (a playbook's, an eval run's, a learning cycle's) takes when the job
+    ended without writing it there: ``failed`` or ``cancelled``, a reason that names the job (a
+    SQL reader of the row has no other way to see why; none for a plain cancel) and the job's
+    end. None while the job may still write the row's end itself (queued, running, or done a
+    moment before the row's last commit is seen).
+
+    One wording for the row that :mod:`luna.jobs.settle` writes and for the API that reads the
+    job before that (:func:`row_or_job_end`), so the answer does not change when the row
+    settles."""
+    if job.state is JobState.FAILED:
+        return (
+            "failed",
+            f"job {job.id} failed: {job.error or 'no reason recorded'}",
+            job.finished_at,
+        )
+    if job.state is JobState.CANCELLED:
+        # A cancel is its own reason (and a row its task cancels has no error either); a job
+        # stopped for good with its worker has one, the worker's.
+        why = f"job {job.id} was cancelled: {job.error}" if job.error else None
+        return "cancelled", why, job.finished_at
+    return None
+
+
 def row_or_job_end(
     session: Session, row: Ending, job_id: int | None, kinds: Collection[str]
 ) -> Ending:
     """A job's row's status, error and end (an eval run's, a learning cycle's): its own,
     unless the row still says ``running`` and its job has failed or was cancelled without
     writing the end into the row (a worker that died for good, a cancel of the queued job
-    through ``/jobs``); then the job's."""
+    through ``/jobs``); then the job's (:func:`job_ending`).
+
+    A fallback: workers settle such rows themselves within seconds
+    (:func:`luna.jobs.settle.settle_ended_rows`); this covers the moments before, and a
+    deployment whose workers are all down."""
     if row[0] != "running" or job_id is None:
         return row
     job = get_job(session, job_id, kinds)
-    if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
-        return row
-    return job.state.value, job.error if job.state is JobState.FAILED else None, job.finished_at
+    ending = job_ending(job) if job is not None else None
+    return row if ending is None else ending

@@ -5,8 +5,10 @@ synchronous work on a thread, beats a heartbeat into ``procrastinate_workers`` a
 that, watches for jobs whose worker stopped beating (killed, or cut off from the database):
 procrastinate finds them (:meth:`~procrastinate.manager.JobManager.get_stalled_jobs`) but
 leaves them "doing" forever; :func:`recover_stalled_jobs` requeues the repeatable ones and
-fails the others, with the reason in ``job_progress``. It also deletes, about hourly, the jobs
-that ended more than ``LUNA_JOBS_RETAIN_DAYS`` ago (:mod:`luna.jobs.retention`).
+fails the others, with the reason in ``job_progress``. After each look, and before each pruning,
+it ends the playbooks, eval runs and learning cycles whose job ended without ending them
+(:mod:`luna.jobs.settle`). It also deletes, about hourly, the jobs that ended more than
+``LUNA_JOBS_RETAIN_DAYS`` ago (:mod:`luna.jobs.retention`).
 
 Per-queue concurrency (``LUNA_JOBS_QUEUE_CONCURRENCY``, e.g. two ingests at once but one eval):
 a procrastinate worker has one limit for all its queues, so a process runs one procrastinate
@@ -33,6 +35,7 @@ from sqlalchemy import Engine
 from luna.jobs.kinds import RUNTIME_KEY, SERVE_QUEUE, write_progress
 from luna.jobs.queue import KINDS, build_worker_app
 from luna.jobs.retention import prune_finished_jobs
+from luna.jobs.settle import settle_ended_rows
 
 if TYPE_CHECKING:
     from luna.runtime import Runtime
@@ -73,19 +76,36 @@ async def recover_stalled_jobs(app: App, engine: Engine, stalled_after_s: float)
     return handled
 
 
+async def settle_rows(engine: Engine) -> None:
+    """End the rows whose job ended without ending them (:mod:`luna.jobs.settle`), saying so."""
+    for table, ids in (await asyncio.to_thread(settle_ended_rows, engine)).items():
+        log.warning("%s whose job ended without ending them, now ended: %s", table, ids)
+
+
 async def _watch_stalled_jobs(app: App, engine: Engine, stalled_after_s: float) -> None:
+    """Recover stalled jobs, then settle the rows of jobs that ended (the ones just failed
+    among them), now and then."""
     while True:
         try:
             await recover_stalled_jobs(app, engine, stalled_after_s)
         except Exception:  # a database hiccup must not stop the worker; try again later
             log.exception("checking for stalled jobs failed")
+        try:
+            await settle_rows(engine)
+        except Exception:
+            log.exception("settling the rows of ended jobs failed")
         await asyncio.sleep(max(stalled_after_s / 2, HEARTBEAT_S))
 
 
 async def _prune_finished_jobs(engine: Engine, retain_days: int) -> None:
     """Delete the jobs past retention now and then about hourly. Every worker does this (so it
-    happens whichever of them runs); at any one time one of them prunes, the others skip."""
+    happens whichever of them runs); at any one time one of them prunes, the others skip.
+    The rows of ended jobs are settled first, so that their jobs are not kept as still read."""
     while True:
+        try:
+            await settle_rows(engine)
+        except Exception:  # pruning keeps the jobs of rows not settled: it can go on
+            log.exception("settling the rows of ended jobs failed")
         try:
             pruned = await asyncio.to_thread(prune_finished_jobs, engine, retain_days, wait=False)
             if pruned is not None and (pruned.total or pruned.kept):

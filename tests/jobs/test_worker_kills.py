@@ -2,7 +2,8 @@
 cycle (the worker runs the scripted model and suite of the in-process tests,
 :mod:`tests.jobs.scripted_worker`): the job reads running until the dead worker's jobs are
 recovered, then is queued again with the reason (or, out of attempts, failed with it); the
-domain row never keeps half a result and does not read ``running`` for ever; the next worker
+domain row never keeps half a result, is left to the job while it may run again, and once the
+job has failed reads failed in its own table (:mod:`luna.jobs.settle`); the next worker
 finishes the job without a second playbook, a second result for a case, or a learned state.
 
 The deployment is the production one, a vector server (which the scripted work never calls),
@@ -24,6 +25,7 @@ from sqlalchemy import func, select
 
 from luna.config import Settings
 from luna.jobs.learning import LEARNING
+from luna.jobs.settle import settle_ended_rows
 from luna.store.factory import Stores
 from luna.store.sql.models import EvalResult, LearnedStateRecord, LearningCycle, PlaybookRecord
 from tests.api.conftest import login
@@ -103,11 +105,18 @@ def test_a_playbook_whose_worker_is_killed_mid_remark_is_generated_again_into_th
             assert record is not None
             assert (record.status, record.result, record.finished_at) == ("running", None, None)
 
+        assert settle_ended_rows(clean_db.engine) == {}  # its job may still end it
+
         assert recover(settings, clean_db) == [job_id]
         _requeued(client.get(f"/jobs/{job_id}", headers=admin).json(), attempts=1)
         assert client.get(f"/playbooks/{playbook_id}", headers=owner).json()["status"] == (
             "pending"
         )
+        assert settle_ended_rows(clean_db.engine) == {}  # queued again: still its job's
+        with clean_db.sessions() as s:
+            record = s.get(PlaybookRecord, uuid.UUID(playbook_id))
+            assert record is not None
+            assert (record.status, record.error) == ("running", None)
 
         with scripted_worker(str(settings.database_url), tmp_path) as (_, tail):
             job = wait_for(client, admin, job_id, ended, timeout=120)
@@ -149,6 +158,7 @@ def test_an_eval_run_whose_worker_is_killed_mid_case_resumes_without_a_second_re
 
         assert recover(settings, prompts) == [job_id]
         _requeued(client.get(f"/jobs/{job_id}", headers=admin).json(), attempts=1)
+        assert settle_ended_rows(prompts.engine) == {}  # queued again: the run stays open
         assert client.get(f"/evals/runs/{run_id}", headers=admin).json()["status"] == "running"
 
         with scripted_worker(str(settings.database_url), tmp_path) as (_, tail):
@@ -191,18 +201,31 @@ def test_a_learning_cycle_whose_workers_keep_dying_fails_with_the_reason_and_fre
                 "weights",
                 None,
             )
+            assert settle_ended_rows(clean_db.engine) == {}  # running on a dead worker
             assert recover(settings, clean_db) == [job_id]
             if attempt + 1 < LEARNING.max_attempts:
                 _requeued(client.get(f"/jobs/{job_id}", headers=admin).json(), attempt + 1)
+                assert settle_ended_rows(clean_db.engine) == {}  # queued again
 
-        # Out of attempts: failed with the reason, and so is the cycle, not running for ever.
+        # Out of attempts: failed with the reason, and so is the cycle, not running for ever:
+        # in the API at once (from its job), in its own table once a worker settles it.
         job = client.get(f"/jobs/{job_id}", headers=admin).json()
         assert job["state"] == "failed", job
         assert "stopped responding" in job["error"]
         assert "queued again" not in job["error"]
+        reason = f"job {job_id} failed: {job['error']}"
         cycle = client.get(f"/learning/cycles/{cycle_id}", headers=admin).json()
-        assert (cycle["status"], cycle["error"]) == ("failed", job["error"])
+        assert (cycle["status"], cycle["error"]) == ("failed", reason)
         assert cycle["finished_at"] is not None
+        assert settle_ended_rows(clean_db.engine) == {"learning_cycles": [str(cycle_id)]}
+        assert settle_ended_rows(clean_db.engine) == {}  # once
+        with clean_db.sessions() as s:
+            row = s.get(LearningCycle, cycle_id)
+            assert row is not None
+            assert (row.status, row.error, row.decision) == ("failed", reason, None)
+            assert row.finished_at is not None
+        settled = client.get(f"/learning/cycles/{cycle_id}", headers=admin).json()
+        assert settled == cycle  # the same answer, now from the row
         # Its slot is free: the next cycle starts, and a healthy worker takes it to its end.
         second = client.post("/learning/cycles", json={"kind": "weights"}, headers=admin)
         assert second.status_code == 202, second.text
@@ -215,7 +238,7 @@ def test_a_learning_cycle_whose_workers_keep_dying_fails_with_the_reason_and_fre
     with clean_db.sessions() as s:
         killed = s.get(LearningCycle, cycle_id)
         assert killed is not None
-        assert (killed.status, killed.error) == ("failed", job["error"])  # ended in its row too
+        assert (killed.status, killed.error) == ("failed", reason)
         assert killed.decision is None
         assert s.scalar(select(func.count()).select_from(LearnedStateRecord)) == 0
 

@@ -35,7 +35,7 @@ from luna.api.routes.data import require_meter
 from luna.graphs.playbook.schema import Playbook, PlaybookKind, PlaybookRequest
 from luna.jobs.control import JobFinishedError, cancel
 from luna.jobs.playbook import ENDED, PLAYBOOK, enqueue_playbook
-from luna.jobs.status import JobState, get_job
+from luna.jobs.status import JobState, get_job, job_ending
 from luna.store.sql.models import PlaybookRecord, Role, User
 
 router = APIRouter(prefix="/playbooks", tags=["playbooks"])
@@ -104,13 +104,14 @@ def _live(session: Session, record: PlaybookRecord) -> Live:
         return row
     result = job.result or {}
     progress: dict[str, Any] = {k: v for k, v in result.items() if k in PROGRESS_KEYS}
-    failed = job.state is JobState.FAILED
+    # Ended without ending the row: as the row reads once a worker settles it (job_ending).
+    ending = job_ending(job)
     return Live(
         STATUS_OF_JOB[job.state],
-        job.error if failed else None,
+        ending[1] if ending is not None else None,
         progress,
         job.started_at,
-        job.finished_at if failed or job.state is JobState.CANCELLED else None,
+        ending[2] if ending is not None else None,
     )
 
 
