@@ -30,7 +30,8 @@ The counters' state is stored with the readings and loaded before the first sess
 
 Security (a signed or encrypted channel, client certificate, verified server, user name and
 password) is configured and applied in :mod:`luna.connectors.opcua_security`; a refusal for a
-security reason is the connector's last error, word for word, and it keeps retrying.
+security reason is the connector's last error, word for word, logged once as a warning without
+traceback, and it keeps retrying.
 """
 
 from __future__ import annotations
@@ -237,6 +238,7 @@ class OpcuaConnector(CounterConnector):
         self._thread: threading.Thread | None = None
         self._halting = threading.Event()
         self._ever_connected = False
+        self._refusal: str | None = None  # the security refusal last logged as a warning
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -277,8 +279,9 @@ class OpcuaConnector(CounterConnector):
             except OpcuaSecurityError as exc:  # retried: trusting the server needs no restart
                 if not self._halting.is_set():
                     self.stats.error(f"opcua: {exc}"[:400])
-                    log.warning("opcua %s refused: %s", self.peer, exc)
+                    self._log_refusal(str(exc))
             except Exception as exc:  # any failure of a session: the server is gone or broken
+                self._refusal = None
                 if not self._halting.is_set():
                     self.stats.error(f"opcua: {exc.__class__.__name__}: {exc}"[:200])
                     log.warning("opcua %s: %s; reconnecting", self.peer, exc)
@@ -286,6 +289,20 @@ class OpcuaConnector(CounterConnector):
             deadline = time.monotonic() + self.retry_s
             while not self._halting.is_set() and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
+
+    def _log_refusal(self, reason: str) -> None:
+        """A security refusal is logged once as a warning, without traceback; the same refusal
+        on every retry after that only at DEBUG (the status keeps showing it)."""
+        if reason == self._refusal:
+            log.debug("opcua %s: still refused: %s", self.peer, reason)
+            return
+        self._refusal = reason
+        log.warning(
+            "opcua %s: not connecting, %s; retrying every %gs (repeats at DEBUG)",
+            self.peer,
+            reason,
+            self.retry_s,
+        )
 
     async def _session(self) -> None:
         client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=1.0)
@@ -307,6 +324,7 @@ class OpcuaConnector(CounterConnector):
             if self._ever_connected:
                 self.stats.reconnects += 1
             self._ever_connected = True
+            self._refusal = None
             self.stats.connected = True
             log.info(
                 "opcua connected to %s (security %s): %d nodes",

@@ -13,11 +13,18 @@ shown nowhere.
 Without a policy the connection is as before; when it fails, the server's endpoints tell
 whether it offers no unsecured endpoint, and the error says so; with a policy, a server that
 refuses the client's certificate is named as such (:func:`explain_refusal`).
+
+A refusal is the connector's own one-line warning; asyncua's trust store would also log its
+verification failure with a full traceback, for a case that is expected and explained, so
+that one record is dropped while this module asks the store (:class:`_QuietTrustCheck`).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -78,6 +85,36 @@ CLIENT_CERTIFICATE_REFUSED = {
     StatusCodes.BadCertificateInvalid,
     StatusCodes.BadSecurityChecksFailed,
 }
+
+
+# Set while verify_server asks the trust store: only then is its failure record dropped.
+_checking_trust: ContextVar[bool] = ContextVar("luna_opcua_checking_trust", default=False)
+
+
+class _QuietTrustCheck(logging.Filter):
+    """Drop asyncua's ``Not trusted certificate used`` record (an ERROR with the traceback of
+    cryptography's ``VerificationError``) when it comes from :func:`verify_server`, which turns
+    the same fact into an :class:`OpcuaSecurityError` naming the server, the fingerprint, the
+    trust store and the remedy. Other records of that logger, and the same failure met
+    elsewhere (an asyncua server in this process checking its clients), pass unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not (record.exc_info and _checking_trust.get()):
+            return True
+        exc_type = record.exc_info[0]
+        return exc_type is None or not issubclass(exc_type, x509.verification.VerificationError)
+
+
+logging.getLogger("asyncuagds.validate").addFilter(_QuietTrustCheck())
+
+
+@contextmanager
+def _quiet_trust_check() -> Iterator[None]:
+    token = _checking_trust.set(True)
+    try:
+        yield
+    finally:
+        _checking_trust.reset(token)
 
 
 class OpcuaSecurityError(Exception):
@@ -221,16 +258,12 @@ async def verify_server(
             raise OpcuaSecurityError(
                 f"{SETTING['trust_dir']} {security.trust_dir}: unreadable certificate ({exc})"
             ) from exc
-        trusted = store.is_trusted(cert)
+        with _quiet_trust_check():
+            trusted = store.is_trusted(cert)
     if not trusted:
-        anchors = " or ".join(
-            SETTING[name]
-            for name in ("server_certificate", "trust_dir")
-            if getattr(security, name) is not None
-        )
         raise OpcuaSecurityError(
             f"untrusted server certificate {cert.subject.rfc4514_string()} "
-            f"(SHA-256 {fingerprint(cert)}): not trusted by {anchors}"
+            f"(SHA-256 {fingerprint(cert)}): {_not_trusted(security)}"
         )
     try:
         await CertificateValidator(CHECKS)(cert, server)
@@ -270,6 +303,21 @@ async def explain_refusal(
             "LUNA_OPCUA_SECURITY_POLICY with LUNA_OPCUA_CERTIFICATE, LUNA_OPCUA_PRIVATE_KEY and "
             "LUNA_OPCUA_SERVER_CERTIFICATE or LUNA_OPCUA_TRUST_DIR"
         ) from error
+
+
+def _not_trusted(security: OpcuaSecurity) -> str:
+    """Where the connector looked for trust, and what to do if the server is the right one."""
+    pinned, trust_dir = security.server_certificate, security.trust_dir
+    where = []
+    if pinned is not None:
+        where.append(f"not the certificate pinned in {SETTING['server_certificate']} ({pinned})")
+    if trust_dir is not None:
+        where.append(f"not trusted by {SETTING['trust_dir']} ({trust_dir})")
+    if trust_dir is not None:
+        remedy = f"copy its certificate (.der or .pem) into {SETTING['trust_dir']}"
+    else:
+        remedy = f"put its certificate in {SETTING['server_certificate']}"
+    return f"{' and '.join(where)}; if this is the right server, {remedy} (no restart needed)"
 
 
 def fingerprint(cert: x509.Certificate) -> str:

@@ -182,8 +182,9 @@ def test_a_secure_session_with_client_certificate_and_user_feeds_counters_into_p
 
 
 def test_an_untrusted_server_is_refused_before_it_sees_the_credentials_until_trusted(
-    pki: Pki, nodes: Path, clean_db: Stores
+    pki: Pki, nodes: Path, clean_db: Stores, caplog: pytest.LogCaptureFixture
 ):
+    caplog.set_level(logging.DEBUG)
     users = Users()
     server = secure_server(pki, SECURE, users)
     server.start()
@@ -195,7 +196,20 @@ def test_an_untrusted_server_is_refused_before_it_sees_the_credentials_until_tru
         error = c.stats.last_error or ""
         assert error.startswith("opcua: untrusted server certificate CN=luna-test-server")
         assert fingerprint(load_server_cert(pki)) in error
-        assert "LUNA_OPCUA_TRUST_DIR" in error
+        assert f"LUNA_OPCUA_TRUST_DIR ({pki.trust_dir})" in error
+        assert "copy its certificate (.der or .pem) into LUNA_OPCUA_TRUST_DIR" in error
+        # refused on every retry, but said once: a warning naming the server, no traceback
+        wait_until(
+            lambda: sum("untrusted server" in r.getMessage() for r in caplog.records) >= 4,
+            "three more refusals",
+        )
+        loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [(r.name, r.levelname) for r in loud] == [("luna.connectors.opcua", "WARNING")]
+        said = loud[0].getMessage()
+        assert said.startswith(f"opcua {server.url}: not connecting, untrusted server certificate")
+        assert error.removeprefix("opcua: ") in said
+        assert not any(r.exc_info or r.exc_text or r.stack_info for r in caplog.records)
+        assert "Traceback" not in caplog.text
         assert c.health.value == "connecting"
         assert c.stats.received == 0
         assert users.attempts == []  # no session was activated: the password was never sent
@@ -217,7 +231,8 @@ def test_a_server_with_another_certificate_than_the_pinned_one_is_refused(
     try:
         wait_until(lambda: c.stats.last_error is not None, "the refusal")
         assert "untrusted server certificate" in (c.stats.last_error or "")
-        assert "LUNA_OPCUA_SERVER_CERTIFICATE" in (c.stats.last_error or "")
+        assert f"LUNA_OPCUA_SERVER_CERTIFICATE ({pki.other[0]})" in (c.stats.last_error or "")
+        assert "put its certificate in LUNA_OPCUA_SERVER_CERTIFICATE" in (c.stats.last_error or "")
         assert c.stats.received == 0
     finally:
         c.stop()
@@ -225,7 +240,7 @@ def test_a_server_with_another_certificate_than_the_pinned_one_is_refused(
 
 
 def test_a_server_that_does_not_trust_the_client_certificate_is_named_as_the_refuser(
-    pki: Pki, nodes: Path, clean_db: Stores
+    pki: Pki, nodes: Path, clean_db: Stores, caplog: pytest.LogCaptureFixture
 ):
     for trusted in pki.server_trusts.iterdir():
         trusted.unlink()
@@ -240,6 +255,8 @@ def test_a_server_that_does_not_trust_the_client_certificate_is_named_as_the_ref
         assert error.startswith("opcua: the server refused the client certificate CN=luna-client")
         assert "BadCertificateUntrusted" in error
         assert c.stats.received == 0
+        # the connector quiets asyncua's trust check only for its own: the server's still logs
+        assert any(r.name == "asyncuagds.validate" and r.exc_info for r in caplog.records)
     finally:
         c.stop()
         server.stop()
