@@ -39,6 +39,7 @@ def main() -> None:
         logging.getLogger("luna.graphs.rag.calculation").setLevel(logging.INFO)
     cases = {case["id"]: case for case in trust_cases(args.split)}
     with trust_knowledge(args.split, args.top_k) as (runtime, node):
+        node.context.sessions = runtime.stores.sessions  # retrieval reads price sheets by SQL
         for case_id in args.cases:
             question = cases[case_id]["question"]
             state = retrieve_and_screen(node, question)
@@ -57,7 +58,6 @@ def main() -> None:
                 print(f"--- numbers\n{numbered_block(listed)}")
             if args.calculate:  # the graph's node: code's answers first, then the plan
                 context = node.context
-                context.sessions = runtime.stores.sessions
                 context.chat_model = runtime.chat_model
                 context.prompt_versions = {}
                 context.model_name = "local"

@@ -299,6 +299,8 @@ class Retriever:
         where several documents head a section so (then the heading says too little)."""
         word = designation.split()[0]
         words = [w for w in equivalents(word) if " " not in w]
+        if not words:
+            return []
         rows = session.execute(
             select(ItemChunk.point_id, ItemChunk.item_id, ItemChunk.section)
             .join(Item, Item.id == ItemChunk.item_id)

@@ -25,6 +25,7 @@ from luna.graphs.rag.grounding import WITHHELD
 from luna.graphs.rag.nodes import _authoritative_completions, _current_documents, parse_verdict
 from luna.graphs.rag.state import RagContext
 from luna.prompts.registry import register_files
+from luna.retrieval.retriever import RetrievedChunk
 from luna.runtime import Runtime
 from luna.store.factory import Stores
 from luna.store.sql.database import session_scope
@@ -334,6 +335,33 @@ def test_a_price_asked_from_passages_of_no_authority_brings_the_price_sheet(runt
     assert chunk.title.startswith("Luna Strom Dynamisch")
     assert pinned  # asked as an attribute: shown whatever ranks above it
     assert _authoritative_completions("Who installed the battery?", [], ctx) == []
+
+
+def test_a_tariff_price_asked_beside_an_authoritative_non_tariff_brings_the_price_sheet(
+    runtime: Runtime,
+):
+    """Retrieval ranked a PV agreement (authoritative, but no tariff) for "the monthly base
+    fee": a tariff's price is what only a price sheet states, so its passage is added and
+    pinned; a price of something else ("what does the heat pump cost?") is not looked for in
+    the tariff."""
+    ctx = _context(runtime, ScriptedModel(script=[]))
+    contract = RetrievedChunk(
+        chunk_id=-1,
+        point_id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        title="Direct Marketing Agreement (PV)",
+        source="agreement.docx",
+        page=1,
+        section="4. Remuneration",
+        text="For each MWh fed in, the Producer receives a fixed price of 78.50 EUR.",
+        score=1.0,
+    )
+    found = _authoritative_completions("What is the monthly base fee, net?", [contract], ctx)
+    assert found
+    chunk, pinned = found[0]
+    assert chunk.title.startswith("Luna Strom Dynamisch")
+    assert pinned
+    assert _authoritative_completions("What does the heat pump cost?", [contract], ctx) == []
 
 
 def test_code_reads_the_sources_screened_not_a_planted_price(runtime: Runtime):

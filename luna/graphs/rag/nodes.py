@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -73,7 +73,7 @@ from luna.graphs.rag.window_energy import (
 from luna.ingest.sentences import split_sentences
 from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
-from luna.retrieval.designations import designations
+from luna.retrieval.designations import designations, years
 from luna.retrieval.langchain import LunaRetriever, chunks_of
 from luna.retrieval.periods import period_months, question_year, with_relative_years
 from luna.retrieval.queries import (
@@ -167,6 +167,8 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
     hits = chunks_of(search.invoke(question))
     completions = _authoritative_completions(question, hits, ctx)
     pinned = {c.chunk_id for c, attribute in completions if attribute}
+    ranked = {h.chunk_id for h in hits}
+    added = [c for c, _ in completions if c.chunk_id not in ranked]
     sources = [
         {
             "n": i,
@@ -182,7 +184,7 @@ def retrieve(state: RagState, runtime: Runtime[RagContext]) -> dict[str, Any]:
             "text": h.text,
         }
         | ({PINNED: True} if h.chunk_id in pinned else {})
-        for i, h in enumerate([*hits, *(c for c, _ in completions)], start=1)
+        for i, h in enumerate([*hits, *added], start=1)
     ]
     return {"sources": sources}
 
@@ -193,11 +195,13 @@ def _authoritative_completions(
     """For a question that asks several things ("the base price and the markup"), each
     thing's best passage in the authoritative documents already found (a price sheet), where
     retrieval brought it from an informal one only (an old FAQ, an installer's remark): the
-    informal claim is then checked against it, and the answer reads it. Where no
-    authoritative document was found and the question asks a price, the knowledge base's
-    current price sheets are searched (:func:`_price_sheets`). Each comes with
-    whether it was found for an attribute the question asks (then it is pinned: shown
-    whatever else ranks above it) rather than for a part of the question."""
+    informal claim is then checked against it, and the answer reads it. Where no price sheet
+    was found and the question asks a tariff's price ("the net HT price", "the base price"),
+    or asks any price and no authoritative document was found, the best passage of the
+    knowledge base's current price sheets is added (:func:`_price_sheet_passage`). Each comes
+    with whether it is pinned (shown whatever else ranks above it): found for an attribute
+    the question asks, or the price sheet's passage, rather than for a part of the
+    question."""
     authoritative = list(
         dict.fromkeys(
             h.item_id
@@ -205,34 +209,86 @@ def _authoritative_completions(
             if classify(h.title, h.text, h.section).authority is Authority.AUTHORITATIVE
         )
     )
-    if not authoritative and ctx.filters is None and _asks_a_price(question):
-        authoritative = _price_sheets(ctx)
-    if not authoritative:
-        return []
     present = {h.chunk_id for h in hits}
-    scope = RetrievalFilter(item_ids=authoritative)
     found: list[tuple[RetrievedChunk, bool]] = []
+    sheets = _missing_price_sheets(question, hits, bool(authoritative), ctx)
+    named = set(years(question))  # "from 2025 to 2026": the 2025 sheet's passage too
+    for best in _best_passage(question, sheets, ctx, named):  # pinned, though ranked low
+        present.add(best.chunk_id)
+        found.append((best, True))
+    authoritative = authoritative or sheets
+    if not authoritative:
+        return found
     attributes = attribute_queries(question) or [
         a for a in [attribute_query(question)] if a is not None
     ]
     parts = [] if attribute_queries(question) else question_parts(question)
-    search = LunaRetriever(retriever=ctx.retriever, k=1, filters=scope, multi_hop=False)
     for asked, pinned in [*((a, True) for a in attributes), *((p, False) for p in parts)]:
-        # [:1]: the hit, not an older version's chunk that search appends after it
-        for best in chunks_of(search.invoke(asked)[:1]):
+        for best in _best_passage(asked, authoritative, ctx):
             if best.chunk_id not in present:
                 present.add(best.chunk_id)
                 found.append((best, pinned))
     return found
 
 
+def _best_passage(
+    query: str, item_ids: Sequence[uuid.UUID], ctx: RagContext, years_named: Set[str] = frozenset()
+) -> list[RetrievedChunk]:
+    """The best passage for ``query`` in the documents ``item_ids`` (none for none), and the
+    counterpart search appends from an older version of its document where that version's
+    year is among ``years_named``."""
+    if not item_ids:
+        return []
+    scope = RetrievalFilter(item_ids=list(item_ids))
+    search = LunaRetriever(retriever=ctx.retriever, k=1, filters=scope, multi_hop=False)
+    found = chunks_of(search.invoke(query))
+    if not found:
+        return []
+    best, *after = found
+    older = [
+        c
+        for c in after
+        if c.superseded_by and c.valid_from and str(c.valid_from.year) in years_named
+    ]
+    return [best, *older]
+
+
+def _missing_price_sheets(
+    question: str, hits: Sequence[RetrievedChunk], authoritative_found: bool, ctx: RagContext
+) -> list[uuid.UUID]:
+    """The current price sheets to search where retrieval ranked none among the passages
+    shown but the question asks what one states: a tariff's price ("the net HT price": a
+    heat pump datasheet's "HT series" ranked above the sheet), or any price where nothing
+    authoritative was found (minutes and a note, "at 2026 prices")."""
+    if ctx.filters is not None:
+        return []
+    shown = hits[: ctx.top_k]  # a sheet ranked below them would not be read
+    if any(classify(h.title, h.text, h.section).kind == "price sheet" for h in shown):
+        return []
+    if _asks_a_tariff(question) or (not authoritative_found and _asks_a_price(question)):
+        return _price_sheets(ctx)
+    return []
+
+
 # Attributes a price sheet states: a question asking one of them from notes and minutes alone
 # ("how much demand charge do we save … at 2026 prices?") gets the price sheet's passage too.
 _PRICE_TERMS = frozenset({"preis", "grundpreis", "arbeitspreis", "leistungspreis", "netzentgelt"})
+# The prices only a tariff states (not "the price" of an offer or a retrofit).
+_TARIFF_TERMS = frozenset(
+    {"grundpreis", "arbeitspreis", "leistungspreis", "netzentgelt", "hochtarif", "niedertarif"}
+)
+
+
+def _asked_groups(question: str) -> list[frozenset[str]]:
+    return [frozenset(group) for _, _, group in asked_attributes(question.casefold())]
 
 
 def _asks_a_price(question: str) -> bool:
-    return any(group & _PRICE_TERMS for _, _, group in asked_attributes(question.casefold()))
+    return any(group & _PRICE_TERMS for group in _asked_groups(question))
+
+
+def _asks_a_tariff(question: str) -> bool:
+    return any(group & _TARIFF_TERMS for group in _asked_groups(question))
 
 
 def _price_sheets(ctx: RagContext) -> list[uuid.UUID]:
