@@ -68,8 +68,8 @@ vorlauftemperatur flow-temperature
 verbrauch stromverbrauch consumption
 frist fristen deadline
 zeitfenster time-window time-windows
-hochtarif high-tariff peak-tariff
-niedertarif low-tariff off-peak
+hochtarif high-tariff peak-tariff ht
+niedertarif low-tariff off-peak nt
 notstromreserve backup-reserve eps-reserve
 notstrom notstromleistung emergency-power backup-power eps
 ladezustand soc state-of-charge

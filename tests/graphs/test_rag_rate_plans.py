@@ -242,3 +242,35 @@ def test_the_current_versions_rate_is_taken_unless_the_question_names_only_the_o
     then = rate_plan("Was hätte uns 2025 der Leistungspreis bei 572 kW gekostet?", passages)
     assert then is not None
     assert [o.value for o in then.operands] == ["572", "104,00"]
+
+
+# A heat pump datasheet's model table (heating output beside electrical input) and a grid
+# operator's letter naming the installed model (invented figures).
+DATASHEET = """Technische Daten
+Modell | Heizleistung (kW) | Leistungsaufnahme elektrisch (kW) | COP
+TW 60 | 60,0 | 17,1 | 3,5
+TW 90 | 90,0 | 26,4 | 3,4"""
+LETTER = "Wir bestätigen die Wärmepumpe TW-90 (elektrische Anschlussleistung 26,4 kW) ab 1. Mai."
+
+
+@pytest.mark.parametrize(
+    ("question", "rate"),
+    [
+        ("Die TW 90 läuft 6 Stunden im Niedertarif. Was kostet das netto?", "17,40"),
+        ("What does it cost gross to run the TW-90 for 3 hours in the high tariff?", "27,49"),
+    ],
+)
+def test_a_named_devices_hours_are_priced_at_its_electrical_power(question: str, rate: str):
+    passages = [
+        {"n": 1, "title": "Preisblatt", "text": UNIT_COLUMN},
+        {"n": 2, "title": "Datenblatt TW", "text": DATASHEET},
+        {"n": 3, "title": "Schreiben Netzbetreiber", "text": LETTER},
+    ]
+    plan = rate_plan(question, passages)
+    assert plan is not None
+    assert plan.expression == "power * hours * rate"
+    by_name = {o.name: (o.value, o.unit) for o in plan.operands}
+    assert by_name["power"] == ("26,4", "kW")  # the input, not the 90 kW heating output
+    assert by_name["rate"] == (rate, "ct/kWh")
+    # a device no passage states a power for gets no plan
+    assert rate_plan(question.replace("90", "120"), passages) is None

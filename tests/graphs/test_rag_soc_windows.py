@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from luna.graphs.rag.calculation import calculate
+from luna.graphs.rag.calculation_cues import wants_calculation
 from luna.graphs.rag.soc_windows import soc_window_plan
 from luna.prompts.registry import LoadedPrompt
 from tests.scripted_model import ScriptedModel
@@ -43,11 +44,19 @@ PASSAGES: list[dict[str, Any]] = [
             "How much energy do we get out of the KX-80 between 20 and 90 % state of charge?",
             "58.24",
         ),
+        # how long at full power, no capacity named: the measured one over the protocol's
+        # discharge power, not the datasheet's 40 kW: 243,8 × (92 − 8) / 100 / 120
+        (
+            "Wie lange hält der Speicher mit voller Entladeleistung durch, bis er an der unteren "
+            "SoC-Grenze ist?",
+            "1.71",
+        ),
     ],
 )
 def test_the_energy_of_a_window_is_the_capacity_times_its_width(
     calculate_prompt: LoadedPrompt, question: str, expected: str
 ):
+    assert wants_calculation(question)  # the graph sends it to the calculation at all
     result = calculate(ScriptedModel(script=[]), calculate_prompt, question, PASSAGES, "en")
     assert result is not None
     assert result.rounded() == Decimal(expected)
@@ -62,6 +71,8 @@ def test_the_energy_of_a_window_is_the_capacity_times_its_width(
         "How long can the battery deliver 60 kW between its SoC limits?",
         # no state of charge asked
         "How much energy does the KX-80 store?",
+        # a look-up of the limits, not an energy
+        "Welche SoC-Grenzen sind im Protokoll eingestellt?",
     ],
 )
 def test_no_window_plan_where_the_question_is_of_another_shape(question: str):

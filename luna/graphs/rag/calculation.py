@@ -56,8 +56,10 @@ from luna.graphs.rag.calculation_plan import (
     without_unused_operands,
 )
 from luna.graphs.rag.comparison_plans import comparison_plan
+from luna.graphs.rag.payback_plans import payback_plan
 from luna.graphs.rag.rate_plans import rate_plan
 from luna.graphs.rag.scaled_amounts import scaled_plan, stated_vat
+from luna.graphs.rag.share_plans import share_plan
 from luna.graphs.rag.soc_windows import soc_window_plan
 from luna.graphs.rag.stated_formulas import formula_plan
 from luna.llm.llama_cpp_chat import json_schema_format
@@ -273,9 +275,11 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
 def calculated_by_code(
     question: str, passages: Sequence[dict[str, Any]], language: Language
 ) -> Calculation | Figures | None:
-    """The figure code computes without a model: a formula a passage states
-    (:mod:`luna.graphs.rag.stated_formulas`) or a stated rate times the question's quantity
-    (:mod:`luna.graphs.rag.rate_plans`), verified like any plan; None when neither fits. A
+    """The figure code computes without a model: a payback time
+    (:mod:`luna.graphs.rag.payback_plans`), a formula a passage states
+    (:mod:`luna.graphs.rag.stated_formulas`), a stated rate times the question's quantity
+    (:mod:`luna.graphs.rag.rate_plans`) or its shares (:mod:`luna.graphs.rag.share_plans`),
+    and the other shapes :func:`_coded` tries, verified like any plan; None when none fits. A
     question that asks the figure net and gives a VAT rate to apply ("netto im Jahr, und was
     macht das mit 19 % MwSt.?") gets both: the net figure, then that figure with the VAT."""
     vat = RATE_BEFORE_VAT.search(question)
@@ -302,9 +306,11 @@ def _coded(
     question: str, passages: Sequence[dict[str, Any]], language: Language
 ) -> Calculation | None:
     for kind, coded in (
+        ("payback", payback_plan(question, passages)),
         ("stated formula", formula_plan(question, passages)),
         ("bill formula", bill_formula_plan(question, passages)),
         ("rate plan", rate_plan(question, passages)),
+        ("shares of a quantity", share_plan(question, passages)),
         ("comparison", comparison_plan(question, passages)),
         ("scaled amount", scaled_plan(question, passages)),
         ("state-of-charge window", soc_window_plan(question, passages)),

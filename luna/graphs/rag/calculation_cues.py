@@ -27,6 +27,15 @@ _CHARGING = re.compile(
 )
 
 
+# A payback time: an investment over the yearly saving it buys, in years, not an amount paid.
+PAYBACK = re.compile(
+    r"\b(pay\s?back\w*|pays?\s+(itself\s+|for\s+itself\s+)?(back|off)|pays?\s+for\s+itself|"
+    r"break[- ]?even|"
+    r"return\s+on\s+investment|amortis\w*|amortiz\w*|rechnet\s+sich|refinanzier\w*)\b",
+    re.IGNORECASE,
+)
+
+
 _VAT_NAMES = r"mwst|mehrwertsteuer|ust|umsatzsteuer|vat|value added tax"
 VAT_WORD = re.compile(rf"\b({_VAT_NAMES})\b", re.IGNORECASE)
 # A rate written before its VAT word: "mit 19 % MwSt.", a column heading "brutto inkl. 19 % USt.".
@@ -74,7 +83,7 @@ def net_side_only(question: str) -> str:
 
 def asks_money(question: str) -> bool:
     """Whether the question asks for an amount of money (or a price), not a charging power."""
-    return bool(ASKS_MONEY.search(_CHARGING.sub(" ", question)))
+    return bool(ASKS_MONEY.search(PAYBACK.sub(" ", _CHARGING.sub(" ", question))))
 
 
 # Cues written as data, per kind and language. A cue of a kind in ALONE is enough; a cue of a
@@ -83,8 +92,8 @@ def asks_money(question: str) -> bool:
 # figure is usually a monthly one times 12.
 CUES: dict[str, dict[Language, tuple[str, ...]]] = {
     "calculate": {
-        "de": (r"\b(be|aus|zusammen|hoch|um)?rechne", r"\bkalkulier"),
-        "en": (r"\bcalculat", r"\bcompute\b", r"\bwork out\b", r"\badd up\b"),
+        "de": (r"\b(be|aus|zusammen|hoch|um)?rechne", r"\bkalkulier", PAYBACK.pattern),
+        "en": (r"\bcalculat", r"\bcompute\b", r"\bwork out\b", r"\badd up\b", PAYBACK.pattern),
     },
     "total": {
         "de": (
@@ -176,6 +185,18 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
             r"\b(annual|yearly)",
         ),
     },
+    # The energy of a battery between two states of charge, or how long it lasts at full
+    # power until the lower one (:mod:`luna.graphs.rag.soc_windows`).
+    "soc_window": {
+        "de": (
+            r"\b(energie|kwh|kapazität|nutzbar\w*|wie\s+lange)\b[^?]*\b(zwischen|bis)\b[^?]*"
+            r"\b(soc|ladezustand\w*|soc-grenze\w*|grenzen)\b",
+        ),
+        "en": (
+            r"\b(energy|kwh|capacity|usable|how\s+long)\b[^?]*\b(between|until|till)\b[^?]*"
+            r"\b(soc|state\s+of\s+charge|limits?)\b",
+        ),
+    },
     "time_window": {
         "de": (
             r"\b(zwischen|von)\s+\d{1,2}(:\d\d)?\s*(uhr\s*)?(und|bis|-|–)\s*\d{1,2}",
@@ -187,7 +208,7 @@ CUES: dict[str, dict[Language, tuple[str, ...]]] = {
         ),
     },
 }
-ALONE = ("calculate", "total", "average", "difference", "vat", "hypothetical_cost")
+ALONE = ("calculate", "total", "average", "difference", "vat", "hypothetical_cost", "soc_window")
 WITH_AMOUNT = ("quantity", "comparison", "per_year", "time_window")
 _CUE_PATTERNS = {
     kind: re.compile("|".join(p for patterns in cues.values() for p in patterns), re.IGNORECASE)

@@ -39,6 +39,8 @@ from luna.core.units import PLAIN, Unit, UnitError, parse_unit, unit_of
 from luna.graphs.rag.calculation_cues import (
     GROSS_WORD,
     NET_WORD,
+    PAYBACK,
+    RATE_BEFORE_VAT,
     SAVING,
     VAT_WORD,
     asks_money,
@@ -105,9 +107,14 @@ def passages_block(passages: Sequence[dict[str, Any]]) -> str:
     return "\n\n".join(blocks) or "(no passages with numbers)"
 
 
+# A rate written in words: "EUR per MWh", "ct pro kWh", "€ je kW".
+_WORDED_RATE = r"(?:€|EUR|Euro|ct|Cent)\s+(?:per|pro|je)\s+(?:kWh|MWh|kW)\b"
+_RATE_WORDS = re.compile(r"(€|EUR|Euro|ct|Cent)\s+(?:per|pro|je)\s+(kWh|MWh|kW)\b", re.IGNORECASE)
+_PER_AFTER = re.compile(r"\s+(?:per|pro|je)\s+(kWh|MWh|kW)\b", re.IGNORECASE)
 _UNIT_AFTER = re.compile(
-    r"\s?(ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|Euro[- ]?cents?|Cents?|€|EUR|Euros?|"
-    r"kWh|MWh|Wh|kWp|kW|W|h|"
+    rf"\s?({_WORDED_RATE}|ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|"
+    r"ct|Euro[- ]?cents?|Cents?|€|EUR|Euros?|"
+    r"kWh|MWh|Wh|kWp|kW|W|h|Stunden?|Std\.|hours?|hrs?|"
     r"Monate?n?|months?|Jahre?n?|years?|Tage?n?|days?)(?![\w/])",
     re.IGNORECASE,
 )
@@ -119,6 +126,7 @@ _CLOCK_AFTER = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _EURO_CENTS = re.compile(r"euro[- ]?cents?", re.IGNORECASE)
+_HOURS = re.compile(r"stunden?|std\.|hours?|hrs?", re.IGNORECASE)
 # "EUR 1,140.00 per month", "€ 13,90": a currency written before its amount.
 _CURRENCY_BEFORE = re.compile(r"(?<![\w/])(€|EUR|Euro)\s?$", re.IGNORECASE)
 # "ab dem 1. April 2027", "on 1 April": a day of a month is a date, not a figure.
@@ -129,7 +137,7 @@ MAX_LISTED_NUMBERS = 24
 # A table row's or column's unit in brackets: "Arbeitspreis (ct/kWh)", "Verbrauch (kWh)".
 # The units tariff tables and formulas write (longest first where one starts another).
 UNIT_WORDS = r"ct/kWh|€/kWh|EUR/kWh|€/MWh|EUR/MWh|€/kW|EUR/kW|ct|€|EUR|kWh|MWh|kWp|kW"
-_HEADING_UNIT = re.compile(rf"\(({UNIT_WORDS})\)|(?<=\s)({UNIT_WORDS})\s*$")
+_HEADING_UNIT = re.compile(rf"\(({UNIT_WORDS})\)|(?:(?<=\s)|^)({UNIT_WORDS})\s*$")
 # A cell that is a unit alone, per period or not: a tariff's "Einheit" column ("ct/kWh",
 # "€/Monat", "€/kW/Jahr") is the unit of the row's bare figures.
 _UNIT_CELL = re.compile(rf"\s*({UNIT_WORDS})(?:\s*/\s*[^\W\d_]+)*\s*")
@@ -159,7 +167,11 @@ def _listed(match: re.Match[str], text: str) -> tuple[str, str] | None:
         return None
     before = None if percent or after else _CURRENCY_BEFORE.search(text, 0, match.start())
     unit = "%" if percent else (after.group(1) if after else before.group(1) if before else "")
+    unit = _RATE_WORDS.sub(r"\1/\2", unit)  # "78.50 EUR per MWh" is a rate per MWh
+    if before and (per := _PER_AFTER.match(text, match.end())):
+        unit = f"{unit}/{per.group(1)}"  # "EUR 78.50 per MWh"
     unit = "ct" if _EURO_CENTS.fullmatch(unit) else unit  # "12.40 euro cents per kWh"
+    unit = "h" if _HOURS.fullmatch(unit) else unit  # "7 Stunden", "3 hours": kW × h is kWh
     start = text.rfind(" ", 0, max(0, match.start() - 36)) + 1
     end = text.find(" ", min(len(text), match.end() + 12))
     context = text[start : end if end > 0 else len(text)]
@@ -186,7 +198,7 @@ def _numbers(text: str) -> list[tuple[str, str]]:
 def _heading_unit(row: str, column: str) -> str:
     """The unit a row's or column's heading states: "Arbeitspreis (ct/kWh)", "Spitzenlast kW"."""
     for heading in (row.strip(), column.strip()):
-        match = _HEADING_UNIT.search(heading)
+        match = _HEADING_UNIT.search(_RATE_WORDS.sub(r"\1/\2", heading))  # "EUR per MWh"
         if match:
             return match.group(1) or match.group(2)
     return ""
@@ -677,6 +689,8 @@ def _money_problems(plan: CalculationPlan, question: str) -> list[str]:
     by how many percent a price changed ("the standing charge went up") is a percentage."""
     if not asks_money(question) or (plan.result_unit == "%" and _ASKS_PERCENT.search(question)):
         return []
+    if PAYBACK.search(question):  # "falls es 70.000 € kostet: wann amortisiert es sich?"
+        return []
     try:
         money = parse_unit(plan.result_unit).dimension[0] == 1
     except UnitError:
@@ -847,12 +861,22 @@ def _vat_removal_problems(plan: CalculationPlan, question: str) -> list[str]:
     of 11,90 € with 19 % VAT; the net is 11,90 € / 1,19."""
     if not (VAT_WORD.search(question) or NET_WORD.search(question)):
         return []
+    question_vat = {_digits(m.group("rate")) for m in RATE_BEFORE_VAT.finditer(question)}
     return [
         f"VAT is taken out of a gross amount by dividing by (1 + {o.name} / 100), not by "
         f"multiplying by (1 - {o.name} / 100)"
         for o in plan.operands
-        if is_percent(o) and re.search(rf"1\s*-\s*\(?\s*{re.escape(o.name)}\b", plan.expression)
+        if is_percent(o)
+        and re.search(rf"1\s*-\s*\(?\s*{re.escape(o.name)}\b", plan.expression)
+        # a question's own percentage is a VAT rate only where it calls it one; "65 % im HT
+        # und der Rest im NT" is a share whose rest is (1 − share / 100)
+        and (o.source != 0 or _digits(o.value) in question_vat)
     ]
+
+
+def _digits(numeral: str) -> str:
+    """A percentage's digits without its sign and spaces ("19 %" → "19")."""
+    return numeral.replace("%", "").strip()
 
 
 def _readings(numeral: str) -> set[Decimal]:

@@ -84,7 +84,9 @@ def _in_unit(number: ListedNumber, asked: tuple[str, bool] | None) -> bool:
     if asked is None:
         return bool(number.unit)
     unit, per = asked
-    return rate_per(number.unit) == unit if per else number.unit.casefold() == unit
+    if per:
+        return _per_key(rate_per(number.unit)) == _per_key(unit)
+    return _unit_key(number) == _unit_key(ListedNumber("", unit, 0, ""))
 
 
 def _heading(lines: list[str], index: int) -> str:
@@ -247,9 +249,34 @@ def comparison_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calcul
         return CalculationPlan(
             operands=operands, expression=f"({difference}) / reference", result_unit="%"
         )
-    return CalculationPlan(operands=operands, expression=difference, result_unit=compared.unit)
+    result_unit = (
+        reference.unit if compared.unit == reference.unit else _shown_unit(asked, reference)
+    )
+    return CalculationPlan(operands=operands, expression=difference, result_unit=result_unit)
+
+
+def _shown_unit(asked: tuple[str, bool] | None, reference: ListedNumber) -> str:
+    """The unit a difference of two prices in different units is shown in: the one the
+    question asks in ("in ct/kWh"), else the reference's."""
+    if asked is not None and not asked[1] and rate_per(asked[0]):
+        return next(
+            (u for u in ("ct/kWh", "€/kWh", "€/MWh") if u.casefold() == asked[0]), reference.unit
+        )
+    return reference.unit
+
+
+_ENERGY_UNITS = frozenset({"wh", "kwh", "mwh", "gwh"})
+
+
+def _per_key(per: str) -> str:
+    """What a rate is per, as compared: any energy unit is energy (the calculator converts)."""
+    return "energy" if per in _ENERGY_UNITS else per
 
 
 def _unit_key(number: ListedNumber) -> str:
-    """A value's unit as compared between the sides ("kW" and "kw" are one)."""
-    return number.unit.replace(" ", "").casefold()
+    """A value's unit as compared between the sides ("kW" and "kw" are one; a price per
+    energy is one whatever its scale: "78.50 EUR/MWh" compares with "18,20 ct/kWh", the
+    calculator converts both to €/kWh)."""
+    unit = number.unit.replace(" ", "").casefold()
+    per = rate_per(unit)
+    return f"money/{_per_key(per)}" if per in _ENERGY_UNITS else unit

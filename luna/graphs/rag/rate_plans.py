@@ -16,7 +16,10 @@ price of its own, no percentage):
   ``(rate of the replaced − rate of the chosen) × quantity``;
 * two quantities ("from 223.4 kW to 190 kW"): ``(larger − smaller) × rate``;
 * a power and the hours it runs ("14 kW … (3 h)", the hours of the question's time span, see
-  :func:`luna.graphs.rag.window_energy.with_span_hours`): ``power × hours × rate per kWh``.
+  :func:`luna.graphs.rag.window_energy.with_span_hours`): ``power × hours × rate per kWh``;
+* the hours a named device runs ("Die AL-180 läuft 7 Stunden im NT"): the same, with the
+  device's electrical power as the passages state it beside its designation (its input, not
+  its heating output; one value, however many passages state it).
 
 A rate is a passage number whose unit is money per the quantity's unit (``ct/kWh``,
 ``€/kW``); the one whose words (a table cell's row and column headings) share most with the
@@ -32,7 +35,7 @@ from typing import Any
 
 from luna.core.arithmetic import parse_number
 from luna.core.units import parse_unit
-from luna.graphs.rag.calculation_cues import ASKS_MONEY, GROSS_WORD, NET_WORD
+from luna.graphs.rag.calculation_cues import GROSS_WORD, NET_WORD, asks_money
 from luna.graphs.rag.calculation_plan import (
     CalculationPlan,
     ListedNumber,
@@ -42,7 +45,7 @@ from luna.graphs.rag.calculation_plan import (
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.tariff_windows import tariff_window
-from luna.retrieval.designations import years
+from luna.retrieval.designations import designations, years
 from luna.retrieval.periods import period_terms
 
 # The question adds another part to the amount ("inklusive Grundpreis", "including the base
@@ -225,15 +228,56 @@ def _power_over_hours_plan(
     return CalculationPlan(operands=operands, expression="power * hours * rate", result_unit="€")
 
 
+# A device's electrical input, not its heating or cooling output: "elektrische
+# Anschlussleistung 55 kW", "Leistungsaufnahme (kW)", "electrical power input".
+_ELECTRICAL_INPUT = re.compile(
+    r"elektrisch\w*|leistungsaufnahme|anschlussleistung|aufnahmeleistung|stromaufnahme|"
+    r"electrical|power\s+(input|consumption|draw)|input\s+power|rated\s+input",
+    re.IGNORECASE,
+)
+
+
+def _plain(text: str) -> str:
+    """``text`` casefolded with hyphens as spaces: "AL-180" is "AL 180"."""
+    return re.sub(r"[\s-]+", " ", text.casefold())
+
+
+def _device_power_plan(
+    question: str, passages: Sequence[dict[str, Any]], hours: ListedNumber
+) -> CalculationPlan | None:
+    """A named device's electrical power, as the passages state it beside its designation,
+    over the question's hours, at the rate per kWh that fits: "Die AL-180 läuft 7 Stunden
+    im NT. Was kostet das?"."""
+    named = {_plain(d) for d in designations(question)}
+    if not named:
+        return None
+    powers = {
+        parse_number(n.value): n
+        for n in listed_numbers(question, passages, limit=None)
+        if n.source > 0
+        and n.unit.casefold() == "kw"
+        and _ELECTRICAL_INPUT.search(n.context)
+        and any(d in _plain(n.context) for d in named)
+    }
+    rate = best_rate(scored_rates(question, passages, "kwh", asked_net(question)))
+    if len(powers) != 1 or rate is None:
+        return None
+    power = next(iter(powers.values()))
+    operands = [operand("power", power), operand("hours", hours), operand("rate", rate)]
+    return CalculationPlan(operands=operands, expression="power * hours * rate", result_unit="€")
+
+
 def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of a rate times the question's quantity (see the module's docstring), or
     None when the question is not of that shape or its rate is not unambiguous."""
-    if not ASKS_MONEY.search(question) or INCLUDES.search(question):
+    if not asks_money(question) or INCLUDES.search(question):
         return None
     given = listed_numbers(question, [])
     units = {n.unit.casefold() for n in given}
     if units == {"kw", "h"} and len(given) == 2:
         return _power_over_hours_plan(question, passages, given)
+    if units == {"h"} and len(given) == 1:
+        return _device_power_plan(question, passages, given[0])
     if not given or len(given) > 2 or len(units) != 1 or rate_per(given[0].unit):
         return None
     per = units.pop()

@@ -36,6 +36,7 @@ from luna.graphs.rag.calculation_plan import (
     ListedNumber,
     Operand,
     listed_numbers,
+    stated_side,
 )
 from luna.graphs.rag.compress import question_terms, stems
 from luna.graphs.rag.guard import neutralise
@@ -79,7 +80,8 @@ _WORD = r"[^\W\d_][\w-]*"
 # standing charge", "standing charge included", "Grundgebühr inbegriffen".
 _INCLUDED = re.compile(
     r"\b(?:inklusive|inkl\.?|einschließlich|zuzüglich|zzgl\.?|plus|including|incl\.?)\s+"
-    rf"(?:(?:des|der|dem|den|the|a|an|eines?|seinem|ihrem|its)\s+)?(?P<what>{_WORD}(?:\s+{_WORD})?)"
+    rf"(?:(?:des|der|dem|den|the|a|an|eines?|seinem|ihrem|its)\s+)?"
+    rf"(?P<what>{_WORD}(?:\s+{_WORD}){{0,2}})"  # "the monthly base price": its last two words
     rf"|(?P<before>{_WORD}(?:\s+{_WORD})?)\s+(?:included|inclusive|inbegriffen|eingerechnet|"
     r"mitgerechnet)\b",
     re.IGNORECASE,
@@ -277,7 +279,11 @@ def formula_plan(question: str, passages: Sequence[dict[str, Any]]) -> Calculati
         operands.append(Operand(name="energy", value=energy.value, unit=energy.unit, source=0))
         expression, result_unit = f"({expression}) * energy", "€"
     if INCLUDES.search(question):  # "… einschließlich Grundpreis": a monthly amount added
-        fee = _included_fee(formula, question, passages) if amounts else None
+        fee = (
+            included_fee(question, passages, GROSS_WORD.search(formula.lhs) is not None)
+            if amounts
+            else None
+        )
         if fee is None:
             return None
         operands.append(Operand(name="fee", value=fee.value, unit=fee.unit, source=fee.source))
@@ -301,18 +307,18 @@ def _included_terms(words: str) -> set[str]:
     return {t for t in found if len(t) >= 4}
 
 
-def _included_fee(
-    formula: StatedFormula, question: str, passages: Sequence[dict[str, Any]]
+def included_fee(
+    question: str, passages: Sequence[dict[str, Any]], gross: bool
 ) -> ListedNumber | None:
     """The monthly amount a question adds to a cost ("einschließlich Grundpreis", "including
     the base fee"): a passage's figure in € per month whose words name what is included,
-    gross or net as the formula is; None where none or several fit."""
+    gross where ``gross`` (as the cost it is added to is), else net; None where none or
+    several fit."""
     match = _INCLUDED.search(question)
     periodic = _PER_MONTH.search(question) or _PER_YEAR.search(question) or _MONTH.search(question)
     if match is None or not periodic:
         return None
     what = _included_terms(match.group("what") or match.group("before"))
-    gross = GROSS_WORD.search(formula.lhs) is not None
     found = [
         n
         for n in listed_numbers(question, passages, limit=MAX_RATES)
@@ -320,7 +326,7 @@ def _included_fee(
         and is_money(n.unit)
         and what & stems(n.context)
         and _PER_MONTH.search(n.context)
-        and not (NET_WORD if gross else GROSS_WORD).search(n.context)
+        and stated_side(n) != ("net" if gross else "gross")
     ]
     values = {parse_number(n.value): n for n in found}
     return next(iter(values.values())) if len(values) == 1 else None
