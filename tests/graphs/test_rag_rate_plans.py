@@ -274,3 +274,42 @@ def test_a_named_devices_hours_are_priced_at_its_electrical_power(question: str,
     assert by_name["rate"] == (rate, "ct/kWh")
     # a device no passage states a power for gets no plan
     assert rate_plan(question.replace("90", "120"), passages) is None
+
+
+# A grid operator's letter on a reduced grid fee, and a facility note's monthly heat pump
+# consumption with the sum code writes under it for the question's period (invented figures).
+GRID_LETTER = """Sie haben Modul 2 gewählt. Für den Verbrauch der Wärmepumpe gilt ein reduzierter
+Arbeitspreis des Netzentgelts.
+Netzentgelt 2026 | Arbeitspreis netto
+regulärer Arbeitspreis | 7,20 ct/kWh
+reduzierter Arbeitspreis Modul 2 | 2,88 ct/kWh
+Alle Preise zuzüglich 19 % Umsatzsteuer."""
+HEAT_PUMP_NOTE = """Monat | Strombezug (kWh) | Wärmepumpe (kWh)
+Mai | 150.200 | 21.400
+Juni | 148.900 | 18.900
+Summe (von Luna aus dieser Tabelle addiert) Mai bis Juni, Wärmepumpe (kWh): 40.300 kWh"""
+
+
+def test_a_period_named_for_its_consumption_takes_the_sum_and_a_module_saves_its_reduction(
+    calculate_prompt: LoadedPrompt,
+):
+    passages = [
+        {"n": 1, "title": "Notiz Haustechnik", "text": HEAT_PUMP_NOTE},
+        {"n": 2, "title": "Schreiben Netzbetreiber", "text": GRID_LETTER},
+    ]
+    question = "Was spart uns die Wärmepumpe von Mai bis Juni durch Modul 2 beim Netzentgelt?"
+    plan = rate_plan(question, passages)
+    assert plan is not None
+    assert plan.expression == "(regular_rate - reduced_rate) * quantity"
+    assert {o.name: o.value for o in plan.operands} == {
+        "regular_rate": "7,20",
+        "reduced_rate": "2,88",
+        "quantity": "40.300",  # the sum code wrote, cited to the note
+    }
+    # asked gross of rates stated net: the net saving, then with the letter's VAT
+    gross = question.replace("?", ", brutto?")
+    result = calculate(ScriptedModel(script=[]), calculate_prompt, gross, passages, "de")
+    assert result is not None
+    assert [line.rounded() for line in result.items] == [Decimal("1740.96"), Decimal("2071.74")]
+    # the period's consumption at one rate is a cost, never a saving
+    assert rate_plan("Was spart uns der Verbrauch von Mai bis Juni?", passages) is None

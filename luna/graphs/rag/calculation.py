@@ -28,6 +28,7 @@ from luna.core.units import parse_unit
 from luna.graphs.rag.bill_formulas import bill_formula_plan
 from luna.graphs.rag.calculation_cues import (
     ASKS_NET_AND_GROSS,
+    GROSS_WORD,
     NET_WORD,
     RATE_BEFORE_VAT,
     net_side_only,
@@ -109,11 +110,14 @@ class CitedOperand(BaseModel):
 
 def display_decimals(unit: str) -> tuple[int, bool]:
     """Decimals to show a result in ``unit`` with, and whether trailing zeros are trimmed:
-    money and ct/kWh to the cent (2, fixed), €/kWh to 4, energy and the rest up to 2."""
+    money and ct/kWh to the cent (2, fixed), €/kWh to 4, energy per mass (a specific
+    consumption such as 0,459 kWh/kg) up to 3, energy and the rest up to 2."""
     compact = unit.replace(" ", "").casefold()
     if _MONEY_UNIT.match(compact):
         per_energy = compact.endswith(("/kwh", "/wh"))
         return (4, False) if per_energy and not compact.startswith(("ct", "cent")) else (2, False)
+    if compact.endswith(("/kg", "/t")):
+        return 3, True
     return 2, True
 
 
@@ -359,7 +363,9 @@ def calculate(
         if isinstance(net, Calculation):
             return Figures(items=[net, _with_vat(net, vat.value, vat.source)])
         return net
-    coded = calculated_by_code(question, passages, language)
+    coded = calculated_by_code(question, passages, language) or _gross_of_net(
+        question, passages, language
+    )
     if coded is not None:
         return coded
     history: list[BaseMessage] = []
@@ -386,6 +392,24 @@ def calculate(
             HumanMessage(f"Rejected: {'; '.join(problems)}. Write the JSON again."),
         ]
     return None
+
+
+def _gross_of_net(
+    question: str, passages: Sequence[dict[str, Any]], language: Language
+) -> Figures | None:
+    """A figure asked gross that code computes only net (the grid operator's letter states
+    its fees net): the net figure, then with the VAT rate the passages state."""
+    gross = GROSS_WORD.search(question)
+    if gross is None or NET_WORD.search(question):
+        return None
+    vat = stated_vat(question, passages)
+    if vat is None:
+        return None
+    as_net = f"{question[: gross.start()]}netto{question[gross.end() :]}"
+    net = calculated_by_code(as_net, passages, language)
+    if not isinstance(net, Calculation):
+        return None
+    return Figures(items=[net, _with_vat(net, vat.value, vat.source)])
 
 
 def _read_plan(

@@ -55,6 +55,7 @@ from luna.graphs.rag.stated_formulas import stated_formulas
 from luna.graphs.rag.supersession import Supersession, supersede
 from luna.graphs.rag.table_columns import project_columns
 from luna.graphs.rag.table_extremes import LimitExcess, asks_limit_excess, limit_excess
+from luna.graphs.rag.table_intensity import asks_intensity, period_intensity
 from luna.graphs.rag.table_months import MonthsAnswer, asks_months, months_answer
 from luna.graphs.rag.table_totals import (
     asks_period_total,
@@ -212,7 +213,10 @@ def _authoritative_completions(
     present = {h.chunk_id for h in hits}
     found: list[tuple[RetrievedChunk, bool]] = []
     sheets = _missing_price_sheets(question, hits, bool(authoritative), ctx)
-    named = set(years(question))  # "from 2025 to 2026": the 2025 sheet's passage too
+    # "from 2025 to 2026": the 2025 sheet's passage too; a year named alone is the period
+    # asked about ("Verbrauch aus der Notiz 2025"), whose price the current sheet states
+    named = set(years(question))
+    named = named if len(named) > 1 else set()
     for best in _best_passage(question, sheets, ctx, named):  # pinned, though ranked low
         present.add(best.chunk_id)
         found.append((best, True))
@@ -548,6 +552,7 @@ def route_after_check(state: RagState) -> str:
         wants_calculation(question, passages)
         or asks_months(question)
         or asks_period_total(question)
+        or asks_intensity(question)
         or asks_limit_excess(question)
         or asks_named_peak(question)
         or asks_window_energy(question)
@@ -578,7 +583,8 @@ def _read_by_code(question: str, state: RagState, ctx: RagContext) -> CodedAnswe
     """The answer code reads from the passages: a power over the time window a line states,
     a register's value through its scale factor, a value checked against a requirement
     another document states, the "no" a source states to a yes/no question, or from a monthly
-    table of the current sources' documents a period's total or mean, the months past a
+    table of the current sources' documents a period's specific consumption (energy per
+    output), total or mean, the months past a
     threshold or at an extreme, or how far the extreme lies from a limit another passage
     states."""
     shown = state.get("screened") or state.get("context", state.get("sources", []))
@@ -590,13 +596,19 @@ def _read_by_code(question: str, state: RagState, ctx: RagContext) -> CodedAnswe
     )
     if passage_answer is not None:
         return passage_answer
-    if not (asks_period_total(question) or asks_months(question) or asks_limit_excess(question)):
+    if not (
+        asks_intensity(question)
+        or asks_period_total(question)
+        or asks_months(question)
+        or asks_limit_excess(question)
+    ):
         return None
     current, documents = _current_documents(state, ctx)
     language = guess_language(state["question"])
     dictionary = ctx.retriever.dictionary
     return (
-        period_total(question, current, language, documents, dictionary)
+        period_intensity(question, current, documents, dictionary)
+        or period_total(question, current, language, documents, dictionary)
         or limit_excess(question, current, documents, dictionary)
         or months_answer(question, current, documents, dictionary)
     )

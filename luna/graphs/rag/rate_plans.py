@@ -35,7 +35,7 @@ from typing import Any
 
 from luna.core.arithmetic import parse_number
 from luna.core.units import parse_unit
-from luna.graphs.rag.calculation_cues import GROSS_WORD, NET_WORD, asks_money
+from luna.graphs.rag.calculation_cues import GROSS_WORD, NET_WORD, SAVING, asks_money
 from luna.graphs.rag.calculation_plan import (
     CalculationPlan,
     ListedNumber,
@@ -44,6 +44,7 @@ from luna.graphs.rag.calculation_plan import (
     stated_side,
 )
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
+from luna.graphs.rag.sum_lines import period_sums
 from luna.graphs.rag.tariff_windows import tariff_window
 from luna.retrieval.designations import designations, years
 from luna.retrieval.periods import period_terms
@@ -127,7 +128,9 @@ def scored_rates(
     """The passages' rates per ``per`` (amounts of money where ``per`` is "") with their
     relevance to the question (its terms less the stems in ``ignore``): net ones where
     ``net`` is True, gross ones where it is False, both where it is None."""
-    listed = [n for n in listed_numbers(question, passages, limit=MAX_RATES) if n.source > 0]
+    # every number, not the best-ranked: a facility note's monthly table outranks a grid
+    # letter's two rates on the question's words and cut them from a ranked list
+    listed = [n for n in listed_numbers(question, passages, limit=None) if n.source > 0]
     rates = [n for n in listed if rate_per(n.unit) == per]
     current = _current_rates(rates, passages, question)
     rates = [n for n in current if net_or_gross(n, net)]
@@ -267,12 +270,53 @@ def _device_power_plan(
     return CalculationPlan(operands=operands, expression="power * hours * rate", result_unit="€")
 
 
+def _period_sum(passages: Sequence[dict[str, Any]]) -> list[ListedNumber]:
+    """The one energy sum code wrote under a table for the question's period
+    (:mod:`luna.graphs.rag.sum_lines`): the quantity a question names by its period ("der
+    Verbrauch April bis Dezember"); none where there is none or several differ."""
+    sums = {parse_number(n.value): n for n in period_sums(passages) if rate_per(f"€/{n.unit}")}
+    return list(sums.values()) if len(sums) == 1 else []
+
+
+# A rate that is the one an alternative replaces: "regulärer Arbeitspreis", "standard fee".
+_REGULAR = re.compile(
+    r"\b(regulär\w*|normal\w*|standard\w*|übliche?\w*|bisherig\w*|ohne\s+modul|"
+    r"regular|usual|default|without)\b",
+    re.IGNORECASE,
+)
+
+
+def _reduced_and_regular(
+    scored: Sequence[tuple[ListedNumber, float]], question: str
+) -> tuple[ListedNumber, ListedNumber] | None:
+    """The rate of the alternative the question names by its designation ("durch Modul 2")
+    and the regular rate of the same passage that it replaces, each the only one of its
+    value; None otherwise."""
+    named = {_plain(d) for d in designations(question)}
+    if len(named) != 1:
+        return None
+    (designation,) = named
+    chosen = {parse_number(n.value): n for n, _ in scored if designation in _plain(n.context)}
+    if len(chosen) != 1:
+        return None
+    reduced = next(iter(chosen.values()))
+    regular = {
+        parse_number(n.value): n
+        for n, _ in scored
+        if n.source == reduced.source and _REGULAR.search(n.context) and n is not reduced
+    }
+    if len(regular) != 1:
+        return None
+    return reduced, next(iter(regular.values()))
+
+
 def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationPlan | None:
     """The plan of a rate times the question's quantity (see the module's docstring), or
     None when the question is not of that shape or its rate is not unambiguous."""
     if not asks_money(question) or INCLUDES.search(question):
         return None
-    given = listed_numbers(question, [])
+    given = listed_numbers(question, []) or _period_sum(passages)
+    consumption = bool(given) and given[0].source > 0  # a period's sum, not a change
     units = {n.unit.casefold() for n in given}
     if units == {"kw", "h"} and len(given) == 2:
         return _power_over_hours_plan(question, passages, given)
@@ -306,7 +350,21 @@ def rate_plan(question: str, passages: Sequence[dict[str, Any]]) -> CalculationP
             operand("quantity", given[0]),
         ]
         expression = "(replaced_rate - chosen_rate) * quantity"
+    elif (
+        len(given) == 1
+        and SAVING.search(question)
+        and (pair := _reduced_and_regular(scored, question))
+    ):
+        reduced, regular = pair  # "Was spart uns Modul 2?": the regular rate less the reduced
+        operands = [
+            operand("regular_rate", regular),
+            operand("reduced_rate", reduced),
+            operand("quantity", given[0]),
+        ]
+        expression = "(regular_rate - reduced_rate) * quantity"
     else:
+        if consumption and SAVING.search(question):
+            return None  # a period's consumption times one rate is a cost, not a saving
         rate = best_rate(scored) or (_sole_rate(scored) if per == "kw" else None)
         if rate is None:
             return None

@@ -22,6 +22,7 @@ from luna.core.arithmetic import format_number, number_language, parse_number
 from luna.core.language import Language, guess_language
 from luna.core.stopwords import STOP_WORDS
 from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
+from luna.graphs.rag.sum_lines import SUM_LINE
 from luna.retrieval.comparisons import asks_difference
 from luna.retrieval.designations import years
 from luna.retrieval.dictionary import Dictionary
@@ -163,7 +164,7 @@ def unit_of_header(header: str) -> str:
     return match.group(1) if match else ""
 
 
-def _period(question: str) -> list[int]:
+def asked_months(question: str) -> list[int]:
     """The months of the question's period; a year named alone is its twelve months when an
     aggregate is asked ("average monthly consumption in 2025")."""
     months = period_months(question)
@@ -179,7 +180,7 @@ def asks_period_total(question: str) -> bool:
     if asks_difference(question):
         return False  # "how many kWh more in Nov than in Aug": a difference, no total
     asks = _MEAN.search(question) or _SUM.search(question) or _HOW_MUCH.search(question)
-    return bool(asks) and len(_period(question)) >= 2
+    return bool(asks) and len(asked_months(question)) >= 2
 
 
 def period_total(
@@ -195,7 +196,7 @@ def period_total(
     (:func:`column_for`)."""
     if not asks_period_total(question):
         return None
-    months = _period(question)
+    months = asked_months(question)
     mean, total = bool(_MEAN.search(question)), bool(_SUM.search(question))
     named = mean or total
     for passage in passages:
@@ -238,15 +239,6 @@ def period_total(
                 return Figures(items=[total_line, mean_line])
             return Figures(items=[mean_line if mean else total_line])
     return None
-
-
-# The line a passage gets for a sum code added up, in the passage's own language: the model's
-# calculation plan may cite it like any number the passage writes. Period and column stand
-# right before the figure, where the numbers list takes a figure's words from.
-_SUM_LINE: dict[Language, str] = {
-    "de": "Summe (von Luna aus dieser Tabelle addiert) {first} bis {last}{year}, {column}: {total}",
-    "en": "Total (added up by Luna from this table) {first} to {last}{year}, {column}: {total}",
-}
 
 
 def sum_periods(question: str) -> list[tuple[int | None, list[int], bool]]:
@@ -315,7 +307,7 @@ def with_period_sums(
                     names = MONTHS_DE if language == "de" else MONTHS_EN
                     total = format_number(sum(values, Decimal(0)), numbers, trim=True)
                     lines.append(
-                        _SUM_LINE[language].format(
+                        SUM_LINE[language].format(
                             first=names[months[0] - 1],
                             last=names[months[-1] - 1],
                             year=f" {year}" if labelled else "",
