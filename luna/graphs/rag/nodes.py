@@ -48,6 +48,7 @@ from luna.graphs.rag.facts import FactScope, gather_facts
 from luna.graphs.rag.grounding import WITHHELD, ungrounded_figures
 from luna.graphs.rag.guard import PINNED, contradicting, has_content, say_most_first
 from luna.graphs.rag.guard import screen as screen_passages
+from luna.graphs.rag.heat_from_cop import asks_heat_from_cop, heat_from_cop
 from luna.graphs.rag.named_peaks import asks_named_peak, with_named_peak
 from luna.graphs.rag.register_values import RegisterValue, asks_register_value, register_value
 from luna.graphs.rag.state import RagContext, RagState
@@ -553,6 +554,7 @@ def route_after_check(state: RagState) -> str:
         or asks_months(question)
         or asks_period_total(question)
         or asks_intensity(question)
+        or asks_heat_from_cop(question)
         or asks_limit_excess(question)
         or asks_named_peak(question)
         or asks_window_energy(question)
@@ -584,7 +586,7 @@ def _read_by_code(question: str, state: RagState, ctx: RagContext) -> CodedAnswe
     a register's value through its scale factor, a value checked against a requirement
     another document states, the "no" a source states to a yes/no question, or from a monthly
     table of the current sources' documents a period's specific consumption (energy per
-    output), total or mean, the months past a
+    output), a heat pump's heat at its model's COP, total or mean, the months past a
     threshold or at an extreme, or how far the extreme lies from a limit another passage
     states."""
     shown = state.get("screened") or state.get("context", state.get("sources", []))
@@ -598,6 +600,7 @@ def _read_by_code(question: str, state: RagState, ctx: RagContext) -> CodedAnswe
         return passage_answer
     if not (
         asks_intensity(question)
+        or asks_heat_from_cop(question)
         or asks_period_total(question)
         or asks_months(question)
         or asks_limit_excess(question)
@@ -608,6 +611,7 @@ def _read_by_code(question: str, state: RagState, ctx: RagContext) -> CodedAnswe
     dictionary = ctx.retriever.dictionary
     return (
         period_intensity(question, current, documents, dictionary)
+        or heat_from_cop(question, current, documents, dictionary)
         or period_total(question, current, language, documents, dictionary)
         or limit_excess(question, current, documents, dictionary)
         or months_answer(question, current, documents, dictionary)
