@@ -102,6 +102,20 @@ def test_a_table_keeps_the_row_headings_and_the_named_columns_only():
     assert project_columns(row, ["Modul 3"]) == row  # no such column: the table stays whole
 
 
+def test_a_table_of_one_row_per_model_keeps_the_header_and_the_named_rows_only():
+    table = (
+        "Modell | Heizleistung (kW) | COP\nTH-12 | 12,0 | 3,87\nTH-16 | 16,0 | 3,81\n"
+        "TH-22 | 22,0 | 3,73\nModell: TH-12 · Heizleistung (kW): 12,0 · COP: 3,87\nHinweis"
+    )
+    assert project_columns(table, ["TH-16"]) == (
+        "Modell | Heizleistung (kW) | COP\nTH-16 | 16,0 | 3,81\nHinweis"  # not TH-12's line
+    )
+    assert project_columns(table, ["TH-16", "TH-22"]).count("\nTH-") == 2
+    # rows that are no models (a regular and a reduced fee) stay, whatever a row names
+    fees = "Netzentgelt | netto\nregulär | 6,85 ct/kWh\nreduziert Modul 2 | 2,74 ct/kWh"
+    assert project_columns(fees, ["Modul 2"]) == fees
+
+
 def test_the_model_reads_the_column_of_the_device_another_document_names(runtime: Runtime):
     question = "Wie schwer ist die Außeneinheit der Wärmepumpe, die Nordhang Netz registriert hat?"
     model = ScriptedModel(script=["Die Außeneinheit wiegt 131 kg [1]."])
