@@ -362,6 +362,21 @@ def test_a_tariff_price_asked_beside_an_authoritative_non_tariff_brings_the_pric
     assert chunk.title.startswith("Luna Strom Dynamisch")
     assert pinned
     assert _authoritative_completions("What does the heat pump cost?", [contract], ctx) == []
+    # a grid operator's letter that states its own fee answers a grid-fee question itself
+    letter = RetrievedChunk(
+        chunk_id=-2,
+        point_id=uuid.uuid4(),
+        item_id=uuid.uuid4(),
+        title="Netzbetreiber: Bestätigung § 14a",
+        source="letter.docx",
+        page=1,
+        section=None,
+        text="Netzentgelt Modul 2: reduzierter Arbeitspreis 2,74 ct/kWh netto.",
+        score=1.0,
+    )
+    assert (
+        _authoritative_completions("Wie hoch ist das Netzentgelt für Modul 2?", [letter], ctx) == []
+    )
 
 
 def test_code_reads_the_sources_screened_not_a_planted_price(runtime: Runtime):

@@ -77,6 +77,7 @@ from luna.llm.llama_cpp_chat import json_schema_format
 from luna.prompts.registry import LoadedPrompt, load_prompt
 from luna.retrieval.designations import designations, years
 from luna.retrieval.langchain import LunaRetriever, chunks_of
+from luna.retrieval.lexicon import contains_term
 from luna.retrieval.periods import period_months, question_year, with_relative_years
 from luna.retrieval.queries import (
     asked_attributes,
@@ -263,14 +264,25 @@ def _missing_price_sheets(
 ) -> list[uuid.UUID]:
     """The current price sheets to search where retrieval ranked none among the passages
     shown but the question asks what one states: a tariff's price ("the net HT price": a
-    heat pump datasheet's "HT series" ranked above the sheet), or any price where nothing
-    authoritative was found (minutes and a note, "at 2026 prices")."""
+    heat pump datasheet's "HT series" ranked above the sheet) that no authoritative shown
+    passage names (a grid operator's letter states its own fees), or any price where
+    nothing authoritative was found (minutes and a note, "at 2026 prices")."""
     if ctx.filters is not None:
         return []
     shown = hits[: ctx.top_k]  # a sheet ranked below them would not be read
-    if any(classify(h.title, h.text, h.section).kind == "price sheet" for h in shown):
+    kinds = [classify(h.title, h.text, h.section) for h in shown]
+    if any(kind.kind == "price sheet" for kind in kinds):
         return []
-    if _asks_a_tariff(question) or (not authoritative_found and _asks_a_price(question)):
+    tariff = [group for group in _asked_groups(question) if group & _TARIFF_TERMS]
+    stated = [
+        h
+        for h, kind in zip(shown, kinds, strict=True)
+        if kind.authority is Authority.AUTHORITATIVE
+        and any(contains_term(h.text.casefold(), t) for group in tariff for t in group)
+    ]
+    if stated:
+        return []  # an authoritative passage states it (the grid operator's fee table)
+    if tariff or (not authoritative_found and _asks_a_price(question)):
         return _price_sheets(ctx)
     return []
 
@@ -290,10 +302,6 @@ def _asked_groups(question: str) -> list[frozenset[str]]:
 
 def _asks_a_price(question: str) -> bool:
     return any(group & _PRICE_TERMS for group in _asked_groups(question))
-
-
-def _asks_a_tariff(question: str) -> bool:
-    return any(group & _TARIFF_TERMS for group in _asked_groups(question))
 
 
 def _price_sheets(ctx: RagContext) -> list[uuid.UUID]:
