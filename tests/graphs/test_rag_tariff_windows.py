@@ -102,10 +102,12 @@ Abend | 15:00-21:00 Uhr | 35,40 | 42,13"""
     [
         (
             "Die Spülstraße zieht 9 kW und läuft von 16 bis 18:30 Uhr. Was kostet das netto?",
-            "Rechnung: 9 kW × 2,5 h × 35,40 ct/kWh = 7,97 € [1]",
+            # the energy first, then its cost
+            "Rechnung: 9 kW × 2,5 h = 22,5 kWh\nRechnung: 9 kW × 2,5 h × 35,40 ct/kWh = 7,97 € [1]",
         ),
         (
             "Our dryer draws 4.5 kW from 11 pm to 3 am. What does that cost, gross?",
+            "Calculation: 4.5 kW × 4 h = 18 kWh\n"
             "Calculation: 4.5 kW × 4 h × 23.32 ct/kWh = 4.20 € [1]",
         ),
     ],

@@ -144,11 +144,16 @@ class Calculation(BaseModel):
     result_unit: str
     expression: str
     operands: list[CitedOperand]
+    # Intermediate figures shown on lines of their own before this one ("55 kW × 7 h =
+    # 385 kWh" before the cost; a period's two sums before their quotient).
+    steps: tuple[Calculation, ...] = ()
 
     @property
     def sources(self) -> list[int]:
-        """The passage numbers the operands come from (the question, 0, excluded)."""
-        return sorted({o.source for o in self.operands if o.source > 0})
+        """The passage numbers the operands (and the steps') come from (the question, 0,
+        excluded)."""
+        own = {o.source for o in self.operands if o.source > 0}
+        return sorted(own.union(*(step.sources for step in self.steps)))
 
     def decimals(self) -> tuple[int, bool]:
         """Decimals to show the value with, and whether trailing zeros are trimmed: the
@@ -166,7 +171,8 @@ class Calculation(BaseModel):
         return self.value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
     def render(self, language: Language) -> str:
-        """One line: "Rechnung: (8,50 ct/kWh + 16,131 ct/kWh) × (1 + 19 %) = 29,31 ct/kWh [1]"."""
+        """One line, after one per step: "Rechnung: (8,50 ct/kWh + 16,131 ct/kWh) ×
+        (1 + 19 %) = 29,31 ct/kWh [1]"."""
         by_name = {o.name: o for o in self.operands}
 
         def label(name: str) -> str:
@@ -185,8 +191,14 @@ class Calculation(BaseModel):
         result = _quantity(
             format_number(self.value, language, decimals, trim=trim), self.result_unit, language
         )
-        cited = " ".join(f"[{n}]" for n in self.sources)
-        return f"{_LABELS[language]}: {shown} = {result}" + (f" {cited}" if cited else "")
+        own = sorted({o.source for o in self.operands if o.source > 0})
+        cited = " ".join(f"[{n}]" for n in own)
+        line = f"{_LABELS[language]}: {shown} = {result}" + (f" {cited}" if cited else "")
+        return "\n".join([*(step.render(language) for step in self.steps), line])
+
+    def with_steps(self, *steps: Calculation) -> Calculation:
+        """This figure with intermediate figures shown before it."""
+        return self.model_copy(update={"steps": (*self.steps, *steps)})
 
 
 class Figures(BaseModel):
@@ -276,6 +288,22 @@ def _result(plan: CalculationPlan, checked: Checked, expression: Expression) -> 
     )
 
 
+def _with_energy_step(result: Calculation) -> Calculation:
+    """A cost of a power over hours with the energy shown first ("55 kW × 7 h = 385 kWh"):
+    the figure a reader checks against the meter."""
+    by_name = {o.name: o for o in result.operands}
+    if not {"power", "hours"} <= by_name.keys() or by_name["power"].unit.casefold() != "kw":
+        return result
+    power, hours = by_name["power"], by_name["hours"]
+    energy = Calculation(
+        value=power.value * hours.value,
+        result_unit="kWh",
+        expression="power * hours",
+        operands=[power, hours],
+    )
+    return result.with_steps(energy)
+
+
 def calculated_by_code(
     question: str, passages: Sequence[dict[str, Any]], language: Language
 ) -> Calculation | Figures | None:
@@ -323,7 +351,7 @@ def _coded(
             continue
         checked = check_plan(coded, question, passages, language)
         if not checked.problems and checked.expression is not None:
-            return _result(coded, checked, checked.expression)
+            return _with_energy_step(_result(coded, checked, checked.expression))
         log.info("%s rejected: %s", kind, "; ".join(checked.problems))
     return None
 

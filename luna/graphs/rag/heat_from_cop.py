@@ -138,14 +138,33 @@ def heat_from_cop(
                 )
             except ValueError:
                 continue
-            total = sum((o.value for o in energy), Decimal(0))
-            summed = " + ".join(o.name for o in energy)
-            expression = f"({summed}) * cop" if len(energy) > 1 else f"{summed} * cop"
-            line = Calculation(
-                value=total * cop.value,
+            if len(energy) == 1:
+                line = Calculation(
+                    value=energy[0].value * cop.value,
+                    result_unit=energy[0].unit,
+                    expression=f"{energy[0].name} * cop",
+                    operands=[*energy, cop],
+                )
+                return Figures(items=[line])
+            period = Calculation(  # the period's electricity first, on a line of its own
+                value=sum((o.value for o in energy), Decimal(0)),
                 result_unit=energy[0].unit,
-                expression=expression,
-                operands=[*energy, cop],
+                expression=" + ".join(o.name for o in energy),
+                operands=energy,
+            )
+            electricity = CitedOperand(
+                name="electricity",
+                value=period.value,
+                written=str(period.value),
+                unit=period.result_unit,
+                source=energy[0].source,
+            )
+            line = Calculation(
+                value=period.value * cop.value,
+                result_unit=period.result_unit,
+                expression="electricity * cop",
+                operands=[electricity, cop],
+                steps=(period,),
             )
             return Figures(items=[line])
     return None

@@ -107,23 +107,37 @@ def period_intensity(
 
 
 def _intensity(operands: list[CitedOperand], energy_unit: str, mass_unit: str) -> Calculation:
-    """The quotient of the energy and output sums, each converted to the asked unit."""
+    """The quotient of the energy and output sums, each converted to the asked unit; the two
+    sums are shown first, each on its own line."""
     energy = [o for o in operands if o.name.endswith("_energy")]
     output = [o for o in operands if o.name.endswith("_output")]
     energy_scale = _ENERGY_SCALE[energy[0].unit.casefold()] / _ENERGY_SCALE[energy_unit.casefold()]
     mass_scale = _MASS_SCALE[_mass_unit(output[0].unit)] / _MASS_SCALE[mass_unit]
-    numerator = sum((o.value for o in energy), Decimal(0)) * energy_scale
-    denominator = sum((o.value for o in output), Decimal(0)) * mass_scale
-    energy_sum = f"({' + '.join(o.name for o in energy)})"
-    output_sum = f"({' + '.join(o.name for o in output)})"
-    if mass_scale != 1:  # "436 t" in kg: × 1000
-        output_sum = f"({output_sum} * {mass_scale})"
-    expression = f"{energy_sum} / {output_sum}"
+    sums = [_sum(energy), _sum(output)]
+    totals = [
+        CitedOperand(
+            name=name, value=line.value, written=str(line.value), unit=line.result_unit,
+            source=line.operands[0].source,
+        )
+        for name, line in zip(("energy", "output"), sums, strict=True)
+    ]  # fmt: skip
+    expression = f"energy / (output * {mass_scale})" if mass_scale != 1 else "energy / output"
     if energy_scale != 1:
         expression = f"{expression} * {energy_scale}"
     return Calculation(
-        value=numerator / denominator,
+        value=totals[0].value * energy_scale / (totals[1].value * mass_scale),
         result_unit=f"{energy_unit}/{mass_unit}",
         expression=expression,
+        operands=totals,
+        steps=tuple(sums),
+    )
+
+
+def _sum(operands: list[CitedOperand]) -> Calculation:
+    """A column's period sum as a figure of its own."""
+    return Calculation(
+        value=sum((o.value for o in operands), Decimal(0)),
+        result_unit=operands[0].unit,
+        expression=" + ".join(o.name for o in operands),
         operands=operands,
     )
