@@ -199,9 +199,11 @@ def test_an_untrusted_server_is_refused_before_it_sees_the_credentials_until_tru
         assert f"LUNA_OPCUA_TRUST_DIR ({pki.trust_dir})" in error
         assert "copy its certificate (.der or .pem) into LUNA_OPCUA_TRUST_DIR" in error
         # refused on every retry, but said once: a warning naming the server, no traceback
+        # (two more refusals: each is a secure handshake, seconds apiece on a loaded host)
         wait_until(
-            lambda: sum("untrusted server" in r.getMessage() for r in caplog.records) >= 4,
-            "three more refusals",
+            lambda: sum("untrusted server" in r.getMessage() for r in caplog.records) >= 3,
+            "two more refusals",
+            timeout=60,
         )
         loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
         assert [(r.name, r.levelname) for r in loud] == [("luna.connectors.opcua", "WARNING")]
