@@ -134,6 +134,12 @@ def labels(name: str, label: str) -> bool:
 _KEY_VALUE = re.compile(r"\s*[|:]\s+(?=\d)")
 
 
+def folded(text: str) -> str:
+    """``text`` casefolded with hyphens and runs of spaces as one space: "AL-180" is
+    "al 180", so a designation is found however a document writes it."""
+    return re.sub(r"[\s-]+", " ", text.casefold())
+
+
 def _searchable(texts: Iterable[str]) -> str:
     """``texts`` casefolded, a table's "Version | 2.0" read as "version 2.0"."""
     return _KEY_VALUE.sub(" ", " ".join(texts).casefold())

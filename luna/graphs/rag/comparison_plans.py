@@ -89,15 +89,22 @@ def _in_unit(number: ListedNumber, asked: tuple[str, bool] | None) -> bool:
     return _unit_key(number) == _unit_key(ListedNumber("", unit, 0, ""))
 
 
-def _heading(lines: list[str], index: int) -> str:
-    """The nearest heading above line ``index`` (a short line that is no sentence and no table
-    row), and the passage's first line (its heading path)."""
+def heading_above(lines: Sequence[str], index: int, max_chars: int = _HEADING_CHARS) -> str | None:
+    """The nearest heading above line ``index``: a line of at most ``max_chars`` that is no
+    sentence and no table row; None where there is none."""
     above = (
         line
         for line in reversed(lines[:index])
-        if len(line) <= _HEADING_CHARS and " | " not in line and not line.rstrip().endswith(".")
+        if len(line) <= max_chars and " | " not in line and not line.rstrip().endswith(".")
     )
-    return f"{lines[0]} {next(above, '')}"
+    return next(above, None)
+
+
+def _heading(lines: list[str], index: int) -> str:
+    """The nearest heading above line ``index`` and the passage's first line (its heading
+    path)."""
+    heading = heading_above(lines, index)
+    return f"{lines[0]} {'' if heading is None else heading}"
 
 
 def value_scope(number: ListedNumber, passage: dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ from luna.graphs.rag.table_totals import (
     monthly_tables,
     unit_of_header,
 )
-from luna.retrieval.designations import designations
+from luna.retrieval.designations import designations, folded
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import translations
 from luna.retrieval.periods import MONTHS_EN, question_year
@@ -45,10 +45,6 @@ _SEASONAL = re.compile(r"\b(scop|jaz|jahresarbeitszahl|seasonal)\b", re.IGNORECA
 def asks_heat_from_cop(question: str) -> bool:
     """Whether the question asks the heat delivered at a COP over a period it names."""
     return bool(_ASKS_HEAT.search(question) and _COP.search(question) and asked_months(question))
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[\s-]+", " ", text.casefold())
 
 
 def _cop_rows(passage: dict[str, Any]) -> list[tuple[str, str, int]]:
@@ -80,14 +76,14 @@ def our_row(
     """The row of the model the question names, else of the one model another passage names
     (a letter, minutes or a protocol naming the installed "AquaLift AL-180"); None where none
     or several are named."""
-    named = [_plain(d) for d in designations(question)]
-    found = [r for r in rows if any(n in _plain(r[0]) or _plain(r[0]) in n for n in named)]
+    named = [folded(d) for d in designations(question)]
+    found = [r for r in rows if any(n in folded(r[0]) or folded(r[0]) in n for n in named)]
     if not named:
         others = " ".join(
-            _plain(str(p["text"])) for p in passages if int(p["n"]) not in {r[2] for r in rows}
+            folded(str(p["text"])) for p in passages if int(p["n"]) not in {r[2] for r in rows}
         )
-        found = [r for r in rows if re.search(rf"(?<!\w){re.escape(_plain(r[0]))}(?!\w)", others)]
-    labels = {_plain(r[0]) for r in found}
+        found = [r for r in rows if re.search(rf"(?<!\w){re.escape(folded(r[0]))}(?!\w)", others)]
+    labels = {folded(r[0]) for r in found}
     return found[0] if len(labels) == 1 else None
 
 

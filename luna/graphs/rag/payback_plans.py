@@ -29,6 +29,7 @@ from luna.core.language import guess_language
 from luna.core.units import parse_unit
 from luna.graphs.rag.calculation_cues import PAYBACK, SAVING
 from luna.graphs.rag.calculation_plan import CalculationPlan, ListedNumber, listed_numbers
+from luna.graphs.rag.comparison_plans import heading_above
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.rate_plans import asked_net, best_rate, is_money, operand, scored_rates
 
@@ -108,12 +109,8 @@ def _scope(number: ListedNumber, passage: dict[str, Any] | None) -> str:
         return number.context
     lines = str(passage["text"]).split("\n")
     at = next((i for i, line in enumerate(lines) if number.value in line), 0)
-    above = (
-        line
-        for line in reversed(lines[:at])
-        if len(line) <= _HEADING_CHARS and " | " not in line and not line.rstrip().endswith(".")
-    )
-    return f"{number.context} {passage.get('title', '')} {next(above, lines[0])}"
+    heading = heading_above(lines, at, _HEADING_CHARS)
+    return f"{number.context} {passage.get('title', '')} {lines[0] if heading is None else heading}"
 
 
 def _same_project(

@@ -46,7 +46,7 @@ from luna.graphs.rag.calculation_plan import (
 from luna.graphs.rag.compress import question_terms, stems, term_score, term_weights
 from luna.graphs.rag.sum_lines import period_sums
 from luna.graphs.rag.tariff_windows import tariff_window
-from luna.retrieval.designations import designations, years
+from luna.retrieval.designations import designations, folded, years
 from luna.retrieval.periods import period_terms
 
 # The question adds another part to the amount ("inklusive Grundpreis", "including the base
@@ -240,18 +240,13 @@ _ELECTRICAL_INPUT = re.compile(
 )
 
 
-def _plain(text: str) -> str:
-    """``text`` casefolded with hyphens as spaces: "AL-180" is "AL 180"."""
-    return re.sub(r"[\s-]+", " ", text.casefold())
-
-
 def _device_power_plan(
     question: str, passages: Sequence[dict[str, Any]], hours: ListedNumber
 ) -> CalculationPlan | None:
     """A named device's electrical power, as the passages state it beside its designation,
     over the question's hours, at the rate per kWh that fits: "Die AL-180 läuft 7 Stunden
     im NT. Was kostet das?"."""
-    named = {_plain(d) for d in designations(question)}
+    named = {folded(d) for d in designations(question)}
     if not named:
         return None
     powers = {
@@ -260,7 +255,7 @@ def _device_power_plan(
         if n.source > 0
         and n.unit.casefold() == "kw"
         and _ELECTRICAL_INPUT.search(n.context)
-        and any(d in _plain(n.context) for d in named)
+        and any(d in folded(n.context) for d in named)
     }
     rate = best_rate(scored_rates(question, passages, "kwh", asked_net(question)))
     if len(powers) != 1 or rate is None:
@@ -292,11 +287,11 @@ def _reduced_and_regular(
     """The rate of the alternative the question names by its designation ("durch Modul 2")
     and the regular rate of the same passage that it replaces, each the only one of its
     value; None otherwise."""
-    named = {_plain(d) for d in designations(question)}
+    named = {folded(d) for d in designations(question)}
     if len(named) != 1:
         return None
     (designation,) = named
-    chosen = {parse_number(n.value): n for n, _ in scored if designation in _plain(n.context)}
+    chosen = {parse_number(n.value): n for n, _ in scored if designation in folded(n.context)}
     if len(chosen) != 1:
         return None
     reduced = next(iter(chosen.values()))
