@@ -22,18 +22,17 @@ from decimal import Decimal
 from typing import Any
 
 from luna.core.arithmetic import number_language, parse_number
-from luna.core.language import guess_language
 from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
 from luna.graphs.rag.table_totals import (
     asked_months,
     column_for,
-    monthly_tables,
+    passage_tables,
     unit_of_header,
 )
 from luna.retrieval.designations import designations, folded
 from luna.retrieval.dictionary import Dictionary
 from luna.retrieval.lexicon import translations
-from luna.retrieval.periods import MONTHS_EN, question_year
+from luna.retrieval.periods import MONTHS_EN
 
 _ASKS_HEAT = re.compile(
     r"\b(heat|wärme\w*|heizwärme|heizenergie|heating\s+energy|thermal\s+energy)\b", re.IGNORECASE
@@ -105,62 +104,59 @@ def heat_from_cop(
     months = asked_months(question)
     # "heat pump" names the "Wärmepumpe (kWh)" column: the lexicon's terms for the device
     device = f"{question} {' '.join(translations(question))}"
-    for passage in passages:
-        numbers = number_language(passage["text"], guess_language(passage["text"]))
-        document = (documents or {}).get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
-            column = column_for(header, device, dictionary=dictionary)
-            if column is None or unit_of_header(header[column]) not in ("kWh", "MWh"):
-                continue
-            if not all(m in by_month for m in months):
-                continue
-            try:
-                energy = [
-                    CitedOperand(
-                        name=MONTHS_EN[m - 1].casefold(),
-                        value=parse_number(by_month[m][column], numbers),
-                        written=by_month[m][column],
-                        unit=unit_of_header(header[column]),
-                        source=int(passage["n"]),
-                    )
-                    for m in months
-                ]
-                cop = CitedOperand(
-                    name="cop",
-                    value=parse_number(cop_cell, number_language(cop_cell, "en")),
-                    written=cop_cell,
-                    unit="",
-                    source=cop_source,
+    for passage, numbers, header, by_month in passage_tables(passages, documents, question):
+        column = column_for(header, device, dictionary=dictionary)
+        if column is None or unit_of_header(header[column]) not in ("kWh", "MWh"):
+            continue
+        if not all(m in by_month for m in months):
+            continue
+        try:
+            energy = [
+                CitedOperand(
+                    name=MONTHS_EN[m - 1].casefold(),
+                    value=parse_number(by_month[m][column], numbers),
+                    written=by_month[m][column],
+                    unit=unit_of_header(header[column]),
+                    source=int(passage["n"]),
                 )
-            except ValueError:
-                continue
-            if len(energy) == 1:
-                line = Calculation(
-                    value=energy[0].value * cop.value,
-                    result_unit=energy[0].unit,
-                    expression=f"{energy[0].name} * cop",
-                    operands=[*energy, cop],
-                )
-                return Figures(items=[line])
-            period = Calculation(  # the period's electricity first, on a line of its own
-                value=sum((o.value for o in energy), Decimal(0)),
-                result_unit=energy[0].unit,
-                expression=" + ".join(o.name for o in energy),
-                operands=energy,
+                for m in months
+            ]
+            cop = CitedOperand(
+                name="cop",
+                value=parse_number(cop_cell, number_language(cop_cell, "en")),
+                written=cop_cell,
+                unit="",
+                source=cop_source,
             )
-            electricity = CitedOperand(
-                name="electricity",
-                value=period.value,
-                written=str(period.value),
-                unit=period.result_unit,
-                source=energy[0].source,
-            )
+        except ValueError:
+            continue
+        if len(energy) == 1:
             line = Calculation(
-                value=period.value * cop.value,
-                result_unit=period.result_unit,
-                expression="electricity * cop",
-                operands=[electricity, cop],
-                steps=(period,),
+                value=energy[0].value * cop.value,
+                result_unit=energy[0].unit,
+                expression=f"{energy[0].name} * cop",
+                operands=[*energy, cop],
             )
             return Figures(items=[line])
+        period = Calculation(  # the period's electricity first, on a line of its own
+            value=sum((o.value for o in energy), Decimal(0)),
+            result_unit=energy[0].unit,
+            expression=" + ".join(o.name for o in energy),
+            operands=energy,
+        )
+        electricity = CitedOperand(
+            name="electricity",
+            value=period.value,
+            written=str(period.value),
+            unit=period.result_unit,
+            source=energy[0].source,
+        )
+        line = Calculation(
+            value=period.value * cop.value,
+            result_unit=period.result_unit,
+            expression="electricity * cop",
+            operands=[electricity, cop],
+            steps=(period,),
+        )
+        return Figures(items=[line])
     return None

@@ -19,12 +19,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from luna.core.arithmetic import number_language, parse_number
-from luna.core.language import guess_language
+from luna.core.arithmetic import parse_number
 from luna.graphs.rag.calculation import Calculation, CitedOperand, Figures
-from luna.graphs.rag.table_totals import asked_months, column_for, monthly_tables, unit_of_header
+from luna.graphs.rag.table_totals import asked_months, column_for, passage_tables, unit_of_header
 from luna.retrieval.dictionary import Dictionary
-from luna.retrieval.periods import MONTHS_EN, question_year
+from luna.retrieval.periods import MONTHS_EN
 
 # "kWh je kg Käse", "kWh per tonne", "MWh/t": energy per unit of output.
 _PER_OUTPUT = re.compile(
@@ -80,29 +79,26 @@ def period_intensity(
         return None
     energy_unit = "MWh" if asked["energy"].casefold() == "mwh" else "kWh"
     mass_unit = _mass_unit(asked["unit"])
-    for passage in passages:
-        numbers = number_language(passage["text"], guess_language(passage["text"]))
-        document = (documents or {}).get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
-            energy = _energy_column(header, question, dictionary)
-            output = _output_column(header, asked["product"] or "")
-            if energy is None or output is None or not all(m in by_month for m in months):
-                continue
-            try:
-                operands = [
-                    CitedOperand(
-                        name=f"{MONTHS_EN[m - 1].casefold()}_{kind}",
-                        value=parse_number(by_month[m][column], numbers),
-                        written=by_month[m][column],
-                        unit=unit_of_header(header[column]),
-                        source=int(passage["n"]),
-                    )
-                    for kind, column in (("energy", energy), ("output", output))
-                    for m in months
-                ]
-            except ValueError:
-                continue
-            return Figures(items=[_intensity(operands, energy_unit, mass_unit)])
+    for passage, numbers, header, by_month in passage_tables(passages, documents, question):
+        energy = _energy_column(header, question, dictionary)
+        output = _output_column(header, asked["product"] or "")
+        if energy is None or output is None or not all(m in by_month for m in months):
+            continue
+        try:
+            operands = [
+                CitedOperand(
+                    name=f"{MONTHS_EN[m - 1].casefold()}_{kind}",
+                    value=parse_number(by_month[m][column], numbers),
+                    written=by_month[m][column],
+                    unit=unit_of_header(header[column]),
+                    source=int(passage["n"]),
+                )
+                for kind, column in (("energy", energy), ("output", output))
+                for m in months
+            ]
+        except ValueError:
+            continue
+        return Figures(items=[_intensity(operands, energy_unit, mass_unit)])
     return None
 
 

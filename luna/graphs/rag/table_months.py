@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from luna.core.arithmetic import format_number, number_language, parse_number, written_decimals
+from luna.core.arithmetic import format_number, parse_number, written_decimals
 from luna.core.language import Language, guess_language
 from luna.graphs.rag.table_totals import (
     column_for,
-    monthly_tables,
+    passage_tables,
     unit_of_header,
 )
 from luna.retrieval.dictionary import Dictionary
-from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months, question_year
+from luna.retrieval.periods import MONTHS_DE, MONTHS_EN, period_months
 
 _ASKS_MONTHS = re.compile(
     r"\b(in welche[mn]? monat\w*|welche[rn]? monat\w*|in which months?|which months?|"
@@ -236,29 +236,26 @@ def period_column(
     completes the tables of retrieved passages with the rest of their document's rows (a
     threshold over one retrieved row would be wrong)."""
     period = period_months(question)
-    for passage in passages:
-        numbers = number_language(passage["text"], guess_language(passage["text"]))
-        document = (documents or {}).get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
-            column = column_for(header, question, unit, dictionary)
-            if column is None:
-                continue
-            try:
-                values = {
-                    m: parse_number(row[column], numbers)
-                    for m, row in by_month.items()
-                    if not period or m in period
-                }
-            except ValueError:
-                continue
-            if len(values) >= 2:
-                others = {
-                    m: [
-                        (heading, cell)
-                        for i, (heading, cell) in enumerate(zip(header, row, strict=False))
-                        if i not in (0, column) and not _is_number(cell)
-                    ]
-                    for m, row in by_month.items()
-                }
-                return header[column], values, int(passage["n"]), others
+    for passage, numbers, header, by_month in passage_tables(passages, documents, question):
+        column = column_for(header, question, unit, dictionary)
+        if column is None:
+            continue
+        try:
+            values = {
+                m: parse_number(row[column], numbers)
+                for m, row in by_month.items()
+                if not period or m in period
+            }
+        except ValueError:
+            continue
+        if len(values) >= 2:
+            others = {
+                m: [
+                    (heading, cell)
+                    for i, (heading, cell) in enumerate(zip(header, row, strict=False))
+                    if i not in (0, column) and not _is_number(cell)
+                ]
+                for m, row in by_month.items()
+            }
+            return header[column], values, int(passage["n"]), others
     return None

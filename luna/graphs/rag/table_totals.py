@@ -14,7 +14,7 @@ tried instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -126,6 +126,21 @@ def monthly_tables(
     return found
 
 
+def passage_tables(
+    passages: Sequence[dict[str, Any]],
+    documents: Mapping[str, Sequence[str]] | None,
+    question: str,
+) -> Iterator[tuple[dict[str, Any], Language, list[str], dict[int, list[str]]]]:
+    """Each passage's monthly tables of the question's year (completed from the passage's
+    whole document, see :func:`monthly_tables`), with the language its numbers are written
+    in: (passage, number language, header, rows by month)."""
+    for passage in passages:
+        numbers = number_language(passage["text"], guess_language(passage["text"]))
+        document = (documents or {}).get(str(passage.get("item_id")), ())
+        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
+            yield passage, numbers, header, by_month
+
+
 def column_for(
     header: list[str], question: str, unit: str = "", dictionary: Dictionary | None = None
 ) -> int | None:
@@ -199,45 +214,42 @@ def period_total(
     months = asked_months(question)
     mean, total = bool(_MEAN.search(question)), bool(_SUM.search(question))
     named = mean or total
-    for passage in passages:
-        numbers = number_language(passage["text"], guess_language(passage["text"]))
-        document = (documents or {}).get(str(passage.get("item_id")), ())
-        for header, by_month in monthly_tables(passage["text"], document, question_year(question)):
-            column = column_for(header, question, dictionary=dictionary)
-            if column is None or not all(m in by_month for m in months):
-                continue
-            if not named and unit_of_header(header[column]) not in ADDITIVE_UNITS:
-                continue  # "how much" peak load over a quarter is no sum
-            try:
-                values = [parse_number(by_month[m][column], numbers) for m in months]
-            except ValueError:
-                continue
-            unit = unit_of_header(header[column])
-            names = [MONTHS_EN[m - 1].casefold() for m in months]
-            operands = [
-                CitedOperand(
-                    name=name,
-                    value=value,
-                    written=by_month[m][column],
-                    unit=unit,
-                    source=int(passage["n"]),
-                )
-                for name, value, m in zip(names, values, months, strict=True)
-            ]
-            added = sum(values, Decimal(0))
-            expression = " + ".join(names)
-            total_line = Calculation(
-                value=added, result_unit=unit, expression=expression, operands=operands
+    for passage, numbers, header, by_month in passage_tables(passages, documents, question):
+        column = column_for(header, question, dictionary=dictionary)
+        if column is None or not all(m in by_month for m in months):
+            continue
+        if not named and unit_of_header(header[column]) not in ADDITIVE_UNITS:
+            continue  # "how much" peak load over a quarter is no sum
+        try:
+            values = [parse_number(by_month[m][column], numbers) for m in months]
+        except ValueError:
+            continue
+        unit = unit_of_header(header[column])
+        names = [MONTHS_EN[m - 1].casefold() for m in months]
+        operands = [
+            CitedOperand(
+                name=name,
+                value=value,
+                written=by_month[m][column],
+                unit=unit,
+                source=int(passage["n"]),
             )
-            mean_line = Calculation(
-                value=added / len(values),
-                result_unit=unit,
-                expression=f"({expression}) / {len(values)}",
-                operands=operands,
-            )
-            if mean and total:
-                return Figures(items=[total_line, mean_line])
-            return Figures(items=[mean_line if mean else total_line])
+            for name, value, m in zip(names, values, months, strict=True)
+        ]
+        added = sum(values, Decimal(0))
+        expression = " + ".join(names)
+        total_line = Calculation(
+            value=added, result_unit=unit, expression=expression, operands=operands
+        )
+        mean_line = Calculation(
+            value=added / len(values),
+            result_unit=unit,
+            expression=f"({expression}) / {len(values)}",
+            operands=operands,
+        )
+        if mean and total:
+            return Figures(items=[total_line, mean_line])
+        return Figures(items=[mean_line if mean else total_line])
     return None
 
 
